@@ -12,6 +12,11 @@ static const char *const bl_messages[] = {
     [-(BL_E_UNREACHABLE - BL_E_BASE)] = "peer unreachable",
     [-(BL_E_STATE - BL_E_BASE)] = "device did not reach the expected state",
     [-(BL_E_UNSUPPORTED - BL_E_BASE)] = "operation not supported",
+    [-(BL_E_TYPE - BL_E_BASE)] = "wrong value type or malformed value data",
+    [-(BL_E_NOQUORUM - BL_E_BASE)] = "no quorum: this partition may not write",
+    [-(BL_E_NOTSYNC - BL_E_BASE)] = "replica not in sync with the cluster",
+    [-(BL_E_INDOUBT - BL_E_BASE)] = "membership changed before the write was confirmed; re-read",
+    [-(BL_E_CORRUPT - BL_E_BASE)] = "local store is corrupt",
 };
 
 const char *

@@ -21,7 +21,12 @@ enum bl_error {
     BL_E_UNREACHABLE = BL_E_BASE - 7, /* address unresolvable or peer unreachable */
     BL_E_STATE = BL_E_BASE - 8,       /* the device did not reach the expected state */
     BL_E_UNSUPPORTED = BL_E_BASE - 9, /* operation not supported */
-    BL_E_LAST = BL_E_BASE - 10,
+    BL_E_TYPE = BL_E_BASE - 10,       /* registry value of the wrong type or malformed data */
+    BL_E_NOQUORUM = BL_E_BASE - 11,   /* refused: this node's partition has no quorum */
+    BL_E_NOTSYNC = BL_E_BASE - 12,    /* this node's replica is not (yet) in sync */
+    BL_E_INDOUBT = BL_E_BASE - 13,    /* membership changed before a write was confirmed */
+    BL_E_CORRUPT = BL_E_BASE - 14,    /* a local store failed its integrity check */
+    BL_E_LAST = BL_E_BASE - 15,
 };
 
 /**
