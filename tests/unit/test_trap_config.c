@@ -1,0 +1,212 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bl_result.h"
+#include "bl_trap_config.h"
+
+static const char good[] = "[trap]\n"
+                           "fatal_severity = critical\n"
+                           "fatal_oids = 1.3.6.1.4.1.99999.0.1; 1.3.6.1.4.1.99999.0.9\n"
+                           "\n"
+                           "[trap-node n1]\n"
+                           "address = 10.231.2.11:1162\n"
+                           "bmc = 10.231.2.21\n"
+                           "community = hush-hush\n"
+                           "v3_user = bmcuser\n"
+                           "v3_engine_id = 0x8000000001020304\n"
+                           "v3_auth_pass = authpass1\n"
+                           "v3_priv_pass = privpass1\n"
+                           "\n"
+                           "[trap-node n2]\n"
+                           "address = 10.231.2.12\n"
+                           "bmc = 10.231.2.22\n"
+                           "community = other-secret\n"
+                           "\n"
+                           "[trap-forward 1]\n"
+                           "target = 127.0.0.1:10162\n"
+                           "community = fwd-secret\n";
+
+static char *
+write_conf(const char *text, mode_t mode)
+{
+    char *path = strdup("/tmp/test_trap_config.XXXXXX");
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+    close(fd);
+    chmod(path, mode);
+    return path;
+}
+
+static int
+load(const char *text, const char *node, struct bl_trap_node_config *cfg, char *err)
+{
+    char *path = write_conf(text, 0600);
+    int rc = bl_trap_config_load(path, node, cfg, err, 256);
+
+    unlink(path);
+    free(path);
+    return rc;
+}
+
+static void
+test_good(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+
+    assert_int_equal(load(good, "n1", &cfg, err), 0);
+    assert_int_equal(cfg.listen.port, 1162);
+    assert_int_equal(cfg.policy.fatal_severity, 0x10);
+    assert_int_equal(cfg.policy.n_fatal_oids, 2);
+    assert_int_equal(cfg.policy.community_len, 9);
+    assert_string_equal(cfg.policy.v3_user, "bmcuser");
+    assert_int_equal(cfg.v3.engine_id_len, 8);
+    assert_int_equal(cfg.v3.auth, BL_TRAP_AUTH_SHA1);
+    assert_int_equal(cfg.policy.dedup_window_s, 60);
+    assert_true(cfg.policy.accept_v1);
+    assert_int_equal(cfg.n_forward, 1);
+    assert_int_equal(cfg.forward[0].version, BL_TRAP_V2C);
+    assert_int_equal(load(good, "n2", &cfg, err), 0);
+    assert_int_equal(cfg.listen.port, 162);
+}
+
+static void
+test_missing_node(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+
+    assert_int_equal(load(good, "n9", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, "[trap-node n9]"));
+}
+
+static void
+test_error_names_line(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+    const char *text = "[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n"
+                       "community = x\nadress = 10.0.0.3\n";
+
+    assert_int_equal(load(text, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, ":5: [trap-node n1] adress: unknown key"));
+    text = "[trap]\ndedup_window = 10s\n[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n";
+    assert_int_equal(load(text, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, ":2: [trap] dedup_window: invalid value '10s'"));
+}
+
+static void
+test_secret_not_echoed(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+    const char *text = "[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n"
+                       "v3_user = u\nv3_engine_id = 0102030405\nv3_auth_pass = short\n";
+
+    assert_int_equal(load(text, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, "v3_auth_pass"));
+    assert_null(strstr(err, "short"));
+}
+
+static void
+test_required_and_coherent(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+
+    assert_int_equal(load("[trap-node n1]\naddress = 10.0.0.1\ncommunity = c\n", "n1", &cfg, err),
+                     BL_E_INVALID);
+    assert_non_null(strstr(err, "missing key 'bmc'"));
+    assert_int_equal(load("[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n", "n1", &cfg, err),
+                     BL_E_INVALID);
+    assert_non_null(strstr(err, "nothing could be accepted"));
+    assert_int_equal(load("[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\nv3_user = u\n"
+                          "v3_engine_id = 0102030405\nv3_auth_pass = 12345678\n",
+                          "n1", &cfg, err),
+                     BL_E_INVALID);
+    assert_non_null(strstr(err, "authPriv"));
+}
+
+static void
+test_forward_limit(void **state)
+{
+    GString *s =
+        g_string_new("[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\ncommunity = c\n");
+    struct bl_trap_node_config cfg;
+    char err[256];
+
+    for (int i = 1; i <= BL_TRAP_FORWARD_MAX + 1; i++) {
+        g_string_append_printf(s, "[trap-forward %d]\ntarget = 127.0.0.1:%d\ncommunity = c\n", i,
+                               10000 + i);
+    }
+    assert_int_equal(load(s->str, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, "at most 5"));
+    g_string_free(s, TRUE);
+}
+
+static void
+test_world_readable_refused(void **state)
+{
+    char *path = write_conf(good, 0644);
+    char err[256];
+
+    assert_int_equal(bl_trap_config_check(path, err, sizeof(err)), BL_E_INVALID);
+    assert_non_null(strstr(err, "world-readable"));
+    chmod(path, 0640);
+    assert_int_equal(bl_trap_config_check(path, err, sizeof(err)), 0);
+    unlink(path);
+    free(path);
+    assert_int_equal(bl_trap_config_check("/nonexistent/x.conf", err, sizeof(err)), -ENOENT);
+}
+
+static void
+test_engine_id(void **state)
+{
+    uint8_t id[BL_TRAP_ENGINE_ID_MAX];
+    size_t len;
+
+    assert_int_equal(bl_trap_engine_id_parse("0x0102030405", id, &len), 0);
+    assert_int_equal(len, 5);
+    assert_int_equal(bl_trap_engine_id_parse("01020304", id, &len), BL_E_INVALID);
+    assert_int_equal(bl_trap_engine_id_parse("010203040g", id, &len), BL_E_INVALID);
+    assert_int_equal(bl_trap_engine_id_parse("0102030405060", id, &len), BL_E_INVALID);
+}
+
+static void
+test_key_table(void **state)
+{
+    size_t n = 0;
+
+    while (bl_trap_config_key(n) != NULL) {
+        assert_non_null(bl_trap_config_key(n)->description);
+        n++;
+    }
+    assert_true(n > 10);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_missing_node),
+        cmocka_unit_test(test_error_names_line),
+        cmocka_unit_test(test_secret_not_echoed),
+        cmocka_unit_test(test_required_and_coherent),
+        cmocka_unit_test(test_forward_limit),
+        cmocka_unit_test(test_world_readable_refused),
+        cmocka_unit_test(test_engine_id),
+        cmocka_unit_test(test_key_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
