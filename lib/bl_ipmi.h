@@ -1,0 +1,293 @@
+/*
+ * IPMI-over-LAN client: session parameters, message helpers and the session seam.
+ *
+ * Three layers, each usable alone:
+ *  - pure helpers (this header, bl_ipmi_msg.c): cipher suite table, parameter checks,
+ *    request building and bounds-checked reply decoding. No I/O.
+ *  - the seam: struct bl_ipmi_ops, an asynchronous open/send/close interface. The real
+ *    backend is OpenIPMI's LAN layer on a GLib main loop (bl_ipmi_lan.h); unit tests and
+ *    the daemon's tests plug in a fake with the same shape.
+ *  - a small synchronous wrapper for short-lived processes (bl_ipmi_sync.h).
+ *
+ * Every byte a BMC sends is treated as hostile: decoders check the completion code and the
+ * length before reading a field, and never read past the buffer they are given.
+ */
+#ifndef BL_IPMI_H
+#define BL_IPMI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wire limits from the IPMI 2.0 specification. */
+#define BL_IPMI_USER_MAX 16       /* user name, bytes */
+#define BL_IPMI_PASSWORD_MAX 20   /* IPMI 2.0 password, bytes */
+#define BL_IPMI_PASSWORD15_MAX 16 /* IPMI 1.5 password, bytes */
+#define BL_IPMI_KG_MAX 20         /* BMC key Kg, bytes */
+#define BL_IPMI_HOST_MAX 255      /* host name or address, characters */
+
+/*
+ * Default cipher suite: 3 = RAKP-HMAC-SHA1 / HMAC-SHA1-96 / AES-CBC-128. Suite 17 (SHA-256)
+ * is stronger, but Debian 12's OpenIPMI 2.0.33 implements no HMAC-SHA256 and the lab's
+ * ipmi_sim does not answer it; suite 3 is mandatory for every IPMI 2.0 BMC.
+ */
+#define BL_IPMI_DEFAULT_CIPHER 3
+#define BL_IPMI_DEFAULT_PORT 623
+#define BL_IPMI_DEFAULT_MSG_TIMEOUT_MS 1000
+
+/* Network functions and commands used by bmclink. */
+#define BL_IPMI_NETFN_CHASSIS 0x00
+#define BL_IPMI_NETFN_SENSOR_EVENT 0x04
+#define BL_IPMI_NETFN_APP 0x06
+#define BL_IPMI_CMD_GET_CHASSIS_STATUS 0x01
+#define BL_IPMI_CMD_CHASSIS_CONTROL 0x02
+#define BL_IPMI_CMD_PET_ACK 0x17
+#define BL_IPMI_CMD_GET_DEVICE_ID 0x01
+
+/* Largest IPMI message body we accept in either direction. */
+#define BL_IPMI_MSG_MAX 256
+
+enum bl_ipmi_priv {
+    BL_IPMI_PRIV_CALLBACK = 1,
+    BL_IPMI_PRIV_USER = 2,
+    BL_IPMI_PRIV_OPERATOR = 3,
+    BL_IPMI_PRIV_ADMIN = 4,
+};
+
+/* IPMI 1.5 authentication types (the values are the wire codes). */
+enum bl_ipmi_auth15 {
+    BL_IPMI_AUTH15_NONE = 0,
+    BL_IPMI_AUTH15_MD5 = 2,
+    BL_IPMI_AUTH15_STRAIGHT = 4, /* password in clear text */
+};
+
+/* RMCP+ algorithm numbers (IPMI 2.0 table 13-17 .. 13-19). */
+enum bl_ipmi_rakp {
+    BL_IPMI_RAKP_NONE = 0,
+    BL_IPMI_RAKP_HMAC_SHA1 = 1,
+    BL_IPMI_RAKP_HMAC_MD5 = 2,
+    BL_IPMI_RAKP_HMAC_SHA256 = 3,
+};
+enum bl_ipmi_integ {
+    BL_IPMI_INTEG_NONE = 0,
+    BL_IPMI_INTEG_HMAC_SHA1_96 = 1,
+    BL_IPMI_INTEG_HMAC_MD5_128 = 2,
+    BL_IPMI_INTEG_MD5_128 = 3,
+    BL_IPMI_INTEG_HMAC_SHA256_128 = 4,
+};
+enum bl_ipmi_conf {
+    BL_IPMI_CONF_NONE = 0,
+    BL_IPMI_CONF_AES_CBC_128 = 1,
+    BL_IPMI_CONF_XRC4_128 = 2,
+    BL_IPMI_CONF_XRC4_40 = 3,
+};
+
+/* One row of the cipher suite table (IPMI 2.0 table 22-20). */
+struct bl_ipmi_cipher {
+    uint8_t suite;
+    enum bl_ipmi_rakp auth;
+    enum bl_ipmi_integ integ;
+    enum bl_ipmi_conf conf;
+};
+
+/* Chassis Control sub-commands (IPMI 2.0 table 28-4). */
+enum bl_ipmi_chassis_ctl {
+    BL_IPMI_CHASSIS_OFF = 0,
+    BL_IPMI_CHASSIS_ON = 1,
+    BL_IPMI_CHASSIS_CYCLE = 2,
+    BL_IPMI_CHASSIS_HARD_RESET = 3,
+    BL_IPMI_CHASSIS_DIAG = 4, /* pulse diagnostic interrupt (NMI) */
+    BL_IPMI_CHASSIS_SOFT_OFF = 5,
+};
+
+/* Decoded Get Chassis Status reply (IPMI 2.0 table 28-3). */
+struct bl_ipmi_chassis_status {
+    bool power_on;
+    bool power_overload;
+    bool interlock;
+    bool power_fault;
+    bool power_control_fault;
+    uint8_t restore_policy; /* 0 stay off, 1 restore, 2 power up, 3 unknown */
+    uint8_t last_event;     /* raw "last power event" byte */
+    bool intrusion;
+    bool front_panel_lockout;
+    bool drive_fault;
+    bool fan_fault;
+    bool has_front_panel; /* the optional 4th data byte was present */
+    uint8_t front_panel;
+};
+
+/*
+ * Everything needed to open a session. Plain fixed-size fields: the struct can be copied,
+ * owns no heap memory, and bl_ipmi_params_wipe() clears the secrets in place.
+ */
+struct bl_ipmi_params {
+    char host[BL_IPMI_HOST_MAX + 1]; /* numeric address for the async API */
+    uint16_t port;
+    char username[BL_IPMI_USER_MAX + 1];
+    char password[BL_IPMI_PASSWORD_MAX + 1];
+    uint8_t kg[BL_IPMI_KG_MAX];
+    size_t kg_len; /* 0: no Kg, the password key is used */
+    enum bl_ipmi_priv priv;
+    bool lanplus;                /* true: IPMI 2.0 RMCP+; false: IPMI 1.5 */
+    uint8_t cipher;              /* RMCP+ cipher suite, pinned, never negotiated */
+    enum bl_ipmi_auth15 auth15;  /* IPMI 1.5 only */
+    bool allow_weak;             /* permit suites/auth types refused by default */
+    unsigned int msg_timeout_ms; /* retransmit interval per request */
+};
+
+/**
+ * Fill \p p with the secure defaults: RMCP+, cipher suite 3, administrator, port 623,
+ * MD5 for IPMI 1.5, weak crypto refused.
+ * \param[out] p  parameters to initialise
+ */
+void bl_ipmi_params_init(struct bl_ipmi_params *p);
+
+/**
+ * Clear the password and Kg held in \p p (explicit_bzero). Safe on NULL.
+ * \param[in,out] p  parameters to wipe
+ */
+void bl_ipmi_params_wipe(struct bl_ipmi_params *p);
+
+/**
+ * Check \p p before use.
+ * \param[in]  p    parameters
+ * \param[out] why  a static explanation on failure (may be NULL); never to be freed
+ * \return 0; BL_E_INVALID (empty host, bad port, bad privilege, password too long for
+ *         IPMI 1.5, Kg with IPMI 1.5); BL_E_WEAK_CRYPTO (cipher 0/1/6 or IPMI 1.5
+ *         auth none/straight without allow_weak); BL_E_UNSUPPORTED (a suite needing
+ *         SHA-256 or RC4, which OpenIPMI does not implement)
+ */
+int bl_ipmi_params_check(const struct bl_ipmi_params *p, const char **why);
+
+/**
+ * Look up a cipher suite.
+ * \param[in]  suite  suite number as used by ipmitool -C
+ * \param[out] out    the algorithms (may be NULL)
+ * \return 0, BL_E_INVALID for a number outside 0..19
+ */
+int bl_ipmi_cipher_lookup(unsigned int suite, struct bl_ipmi_cipher *out);
+
+/**
+ * Whether a suite lacks authentication or integrity protection (0, 1, 6, 15): anyone on
+ * the path could forge a power command inside such a session.
+ */
+bool bl_ipmi_cipher_is_weak(const struct bl_ipmi_cipher *c);
+
+/** Whether OpenIPMI implements every algorithm of the suite. */
+bool bl_ipmi_cipher_is_supported(const struct bl_ipmi_cipher *c);
+
+/**
+ * Decode a hexadecimal Kg ("0x" prefix allowed, at most 40 digits, even count).
+ * \param[in]  hex  text
+ * \param[out] kg   BL_IPMI_KG_MAX bytes
+ * \param[out] len  bytes written
+ * \return 0 or BL_E_INVALID
+ */
+int bl_ipmi_parse_kg_hex(const char *hex, uint8_t *kg, size_t *len);
+
+/**
+ * Validate a reply: non-empty, completion code zero, at least \p min_len bytes (the
+ * completion code included).
+ * \param[in]  rsp      reply bytes, rsp[0] is the completion code (may be NULL if len 0)
+ * \param[in]  len      reply length
+ * \param[in]  min_len  minimum length including the completion code
+ * \param[out] cc       the completion code (0xff if the reply was empty); may be NULL
+ * \return 0, BL_E_BMC (cc != 0) or BL_E_PROTO (empty or short reply)
+ */
+int bl_ipmi_reply_check(const uint8_t *rsp, size_t len, size_t min_len, uint8_t *cc);
+
+/**
+ * Decode a Get Chassis Status reply.
+ * \param[in]  rsp  reply bytes, completion code first
+ * \param[in]  len  reply length
+ * \param[out] out  decoded status
+ * \return 0, BL_E_BMC or BL_E_PROTO (see bl_ipmi_reply_check)
+ */
+int bl_ipmi_decode_chassis_status(const uint8_t *rsp, size_t len,
+                                  struct bl_ipmi_chassis_status *out);
+
+/**
+ * Build the request body of Chassis Control.
+ * \param[in]  ctl  sub-command
+ * \param[out] buf  at least one byte
+ * \param[in]  cap  size of \p buf
+ * \return body length (1) or BL_E_INVALID
+ */
+int bl_ipmi_build_chassis_control(enum bl_ipmi_chassis_ctl ctl, uint8_t *buf, size_t cap);
+
+/** Static name of a chassis control sub-command ("power off", "NMI" ...). */
+const char *bl_ipmi_chassis_ctl_name(enum bl_ipmi_chassis_ctl ctl);
+
+/** Static description of an IPMI completion code; never NULL. */
+const char *bl_ipmi_cc_str(uint8_t cc);
+
+/** Static name of a privilege level ("administrator" ...); never NULL. */
+const char *bl_ipmi_priv_name(enum bl_ipmi_priv priv);
+
+/* ---------------------------------------------------------------------------------- */
+/* The seam: asynchronous sessions.                                                    */
+
+typedef struct bl_ipmi_session bl_ipmi_session; /* defined by each backend */
+
+/**
+ * Session state change. The first call reports the result of the open: rc 0 (up) or a
+ * negative code (BL_E_AUTH, BL_E_TIMEOUT, BL_E_UNREACHABLE, BL_E_PROTO ...). A later call
+ * with rc < 0 reports a session lost; rc 0 again means it came back.
+ */
+typedef void (*bl_ipmi_state_cb)(bl_ipmi_session *s, int rc, void *user_data);
+
+/**
+ * Reply to one request. rc 0: \p rsp holds \p len >= 1 bytes, rsp[0] the completion code,
+ * valid only during the call. rc < 0: no reply (BL_E_TIMEOUT, -ECANCELED when the session
+ * closed first); \p rsp is NULL.
+ */
+typedef void (*bl_ipmi_rsp_cb)(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len,
+                               void *user_data);
+
+/* Packet counters of one session, as the backend saw them. */
+struct bl_ipmi_stats {
+    unsigned int tx_packets;
+    unsigned int rx_packets;
+    unsigned int retransmits;
+    unsigned int timeouts;
+    unsigned int rejected; /* received but dropped: malformed, bad session, bad auth code */
+};
+
+struct bl_ipmi_ops {
+    const char *name;
+    /**
+     * Start opening a session. The state callback runs later from the main loop, never
+     * from inside open().
+     * \param[in]  backend    the backend's own state (e.g. struct bl_ipmi_lan *)
+     * \param[in]  params     copied; the caller may wipe it once open() returns
+     * \param[in]  cb         state callback (required)
+     * \param[out] out        the session, to be released with close()
+     * \return 0 or a negative code (nothing to close then)
+     */
+    int (*open)(void *backend, const struct bl_ipmi_params *params, bl_ipmi_state_cb cb,
+                void *user_data, bl_ipmi_session **out);
+    /**
+     * Send one request on an open session.
+     * \param[in] data  request body, copied (may be NULL when len is 0)
+     * \param[in] cb    reply callback, called exactly once, never from inside send()
+     * \return 0 or a negative code (the callback will not be called then)
+     */
+    int (*send)(bl_ipmi_session *s, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
+                bl_ipmi_rsp_cb cb, void *user_data);
+    /**
+     * Close and free a session; NULL is a no-op. Requests still pending get their
+     * callback with -ECANCELED before close() returns; the state callback is not called.
+     */
+    void (*close)(bl_ipmi_session *s);
+    /** Copy the session's packet counters into \p out. */
+    void (*get_stats)(bl_ipmi_session *s, struct bl_ipmi_stats *out);
+};
+
+/* A backend and its operations, as passed around by callers. */
+struct bl_ipmi_client {
+    const struct bl_ipmi_ops *ops;
+    void *backend;
+};
+
+#endif

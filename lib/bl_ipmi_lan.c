@@ -1,0 +1,517 @@
+/*
+ * bl_ipmi_ops on OpenIPMI's LAN connection layer, driven by a GLib main context.
+ */
+#include "bl_ipmi_lan.h"
+#include "bl_ipmi_glib.h"
+#include "bl_result.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <OpenIPMI/ipmi_auth.h>
+#include <OpenIPMI/ipmi_conn.h>
+#include <OpenIPMI/ipmi_err.h>
+#include <OpenIPMI/ipmi_lan.h>
+#include <OpenIPMI/ipmiif.h>
+#include <qb/qblog.h>
+
+/* Exported by libOpenIPMI but declared in no installed header. It drops the ATCA
+ * connection probe (PICMG Get Address Info) that ipmi_init() registers for every new
+ * connection: one wasted round trip per session on anything that is not an ATCA shelf. */
+void ipmi_oem_atca_conn_shutdown(void);
+
+struct bl_ipmi_lan {
+    os_handler_t *os_hnd;
+    unsigned int sessions;
+};
+
+/* OpenIPMI's state is per process; this only guards against a second initialisation. */
+static bool bl_lan_initialised;
+
+/* One outstanding request. Outlives its session when OpenIPMI answers after close(). */
+struct bl_lan_req {
+    bl_ipmi_session *s; /* NULL once orphaned by close() */
+    bl_ipmi_rsp_cb cb;
+    void *user_data;
+};
+
+struct bl_ipmi_session {
+    struct bl_ipmi_lan *lan;
+    ipmi_con_t *con;
+    ipmi_ll_stat_info_t *stat_info;
+    bl_ipmi_state_cb state_cb;
+    void *user_data;
+    bool up;
+    bool reported; /* the open result went out */
+    bool in_open;  /* inside bl_lan_open(): callbacks must wait for the loop */
+    int deferred_rc;
+    GSource *deferred;
+    GList *pending; /* struct bl_lan_req * */
+    struct bl_ipmi_stats stats;
+};
+
+enum bl_lan_stat {
+    BL_STAT_TX = 1,
+    BL_STAT_RX,
+    BL_STAT_REXMIT,
+    BL_STAT_TIMEOUT,
+    BL_STAT_REJECTED,
+};
+
+int
+bl_ipmi_lan_new(GMainContext *ctx, struct bl_ipmi_lan **out)
+{
+    struct bl_ipmi_lan *lan;
+    int rv;
+
+    if (bl_lan_initialised) {
+        return -EBUSY;
+    }
+    lan = g_new0(struct bl_ipmi_lan, 1);
+    lan->os_hnd = bl_ipmi_glib_os_handler_new(ctx);
+    rv = ipmi_init(lan->os_hnd);
+    if (rv != 0) {
+        bl_ipmi_glib_os_handler_free(lan->os_hnd);
+        g_free(lan);
+        return rv > 0 ? -rv : -EIO;
+    }
+    ipmi_oem_atca_conn_shutdown();
+    bl_lan_initialised = true;
+    *out = lan;
+    return BL_OK;
+}
+
+void
+bl_ipmi_lan_free(struct bl_ipmi_lan *lan)
+{
+    if (lan == NULL) {
+        return;
+    }
+    if (lan->sessions != 0) {
+        qb_log(LOG_ERR, "IPMI backend freed with %u session(s) open", lan->sessions);
+    }
+    ipmi_shutdown();
+    bl_ipmi_glib_os_handler_free(lan->os_hnd);
+    g_free(lan);
+    bl_lan_initialised = false;
+}
+
+/* RMCP+ status codes (IPMI 2.0 table 13-15) seen while opening a session. */
+static int
+bl_lan_map_rmcpp(unsigned int status)
+{
+    switch (status) {
+        case 0x04: /* invalid authentication algorithm */
+        case 0x05: /* invalid integrity algorithm */
+        case 0x06: /* no matching authentication payload */
+        case 0x07: /* no matching integrity payload */
+        case 0x10: /* invalid confidentiality algorithm */
+        case 0x11: /* no cipher suite match */
+            return BL_E_UNSUPPORTED;
+        case 0x09: /* invalid role */
+        case 0x0a: /* unauthorized role or privilege level */
+        case 0x0c: /* invalid name length */
+        case 0x0d: /* unauthorized name */
+        case 0x0e: /* unauthorized GUID */
+        case 0x0f: /* invalid integrity check value */
+            return BL_E_AUTH;
+        case 0x01: /* insufficient resources */
+        case 0x0b: /* insufficient resources for role */
+            return BL_E_BMC;
+        default:
+            return BL_E_PROTO;
+    }
+}
+
+/* Convert an OpenIPMI error at the boundary into our codes. */
+static int
+bl_lan_map_err(const bl_ipmi_session *s, int err)
+{
+    if (s->stats.rx_packets <= s->stats.rejected) {
+        /* Nothing valid came back, whatever OpenIPMI concluded from its timeouts. */
+        return s->stats.rejected > 0 ? BL_E_PROTO : BL_E_TIMEOUT;
+    }
+    if (IPMI_IS_RMCPP_ERR(err)) {
+        return bl_lan_map_rmcpp(IPMI_GET_RMCPP_ERR(err));
+    }
+    if (IPMI_IS_IPMI_ERR(err)) {
+        unsigned int cc = IPMI_GET_IPMI_ERR(err);
+
+        if (cc == IPMI_TIMEOUT_CC) {
+            return BL_E_TIMEOUT;
+        }
+        /* 0x81..0x86: Get Session Challenge / Activate Session refusals; 0xd4 privilege */
+        return (cc >= 0x81 && cc <= 0x86) || cc == 0xd4 ? BL_E_AUTH : BL_E_BMC;
+    }
+    switch (err) {
+        case EINVAL: /* OpenIPMI's verdict on a RAKP 2/4 check value that does not match */
+        case EPERM:
+            return BL_E_AUTH;
+        case ENOENT: /* RMCP+ asked for, the BMC does not offer it */
+            return BL_E_UNSUPPORTED;
+        case ETIMEDOUT:
+            return BL_E_TIMEOUT;
+        default:
+            return err > 0 ? -err : BL_E_PROTO;
+    }
+}
+
+static gboolean
+bl_lan_deliver_deferred(gpointer user_data)
+{
+    bl_ipmi_session *s = user_data;
+
+    g_source_unref(s->deferred);
+    s->deferred = NULL;
+    s->state_cb(s, s->deferred_rc, s->user_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+bl_lan_report(bl_ipmi_session *s, int rc)
+{
+    s->reported = true;
+    if (s->deferred != NULL) {
+        s->deferred_rc = rc; /* still queued: deliver the latest state */
+        return;
+    }
+    if (!s->in_open) {
+        s->state_cb(s, rc, s->user_data);
+        return;
+    }
+    s->deferred_rc = rc;
+    s->deferred = g_idle_source_new();
+    g_source_set_callback(s->deferred, bl_lan_deliver_deferred, s, NULL);
+    g_source_attach(s->deferred, bl_ipmi_glib_os_handler_context(s->lan->os_hnd));
+}
+
+static void
+bl_lan_con_changed(ipmi_con_t *con, int err, unsigned int port, int any_port_up, void *cb_data)
+{
+    bl_ipmi_session *s = cb_data;
+
+    if (err == 0) {
+        if (!s->up) {
+            s->up = true;
+            bl_lan_report(s, BL_OK);
+        }
+        return;
+    }
+    if (s->up) {
+        s->up = false;
+        bl_lan_report(s, bl_lan_map_err(s, err));
+    } else if (!s->reported) {
+        /* OpenIPMI retries a failed open every 10 s; the caller hears about it once. */
+        bl_lan_report(s, bl_lan_map_err(s, err));
+    }
+}
+
+static int
+bl_lan_stat_register(ipmi_ll_stat_info_t *info, const char *name, const char *instance, void **stat)
+{
+    static const struct {
+        const char *name;
+        enum bl_lan_stat id;
+    } wanted[] = {
+        {"lan_xmit_packets", BL_STAT_TX},          {"lan_recv_packets", BL_STAT_RX},
+        {"lan_rexmits", BL_STAT_REXMIT},           {"lan_timed_out", BL_STAT_TIMEOUT},
+        {"lan_invalid_rmcp", BL_STAT_REJECTED},    {"lan_too_short", BL_STAT_REJECTED},
+        {"lan_invalid_auth", BL_STAT_REJECTED},    {"lan_bad_session_id", BL_STAT_REJECTED},
+        {"lan_auth_fail", BL_STAT_REJECTED},       {"lan_seq_out_of_range", BL_STAT_REJECTED},
+        {"lan_bad_size", BL_STAT_REJECTED},        {"lan_decrypt_fail", BL_STAT_REJECTED},
+        {"lan_invalid_payload", BL_STAT_REJECTED}, {"lan_seq_err", BL_STAT_REJECTED},
+        {"lan_rsp_no_cmd", BL_STAT_REJECTED},
+    };
+
+    *stat = NULL;
+    for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+        if (strcmp(name, wanted[i].name) == 0) {
+            *stat = GINT_TO_POINTER(wanted[i].id);
+        }
+    }
+    return 0;
+}
+
+static void
+bl_lan_stat_add(ipmi_ll_stat_info_t *info, void *stat, int count)
+{
+    bl_ipmi_session *s = ipmi_ll_con_stat_get_user_data(info);
+
+    switch (GPOINTER_TO_INT(stat)) {
+        case BL_STAT_TX:
+            s->stats.tx_packets += (unsigned int) count;
+            break;
+        case BL_STAT_RX:
+            s->stats.rx_packets += (unsigned int) count;
+            break;
+        case BL_STAT_REXMIT:
+            s->stats.retransmits += (unsigned int) count;
+            break;
+        case BL_STAT_TIMEOUT:
+            s->stats.timeouts += (unsigned int) count;
+            break;
+        case BL_STAT_REJECTED:
+            s->stats.rejected += (unsigned int) count;
+            break;
+        default:
+            break;
+    }
+}
+
+static void
+bl_lan_stat_unregister(ipmi_ll_stat_info_t *info, void *stat)
+{
+}
+
+static int
+bl_lan_check_numeric(const struct bl_ipmi_params *p)
+{
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo *res = NULL;
+
+    if (getaddrinfo(p->host, NULL, &hints, &res) != 0) {
+        return BL_E_INVALID;
+    }
+    freeaddrinfo(res);
+    return BL_OK;
+}
+
+/* Translate our parameters into OpenIPMI's list; returns the number of entries used. */
+static unsigned int
+bl_lan_fill_parms(const struct bl_ipmi_params *p, char **addr, char **port, ipmi_lanp_parm_t *parms)
+{
+    struct bl_ipmi_cipher c;
+    unsigned int n = 0;
+
+    parms[n++] = (ipmi_lanp_parm_t){
+        .parm_id = IPMI_LANP_PARMID_ADDRS, .parm_data = addr, .parm_data_len = 1};
+    parms[n++] = (ipmi_lanp_parm_t){
+        .parm_id = IPMI_LANP_PARMID_PORTS, .parm_data = port, .parm_data_len = 1};
+    parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_USERNAME,
+                                    .parm_data = (void *) p->username,
+                                    .parm_data_len = (unsigned int) strlen(p->username)};
+    parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_PASSWORD,
+                                    .parm_data = (void *) p->password,
+                                    .parm_data_len = (unsigned int) strlen(p->password)};
+    parms[n++] =
+        (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_PRIVILEGE, .parm_val = (int) p->priv};
+    parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_DEFAULT_TIMEOUT,
+                                    .parm_val = (int) (p->msg_timeout_ms * 1000u)};
+    if (!p->lanplus) {
+        /* Pinned: OpenIPMI's default would pick the "best" the BMC offers, even none. */
+        parms[n++] =
+            (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_AUTHTYPE, .parm_val = (int) p->auth15};
+        return n;
+    }
+    (void) bl_ipmi_cipher_lookup(p->cipher, &c); /* checked by bl_ipmi_params_check */
+    parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_AUTHTYPE,
+                                    .parm_val = IPMI_AUTHTYPE_RMCP_PLUS};
+    parms[n++] =
+        (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_AUTHENTICATION_ALGORITHM, .parm_val = (int) c.auth};
+    parms[n++] =
+        (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_INTEGRITY_ALGORITHM, .parm_val = (int) c.integ};
+    parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_CONFIDENTIALITY_ALGORITHM,
+                                    .parm_val = (int) c.conf};
+    if (p->kg_len > 0) {
+        parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_BMC_KEY,
+                                        .parm_data = (void *) p->kg,
+                                        .parm_data_len = (unsigned int) p->kg_len};
+    }
+    return n;
+}
+
+static int
+bl_lan_register_stats(bl_ipmi_session *s)
+{
+    s->stat_info = ipmi_ll_con_alloc_stat_info();
+    if (s->stat_info == NULL) {
+        return -ENOMEM;
+    }
+    ipmi_ll_con_stat_info_set_register(s->stat_info, bl_lan_stat_register);
+    ipmi_ll_con_stat_info_set_adder(s->stat_info, bl_lan_stat_add);
+    ipmi_ll_con_stat_info_set_unregister(s->stat_info, bl_lan_stat_unregister);
+    ipmi_ll_con_stat_set_user_data(s->stat_info, s);
+    return -s->con->register_stat_handler(s->con, s->stat_info);
+}
+
+static void bl_lan_close(bl_ipmi_session *s);
+
+static int
+bl_lan_start(bl_ipmi_session *s)
+{
+    int rv = bl_lan_register_stats(s);
+
+    if (rv == 0) {
+        rv = -s->con->add_con_change_handler(s->con, bl_lan_con_changed, s);
+    }
+    if (rv == 0) {
+        rv = -s->con->start_con(s->con);
+    }
+    return rv;
+}
+
+static int
+bl_lan_open(void *backend, const struct bl_ipmi_params *params, bl_ipmi_state_cb cb,
+            void *user_data, bl_ipmi_session **out)
+{
+    struct bl_ipmi_lan *lan = backend;
+    char port[8];
+    char *addrs[1] = {(char *) params->host};
+    char *ports[1] = {port};
+    ipmi_lanp_parm_t parms[16];
+    bl_ipmi_session *s;
+    unsigned int n;
+    int rv = bl_ipmi_params_check(params, NULL);
+
+    if (rv == BL_OK) {
+        rv = bl_lan_check_numeric(params);
+    }
+    if (rv != BL_OK || cb == NULL) {
+        return rv != BL_OK ? rv : BL_E_INVALID;
+    }
+    snprintf(port, sizeof(port), "%u", (unsigned int) params->port);
+    n = bl_lan_fill_parms(params, addrs, ports, parms);
+    s = g_new0(bl_ipmi_session, 1);
+    s->lan = lan;
+    s->state_cb = cb;
+    s->user_data = user_data;
+    rv = ipmi_lanp_setup_con(parms, n, lan->os_hnd, s, &s->con);
+    explicit_bzero(parms, sizeof(parms));
+    if (rv != 0) {
+        g_free(s);
+        return rv > 0 ? -rv : BL_E_INVALID;
+    }
+    lan->sessions++;
+    s->in_open = true;
+    rv = bl_lan_start(s);
+    s->in_open = false;
+    if (rv != 0) {
+        bl_lan_close(s);
+        return rv;
+    }
+    *out = s;
+    return BL_OK;
+}
+
+static int
+bl_lan_rsp(ipmi_con_t *con, ipmi_msgi_t *rspi)
+{
+    struct bl_lan_req *req = rspi->data1;
+    const ipmi_msg_t *msg = &rspi->msg;
+    bl_ipmi_session *s = req->s;
+    int rc = BL_OK;
+
+    if (s == NULL) {
+        g_free(req); /* close() already told the caller */
+        return IPMI_MSG_ITEM_NOT_USED;
+    }
+    s->pending = g_list_remove(s->pending, req);
+    if (con == NULL) {
+        rc = -ECANCELED;
+    } else if (msg->data_len == 0 || msg->data == NULL || msg->data_len > IPMI_MAX_MSG_LENGTH) {
+        rc = BL_E_PROTO;
+    } else if (msg->data_len == 1 && msg->data[0] == IPMI_TIMEOUT_CC) {
+        rc = BL_E_TIMEOUT; /* OpenIPMI's own verdict after its retransmits ran out */
+    }
+    if (rc == BL_OK) {
+        req->cb(s, BL_OK, msg->data, msg->data_len, req->user_data);
+    } else {
+        req->cb(s, rc, NULL, 0, req->user_data);
+    }
+    g_free(req);
+    return IPMI_MSG_ITEM_NOT_USED;
+}
+
+static int
+bl_lan_send(bl_ipmi_session *s, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
+            bl_ipmi_rsp_cb cb, void *user_data)
+{
+    ipmi_system_interface_addr_t si = {
+        .addr_type = IPMI_SYSTEM_INTERFACE_ADDR_TYPE, .channel = IPMI_BMC_CHANNEL, .lun = 0};
+    unsigned char body[BL_IPMI_MSG_MAX];
+    ipmi_msg_t msg = {.netfn = netfn, .cmd = cmd, .data = body, .data_len = (unsigned short) len};
+    struct bl_lan_req *req;
+    ipmi_msgi_t *rspi;
+    int rv;
+
+    if (cb == NULL || len > sizeof(body) || (len > 0 && data == NULL)) {
+        return BL_E_INVALID;
+    }
+    if (!s->up) {
+        return BL_E_STATE;
+    }
+    if (len > 0) {
+        memcpy(body, data, len);
+    }
+    rspi = ipmi_alloc_msg_item();
+    if (rspi == NULL) {
+        return -ENOMEM;
+    }
+    req = g_new0(struct bl_lan_req, 1);
+    *req = (struct bl_lan_req){.s = s, .cb = cb, .user_data = user_data};
+    rspi->data1 = req;
+    rv = s->con->send_command(s->con, (ipmi_addr_t *) &si, sizeof(si), &msg, bl_lan_rsp, rspi);
+    if (rv != 0) {
+        ipmi_free_msg_item(rspi);
+        g_free(req);
+        return -rv;
+    }
+    s->pending = g_list_prepend(s->pending, req);
+    return BL_OK;
+}
+
+static void
+bl_lan_cancel_pending(bl_ipmi_session *s)
+{
+    while (s->pending != NULL) {
+        struct bl_lan_req *req = s->pending->data;
+
+        s->pending = g_list_delete_link(s->pending, s->pending);
+        req->s = NULL; /* OpenIPMI still owns the request; bl_lan_rsp frees it */
+        req->cb(s, -ECANCELED, NULL, 0, req->user_data);
+    }
+}
+
+static void
+bl_lan_close(bl_ipmi_session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (s->deferred != NULL) {
+        g_source_destroy(s->deferred);
+        g_source_unref(s->deferred);
+    }
+    bl_lan_cancel_pending(s);
+    s->con->remove_con_change_handler(s->con, bl_lan_con_changed, s);
+    if (s->stat_info != NULL) {
+        s->con->unregister_stat_handler(s->con, s->stat_info);
+        ipmi_ll_con_free_stat_info(s->stat_info);
+    }
+    s->con->close_connection(s->con);
+    s->lan->sessions--;
+    g_free(s);
+}
+
+static void
+bl_lan_get_stats(bl_ipmi_session *s, struct bl_ipmi_stats *out)
+{
+    *out = s->stats;
+}
+
+const struct bl_ipmi_ops bl_ipmi_lan_ops = {
+    .name = "openipmi-lan",
+    .open = bl_lan_open,
+    .send = bl_lan_send,
+    .close = bl_lan_close,
+    .get_stats = bl_lan_get_stats,
+};
+
+void
+bl_ipmi_lan_client(struct bl_ipmi_lan *lan, struct bl_ipmi_client *out)
+{
+    out->ops = &bl_ipmi_lan_ops;
+    out->backend = lan;
+}

@@ -1,0 +1,8 @@
+# IPMI client (OpenIPMI LAN layer on GLib) and the fence agent's logic.
+target_sources(bmclink PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_msg.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_glib.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_lan.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_sync.c
+)
+target_link_libraries(bmclink PUBLIC PkgConfig::OPENIPMI)
