@@ -1,0 +1,298 @@
+#include "trap.h"
+#include "bl_log.h"
+#include "bl_result.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <glib-unix.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Drops are logged at most this often per reason: a junk flood must not flood the log. */
+#define BL_TRAP_DROP_LOG_INTERVAL_S 10
+
+struct bl_trap_receiver {
+    GMainContext *ctx;
+    struct bl_trap_node_config cfg;
+    const struct bl_trap_io_ops *ops;
+    void *io;
+    bl_trap_receiver_fn fn;
+    void *ud;
+    struct bl_trap_snmp *snmp;
+    GSource *source;
+    struct bl_trap_dedup dedup;
+    struct bl_trap_stats stats;
+    struct bl_trap_sender *fwd[BL_TRAP_FORWARD_MAX];
+    uint64_t drop_logged_s[BL_TRAP_DROP_COUNT];
+    uint64_t drop_logged_count[BL_TRAP_DROP_COUNT];
+};
+
+static uint64_t
+bl_now_s(void)
+{
+    return (uint64_t) (g_get_monotonic_time() / G_USEC_PER_SEC);
+}
+
+static void
+bl_log_drop(struct bl_trap_receiver *r, const struct bl_trap_event *ev)
+{
+    uint64_t now = bl_now_s();
+    char src[64];
+
+    bl_trap_addr_format(&ev->source, src, sizeof(src));
+    qb_log(LOG_DEBUG, "node %s: trap from %s dropped: %s", r->cfg.node, src,
+           bl_trap_drop_name(ev->drop));
+    if (r->drop_logged_s[ev->drop] != 0 &&
+        now - r->drop_logged_s[ev->drop] < BL_TRAP_DROP_LOG_INTERVAL_S) {
+        return;
+    }
+    qb_log(LOG_WARNING, "node %s: dropped trap from %s (%s); %" PRIu64 " dropped for this reason",
+           r->cfg.node, src, bl_trap_drop_name(ev->drop), r->stats.dropped[ev->drop]);
+    r->drop_logged_s[ev->drop] = now;
+}
+
+static void
+bl_log_accept(const struct bl_trap_receiver *r, const struct bl_trap_event *ev)
+{
+    char src[64], oid[256], guid[33];
+    int prio = ev->verdict == BL_TRAP_DUPLICATE ? LOG_INFO : LOG_NOTICE;
+
+    bl_trap_addr_format(&ev->source, src, sizeof(src));
+    if (ev->is_pet) {
+        bl_pet_guid_format(ev->pet.guid, guid);
+        qb_log(prio,
+               "node %s: BMCNOTICE %s from %s: PET v%d guid %s seq %u ts %u severity %s "
+               "sensor type 0x%02x event type 0x%02x offset %u sensor %u",
+               r->cfg.node, bl_trap_verdict_name(ev->verdict), src, (int) ev->version, guid,
+               ev->pet.sequence, ev->pet.timestamp, bl_pet_severity_name(ev->pet.severity),
+               ev->pet.sensor_type, ev->pet.event_type, ev->pet.event_offset,
+               ev->pet.sensor_number);
+        return;
+    }
+    bl_oid_format(&ev->trap_oid, oid, sizeof(oid));
+    qb_log(prio, "node %s: BMCNOTICE %s from %s: %s notification %s", r->cfg.node,
+           bl_trap_verdict_name(ev->verdict), src, ev->version == BL_TRAP_V3 ? "v3" : "v2c", oid);
+}
+
+static void
+bl_forward(struct bl_trap_receiver *r, const struct bl_trap_msg *msg)
+{
+    for (size_t i = 0; i < r->cfg.n_forward; i++) {
+        char dst[64];
+        int rc;
+
+        if (r->fwd[i] == NULL) {
+            continue;
+        }
+        rc = bl_trap_sender_send_msg(r->fwd[i], msg);
+        if (rc == BL_OK) {
+            r->stats.forwarded++;
+            continue;
+        }
+        r->stats.forward_failed++;
+        bl_trap_addr_format(&r->cfg.forward[i].target, dst, sizeof(dst));
+        qb_log(LOG_DEBUG, "node %s: forwarding to %s failed: %s", r->cfg.node, dst,
+               bl_strerror(rc));
+    }
+}
+
+static void
+bl_count(struct bl_trap_receiver *r, const struct bl_trap_event *ev)
+{
+    switch (ev->verdict) {
+        case BL_TRAP_FATAL:
+            r->stats.fatal++;
+            break;
+        case BL_TRAP_RECOVERABLE:
+            r->stats.recoverable++;
+            break;
+        case BL_TRAP_DUPLICATE:
+            r->stats.duplicate++;
+            break;
+        default:
+            r->stats.dropped[ev->drop]++;
+            break;
+    }
+}
+
+/* One parsed notification: decide, count, log, forward, report. */
+static bool
+bl_on_msg(const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
+{
+    struct bl_trap_receiver *r = ud;
+    struct bl_trap_event ev;
+
+    bl_trap_decide(&r->cfg.policy, &r->dedup, msg, bl_now_s(), &ev);
+    bl_count(r, &ev);
+    if (ev.verdict == BL_TRAP_DROPPED) {
+        bl_log_drop(r, &ev);
+    } else {
+        bl_log_accept(r, &ev);
+    }
+    if (ev.verdict == BL_TRAP_FATAL || ev.verdict == BL_TRAP_RECOVERABLE) {
+        bl_forward(r, msg);
+    }
+    if (r->fn != NULL) {
+        r->fn(&ev, msg, rx_ns, r->ud);
+    }
+    /* Acknowledge informs only from the allow-listed BMC. */
+    return ev.verdict != BL_TRAP_DROPPED;
+}
+
+/* net-snmp refused the datagram (BER, version, USM authentication/decryption/time window). */
+static void
+bl_on_unparsable(struct bl_trap_receiver *r, const struct bl_trap_addr *src)
+{
+    struct bl_trap_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.source = *src;
+    ev.verdict = BL_TRAP_DROPPED;
+    ev.drop = BL_TRAP_DROP_PARSE;
+    bl_count(r, &ev);
+    bl_log_drop(r, &ev);
+    if (r->fn != NULL) {
+        r->fn(&ev, NULL, 0, r->ud);
+    }
+}
+
+unsigned
+bl_trap_receiver_poll(struct bl_trap_receiver *r, unsigned max)
+{
+    unsigned n = 0;
+
+    while (r->snmp != NULL && n < max) {
+        bool parsed = false;
+        struct bl_trap_addr src;
+        int rc = bl_trap_snmp_read_one(r->snmp, &parsed, &src);
+
+        if (rc == 0) {
+            break;
+        }
+        if (rc < 0) {
+            r->stats.read_errors++;
+            qb_log(LOG_DEBUG, "node %s: trap socket read: %s", r->cfg.node, bl_strerror(rc));
+            break;
+        }
+        n++;
+        r->stats.datagrams++;
+        if (!parsed) {
+            bl_on_unparsable(r, &src);
+        }
+    }
+    return n;
+}
+
+static gboolean
+bl_on_readable(gint fd, GIOCondition cond, gpointer ud)
+{
+    bl_trap_receiver_poll(ud, BL_TRAP_BATCH);
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+bl_open_forwards(struct bl_trap_receiver *r)
+{
+    for (size_t i = 0; i < r->cfg.n_forward; i++) {
+        int rc = bl_trap_sender_open(&r->cfg.forward[i], &r->fwd[i]);
+        if (rc != BL_OK) {
+            char dst[64];
+            bl_trap_addr_format(&r->cfg.forward[i].target, dst, sizeof(dst));
+            qb_log(LOG_ERR, "node %s: trap forward target %s: %s", r->cfg.node, dst,
+                   bl_strerror(rc));
+            return rc;
+        }
+    }
+    return BL_OK;
+}
+
+int
+bl_trap_receiver_new(GMainContext *ctx, const struct bl_trap_node_config *cfg,
+                     const struct bl_trap_io_ops *ops, void *io, bl_trap_receiver_fn fn, void *ud,
+                     struct bl_trap_receiver **out)
+{
+    struct bl_trap_receiver *r;
+    int rc = BL_OK;
+
+    if (cfg == NULL || ops == NULL || out == NULL) {
+        return BL_E_INVALID;
+    }
+    r = g_new0(struct bl_trap_receiver, 1);
+    r->ctx = ctx != NULL ? g_main_context_ref(ctx) : g_main_context_ref(g_main_context_default());
+    r->cfg = *cfg;
+    r->ops = ops;
+    r->io = io;
+    r->fn = fn;
+    r->ud = ud;
+    bl_trap_snmp_init("bmclinkd");
+    if (cfg->v3.name[0] != '\0' && (rc = bl_trap_snmp_add_user(&cfg->v3)) != BL_OK) {
+        qb_log(LOG_ERR, "node %s: SNMPv3 user %s of the BMC refused: %s", cfg->node, cfg->v3.name,
+               bl_strerror(rc));
+    }
+    if (rc == BL_OK) {
+        rc = bl_open_forwards(r);
+    }
+    if (rc != BL_OK) {
+        bl_trap_receiver_free(r);
+        return rc;
+    }
+    *out = r;
+    return BL_OK;
+}
+
+int
+bl_trap_receiver_start(struct bl_trap_receiver *r)
+{
+    char addr[64];
+    int rc;
+
+    if (r->snmp != NULL) {
+        return BL_OK;
+    }
+    bl_trap_addr_format(&r->cfg.listen, addr, sizeof(addr));
+    rc = bl_trap_snmp_listen(&r->cfg.listen, r->ops, r->io, bl_on_msg, r, &r->snmp);
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "node %s: cannot listen for traps on %s: %s", r->cfg.node, addr,
+               bl_strerror(rc));
+        return rc;
+    }
+    r->source = g_unix_fd_source_new(bl_trap_snmp_fd(r->snmp), G_IO_IN);
+    g_source_set_callback(r->source, G_SOURCE_FUNC(bl_on_readable), r, NULL);
+    g_source_attach(r->source, r->ctx);
+    qb_log(LOG_INFO, "node %s: listening for BMC traps on %s", r->cfg.node, addr);
+    return BL_OK;
+}
+
+void
+bl_trap_receiver_stop(struct bl_trap_receiver *r)
+{
+    if (r->source != NULL) {
+        g_source_destroy(r->source);
+        g_source_unref(r->source);
+        r->source = NULL;
+    }
+    bl_trap_snmp_close(r->snmp);
+    r->snmp = NULL;
+}
+
+void
+bl_trap_receiver_free(struct bl_trap_receiver *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    bl_trap_receiver_stop(r);
+    for (size_t i = 0; i < BL_TRAP_FORWARD_MAX; i++) {
+        bl_trap_sender_close(r->fwd[i]);
+    }
+    bl_trap_snmp_fini();
+    g_main_context_unref(r->ctx);
+    explicit_bzero(&r->cfg, sizeof(r->cfg));
+    g_free(r);
+}
+
+void
+bl_trap_receiver_get_stats(const struct bl_trap_receiver *r, struct bl_trap_stats *out)
+{
+    *out = r->stats;
+}

@@ -1,0 +1,11 @@
+# Trap intake for bmclinkd: net-snmp glue and the GLib receiver, as a library the daemon
+# links (not linked into bmclinkd yet). PIC so the ipmi_sim plug-in can reuse the senders.
+pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
+
+add_library(bmclink_trap STATIC
+    ${CMAKE_CURRENT_LIST_DIR}/trap.c
+    ${CMAKE_CURRENT_LIST_DIR}/trap_snmp.c
+)
+target_include_directories(bmclink_trap PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(bmclink_trap PUBLIC bmclink PkgConfig::NETSNMP PkgConfig::GLIB)
+set_target_properties(bmclink_trap PROPERTIES POSITION_INDEPENDENT_CODE ON)

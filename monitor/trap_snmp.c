@@ -1,0 +1,883 @@
+#include "trap_snmp.h"
+#include "bl_log.h"
+#include "bl_result.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/snmpusm.h>
+#include <net-snmp/library/large_fd_set.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Largest datagram we read: a notice is a few hundred bytes; UDP cannot exceed this. */
+#define BL_TRAP_DGRAM_MAX 65535
+
+static const oid bl_sysuptime0[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+static const oid bl_snmptrapoid0[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+static const oid bl_snmptrapaddress0[] = {1, 3, 6, 1, 6, 3, 18, 1, 3, 0};
+static const oid bl_pet_enterprise[] = {1, 3, 6, 1, 4, 1, 3183, 1, 1};
+
+/* What our netsnmp_transport's data points at (net-snmp frees it with free()). */
+struct bl_transport_data {
+    const struct bl_trap_io_ops *ops;
+    void *io;
+    struct bl_trap_addr peer; /* senders: the destination */
+    uint64_t rx_ns;           /* arrival time of the datagram being processed */
+    struct bl_trap_addr src;  /* its source, kept for datagrams net-snmp refuses */
+    bool got_datagram;
+    int last_errno;
+};
+
+struct bl_trap_snmp {
+    void *sessp;
+    netsnmp_transport *transport; /* owned by the session */
+    struct bl_transport_data *td;
+    bl_trap_snmp_msg_fn fn;
+    void *ud;
+    bool delivered;
+};
+
+struct bl_trap_sender {
+    void *sessp;
+    netsnmp_transport *transport;
+    enum bl_trap_version version;
+};
+
+/* ---- UDP I/O (the real seam implementation) ---- */
+
+static socklen_t
+bl_sockaddr(const struct bl_trap_addr *a, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (a->family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(a->port);
+        memcpy(&s6->sin6_addr, a->addr, 16);
+        return sizeof(*s6);
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *) ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons(a->port);
+    memcpy(&s4->sin_addr, a->addr, 4);
+    return sizeof(*s4);
+}
+
+static void
+bl_from_sockaddr(const struct sockaddr_storage *ss, struct bl_trap_addr *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *) ss;
+        a->family = AF_INET6;
+        a->port = ntohs(s6->sin6_port);
+        memcpy(a->addr, &s6->sin6_addr, 16);
+    } else if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *) ss;
+        a->family = AF_INET;
+        a->port = ntohs(s4->sin_port);
+        memcpy(a->addr, &s4->sin_addr, 4);
+    }
+}
+
+static int
+bl_udp_open(void *io, const struct bl_trap_addr *listen, int *fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = bl_sockaddr(listen, &ss);
+    int one = 1, rcvbuf = 4 * 1024 * 1024;
+    int s = socket(listen->family == AF_INET6 ? AF_INET6 : AF_INET,
+                   SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+    if (s < 0) {
+        return -errno;
+    }
+    /* Kernel arrival stamps for the latency figures; a big queue rides out trap storms. */
+    (void) setsockopt(s, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+    (void) setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    if (listen->port != 0 && bind(s, (struct sockaddr *) &ss, len) != 0) {
+        int rc = -errno;
+        close(s);
+        return rc;
+    }
+    *fd = s;
+    return 0;
+}
+
+static uint64_t
+bl_cmsg_rx_ns(struct msghdr *mh)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+        }
+    }
+    return 0;
+}
+
+static ssize_t
+bl_udp_recv(void *io, int fd, void *buf, size_t len, struct bl_trap_addr *src, uint64_t *rx_ns)
+{
+    struct sockaddr_storage ss;
+    union {
+        char buf[CMSG_SPACE(sizeof(struct timespec))];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {buf, len};
+    struct msghdr mh = {&ss, sizeof(ss), &iov, 1, ctl.buf, sizeof(ctl.buf), 0};
+    ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+    if (n < 0) {
+        return -errno;
+    }
+    bl_from_sockaddr(&ss, src);
+    *rx_ns = bl_cmsg_rx_ns(&mh);
+    return (mh.msg_flags & MSG_TRUNC) != 0 ? -EMSGSIZE : n;
+}
+
+static ssize_t
+bl_udp_send(void *io, int fd, const void *buf, size_t len, const struct bl_trap_addr *dst)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = bl_sockaddr(dst, &ss);
+    ssize_t n = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *) &ss, sl);
+
+    return n < 0 ? -errno : n;
+}
+
+static void
+bl_udp_close(void *io, int fd)
+{
+    close(fd);
+}
+
+const struct bl_trap_io_ops bl_trap_udp_io = {
+    .open = bl_udp_open,
+    .recv = bl_udp_recv,
+    .send = bl_udp_send,
+    .close = bl_udp_close,
+};
+
+/* ---- net-snmp process set-up ---- */
+
+static int bl_snmp_refs; /* process-wide by nature: net-snmp itself is */
+
+static int
+bl_snmp_log_cb(int major, int minor, void *serverarg, void *clientarg)
+{
+    const struct snmp_log_message *m = serverarg;
+    char line[256];
+    size_t n;
+
+    if (m == NULL || m->msg == NULL) {
+        return 0;
+    }
+    g_strlcpy(line, m->msg, sizeof(line));
+    n = strlen(line);
+    if (n > 0 && line[n - 1] == '\n') {
+        line[n - 1] = '\0';
+    }
+    /* Per-packet complaints (authentication failures...) would let a flood flood the log;
+     * our own drop counters and rate-limited warnings report those. */
+    qb_log(LOG_DEBUG, "net-snmp: %s", line);
+    return 0;
+}
+
+int
+bl_trap_snmp_init(const char *app)
+{
+    if (bl_snmp_refs++ > 0) {
+        return BL_OK;
+    }
+    /* Our configuration is bmclink.conf; never pick up /etc/snmp or ~/.snmp, never write. */
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
+    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+    /* We print no symbolic names: loading MIB modules only costs time and warnings. */
+    setenv("MIBS", "", 1);
+    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "/nonexistent");
+    snmp_disable_log();
+    snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, bl_snmp_log_cb, NULL);
+    snmp_enable_calllog();
+    init_snmp(app);
+    return BL_OK;
+}
+
+void
+bl_trap_snmp_fini(void)
+{
+    if (bl_snmp_refs > 0 && --bl_snmp_refs == 0) {
+        snmp_shutdown("bmclink");
+    }
+}
+
+static int
+bl_auth_oid(enum bl_trap_auth auth, const oid **proto, size_t *len)
+{
+    switch (auth) {
+        case BL_TRAP_AUTH_SHA1:
+            *proto = usmHMACSHA1AuthProtocol;
+            *len = OID_LENGTH(usmHMACSHA1AuthProtocol);
+            return BL_OK;
+        case BL_TRAP_AUTH_SHA256:
+            *proto = usmHMAC192SHA256AuthProtocol;
+            *len = OID_LENGTH(usmHMAC192SHA256AuthProtocol);
+            return BL_OK;
+        default:
+            return BL_E_UNSUPPORTED;
+    }
+}
+
+/* Fill a session's USM fields (authPriv, AES-128) with master keys from the passphrases. */
+static int
+bl_session_usm(netsnmp_session *sess, const struct bl_trap_v3_user *u)
+{
+    const oid *auth;
+    size_t auth_len;
+
+    if (bl_auth_oid(u->auth, &auth, &auth_len) != BL_OK) {
+        return BL_E_UNSUPPORTED;
+    }
+    sess->version = SNMP_VERSION_3;
+    sess->securityModel = SNMP_SEC_MODEL_USM;
+    sess->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
+    sess->securityName = (char *) u->name;
+    sess->securityNameLen = strlen(u->name);
+    sess->securityEngineID = (u_char *) u->engine_id;
+    sess->securityEngineIDLen = u->engine_id_len;
+    sess->securityAuthProto = (oid *) auth;
+    sess->securityAuthProtoLen = auth_len;
+    sess->securityPrivProto = usmAESPrivProtocol;
+    sess->securityPrivProtoLen = OID_LENGTH(usmAESPrivProtocol);
+    sess->securityAuthKeyLen = USM_AUTH_KU_LEN;
+    sess->securityPrivKeyLen = USM_PRIV_KU_LEN;
+    if (generate_Ku(auth, (u_int) auth_len, (const u_char *) u->auth_pass, strlen(u->auth_pass),
+                    sess->securityAuthKey, &sess->securityAuthKeyLen) != SNMPERR_SUCCESS ||
+        generate_Ku(auth, (u_int) auth_len, (const u_char *) u->priv_pass, strlen(u->priv_pass),
+                    sess->securityPrivKey, &sess->securityPrivKeyLen) != SNMPERR_SUCCESS) {
+        return BL_E_INVALID;
+    }
+    return BL_OK;
+}
+
+int
+bl_trap_snmp_add_user(const struct bl_trap_v3_user *user)
+{
+    netsnmp_session sess;
+    int rc;
+
+    if (user == NULL || user->name[0] == '\0' || user->engine_id_len == 0) {
+        return BL_E_INVALID;
+    }
+    snmp_sess_init(&sess);
+    rc = bl_session_usm(&sess, user);
+    if (rc == BL_OK && usm_create_user_from_session(&sess) != SNMPERR_SUCCESS) {
+        rc = BL_E_INVALID;
+    }
+    explicit_bzero(sess.securityAuthKey, sizeof(sess.securityAuthKey));
+    explicit_bzero(sess.securityPrivKey, sizeof(sess.securityPrivKey));
+    return rc;
+}
+
+/* ---- our netsnmp_transport ---- */
+
+static int
+bl_tr_recv(netsnmp_transport *t, void *buf, int size, void **opaque, int *olength)
+{
+    struct bl_transport_data *td = t->data;
+    struct bl_trap_addr *src = calloc(1, sizeof(*src));
+    ssize_t n;
+
+    *opaque = NULL;
+    *olength = 0;
+    if (src == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    n = td->ops->recv(td->io, t->sock, buf, (size_t) size, src, &td->rx_ns);
+    if (n < 0) {
+        free(src);
+        td->last_errno = (int) -n;
+        /* A datagram too big for the buffer was still consumed: report it as empty. */
+        td->got_datagram = (n == -EMSGSIZE);
+        errno = (int) -n;
+        return n == -EMSGSIZE ? 0 : -1;
+    }
+    td->got_datagram = true;
+    td->src = *src;
+    *opaque = src; /* becomes pdu->transport_data; net-snmp frees it */
+    *olength = sizeof(*src);
+    return (int) n;
+}
+
+static int
+bl_tr_send(netsnmp_transport *t, const void *buf, int size, void **opaque, int *olength)
+{
+    struct bl_transport_data *td = t->data;
+    const struct bl_trap_addr *dst = &td->peer;
+    ssize_t n;
+
+    /* Responses (to informs) go back where the request came from. */
+    if (opaque != NULL && *opaque != NULL && olength != NULL &&
+        *olength == (int) sizeof(struct bl_trap_addr)) {
+        dst = *opaque;
+    }
+    n = td->ops->send(td->io, t->sock, buf, (size_t) size, dst);
+    if (n < 0) {
+        errno = (int) -n;
+        return -1;
+    }
+    return (int) n;
+}
+
+static int
+bl_tr_close(netsnmp_transport *t)
+{
+    struct bl_transport_data *td = t->data;
+
+    if (t->sock >= 0 && td != NULL) {
+        td->ops->close(td->io, t->sock);
+    }
+    t->sock = -1;
+    return 0;
+}
+
+static char *
+bl_tr_fmtaddr(netsnmp_transport *t, const void *data, int len)
+{
+    char buf[64];
+
+    if (data == NULL || len != (int) sizeof(struct bl_trap_addr)) {
+        return strdup("UDP: unknown");
+    }
+    bl_trap_addr_format(data, buf, sizeof(buf));
+    return strdup(buf);
+}
+
+static netsnmp_transport *
+bl_transport_new(const struct bl_trap_io_ops *ops, void *io, int fd, struct bl_transport_data **tdp)
+{
+    netsnmp_transport *t = calloc(1, sizeof(*t));
+    struct bl_transport_data *td = calloc(1, sizeof(*td));
+
+    if (t == NULL || td == NULL) {
+        free(t);
+        free(td);
+        return NULL;
+    }
+    td->ops = ops;
+    td->io = io;
+    t->domain = netsnmpUDPDomain;
+    t->domain_length = netsnmpUDPDomain_len;
+    t->sock = fd;
+    t->data = td;
+    t->data_length = sizeof(*td);
+    t->msgMaxSize = BL_TRAP_DGRAM_MAX;
+    t->flags = NETSNMP_TRANSPORT_FLAG_OPENED;
+    t->f_recv = bl_tr_recv;
+    t->f_send = bl_tr_send;
+    t->f_close = bl_tr_close;
+    t->f_fmtaddr = bl_tr_fmtaddr;
+    *tdp = td;
+    return t;
+}
+
+/* ---- PDU to bl_trap_msg ---- */
+
+static void
+bl_copy_oid(struct bl_oid *dst, const oid *src, size_t len)
+{
+    if (src == NULL || len > BL_TRAP_OID_MAX) {
+        dst->len = 0; /* too long to be ours: it will match nothing */
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        dst->sub[i] = (uint32_t) src[i];
+    }
+    dst->len = (uint32_t) len;
+}
+
+static void
+bl_copy_bytes(struct bl_trap_varbind *vb, const u_char *p, size_t len)
+{
+    size_t n = len < BL_TRAP_VALUE_MAX ? len : BL_TRAP_VALUE_MAX;
+
+    vb->value_truncated = len > BL_TRAP_VALUE_MAX;
+    if (p != NULL && n > 0) {
+        memcpy(vb->value, p, n);
+    }
+    vb->len = (uint16_t) (p != NULL ? n : 0);
+}
+
+static void
+bl_copy_varbind(struct bl_trap_varbind *vb, const netsnmp_variable_list *v)
+{
+    memset(vb, 0, sizeof(*vb));
+    bl_copy_oid(&vb->name, v->name, v->name_length);
+    switch (v->type) {
+        case ASN_INTEGER:
+        case ASN_COUNTER:
+        case ASN_GAUGE:
+        case ASN_TIMETICKS:
+        case ASN_UINTEGER:
+            vb->type = BL_TRAP_VB_INTEGER;
+            vb->integer = v->val.integer != NULL ? *v->val.integer : 0;
+            break;
+        case ASN_COUNTER64:
+            vb->type = BL_TRAP_VB_INTEGER;
+            if (v->val.counter64 != NULL) {
+                vb->integer = (int64_t) (((uint64_t) v->val.counter64->high << 32) |
+                                         (uint32_t) v->val.counter64->low);
+            }
+            break;
+        case ASN_OCTET_STR:
+        case ASN_OPAQUE:
+        case ASN_IPADDRESS:
+            vb->type = BL_TRAP_VB_OCTETS;
+            bl_copy_bytes(vb, v->val.string, v->val_len);
+            break;
+        case ASN_OBJECT_ID:
+            vb->type = BL_TRAP_VB_OID;
+            bl_copy_oid(&vb->oid, v->val.objid, v->val_len / sizeof(oid));
+            break;
+        default:
+            vb->type = BL_TRAP_VB_OTHER;
+            break;
+    }
+}
+
+static void
+bl_copy_security(struct bl_trap_msg *msg, const netsnmp_pdu *pdu)
+{
+    if (pdu->version == SNMP_VERSION_3) {
+        size_t n = pdu->securityNameLen;
+        msg->version = BL_TRAP_V3;
+        if (pdu->securityModel == SNMP_SEC_MODEL_USM && pdu->securityName != NULL &&
+            n <= BL_TRAP_USER_MAX) {
+            memcpy(msg->security_name, pdu->securityName, n);
+            msg->security_name[n] = '\0';
+        }
+        msg->seclevel = (enum bl_trap_seclevel) pdu->securityLevel;
+        return;
+    }
+    msg->version = pdu->version == SNMP_VERSION_1 ? BL_TRAP_V1 : BL_TRAP_V2C;
+    msg->community_too_long = pdu->community_len > BL_TRAP_SECRET_MAX;
+    if (!msg->community_too_long && pdu->community != NULL) {
+        memcpy(msg->community, pdu->community, pdu->community_len);
+        msg->community_len = pdu->community_len;
+    }
+}
+
+/* Fill msg from a parsed notification; false for anything that is not one. */
+static bool
+bl_pdu_to_msg(const netsnmp_pdu *pdu, struct bl_trap_msg *msg)
+{
+    memset(msg, 0, sizeof(*msg));
+    if (pdu->transport_data != NULL &&
+        pdu->transport_data_length == (int) sizeof(struct bl_trap_addr)) {
+        memcpy(&msg->source, pdu->transport_data, sizeof(msg->source));
+    }
+    if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 &&
+        pdu->command != SNMP_MSG_INFORM) {
+        return false;
+    }
+    if ((pdu->command == SNMP_MSG_TRAP) != (pdu->version == SNMP_VERSION_1)) {
+        return false;
+    }
+    msg->is_inform = pdu->command == SNMP_MSG_INFORM;
+    bl_copy_security(msg, pdu);
+    for (const netsnmp_variable_list *v = pdu->variables; v != NULL; v = v->next_variable) {
+        if (msg->n_varbinds >= BL_TRAP_VARBINDS_MAX) {
+            msg->varbinds_dropped = true;
+            break;
+        }
+        bl_copy_varbind(&msg->vb[msg->n_varbinds], v);
+        if (v->type == ASN_OBJECT_ID && snmp_oid_compare(v->name, v->name_length, bl_snmptrapoid0,
+                                                         OID_LENGTH(bl_snmptrapoid0)) == 0) {
+            msg->trap_oid = msg->vb[msg->n_varbinds].oid;
+        }
+        msg->n_varbinds++;
+    }
+    if (pdu->command == SNMP_MSG_TRAP) {
+        bl_copy_oid(&msg->enterprise, pdu->enterprise, pdu->enterprise_length);
+        msg->generic_trap = (int) pdu->trap_type;
+        msg->specific_trap = (uint32_t) pdu->specific_type;
+        bl_trap_v1_trap_oid(msg);
+    }
+    return true;
+}
+
+/* ---- listening session ---- */
+
+static void
+bl_reply_inform(struct bl_trap_snmp *s, netsnmp_pdu *pdu)
+{
+    netsnmp_pdu *reply = snmp_clone_pdu(pdu);
+
+    if (reply == NULL) {
+        return;
+    }
+    reply->command = SNMP_MSG_RESPONSE;
+    reply->errstat = 0;
+    reply->errindex = 0;
+    if (snmp_sess_send(s->sessp, reply) == 0) {
+        snmp_free_pdu(reply);
+    }
+}
+
+static int
+bl_snmp_input(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+    struct bl_trap_snmp *s = magic;
+    struct bl_trap_msg *msg;
+
+    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || pdu == NULL) {
+        return 1;
+    }
+    msg = malloc(sizeof(*msg)); /* ~20 KiB: not on the stack of a library callback */
+    if (msg == NULL) {
+        return 1;
+    }
+    if (bl_pdu_to_msg(pdu, msg)) {
+        s->delivered = true;
+        if (s->fn(msg, s->td->rx_ns, s->ud) && msg->is_inform) {
+            bl_reply_inform(s, pdu);
+        }
+    }
+    free(msg);
+    return 1;
+}
+
+int
+bl_trap_snmp_listen(const struct bl_trap_addr *listen, const struct bl_trap_io_ops *ops, void *io,
+                    bl_trap_snmp_msg_fn fn, void *ud, struct bl_trap_snmp **out)
+{
+    struct bl_trap_snmp *s = calloc(1, sizeof(*s));
+    netsnmp_session sess;
+    int fd = -1, rc;
+
+    if (s == NULL) {
+        return -ENOMEM;
+    }
+    rc = ops->open(io, listen, &fd);
+    if (rc != 0) {
+        free(s);
+        return rc;
+    }
+    s->transport = bl_transport_new(ops, io, fd, &s->td);
+    if (s->transport == NULL) {
+        ops->close(io, fd);
+        free(s);
+        return -ENOMEM;
+    }
+    s->fn = fn;
+    s->ud = ud;
+    snmp_sess_init(&sess);
+    sess.version = SNMP_DEFAULT_VERSION; /* accept whatever version arrives; policy decides */
+    sess.callback = bl_snmp_input;
+    sess.callback_magic = s;
+    sess.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
+    sess.flags |= SNMP_FLAGS_DONT_PROBE;
+    s->sessp = snmp_sess_add(&sess, s->transport, NULL, NULL);
+    if (s->sessp == NULL) {
+        free(s); /* snmp_sess_add closed and freed the transport */
+        return BL_E_INVALID;
+    }
+    *out = s;
+    return 0;
+}
+
+int
+bl_trap_snmp_fd(const struct bl_trap_snmp *s)
+{
+    return s->transport->sock;
+}
+
+int
+bl_trap_snmp_read_one(struct bl_trap_snmp *s, bool *parsed, struct bl_trap_addr *src)
+{
+    netsnmp_large_fd_set fds;
+
+    s->delivered = false;
+    s->td->got_datagram = false;
+    s->td->last_errno = 0;
+    s->td->rx_ns = 0;
+    memset(&s->td->src, 0, sizeof(s->td->src));
+    netsnmp_large_fd_set_init(&fds, s->transport->sock + 1);
+    NETSNMP_LARGE_FD_SET(s->transport->sock, &fds);
+    (void) snmp_sess_read2(s->sessp, &fds);
+    netsnmp_large_fd_set_cleanup(&fds);
+    *parsed = s->delivered;
+    *src = s->td->src;
+    if (s->td->got_datagram) {
+        return 1;
+    }
+    if (s->td->last_errno == EAGAIN || s->td->last_errno == EWOULDBLOCK) {
+        return 0;
+    }
+    return s->td->last_errno != 0 ? -s->td->last_errno : 0;
+}
+
+void
+bl_trap_snmp_close(struct bl_trap_snmp *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    snmp_sess_close(s->sessp); /* closes and frees the transport and its data */
+    free(s);
+}
+
+/* ---- senders ---- */
+
+/* sysUpTime for our notifications: hundredths of a second of CLOCK_MONOTONIC. */
+static u_long
+bl_uptime_ticks(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (u_long) ((uint64_t) ts.tv_sec * 100u + (uint64_t) ts.tv_nsec / 10000000u);
+}
+
+/*
+ * For traps the sender is the authoritative engine (RFC 3414). The receiver latches
+ * (boots, time) per engine and refuses anything older, so a restarted sender must come
+ * back with a higher boots value: wall-clock seconds serve as an ever-increasing boots.
+ */
+static void
+bl_sender_engine_time(const struct bl_trap_v3_user *u)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    set_enginetime((u_char *) u->engine_id, u->engine_id_len, (u_int) (ts.tv_sec & 0x7fffffff), 1,
+                   TRUE);
+}
+
+static int
+bl_sender_session(const struct bl_trap_forward *target, netsnmp_session *sess)
+{
+    snmp_sess_init(sess);
+    sess->flags |= SNMP_FLAGS_DONT_PROBE;
+    sess->callback = NULL;
+    switch (target->version) {
+        case BL_TRAP_V1:
+        case BL_TRAP_V2C:
+            sess->version = target->version == BL_TRAP_V1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
+            sess->community = (u_char *) target->community;
+            sess->community_len = strlen(target->community);
+            return sess->community_len > 0 ? BL_OK : BL_E_INVALID;
+        case BL_TRAP_V3:
+            if (bl_trap_snmp_add_user(&target->v3) != BL_OK) {
+                return BL_E_INVALID;
+            }
+            bl_sender_engine_time(&target->v3);
+            return bl_session_usm(sess, &target->v3);
+        default:
+            return BL_E_INVALID;
+    }
+}
+
+int
+bl_trap_sender_open(const struct bl_trap_forward *target, struct bl_trap_sender **out)
+{
+    struct bl_trap_addr local = {.family = target->target.family};
+    struct bl_trap_sender *s = calloc(1, sizeof(*s));
+    struct bl_transport_data *td = NULL;
+    netsnmp_session sess;
+    int fd = -1, rc;
+
+    if (s == NULL) {
+        return -ENOMEM;
+    }
+    rc = bl_sender_session(target, &sess);
+    if (rc == BL_OK) {
+        rc = bl_trap_udp_io.open(NULL, &local, &fd);
+    }
+    if (rc != BL_OK) {
+        explicit_bzero(&sess, sizeof(sess));
+        free(s);
+        return rc < 0 && rc > BL_E_BASE ? BL_E_UNREACHABLE : rc;
+    }
+    s->transport = bl_transport_new(&bl_trap_udp_io, NULL, fd, &td);
+    if (s->transport != NULL) {
+        td->peer = target->target;
+        s->sessp = snmp_sess_add(&sess, s->transport, NULL, NULL);
+    } else {
+        close(fd);
+    }
+    explicit_bzero(&sess, sizeof(sess));
+    if (s->sessp == NULL) {
+        free(s);
+        return BL_E_INVALID;
+    }
+    s->version = target->version;
+    *out = s;
+    return BL_OK;
+}
+
+static int
+bl_sender_send(struct bl_trap_sender *s, netsnmp_pdu *pdu)
+{
+    if (snmp_sess_send(s->sessp, pdu) == 0) {
+        int err = snmp_sess_session(s->sessp)->s_errno;
+        snmp_free_pdu(pdu);
+        return err != 0 ? -err : BL_E_PROTO;
+    }
+    return BL_OK;
+}
+
+static netsnmp_pdu *
+bl_v2_pdu(const oid *trap_oid, size_t trap_oid_len)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_TRAP2);
+    u_long ticks = bl_uptime_ticks();
+
+    if (pdu == NULL) {
+        return NULL;
+    }
+    snmp_pdu_add_variable(pdu, bl_sysuptime0, OID_LENGTH(bl_sysuptime0), ASN_TIMETICKS, &ticks,
+                          sizeof(ticks));
+    snmp_pdu_add_variable(pdu, bl_snmptrapoid0, OID_LENGTH(bl_snmptrapoid0), ASN_OBJECT_ID,
+                          trap_oid, trap_oid_len * sizeof(oid));
+    return pdu;
+}
+
+int
+bl_trap_sender_send_pet(struct bl_trap_sender *s, const struct bl_pet_event *ev,
+                        const uint8_t agent_addr[4])
+{
+    oid name[OID_LENGTH(bl_pet_enterprise) + 2];
+    uint8_t rec[BL_PET_FIXED_LEN + 1];
+    size_t len = 0;
+    uint32_t specific = 0;
+    netsnmp_pdu *pdu;
+
+    if (s == NULL || ev == NULL || bl_pet_encode(ev, rec, sizeof(rec), &len, &specific) != 0) {
+        return BL_E_INVALID;
+    }
+    memcpy(name, bl_pet_enterprise, sizeof(bl_pet_enterprise));
+    if (s->version == BL_TRAP_V1) {
+        pdu = snmp_pdu_create(SNMP_MSG_TRAP);
+        if (pdu == NULL) {
+            return -ENOMEM;
+        }
+        pdu->enterprise = snmp_duplicate_objid(bl_pet_enterprise, OID_LENGTH(bl_pet_enterprise));
+        pdu->enterprise_length = OID_LENGTH(bl_pet_enterprise);
+        pdu->trap_type = SNMP_TRAP_ENTERPRISESPECIFIC;
+        pdu->specific_type = (long) specific;
+        pdu->time = bl_uptime_ticks();
+        if (agent_addr != NULL) {
+            memcpy(pdu->agent_addr, agent_addr, 4);
+        }
+    } else {
+        name[OID_LENGTH(bl_pet_enterprise)] = 0;
+        name[OID_LENGTH(bl_pet_enterprise) + 1] = specific;
+        pdu = bl_v2_pdu(name, OID_LENGTH(name));
+        if (pdu == NULL) {
+            return -ENOMEM;
+        }
+    }
+    name[OID_LENGTH(bl_pet_enterprise)] = 1; /* the PET record: 3183.1.1.1 (PET 1.0) */
+    snmp_pdu_add_variable(pdu, name, OID_LENGTH(bl_pet_enterprise) + 1, ASN_OCTET_STR, rec, len);
+    return bl_sender_send(s, pdu);
+}
+
+static bool
+bl_name_is(const struct bl_oid *name, const oid *o, size_t len)
+{
+    if (name->len != len) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (name->sub[i] != o[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+bl_add_varbind(netsnmp_pdu *pdu, const struct bl_trap_varbind *vb)
+{
+    oid name[BL_TRAP_OID_MAX], val[BL_TRAP_OID_MAX];
+    long integer = (long) vb->integer;
+
+    for (uint32_t i = 0; i < vb->name.len; i++) {
+        name[i] = vb->name.sub[i];
+    }
+    switch (vb->type) {
+        case BL_TRAP_VB_INTEGER:
+            snmp_pdu_add_variable(pdu, name, vb->name.len, ASN_INTEGER, &integer, sizeof(integer));
+            break;
+        case BL_TRAP_VB_OCTETS:
+            snmp_pdu_add_variable(pdu, name, vb->name.len, ASN_OCTET_STR, vb->value, vb->len);
+            break;
+        case BL_TRAP_VB_OID:
+            for (uint32_t i = 0; i < vb->oid.len; i++) {
+                val[i] = vb->oid.sub[i];
+            }
+            snmp_pdu_add_variable(pdu, name, vb->name.len, ASN_OBJECT_ID, val,
+                                  vb->oid.len * sizeof(oid));
+            break;
+        default:
+            break; /* nothing faithful to forward */
+    }
+}
+
+int
+bl_trap_sender_send_msg(struct bl_trap_sender *s, const struct bl_trap_msg *msg)
+{
+    oid trap_oid[BL_TRAP_OID_MAX];
+    netsnmp_pdu *pdu;
+
+    if (s == NULL || msg == NULL || s->version == BL_TRAP_V1 || msg->trap_oid.len == 0) {
+        return BL_E_INVALID;
+    }
+    for (uint32_t i = 0; i < msg->trap_oid.len; i++) {
+        trap_oid[i] = msg->trap_oid.sub[i];
+    }
+    pdu = bl_v2_pdu(trap_oid, msg->trap_oid.len);
+    if (pdu == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < msg->n_varbinds; i++) {
+        const struct bl_trap_varbind *vb = &msg->vb[i];
+        if (vb->name.len == 0 || bl_name_is(&vb->name, bl_sysuptime0, OID_LENGTH(bl_sysuptime0)) ||
+            bl_name_is(&vb->name, bl_snmptrapoid0, OID_LENGTH(bl_snmptrapoid0))) {
+            continue;
+        }
+        bl_add_varbind(pdu, vb);
+    }
+    if (msg->source.family == AF_INET) {
+        snmp_pdu_add_variable(pdu, bl_snmptrapaddress0, OID_LENGTH(bl_snmptrapaddress0),
+                              ASN_IPADDRESS, msg->source.addr, 4);
+    }
+    return bl_sender_send(s, pdu);
+}
+
+void
+bl_trap_sender_close(struct bl_trap_sender *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    snmp_sess_close(s->sessp);
+    free(s);
+}
