@@ -6,3 +6,10 @@ target_sources(bmclink PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_sync.c
 )
 target_link_libraries(bmclink PUBLIC PkgConfig::OPENIPMI)
+target_sources(bmclink PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/bl_fence_opt.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_fence_doc.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_fence.c
+)
+set_property(SOURCE ${CMAKE_CURRENT_LIST_DIR}/bl_fence_doc.c APPEND PROPERTY
+    COMPILE_DEFINITIONS BL_VERSION="${PROJECT_VERSION}")

@@ -1,0 +1,124 @@
+/*
+ * fence_bmclink: Pacemaker fence agent for IPMI BMCs, fence-agents compatible.
+ *
+ * Thin glue: parse options (argv, or key=value lines on stdin as Pacemaker's fencer
+ * writes them), set up logging, then hand over to libbmclink (bl_fence_opt.h, bl_fence.h)
+ * on a private GLib main context with the OpenIPMI backend.
+ */
+#include "bl_fence.h"
+#include "bl_fence_opt.h"
+#include "bl_ipmi_lan.h"
+#include "bl_log.h"
+#include "bl_result.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <syslog.h>
+
+#ifndef BL_VERSION
+#define BL_VERSION "0"
+#endif
+
+static void
+setup_logging(const struct bl_fence_config *cfg)
+{
+    if (cfg->verbose_level > 0) {
+        bl_log_set_priority(LOG_DEBUG);
+        qb_log_format_set(QB_LOG_STDERR, "%T %N: %p: %b");
+    }
+    if (cfg->quiet && cfg->verbose_level == 0) {
+        qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_FALSE);
+    }
+    if (cfg->debug_file != NULL) {
+        int fd = qb_log_file_open(cfg->debug_file);
+
+        if (fd < 0) {
+            qb_log(LOG_WARNING, "Unable to create file %s", cfg->debug_file);
+            return;
+        }
+        qb_log_ctl(fd, QB_LOG_CONF_ENABLED, QB_TRUE);
+        qb_log_format_set(fd, "%T %N: %p: %b");
+        qb_log_filter_ctl(fd, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", LOG_DEBUG);
+    }
+}
+
+/* Help, version and the documentation actions: print and stop. */
+static bool
+print_docs(const struct bl_fence_config *cfg)
+{
+    if (cfg->help) {
+        bl_fence_print_help(stdout);
+    } else if (cfg->version) {
+        printf("%s\n", BL_VERSION);
+    } else if (cfg->action == BL_FENCE_METADATA) {
+        bl_fence_print_metadata(stdout);
+    } else if (cfg->action == BL_FENCE_MANPAGE) {
+        bl_fence_print_manpage(stdout);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static int
+run_against_bmc(struct bl_fence_config *cfg)
+{
+    GMainContext *ctx = g_main_context_new();
+    struct bl_ipmi_client client;
+    struct bl_ipmi_lan *lan = NULL;
+    int ec = BL_FENCE_EXIT_ERROR;
+    int rc = bl_ipmi_lan_new(ctx, &lan);
+
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "Failed: cannot initialise OpenIPMI: %s", bl_strerror(rc));
+    } else {
+        bl_ipmi_lan_client(lan, &client);
+        ec = bl_fence_run(cfg, &client, ctx, stdout);
+        bl_ipmi_lan_free(lan);
+    }
+    g_main_context_unref(ctx);
+    return ec;
+}
+
+static bool
+needs_bmc(enum bl_fence_action a)
+{
+    return a != BL_FENCE_LIST && a != BL_FENCE_LIST_STATUS && a != BL_FENCE_VALIDATE_ALL;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct bl_fence_opts opts;
+    struct bl_fence_config cfg = {0};
+    char err[512] = "";
+    int ec = BL_FENCE_EXIT_ERROR;
+    int rc;
+
+    bl_log_init("fence_bmclink", BL_LOG_STDERR | BL_LOG_SYSLOG, LOG_WARNING);
+    bl_fence_opts_init(&opts);
+    rc = argc > 1 ? bl_fence_opts_parse_argv(&opts, argc, argv, err, sizeof(err))
+                  : bl_fence_opts_parse_stream(&opts, stdin, err, sizeof(err));
+    if (rc == BL_OK) {
+        rc = bl_fence_opts_resolve(&opts, &cfg, err, sizeof(err));
+    }
+    bl_fence_opts_clear(&opts);
+    if (rc == BL_OK && print_docs(&cfg)) {
+        ec = BL_FENCE_EXIT_OK;
+    } else if (rc != BL_OK) {
+        qb_log(LOG_ERR, "%s (see --help)", err);
+    } else {
+        setup_logging(&cfg);
+        rc = needs_bmc(cfg.action)
+                 ? bl_fence_load_password(&cfg, cfg.login_timeout_s * 1000u, err, sizeof(err))
+                 : BL_OK;
+        if (rc != BL_OK) {
+            qb_log(LOG_ERR, "%s", err);
+        } else {
+            ec = run_against_bmc(&cfg);
+        }
+    }
+    bl_fence_config_clear(&cfg);
+    bl_log_fini();
+    return ec;
+}

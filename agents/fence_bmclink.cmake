@@ -1,0 +1,14 @@
+# fence_bmclink: the fence agent Pacemaker runs; installed where the fencer looks.
+add_executable(fence_bmclink ${CMAKE_CURRENT_LIST_DIR}/fence_bmclink.c)
+target_link_libraries(fence_bmclink PRIVATE bmclink)
+target_compile_definitions(fence_bmclink PRIVATE BL_VERSION="${PROJECT_VERSION}")
+install(TARGETS fence_bmclink DESTINATION ${BMCLINK_FENCE_DIR})
+
+# The man page is generated from the option table, like --help and the metadata.
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/docs/fence_bmclink.8
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/docs
+    COMMAND fence_bmclink -o manpage > ${CMAKE_BINARY_DIR}/docs/fence_bmclink.8
+    DEPENDS fence_bmclink
+    COMMENT "Generating fence_bmclink.8 from the option table")
+add_custom_target(fence_bmclink_man ALL DEPENDS ${CMAKE_BINARY_DIR}/docs/fence_bmclink.8)
+install(FILES ${CMAKE_BINARY_DIR}/docs/fence_bmclink.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)

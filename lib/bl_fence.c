@@ -1,0 +1,466 @@
+/*
+ * fence_bmclink's actions over the synchronous IPMI wrapper.
+ */
+#include "bl_fence.h"
+#include "bl_ipmi_sync.h"
+#include "bl_result.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <qb/qblog.h>
+
+extern char **environ;
+
+#define BL_SCRIPT_OUT_MAX 4096
+#define BL_POLL_FIRST_MS 50u
+
+struct bl_fence_run {
+    struct bl_fence_config *cfg;
+    struct bl_ipmi_sync sy;
+    FILE *out;
+    char peer[BL_IPMI_HOST_MAX + 16];
+};
+
+/* ---------------------------------------------------------------------------------- */
+/* Password script.                                                                    */
+
+static int
+bl_spawn_script(const char *script, int *out_fd, pid_t *pid)
+{
+    char *argv[] = {"/bin/sh", "-c", (char *) script, NULL};
+    posix_spawn_file_actions_t fa;
+    int fds[2];
+    int rc;
+
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        return -errno;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    rc = posix_spawn(pid, "/bin/sh", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return -rc;
+    }
+    *out_fd = fds[0];
+    return BL_OK;
+}
+
+/* Read the script's output until EOF, the cap or the deadline. */
+static int
+bl_read_script(int fd, char *buf, size_t cap, size_t *len, gint64 deadline)
+{
+    *len = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        ssize_t n;
+
+        if (left <= 0 || poll(&p, 1, (int) MIN(left, G_MAXINT)) == 0) {
+            return BL_E_TIMEOUT;
+        }
+        n = read(fd, buf + *len, cap - *len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return n == 0 ? BL_OK : -errno;
+        }
+        *len += (size_t) n;
+        if (*len == cap) {
+            return BL_E_INVALID;
+        }
+    }
+}
+
+static int
+bl_script_password(struct bl_fence_config *cfg, const char *buf, size_t len, char *err,
+                   size_t errlen)
+{
+    size_t max = cfg->ipmi.lanplus ? BL_IPMI_PASSWORD_MAX : BL_IPMI_PASSWORD15_MAX;
+
+    while (len > 0 && g_ascii_isspace(buf[len - 1])) {
+        len--;
+    }
+    if (len > max || memchr(buf, '\0', len) != NULL) {
+        snprintf(err, errlen, "Failed: password_script printed more than %zu bytes", max);
+        return BL_E_INVALID;
+    }
+    memcpy(cfg->ipmi.password, buf, len);
+    cfg->ipmi.password[len] = '\0';
+    cfg->have_password = true;
+    return BL_OK;
+}
+
+int
+bl_fence_load_password(struct bl_fence_config *cfg, unsigned int timeout_ms, char *err,
+                       size_t errlen)
+{
+    char buf[BL_SCRIPT_OUT_MAX];
+    size_t len = 0;
+    int status = 0;
+    int fd = -1;
+    pid_t pid;
+    int rc;
+
+    if (cfg->password_script == NULL) {
+        return BL_OK;
+    }
+    rc = bl_spawn_script(cfg->password_script, &fd, &pid);
+    if (rc != BL_OK) {
+        snprintf(err, errlen, "Failed: cannot run password_script: %s", bl_strerror(rc));
+        return rc;
+    }
+    rc = bl_read_script(fd, buf, sizeof(buf), &len,
+                        g_get_monotonic_time() + (gint64) timeout_ms * 1000);
+    close(fd);
+    if (rc != BL_OK) {
+        kill(pid, SIGKILL); /* our own child, by its pid */
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (rc == BL_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        rc = BL_E_INVALID;
+    }
+    if (rc == BL_OK) {
+        rc = bl_script_password(cfg, buf, len, err, errlen);
+    } else {
+        snprintf(err, errlen, "Failed: password_script %s",
+                 rc == BL_E_TIMEOUT ? "did not finish in time" : "failed or printed too much");
+    }
+    explicit_bzero(buf, sizeof(buf));
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Session.                                                                            */
+
+unsigned int
+bl_fence_budget_ms(const struct bl_fence_config *cfg)
+{
+    unsigned int phase = cfg->power_wait_s + cfg->power_timeout_s + cfg->shell_timeout_s;
+    unsigned int s = cfg->delay_s + cfg->login_timeout_s + 4 * cfg->shell_timeout_s +
+                     (2 + cfg->retry_on) * phase + 1;
+
+    return s > 86400u ? 86400u * 1000u : s * 1000u;
+}
+
+static const char *
+bl_login_reason(int rc)
+{
+    switch (rc) {
+        case BL_E_AUTH:
+            return "authentication failed (check username, password, Kg and privilege level)";
+        case BL_E_TIMEOUT:
+            return "no answer from the BMC in time";
+        case BL_E_PROTO:
+            return "the BMC sent only malformed replies";
+        case BL_E_UNSUPPORTED:
+            return "the BMC refused the cipher suite or offers no RMCP+ (see cipher, lanplus)";
+        default:
+            return bl_strerror(rc);
+    }
+}
+
+static int
+bl_fr_login(struct bl_fence_run *r)
+{
+    struct bl_fence_config *cfg = r->cfg;
+    struct bl_ipmi_stats st;
+    gint64 t0 = g_get_monotonic_time();
+    int rc = bl_ipmi_resolve(cfg->ip, cfg->ipmi.host, sizeof(cfg->ipmi.host));
+
+    snprintf(r->peer, sizeof(r->peer), "%s:%u", cfg->ip, (unsigned int) cfg->ipmi.port);
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "Failed: Unable to connect/login to fencing device %s: cannot resolve %s",
+               r->peer, cfg->ip);
+        return rc;
+    }
+    qb_log(LOG_DEBUG, "opening %s session to %s (%s, privilege %s)",
+           cfg->ipmi.lanplus ? "RMCP+" : "IPMI 1.5", r->peer,
+           cfg->ipmi.lanplus ? "pinned cipher suite" : "MD5-or-weaker auth",
+           bl_ipmi_priv_name(cfg->ipmi.priv));
+    rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, cfg->login_timeout_s * 1000u);
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "Failed: Unable to connect/login to fencing device %s: %s", r->peer,
+               bl_login_reason(rc));
+        return rc;
+    }
+    bl_ipmi_sync_stats(&r->sy, &st);
+    qb_log(LOG_DEBUG, "session up after %.1f ms, %u request(s) sent, %u reply(ies)",
+           (double) (g_get_monotonic_time() - t0) / 1000.0, st.tx_packets, st.rx_packets);
+    return BL_OK;
+}
+
+static void
+bl_fr_logout(struct bl_fence_run *r)
+{
+    struct bl_ipmi_stats st;
+
+    bl_ipmi_sync_stats(&r->sy, &st);
+    qb_log(LOG_DEBUG,
+           "closing session to %s: %u packet(s) sent, %u received (%u rejected, %u "
+           "retransmitted)",
+           r->peer, st.tx_packets, st.rx_packets, st.rejected, st.retransmits);
+    bl_ipmi_sync_close(&r->sy);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Power.                                                                              */
+
+static int
+bl_fr_status(struct bl_fence_run *r, bool *on)
+{
+    struct bl_ipmi_chassis_status st;
+    uint8_t cc = 0;
+    int rc = bl_ipmi_sync_chassis_status(&r->sy, &st, &cc, r->cfg->shell_timeout_s * 1000u);
+
+    if (rc == BL_OK) {
+        *on = st.power_on;
+        qb_log(LOG_DEBUG, "Get Chassis Status: power %s%s%s", st.power_on ? "on" : "off",
+               st.power_fault ? ", power fault" : "",
+               st.power_control_fault ? ", power control fault" : "");
+    } else if (rc == BL_E_BMC) {
+        qb_log(LOG_DEBUG, "Get Chassis Status: %s (0x%02x)", bl_ipmi_cc_str(cc), cc);
+    } else {
+        qb_log(LOG_DEBUG, "Get Chassis Status: %s", bl_strerror(rc));
+    }
+    return rc;
+}
+
+static int
+bl_fr_control(struct bl_fence_run *r, enum bl_ipmi_chassis_ctl ctl)
+{
+    uint8_t cc = 0;
+    int rc = bl_ipmi_sync_chassis_control(&r->sy, ctl, &cc, r->cfg->shell_timeout_s * 1000u);
+
+    if (rc == BL_E_BMC) {
+        qb_log(LOG_ERR, "Failed: %s refused %s: %s (0x%02x)", r->peer,
+               bl_ipmi_chassis_ctl_name(ctl), bl_ipmi_cc_str(cc), cc);
+    } else if (rc != BL_OK) {
+        qb_log(LOG_ERR, "Failed: %s for %s: %s", bl_ipmi_chassis_ctl_name(ctl), r->peer,
+               bl_strerror(rc));
+    } else {
+        qb_log(LOG_DEBUG, "Chassis Control %s: accepted", bl_ipmi_chassis_ctl_name(ctl));
+    }
+    return rc;
+}
+
+/* Poll until the power reads back as wanted: at once, then 50 ms doubling up to
+ * stonith_status_sleep, for at most power_timeout. No fixed sleeps. */
+static int
+bl_fr_confirm(struct bl_fence_run *r, bool want_on)
+{
+    const struct bl_fence_config *cfg = r->cfg;
+    gint64 end;
+    unsigned int pause = BL_POLL_FIRST_MS;
+    unsigned int pause_max = MAX(cfg->status_sleep_s * 1000u, BL_POLL_FIRST_MS);
+
+    if (cfg->power_wait_s > 0) {
+        (void) bl_ipmi_sync_sleep(&r->sy, cfg->power_wait_s * 1000u);
+    }
+    end = g_get_monotonic_time() + (gint64) cfg->power_timeout_s * G_USEC_PER_SEC;
+    for (;;) {
+        bool on = !want_on;
+        gint64 left;
+
+        if (bl_fr_status(r, &on) == BL_OK && on == want_on) {
+            return BL_OK;
+        }
+        left = (end - g_get_monotonic_time()) / 1000;
+        if (left <= 0 || bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
+            return BL_E_STATE;
+        }
+        (void) bl_ipmi_sync_sleep(&r->sy, (unsigned int) MIN((gint64) pause, left));
+        pause = MIN(pause * 2, pause_max);
+    }
+}
+
+/* Chassis control then read-back, up to \p attempts times. */
+static int
+bl_fr_set_power(struct bl_fence_run *r, bool on, unsigned int attempts)
+{
+    int rc = BL_E_STATE;
+
+    for (unsigned int i = 0; i < MAX(attempts, 1u); i++) {
+        rc = bl_fr_control(r, on ? BL_IPMI_CHASSIS_ON : BL_IPMI_CHASSIS_OFF);
+        if (rc == BL_OK) {
+            rc = bl_fr_confirm(r, on);
+        }
+        if (rc == BL_OK || rc == BL_E_BMC) {
+            break;
+        }
+    }
+    return rc;
+}
+
+static int
+bl_fr_status_or_fail(struct bl_fence_run *r, bool *on)
+{
+    int rc = bl_fr_status(r, on);
+
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR,
+               "Failed: Unable to obtain correct plug status or plug is not available: %s: %s",
+               r->peer, bl_strerror(rc));
+    }
+    return rc;
+}
+
+static int
+bl_act_onoff(struct bl_fence_run *r, bool want_on)
+{
+    bool on = false;
+    int rc = bl_fr_status_or_fail(r, &on);
+
+    if (rc != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    if (on == want_on) {
+        fprintf(r->out, "Success: Already %s\n", want_on ? "ON" : "OFF");
+        return BL_FENCE_EXIT_OK;
+    }
+    rc = bl_fr_set_power(r, want_on, want_on ? 1 + r->cfg->retry_on : 1);
+    if (rc == BL_E_STATE) {
+        qb_log(LOG_ERR, "Failed: Timed out waiting to power %s", want_on ? "ON" : "OFF");
+    }
+    if (rc != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    fprintf(r->out, "Success: Powered %s\n", want_on ? "ON" : "OFF");
+    return BL_FENCE_EXIT_OK;
+}
+
+/* The node is fenced once it is off; failing to bring it back is logged, not fatal,
+ * exactly as fence-agents do. */
+static int
+bl_act_reboot_on(struct bl_fence_run *r)
+{
+    if (bl_fr_set_power(r, true, MAX(r->cfg->retry_on, 1u)) != BL_OK) {
+        qb_log(LOG_ERR, "Timed out waiting to power ON");
+    }
+    fprintf(r->out, "Success: Rebooted\n");
+    return BL_FENCE_EXIT_OK;
+}
+
+static int
+bl_act_reboot(struct bl_fence_run *r)
+{
+    bool on = false;
+    int rc = bl_fr_status_or_fail(r, &on);
+
+    if (rc != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    if (on && r->cfg->method == BL_FENCE_METHOD_CYCLE) {
+        if (bl_fr_control(r, BL_IPMI_CHASSIS_CYCLE) != BL_OK) {
+            return BL_FENCE_EXIT_ERROR;
+        }
+        if (bl_fr_confirm(r, true) != BL_OK) {
+            qb_log(LOG_ERR, "Timed out waiting to power ON");
+        }
+        fprintf(r->out, "Success: Rebooted\n");
+        return BL_FENCE_EXIT_OK;
+    }
+    if (on) {
+        rc = bl_fr_set_power(r, false, 1);
+        if (rc == BL_E_STATE) {
+            qb_log(LOG_ERR, "Failed: Timed out waiting to power OFF");
+        }
+        if (rc != BL_OK) {
+            return BL_FENCE_EXIT_ERROR;
+        }
+    }
+    return bl_act_reboot_on(r);
+}
+
+static int
+bl_act_status(struct bl_fence_run *r, bool print)
+{
+    bool on = false;
+
+    if (bl_fr_status_or_fail(r, &on) != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    if (!print) {
+        return BL_FENCE_EXIT_OK; /* monitor: the device answers, on or off */
+    }
+    fprintf(r->out, "Status: %s\n", on ? "ON" : "OFF");
+    return on ? BL_FENCE_EXIT_OK : BL_FENCE_EXIT_OFF;
+}
+
+static int
+bl_act_diag(struct bl_fence_run *r)
+{
+    if (bl_fr_control(r, BL_IPMI_CHASSIS_DIAG) != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    fprintf(r->out, "Success: Diagnostic interrupt (NMI) sent\n");
+    return BL_FENCE_EXIT_OK;
+}
+
+static int
+bl_fr_dispatch(struct bl_fence_run *r)
+{
+    switch (r->cfg->action) {
+        case BL_FENCE_ON:
+            return bl_act_onoff(r, true);
+        case BL_FENCE_OFF:
+            return bl_act_onoff(r, false);
+        case BL_FENCE_REBOOT:
+            return bl_act_reboot(r);
+        case BL_FENCE_STATUS:
+            return bl_act_status(r, true);
+        case BL_FENCE_MONITOR:
+            return bl_act_status(r, false);
+        case BL_FENCE_DIAG:
+            return bl_act_diag(r);
+        default:
+            return BL_FENCE_EXIT_ERROR;
+    }
+}
+
+static bool
+bl_is_fencing(enum bl_fence_action a)
+{
+    return a == BL_FENCE_OFF || a == BL_FENCE_REBOOT;
+}
+
+int
+bl_fence_run(struct bl_fence_config *cfg, const struct bl_ipmi_client *client, GMainContext *ctx,
+             FILE *out)
+{
+    struct bl_fence_run r = {.cfg = cfg, .out = out};
+    int ec;
+
+    if (cfg->action == BL_FENCE_LIST || cfg->action == BL_FENCE_LIST_STATUS) {
+        fprintf(out, "N/A\n"); /* one BMC, one node: Pacemaker needs pcmk_host_list */
+        return BL_FENCE_EXIT_OK;
+    }
+    if (cfg->action == BL_FENCE_VALIDATE_ALL) {
+        return BL_FENCE_EXIT_OK;
+    }
+    bl_ipmi_sync_init(&r.sy, client, ctx,
+                      g_get_monotonic_time() + (gint64) bl_fence_budget_ms(cfg) * 1000);
+    if (bl_is_fencing(cfg->action) && cfg->delay_s > 0) {
+        qb_log(LOG_INFO, "Delay %u second(s) before logging in to the fence device", cfg->delay_s);
+        (void) bl_ipmi_sync_sleep(&r.sy, cfg->delay_s * 1000u);
+    }
+    if (bl_fr_login(&r) != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    ec = bl_fr_dispatch(&r);
+    bl_fr_logout(&r);
+    fflush(out);
+    return ec;
+}

@@ -1,0 +1,871 @@
+/*
+ * fence_bmclink's option table and its two parsers (argv, stdin) and validator.
+ */
+#include "bl_fence_opt.h"
+#include "bl_result.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <qb/qblog.h>
+
+#define BL_STDIN_MAX (1024 * 1024)
+#define BL_SECONDS_MAX 86400u
+
+/* ---------------------------------------------------------------------------------- */
+/* Appliers: validate one value and store it.                                          */
+
+static int bl_fail(char *err, size_t errlen, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static int
+bl_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return BL_E_INVALID;
+}
+
+static int
+bl_parse_uint(const char *text, unsigned long max, unsigned long *out)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    if (text == NULL || !isdigit((unsigned char) text[0])) {
+        return BL_E_INVALID;
+    }
+    errno = 0;
+    v = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v > max) {
+        return BL_E_INVALID;
+    }
+    *out = v;
+    return BL_OK;
+}
+
+int
+bl_fence_parse_bool(const char *text, bool *out)
+{
+    static const char *const yes[] = {"1", "yes", "on", "true"};
+    static const char *const no[] = {"0", "no", "off", "false"};
+
+    for (size_t i = 0; text != NULL && i < 4; i++) {
+        if (g_ascii_strcasecmp(text, yes[i]) == 0) {
+            *out = true;
+            return BL_OK;
+        }
+        if (g_ascii_strcasecmp(text, no[i]) == 0) {
+            *out = false;
+            return BL_OK;
+        }
+    }
+    return BL_E_INVALID;
+}
+
+static int
+ap_bool(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+        size_t errlen)
+{
+    bool *field = (bool *) ((char *) cfg + d->field);
+
+    if (bl_fence_parse_bool(v, field) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: The value you have entered for --%s is not a boolean",
+                       d->long_opt);
+    }
+    return BL_OK;
+}
+
+static int
+ap_uint(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+        size_t errlen)
+{
+    unsigned int *field = (unsigned int *) ((char *) cfg + d->field);
+    unsigned long n;
+
+    if (bl_parse_uint(v, BL_SECONDS_MAX, &n) != BL_OK) {
+        return bl_fail(err, errlen,
+                       d->type == BL_FOPT_SECOND
+                           ? "Failed: The value you have entered for --%s is not a valid time in "
+                             "seconds"
+                           : "Failed: The value you have entered for --%s is not a valid integer",
+                       d->long_opt);
+    }
+    *field = (unsigned int) n;
+    return BL_OK;
+}
+
+static int
+ap_string(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    char **field = (char **) ((char *) cfg + d->field);
+
+    if (v[0] == '\0') {
+        return bl_fail(err, errlen, "Failed: --%s needs a value", d->long_opt);
+    }
+    g_free(*field);
+    *field = g_strdup(v);
+    return BL_OK;
+}
+
+static int
+ap_ignore(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    qb_log(LOG_DEBUG, "option %s is accepted for fence_ipmilan compatibility and ignored", d->name);
+    return BL_OK;
+}
+
+static int
+ap_action(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    if (bl_fence_action_parse(v, &cfg->action) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: Unrecognised action '%s'", v);
+    }
+    return BL_OK;
+}
+
+/* A dotted quad, an IPv6 literal, or an RFC 1123 host name; anything else is a typo. */
+static bool
+bl_host_syntax_ok(const char *h)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    size_t label = 0;
+
+    if (h[0] == '\0' || strlen(h) > BL_IPMI_HOST_MAX) {
+        return false;
+    }
+    if (strchr(h, ':') != NULL) {
+        return inet_pton(AF_INET6, h, buf) == 1;
+    }
+    if (strspn(h, "0123456789.") == strlen(h)) {
+        return inet_pton(AF_INET, h, buf) == 1;
+    }
+    for (const char *p = h; *p != '\0'; p++) {
+        if (*p == '.') {
+            if (label == 0) {
+                return false;
+            }
+            label = 0;
+        } else if (isalnum((unsigned char) *p) || *p == '-' || *p == '_') {
+            if (++label > 63) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    return h[0] != '-';
+}
+
+static int
+ap_ip(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+      size_t errlen)
+{
+    if (!bl_host_syntax_ok(v)) {
+        return bl_fail(err, errlen, "Failed: '%s' is not a valid IP address or host name for --ip",
+                       v);
+    }
+    g_strlcpy(cfg->ip, v, sizeof(cfg->ip));
+    cfg->have_ip = true;
+    return BL_OK;
+}
+
+static int
+ap_ipport(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    unsigned long n;
+
+    if (bl_parse_uint(v, 65535, &n) != BL_OK || n == 0) {
+        return bl_fail(err, errlen, "Failed: --ipport must be a UDP port 1..65535, not '%s'", v);
+    }
+    cfg->ipmi.port = (uint16_t) n;
+    return BL_OK;
+}
+
+static int
+ap_username(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+            size_t errlen)
+{
+    if (strlen(v) > BL_IPMI_USER_MAX) {
+        return bl_fail(err, errlen, "Failed: IPMI user names are at most 16 bytes");
+    }
+    g_strlcpy(cfg->ipmi.username, v, sizeof(cfg->ipmi.username));
+    return BL_OK;
+}
+
+static int
+ap_password(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+            size_t errlen)
+{
+    if (strlen(v) > BL_IPMI_PASSWORD_MAX) {
+        return bl_fail(err, errlen, "Failed: IPMI passwords are at most 20 bytes");
+    }
+    g_strlcpy(cfg->ipmi.password, v, sizeof(cfg->ipmi.password));
+    cfg->have_password = true;
+    return BL_OK;
+}
+
+static int
+ap_lanplus(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+           size_t errlen)
+{
+    if (bl_fence_parse_bool(v, &cfg->ipmi.lanplus) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: The value you have entered for --%s is not a boolean",
+                       d->long_opt);
+    }
+    return BL_OK;
+}
+
+static int
+ap_allow_weak(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+              size_t errlen)
+{
+    if (bl_fence_parse_bool(v, &cfg->ipmi.allow_weak) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: The value you have entered for --%s is not a boolean",
+                       d->long_opt);
+    }
+    return BL_OK;
+}
+
+static int
+ap_cipher(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    unsigned long n;
+
+    if (bl_parse_uint(v, 19, &n) != BL_OK) {
+        return bl_fail(err, errlen,
+                       "Failed: --cipher must be a cipher suite number 0..19, not '%s'", v);
+    }
+    cfg->ipmi.cipher = (uint8_t) n;
+    return BL_OK;
+}
+
+/* The index of \p v in the option's choices, or -1. */
+static int
+bl_choice_index(const struct bl_fopt_def *d, const char *v)
+{
+    for (int i = 0; d->choices != NULL && d->choices[i] != NULL; i++) {
+        if (g_ascii_strcasecmp(d->choices[i], v) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static int
+bl_bad_choice(const struct bl_fopt_def *d, char *err, size_t errlen)
+{
+    g_autofree char *list = g_strjoinv(", ", (char **) d->choices);
+
+    snprintf(err, errlen,
+             "Failed: You have to enter a valid choice for --%s from the valid "
+             "values: %s",
+             d->long_opt, list);
+    return BL_E_INVALID;
+}
+
+static int
+ap_privlvl(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+           size_t errlen)
+{
+    int i = bl_choice_index(d, v);
+
+    if (i < 0) {
+        return bl_bad_choice(d, err, errlen);
+    }
+    cfg->ipmi.priv = (enum bl_ipmi_priv)(BL_IPMI_PRIV_CALLBACK + i);
+    return BL_OK;
+}
+
+static int
+ap_auth(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+        size_t errlen)
+{
+    static const enum bl_ipmi_auth15 map[] = {BL_IPMI_AUTH15_MD5, BL_IPMI_AUTH15_STRAIGHT,
+                                              BL_IPMI_AUTH15_NONE};
+    int i = bl_choice_index(d, v);
+
+    if (i < 0) {
+        return bl_bad_choice(d, err, errlen);
+    }
+    cfg->ipmi.auth15 = map[i];
+    return BL_OK;
+}
+
+static int
+ap_method(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    int i = bl_choice_index(d, v);
+
+    if (i < 0) {
+        return bl_bad_choice(d, err, errlen);
+    }
+    cfg->method = i == 0 ? BL_FENCE_METHOD_ONOFF : BL_FENCE_METHOD_CYCLE;
+    return BL_OK;
+}
+
+static int
+ap_kg(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+      size_t errlen)
+{
+    if (bl_ipmi_parse_kg_hex(v, cfg->ipmi.kg, &cfg->ipmi.kg_len) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: --hexadecimal-kg must be 2 to 40 hexadecimal digits");
+    }
+    return BL_OK;
+}
+
+static int
+ap_target(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+          size_t errlen)
+{
+    /* Ignoring it would power-cycle the BMC's own chassis instead of the bridged one. */
+    return bl_fail(err, errlen, "Failed: --target (IPMB bridging) is not supported");
+}
+
+static int
+ap_verbose_level(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+                 size_t errlen)
+{
+    unsigned long n;
+
+    if (bl_parse_uint(v, 10, &n) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: --verbose-level must be 0..10, not '%s'", v);
+    }
+    cfg->verbose_level = (int) n;
+    return BL_OK;
+}
+
+static int
+ap_verbose(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+           size_t errlen)
+{
+    bool on = false;
+
+    if (bl_fence_parse_bool(v, &on) != BL_OK) {
+        return bl_fail(err, errlen, "Failed: --verbose takes no value other than 0 or 1");
+    }
+    if (on && cfg->verbose_level == 0) {
+        cfg->verbose_level = 1;
+    }
+    return BL_OK;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* The table.                                                                           */
+
+static const char *const bl_priv_choices[] = {"callback", "user", "operator", "administrator",
+                                              NULL};
+static const char *const bl_auth_choices[] = {"md5", "password", "none", NULL};
+static const char *const bl_method_choices[] = {"onoff", "cycle", NULL};
+
+#define F(member) offsetof(struct bl_fence_config, member)
+
+static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
+    {BL_FOPT_ACTION, "action", NULL, 'o', "action", "[action]", BL_FOPT_STRING, "reboot", NULL,
+     "Fencing action", NULL, BL_FOPTF_REQUIRED, 0, ap_action},
+    {BL_FOPT_IP, "ip", "ipaddr", 'a', "ip", "[ip]", BL_FOPT_STRING, NULL, NULL,
+     "IP address or hostname of fencing device", NULL, 0, 0, ap_ip},
+    {BL_FOPT_IPPORT, "ipport", NULL, 'u', "ipport", "[port]", BL_FOPT_INTEGER, "623", NULL,
+     "UDP port to use for connection with device", NULL, 0, 0, ap_ipport},
+    {BL_FOPT_USERNAME, "username", "login", 'l', "username", "[name]", BL_FOPT_STRING, NULL, NULL,
+     "Login name", "IPMI user name, at most 16 bytes; empty selects the BMC's null user.", 0, 0,
+     ap_username},
+    {BL_FOPT_PASSWORD, "password", "passwd", 'p', "password", "[password]", BL_FOPT_STRING, NULL,
+     NULL, "Login password or passphrase",
+     "At most 20 bytes (16 with IPMI 1.5). Give it on stdin or through password_script: on the "
+     "command line it is wiped from argv at once, but it was visible until then.",
+     BL_FOPTF_SECRET, 0, ap_password},
+    {BL_FOPT_PASSWORD_SCRIPT, "password_script", "passwd_script", 'S', "password-script",
+     "[script]", BL_FOPT_STRING, NULL, NULL, "Script to run to retrieve password",
+     "Run with /bin/sh -c; its standard output, trailing white space removed, is the password. "
+     "It is read through a pipe and never appears in any process's arguments.",
+     0, F(password_script), ap_string},
+    {BL_FOPT_LANPLUS, "lanplus", NULL, 'P', "lanplus", NULL, BL_FOPT_BOOLEAN, "1", NULL,
+     "Use Lanplus to improve security of connection",
+     "IPMI 2.0 RMCP+ (default). lanplus=0 selects IPMI 1.5 with MD5 authentication.", 0, 0,
+     ap_lanplus},
+    {BL_FOPT_CIPHER, "cipher", NULL, 'C', "cipher", "[cipher]", BL_FOPT_STRING, "3", NULL,
+     "Ciphersuite to use (same as ipmitool -C parameter)",
+     "Pinned, never negotiated. Suites 0, 1, 6 and 15 lack authentication or integrity and are "
+     "refused unless allow_weak_crypto=1; suites needing SHA-256 or RC4 are not implemented by "
+     "OpenIPMI 2.0.33.",
+     0, 0, ap_cipher},
+    {BL_FOPT_PRIVLVL, "privlvl", NULL, 'L', "privlvl", "[level]", BL_FOPT_SELECT, "administrator",
+     bl_priv_choices, "Privilege level on IPMI device", NULL, 0, 0, ap_privlvl},
+    {BL_FOPT_KG, "hexadecimal_kg", NULL, 0, "hexadecimal-kg", "[key]", BL_FOPT_STRING, NULL, NULL,
+     "Hexadecimal-encoded Kg key for IPMIv2 authentication", NULL, BL_FOPTF_SECRET, 0, ap_kg},
+    {BL_FOPT_AUTH, "auth", NULL, 'A', "auth", "[auth]", BL_FOPT_SELECT, NULL, bl_auth_choices,
+     "IPMI Lan Auth type.",
+     "IPMI 1.5 only; md5 when unset. 'password' and 'none' need allow_weak_crypto=1.", 0, 0,
+     ap_auth},
+    {BL_FOPT_ALLOW_WEAK, "allow_weak_crypto", NULL, 0, "allow-weak-crypto", NULL, BL_FOPT_BOOLEAN,
+     "0", NULL, "Allow cipher suite 0/1/6/15 and IPMI 1.5 auth none/password", NULL, 0, 0,
+     ap_allow_weak},
+    {BL_FOPT_METHOD, "method", NULL, 'm', "method", "[method]", BL_FOPT_SELECT, "onoff",
+     bl_method_choices, "Method to fence",
+     "onoff: power off, confirm off, power on, confirm on. cycle: chassis power cycle; success "
+     "is reported once the BMC accepted it, which may be before the node is off.",
+     0, 0, ap_method},
+    {BL_FOPT_PLUG, "plug", "port", 'n', "plug", "[ip]", BL_FOPT_STRING, NULL, NULL,
+     "IP address or hostname of fencing device (together with --port-as-ip)", NULL, 0, F(plug),
+     ap_string},
+    {BL_FOPT_PORT_AS_IP, "port_as_ip", NULL, 0, "port-as-ip", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
+     "Make \"port/plug\" to be an alias to IP address", NULL, 0, F(port_as_ip), ap_bool},
+    {BL_FOPT_TARGET, "target", NULL, 0, "target", "[targetaddress]", BL_FOPT_STRING, NULL, NULL,
+     "Bridge IPMI requests to the remote target address (not supported)", NULL, BL_FOPTF_HIDDEN, 0,
+     ap_target},
+    {BL_FOPT_QUIET, "quiet", NULL, 'q', "quiet", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
+     "Disable logging to stderr. Does not affect --verbose or --debug-file.", NULL, 0, F(quiet),
+     ap_bool},
+    {BL_FOPT_VERBOSE, "verbose", NULL, 'v', "verbose", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
+     "Verbose mode: log each IPMI step with timestamps to stderr (never the password)", NULL,
+     BL_FOPTF_COUNT, 0, ap_verbose},
+    {BL_FOPT_VERBOSE_LEVEL, "verbose_level", NULL, 0, "verbose-level", "[level]", BL_FOPT_INTEGER,
+     NULL, NULL, "Level of debugging detail in output", NULL, 0, 0, ap_verbose_level},
+    {BL_FOPT_DEBUG_FILE, "debug_file", "debug", 'D', "debug-file", "[debugfile]", BL_FOPT_STRING,
+     NULL, NULL, "Write debug information to given file", NULL, 0, F(debug_file), ap_string},
+    {BL_FOPT_VERSION, "version", NULL, 'V', "version", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
+     "Display version information and exit", NULL, 0, F(version), ap_bool},
+    {BL_FOPT_HELP, "help", NULL, 'h', "help", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
+     "Display help and exit", NULL, 0, F(help), ap_bool},
+    {BL_FOPT_DELAY, "delay", NULL, 0, "delay", "[seconds]", BL_FOPT_SECOND, "0", NULL,
+     "Wait X seconds before fencing is started", "Only for off and reboot.", 0, F(delay_s),
+     ap_uint},
+    {BL_FOPT_LOGIN_TIMEOUT, "login_timeout", NULL, 0, "login-timeout", "[seconds]", BL_FOPT_SECOND,
+     "5", NULL, "Wait X seconds for the IPMI session to be established", NULL, 0,
+     F(login_timeout_s), ap_uint},
+    {BL_FOPT_SHELL_TIMEOUT, "shell_timeout", NULL, 0, "shell-timeout", "[seconds]", BL_FOPT_SECOND,
+     "3", NULL, "Wait X seconds for the reply to each IPMI command", NULL, 0, F(shell_timeout_s),
+     ap_uint},
+    {BL_FOPT_POWER_TIMEOUT, "power_timeout", NULL, 0, "power-timeout", "[seconds]", BL_FOPT_SECOND,
+     "20", NULL, "Test X seconds for status change after ON/OFF", NULL, 0, F(power_timeout_s),
+     ap_uint},
+    {BL_FOPT_POWER_WAIT, "power_wait", NULL, 0, "power-wait", "[seconds]", BL_FOPT_SECOND, "0",
+     NULL, "Wait X seconds after issuing ON/OFF",
+     "Default 0: the power state is polled right away until it reads back as expected "
+     "(fence_ipmilan sleeps 2 s here before its first check).",
+     0, F(power_wait_s), ap_uint},
+    {BL_FOPT_STATUS_SLEEP, "stonith_status_sleep", NULL, 0, "stonith-status-sleep", "[seconds]",
+     BL_FOPT_SECOND, "1", NULL, "Longest pause between status checks while confirming",
+     "The first check follows the command at once, then the pause doubles from 50 ms up to "
+     "this bound.",
+     0, F(status_sleep_s), ap_uint},
+    {BL_FOPT_RETRY_ON, "retry_on", NULL, 0, "retry-on", "[attempts]", BL_FOPT_INTEGER, "1", NULL,
+     "Count of attempts to retry power on", NULL, 0, F(retry_on), ap_uint},
+    {BL_FOPT_DISABLE_TIMEOUT, "disable_timeout", NULL, 0, "disable-timeout", "[true/false]",
+     BL_FOPT_STRING, NULL, NULL, "Accepted for compatibility; timeouts stay in force",
+     "fence_bmclink never waits without a bound, even when run by Pacemaker.", 0, 0, ap_ignore},
+    {BL_FOPT_IPMITOOL_PATH, "ipmitool_path", NULL, 0, "ipmitool-path", "[path]", BL_FOPT_STRING,
+     NULL, NULL, "Ignored: ipmitool is not used", NULL, BL_FOPTF_HIDDEN, 0, ap_ignore},
+    {BL_FOPT_IPMITOOL_TIMEOUT, "ipmitool_timeout", NULL, 0, "ipmitool-timeout", "[timeout]",
+     BL_FOPT_STRING, NULL, NULL, "Ignored: ipmitool is not used", NULL, BL_FOPTF_HIDDEN, 0,
+     ap_ignore},
+    {BL_FOPT_USE_SUDO, "use_sudo", "sudo", 0, "use-sudo", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
+     "Ignored: nothing is run through sudo", NULL, BL_FOPTF_HIDDEN, 0, ap_ignore},
+    {BL_FOPT_SUDO_PATH, "sudo_path", NULL, 0, "sudo-path", "[path]", BL_FOPT_STRING, NULL, NULL,
+     "Ignored: nothing is run through sudo", NULL, BL_FOPTF_HIDDEN, 0, ap_ignore},
+};
+
+#undef F
+
+const struct bl_fopt_def *
+bl_fopt_table(void)
+{
+    return bl_fopts;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Actions.                                                                            */
+
+static const char *const bl_action_names[] = {
+    [BL_FENCE_ON] = "on",
+    [BL_FENCE_OFF] = "off",
+    [BL_FENCE_REBOOT] = "reboot",
+    [BL_FENCE_STATUS] = "status",
+    [BL_FENCE_MONITOR] = "monitor",
+    [BL_FENCE_LIST] = "list",
+    [BL_FENCE_LIST_STATUS] = "list-status",
+    [BL_FENCE_METADATA] = "metadata",
+    [BL_FENCE_MANPAGE] = "manpage",
+    [BL_FENCE_VALIDATE_ALL] = "validate-all",
+    [BL_FENCE_DIAG] = "diag",
+};
+
+int
+bl_fence_action_parse(const char *text, enum bl_fence_action *out)
+{
+    if (text == NULL) {
+        return BL_E_INVALID;
+    }
+    if (g_ascii_strcasecmp(text, "meta-data") == 0) {
+        *out = BL_FENCE_METADATA;
+        return BL_OK;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bl_action_names); i++) {
+        if (g_ascii_strcasecmp(text, bl_action_names[i]) == 0) {
+            *out = (enum bl_fence_action) i;
+            return BL_OK;
+        }
+    }
+    return BL_E_INVALID;
+}
+
+const char *
+bl_fence_action_name(enum bl_fence_action a)
+{
+    if ((size_t) a >= G_N_ELEMENTS(bl_action_names)) {
+        return "unknown";
+    }
+    return bl_action_names[a];
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Raw values.                                                                         */
+
+void
+bl_fence_opts_init(struct bl_fence_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
+static void
+bl_free_secret(char *s)
+{
+    if (s != NULL) {
+        explicit_bzero(s, strlen(s));
+        g_free(s);
+    }
+}
+
+void
+bl_fence_opts_clear(struct bl_fence_opts *o)
+{
+    for (int i = 0; i < BL_FOPT__COUNT; i++) {
+        bl_free_secret(o->val[i]);
+        o->val[i] = NULL;
+    }
+    g_free(o->nodename);
+    o->nodename = NULL;
+}
+
+static void
+bl_set_val(struct bl_fence_opts *o, enum bl_fopt_id id, const char *v)
+{
+    bl_free_secret(o->val[id]);
+    o->val[id] = g_strdup(v);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Command line.                                                                       */
+
+static const struct bl_fopt_def *
+bl_find_short(int ch)
+{
+    for (int i = 0; i < BL_FOPT__COUNT; i++) {
+        if (bl_fopts[i].short_opt != 0 && bl_fopts[i].short_opt == ch) {
+            return &bl_fopts[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+bl_build_getopt(char *shortopts, struct option *longopts)
+{
+    char *p = shortopts;
+    int n = 0;
+
+    *p++ = ':'; /* report a missing argument as ':' */
+    for (int i = 0; i < BL_FOPT__COUNT; i++) {
+        const struct bl_fopt_def *d = &bl_fopts[i];
+
+        if (d->short_opt != 0) {
+            *p++ = d->short_opt;
+            if (d->arg != NULL) {
+                *p++ = ':';
+            }
+        }
+        longopts[n++] = (struct option){
+            d->long_opt, d->arg != NULL ? required_argument : optional_argument, NULL, 256 + d->id};
+    }
+    *p = '\0';
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+static int
+bl_getopt_error(int ch, int argc, char **argv, char *err, size_t errlen)
+{
+    const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
+
+    if (ch == ':') {
+        snprintf(err, errlen, "Parse error: option %s requires an argument", arg);
+    } else if (optopt != 0) {
+        snprintf(err, errlen, "Parse error: option -%c not recognized", optopt);
+    } else {
+        snprintf(err, errlen, "Parse error: option %s not recognized", arg);
+    }
+    return BL_E_INVALID;
+}
+
+static void
+bl_store_cmdline(struct bl_fence_opts *o, const struct bl_fopt_def *d, char *arg)
+{
+    if (d->flags & BL_FOPTF_COUNT) {
+        o->verbose_count++;
+    }
+    bl_set_val(o, d->id, arg != NULL ? arg : "1");
+    if ((d->flags & BL_FOPTF_SECRET) && arg != NULL) {
+        /* Gone from /proc/PID/cmdline from here on; stdin or password_script never show. */
+        explicit_bzero(arg, strlen(arg));
+    }
+}
+
+int
+bl_fence_opts_parse_argv(struct bl_fence_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+    char shortopts[2 * BL_FOPT__COUNT + 2];
+    struct option longopts[BL_FOPT__COUNT + 1];
+    int ch;
+
+    bl_build_getopt(shortopts, longopts);
+    o->from_cmdline = true;
+    optind = 0; /* full re-initialisation of GNU getopt */
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const struct bl_fopt_def *d = ch >= 256 ? &bl_fopts[ch - 256] : bl_find_short(ch);
+
+        if (ch == '?' || ch == ':' || d == NULL) {
+            return bl_getopt_error(ch, argc, argv, err, errlen);
+        }
+        bl_store_cmdline(o, d, optarg);
+    }
+    if (optind < argc) {
+        qb_log(LOG_WARNING, "Unused arguments on command line: %d", argc - optind);
+    }
+    if (o->val[BL_FOPT_PLUG] != NULL && o->val[BL_FOPT_PORT_AS_IP] == NULL) {
+        snprintf(err, errlen, "Parser error: option -n/--plug is not recognized");
+        return BL_E_INVALID;
+    }
+    return BL_OK;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Standard input.                                                                     */
+
+static const struct bl_fopt_def *
+bl_find_key(const char *key)
+{
+    g_autofree char *k = g_strdelimit(g_strdup(key), "-", '_');
+
+    for (int i = 0; i < BL_FOPT__COUNT; i++) {
+        const struct bl_fopt_def *d = &bl_fopts[i];
+        g_autofree char *lo = g_strdelimit(g_strdup(d->long_opt), "-", '_');
+
+        if (strcmp(k, d->name) == 0 || strcmp(k, lo) == 0 ||
+            (d->deprecated != NULL && strcmp(k, d->deprecated) == 0)) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static void
+bl_store_stdin(struct bl_fence_opts *o, const char *key, const char *value)
+{
+    const struct bl_fopt_def *d = bl_find_key(key);
+    bool b;
+
+    if (d == NULL) {
+        if (strcmp(key, "nodename") == 0) {
+            g_free(o->nodename);
+            o->nodename = g_strdup(value);
+        } else {
+            qb_log(LOG_WARNING, "Parse error: Ignoring unknown option '%s'", key);
+        }
+        return;
+    }
+    if (d->arg != NULL) {
+        bl_set_val(o, d->id, value);
+        return;
+    }
+    if (bl_fence_parse_bool(value, &b) != BL_OK) {
+        qb_log(LOG_WARNING, "Parse error: Ignoring option '%s' because it does not have value",
+               key);
+        return;
+    }
+    if ((d->flags & BL_FOPTF_COUNT) && b) {
+        o->verbose_count = 1;
+    }
+    bl_set_val(o, d->id, b ? "1" : "0");
+}
+
+/* Split one line into key and value in place; false for blank lines and comments. */
+static bool
+bl_split_line(char *line, char **key, char **value)
+{
+    char *eq;
+    size_t n;
+
+    line = g_strstrip(line);
+    if (line[0] == '\0' || line[0] == '#') {
+        return false;
+    }
+    eq = strchr(line, '=');
+    *key = line;
+    *value = eq != NULL ? eq + 1 : line + strlen(line);
+    if (eq != NULL) {
+        *eq = '\0';
+    }
+    n = strlen(*value);
+    if (n >= 2 && (*value)[0] == '"' && (*value)[n - 1] == '"') {
+        (*value)[n - 1] = '\0';
+        (*value)++;
+    }
+    return true;
+}
+
+int
+bl_fence_opts_parse_stream(struct bl_fence_opts *o, FILE *in, char *err, size_t errlen)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    size_t total = 0;
+    ssize_t n;
+    int rc = BL_OK;
+
+    o->from_cmdline = false;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        char *key;
+        char *value;
+
+        total += (size_t) n;
+        if (total > BL_STDIN_MAX) {
+            snprintf(err, errlen, "Failed: more than 1 MiB of options on standard input");
+            rc = BL_E_INVALID;
+            break;
+        }
+        if (bl_split_line(line, &key, &value)) {
+            bl_store_stdin(o, key, value);
+        }
+        explicit_bzero(line, cap); /* a password may have been on it */
+    }
+    if (line != NULL) {
+        explicit_bzero(line, cap);
+        free(line);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* Validation.                                                                         */
+
+static int
+bl_apply_all(const struct bl_fence_opts *o, struct bl_fence_config *cfg, char *err, size_t errlen)
+{
+    for (int i = 0; i < BL_FOPT__COUNT; i++) {
+        const struct bl_fopt_def *d = &bl_fopts[i];
+        const char *v = o->val[i] != NULL ? o->val[i] : d->def;
+        int rc;
+
+        if (v == NULL) {
+            continue;
+        }
+        rc = d->apply(d, cfg, v, err, errlen);
+        if (rc != BL_OK) {
+            return rc;
+        }
+    }
+    if (o->val[BL_FOPT_VERBOSE_LEVEL] == NULL && o->verbose_count > 0) {
+        cfg->verbose_level = (int) o->verbose_count;
+    }
+    return BL_OK;
+}
+
+static bool
+bl_is_doc_action(const struct bl_fence_config *cfg)
+{
+    return cfg->action == BL_FENCE_METADATA || cfg->action == BL_FENCE_MANPAGE || cfg->help ||
+           cfg->version;
+}
+
+static int
+bl_check_combination(struct bl_fence_config *cfg, char *err, size_t errlen)
+{
+    const char *why = NULL;
+    int rc;
+
+    if (cfg->port_as_ip && cfg->plug != NULL) {
+        rc = ap_ip(&bl_fopts[BL_FOPT_IP], cfg, cfg->plug, err, errlen);
+        if (rc != BL_OK) {
+            return rc;
+        }
+    }
+    if (!cfg->have_ip) {
+        snprintf(err, errlen, "Failed: You have to enter fence address");
+        return BL_E_INVALID;
+    }
+    g_strlcpy(cfg->ipmi.host, cfg->ip, sizeof(cfg->ipmi.host));
+    rc = bl_ipmi_params_check(&cfg->ipmi, &why);
+    if (rc != BL_OK) {
+        snprintf(err, errlen, "Failed: %s", why);
+    }
+    return rc;
+}
+
+int
+bl_fence_opts_resolve(const struct bl_fence_opts *o, struct bl_fence_config *cfg, char *err,
+                      size_t errlen)
+{
+    int rc;
+
+    memset(cfg, 0, sizeof(*cfg));
+    bl_ipmi_params_init(&cfg->ipmi);
+    cfg->nodename = g_strdup(o->nodename);
+    err[0] = '\0';
+    /* Help, version and the documentation actions need nothing else to be valid. */
+    if (o->val[BL_FOPT_ACTION] != NULL) {
+        (void) bl_fence_action_parse(o->val[BL_FOPT_ACTION], &cfg->action);
+    } else {
+        cfg->action = BL_FENCE_REBOOT;
+    }
+    cfg->help = o->val[BL_FOPT_HELP] != NULL;
+    cfg->version = o->val[BL_FOPT_VERSION] != NULL;
+    if (bl_is_doc_action(cfg)) {
+        return BL_OK;
+    }
+    rc = bl_apply_all(o, cfg, err, errlen);
+    if (rc == BL_OK) {
+        rc = bl_check_combination(cfg, err, errlen);
+    }
+    return rc;
+}
+
+void
+bl_fence_config_clear(struct bl_fence_config *cfg)
+{
+    bl_ipmi_params_wipe(&cfg->ipmi);
+    g_free(cfg->password_script);
+    g_free(cfg->plug);
+    g_free(cfg->debug_file);
+    g_free(cfg->nodename);
+    cfg->password_script = NULL;
+    cfg->plug = NULL;
+    cfg->debug_file = NULL;
+    cfg->nodename = NULL;
+}
