@@ -42,7 +42,7 @@ step "chassis power cycle and reset both bring node2 back"
 for op in cycle reset; do
     old_init=$(node_init_pid node2)
     ipmi chassis power "$op"
-    wait_until 10 eval '[[ -n $(node_init_pid node2) && $(node_init_pid node2) != '"$old_init"' ]]'
+    wait_until 10 node_rebooted node2 "$old_init"
     # The fresh node2 itself must see both nodes online: its new stack has joined.
     wait_until 60 node_state_is node1 online node2
     wait_until 60 node_state_is node2 online node2

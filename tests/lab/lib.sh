@@ -153,6 +153,13 @@ node_init_pid() {
     read -r pid _ <"$rec" && echo "$pid"
 }
 
+# node_rebooted NODE OLD_INIT_PID: NODE is powered with a different init than before.
+node_rebooted() {
+    local now
+    now=$(node_init_pid "$1")
+    [[ -n $now && $now != "$2" ]]
+}
+
 # dc_node [FROM]: name of the current DC.
 dc_node() {
     local from=${1:-node1}

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # constants for the scripts that source us
 # Shared definitions of the lab: names, addresses, paths, PID records, locks.
 # Sourced by scripts/lab/lab, scripts/lab/node-init and scripts/lab/chassis-control.
 
@@ -6,7 +6,7 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_DIR=${BMCLINK_LAB_DIR:-/var/lib/bmclink-lab}
 LAB_SECRETS=$LAB_DIR/secrets
 LAB_PASSWORD_FILE=$LAB_SECRETS/bmc-password
-LAB_BMC_USER=admin
+LAB_BMC_USER="admin"
 LAB_BMC_PORT=623
 LAB_BMC_CIPHER=3
 LAB_CLUSTER_NAME=bmclink-lab
@@ -27,6 +27,12 @@ NODE_DISK_DIRS=(/etc/corosync /var/lib/corosync /var/log/corosync
                 /var/lib/pacemaker /var/log/pacemaker
                 /etc/bmclink /var/lib/bmclink /var/log/bmclink)
 NODE_DISK_FILES=(/etc/hosts)
+# Host directories a node sees merged with $LAB_DIR/overlay/<dir> (read-only overlayfs),
+# so agents under test appear in /usr/sbin of the nodes only. Set up at boot.
+NODE_OVERLAY_DIRS=(/usr/sbin /usr/lib/ocf/resource.d)
+LAB_OVERLAY=$LAB_DIR/overlay
+# Executables a node runs at boot, after pacemakerd (on its disk: survive power cycles).
+NODE_BOOT_HOOKS=/etc/bmclink/lab-boot.d
 # Inside a node, written by node-init into its private /run (lost on power off).
 NODE_RUN_DIR=/run/bmclink-lab
 # The PATH every process of a node gets (the host's may hold pyenv shims).
@@ -53,8 +59,9 @@ node_index() {
     local arg=${1:-}
     local i=${arg#node}
     i=${i#n}
-    [[ $i =~ ^[1-9]$ ]] && ((i <= LAB_MAX_NODES)) \
-        || lab_die "unknown node '$arg' (expected node1..node$LAB_MAX_NODES)"
+    if ! [[ $i =~ ^[1-9]$ ]] || ((i > LAB_MAX_NODES)); then
+        lab_die "unknown node '$arg' (expected node1..node$LAB_MAX_NODES)"
+    fi
     echo "$i"
 }
 
@@ -157,7 +164,7 @@ lab_spawn() {
     shift
     (
         local fd
-        for fd in /proc/$BASHPID/fd/*; do
+        for fd in /proc/"$BASHPID"/fd/*; do
             fd=${fd##*/}
             ((fd > 2)) && { eval "exec $fd>&-"; } 2>/dev/null
         done

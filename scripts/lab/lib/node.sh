@@ -215,6 +215,7 @@ cluster_settled() {
 node_kill_corosync() {
     local i=$1 pid
     pid=$(pid_alive "$(node_init_pidfile "$i")") || lab_die "node$i is powered off"
+    # shellcheck disable=SC2016 # $(cat ...) runs inside the node
     nsenter --target "$pid" --pid --mount \
-        sh -c 'p=$(cat '"$NODE_RUN_DIR"'/corosync.pid) && kill -KILL "$p"'
+        sh -c 'p=$(cat "$1") && kill -KILL "$p"' sh "$NODE_RUN_DIR/corosync.pid"
 }
