@@ -162,7 +162,7 @@ bl_login_reason(int rc)
         case BL_E_AUTH:
             return "authentication failed (check username, password, Kg and privilege level)";
         case BL_E_TIMEOUT:
-            return "no answer from the BMC in time";
+            return "no valid answer from the BMC within login_timeout";
         case BL_E_PROTO:
             return "the BMC sent only malformed replies";
         case BL_E_UNSUPPORTED:

@@ -110,6 +110,19 @@ bl_sync_state(bl_ipmi_session *s, int rc, void *user_data)
     sy->state_seen = true;
 }
 
+/* Out of time during set-up: was the BMC silent, or did it send only junk? */
+static int
+bl_sync_timeout_reason(const struct bl_ipmi_sync *sy)
+{
+    struct bl_ipmi_stats st;
+
+    bl_ipmi_sync_stats(sy, &st);
+    if (st.rejected > 0 && st.rx_packets <= st.rejected) {
+        return BL_E_PROTO;
+    }
+    return BL_E_TIMEOUT;
+}
+
 int
 bl_ipmi_sync_open(struct bl_ipmi_sync *sy, const struct bl_ipmi_params *p, unsigned int timeout_ms)
 {
@@ -127,6 +140,8 @@ bl_ipmi_sync_open(struct bl_ipmi_sync *sy, const struct bl_ipmi_params *p, unsig
     rc = bl_sync_wait(sy, &sy->state_seen, timeout_ms);
     if (rc == BL_OK) {
         rc = sy->state_rc;
+    } else {
+        rc = bl_sync_timeout_reason(sy);
     }
     if (rc != BL_OK) {
         bl_ipmi_sync_close(sy);
