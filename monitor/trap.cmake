@@ -9,3 +9,13 @@ add_library(bmclink_trap STATIC
 target_include_directories(bmclink_trap PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bmclink_trap PUBLIC bmclink PkgConfig::NETSNMP PkgConfig::GLIB)
 set_target_properties(bmclink_trap PROPERTIES POSITION_INDEPENDENT_CODE ON)
+if(BMCLINK_FUZZ)
+    target_compile_options(bmclink_trap PRIVATE -fsanitize=fuzzer-no-link)
+endif()
+
+# The receiver alone and the trap blaster, for scripts/bench/trap-bench and the
+# simulated-BMC tests (tests/bmcsim).
+add_executable(trap_listen ${CMAKE_SOURCE_DIR}/scripts/bench/trap-bench-recv.c)
+target_link_libraries(trap_listen PRIVATE bmclink_trap)
+add_executable(trap_blast ${CMAKE_SOURCE_DIR}/scripts/bench/trap-bench-blast.c)
+target_link_libraries(trap_blast PRIVATE bmclink_trap)
