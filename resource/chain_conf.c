@@ -1,0 +1,813 @@
+/*
+ * Chain file parser: a small INI-like format read line by line so that every error can
+ * name its source and line (GKeyFile does not keep line numbers). Keys are table-driven:
+ * one const table gives each key's type, the member kinds it applies to and its help text,
+ * and the parser, the validator, the serializer and the documentation all read it.
+ */
+#include "chain.h"
+
+#include "bl_result.h"
+#include "chain_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <stddef.h>
+#include <string.h>
+
+#define INCLUDE_DEPTH_MAX 8
+#define OFF(field) offsetof(struct bl_chain_member, field)
+
+/* Indexed by enum bl_member_key. */
+const struct bl_key_def bl_member_keys[BL_MK_COUNT] = {
+    [BL_MK_KIND] = {"kind", KT_KIND, ALL_KINDS, OFF(kind), "(required)",
+                    "systemd (a unit), lsb (an init script) or daemon (a command with a pidfile)"},
+    [BL_MK_DESCRIPTION] = {"description", KT_STRING, ALL_KINDS, OFF(description), "",
+                           "human-readable name, e.g. the Windows service's display name"},
+    [BL_MK_OPTIONAL] = {"optional", KT_BOOL, ALL_KINDS, OFF(optional), "false",
+                        "a failed start is logged and skipped; monitor reports degraded (190)"},
+    [BL_MK_UNIT] = {"unit", KT_STRING, KIND_BIT(BL_KIND_SYSTEMD), OFF(unit), "(required)",
+                    "systemd unit; \".service\" is appended when the name has no suffix"},
+    [BL_MK_SCRIPT] = {"script", KT_PATH, KIND_BIT(BL_KIND_LSB), OFF(script), "(required)",
+                      "LSB init script, e.g. /etc/init.d/nvbase"},
+    [BL_MK_COMMAND] = {"command", KT_ARGV, KIND_BIT(BL_KIND_DAEMON), OFF(command), "(required)",
+                       "program and arguments (shell-like quoting, no shell); must daemonize "
+                       "and write the pidfile unless foreground = true"},
+    [BL_MK_STOP_COMMAND] = {"stop_command", KT_ARGV, KIND_BIT(BL_KIND_DAEMON), OFF(stop_command),
+                            "",
+                            "run instead of sending SIGTERM; SIGKILL still follows the timeout"},
+    [BL_MK_FOREGROUND] = {"foreground", KT_BOOL, KIND_BIT(BL_KIND_DAEMON), OFF(foreground), "false",
+                          "the command stays in the foreground; the agent detaches it and writes "
+                          "the pidfile"},
+    [BL_MK_PIDFILE] = {"pidfile", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB),
+                       OFF(pidfile), "(required for daemon)",
+                       "the member's pidfile; for lsb it lets monitor check /proc without running "
+                       "the script"},
+    [BL_MK_EXE] = {"exe", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB), OFF(exe),
+                   "command's program",
+                   "program the pidfile's process must be running (/proc/PID/exe or its first "
+                   "two arguments); any other process is \"not running\" and never signalled"},
+    [BL_MK_LOG] = {"log", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB), OFF(log),
+                   "captured",
+                   "file that receives the member's start/stop output (appended); "
+                   "without it the output is captured and logged when a start fails"},
+    [BL_MK_START_TIMEOUT] = {"start_timeout", KT_DURATION, ALL_KINDS, OFF(start_timeout_ms),
+                             "agent's member_start_timeout",
+                             "time for the start command and the readiness check together"},
+    [BL_MK_STOP_TIMEOUT] = {"stop_timeout", KT_DURATION, ALL_KINDS, OFF(stop_timeout_ms),
+                            "agent's member_stop_timeout", "time between SIGTERM and SIGKILL"},
+    [BL_MK_READY] = {"ready", KT_READY, ALL_KINDS, OFF(ready), "alive",
+                     "readiness check: alive (process or unit), tcp (host:port accepts), "
+                     "command (check exits 0)"},
+    [BL_MK_HOST] = {"host", KT_STRING, ALL_KINDS, OFF(host), "127.0.0.1",
+                    "ready = tcp: numeric IPv4 or IPv6 address"},
+    [BL_MK_PORT] = {"port", KT_PORT, ALL_KINDS, OFF(port), "", "ready = tcp: port (1-65535)"},
+    [BL_MK_CHECK] = {"check", KT_ARGV, ALL_KINDS, OFF(check), "",
+                     "ready = command: program and arguments; exit 0 means ready"},
+};
+
+const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
+const char *const bl_ready_names[3] = {"alive", "tcp", "command"};
+
+/* Parser state for one top-level load, shared by included files. */
+struct parse {
+    GArray *members; /* struct bl_chain_member, in start order */
+    const struct bl_chain_defaults *defs;
+    GString *err;
+    char *name;
+    char *description;
+    int depth;
+};
+
+/* Section state for one source (file or inline text). */
+struct section {
+    const char *source;
+    int line;
+    bool in_chain;
+    int member; /* index in parse->members, -1 when none */
+    unsigned seen;
+    GHashTable *declared; /* member names with a section in this source */
+    bool had_member;
+    bool bad_section; /* keys under an invalid header are skipped silently */
+};
+
+static int parse_text(struct parse *p, const char *text, const char *source, bool inline_text);
+
+static void G_GNUC_PRINTF(4, 5)
+    report(struct parse *p, const char *source, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (line > 0) {
+        g_string_append_printf(p->err, "%s:%d: ", source, line);
+    } else {
+        g_string_append_printf(p->err, "%s: ", source);
+    }
+    va_start(ap, fmt);
+    g_string_append_vprintf(p->err, fmt, ap);
+    va_end(ap);
+    g_string_append_c(p->err, '\n');
+}
+
+const char *
+bl_member_kind_name(enum bl_member_kind kind)
+{
+    return (kind >= 0 && kind < BL_KIND_COUNT) ? bl_kind_names[kind] : "unknown";
+}
+
+const char *
+bl_ready_kind_name(enum bl_ready_kind kind)
+{
+    return (kind >= 0 && kind <= BL_READY_COMMAND) ? bl_ready_names[kind] : "unknown";
+}
+
+int
+bl_parse_bool(const char *text, bool *value)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+        if (g_ascii_strcasecmp(text, yes[i]) == 0) {
+            *value = true;
+            return 0;
+        }
+        if (g_ascii_strcasecmp(text, no[i]) == 0) {
+            *value = false;
+            return 0;
+        }
+    }
+    return BL_E_INVALID;
+}
+
+int
+bl_parse_duration_ms(const char *text, unsigned *ms)
+{
+    static const struct {
+        const char *suffix;
+        guint64 factor;
+    } units[] = {{"", 1000},   {"ms", 1},      {"s", 1000},   {"sec", 1000},
+                 {"m", 60000}, {"min", 60000}, {"h", 3600000}};
+    guint64 value;
+    char *end = NULL;
+
+    if (text == NULL || !g_ascii_isdigit(text[0])) {
+        return BL_E_INVALID;
+    }
+    errno = 0;
+    value = g_ascii_strtoull(text, &end, 10);
+    if (errno != 0 || value > BL_TIMEOUT_MAX_MS) {
+        return BL_E_INVALID;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (strcmp(end, units[i].suffix) == 0) {
+            value *= units[i].factor;
+            if (value == 0 || value > BL_TIMEOUT_MAX_MS) {
+                return BL_E_INVALID;
+            }
+            *ms = (unsigned) value;
+            return 0;
+        }
+    }
+    return BL_E_INVALID;
+}
+
+static int
+parse_port(const char *text, unsigned *port)
+{
+    char *end = NULL;
+    guint64 value;
+
+    if (!g_ascii_isdigit(text[0])) {
+        return BL_E_INVALID;
+    }
+    errno = 0;
+    value = g_ascii_strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value == 0 || value > 65535) {
+        return BL_E_INVALID;
+    }
+    *port = (unsigned) value;
+    return 0;
+}
+
+static int
+lookup_name(const char *const *names, size_t n, const char *text)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], text) == 0) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+/* Store one value; returns NULL or a static description of what is wrong. */
+static const char *
+store_value(struct bl_chain_member *m, const struct bl_key_def *def, const char *value)
+{
+    char *field = (char *) m + def->offset;
+    char **argv = NULL;
+    int idx;
+
+    switch (def->type) {
+        case KT_PATH:
+            if (value[0] != '/') {
+                return "must be an absolute path";
+            }
+            /* fall through */
+        case KT_STRING:
+            g_free(*(char **) field);
+            *(char **) field = g_strdup(value);
+            return NULL;
+        case KT_ARGV:
+            if (!g_shell_parse_argv(value, NULL, &argv, NULL)) {
+                return "is not a valid command line (check the quoting)";
+            }
+            if (argv[0][0] != '/') {
+                g_strfreev(argv);
+                return "must start with the program's absolute path";
+            }
+            g_strfreev(*(char ***) field);
+            *(char ***) field = argv;
+            return NULL;
+        case KT_BOOL:
+            return bl_parse_bool(value, (bool *) field) == 0 ? NULL
+                                                             : "must be true or false (yes/no)";
+        case KT_DURATION:
+            return bl_parse_duration_ms(value, (unsigned *) field) == 0
+                       ? NULL
+                       : "must be a duration such as 500ms, 30s or 2min (above 0, at most 1h)";
+        case KT_PORT:
+            return parse_port(value, (unsigned *) field) == 0 ? NULL : "must be a port 1-65535";
+        case KT_KIND:
+            idx = lookup_name(bl_kind_names, G_N_ELEMENTS(bl_kind_names), value);
+            if (idx < 0) {
+                return "is an unknown member kind (expected systemd, lsb or daemon)";
+            }
+            *(enum bl_member_kind *) field = (enum bl_member_kind) idx;
+            return NULL;
+        case KT_READY:
+            idx = lookup_name(bl_ready_names, G_N_ELEMENTS(bl_ready_names), value);
+            if (idx < 0) {
+                return "is an unknown readiness check (expected alive, tcp or command)";
+            }
+            *(enum bl_ready_kind *) field = (enum bl_ready_kind) idx;
+            return NULL;
+    }
+    return "has an unsupported type";
+}
+
+static void
+clear_key(struct bl_chain_member *m, enum bl_member_key k)
+{
+    char *field = (char *) m + bl_member_keys[k].offset;
+
+    switch (bl_member_keys[k].type) {
+        case KT_STRING:
+        case KT_PATH:
+            g_clear_pointer((char **) field, g_free);
+            break;
+        case KT_ARGV:
+            g_clear_pointer((char ***) field, g_strfreev);
+            break;
+        case KT_BOOL:
+            *(bool *) field = false;
+            break;
+        default: /* durations, ports and enums are int-sized; zero is each one's default */
+            memset(field, 0, sizeof(unsigned));
+            break;
+    }
+    m->key_line[k] = 0;
+    g_clear_pointer(&m->key_source[k], g_free);
+}
+
+/* An override that changes a member's kind drops the keys that only fitted the old kind. */
+static void
+drop_other_kind_keys(struct bl_chain_member *m, const char *source)
+{
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if (bl_member_keys[k].kinds != ALL_KINDS && m->key_line[k] != 0 &&
+            g_strcmp0(m->key_source[k], source) != 0) {
+            clear_key(m, (enum bl_member_key) k);
+        }
+    }
+}
+
+static int
+find_member_key(const char *key)
+{
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if (strcmp(bl_member_keys[k].key, key) == 0) {
+            return k;
+        }
+    }
+    return -1;
+}
+
+static void
+set_member_key(struct parse *p, struct section *s, const char *key, const char *value)
+{
+    struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, s->member);
+    int k = find_member_key(key);
+    const char *problem;
+
+    if (k < 0) {
+        report(p, s->source, s->line, "member '%s': unknown key '%s'", m->name, key);
+        return;
+    }
+    if (s->seen & (1u << k)) {
+        report(p, s->source, s->line, "member '%s': key '%s' given twice", m->name, key);
+        return;
+    }
+    s->seen |= 1u << k;
+    problem = store_value(m, &bl_member_keys[k], value);
+    if (problem != NULL) {
+        report(p, s->source, s->line, "member '%s': %s '%s' %s", m->name, key, value, problem);
+        return;
+    }
+    if (k == BL_MK_KIND && m->key_line[k] != 0 && g_strcmp0(m->key_source[k], s->source) != 0) {
+        drop_other_kind_keys(m, s->source);
+    }
+    m->key_line[k] = s->line;
+    g_free(m->key_source[k]);
+    m->key_source[k] = g_strdup(s->source);
+}
+
+static char *
+resolve_include(const struct parse *p, const char *source, const char *name)
+{
+    g_autofree char *dir = NULL;
+    g_autofree char *with_suffix = NULL;
+
+    if (g_path_is_absolute(name)) {
+        return g_strdup(name);
+    }
+    if (strchr(name, '/') != NULL && g_path_is_absolute(source)) {
+        dir = g_path_get_dirname(source);
+        return g_build_filename(dir, name, NULL);
+    }
+    with_suffix =
+        g_str_has_suffix(name, ".chain") ? g_strdup(name) : g_strconcat(name, ".chain", NULL);
+    if (g_path_is_absolute(source)) {
+        dir = g_path_get_dirname(source);
+        char *candidate = g_build_filename(dir, with_suffix, NULL);
+        /* a site file may share the name of the profile it includes */
+        if (strcmp(candidate, source) != 0 && g_file_test(candidate, G_FILE_TEST_EXISTS)) {
+            return candidate;
+        }
+        g_free(candidate);
+    }
+    for (size_t i = 0; p->defs->search_dirs != NULL && p->defs->search_dirs[i] != NULL; i++) {
+        char *candidate = g_build_filename(p->defs->search_dirs[i], with_suffix, NULL);
+        if (strcmp(candidate, source) != 0 && g_file_test(candidate, G_FILE_TEST_EXISTS)) {
+            return candidate;
+        }
+        g_free(candidate);
+    }
+    return NULL;
+}
+
+static int
+load_file_into(struct parse *p, const char *path)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) gerr = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+        int rc = gerr->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
+        if (gerr->code == G_FILE_ERROR_ACCES) {
+            rc = -EACCES;
+        }
+        report(p, path, 0, "cannot read: %s", gerr->message);
+        return rc;
+    }
+    return parse_text(p, text, path, false);
+}
+
+static void
+do_include(struct parse *p, struct section *s, const char *value)
+{
+    g_autofree char *path = NULL;
+
+    if (s->had_member) {
+        report(p, s->source, s->line, "'include' must come before the first [member] section");
+        return;
+    }
+    if (p->depth >= INCLUDE_DEPTH_MAX) {
+        report(p, s->source, s->line, "includes nested deeper than %d (a loop?)",
+               INCLUDE_DEPTH_MAX);
+        return;
+    }
+    path = resolve_include(p, s->source, value);
+    if (path == NULL) {
+        report(p, s->source, s->line, "include '%s' not found", value);
+        return;
+    }
+    p->depth++;
+    load_file_into(p, path);
+    p->depth--;
+}
+
+static void
+set_chain_key(struct parse *p, struct section *s, const char *key, const char *value)
+{
+    if (strcmp(key, "include") == 0) {
+        do_include(p, s, value);
+    } else if (strcmp(key, "name") == 0 || strcmp(key, "description") == 0) {
+        char **field = key[0] == 'n' ? &p->name : &p->description;
+        /* An included file's name and description do not replace the includer's. */
+        if (p->depth == 0) {
+            g_free(*field);
+            *field = g_strdup(value);
+        }
+    } else {
+        report(p, s->source, s->line,
+               "[chain]: unknown key '%s' (expected name, description, "
+               "include)",
+               key);
+    }
+}
+
+static bool
+valid_member_name(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len == 0 || len > BL_MEMBER_NAME_MAX || name[0] == '.' || name[0] == '-') {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!g_ascii_isalnum(name[i]) && strchr("._-", name[i]) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+member_index(const struct parse *p, const char *name)
+{
+    for (guint i = 0; i < p->members->len; i++) {
+        if (strcmp(g_array_index(p->members, struct bl_chain_member, i).name, name) == 0) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+static void
+open_member(struct parse *p, struct section *s, const char *name)
+{
+    struct bl_chain_member m = {0};
+    int idx;
+
+    s->had_member = true;
+    if (!valid_member_name(name)) {
+        report(p, s->source, s->line,
+               "member name '%s' is invalid (1-%d letters, digits, '.', "
+               "'_' or '-', not starting with '.' or '-')",
+               name, BL_MEMBER_NAME_MAX);
+        return;
+    }
+    if (g_hash_table_contains(s->declared, name)) {
+        report(p, s->source, s->line, "member '%s' declared twice", name);
+        return;
+    }
+    g_hash_table_add(s->declared, g_strdup(name));
+    idx = member_index(p, name);
+    if (idx < 0) {
+        m.name = g_strdup(name);
+        g_array_append_val(p->members, m);
+        idx = (int) p->members->len - 1;
+    }
+    struct bl_chain_member *pm = &g_array_index(p->members, struct bl_chain_member, idx);
+    g_free(pm->source);
+    pm->source = g_strdup(s->source);
+    pm->line = s->line;
+    s->member = idx;
+    s->bad_section = false;
+}
+
+static void
+open_section(struct parse *p, struct section *s, char *header)
+{
+    size_t len = strlen(header);
+
+    s->in_chain = false;
+    s->member = -1;
+    s->seen = 0;
+    s->bad_section = true;
+    if (len < 2 || header[len - 1] != ']') {
+        report(p, s->source, s->line, "section header '%s' lacks its closing ']'", header);
+        return;
+    }
+    header[len - 1] = '\0';
+    char *inner = g_strstrip(header + 1);
+    if (strcmp(inner, "chain") == 0) {
+        s->in_chain = true;
+        s->bad_section = false;
+    } else if (strncmp(inner, "member", 6) == 0 && g_ascii_isspace(inner[6])) {
+        open_member(p, s, g_strstrip(inner + 7));
+    } else {
+        report(p, s->source, s->line, "unknown section [%s] (expected [chain] or [member NAME])",
+               inner);
+    }
+}
+
+static void
+parse_line(struct parse *p, struct section *s, char *line)
+{
+    char *text = g_strstrip(line);
+    char *eq;
+
+    if (text[0] == '\0' || text[0] == '#' || text[0] == ';') {
+        return;
+    }
+    if (text[0] == '[') {
+        open_section(p, s, text);
+        return;
+    }
+    eq = strchr(text, '=');
+    if (eq == NULL) {
+        report(p, s->source, s->line, "expected 'key = value' or a [section], got '%s'", text);
+        return;
+    }
+    *eq = '\0';
+    char *key = g_strstrip(text);
+    char *value = g_strstrip(eq + 1);
+    if (s->in_chain) {
+        set_chain_key(p, s, key, value);
+    } else if (s->member >= 0) {
+        set_member_key(p, s, key, value);
+    } else if (!s->bad_section) {
+        report(p, s->source, s->line, "'%s' is outside a [chain] or [member] section", key);
+    }
+}
+
+static int
+parse_text(struct parse *p, const char *text, const char *source, bool inline_text)
+{
+    g_auto(GStrv) lines = NULL;
+    struct section s = {.source = source, .member = -1};
+
+    if (!g_utf8_validate(text, -1, NULL)) {
+        report(p, source, 0, "is not UTF-8 text");
+        return BL_E_INVALID;
+    }
+    lines = inline_text ? g_strsplit_set(text, "\n;", -1) : g_strsplit(text, "\n", -1);
+    s.declared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (int i = 0; lines[i] != NULL; i++) {
+        s.line = i + 1;
+        parse_line(p, &s, lines[i]);
+    }
+    g_hash_table_destroy(s.declared);
+    return 0;
+}
+
+static void
+member_free_fields(struct bl_chain_member *m)
+{
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        clear_key(m, (enum bl_member_key) k);
+    }
+    g_free(m->name);
+    g_free(m->source);
+}
+
+void
+bl_chain_free(struct bl_chain *chain)
+{
+    if (chain == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < chain->n_members; i++) {
+        member_free_fields(&chain->members[i]);
+    }
+    g_free(chain->members);
+    g_free(chain->name);
+    g_free(chain->description);
+    g_free(chain->source);
+    g_free(chain);
+}
+
+const struct bl_chain_member *
+bl_chain_find(const struct bl_chain *chain, const char *name)
+{
+    for (size_t i = 0; chain != NULL && i < chain->n_members; i++) {
+        if (strcmp(chain->members[i].name, name) == 0) {
+            return &chain->members[i];
+        }
+    }
+    return NULL;
+}
+
+/* Report a key problem at the key's own line, or at the member's header. */
+static void G_GNUC_PRINTF(4, 5)
+    member_report(struct parse *p, const struct bl_chain_member *m, int key, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (key >= 0 && m->key_line[key] != 0) {
+        report(p, m->key_source[key], m->key_line[key], "member '%s': %s", m->name, msg);
+    } else {
+        report(p, m->source, m->line, "member '%s': %s", m->name, msg);
+    }
+}
+
+static void
+require_key(struct parse *p, const struct bl_chain_member *m, int key)
+{
+    if (m->key_line[key] == 0) {
+        member_report(p, m, -1, "a %s member needs '%s'", bl_kind_names[m->kind],
+                      bl_member_keys[key].key);
+    }
+}
+
+static void
+check_ready(struct parse *p, struct bl_chain_member *m)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+
+    if (m->ready == BL_READY_TCP) {
+        require_key(p, m, BL_MK_PORT);
+        if (m->host == NULL) {
+            m->host = g_strdup("127.0.0.1");
+        } else if (inet_pton(AF_INET, m->host, addr) != 1 &&
+                   inet_pton(AF_INET6, m->host, addr) != 1) {
+            member_report(p, m, BL_MK_HOST, "host '%s' is not a numeric IPv4 or IPv6 address",
+                          m->host);
+        }
+    } else if (m->key_line[BL_MK_HOST] != 0 || m->key_line[BL_MK_PORT] != 0) {
+        member_report(p, m, m->key_line[BL_MK_PORT] ? BL_MK_PORT : BL_MK_HOST,
+                      "'host' and 'port' need ready = tcp");
+    }
+    if (m->ready == BL_READY_COMMAND) {
+        require_key(p, m, BL_MK_CHECK);
+    } else if (m->key_line[BL_MK_CHECK] != 0) {
+        member_report(p, m, BL_MK_CHECK, "'check' needs ready = command");
+    }
+}
+
+static void
+check_kind(struct parse *p, struct bl_chain_member *m)
+{
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if (m->key_line[k] != 0 && !(bl_member_keys[k].kinds & KIND_BIT(m->kind))) {
+            member_report(p, m, k, "key '%s' does not apply to a %s member", bl_member_keys[k].key,
+                          bl_kind_names[m->kind]);
+        }
+    }
+    switch (m->kind) {
+        case BL_KIND_SYSTEMD:
+            require_key(p, m, BL_MK_UNIT);
+            if (m->unit != NULL && (strchr(m->unit, '/') != NULL || m->unit[0] == '-')) {
+                member_report(p, m, BL_MK_UNIT, "unit '%s' is not a unit name", m->unit);
+            } else if (m->unit != NULL && strchr(m->unit, '.') == NULL) {
+                char *full = g_strconcat(m->unit, ".service", NULL);
+                g_free(m->unit);
+                m->unit = full;
+            }
+            break;
+        case BL_KIND_LSB:
+            require_key(p, m, BL_MK_SCRIPT);
+            if (m->pidfile != NULL && m->exe == NULL) {
+                member_report(p, m, BL_MK_PIDFILE, "'pidfile' needs 'exe' to verify the process");
+            }
+            break;
+        default:
+            require_key(p, m, BL_MK_COMMAND);
+            require_key(p, m, BL_MK_PIDFILE);
+            if (m->exe == NULL && m->command != NULL) {
+                m->exe = g_strdup(m->command[0]);
+            }
+            break;
+    }
+}
+
+static void
+finish_member(struct parse *p, struct bl_chain_member *m)
+{
+    if (m->key_line[BL_MK_KIND] == 0) {
+        member_report(p, m, -1, "missing 'kind' (systemd, lsb or daemon)");
+        return;
+    }
+    check_kind(p, m);
+    check_ready(p, m);
+    if (m->key_line[BL_MK_START_TIMEOUT] == 0) {
+        m->start_timeout_ms = p->defs->start_timeout_ms;
+    }
+    if (m->key_line[BL_MK_STOP_TIMEOUT] == 0) {
+        m->stop_timeout_ms = p->defs->stop_timeout_ms;
+    }
+}
+
+static void
+finish_chain(struct parse *p, const char *source)
+{
+    bool any_mandatory = false;
+
+    if (p->members->len == 0) {
+        report(p, source, 0, "declares no [member] sections");
+    } else if (p->members->len > BL_CHAIN_MAX_MEMBERS) {
+        report(p, source, 0, "declares %u members, at most %d are supported", p->members->len,
+               BL_CHAIN_MAX_MEMBERS);
+    }
+    for (guint i = 0; i < p->members->len; i++) {
+        struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, i);
+        finish_member(p, m);
+        any_mandatory = any_mandatory || !m->optional;
+    }
+    if (p->members->len > 0 && !any_mandatory) {
+        report(p, source, 0, "every member is optional; at least one must be mandatory");
+    }
+}
+
+static char *
+default_name(const char *source)
+{
+    char *base = g_path_get_basename(source);
+
+    if (g_str_has_suffix(base, ".chain")) {
+        base[strlen(base) - strlen(".chain")] = '\0';
+    }
+    return base;
+}
+
+/* Parse, validate and hand over the result: shared tail of both loaders. */
+static int
+load(const char *text, const char *path, const char *source, const struct bl_chain_defaults *defs,
+     struct bl_chain **out, char **errmsg)
+{
+    static const struct bl_chain_defaults no_defs = {30000, 30000, NULL};
+    struct parse p = {.defs = defs != NULL ? defs : &no_defs};
+    int rc;
+
+    *out = NULL;
+    p.members = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_member));
+    p.err = g_string_new(NULL);
+    rc = text != NULL ? parse_text(&p, text, source, true) : load_file_into(&p, path);
+    if (rc == 0 && p.err->len == 0) {
+        finish_chain(&p, source);
+    }
+    if (rc == 0 && p.err->len > 0) {
+        rc = BL_E_INVALID;
+    }
+    if (rc == 0) {
+        struct bl_chain *c = g_new0(struct bl_chain, 1);
+        c->n_members = p.members->len;
+        c->members = (struct bl_chain_member *) (void *) g_array_free(p.members, FALSE);
+        c->name = p.name != NULL ? p.name : default_name(source);
+        c->description = p.description;
+        c->source = g_strdup(source);
+        *out = c;
+    } else {
+        for (guint i = 0; i < p.members->len; i++) {
+            member_free_fields(&g_array_index(p.members, struct bl_chain_member, i));
+        }
+        g_array_free(p.members, TRUE);
+        g_free(p.name);
+        g_free(p.description);
+    }
+    if (errmsg != NULL) {
+        *errmsg = g_string_free(p.err, p.err->len == 0);
+    } else {
+        g_string_free(p.err, TRUE);
+    }
+    return rc;
+}
+
+int
+bl_chain_load_file(const char *path, const struct bl_chain_defaults *defs, struct bl_chain **out,
+                   char **errmsg)
+{
+    static const struct bl_chain_defaults no_defs = {30000, 30000, NULL};
+    struct parse finder = {.defs = defs != NULL ? defs : &no_defs};
+    g_autofree char *resolved = NULL;
+
+    if (strchr(path, '/') == NULL) {
+        resolved = resolve_include(&finder, "", path);
+        if (resolved == NULL && g_file_test(path, G_FILE_TEST_EXISTS)) {
+            resolved = g_strdup(path);
+        }
+        if (resolved == NULL) {
+            *out = NULL;
+            if (errmsg != NULL) {
+                *errmsg = g_strdup_printf("%s: no such chain file or profile\n", path);
+            }
+            return -ENOENT;
+        }
+        path = resolved;
+    }
+    return load(NULL, path, path, defs, out, errmsg);
+}
+
+int
+bl_chain_load_text(const char *text, const char *source, const struct bl_chain_defaults *defs,
+                   struct bl_chain **out, char **errmsg)
+{
+    return load(text, NULL, source, defs, out, errmsg);
+}
