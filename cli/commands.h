@@ -1,0 +1,23 @@
+/*
+ * Subcommands of the `bmclink` command. Each takes the arguments after its own name
+ * (argv[0] is the subcommand) and returns the process exit code: 0 success, 1 failure,
+ * 2 usage error. Add a subcommand by adding a line to the table in bmclink.c.
+ */
+#ifndef BL_CLI_COMMANDS_H
+#define BL_CLI_COMMANDS_H
+
+#include <stdio.h>
+
+enum {
+    BL_CLI_OK = 0,
+    BL_CLI_FAILED = 1,
+    BL_CLI_USAGE = 2,
+};
+
+/** `bmclink chain status|check|keys`: service chains (resource/chain*). */
+int bl_cmd_chain(int argc, char **argv);
+
+/** Print the chain subcommand's help. */
+void bl_cmd_chain_usage(FILE *out);
+
+#endif

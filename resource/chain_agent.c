@@ -1,0 +1,490 @@
+/*
+ * The OCF actions of ocf:bmclink:servicechain. Each action loads what it needs, calls the
+ * chain and volume libraries, logs once with the resource and member names, and maps the
+ * result to an OCF exit code:
+ *
+ *   malformed parameters or chain file, state_dir not a directory  OCF_ERR_CONFIGURED (6)
+ *   chain file, program, unit or script missing on this node;
+ *   a member enabled at boot on this node                          OCF_ERR_INSTALLED (5)
+ *   volume not mounted, wrong device, read-only; a mandatory
+ *   member failed; a member or bind survived stop                  OCF_ERR_GENERIC (1)
+ *   an optional member is down                                     OCF_DEGRADED (190)
+ */
+#include "chain_agent.h"
+
+#include "bl_log.h"
+#include "bl_result.h"
+#include "chain_run.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#define RECORD_DIR ".bmclink"
+
+/* What an action works on: the configured chain, or the snapshot of the running one. */
+struct work {
+    struct bl_volume volume;
+    struct bl_chain_defaults defs;
+    struct bl_chain *chain;
+    struct bl_snapshot snap; /* snap.chain set when a snapshot exists */
+    enum bl_start_mode mode;
+};
+
+static void
+work_clear(struct work *w)
+{
+    bl_volume_clear(&w->volume);
+    bl_chain_free(w->chain);
+    bl_snapshot_clear(&w->snap);
+}
+
+static void
+log_lines(int priority, const char *prefix, const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] != '\0') {
+            qb_log(priority, "%s%s", prefix, lines[i]);
+        }
+    }
+}
+
+/* Load parameters and the configured chain; returns an OCF code. */
+static int
+load_config(const struct bl_agent *a, struct work *w)
+{
+    g_autofree char *err = NULL;
+    int rc = bl_agent_parse_params(a, &w->volume, &w->defs, &err);
+
+    if (rc != 0) {
+        qb_log(LOG_ERR, "%s: invalid parameters: %s", a->instance, err);
+        return BL_OCF_ERR_CONFIGURED;
+    }
+    rc = bl_agent_load_chain(a, &w->defs, &w->chain, &err);
+    if (rc != 0) {
+        g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
+        log_lines(LOG_ERR, prefix, err);
+        return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
+    }
+    return BL_OCF_SUCCESS;
+}
+
+/* For stop and monitor: what this node started if it still knows, else the configuration. */
+static int
+load_running(const struct bl_agent *a, struct work *w)
+{
+    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
+        w->mode = g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL;
+        return BL_OCF_SUCCESS;
+    }
+    return load_config(a, w);
+}
+
+static const struct bl_chain *
+work_chain(const struct work *w)
+{
+    return w->snap.chain != NULL ? w->snap.chain : w->chain;
+}
+
+static const struct bl_volume *
+work_volume(const struct work *w)
+{
+    return w->snap.chain != NULL ? &w->snap.volume : &w->volume;
+}
+
+static int64_t
+action_deadline(const struct bl_agent *a)
+{
+    int margin;
+
+    if (a->timeout_ms <= 0) {
+        return 0;
+    }
+    /* leave time to roll back and report before Pacemaker gives up on us */
+    margin = MIN(MAX(a->timeout_ms / 20, 1000), a->timeout_ms / 2);
+    return bl_mono_ms() + a->timeout_ms - margin;
+}
+
+static char **
+member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct bl_volume *v,
+           enum bl_start_mode mode, const char *action)
+{
+    GPtrArray *env = g_ptr_array_new();
+
+    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_start_mode_name(mode), NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_NODE=", a->node, NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_RESOURCE=", a->instance, NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_CHAIN=", chain->name, NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_ACTION=", action, NULL));
+    if (v->state_dir != NULL) {
+        g_ptr_array_add(env, g_strconcat("BMCLINK_STATE_DIR=", v->state_dir, NULL));
+    }
+    g_ptr_array_add(env, NULL);
+    return (char **) g_ptr_array_free(env, FALSE);
+}
+
+/* systemd units cannot inherit our environment; they read it with EnvironmentFile=. */
+static void
+write_env_file(const struct bl_agent *a, char **env)
+{
+    g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, "env");
+    g_autofree char *joined = g_strjoinv("\n", env);
+    g_autofree char *text = g_strconcat(joined, "\n", NULL);
+    int rc = bl_file_write_atomic(path, text, strlen(text), 0644);
+
+    if (rc != 0) {
+        qb_log(LOG_WARNING, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
+    }
+}
+
+static char *
+record_path(const struct bl_agent *a, const struct bl_volume *v)
+{
+    g_autofree char *name = g_strconcat(a->instance, ".run", NULL);
+
+    return g_build_filename(v->state_dir, RECORD_DIR, name, NULL);
+}
+
+/* Decide START or FAILOVER from the volume's record, then mark the chain running here. */
+static int
+record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode *mode)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    struct bl_run_record rec = {0};
+    int rc;
+
+    *mode = BL_START_NORMAL;
+    if (v->state_dir == NULL) {
+        return 0;
+    }
+    path = record_path(a, v);
+    rc = bl_run_record_read(path, &rec);
+    *mode =
+        bl_start_mode_decide(rc == 0 ? &rec : NULL, a->node, g_file_test(snap, G_FILE_TEST_EXISTS));
+    if (rc == 0) {
+        qb_log(LOG_INFO, "%s: last run on %s, %s: this start is %s", a->instance, rec.node,
+               rec.running ? "not stopped cleanly" : "stopped cleanly", bl_start_mode_name(*mode));
+    }
+    bl_run_record_clear(&rec);
+    rec = (struct bl_run_record){.node = a->node, .running = true, .mode = *mode};
+    rc = bl_run_record_write(path, &rec);
+    if (rc != 0) {
+        qb_log(LOG_ERR, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* Mark a clean stop, unless the record says another node runs the chain now. */
+static void
+record_stop(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode mode)
+{
+    g_autofree char *path = NULL;
+    struct bl_run_record rec = {0};
+    int rc;
+
+    if (v->state_dir == NULL) {
+        return;
+    }
+    path = record_path(a, v);
+    rc = bl_run_record_read(path, &rec);
+    if (rc == 0 && g_strcmp0(rec.node, a->node) == 0) {
+        rec.running = false;
+        rec.changed = 0;
+        rec.mode = mode;
+        rc = bl_run_record_write(path, &rec);
+        if (rc != 0) {
+            qb_log(LOG_WARNING, "%s: cannot record the clean stop in %s: %s", a->instance, path,
+                   bl_strerror(rc));
+        }
+    }
+    bl_run_record_clear(&rec);
+}
+
+static int
+node_checks(struct bl_agent *a, const struct bl_chain *chain)
+{
+    g_autoptr(GString) problems = g_string_new(NULL);
+    int rc = bl_chain_check(&a->sys, chain, problems);
+    g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
+
+    if (rc == 0) {
+        return BL_OCF_SUCCESS;
+    }
+    log_lines(LOG_ERR, prefix, problems->str);
+    return BL_OCF_ERR_INSTALLED;
+}
+
+/* Refuse a volume that is not mounted, not the configured one, or read-only. */
+static int
+volume_ready(const struct bl_agent *a, const struct bl_volume *v)
+{
+    enum bl_volume_problem problem = BL_VOL_OK;
+    g_autofree char *detail = NULL;
+    int rc;
+
+    if (v->state_dir == NULL) {
+        return BL_OCF_SUCCESS;
+    }
+    rc = bl_volume_check(v, &problem, &detail);
+    if (rc == 0) {
+        rc = bl_volume_prepare(v, &detail);
+        problem = rc == BL_E_STATE ? BL_VOL_NOT_DIR : BL_VOL_OK;
+    }
+    if (rc == 0) {
+        return BL_OCF_SUCCESS;
+    }
+    qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance,
+           detail != NULL ? detail : bl_strerror(rc));
+    return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_GENERIC;
+}
+
+static bool
+running_here(struct bl_agent *a, const struct bl_chain *chain)
+{
+    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    enum bl_chain_state state = BL_CHAIN_STOPPED;
+
+    if (!g_file_test(snap, G_FILE_TEST_EXISTS)) {
+        return false;
+    }
+    bl_chain_status(&a->sys, chain, 0, NULL, &state);
+    return state == BL_CHAIN_RUNNING || state == BL_CHAIN_DEGRADED;
+}
+
+/* Undo a start that failed after the record was written. */
+static void
+abandon_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode mode)
+{
+    g_autofree char *detail = NULL;
+
+    if (v->state_dir != NULL && bl_volume_unbind(v, 10000, &detail) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+        return; /* keep the record "running": the next start here must not look clean */
+    }
+    record_stop(a, v, mode);
+    bl_snapshot_remove(a);
+}
+
+static int
+start_members(struct bl_agent *a, struct work *w, int64_t deadline)
+{
+    g_auto(GStrv) env = member_env(a, w->chain, &w->volume, w->mode, "start");
+    int failed = -1;
+    int rc;
+
+    write_env_file(a, env);
+    a->sys.member_env = env;
+    rc = bl_chain_start(&a->sys, w->chain, deadline, &failed);
+    a->sys.member_env = NULL;
+    if (rc == 0) {
+        return BL_OCF_SUCCESS;
+    }
+    qb_log(LOG_ERR, "%s: chain %s not started: mandatory member %s failed (%s)", a->instance,
+           w->chain->name, w->chain->members[failed].name, bl_strerror(rc));
+    return (rc == -ENOENT || rc == -EACCES) ? BL_OCF_ERR_INSTALLED : BL_OCF_ERR_GENERIC;
+}
+
+static int
+action_start(struct bl_agent *a, struct work *w)
+{
+    int64_t t0 = bl_mono_ms();
+    int64_t deadline = action_deadline(a);
+    g_autofree char *detail = NULL;
+    int rc = load_config(a, w);
+
+    rc = rc == BL_OCF_SUCCESS ? node_checks(a, w->chain) : rc;
+    if (rc != BL_OCF_SUCCESS || running_here(a, w->chain)) {
+        return rc;
+    }
+    rc = volume_ready(a, &w->volume);
+    if (rc != BL_OCF_SUCCESS) {
+        return rc;
+    }
+    if (record_start(a, &w->volume, &w->mode) != 0 ||
+        bl_snapshot_write(a, w->chain, w->mode) != 0) {
+        return BL_OCF_ERR_GENERIC;
+    }
+    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &detail) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+        abandon_start(a, &w->volume, w->mode);
+        return BL_OCF_ERR_GENERIC;
+    }
+    rc = start_members(a, w, deadline);
+    if (rc != BL_OCF_SUCCESS) {
+        abandon_start(a, &w->volume, w->mode);
+        return rc;
+    }
+    qb_log(LOG_NOTICE, "%s: chain %s started on %s as %s (%zu members, %lld ms)", a->instance,
+           w->chain->name, a->node, bl_start_mode_name(w->mode), w->chain->n_members,
+           (long long) (bl_mono_ms() - t0));
+    return BL_OCF_SUCCESS;
+}
+
+static int
+action_stop(struct bl_agent *a, struct work *w)
+{
+    int64_t deadline = action_deadline(a);
+    g_autofree char *detail = NULL;
+    g_auto(GStrv) env = NULL;
+    int rc = load_running(a, w);
+
+    if (rc != BL_OCF_SUCCESS) {
+        /* Never started here and not loadable: nothing this node knows of runs. */
+        qb_log(LOG_WARNING, "%s: configuration unusable; nothing known to stop", a->instance);
+        return BL_OCF_SUCCESS;
+    }
+    env = member_env(a, work_chain(w), work_volume(w), w->mode, "stop");
+    a->sys.member_env = env;
+    rc = bl_chain_stop(&a->sys, work_chain(w), deadline);
+    a->sys.member_env = NULL;
+    if (rc != 0) {
+        qb_log(LOG_ERR, "%s: chain %s: a member is still running; the folders stay bound",
+               a->instance, work_chain(w)->name);
+        return BL_OCF_ERR_GENERIC;
+    }
+    rc = bl_volume_unbind(work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
+                          &detail);
+    if (rc != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+        return BL_OCF_ERR_GENERIC;
+    }
+    record_stop(a, work_volume(w), w->mode);
+    bl_snapshot_remove(a);
+    return BL_OCF_SUCCESS;
+}
+
+static void
+log_down(const struct bl_agent *a, const struct bl_chain *chain, const enum bl_member_state *states,
+         bool optional)
+{
+    for (size_t i = 0; i < chain->n_members; i++) {
+        if (states[i] != BL_MEMBER_RUNNING && chain->members[i].optional == optional) {
+            qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance,
+                   optional ? "optional" : "mandatory", chain->members[i].name,
+                   bl_member_state_name(states[i]));
+        }
+    }
+}
+
+static bool
+binds_in_place(const struct bl_agent *a, const struct bl_volume *v)
+{
+    for (size_t i = 0; i < v->n_folders; i++) {
+        if (bl_volume_bind_state(v, i) != BL_BIND_BOUND) {
+            qb_log(LOG_ERR, "%s: folder %s is not bound from %s/%s", a->instance,
+                   v->folders[i].path, v->state_dir, v->folders[i].name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+action_monitor(struct bl_agent *a, struct work *w)
+{
+    const struct bl_chain *chain;
+    g_autofree enum bl_member_state *states = NULL;
+    enum bl_chain_state state = BL_CHAIN_STOPPED;
+    int rc = load_running(a, w);
+
+    if (rc != BL_OCF_SUCCESS) {
+        /* A probe on a node without the chain file: it cannot be running here. */
+        return (a->interval_ms == 0 && rc == BL_OCF_ERR_INSTALLED) ? BL_OCF_NOT_RUNNING : rc;
+    }
+    chain = work_chain(w);
+    states = g_new0(enum bl_member_state, chain->n_members);
+    bl_chain_status(&a->sys, chain, a->depth, states, &state);
+    if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL && !binds_in_place(a, &w->snap.volume)) {
+        return BL_OCF_ERR_GENERIC;
+    }
+    switch (state) {
+        case BL_CHAIN_RUNNING:
+            return BL_OCF_SUCCESS;
+        case BL_CHAIN_DEGRADED:
+            log_down(a, chain, states, true);
+            return BL_OCF_DEGRADED;
+        case BL_CHAIN_FAILED:
+            log_down(a, chain, states, false);
+            return BL_OCF_ERR_GENERIC;
+        default:
+            return BL_OCF_NOT_RUNNING;
+    }
+}
+
+static int
+action_validate(struct bl_agent *a, struct work *w)
+{
+    enum bl_volume_problem problem = BL_VOL_OK;
+    g_autofree char *detail = NULL;
+    int rc = load_config(a, w);
+
+    rc = rc == BL_OCF_SUCCESS ? node_checks(a, w->chain) : rc;
+    if (rc != BL_OCF_SUCCESS || w->volume.state_dir == NULL) {
+        return rc;
+    }
+    /* The volume may well be mounted on another node now: only what is wrong everywhere
+     * (state_dir not a directory) fails validation. */
+    if (bl_volume_check(&w->volume, &problem, &detail) != 0) {
+        qb_log(problem == BL_VOL_NOT_DIR ? LOG_ERR : LOG_INFO, "%s: %s", a->instance,
+               detail != NULL ? detail : "state_dir not checked");
+    }
+    return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_SUCCESS;
+}
+
+/* Only reloadable parameters changed (member timeouts): new timeouts for the running chain. */
+static int
+action_reload(struct bl_agent *a, struct work *w)
+{
+    int rc = load_config(a, w);
+
+    if (rc != BL_OCF_SUCCESS) {
+        return rc;
+    }
+    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
+        return BL_OCF_SUCCESS; /* not running here: the next start reads the new values */
+    }
+    if (!bl_chain_same_members(w->snap.chain, w->chain)) {
+        qb_log(LOG_WARNING,
+               "%s: chain %s's members changed since it started; restart the "
+               "resource to apply that (timeouts not reloaded)",
+               a->instance, w->chain->name);
+        return BL_OCF_SUCCESS;
+    }
+    rc = bl_snapshot_write(a, w->chain,
+                           g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER
+                                                                    : BL_START_NORMAL);
+    qb_log(rc == 0 ? LOG_INFO : LOG_ERR, "%s: member timeouts reloaded%s", a->instance,
+           rc == 0 ? "" : " but not saved");
+    return rc == 0 ? BL_OCF_SUCCESS : BL_OCF_ERR_GENERIC;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(struct bl_agent *a, struct work *w);
+} actions[] = {
+    {"start", action_start},           {"stop", action_stop},           {"monitor", action_monitor},
+    {"validate-all", action_validate}, {"reload-agent", action_reload},
+};
+
+int
+bl_agent_run(struct bl_agent *a, const char *action)
+{
+    struct work w = {0};
+    int rc = BL_OCF_ERR_UNIMPLEMENTED;
+
+    if (strcmp(action, "meta-data") == 0) {
+        bl_agent_meta_data(stdout);
+        return BL_OCF_SUCCESS;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {
+        if (strcmp(action, actions[i].name) == 0) {
+            rc = actions[i].run(a, &w);
+            break;
+        }
+    }
+    work_clear(&w);
+    return rc;
+}
