@@ -10,6 +10,7 @@
 # Exit codes: 0 pass, 1 fail, 77 skip, 99 error (set-up broke, not the feature).
 # BMCLINK_LAB_KEEP=1 leaves the lab up after the test, for a post-mortem.
 set -euo pipefail
+shopt -s inherit_errexit
 
 TESTS_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$TESTS_LAB_DIR/../.." && pwd)

@@ -2,6 +2,9 @@
 # Shared definitions of the lab: names, addresses, paths, PID records, locks.
 # Sourced by scripts/lab/lab, scripts/lab/node-init and scripts/lab/chassis-control.
 
+# Errors inside $(...) must stop there too, or `i=$(need_node x)` would go on with "".
+shopt -s inherit_errexit
+
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_DIR=${BMCLINK_LAB_DIR:-/var/lib/bmclink-lab}
 LAB_SECRETS=$LAB_DIR/secrets
