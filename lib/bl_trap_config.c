@@ -512,8 +512,8 @@ bl_cfg_node(const struct bl_cfg_file *f, const char *node, struct bl_trap_node_c
     memset(cfg, 0, sizeof(*cfg));
     bl_trap_policy_init(&cfg->policy);
     g_strlcpy(cfg->node, node, sizeof(cfg->node));
-    if (g_key_file_has_group(f->kf, BL_G_TRAP) &&
-        (rc = bl_cfg_apply_group(f, BL_G_TRAP, BL_G_TRAP, &ctx)) != BL_OK) {
+    /* The [trap] defaults apply even when the group is absent. */
+    if ((rc = bl_cfg_apply_group(f, BL_G_TRAP, BL_G_TRAP, &ctx)) != BL_OK) {
         return rc;
     }
     if (!g_key_file_has_group(f->kf, group)) {

@@ -128,26 +128,25 @@ bmcsim_parse_version(const char *v, enum bl_trap_version *out)
 static int
 bmcsim_parse_pet(struct bmcsim *b, const char *k, const char *v)
 {
+    static const char *const keys[] = {"sensor_type", "event_type", "event_offset",
+                                       "sensor_number"};
+    uint8_t *fields[] = {&b->pet.sensor_type, &b->pet.event_type, &b->pet.event_offset,
+                         &b->pet.sensor_number};
     uint32_t n = 0;
 
     if (strcmp(k, "severity") == 0) {
         return bl_pet_severity_parse(v, &b->pet.severity) == 0 ? 0 : EINVAL;
     }
-    if (bmcsim_parse_u32(v, &n) != 0 || n > 0xff) {
-        return EINVAL;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (strcmp(k, keys[i]) == 0) {
+            if (bmcsim_parse_u32(v, &n) != 0 || n > (i == 2 ? 0x0fu : 0xffu)) {
+                return EINVAL;
+            }
+            *fields[i] = (uint8_t) n;
+            return 0;
+        }
     }
-    if (strcmp(k, "sensor_type") == 0) {
-        b->pet.sensor_type = (uint8_t) n;
-    } else if (strcmp(k, "event_type") == 0) {
-        b->pet.event_type = (uint8_t) n;
-    } else if (strcmp(k, "event_offset") == 0) {
-        b->pet.event_offset = (uint8_t) (n & 0x0f);
-    } else if (strcmp(k, "sensor_number") == 0) {
-        b->pet.sensor_number = (uint8_t) n;
-    } else {
-        return ENOENT;
-    }
-    return 0;
+    return ENOENT;
 }
 
 static int

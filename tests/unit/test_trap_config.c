@@ -81,6 +81,21 @@ test_good(void **state)
 }
 
 static void
+test_defaults_without_trap_group(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+
+    assert_int_equal(load("[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\ncommunity = c\n",
+                          "n1", &cfg, err),
+                     0);
+    assert_true(cfg.policy.accept_v1);
+    assert_true(cfg.policy.accept_v2c);
+    assert_int_equal(cfg.policy.fatal_severity, BL_PET_SEV_NON_RECOVERABLE);
+    assert_int_equal(cfg.policy.replay_window_s, 300);
+}
+
+static void
 test_missing_node(void **state)
 {
     struct bl_trap_node_config cfg;
@@ -199,6 +214,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
+        cmocka_unit_test(test_defaults_without_trap_group),
         cmocka_unit_test(test_missing_node),
         cmocka_unit_test(test_error_names_line),
         cmocka_unit_test(test_secret_not_echoed),
