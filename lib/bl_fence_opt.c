@@ -220,28 +220,6 @@ ap_password(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char
 }
 
 static int
-ap_lanplus(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
-           size_t errlen)
-{
-    if (bl_fence_parse_bool(v, &cfg->ipmi.lanplus) != BL_OK) {
-        return bl_fail(err, errlen, "Failed: The value you have entered for --%s is not a boolean",
-                       d->long_opt);
-    }
-    return BL_OK;
-}
-
-static int
-ap_allow_weak(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
-              size_t errlen)
-{
-    if (bl_fence_parse_bool(v, &cfg->ipmi.allow_weak) != BL_OK) {
-        return bl_fail(err, errlen, "Failed: The value you have entered for --%s is not a boolean",
-                       d->long_opt);
-    }
-    return BL_OK;
-}
-
-static int
 ap_cipher(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
           size_t errlen)
 {
@@ -398,8 +376,8 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      0, F(password_script), ap_string},
     {BL_FOPT_LANPLUS, "lanplus", NULL, 'P', "lanplus", NULL, BL_FOPT_BOOLEAN, "1", NULL,
      "Use Lanplus to improve security of connection",
-     "IPMI 2.0 RMCP+ (default). lanplus=0 selects IPMI 1.5 with MD5 authentication.", 0, 0,
-     ap_lanplus},
+     "IPMI 2.0 RMCP+ (default). lanplus=0 selects IPMI 1.5 with MD5 authentication.", 0,
+     F(ipmi.lanplus), ap_bool},
     {BL_FOPT_CIPHER, "cipher", NULL, 'C', "cipher", "[cipher]", BL_FOPT_STRING, "3", NULL,
      "Ciphersuite to use (same as ipmitool -C parameter)",
      "Pinned, never negotiated. Suites 0, 1, 6 and 15 lack authentication or integrity and are "
@@ -415,8 +393,8 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "IPMI 1.5 only; md5 when unset. 'password' and 'none' need allow_weak_crypto=1.", 0, 0,
      ap_auth},
     {BL_FOPT_ALLOW_WEAK, "allow_weak_crypto", NULL, 0, "allow-weak-crypto", NULL, BL_FOPT_BOOLEAN,
-     "0", NULL, "Allow cipher suite 0/1/6/15 and IPMI 1.5 auth none/password", NULL, 0, 0,
-     ap_allow_weak},
+     "0", NULL, "Allow cipher suite 0/1/6/15 and IPMI 1.5 auth none/password", NULL, 0,
+     F(ipmi.allow_weak), ap_bool},
     {BL_FOPT_METHOD, "method", NULL, 'm', "method", "[method]", BL_FOPT_SELECT, "onoff",
      bl_method_choices, "Method to fence",
      "onoff: power off, confirm off, power on, confirm on. cycle: chassis power cycle; success "
