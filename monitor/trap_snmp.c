@@ -171,8 +171,6 @@ const struct bl_trap_io_ops bl_trap_udp_io = {
 
 /* ---- net-snmp process set-up ---- */
 
-static int bl_snmp_refs; /* process-wide by nature: net-snmp itself is */
-
 static int
 bl_snmp_log_cb(int major, int minor, void *serverarg, void *clientarg)
 {
@@ -197,9 +195,12 @@ bl_snmp_log_cb(int major, int minor, void *serverarg, void *clientarg)
 int
 bl_trap_snmp_init(const char *app)
 {
-    if (bl_snmp_refs++ > 0) {
+    static bool done; /* process-wide by nature: net-snmp itself is */
+
+    if (done) {
         return BL_OK;
     }
+    done = true;
     /* Our configuration is bmclink.conf; never pick up /etc/snmp or ~/.snmp, never write. */
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
@@ -221,9 +222,10 @@ bl_trap_snmp_init(const char *app)
 void
 bl_trap_snmp_fini(void)
 {
-    if (bl_snmp_refs > 0 && --bl_snmp_refs == 0) {
-        snmp_shutdown("bmclink");
-    }
+    /*
+     * net-snmp is set up once per process and never shut down: snmp_shutdown followed by a
+     * new init_snmp leaks the library's MIB tables, and the state is process-wide anyway.
+     */
 }
 
 static int

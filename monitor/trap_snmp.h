@@ -38,14 +38,14 @@ struct bl_trap_io_ops {
 extern const struct bl_trap_io_ops bl_trap_udp_io;
 
 /**
- * Set up net-snmp for this process (reference counted): no config files, no persistent
+ * Set up net-snmp for this process (once): no config files, no persistent
  * state, no MIB warnings, library logs routed to libqb.
  * \param[in] app  application name (net-snmp's "type")
  * \return 0 or BL_E_INVALID
  */
 int bl_trap_snmp_init(const char *app);
 
-/** Drop one reference; the last one shuts net-snmp down. */
+/** Pairs with bl_trap_snmp_init; net-snmp stays set up for the life of the process. */
 void bl_trap_snmp_fini(void);
 
 /**

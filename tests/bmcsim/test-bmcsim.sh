@@ -6,10 +6,11 @@
 #   C. start but no end: the reset follows window W.
 #   D. v2c to the real snmptrapd (-f -Lo).
 # Exit 0 pass, 1 failures, 77 skip (says why), 99 set-up error.
-#   test-bmcsim.sh BMCSIM_SO TRAP_LISTEN
+#   test-bmcsim.sh BMCSIM_SO TRAP_LISTEN [PRELOAD]   (PRELOAD: sanitizer runtimes for ipmi_sim)
 set -u
 SO=$(readlink -f "${1:?bmcsim.so}")
 LISTEN=$(readlink -f "${2:?trap_listen}")
+PRELOAD=$(echo ${3:-})
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 if [ -z "${BL_IN_NETNS:-}" ]; then
@@ -60,7 +61,8 @@ log = $TMP/bmcsim.log
 CONF
     sed -e "s|@PORT@|$PORT|g" -e "s|@DIR@|$TMP|g" -e "s|@SO@|$SO|g" "$HERE/lan.conf.in" >"$TMP/lan.conf"
     mkdir -p "$TMP/state"
-    ipmi_sim -c "$TMP/lan.conf" -f "$HERE/bmc.emu" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
+    LD_PRELOAD=$PRELOAD ASAN_OPTIONS=detect_leaks=0 \
+        ipmi_sim -c "$TMP/lan.conf" -f "$HERE/bmc.emu" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
     SIM_PID=$!
     for _ in $(seq 50); do
         grep -q "^[0-9]* start" "$TMP/bmcsim.log" 2>/dev/null && ss -Hlun "sport = :$PORT" | grep -q . && return 0
@@ -95,6 +97,7 @@ raw 0x30 0x80 || { echo "ERROR: inject failed"; exit 99; }
 for _ in $(seq 50); do grep -q 'verdict=fatal' "$TMP/rx.out" && break; sleep 0.1; done
 ack=$(grep 'verdict=fatal' "$TMP/rx.out" | head -1 | sed -n 's/.* ack=\([0-9a-f]*\) .*/\1/p')
 if [ -n "$ack" ]; then ok "A: receiver decided fatal on the PET v1"; else bad "A" "no fatal decision"; fi
+sleep 0.7   # let the BMC resend: the receiver must see duplicates, not new faults
 raw 0x04 0x17 $(echo "$ack" | sed 's/../0x& /g')
 raw 0x30 0x81
 sleep 1

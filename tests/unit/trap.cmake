@@ -32,7 +32,16 @@ target_link_libraries(bmcsim PRIVATE bmclink_trap)
 bl_unit_test(test_trap_bmcsim SOURCES ${_bmcsim_dir}/test_bmcsim_core.c ${_bmcsim_dir}/bmcsim_core.c)
 target_include_directories(test_trap_bmcsim PRIVATE ${_bmcsim_dir})
 # With a real ipmi_sim in a private network namespace, ipmitool and our receiver / snmptrapd.
+# A sanitized plug-in needs the sanitizer runtimes preloaded into (uninstrumented) ipmi_sim.
+set(_bmcsim_preload "")
+if(BMCLINK_SANITIZE)
+    foreach(_rt libasan.so libubsan.so)
+        execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=${_rt}
+                        OUTPUT_VARIABLE _p OUTPUT_STRIP_TRAILING_WHITESPACE)
+        string(APPEND _bmcsim_preload "${_p} ")
+    endforeach()
+endif()
 add_test(NAME test_trap_bmcsim_sim COMMAND ${_bmcsim_dir}/test-bmcsim.sh $<TARGET_FILE:bmcsim>
-         $<TARGET_FILE:trap_listen>)
+         $<TARGET_FILE:trap_listen> "${_bmcsim_preload}")
 set_tests_properties(test_trap_bmcsim_sim PROPERTIES SKIP_RETURN_CODE 77 LABELS integration
                      TIMEOUT 180)
