@@ -1,0 +1,587 @@
+/*
+ * The replication state machine's inputs, writes and actions; sync rounds are in
+ * reg_sm_round.c. See reg_sm.h for the protocol.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "bl_result.h"
+#include "reg_sm_int.h"
+
+static void
+write_free(struct sm_write *w)
+{
+    if (w != NULL) {
+        g_byte_array_unref(w->bytes);
+        g_free(w);
+    }
+}
+
+void
+bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
+{
+    struct bl_reg_sm *sm = g_new0(struct bl_reg_sm, 1);
+
+    sm->nodeid = init->nodeid;
+    sm->pid = init->pid;
+    sm->nonce = init->nonce_seed;
+    sm->cur = init->state;
+    sm->durable_gen = init->state.gen;
+    sm->applied_sent = init->state.gen;
+    sm->state = BL_REG_SM_JOINING;
+    sm->members = g_array_new(FALSE, TRUE, sizeof(struct sm_member));
+    g_queue_init(&sm->inflight);
+    g_queue_init(&sm->unstable);
+    g_queue_init(&sm->parked);
+    g_queue_init(&sm->actions);
+    *out = sm;
+}
+
+static void
+action_free(gpointer p)
+{
+    bl_reg_action_clear(p);
+    g_free(p);
+}
+
+void
+bl_reg_sm_free(struct bl_reg_sm *sm)
+{
+    if (sm == NULL) {
+        return;
+    }
+    g_queue_clear_full(&sm->inflight, (GDestroyNotify) write_free);
+    g_queue_clear_full(&sm->unstable, (GDestroyNotify) write_free);
+    g_queue_clear_full(&sm->parked, (GDestroyNotify) write_free);
+    g_queue_clear_full(&sm->actions, action_free);
+    bl_reg_ops_clear(&sm->snap);
+    g_array_free(sm->members, TRUE);
+    g_free(sm->status_buf);
+    g_free(sm);
+}
+
+void
+bl_reg_action_clear(struct bl_reg_action *a)
+{
+    if (a == NULL) {
+        return;
+    }
+    if (a->bytes != NULL) {
+        g_byte_array_unref(a->bytes);
+    }
+    bl_reg_ops_clear(&a->ops);
+    g_free(a->targets);
+    memset(a, 0, sizeof(*a));
+}
+
+struct bl_reg_action *
+sm_push(struct bl_reg_sm *sm, enum bl_reg_action_kind kind)
+{
+    struct bl_reg_action *a = g_new0(struct bl_reg_action, 1);
+
+    a->kind = kind;
+    g_queue_push_tail(&sm->actions, a);
+    return a;
+}
+
+bool
+bl_reg_sm_next(struct bl_reg_sm *sm, struct bl_reg_action *out)
+{
+    struct bl_reg_action *a = g_queue_pop_head(&sm->actions);
+
+    if (a == NULL) {
+        return false;
+    }
+    *out = *a;
+    g_free(a);
+    return true;
+}
+
+void
+sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m)
+{
+    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_MCAST);
+
+    a->bytes = g_byte_array_new();
+    (void) bl_reg_msg_encode(m, a->bytes);
+}
+
+void
+sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st)
+{
+    if (sm->state != st) {
+        sm->state = st;
+        sm_push(sm, BL_REG_ACT_STATE)->sm_state = st;
+    }
+}
+
+static guint
+distinct_nodes(const struct bl_reg_sm *sm)
+{
+    guint k = 0;
+
+    for (guint i = 0; i < sm->members->len; i++) {
+        const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
+        k += i == 0 || m->nodeid != (m - 1)->nodeid; /* sorted by nodeid */
+    }
+    return k;
+}
+
+bool
+sm_locally_quorate(const struct bl_reg_sm *sm)
+{
+    return sm->q_quorate && sm->q_ring_node == sm->ring_node && sm->q_ring_seq == sm->ring_seq &&
+           distinct_nodes(sm) * 2 > sm->q_nodes;
+}
+
+int
+sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid)
+{
+    for (guint i = 0; i < sm->members->len; i++) {
+        const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
+        if (m->nodeid == nodeid && m->pid == pid) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+void
+sm_reply(struct bl_reg_sm *sm, struct sm_write *w, int rc)
+{
+    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_REPLY);
+
+    a->token = w->token;
+    a->rc = rc;
+    a->state.gen = w->gen;
+    write_free(w);
+}
+
+void
+sm_answer_all(GQueue *q, struct bl_reg_sm *sm, int rc)
+{
+    struct sm_write *w;
+
+    while ((w = g_queue_pop_head(q)) != NULL) {
+        sm_reply(sm, w, rc);
+    }
+}
+
+static void
+send_write(struct bl_reg_sm *sm, struct sm_write *w)
+{
+    struct bl_reg_msg m = {
+        .type = BL_REG_MSG_WRITE,
+        .req_id = w->req_id,
+        .body = w->bytes->data,
+        .body_len = w->bytes->len,
+    };
+
+    sm_mcast(sm, &m);
+    g_queue_push_tail(&sm->inflight, w);
+}
+
+void
+sm_resend_parked(struct bl_reg_sm *sm)
+{
+    struct sm_write *w;
+
+    while ((w = g_queue_pop_head(&sm->parked)) != NULL) {
+        w->req_id = ++sm->next_req;
+        send_write(sm, w);
+    }
+}
+
+/* Every member orders members the same way, so "the lowest" is the same member for all. */
+static gint
+member_cmp(gconstpointer a, gconstpointer b)
+{
+    const struct sm_member *x = a;
+    const struct sm_member *y = b;
+
+    if (x->nodeid != y->nodeid) {
+        return x->nodeid < y->nodeid ? -1 : 1;
+    }
+    return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static bool
+we_are_lowest(const struct bl_reg_sm *sm)
+{
+    const struct sm_member *m = &g_array_index(sm->members, struct sm_member, 0);
+
+    return sm->members->len > 0 && m->nodeid == sm->nodeid && m->pid == sm->pid;
+}
+
+/* Membership changed: stop applying writes until a round completes. */
+static void
+barrier(struct bl_reg_sm *sm)
+{
+    if (sm->state == BL_REG_SM_FAILED) {
+        return;
+    }
+    sm_round_reset(sm);
+    sm->stall_ticks = 0;
+    if (sm->in_group == false) {
+        sm_set_state(sm, BL_REG_SM_JOINING);
+        return;
+    }
+    sm_set_state(sm, BL_REG_SM_SYNCING);
+    if (we_are_lowest(sm)) {
+        sm->need_sync_req = true;
+    }
+}
+
+void
+bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_t n)
+{
+    GArray *old = sm->members;
+
+    sm->members = g_array_new(FALSE, TRUE, sizeof(struct sm_member));
+    for (size_t i = 0; i < n; i++) {
+        struct sm_member m = {.nodeid = members[i].nodeid, .pid = members[i].pid};
+        /* A member that stays keeps what it reported durable. */
+        for (guint j = 0; j < old->len; j++) {
+            const struct sm_member *o = &g_array_index(old, struct sm_member, j);
+            if (o->nodeid == m.nodeid && o->pid == m.pid) {
+                m.applied = o->applied;
+            }
+        }
+        g_array_append_val(sm->members, m);
+    }
+    g_array_free(old, TRUE);
+    g_array_sort(sm->members, member_cmp);
+    sm->in_group = sm_member_index(sm, sm->nodeid, sm->pid) >= 0;
+    barrier(sm);
+}
+
+void
+bl_reg_sm_ring(struct bl_reg_sm *sm, uint32_t ring_node, uint64_t ring_seq)
+{
+    sm->ring_node = ring_node;
+    sm->ring_seq = ring_seq;
+    barrier(sm);
+}
+
+void
+bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_t ring_seq,
+                 uint32_t ring_nodes)
+{
+    bool before = sm_locally_quorate(sm);
+
+    sm->q_quorate = quorate;
+    sm->q_ring_node = ring_node;
+    sm->q_ring_seq = ring_seq;
+    sm->q_nodes = ring_nodes;
+    if (sm->state == BL_REG_SM_JOINING || sm->state == BL_REG_SM_FAILED) {
+        return;
+    }
+    /* The group's state was decided on what we announced; if that is stale, decide again. */
+    if (sm_locally_quorate(sm) != before || sm_locally_quorate(sm) != sm->said_quorate) {
+        sm->need_sync_req = true;
+    }
+}
+
+void
+sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len, struct bl_reg_ops *ops)
+{
+    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_APPLY);
+
+    bl_reg_hash_next(sm->cur.hash, bytes, len, sm->cur.hash);
+    sm->cur.gen++;
+    a->state = sm->cur;
+    a->bytes = g_byte_array_new();
+    g_byte_array_append(a->bytes, bytes, (guint) len);
+    a->ops = *ops;
+    memset(ops, 0, sizeof(*ops));
+}
+
+/* Our own writes come back in the order we sent them; find the one this delivery is. */
+static struct sm_write *
+take_inflight(struct bl_reg_sm *sm, uint64_t req_id)
+{
+    for (GList *l = sm->inflight.head; l != NULL; l = l->next) {
+        struct sm_write *w = l->data;
+        if (w->req_id == req_id) {
+            g_queue_delete_link(&sm->inflight, l);
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* Only the group that applied a write may confirm it: after a barrier, the members left
+ * could be a minority, so the round's outcome decides instead (reg_sm_round.c). */
+static void
+check_stable(struct bl_reg_sm *sm)
+{
+    uint64_t min = sm->durable_gen;
+    struct sm_write *w;
+
+    if (sm->state != BL_REG_SM_ACTIVE) {
+        return;
+    }
+    for (guint i = 0; i < sm->members->len; i++) {
+        const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
+        if (m->nodeid != sm->nodeid || m->pid != sm->pid) {
+            min = MIN(min, m->applied);
+        }
+    }
+    while ((w = g_queue_peek_head(&sm->unstable)) != NULL && w->gen <= min) {
+        sm_reply(sm, g_queue_pop_head(&sm->unstable), 0);
+    }
+}
+
+static int
+on_write(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m,
+         struct bl_reg_ops *ops, int decode_rc)
+{
+    bool ours = nodeid == sm->nodeid && pid == sm->pid;
+    struct sm_write *w = ours ? take_inflight(sm, m->req_id) : NULL;
+
+    if (sm->state != BL_REG_SM_ACTIVE) {
+        /* Every member drops it at the same point of the stream; we send ours again later. */
+        if (w != NULL) {
+            g_queue_push_tail(&sm->parked, w);
+        }
+        return 0;
+    }
+    if (decode_rc != 0) {
+        /* Every member refuses the same bytes the same way. */
+        if (w != NULL) {
+            sm_reply(sm, w, decode_rc);
+        }
+        return decode_rc;
+    }
+    sm_apply(sm, m->body, m->body_len, ops);
+    if (w != NULL) {
+        w->gen = sm->cur.gen;
+        g_queue_push_tail(&sm->unstable, w);
+    }
+    return 0;
+}
+
+static int
+on_applied(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
+{
+    struct sm_member *mb = &g_array_index(sm->members, struct sm_member, member);
+
+    mb->applied = MAX(mb->applied, m->gen);
+    check_stable(sm);
+    return 0;
+}
+
+static int
+dispatch(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m)
+{
+    int member = sm_member_index(sm, nodeid, pid);
+
+    if (member < 0) {
+        return BL_E_PROTO; /* CPG delivers only members' messages: someone is confused */
+    }
+    switch (m->type) {
+        case BL_REG_MSG_SYNC_REQ:
+            return sm_round_start(sm, nodeid, pid, m);
+        case BL_REG_MSG_ANNOUNCE:
+            return sm_round_announce(sm, member, m);
+        case BL_REG_MSG_APPLIED:
+            return on_applied(sm, member, m);
+        case BL_REG_MSG_CU_BEGIN:
+        case BL_REG_MSG_CU_DATA:
+        case BL_REG_MSG_CU_END:
+            return sm_round_catchup(sm, member, m);
+        case BL_REG_MSG_SYNC_DONE:
+            return sm_round_sync_done(sm, member, m);
+        case BL_REG_MSG_WRITE:
+            break;
+    }
+    return BL_E_PROTO;
+}
+
+int
+bl_reg_sm_deliver(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const void *msg, size_t len)
+{
+    struct bl_reg_msg m;
+    struct bl_reg_ops ops = {0};
+    int rc;
+
+    if (sm->state == BL_REG_SM_FAILED || sm->in_group == false) {
+        return 0;
+    }
+    rc = bl_reg_msg_decode(msg, len, &m, &ops);
+    if (m.type == BL_REG_MSG_WRITE && (rc == 0 || rc != BL_E_PROTO)) {
+        /* A well-framed write with a bad op is refused by all; answer its writer. */
+        rc = on_write(sm, nodeid, pid, &m, &ops, rc);
+    } else if (rc == 0) {
+        rc = dispatch(sm, nodeid, pid, &m);
+    }
+    bl_reg_ops_clear(&ops);
+    if (rc != 0) {
+        sm->dropped++;
+    }
+    return rc;
+}
+
+int
+bl_reg_sm_submit(struct bl_reg_sm *sm, uint64_t token, const struct bl_reg_ops *ops)
+{
+    struct sm_write *w;
+    int rc = bl_reg_ops_check(ops);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (sm->state == BL_REG_SM_FAILED) {
+        return BL_E_NOTSYNC;
+    }
+    if (sm->state == BL_REG_SM_READONLY ||
+        (sm->state == BL_REG_SM_ACTIVE && sm_locally_quorate(sm) == false)) {
+        return BL_E_NOQUORUM;
+    }
+    w = g_new0(struct sm_write, 1);
+    w->token = token;
+    w->bytes = g_byte_array_new();
+    rc = bl_reg_ops_encode(ops, w->bytes);
+    if (rc == 0 && w->bytes->len > BL_REG_WRITE_MAX) {
+        rc = -E2BIG;
+    }
+    if (rc != 0) {
+        write_free(w);
+        return rc;
+    }
+    if (sm->state == BL_REG_SM_ACTIVE) {
+        w->req_id = ++sm->next_req;
+        send_write(sm, w);
+    } else {
+        g_queue_push_tail(&sm->parked, w);
+    }
+    return 0;
+}
+
+bool
+bl_reg_sm_cancel(struct bl_reg_sm *sm, uint64_t token)
+{
+    for (GList *l = sm->parked.head; l != NULL; l = l->next) {
+        struct sm_write *w = l->data;
+        if (w->token == token) {
+            g_queue_delete_link(&sm->parked, l);
+            write_free(w);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+send_sync_req(struct bl_reg_sm *sm)
+{
+    struct bl_reg_msg m = {
+        .type = BL_REG_MSG_SYNC_REQ,
+        .tag = {.nodeid = sm->nodeid, .pid = sm->pid, .nonce = ++sm->nonce},
+    };
+
+    sm->need_sync_req = false;
+    sm_mcast(sm, &m);
+}
+
+void
+bl_reg_sm_flush(struct bl_reg_sm *sm)
+{
+    if (sm->state == BL_REG_SM_FAILED) {
+        return;
+    }
+    sm->durable_gen = sm->cur.gen;
+    if (sm->sync_done_pending) {
+        struct bl_reg_msg m = {.type = BL_REG_MSG_SYNC_DONE, .tag = sm->tag};
+        m.status = sm->sync_done_status;
+        m.gen = sm->cur.gen;
+        memcpy(m.hash, sm->cur.hash, BL_REG_HASH_LEN);
+        sm->sync_done_pending = false;
+        sm_mcast(sm, &m);
+    }
+    if (sm->state == BL_REG_SM_ACTIVE && sm->durable_gen > sm->applied_sent) {
+        struct bl_reg_msg m = {.type = BL_REG_MSG_APPLIED, .gen = sm->cur.gen};
+        memcpy(m.hash, sm->cur.hash, BL_REG_HASH_LEN);
+        sm->applied_sent = sm->durable_gen;
+        if (sm->members->len > 1) {
+            sm_mcast(sm, &m);
+        }
+    }
+    check_stable(sm);
+    if (sm->need_sync_req && sm->in_group) {
+        send_sync_req(sm);
+    }
+}
+
+void
+bl_reg_sm_store_failed(struct bl_reg_sm *sm, int rc)
+{
+    if (sm->state == BL_REG_SM_FAILED) {
+        return;
+    }
+    /* Others may have applied the delivered ones: their outcome is unknown to us. */
+    sm_answer_all(&sm->unstable, sm, BL_E_INDOUBT);
+    sm_answer_all(&sm->inflight, sm, BL_E_INDOUBT);
+    sm_answer_all(&sm->parked, sm, rc);
+    sm_round_reset(sm);
+    sm_set_state(sm, BL_REG_SM_FAILED);
+    sm_push(sm, BL_REG_ACT_LEAVE);
+}
+
+void
+bl_reg_sm_tick(struct bl_reg_sm *sm)
+{
+    if (sm->state != BL_REG_SM_SYNCING) {
+        sm->stall_ticks = 0;
+        return;
+    }
+    if (++sm->stall_ticks >= SM_STALL_TICKS) {
+        sm->stall_ticks = 0;
+        sm->need_sync_req = true;
+        bl_reg_sm_flush(sm);
+    }
+}
+
+void
+bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->state = sm->state;
+    out->epoch = sm->cur.epoch;
+    out->gen = sm->cur.gen;
+    memcpy(out->hash, sm->cur.hash, BL_REG_HASH_LEN);
+    out->quorate = sm_locally_quorate(sm);
+    out->ring_node = sm->ring_node;
+    out->ring_seq = sm->ring_seq;
+    out->ring_nodes = sm->q_nodes;
+    out->pending = sm->inflight.length + sm->unstable.length + sm->parked.length;
+    out->rounds = sm->rounds;
+    out->dropped = sm->dropped;
+    sm->status_buf = g_renew(struct bl_reg_member_status, sm->status_buf, sm->members->len + 1);
+    for (guint i = 0; i < sm->members->len; i++) {
+        const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
+        bool self = m->nodeid == sm->nodeid && m->pid == sm->pid;
+        sm->status_buf[i] = (struct bl_reg_member_status){
+            m->nodeid, m->pid, self ? sm->durable_gen : m->applied, m->lagging};
+    }
+    out->members = sm->status_buf;
+    out->nmembers = sm->members->len;
+}
+
+const char *
+bl_reg_sm_state_name(enum bl_reg_sm_state st)
+{
+    switch (st) {
+        case BL_REG_SM_JOINING:
+            return "joining";
+        case BL_REG_SM_SYNCING:
+            return "syncing";
+        case BL_REG_SM_ACTIVE:
+            return "active";
+        case BL_REG_SM_READONLY:
+            return "read-only";
+        case BL_REG_SM_FAILED:
+            return "failed";
+    }
+    return "unknown";
+}
