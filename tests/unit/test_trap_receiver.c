@@ -327,6 +327,82 @@ test_junk_and_our_sender(void **state)
     bl_trap_receiver_free(r);
 }
 
+static void
+test_inform_acknowledged(void **state)
+{
+    struct ctx *c = *state;
+    struct bl_trap_receiver *r = start(c, "127.0.0.1");
+    char cmd[1024], path[128];
+    int rc = -1;
+    FILE *f;
+
+    write_snmp_conf(c, "defCommunity s3cret\n");
+    /* snmpinform (-Ci) exits 0 only when our Response arrives; it runs while we loop. */
+    snprintf(path, sizeof(path), "%s/inform.rc", c->confdir);
+    snprintf(cmd, sizeof(cmd),
+             "(SNMPCONFPATH=%s MIBS= snmptrap -Ln -Ci -t 1 -r 0 -v 2c 127.0.0.1:%u '' "
+             "1.3.6.1.4.1.99999.0.1; echo $? >%s.tmp; mv %s.tmp %s) &",
+             c->confdir, c->port, path, path, path);
+    assert_int_equal(system(cmd), 0);
+    assert_true(wait_events(c, 1, 3000));
+    assert_int_equal(c->last.verdict, BL_TRAP_FATAL);
+    assert_true(c->last_msg.is_inform);
+    for (int i = 0; i < 400 && (f = fopen(path, "r")) == NULL; i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(5000);
+    }
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &rc), 1);
+    fclose(f);
+    assert_int_equal(rc, 0);
+    bl_trap_receiver_free(r);
+}
+
+/* Receiver A forwards what it accepts to "manager" B (v2c), with the original source. */
+static void
+test_forwarding(void **state)
+{
+    struct ctx *c = *state;
+    struct bl_trap_node_config a, b;
+    struct bl_trap_receiver *ra = NULL, *rb = NULL;
+    struct bl_trap_stats st;
+    char args[256];
+
+    node_config(&b, (uint16_t) (c->port + 1), "127.0.0.1");
+    rb = start(c, "127.0.0.1");
+    b.listen.port = c->port;
+    node_config(&a, (uint16_t) (c->port + 7), "127.0.0.1");
+    a.n_forward = 1;
+    a.forward[0].target = b.listen;
+    a.forward[0].version = BL_TRAP_V2C;
+    strcpy(a.forward[0].community, "s3cret");
+    assert_int_equal(bl_trap_receiver_new(NULL, &a, &bl_trap_udp_io, NULL, NULL, NULL, &ra), 0);
+    assert_int_equal(bl_trap_receiver_start(ra), 0);
+    write_snmp_conf(c, "defCommunity s3cret\n");
+    snprintf(args, sizeof(args),
+             "-v 2c 127.0.0.1:%u '' 1.3.6.1.4.1.99999.0.1 1.3.6.1.2.1.1.5.0 s x", a.listen.port);
+    snmptrap(c, args);
+    assert_true(wait_events(c, 1, 3000));
+    assert_int_equal(c->last.verdict, BL_TRAP_FATAL);
+    assert_int_equal(c->last.version, BL_TRAP_V2C);
+    bl_trap_receiver_get_stats(ra, &st);
+    assert_int_equal(st.forwarded, 1);
+    assert_int_equal(st.fatal, 1);
+    /* Junk is not forwarded. */
+    snprintf(args, sizeof(args), "-v 2c 127.0.0.1:%u '' 1.3.6.1.4.1.99999.0.5", a.listen.port);
+    snmptrap(c, args);
+    for (int i = 0; i < 100; i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(2000);
+    }
+    bl_trap_receiver_get_stats(ra, &st);
+    assert_int_equal(st.forwarded, 1);
+    assert_int_equal(st.dropped[BL_TRAP_DROP_UNMATCHED], 1);
+    assert_int_equal(c->events, 1);
+    bl_trap_receiver_free(ra);
+    bl_trap_receiver_free(rb);
+}
+
 int
 main(void)
 {
@@ -336,6 +412,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_v2c_oid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_junk_and_our_sender, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inform_acknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forwarding, setup, teardown),
     };
 
     if (system("command -v snmptrap >/dev/null 2>&1") != 0) {
