@@ -217,3 +217,52 @@ stonith_enable() {
     lab x "${1:-node1}" crm_attribute --type crm_config --name stonith-enabled --update true \
         || error "could not enable stonith"
 }
+
+# resource_on ID NODE [FROM]: resource ID is started on NODE.
+resource_on() {
+    lab x "${3:-node1}" crm_resource --resource "$1" --locate 2>/dev/null |
+        grep -q "is running on: $2\$"
+}
+
+# since T0: seconds since the $EPOCHREALTIME value T0 (one decimal).
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# lab_install_bmc_password: the BMC password where conf/'s examples expect it
+# (/etc/bmclink/bmc-password, 0600, on every node's disk).
+lab_install_bmc_password() {
+    local n i
+    n=$(lab_node_count)
+    for ((i = 1; i <= n; i++)); do
+        install -m 0600 "$LAB_DIR/secrets/bmc-password" \
+            "$LAB_DIR/node$i/disk/etc/bmclink/bmc-password"
+    done
+}
+
+# stonith_from_pcs_example [FROM]: create the fence_bmclink devices exactly as
+# conf/stonith-pcs.sh.example does, for the nodes of this lab.
+stonith_from_pcs_example() {
+    local n i devices=""
+    n=$(lab_node_count)
+    for ((i = 1; i <= n; i++)); do
+        devices+="node$i=10.231.2.2$i "
+    done
+    lab_install_bmc_password
+    lab x "${1:-node1}" env DEVICES="$devices" sh "$REPO_DIR/conf/stonith-pcs.sh.example" ||
+        error "conf/stonith-pcs.sh.example failed"
+}
+
+# stonith_from_crm_example [FROM]: load conf/stonith-crm.example with crmsh (3-node lab).
+stonith_from_crm_example() {
+    lab_install_bmc_password
+    lab x "${1:-node1}" crm configure load update "$REPO_DIR/conf/stonith-crm.example" ||
+        error "crm configure load update conf/stonith-crm.example failed"
+}
+
+# chassis_ops NODE FROM_LINE: BMC power requests for NODE after line FROM_LINE of its log.
+chassis_ops() {
+    tail -n +"$(($2 + 1))" "$LAB_DIR/bmc${1#node}/chassis.log" | sed 's/^.*bmc[0-9]: //' |
+        paste -sd, -
+}
+
+# chassis_lines NODE: current length of NODE's BMC power log.
+chassis_lines() { wc -l <"$LAB_DIR/bmc${1#node}/chassis.log"; }
