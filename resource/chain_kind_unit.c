@@ -116,12 +116,27 @@ unit_state(const struct unit_info *info)
     return strcmp(info->active, "failed") == 0 ? BL_MEMBER_FAILED : BL_MEMBER_STOPPED;
 }
 
+/* Without systemd running (a container, the lab) no unit can be active: no need to ask. */
+static bool
+systemd_running(const struct bl_chain_sys *sys)
+{
+    return g_file_test(sys->systemd_run_dir, G_FILE_TEST_IS_DIR);
+}
+
 static int
 systemd_status(const struct bl_chain_sys *sys, const struct bl_chain_member *const *m, size_t n,
                enum bl_member_state *out)
 {
     g_autofree struct unit_info *info = g_new0(struct unit_info, n);
-    int rc = show_units(sys, m, n, info);
+    int rc = 0;
+
+    if (!systemd_running(sys)) {
+        for (size_t i = 0; i < n; i++) {
+            out[i] = BL_MEMBER_STOPPED;
+        }
+        return 0;
+    }
+    rc = show_units(sys, m, n, info);
 
     for (size_t i = 0; i < n; i++) {
         out[i] = rc == 0 ? unit_state(&info[i]) : BL_MEMBER_FAILED;
@@ -156,6 +171,9 @@ systemd_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
     static const char *const kill[] = {"kill", "--signal=SIGKILL", NULL};
     enum bl_member_state state = BL_MEMBER_FAILED;
 
+    if (!systemd_running(sys)) {
+        return 0;
+    }
     if (systemd_action(sys, m, stop, timeout_ms, detail) != 0) {
         systemd_action(sys, m, kill, KILL_TIMEOUT_MS, detail);
     }
@@ -173,7 +191,7 @@ systemd_check(const struct bl_chain_sys *sys, const struct bl_chain_member *cons
     g_autofree struct unit_info *info = g_new0(struct unit_info, n);
     int rc = 0;
 
-    if (!g_file_test(sys->systemd_run_dir, G_FILE_TEST_IS_DIR)) {
+    if (!systemd_running(sys)) {
         g_string_append_printf(problems, "member '%s': systemd is not running on this node\n",
                                m[0]->name);
         return -ENOENT;

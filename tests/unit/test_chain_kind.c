@@ -132,6 +132,12 @@ test_systemd_status_batch(void **state)
     replies[0].output = "Id=u0.service\nActiveState=active\n"; /* one block for 11 units */
     assert_int_equal(bl_kind_systemd.status(&sys, m, 11, st), BL_E_PROTO);
     assert_int_equal(st[0], BL_MEMBER_FAILED);
+    /* no systemd on this node: every unit is stopped, nothing is run, stop is a no-op */
+    sys.systemd_run_dir = "/nonexistent";
+    assert_int_equal(bl_kind_systemd.status(&sys, m, 11, st), 0);
+    assert_int_equal(st[3], BL_MEMBER_STOPPED);
+    assert_int_equal(bl_kind_systemd.stop(&sys, m[0], 1000, NULL), 0);
+    assert_int_equal(f.calls->len, 2);
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
     g_string_free(chain, TRUE);

@@ -311,6 +311,7 @@ test_monitor_process_count(void **state)
     assert_int_equal(bl_chain_load_text(daemons->str, "<t>", NULL, &cd, NULL), 0);
     sys.exec = &counting_ops;
     sys.exec_ctx = show->str;
+    sys.systemd_run_dir = "/"; /* as if systemd ran here */
     bl_chain_sys_defaults(&sys);
     assert_int_equal(bl_chain_status(&sys, cu, 0, NULL, &st), 0);
     assert_int_equal(st, BL_CHAIN_RUNNING);
