@@ -116,8 +116,7 @@ status_instance(const struct bl_chain_sys *sys, const char *run_dir, const char 
 static struct bl_chain *
 load_or_report(const char *path)
 {
-    static const char *const dirs[] = {"/etc/bmclink/chains", "/usr/share/bmclink/chains", NULL};
-    const struct bl_chain_defaults defs = {60000, 30000, dirs};
+    const struct bl_chain_defaults defs = {60000, 30000, bl_agent_search_dirs()};
     struct bl_chain *chain = NULL;
     g_autofree char *err = NULL;
 

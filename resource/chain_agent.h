@@ -62,6 +62,9 @@ void bl_agent_from_env(struct bl_agent *a);
 /** Free what an agent holds; accepts a zeroed struct. */
 void bl_agent_clear(struct bl_agent *a);
 
+/** Where chain files given by bare name are looked up (/etc first); static, NULL-terminated. */
+const char *const *bl_agent_search_dirs(void);
+
 /**
  * Run one OCF action.
  * \param[in] action  start, stop, monitor, validate-all, reload-agent, meta-data, usage

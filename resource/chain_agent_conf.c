@@ -81,6 +81,12 @@ static const struct param_def params[BL_AP_COUNT] = {
 
 static const char *const search_dirs[] = {BL_CHAIN_ETC_DIR, BL_CHAIN_SHARE_DIR, NULL};
 
+const char *const *
+bl_agent_search_dirs(void)
+{
+    return search_dirs;
+}
+
 static int
 env_int(const char *name, int def)
 {
