@@ -16,59 +16,6 @@
 #include <string.h>
 
 #define INCLUDE_DEPTH_MAX 8
-#define OFF(field) offsetof(struct bl_chain_member, field)
-
-/* Indexed by enum bl_member_key. */
-const struct bl_key_def bl_member_keys[BL_MK_COUNT] = {
-    [BL_MK_KIND] = {"kind", KT_KIND, ALL_KINDS, OFF(kind), "(required)",
-                    "systemd (a unit), lsb (an init script) or daemon (a command with a pidfile)"},
-    [BL_MK_DESCRIPTION] = {"description", KT_STRING, ALL_KINDS, OFF(description), "",
-                           "human-readable name, e.g. the Windows service's display name"},
-    [BL_MK_OPTIONAL] = {"optional", KT_BOOL, ALL_KINDS, OFF(optional), "false",
-                        "a failed start is logged and skipped; monitor reports degraded (190)"},
-    [BL_MK_UNIT] = {"unit", KT_STRING, KIND_BIT(BL_KIND_SYSTEMD), OFF(unit), "(required)",
-                    "systemd unit; \".service\" is appended when the name has no suffix"},
-    [BL_MK_SCRIPT] = {"script", KT_PATH, KIND_BIT(BL_KIND_LSB), OFF(script), "(required)",
-                      "LSB init script, e.g. /etc/init.d/nvbase"},
-    [BL_MK_COMMAND] = {"command", KT_ARGV, KIND_BIT(BL_KIND_DAEMON), OFF(command), "(required)",
-                       "program and arguments (shell-like quoting, no shell); must daemonize "
-                       "and write the pidfile unless foreground = true"},
-    [BL_MK_STOP_COMMAND] = {"stop_command", KT_ARGV, KIND_BIT(BL_KIND_DAEMON), OFF(stop_command),
-                            "",
-                            "run instead of sending SIGTERM; SIGKILL still follows the timeout"},
-    [BL_MK_FOREGROUND] = {"foreground", KT_BOOL, KIND_BIT(BL_KIND_DAEMON), OFF(foreground), "false",
-                          "the command stays in the foreground; the agent detaches it and writes "
-                          "the pidfile"},
-    [BL_MK_PIDFILE] = {"pidfile", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB),
-                       OFF(pidfile), "(required for daemon)",
-                       "the member's pidfile; for lsb it lets monitor check /proc without running "
-                       "the script"},
-    [BL_MK_EXE] = {"exe", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB), OFF(exe),
-                   "command's program",
-                   "program the pidfile's process must be running (/proc/PID/exe or its first "
-                   "two arguments); any other process is \"not running\" and never signalled"},
-    [BL_MK_LOG] = {"log", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB), OFF(log),
-                   "captured",
-                   "file that receives the member's start/stop output (appended); "
-                   "without it the output is captured and logged when a start fails"},
-    [BL_MK_START_TIMEOUT] = {"start_timeout", KT_DURATION, ALL_KINDS, OFF(start_timeout_ms),
-                             "agent's member_start_timeout",
-                             "time for the start command and the readiness check together"},
-    [BL_MK_STOP_TIMEOUT] = {"stop_timeout", KT_DURATION, ALL_KINDS, OFF(stop_timeout_ms),
-                            "agent's member_stop_timeout", "time between SIGTERM and SIGKILL"},
-    [BL_MK_READY] = {"ready", KT_READY, ALL_KINDS, OFF(ready), "alive",
-                     "readiness check: alive (process or unit), tcp (host:port accepts), "
-                     "command (check exits 0)"},
-    [BL_MK_HOST] = {"host", KT_STRING, ALL_KINDS, OFF(host), "127.0.0.1",
-                    "ready = tcp: numeric IPv4 or IPv6 address"},
-    [BL_MK_PORT] = {"port", KT_PORT, ALL_KINDS, OFF(port), "", "ready = tcp: port (1-65535)"},
-    [BL_MK_CHECK] = {"check", KT_ARGV, ALL_KINDS, OFF(check), "",
-                     "ready = command: program and arguments; exit 0 means ready"},
-};
-
-const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
-const char *const bl_ready_names[3] = {"alive", "tcp", "command"};
-
 /* Parser state for one top-level load, shared by included files. */
 struct parse {
     GArray *members; /* struct bl_chain_member, in start order */
@@ -107,69 +54,6 @@ static void G_GNUC_PRINTF(4, 5)
     g_string_append_vprintf(p->err, fmt, ap);
     va_end(ap);
     g_string_append_c(p->err, '\n');
-}
-
-const char *
-bl_member_kind_name(enum bl_member_kind kind)
-{
-    return (kind >= 0 && kind < BL_KIND_COUNT) ? bl_kind_names[kind] : "unknown";
-}
-
-const char *
-bl_ready_kind_name(enum bl_ready_kind kind)
-{
-    return (kind >= 0 && kind <= BL_READY_COMMAND) ? bl_ready_names[kind] : "unknown";
-}
-
-int
-bl_parse_bool(const char *text, bool *value)
-{
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-
-    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
-        if (g_ascii_strcasecmp(text, yes[i]) == 0) {
-            *value = true;
-            return 0;
-        }
-        if (g_ascii_strcasecmp(text, no[i]) == 0) {
-            *value = false;
-            return 0;
-        }
-    }
-    return BL_E_INVALID;
-}
-
-int
-bl_parse_duration_ms(const char *text, unsigned *ms)
-{
-    static const struct {
-        const char *suffix;
-        guint64 factor;
-    } units[] = {{"", 1000},   {"ms", 1},      {"s", 1000},   {"sec", 1000},
-                 {"m", 60000}, {"min", 60000}, {"h", 3600000}};
-    guint64 value;
-    char *end = NULL;
-
-    if (text == NULL || !g_ascii_isdigit(text[0])) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    value = g_ascii_strtoull(text, &end, 10);
-    if (errno != 0 || value > BL_TIMEOUT_MAX_MS) {
-        return BL_E_INVALID;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-        if (strcmp(end, units[i].suffix) == 0) {
-            value *= units[i].factor;
-            if (value == 0 || value > BL_TIMEOUT_MAX_MS) {
-                return BL_E_INVALID;
-            }
-            *ms = (unsigned) value;
-            return 0;
-        }
-    }
-    return BL_E_INVALID;
 }
 
 static int

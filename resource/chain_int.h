@@ -1,6 +1,6 @@
 /*
- * Internal to the chain module: the key table shared by the parser (chain_conf.c) and the
- * writer/documentation (chain_text.c). Not for other modules.
+ * Internal to the chain module: the key table (chain_keys.c) shared by the parser
+ * (chain_conf.c) and the writer and documentation (chain_keys.c). Not for other modules.
  */
 #ifndef BL_CHAIN_INT_H
 #define BL_CHAIN_INT_H
