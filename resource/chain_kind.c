@@ -187,6 +187,7 @@ static int
 daemon_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
              char **detail)
 {
+    g_autofree char *dir = g_path_get_dirname(m->pidfile);
     struct bl_exec_res res = {0};
     int rc;
 
@@ -194,6 +195,12 @@ daemon_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
         return 0;
     }
     bl_kind_stop_pidfile(m, 0, false); /* clears a stale pidfile, signals nobody */
+    /* /run is emptied at boot and, without systemd, nothing recreates the directory */
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        rc = -errno;
+        bl_kind_detail(detail, g_strdup_printf("cannot create %s: %s", dir, g_strerror(-rc)));
+        return rc;
+    }
     if (m->foreground) {
         return daemon_start_foreground(sys, m, detail);
     }
@@ -239,19 +246,14 @@ daemon_check(const struct bl_chain_sys *sys, const struct bl_chain_member *const
 {
     bool missing = false;
 
+    /* The pidfile's directory is not checked: start creates it (/run is emptied at boot). */
     for (size_t i = 0; i < n; i++) {
         const struct bl_chain_member *x = m[i];
-        g_autofree char *dir = g_path_get_dirname(x->pidfile);
         bool bad = bl_kind_check_program(x, "command", x->command[0], problems) != 0;
         bad = bl_kind_check_program(x, "exe", x->exe, problems) != 0 || bad;
         if (x->stop_command != NULL) {
             bad =
                 bl_kind_check_program(x, "stop_command", x->stop_command[0], problems) != 0 || bad;
-        }
-        if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-            g_string_append_printf(problems, "member '%s': pidfile directory %s is missing\n",
-                                   x->name, dir);
-            bad = true;
         }
         missing = missing || bad;
     }

@@ -422,6 +422,27 @@ test_daemon_foreground(void **state)
     bl_chain_free(c);
 }
 
+/* /run is empty after a reboot: start makes the pidfile's directory. */
+static void
+test_daemon_makes_pidfile_dir(void **state)
+{
+    g_autofree char *text = g_strdup_printf(
+        "[member d7]\nkind = daemon\ncommand = %s --name d7 --dir %s --pidfile %s/run/esm/d7.pid\n"
+        "pidfile = %s/run/esm/d7.pid\n",
+        BL_TEST_MEMBER, tmpdir, tmpdir, tmpdir);
+    struct bl_chain *c = load(text);
+    const struct bl_chain_member *m = &c->members[0];
+    struct bl_chain_sys sys = {0};
+    g_autoptr(GString) problems = g_string_new(NULL);
+
+    bl_chain_sys_defaults(&sys);
+    assert_int_equal(bl_kind_daemon.check(&sys, &m, 1, problems), 0);
+    assert_int_equal(bl_kind_daemon.start(&sys, m, 5000, NULL), 0);
+    assert_int_equal(daemon_state(&sys, m), BL_MEMBER_RUNNING);
+    assert_int_equal(bl_kind_daemon.stop(&sys, m, 2000, NULL), 0);
+    bl_chain_free(c);
+}
+
 int
 main(void)
 {
@@ -437,6 +458,7 @@ main(void)
         cmocka_unit_test(test_daemon_start_failures),
         cmocka_unit_test(test_daemon_foreign_pidfile),
         cmocka_unit_test(test_daemon_foreground),
+        cmocka_unit_test(test_daemon_makes_pidfile_dir),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
