@@ -37,6 +37,13 @@ bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
     *out = sm;
 }
 
+void
+bl_reg_sm_set_self(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid)
+{
+    sm->nodeid = nodeid;
+    sm->pid = pid;
+}
+
 static void
 action_free(gpointer p)
 {

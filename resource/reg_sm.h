@@ -125,6 +125,9 @@ struct bl_reg_sm_status {
  */
 void bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out);
 
+/** Set our identity once Corosync tells it (before the first configuration change). */
+void bl_reg_sm_set_self(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid);
+
 /** Free a state machine and its queued actions. Accepts NULL. */
 void bl_reg_sm_free(struct bl_reg_sm *sm);
 

@@ -146,14 +146,13 @@ bl_reg_ops_encode(const struct bl_reg_ops *ops, GByteArray *out)
     return 0;
 }
 
-/* Read a u16-length-prefixed string into a new NUL-terminated copy; refuse an embedded NUL,
- * which would make two encodings mean one string. */
-static char *
-rd_string(struct bl_reg_rd *rd)
+char *
+bl_reg_rd_string(struct bl_reg_rd *rd)
 {
     uint16_t n = bl_reg_rd_u16(rd);
     const uint8_t *p = bl_reg_rd_bytes(rd, n);
 
+    /* An embedded NUL would make two encodings mean one string. */
     if (p == NULL || memchr(p, '\0', n) != NULL) {
         rd->err = BL_E_PROTO;
         return NULL;
@@ -185,8 +184,8 @@ op_decode(struct bl_reg_rd *rd, struct bl_reg_op *op)
 
     op->kind = bl_reg_rd_u8(rd);
     type = bl_reg_rd_u8(rd);
-    op->path = rd_string(rd);
-    name = rd_string(rd);
+    op->path = bl_reg_rd_string(rd);
+    name = bl_reg_rd_string(rd);
     op->value.type = type;
     op->value.len = bl_reg_rd_u32(rd);
     if (op->value.len > BL_REG_DATA_MAX) {

@@ -90,6 +90,11 @@ uint32_t bl_reg_rd_u32(struct bl_reg_rd *rd);
 uint64_t bl_reg_rd_u64(struct bl_reg_rd *rd);
 /** \return a pointer into the buffer (not to be freed), or NULL when fewer than n remain */
 const uint8_t *bl_reg_rd_bytes(struct bl_reg_rd *rd, size_t n);
+/**
+ * Read a u16-length string without NUL bytes.
+ * \return an owned copy (g_free()), or NULL with rd->err set
+ */
+char *bl_reg_rd_string(struct bl_reg_rd *rd);
 /** \return 0 if every byte was consumed without error, else BL_E_PROTO */
 int bl_reg_rd_end(const struct bl_reg_rd *rd);
 

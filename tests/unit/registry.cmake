@@ -2,6 +2,7 @@
 bl_unit_test(test_reg_model SOURCES unit/test_reg_model.c LIBS blreg)
 bl_unit_test(test_reg_wire SOURCES unit/test_reg_wire.c LIBS blreg)
 bl_unit_test(test_reg_store SOURCES unit/test_reg_store.c LIBS blreg)
+bl_unit_test(test_reg_text SOURCES unit/test_reg_text.c LIBS blreg)
 bl_unit_test(test_reg_sm SOURCES unit/test_reg_sm.c unit/reg_sim.c LIBS blreg)
 
 # Fuzz targets of the registry's hostile-input decoders (tests/fuzz). Without BMCLINK_FUZZ the

@@ -1,0 +1,173 @@
+/*
+ * bmclinkd: parse options, load the configuration, start the modules, run the GLib main
+ * loop until SIGTERM or SIGINT, stop the modules in reverse. Everything else lives in the
+ * modules (daemon.h says how to add one).
+ */
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "bl_log.h"
+#include "daemon.h"
+
+#define DEFAULT_CONFIG "/etc/bmclink/bmclinkd.conf"
+
+static const struct bld_module modules[] = {
+    {"ipc", bld_ipc_module_start, bld_ipc_module_stop},
+    {"registry", bld_reg_start, bld_reg_stop},
+};
+
+void
+bld_quit(struct bld *d, int exit_code)
+{
+    d->exit_code = exit_code;
+    g_main_loop_quit(d->loop);
+}
+
+static gboolean
+on_term(gpointer p)
+{
+    qb_log(LOG_NOTICE, "signal received, stopping");
+    bld_quit(p, 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+log_priority(const char *level)
+{
+    static const struct {
+        const char *name;
+        int prio;
+    } levels[] = {{"error", LOG_ERR},
+                  {"warning", LOG_WARNING},
+                  {"notice", LOG_NOTICE},
+                  {"info", LOG_INFO},
+                  {"debug", LOG_DEBUG}};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(levels); i++) {
+        if (strcmp(levels[i].name, level) == 0) {
+            return levels[i].prio;
+        }
+    }
+    return LOG_INFO;
+}
+
+static void
+setup_logging(const struct bld_config *cfg, bool to_stderr)
+{
+    const char *target = bld_config_str(cfg, "daemon", "log-target");
+    int targets = strcmp(target, "stderr") == 0 ? BL_LOG_STDERR
+                  : strcmp(target, "both") == 0 ? BL_LOG_STDERR | BL_LOG_SYSLOG
+                                                : BL_LOG_SYSLOG;
+
+    if (to_stderr) {
+        targets |= BL_LOG_STDERR;
+    }
+    bl_log_init("bmclinkd", targets, log_priority(bld_config_str(cfg, "daemon", "log-level")));
+}
+
+struct options {
+    char *config;
+    gboolean stderr_log;
+    gboolean dump;
+    gboolean check;
+    gboolean reset_store;
+};
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+    GOptionEntry entries[] = {
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
+         "Configuration file (default " DEFAULT_CONFIG ")", "FILE"},
+        {"stderr", 'e', 0, G_OPTION_ARG_NONE, &o->stderr_log, "Log to stderr too", NULL},
+        {"check-config", 0, 0, G_OPTION_ARG_NONE, &o->check,
+         "Check the configuration file and exit", NULL},
+        {"dump-options", 0, 0, G_OPTION_ARG_NONE, &o->dump,
+         "Print the configuration options as a man page section and exit", NULL},
+        {"reset-store", 0, 0, G_OPTION_ARG_NONE, &o->reset_store,
+         "If the registry store is corrupt, set it aside and start empty (this node then "
+         "receives a full copy from the cluster)",
+         NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("- bmclink node daemon");
+    GError *err = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+    g_option_context_free(ctx);
+    if (ok == FALSE) {
+        fprintf(stderr, "bmclinkd: %s\n", err->message);
+        g_error_free(err);
+        return 2;
+    }
+    return 0;
+}
+
+static int
+run(struct bld *d)
+{
+    size_t started = 0;
+    int rc = 0;
+
+    for (; started < G_N_ELEMENTS(modules) && rc == 0; started++) {
+        rc = modules[started].start(d);
+        if (rc != 0) {
+            qb_log(LOG_ERR, "module %s failed to start; stopping", modules[started].name);
+            d->exit_code = 1;
+        }
+    }
+    if (rc == 0) {
+        qb_log(LOG_NOTICE, "bmclinkd running (configuration %s)", d->config_path);
+        g_main_loop_run(d->loop);
+    }
+    while (started-- > 0) {
+        modules[started].stop(d);
+    }
+    return d->exit_code;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct options o = {0};
+    struct bld d = {0};
+    char *err = NULL;
+    int rc = parse_options(argc, argv, &o);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (o.dump) {
+        bld_config_dump_man(stdout);
+        return 0;
+    }
+    d.config_path = o.config != NULL ? o.config : DEFAULT_CONFIG;
+    if (bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err) != 0) {
+        fprintf(stderr, "bmclinkd: %s\n", err);
+        g_free(err);
+        return 1;
+    }
+    if (o.check) {
+        printf("%s: OK\n", d.config_path);
+        bld_config_free(d.cfg);
+        return 0;
+    }
+    setup_logging(d.cfg, o.stderr_log);
+    signal(SIGPIPE, SIG_IGN);
+    d.reset_store = o.reset_store;
+    d.loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, on_term, &d);
+    g_unix_signal_add(SIGINT, on_term, &d);
+    rc = run(&d);
+    g_main_loop_unref(d.loop);
+    bld_config_free(d.cfg);
+    g_free(o.config);
+    bl_log_fini();
+    return rc;
+}

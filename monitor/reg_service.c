@@ -1,0 +1,375 @@
+/*
+ * The registry module: runs a reg_node over the CPG link, commits once per main-loop
+ * iteration, and recovers from a failed store by leaving the group, reopening the store and
+ * rejoining (the node then catches up like any other late member).
+ */
+#include "reg_service.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bl_log.h"
+#include "bl_result.h"
+
+#define RESEND_MS 2
+#define TICK_MS 1000
+
+const struct bld_option bld_registry_options[] = {
+    {"registry", "enabled", BLD_OPT_BOOL, "true", 0, 0, NULL, "Run the synchronized registry."},
+    {"registry", "store", BLD_OPT_PATH, "/var/lib/bmclink/registry.db", 0, 0, NULL,
+     "This node's replica (SQLite; its -wal and -shm files live beside it)."},
+    {"registry", "group", BLD_OPT_STRING, "bmclink-reg", 0, 0, NULL,
+     "Corosync CPG group of the replicas; every node must use the same."},
+    {"registry", "log-keep", BLD_OPT_INT, "100000", 1, 100000000, NULL,
+     "Writes kept for catching up a node that missed them; beyond, it gets a snapshot."},
+    {"registry", "max-store-bytes", BLD_OPT_INT, "0", 0, INT64_MAX, NULL,
+     "Cap on the replica's size (0: none); past it writes fail as on a full disk."},
+    {"registry", "retry-interval", BLD_OPT_INT, "5", 1, 3600, NULL,
+     "Seconds between attempts to reopen the replica after a store failure."},
+    {"registry", "durable", BLD_OPT_BOOL, "true", 0, 0, NULL,
+     "fsync every batch (synchronous=FULL). false is for benchmarks only: a power loss may "
+     "then lose acknowledged writes on this node."},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static int
+node_mcast(void *ctx, const uint8_t *msg, size_t len)
+{
+    struct bld_reg *reg = ctx;
+    int rc = bld_cpg_mcast(reg->cpg, msg, len);
+
+    if (rc == -EAGAIN) {
+        return rc; /* kept in order by the node; bld_reg_kick() retries */
+    }
+    if (rc != 0 && rc != -ENOTCONN) {
+        qb_log(LOG_ERR, "registry: multicast of %zu bytes failed: %s", len, bl_strerror(rc));
+    }
+    /* Out of the group, nothing we say matters: the next round starts afresh. */
+    return 0;
+}
+
+static void
+node_reply(void *ctx, uint64_t token, int rc, uint64_t gen)
+{
+    bld_reg_answer_write(ctx, token, rc, gen);
+}
+
+static void
+node_state(void *ctx, enum bl_reg_sm_state st)
+{
+    struct bld_reg *reg = ctx;
+    struct bl_reg_sm_status s;
+
+    bl_reg_sm_status(bl_reg_node_sm(reg->node), &s);
+    qb_log(st == BL_REG_SM_ACTIVE || st == BL_REG_SM_SYNCING ? LOG_INFO : LOG_NOTICE,
+           "registry: %s (epoch %" G_GUINT64_FORMAT ", generation %" G_GUINT64_FORMAT
+           ", %zu members)",
+           bl_reg_sm_state_name(st), s.epoch, s.gen, s.nmembers);
+    if (st == BL_REG_SM_ACTIVE) {
+        bld_reg_wake_waiters(reg);
+    }
+}
+
+static gboolean recover(gpointer p);
+
+static void
+node_leave(void *ctx, int rc)
+{
+    struct bld_reg *reg = ctx;
+
+    qb_log(LOG_ERR, "registry: store %s failed: %s (%s); leaving the group, retrying every %u s",
+           reg->store_path, bl_strerror(rc), bl_reg_store_errmsg(bl_reg_node_store(reg->node)),
+           reg->recover_s);
+    bld_cpg_leave(reg->cpg);
+    if (reg->recover_src == 0) {
+        reg->recover_src = g_timeout_add_seconds(reg->recover_s, recover, reg);
+    }
+}
+
+static const struct bl_reg_node_ops node_ops = {
+    .mcast = node_mcast,
+    .reply = node_reply,
+    .state = node_state,
+    .leave = node_leave,
+};
+
+static int
+open_node(struct bld_reg *reg, char **errmsg)
+{
+    int rc = bl_reg_node_new(&reg->ncfg, &node_ops, reg, &reg->node, errmsg);
+
+    if (rc == 0 && reg->nodeid != 0) {
+        bl_reg_sm_set_self(bl_reg_node_sm(reg->node), reg->nodeid, (uint32_t) getpid());
+    }
+    return rc;
+}
+
+/* The store failed: a fresh node on the reopened store rejoins and catches up. */
+static gboolean
+recover(gpointer p)
+{
+    struct bld_reg *reg = p;
+    char *err = NULL;
+
+    bl_reg_node_free(reg->node);
+    reg->node = NULL;
+    int rc = open_node(reg, &err);
+    if (rc != 0) {
+        qb_log(LOG_ERR, "registry: cannot reopen %s: %s (%s); next try in %u s", reg->store_path,
+               bl_strerror(rc), err, reg->recover_s);
+        g_free(err);
+        return G_SOURCE_CONTINUE;
+    }
+    qb_log(LOG_NOTICE, "registry: store %s reopened; rejoining", reg->store_path);
+    reg->recover_src = 0;
+    bld_reg_rewatch(reg);
+    bld_cpg_join(reg->cpg);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean resend(gpointer p);
+
+/* Commit what this iteration delivered, then let queued messages go; Corosync's queue may
+ * be full, in which case we try again shortly. */
+static void
+end_of_batch(struct bld_reg *reg)
+{
+    if (reg->node == NULL || bl_reg_node_failed(reg->node)) {
+        return;
+    }
+    bl_reg_node_end_of_batch(reg->node);
+    if (bl_reg_node_queued(reg->node) > 0 && reg->resend_src == 0) {
+        reg->resend_src = g_timeout_add(RESEND_MS, resend, reg);
+    }
+}
+
+static gboolean
+resend(gpointer p)
+{
+    struct bld_reg *reg = p;
+
+    reg->resend_src = 0;
+    end_of_batch(reg);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+kicked(gpointer p)
+{
+    struct bld_reg *reg = p;
+
+    reg->kick_src = 0;
+    end_of_batch(reg);
+    return G_SOURCE_REMOVE;
+}
+
+void
+bld_reg_kick(struct bld_reg *reg)
+{
+    if (reg->kick_src == 0) {
+        reg->kick_src = g_idle_add_full(G_PRIORITY_DEFAULT, kicked, reg, NULL);
+    }
+}
+
+/* ---- Corosync */
+
+static void
+on_connected(void *ctx, uint32_t nodeid)
+{
+    struct bld_reg *reg = ctx;
+
+    reg->nodeid = nodeid;
+    if (reg->node != NULL) {
+        bl_reg_sm_set_self(bl_reg_node_sm(reg->node), nodeid, (uint32_t) getpid());
+    }
+}
+
+static void
+on_confchg(void *ctx, const struct bld_cpg_member *m, size_t n)
+{
+    struct bld_reg *reg = ctx;
+    g_autofree struct bl_reg_addr *a = g_new0(struct bl_reg_addr, n + 1);
+
+    for (size_t i = 0; i < n; i++) {
+        a[i] = (struct bl_reg_addr){m[i].nodeid, m[i].pid};
+    }
+    if (reg->node != NULL) {
+        bl_reg_node_confchg(reg->node, a, n);
+    }
+}
+
+static void
+on_ring(void *ctx, uint32_t ring_node, uint64_t ring_seq)
+{
+    struct bld_reg *reg = ctx;
+
+    if (reg->node != NULL) {
+        bl_reg_node_ring(reg->node, ring_node, ring_seq);
+    }
+}
+
+static void
+on_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *msg, size_t len)
+{
+    struct bld_reg *reg = ctx;
+
+    if (reg->node == NULL) {
+        return;
+    }
+    int rc = bl_reg_node_deliver(reg->node, nodeid, pid, msg, len);
+    if (rc != 0) {
+        qb_log(LOG_WARNING, "registry: ignored a %zu-byte message from node %u pid %u: %s", len,
+               nodeid, pid, bl_strerror(rc));
+    }
+}
+
+static void
+on_quorum(void *ctx, bool quorate, uint32_t ring_node, uint64_t ring_seq, uint32_t nodes)
+{
+    struct bld_reg *reg = ctx;
+
+    if (reg->node != NULL) {
+        bl_reg_node_quorum(reg->node, quorate, ring_node, ring_seq, nodes);
+    }
+}
+
+static void
+on_batch_end(void *ctx)
+{
+    end_of_batch(ctx);
+}
+
+static void
+on_lost(void *ctx)
+{
+    struct bld_reg *reg = ctx;
+
+    if (reg->node != NULL) {
+        bl_reg_node_confchg(reg->node, NULL, 0);
+        end_of_batch(reg);
+    }
+}
+
+static const struct bld_cpg_callbacks cpg_cb = {
+    .connected = on_connected,
+    .confchg = on_confchg,
+    .ring = on_ring,
+    .deliver = on_deliver,
+    .quorum = on_quorum,
+    .end_of_batch = on_batch_end,
+    .lost = on_lost,
+};
+
+static gboolean
+tick(gpointer p)
+{
+    struct bld_reg *reg = p;
+
+    if (reg->node != NULL) {
+        bl_reg_node_tick(reg->node);
+        bld_reg_kick(reg);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- start and stop */
+
+/* A corrupt store stops the daemon unless told to set it aside: the operator decides. */
+static int
+open_or_reset(struct bld_reg *reg, char **err)
+{
+    int rc = open_node(reg, err);
+
+    if (rc != BL_E_CORRUPT || reg->d->reset_store == false) {
+        return rc;
+    }
+    g_autofree char *aside = g_strdup_printf("%s.corrupt-%" G_GINT64_FORMAT, reg->store_path,
+                                             g_get_real_time() / G_USEC_PER_SEC);
+    qb_log(LOG_WARNING, "registry: store %s is corrupt (%s); moved to %s, starting empty",
+           reg->store_path, *err, aside);
+    g_clear_pointer(err, g_free);
+    if (rename(reg->store_path, aside) != 0) {
+        return -errno;
+    }
+    return open_node(reg, err);
+}
+
+static void
+configure(struct bld_reg *reg, const struct bld_config *cfg)
+{
+    reg->store_path = g_strdup(bld_config_str(cfg, "registry", "store"));
+    reg->ncfg.store_path = reg->store_path;
+    reg->ncfg.store_flags = BL_REG_STORE_CREATE;
+    if (bld_config_bool(cfg, "registry", "durable") == false) {
+        reg->ncfg.store_flags |= BL_REG_STORE_NOSYNC;
+    }
+    reg->ncfg.log_keep = (uint64_t) bld_config_int(cfg, "registry", "log-keep");
+    reg->ncfg.max_bytes = (uint64_t) bld_config_int(cfg, "registry", "max-store-bytes");
+    reg->ncfg.pid = (uint32_t) getpid();
+    reg->ncfg.nonce_seed = (uint64_t) g_get_real_time() << 16 ^ (uint64_t) getpid();
+    reg->recover_s = (unsigned) bld_config_int(cfg, "registry", "retry-interval");
+}
+
+int
+bld_reg_start(struct bld *d)
+{
+    struct bld_reg *reg;
+    char *err = NULL;
+
+    if (bld_config_bool(d->cfg, "registry", "enabled") == false) {
+        return 0;
+    }
+    reg = g_new0(struct bld_reg, 1);
+    reg->d = d;
+    reg->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    configure(reg, d->cfg);
+    int rc = open_or_reset(reg, &err);
+    if (rc != 0) {
+        fprintf(stderr, "bmclinkd: registry store %s: %s: %s\n", reg->store_path, bl_strerror(rc),
+                err != NULL ? err : "");
+        qb_log(LOG_ERR, "registry store %s: %s (%s)%s", reg->store_path, bl_strerror(rc),
+               err != NULL ? err : "",
+               rc == BL_E_CORRUPT ? ". Move the file aside (or start once with --reset-store): "
+                                    "this node then receives a full copy from the cluster"
+                                  : "");
+        g_free(err);
+        d->reg = reg;
+        bld_reg_stop(d);
+        return rc;
+    }
+    d->reg = reg;
+    bld_ipc_register(d->ipc, BL_REG_IPC_GET, BL_REG_IPC_EVENT, bld_reg_on_request,
+                     bld_reg_on_closed, reg);
+    bld_cpg_start(bld_config_str(d->cfg, "registry", "group"), &cpg_cb, reg, &reg->cpg);
+    reg->tick_src = g_timeout_add(TICK_MS, tick, reg);
+    return 0;
+}
+
+void
+bld_reg_stop(struct bld *d)
+{
+    struct bld_reg *reg = d->reg;
+
+    if (reg == NULL) {
+        return;
+    }
+    if (reg->node != NULL && bl_reg_node_failed(reg->node) == false) {
+        bl_reg_node_end_of_batch(reg->node); /* commit what was delivered */
+    }
+    if (d->ipc != NULL) {
+        bld_ipc_unregister(d->ipc, reg);
+    }
+    bld_cpg_stop(reg->cpg);
+    g_clear_handle_id(&reg->tick_src, g_source_remove);
+    g_clear_handle_id(&reg->kick_src, g_source_remove);
+    g_clear_handle_id(&reg->resend_src, g_source_remove);
+    g_clear_handle_id(&reg->recover_src, g_source_remove);
+    bld_reg_requests_free(reg);
+    bl_reg_node_free(reg->node);
+    g_hash_table_destroy(reg->pending);
+    g_free(reg->store_path);
+    g_free(reg);
+    d->reg = NULL;
+}
