@@ -238,6 +238,16 @@ lab_install_bmc_password() {
     done
 }
 
+# lab_copy_to_nodes FILE...: copy FILEs into every node's /etc/bmclink (its disk). Nodes
+# have a private /tmp, so a checkout under /tmp is not visible inside them.
+lab_copy_to_nodes() {
+    local n i
+    n=$(lab_node_count)
+    for ((i = 1; i <= n; i++)); do
+        install -m 0644 "$@" "$LAB_DIR/node$i/disk/etc/bmclink/"
+    done
+}
+
 # stonith_from_pcs_example [FROM]: create the fence_bmclink devices exactly as
 # conf/stonith-pcs.sh.example does, for the nodes of this lab.
 stonith_from_pcs_example() {
@@ -247,14 +257,16 @@ stonith_from_pcs_example() {
         devices+="node$i=10.231.2.2$i "
     done
     lab_install_bmc_password
-    lab x "${1:-node1}" env DEVICES="$devices" sh "$REPO_DIR/conf/stonith-pcs.sh.example" ||
+    lab_copy_to_nodes "$REPO_DIR/conf/stonith-pcs.sh.example"
+    lab x "${1:-node1}" env DEVICES="$devices" sh /etc/bmclink/stonith-pcs.sh.example ||
         error "conf/stonith-pcs.sh.example failed"
 }
 
 # stonith_from_crm_example [FROM]: load conf/stonith-crm.example with crmsh (3-node lab).
 stonith_from_crm_example() {
     lab_install_bmc_password
-    lab x "${1:-node1}" crm configure load update "$REPO_DIR/conf/stonith-crm.example" ||
+    lab_copy_to_nodes "$REPO_DIR/conf/stonith-crm.example"
+    lab x "${1:-node1}" crm configure load update /etc/bmclink/stonith-crm.example ||
         error "crm configure load update conf/stonith-crm.example failed"
 }
 
