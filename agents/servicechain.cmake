@@ -7,6 +7,3 @@ install(TARGETS servicechain RUNTIME DESTINATION ${BMCLINK_OCF_DIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/conf/chains/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bmclink/chains FILES_MATCHING PATTERN "*.chain")
 
-# The `bmclink` command lives in cli/; until the top-level CMakeLists.txt adds it, build it
-# from here (cli/cli.cmake guards against being included twice).
-include(${PROJECT_SOURCE_DIR}/cli/cli.cmake)

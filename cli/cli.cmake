@@ -1,8 +1,4 @@
-# The `bmclink` administrator command. Included from agents/servicechain.cmake until the
-# top-level CMakeLists.txt adds cli/ itself; the guard makes a second inclusion harmless.
-if(TARGET bmclink-cli)
-    return()
-endif()
+# The `bmclink` administrator command; each subcommand is a cmd_*.c file.
 add_executable(bmclink-cli ${CMAKE_CURRENT_LIST_DIR}/bmclink.c ${CMAKE_CURRENT_LIST_DIR}/cmd_chain.c)
 set_target_properties(bmclink-cli PROPERTIES OUTPUT_NAME bmclink
                       RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/cli)
