@@ -8,18 +8,20 @@ bl_unit_test(test_trap_receiver SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_trap_rece
 # Hostile input: the trap fuzz target's seed corpus (real snmptrap captures plus hand-made
 # junk, tests/fuzz/trap/corpus) replayed through the daemon's bytes-to-decision path.
 set(_trap_fuzz_dir ${CMAKE_CURRENT_LIST_DIR}/../fuzz/trap)
-add_executable(fuzz_trap_replay ${_trap_fuzz_dir}/fuzz_trap.c ${_trap_fuzz_dir}/replay.c)
-target_link_libraries(fuzz_trap_replay PRIVATE bmclink_trap)
-add_test(NAME fuzz_trap_replay COMMAND fuzz_trap_replay ${_trap_fuzz_dir}/corpus)
-set_tests_properties(fuzz_trap_replay PROPERTIES LABELS unit)
-
-if(BMCLINK_FUZZ)
+# Under BMCLINK_FUZZ the decoders carry coverage instrumentation, which only libFuzzer
+# binaries link; the replay is then the fuzzer itself.
+if(NOT BMCLINK_FUZZ)
+    add_executable(fuzz_trap_replay ${_trap_fuzz_dir}/fuzz_trap.c ${_trap_fuzz_dir}/replay.c)
+    target_link_libraries(fuzz_trap_replay PRIVATE bmclink_trap)
+    add_test(NAME fuzz_trap_replay COMMAND fuzz_trap_replay ${_trap_fuzz_dir}/corpus)
+    set_tests_properties(fuzz_trap_replay PROPERTIES LABELS unit)
+else()
     if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
         message(FATAL_ERROR "BMCLINK_FUZZ needs clang (CC=clang)")
     endif()
     add_executable(fuzz_trap ${_trap_fuzz_dir}/fuzz_trap.c)
-    target_compile_options(fuzz_trap PRIVATE -fsanitize=fuzzer)
-    target_link_options(fuzz_trap PRIVATE -fsanitize=fuzzer)
+    target_compile_options(fuzz_trap PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(fuzz_trap PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_libraries(fuzz_trap PRIVATE bmclink_trap)
 endif()
 
