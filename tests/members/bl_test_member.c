@@ -3,10 +3,13 @@
  * counter in DIR/NAME.counter and appends a line to DIR/NAME.log with the start mode and
  * node the agent passed (BMCLINK_START_MODE, BMCLINK_NODE); at SIGTERM it logs the stop.
  * With DIR on the shared volume, a test proves the state moved with the chain.
+ * With --tick MS it also counts while it runs: every MS it increments DIR/NAME.ticks,
+ * starting from the value it finds there, so a running counter continues where the last
+ * run (on any node) left it.
  *
  *   bl-test-member --name N --dir DIR [--pidfile F] [--port P] [--foreground]
  *                  [--start-delay MS] [--ready-delay MS] [--fail-start] [--hang-start]
- *                  [--ignore-term] [--stop-delay MS] [--die-after MS]
+ *                  [--ignore-term] [--stop-delay MS] [--die-after MS] [--tick MS]
  *
  * Without --foreground it daemonizes: the parent exits 0 once the pidfile is written.
  */
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,6 +44,7 @@ struct opts {
     bool ignore_term;
     int stop_delay_ms;
     int die_after_ms;
+    int tick_ms;
 };
 
 static void
@@ -67,19 +72,14 @@ to_int(const char *text)
 static void
 parse(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {{"name", 1, NULL, 'n'},
-                                             {"dir", 1, NULL, 'd'},
-                                             {"pidfile", 1, NULL, 'p'},
-                                             {"port", 1, NULL, 'P'},
-                                             {"foreground", 0, NULL, 'f'},
-                                             {"start-delay", 1, NULL, 's'},
-                                             {"ready-delay", 1, NULL, 'r'},
-                                             {"fail-start", 0, NULL, 'F'},
-                                             {"hang-start", 0, NULL, 'H'},
-                                             {"ignore-term", 0, NULL, 'I'},
-                                             {"stop-delay", 1, NULL, 'S'},
-                                             {"die-after", 1, NULL, 'D'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"name", 1, NULL, 'n'},        {"dir", 1, NULL, 'd'},
+        {"pidfile", 1, NULL, 'p'},     {"port", 1, NULL, 'P'},
+        {"foreground", 0, NULL, 'f'},  {"start-delay", 1, NULL, 's'},
+        {"ready-delay", 1, NULL, 'r'}, {"fail-start", 0, NULL, 'F'},
+        {"hang-start", 0, NULL, 'H'},  {"ignore-term", 0, NULL, 'I'},
+        {"stop-delay", 1, NULL, 'S'},  {"die-after", 1, NULL, 'D'},
+        {"tick", 1, NULL, 'T'},        {NULL, 0, NULL, 0}};
     int c;
 
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -120,6 +120,9 @@ parse(int argc, char **argv, struct opts *o)
             case 'D':
                 o->die_after_ms = to_int(optarg);
                 break;
+            case 'T':
+                o->tick_ms = to_int(optarg);
+                break;
             default:
                 exit(2);
         }
@@ -130,6 +133,9 @@ parse(int argc, char **argv, struct opts *o)
     }
 }
 
+static long read_counter(const struct opts *o, const char *suffix);
+
+/* One line in DIR/NAME.log; with --tick it ends with the running counter's value. */
 static void
 log_line(const struct opts *o, const char *what, long n)
 {
@@ -147,22 +153,24 @@ log_line(const struct opts *o, const char *what, long n)
     fprintf(f, "%s %s #%ld pid=%d mode=%s node=%s", stamp, what, n, (int) getpid(),
             getenv("BMCLINK_START_MODE") ? getenv("BMCLINK_START_MODE") : "-",
             getenv("BMCLINK_NODE") ? getenv("BMCLINK_NODE") : "-");
+    if (o->tick_ms > 0) {
+        fprintf(f, " ticks=%ld", read_counter(o, "ticks"));
+    }
     fputc('\n', f);
     fflush(f);
     fsync(fileno(f));
     fclose(f);
 }
 
-/* Increment DIR/NAME.counter atomically (write a temporary file, then rename). */
+/* The value in DIR/NAME.SUFFIX, 0 when there is none. */
 static long
-bump_counter(const struct opts *o)
+read_counter(const struct opts *o, const char *suffix)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     long n = 0;
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/%s.counter", o->dir, o->name);
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int) getpid());
+    snprintf(path, sizeof(path), "%s/%s.%s", o->dir, o->name, suffix);
     f = fopen(path, "re");
     if (f != NULL) {
         if (fscanf(f, "%ld", &n) != 1) {
@@ -170,7 +178,19 @@ bump_counter(const struct opts *o)
         }
         fclose(f);
     }
-    n++;
+    return n;
+}
+
+/* Increment DIR/NAME.SUFFIX atomically (write a temporary file, then rename). */
+static long
+bump_counter(const struct opts *o, const char *suffix)
+{
+    char path[4096], tmp[4200];
+    long n = read_counter(o, suffix) + 1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s.%s", o->dir, o->name, suffix);
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int) getpid());
     f = fopen(tmp, "we");
     if (f == NULL) {
         return -1;
@@ -218,7 +238,6 @@ listen_on(int port)
     return fd;
 }
 
-/* Serve until SIGTERM (or --die-after): accept and close connections on the port. */
 /* SIGTERM through a signalfd, set up before we report ready so no TERM is lost. */
 static int
 term_fd(const struct opts *o)
@@ -235,11 +254,32 @@ term_fd(const struct opts *o)
     return signalfd(-1, &mask, SFD_CLOEXEC);
 }
 
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* poll timeout until the earlier of the two deadlines (-1: none). */
+static int
+poll_timeout(int64_t die_at, int64_t tick_at)
+{
+    int64_t next = die_at < 0 ? tick_at : (tick_at < 0 ? die_at : MIN(die_at, tick_at));
+
+    return next < 0 ? -1 : (int) MAX(next - now_ms(), 0);
+}
+
+/* Serve until SIGTERM (or --die-after): accept and close connections on the port, count
+ * ticks. */
 static int
 serve(const struct opts *o, long n, int sfd)
 {
     int lfd = -1;
-    int64_t deadline_ms = o->die_after_ms > 0 ? o->die_after_ms : -1;
+    int64_t die_at = o->die_after_ms > 0 ? now_ms() + o->die_after_ms : -1;
+    int64_t tick_at = o->tick_ms > 0 ? now_ms() + o->tick_ms : -1;
 
     if (o->port > 0) {
         sleep_ms(o->ready_delay_ms);
@@ -247,10 +287,14 @@ serve(const struct opts *o, long n, int sfd)
     }
     for (;;) {
         struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
-        int r = poll(pfd, lfd >= 0 ? 2 : 1, (int) deadline_ms);
-        if (r == 0) {
+        int r = poll(pfd, lfd >= 0 ? 2 : 1, poll_timeout(die_at, tick_at));
+        if (die_at >= 0 && now_ms() >= die_at) {
             log_line(o, "died", n);
             return 3;
+        }
+        if (tick_at >= 0 && now_ms() >= tick_at) {
+            bump_counter(o, "ticks");
+            tick_at = MAX(tick_at + o->tick_ms, now_ms());
         }
         if (r > 0 && (pfd[0].revents & POLLIN)) {
             break;
@@ -329,7 +373,7 @@ main(int argc, char **argv)
     sfd = term_fd(&o);
     sleep_ms(o.start_delay_ms);
     mkdir(o.dir, 0755);
-    n = bump_counter(&o);
+    n = bump_counter(&o, "counter");
     log_line(&o, "start", n);
     if (o.pidfile != NULL) {
         write_pidfile(o.pidfile);
