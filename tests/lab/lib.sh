@@ -278,3 +278,217 @@ chassis_ops() {
 
 # chassis_lines NODE: current length of NODE's BMC power log.
 chassis_lines() { wc -l <"$LAB_DIR/bmc${1#node}/chassis.log"; }
+
+# --- the service chain on the shared disk (tests 3x) ---------------------------------
+# Inside every node: the members' program in /var/lib/bmclink/bin, chain files in
+# /etc/bmclink/chains, the folders' install-time copies, the volume's mount point; the
+# members count into the "work" folder, which is bound from the volume while the chain runs.
+CHAIN_NAME=esm-lab
+CHAIN_MOUNT=/var/lib/bmclink/esm-vol
+CHAIN_WORK=/var/lib/bmclink/esm/work
+CHAIN_DB=/var/lib/bmclink/esm/db
+# shellcheck disable=SC2034 # the servicechain folders parameter, for the tests
+CHAIN_FOLDERS="work=$CHAIN_WORK db=$CHAIN_DB"
+CHAIN_BIN=/var/lib/bmclink/bin/bl-test-member
+CHAIN_RUN=/run/esm
+
+# chain_require: skip unless the agent, bmclink, bl-test-member (with --tick) and
+# ocf:heartbeat:Filesystem are there. BL_TEST_MEMBER names the member binary; else the
+# newest build*/tests/bl-test-member of the checkout.
+chain_require() {
+    local m
+    [[ -x /usr/lib/ocf/resource.d/bmclink/servicechain ]] ||
+        skip "ocf:bmclink:servicechain is not installed (cmake --install)"
+    command -v bmclink >/dev/null || skip "bmclink is not installed (cmake --install)"
+    [[ -x /usr/lib/ocf/resource.d/heartbeat/Filesystem ]] ||
+        skip "ocf:heartbeat:Filesystem is missing (resource-agents)"
+    command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is missing (e2fsprogs)"
+    # shellcheck disable=SC2012 # build directory names are ours
+    m=${BL_TEST_MEMBER:-$(ls -t "$REPO_DIR"/build*/tests/bl-test-member 2>/dev/null | head -n 1)}
+    [[ -n $m && -x $m ]] || skip "no bl-test-member built (set BL_TEST_MEMBER)"
+    grep -q -a -- tick "$m" || skip "$m predates --tick; rebuild it"
+    BL_TEST_MEMBER=$m
+}
+
+# chain_install_nodes PROFILE: on every node's disk, the member binary, the chain
+# ($CHAIN_NAME: PROFILE's members mapped onto bl-test-member by make-chain.sh, and a site
+# file that edits Nvbase in place to count while it runs), folders and mount point.
+chain_install_nodes() {
+    local profile=$1 n i disk gen
+    gen=$("$REPO_DIR/tests/members/make-chain.sh" bmclink "$profile" "$CHAIN_BIN" \
+        "$CHAIN_RUN" "$CHAIN_WORK") || error "make-chain.sh $profile failed"
+    n=$(lab_node_count)
+    for ((i = 1; i <= n; i++)); do
+        disk=$LAB_DIR/node$i/disk
+        install -d "$disk/etc/bmclink/chains" "$disk${CHAIN_BIN%/*}" "$disk$CHAIN_MOUNT" \
+            "$disk$CHAIN_WORK" "$disk$CHAIN_DB"
+        install -m 0755 "$BL_TEST_MEMBER" "$disk$CHAIN_BIN"
+        printf '%s\n' "$gen" >"$disk/etc/bmclink/chains/$CHAIN_NAME-members.chain"
+        cat >"$disk/etc/bmclink/chains/$CHAIN_NAME.chain" <<EOC
+# $profile on bl-test-member; Nvbase also counts ticks on the volume while it runs.
+[chain]
+name = $CHAIN_NAME
+include = $CHAIN_NAME-members
+
+[member Nvbase]
+command = $CHAIN_BIN --name Nvbase --dir $CHAIN_WORK --pidfile $CHAIN_RUN/Nvbase.pid --tick 100
+EOC
+        echo "installed on node$i" >"$disk$CHAIN_WORK/install.txt"
+    done
+    lab x node1 bmclink chain check "$CHAIN_NAME" || error "bmclink chain check $CHAIN_NAME failed"
+}
+
+# chain_node [FROM]: the node the chain resource runs on (empty if none).
+chain_node() {
+    lab x "${1:-node1}" crm_resource --resource esm-chain --locate 2>/dev/null |
+        sed -n 's/.*is running on: \(node[0-9]\)$/\1/p' | head -n 1
+}
+
+# other_node NODE: the other node of a 2-node lab.
+other_node() { if [[ $1 == node1 ]]; then echo node2; else echo node1; fi; }
+
+# chain_file NODE FILE: FILE of the members' work folder as NODE sees it.
+chain_file() { lab x "$1" cat "$CHAIN_WORK/$2" 2>/dev/null; }
+
+# chain_last NODE MEMBER: the last line of MEMBER's log (on the volume, through the bind).
+chain_last() { lab x "$1" tail -n 1 "$CHAIN_WORK/$2.log" 2>/dev/null; }
+
+# chain_ticks NODE: Nvbase's running counter.
+chain_ticks() { chain_file "$1" Nvbase.ticks || echo 0; }
+
+# ticks_above NODE N: Nvbase's running counter on NODE went past N.
+ticks_above() { (($(chain_ticks "$1") > $2)); }
+
+# chain_member_pid NODE MEMBER: MEMBER's PID inside NODE (from its pidfile).
+chain_member_pid() { lab x "$1" cat "$CHAIN_RUN/$2.pid" 2>/dev/null; }
+
+# log_field LINE KEY: the value of KEY=value in a member's log line.
+log_field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+# chain_counters NODE: "MEMBER=N ..." start counters of every member.
+chain_counters() {
+    # shellcheck disable=SC2016 # expanded inside the node
+    lab x "$1" sh -c 'cd "$1" && for f in *.counter; do printf "%s=%s " "${f%.counter}" "$(cat "$f")"; done' \
+        sh "$CHAIN_WORK"
+}
+
+# chain_all_counters_are NODE N: every member has started N times.
+chain_all_counters_are() {
+    local c
+    for c in $(chain_counters "$1"); do
+        [[ ${c#*=} == "$2" ]] || return 1
+    done
+}
+
+# --- the volume is never mounted on two nodes at once --------------------------------
+# A watcher on the host reads every node's mount table (/proc/<node init>/mountinfo: the
+# node's own mount namespace) every 20 ms and logs each change of who has DIR mounted.
+# It ends by itself with the test's shell.
+
+# volume_watch_start DIR
+volume_watch_start() {
+    VOLUME_WATCH_LOG=$(mktemp)
+    volume_watch_loop "$1" "$$" >"$VOLUME_WATCH_LOG" 2>/dev/null &
+    VOLUME_WATCH_PID=$!
+}
+
+# volume_watch_loop DIR TEST_PID: the watcher's loop (a background subshell). Only shell
+# built-ins in the loop (mapfile, read -t on a pipe that never speaks as the pause): it
+# costs no process per round on the 2 cores the cluster also needs.
+volume_watch_loop() {
+    local dir=$1 test_pid=$2 n i pid now prev=unset pause lines=()
+    n=$(lab_node_count)
+    exec {pause}<> <(:)
+    while [[ -e /proc/$test_pid ]]; do
+        now=""
+        for ((i = 1; i <= n; i++)); do
+            read -r pid _ <"$LAB_DIR/node$i/init.pid" 2>/dev/null || continue
+            mapfile -t lines <"/proc/$pid/mountinfo" 2>/dev/null || continue
+            if [[ " ${lines[*]} " == *" $dir "* ]]; then now+=" node$i"; fi
+        done
+        if [[ $now != "$prev" ]]; then
+            echo "$EPOCHREALTIME ${now:- -}"
+            prev=$now
+        fi
+        read -r -t 0.02 -u "$pause" _ || true
+    done
+}
+
+# volume_watch_stop: stop the watcher; print what it saw; fail if DIR was ever mounted
+# on two nodes at once.
+volume_watch_stop() {
+    kill "$VOLUME_WATCH_PID" 2>/dev/null || true
+    wait "$VOLUME_WATCH_PID" 2>/dev/null || true
+    note "who had the volume mounted: $(awk '{ $1 = ""; print }' "$VOLUME_WATCH_LOG" | paste -sd'|' -)"
+    if awk 'NF > 2 { bad = 1 } END { exit !bad }' "$VOLUME_WATCH_LOG"; then
+        cat "$VOLUME_WATCH_LOG" >&2
+        fail "the volume was mounted on two nodes at once"
+    fi
+}
+
+# volume_watch_saw NODE...: the watcher saw the volume mounted on these nodes, in this order.
+volume_watch_saw() {
+    local want seen
+    want=$(printf '%s,' "$@")
+    seen=$(awk 'NF == 2 && $2 != "-" { print $2 }' "$VOLUME_WATCH_LOG" | uniq | paste -sd, -)
+    [[ $seen, == "$want" ]]
+}
+
+# fail_count RESOURCE NODE [FROM]: Pacemaker's fail count of RESOURCE on NODE.
+fail_count() {
+    lab x "${3:-node1}" crm_failcount --query --resource "$1" --node "$2" 2>/dev/null |
+        sed -n 's/.*value=\([0-9A-Za-z]*\).*/\1/p'
+}
+
+# chain_lab_session N: skip unless the chain can run in the lab; lab up N with the shared
+# disk; LAB_DISK_KIND, _DEV, _FSTYPE, _OPTIONS of `lab disk env` set.
+chain_lab_session() {
+    lab_require
+    chain_require
+    command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
+    BMCLINK_LAB_DISK=1 lab_session "$1"
+    eval "$(lab disk env)"
+    [[ $LAB_DISK_KIND == loop ]] ||
+        note "NO LOOP DEVICE HERE: the volume is a bind-mounted directory, not a block device"
+}
+
+# chain_started_as NODE N MODE: every member's last log line on NODE is its start #N, as
+# MODE (START or FAILOVER) on NODE.
+chain_started_as() {
+    local node=$1 n=$2 mode=$3 m line
+    for m in $(chain_counters "$node"); do
+        m=${m%%=*}
+        line="$(chain_last "$node" "$m") "
+        [[ $line == *" start #$n "*" mode=$mode node=$node "* ]] ||
+            fail "$m: expected start #$n as $mode on $node, last line: $line"
+    done
+}
+
+# chain_resumed NODE N: Nvbase's running counter at its start #N (last line on NODE)
+# is exactly where run N-1 stopped (its stop line); sets CHAIN_START_TICKS.
+chain_resumed() {
+    local node=$1 n=$2 stop_line start_line
+    stop_line=$(lab x "$node" grep " stop #$((n - 1)) " "$CHAIN_WORK/Nvbase.log") ||
+        fail "Nvbase logged no stop #$((n - 1))"
+    start_line=$(chain_last "$node" Nvbase)
+    note "$stop_line"
+    note "$start_line"
+    CHAIN_START_TICKS=$(log_field "$start_line" ticks)
+    assert_eq "$(log_field "$stop_line" ticks)" "$CHAIN_START_TICKS" \
+        "Nvbase's running counter at start #$n (vs at stop #$((n - 1)))"
+}
+
+# chain_first_start: the new group started somewhere: every member's first start as
+# START, the running counter grows. Sets CHAIN_ON (that node) and CHAIN_OTHER.
+chain_first_start() {
+    local t
+    wait_until 30 resource_started esm-chain
+    CHAIN_ON=$(chain_node node1)
+    # shellcheck disable=SC2034 # for the tests
+    CHAIN_OTHER=$(other_node "$CHAIN_ON")
+    note "the chain runs on $CHAIN_ON"
+    chain_started_as "$CHAIN_ON" 1 START
+    assert_true chain_all_counters_are "$CHAIN_ON" 1
+    t=$(chain_ticks "$CHAIN_ON")
+    wait_until 10 ticks_above "$CHAIN_ON" $((t + 5))
+}
