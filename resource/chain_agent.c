@@ -254,13 +254,28 @@ running_here(struct bl_agent *a, const struct bl_chain *chain)
     return state == BL_CHAIN_RUNNING || state == BL_CHAIN_DEGRADED;
 }
 
+/* Undo the binds; with force_unbind, end what keeps one busy, and say whom. */
+static int
+unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **detail)
+{
+    g_autoptr(GString) ended = g_string_new(NULL);
+    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, detail)
+                             : bl_volume_unbind(v, timeout_ms, detail);
+
+    if (ended->len > 0) {
+        qb_log(LOG_WARNING, "%s: bound folders still busy after the members stopped: sent %s",
+               a->instance, ended->str);
+    }
+    return rc;
+}
+
 /* Undo a start that failed after the record was written. */
 static void
 abandon_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode mode)
 {
     g_autofree char *detail = NULL;
 
-    if (v->state_dir != NULL && bl_volume_unbind(v, 10000, &detail) != 0) {
+    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &detail) != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, detail);
         return; /* keep the record "running": the next start here must not look clean */
     }
@@ -345,8 +360,8 @@ action_stop(struct bl_agent *a, struct work *w)
                a->instance, work_chain(w)->name);
         return BL_OCF_ERR_GENERIC;
     }
-    rc = bl_volume_unbind(work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
-                          &detail);
+    rc = unbind_folders(a, work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
+                        &detail);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, detail);
         return BL_OCF_ERR_GENERIC;

@@ -68,6 +68,16 @@ static const struct param_def params[BL_AP_COUNT] = {
     [BL_AP_VOLUME_DEVICE] = {"volume_device", "string", NULL, false, "Expected volume device",
                              "Block device (or a link to it, e.g. /dev/disk/by-uuid/...) that "
                              "must be mounted under state_dir; start refuses another one."},
+    [BL_AP_FORCE_UNBIND] = {"force_unbind", "boolean", "true", true,
+                            "End processes that keep a folder busy at stop",
+                            "At stop, once the members are stopped, a bound folder that "
+                            "stays busy (a shell whose working directory is in it, a "
+                            "member's child that outlived it) is held by processes that "
+                            "would block the move. true: after 1 s they are sent SIGTERM, "
+                            "and SIGKILL 3 s later, as ocf:heartbeat:Filesystem's "
+                            "force_unmount does for the volume. false: wait for them until "
+                            "the stop times out; the stop then fails and the node is "
+                            "fenced."},
     [BL_AP_MEMBER_START_TIMEOUT] = {"member_start_timeout", "string", "60s", true,
                                     "Default member start timeout",
                                     "Start plus readiness time for members that set no "
@@ -192,6 +202,11 @@ bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_c
     }
     if (state_dir == NULL && (a->param[BL_AP_FOLDERS] != NULL || device != NULL)) {
         *errmsg = g_strdup("folders and volume_device need state_dir");
+        return BL_E_INVALID;
+    }
+    if (bl_parse_bool(a->param[BL_AP_FORCE_UNBIND], &v->force_unbind) != 0) {
+        *errmsg =
+            g_strdup_printf("force_unbind '%s' is not a boolean", a->param[BL_AP_FORCE_UNBIND]);
         return BL_E_INVALID;
     }
     v->state_dir = g_strdup(state_dir);
@@ -329,7 +344,12 @@ snapshot_volume(GKeyFile *kf, struct bl_volume *v)
     g_autofree char *owner = get_opt(kf, "folder_owner");
     g_autofree char *group = get_opt(kf, "folder_group");
     g_autofree char *mode = get_opt(kf, "folder_mode");
+    g_autofree char *force = get_opt(kf, "force_unbind");
 
+    /* a snapshot from before force_unbind existed: the default */
+    if (force == NULL || bl_parse_bool(force, &v->force_unbind) != 0) {
+        v->force_unbind = true;
+    }
     v->state_dir = get_opt(kf, "state_dir");
     v->device = get_opt(kf, "volume_device");
     return bl_volume_parse_folders(v, folders, owner, group, mode, NULL);

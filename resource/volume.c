@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,10 @@
 #include <unistd.h>
 
 #define UNBIND_RETRY_MS 50
+/* With force_unbind: a bind busy this long gets its users SIGTERM; still busy this long
+ * after a signal, SIGKILL (Filesystem's force_unmount allows about as long). */
+#define UNBIND_TERM_AFTER_MS 1000
+#define UNBIND_KILL_AFTER_MS 3000
 
 struct mount_entry {
     unsigned major;
@@ -466,16 +471,43 @@ bl_volume_prepare(const struct bl_volume *v, char **detail)
     return 0;
 }
 
+/* How long a bind has been busy, and what its users were sent last. */
+struct busy {
+    int64_t since; /* -1: not busy yet */
+    int sent;      /* 0, SIGTERM or SIGKILL */
+};
+
+/* Busy once more: signal the users when it has lasted long enough (see the defines). */
+static void
+end_users(const struct bl_volume *v, size_t i, struct busy *b, GString *ended)
+{
+    int64_t now = bl_mono_ms();
+    int after = b->sent == 0 ? UNBIND_TERM_AFTER_MS : UNBIND_KILL_AFTER_MS;
+
+    if (b->since < 0) {
+        b->since = now;
+    } else if (now - b->since >= after) {
+        b->sent = b->sent == 0 ? SIGTERM : SIGKILL;
+        bl_volume_signal_users(v, i, b->sent, ended);
+        b->since = now;
+    }
+}
+
+/* ended: NULL to wait for a busy bind, else where end_users() reports. */
 static int
-unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, char **detail)
+unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended, char **detail)
 {
     const char *path = v->folders[i].path;
+    struct busy busy = {.since = -1};
 
     while (bl_volume_bind_state(v, i) == BL_BIND_BOUND) {
         if (umount2(path, UMOUNT_NOFOLLOW) == 0) {
             continue; /* binds may be stacked; unmount until the local content shows */
         }
         if (errno == EBUSY && bl_mono_ms() < deadline) {
+            if (ended != NULL) {
+                end_users(v, i, &busy, ended);
+            }
             bl_sleep_ms(UNBIND_RETRY_MS);
             continue;
         }
@@ -510,21 +542,21 @@ bl_volume_bind(const struct bl_volume *v, char **detail)
     for (size_t i = v->n_folders; rc != 0 && i-- > 0;) {
         g_autofree char *ignored = NULL;
         if (made[i]) {
-            unbind_one(v, i, 0, &ignored);
+            unbind_one(v, i, 0, NULL, &ignored);
         }
     }
     return rc;
 }
 
-int
-bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail)
+static int
+unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **detail)
 {
     int64_t deadline = bl_mono_ms() + timeout_ms;
     int first = 0;
 
     for (size_t i = v->n_folders; i-- > 0;) {
         char *msg = NULL;
-        int rc = unbind_one(v, i, deadline, &msg);
+        int rc = unbind_one(v, i, deadline, ended, &msg);
         if (rc != 0 && first == 0) {
             first = rc;
             *detail = msg;
@@ -533,4 +565,16 @@ bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail)
         }
     }
     return first;
+}
+
+int
+bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail)
+{
+    return unbind_all(v, timeout_ms, NULL, detail);
+}
+
+int
+bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended, char **detail)
+{
+    return unbind_all(v, timeout_ms, ended, detail);
 }

@@ -11,6 +11,7 @@
 #ifndef BL_VOLUME_H
 #define BL_VOLUME_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -33,6 +34,7 @@ struct bl_volume {
     struct bl_folder *folders;
     size_t n_folders;
     const char *mountinfo; /* default /proc/self/mountinfo (tests point elsewhere) */
+    bool force_unbind;     /* at stop, end the processes that keep a bind busy */
 };
 
 enum bl_volume_problem {
@@ -93,6 +95,32 @@ int bl_volume_bind(const struct bl_volume *v, char **detail);
  * \return 0, or -EBUSY (still in use) or -errno
  */
 int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail);
+
+/**
+ * Undo the binds like bl_volume_unbind(), ending what keeps one busy: when a bind is still
+ * busy after 1 s, the processes using it (bl_volume_folder_users()) are sent SIGTERM, and
+ * SIGKILL 3 s later (again every 3 s while it stays busy), until timeout_ms.
+ * \param[out] ended  appended with who was sent which signal, for the caller's log
+ * \return 0, or -EBUSY (still in use at timeout_ms) or -errno
+ */
+int bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended,
+                           char **detail);
+
+/**
+ * Processes using folder i from the volume: a working directory, root, open file or mapped
+ * file at or under the folder's local path and on the file system of state_dir/name (as
+ * fuser(1) finds them). This process is never listed.
+ * \param[out] pids  their PIDs (pid_t); g_array_unref(), also on failure
+ * \return 0, or -errno when state_dir/name or /proc cannot be read
+ */
+int bl_volume_folder_users(const struct bl_volume *v, size_t i, GArray **pids);
+
+/**
+ * Send sig to the processes using folder i (bl_volume_folder_users()).
+ * \param[out] report  when not NULL, appended with "SIGTERM to PID (comm), ... using PATH"
+ * \return how many were signalled, or -errno
+ */
+int bl_volume_signal_users(const struct bl_volume *v, size_t i, int sig, GString *report);
 
 /** Whether folder i is bound now. */
 enum bl_bind_state bl_volume_bind_state(const struct bl_volume *v, size_t i);

@@ -19,11 +19,14 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static bool private_ns;
@@ -330,6 +333,137 @@ test_bind_busy_and_other(void **state)
     finish_binds(&v);
 }
 
+enum hold { HOLD_CWD, HOLD_FD, HOLD_MAP };
+
+/* A child that holds path (its working directory, an open file, or a mapped file), ignores
+ * SIGTERM when asked, and waits to be killed; returns once it holds. */
+static pid_t
+holder(const char *path, enum hold how, bool ignore_term)
+{
+    int p[2];
+    char c;
+    pid_t pid;
+
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = how == HOLD_CWD ? chdir(path) : open(path, O_RDONLY);
+        if (ignore_term) {
+            signal(SIGTERM, SIG_IGN);
+        }
+        if (fd < 0 ||
+            (how == HOLD_MAP &&
+             (mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED || close(fd) != 0))) {
+            _exit(1);
+        }
+        if (write(p[1], "r", 1) != 1) {
+            _exit(1);
+        }
+        for (;;) {
+            pause();
+        }
+    }
+    close(p[1]);
+    assert_int_equal(read(p[0], &c, 1), 1);
+    close(p[0]);
+    return pid;
+}
+
+/* Reap a child; the signal that ended it, or -1. */
+static int
+reap(pid_t pid)
+{
+    int status = 0;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+}
+
+static bool
+has_pid(const GArray *pids, pid_t pid)
+{
+    for (guint i = 0; i < pids->len; i++) {
+        if (g_array_index(pids, pid_t, i) == pid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Users of a folder: by working directory, open file, mapped file; never ourselves, never a
+ * process elsewhere. No bind needed: the folder and state_dir share a file system here. */
+static void
+test_folder_users(void **state)
+{
+    struct bl_volume v = {0};
+    g_autofree char *local = tmp_path("users/local/work");
+    g_autofree char *file = tmp_path("users/local/work/f");
+    g_autofree char *elsewhere = tmp_path("users/elsewhere");
+    g_autofree char *spec = g_strdup_printf("work=%s", local);
+    g_autoptr(GArray) pids = NULL;
+    pid_t in[3], out;
+    int own;
+
+    put("users/local/work/f", "x", 0644);
+    put("users/elsewhere/g", "y", 0644);
+    put("users/state/work/g", "z", 0644);
+    v.state_dir = tmp_path("users/state");
+    assert_int_equal(bl_volume_parse_folders(&v, spec, NULL, NULL, NULL, NULL), 0);
+    in[0] = holder(local, HOLD_CWD, false);
+    in[1] = holder(file, HOLD_FD, false);
+    in[2] = holder(file, HOLD_MAP, false);
+    out = holder(elsewhere, HOLD_CWD, false);
+    own = open(file, O_RDONLY | O_CLOEXEC);
+    assert_int_equal(bl_volume_folder_users(&v, 0, &pids), 0);
+    assert_int_equal(pids->len, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_true(has_pid(pids, in[i]));
+    }
+    assert_int_equal(bl_volume_signal_users(&v, 0, SIGKILL, NULL), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(reap(in[i]), SIGKILL);
+    }
+    kill(out, SIGKILL);
+    assert_int_equal(reap(out), SIGKILL);
+    close(own);
+    bl_volume_clear(&v);
+}
+
+/* A bind kept busy after the members stopped: plain unbind waits and signals nobody; the
+ * forcing one sends SIGTERM, then SIGKILL to what ignores it, and unbinds. */
+static void
+test_unbind_force(void **state)
+{
+    struct bl_volume v;
+    char *detail = NULL;
+    g_autoptr(GString) ended = g_string_new(NULL);
+    pid_t polite, stubborn;
+
+    if (!private_ns) {
+        skip();
+    }
+    volume_for_binds(&v);
+    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
+    assert_int_equal(bl_volume_bind(&v, &detail), 0);
+    g_autofree char *file = tmp_path("local/work/install.txt");
+    polite = holder(v.folders[0].path, HOLD_CWD, false);
+    stubborn = holder(file, HOLD_FD, true);
+    assert_int_equal(bl_volume_unbind(&v, 200, &detail), -EBUSY);
+    g_free(detail);
+    detail = NULL;
+    assert_int_equal(kill(polite, 0), 0);
+    assert_int_equal(kill(stubborn, 0), 0);
+    assert_int_equal(bl_volume_unbind_force(&v, 10000, ended, &detail), 0);
+    assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_NONE);
+    assert_int_equal(reap(polite), SIGTERM);
+    assert_int_equal(reap(stubborn), SIGKILL);
+    assert_non_null(strstr(ended->str, "SIGTERM to "));
+    assert_non_null(strstr(ended->str, "SIGKILL to "));
+    assert_non_null(strstr(ended->str, v.folders[0].path));
+    finish_binds(&v);
+}
+
 static void
 test_read_only_volume(void **state)
 {
@@ -374,6 +508,8 @@ main(void)
         cmocka_unit_test(test_remove_partial),
         cmocka_unit_test(test_bind_cycle),
         cmocka_unit_test(test_bind_busy_and_other),
+        cmocka_unit_test(test_folder_users),
+        cmocka_unit_test(test_unbind_force),
         cmocka_unit_test(test_read_only_volume),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
