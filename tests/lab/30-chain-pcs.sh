@@ -6,8 +6,9 @@
 # bl-test-member, state_dir and two bound folders on the volume). Proves:
 #   - the chain starts on a node (START), every member runs, both folders are bound, the
 #     members' counters on the volume grow;
-#   - pcs node standby of that node: the group moves, members see FAILOVER, every start
-#     counter goes up by one and the running counter resumes exactly where it stopped;
+#   - pcs node standby of that node, with a shell left in a bound folder: the group moves
+#     (the agent ends the shell, force_unbind), members see FAILOVER, every start counter
+#     goes up by one and the running counter resumes exactly where it stopped;
 #   - SIGKILL of a mandatory member: Pacemaker restarts the chain in place (START), the
 #     counters continue, the fail count is 1, the volume stays mounted;
 #   - SIGKILL of an optional member: the resource is degraded (OCF_DEGRADED, 190), not
@@ -59,7 +60,13 @@ assert_eq 8 "$(grep -cE '^ +[0-9]+ +[A-Za-z]+ +daemon .* running +pid ' <<<"$sta
 grep -q "folder work .* bound from $CHAIN_MOUNT/state/work" <<<"$status" || fail "work not bound"
 grep -q "folder db .* bound from $CHAIN_MOUNT/state/db" <<<"$status" || fail "db not bound"
 
-step "pcs node standby $a: the group moves to $b, as FAILOVER, counters continue"
+step "pcs node standby $a, a shell left in $CHAIN_WORK: the group moves to $b as FAILOVER"
+# An operator's shell whose working directory is the bound folder keeps the bind busy.
+# shellcheck disable=SC2016 # expanded inside the node
+shell_pid=$(lab x "$a" sh -c 'cd "$1" && setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!' \
+    sh "$CHAIN_WORK")
+lab x "$a" test "$(lab x "$a" readlink "/proc/$shell_pid/cwd")" = "$CHAIN_WORK" ||
+    error "the stand-in shell is not in $CHAIN_WORK"
 t_move=$EPOCHREALTIME
 lab x node1 pcs node standby "$a"
 wait_until 30 resource_on esm-chain "$b"
@@ -68,6 +75,9 @@ chain_resumed "$b" 2
 chain_started_as "$b" 2 FAILOVER
 assert_true chain_all_counters_are "$b" 2
 assert_eq install.txt "$(lab x "$a" ls "$CHAIN_WORK")" "$a's local work folder (unbound)"
+assert_false lab x "$a" kill -0 "$shell_pid" 2>/dev/null
+grep -F "bound folders still busy after the members stopped: sent SIGTERM to $shell_pid (sleep)" \
+    "$LAB_DIR/$a/disk/var/log/pacemaker/pacemaker.log" | tail -n 1 | sed 's/^.*\[ /    /; s/ \]$//'
 wait_until 10 ticks_above "$b" "$CHAIN_START_TICKS"
 note "moved in ${move_s}s (pcs node standby to started on $b)"
 
