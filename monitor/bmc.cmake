@@ -1,0 +1,17 @@
+# The BMC side of bmclinkd: the recovery of a fatal BMCNOTICE (state machine and glue), the
+# Pacemaker seam (public tools run as async subprocesses), the BMC heartbeat and #health-bmc.
+# A static library the daemon links; bmc_driver runs it alone (lab tests, benchmarks).
+if(NOT TARGET PkgConfig::GIO)
+    pkg_check_modules(GIO REQUIRED IMPORTED_TARGET gio-2.0 gio-unix-2.0)
+endif()
+
+add_library(bmclink_bmc STATIC
+    ${CMAKE_CURRENT_LIST_DIR}/recovery.c
+    ${CMAKE_CURRENT_LIST_DIR}/pcmk.c
+    ${CMAKE_CURRENT_LIST_DIR}/pcmk_proc.c
+    ${CMAKE_CURRENT_LIST_DIR}/recovery_config.c
+    ${CMAKE_CURRENT_LIST_DIR}/heartbeat_core.c
+    ${CMAKE_CURRENT_LIST_DIR}/heartbeat.c
+)
+target_include_directories(bmclink_bmc PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(bmclink_bmc PUBLIC bmclink PkgConfig::GLIB PkgConfig::GIO)

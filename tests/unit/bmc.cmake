@@ -1,0 +1,10 @@
+# The BMC side of bmclinkd (monitor/bmc.cmake): recovery, Pacemaker seam, heartbeat.
+bl_unit_test(test_recovery SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_recovery.c LIBS bmclink_bmc)
+bl_unit_test(test_pcmk SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pcmk.c LIBS bmclink_bmc)
+bl_unit_test(test_pcmk_proc SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pcmk_proc.c LIBS bmclink_bmc)
+bl_unit_test(test_recovery_config SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_recovery_config.c
+             LIBS bmclink_bmc)
+bl_unit_test(test_heartbeat_core SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_heartbeat_core.c
+             LIBS bmclink_bmc)
+bl_unit_test(test_heartbeat SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_heartbeat.c
+             ${CMAKE_CURRENT_LIST_DIR}/bmc_fakes.c LIBS bmclink_bmc)

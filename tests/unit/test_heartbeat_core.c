@@ -1,0 +1,212 @@
+/* The heartbeat's pure parts (monitor/heartbeat_core.c): misses, power, rtt, #health-bmc. */
+#include "bl_result.h"
+#include "heartbeat_core.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define MS 1000000ull
+
+/* One interval: tick (and send when asked), then maybe an answer after 1 ms. */
+static unsigned
+interval(struct bl_hb_state *s, uint64_t t, int answer_rc, bool power_on)
+{
+    bool send = false;
+    unsigned ch = bl_hb_tick(s, t, &send);
+
+    if (send) {
+        bl_hb_sent(s, 0, t);
+        if (answer_rc != 1) { /* 1: no answer at all */
+            ch |= bl_hb_answer(s, answer_rc, power_on, t + 1 * MS);
+        }
+    }
+    return ch;
+}
+
+static void
+test_reachable_then_silent(void **state)
+{
+    struct bl_hb_state s;
+    unsigned ch;
+
+    bl_hb_state_init(&s, 3);
+    assert_int_equal(s.reach, BL_HB_REACH_UNKNOWN);
+    ch = interval(&s, 0, 0, true);
+    assert_int_equal(ch, BL_HB_CH_REACH | BL_HB_CH_POWER);
+    assert_int_equal(s.reach, BL_HB_REACH_YES);
+    assert_int_equal(s.power, BL_HB_POWER_ON);
+    assert_int_equal(interval(&s, 1000 * MS, 0, true), 0); /* nothing changed: nothing to say */
+    /* the BMC falls silent: the poll of t=2000 stays in flight */
+    assert_int_equal(interval(&s, 2000 * MS, 1, true), 0);
+    assert_int_equal(interval(&s, 3000 * MS, 1, true), 0); /* silent 1 */
+    assert_int_equal(s.silent, 1);
+    assert_int_equal(interval(&s, 4000 * MS, 1, true), 0); /* silent 2 */
+    ch = interval(&s, 5000 * MS, 1, true);                 /* silent 3 */
+    assert_int_equal(ch, BL_HB_CH_REACH | BL_HB_CH_POWER);
+    assert_int_equal(s.reach, BL_HB_REACH_NO);
+    assert_int_equal(s.power, BL_HB_POWER_UNKNOWN);
+    assert_int_equal(s.polls, 3); /* one poll in flight at a time: no flood */
+    /* late answer of the poll in flight: reachable at once */
+    ch = bl_hb_answer(&s, 0, false, 5500 * MS);
+    assert_int_equal(ch, BL_HB_CH_REACH | BL_HB_CH_POWER);
+    assert_int_equal(s.power, BL_HB_POWER_OFF);
+    assert_int_equal(s.silent, 0);
+}
+
+static void
+test_never_answers(void **state)
+{
+    struct bl_hb_state s;
+    bool send;
+
+    bl_hb_state_init(&s, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(bl_hb_tick(&s, (uint64_t) i * 1000 * MS, &send), 0);
+        bl_hb_sent(&s, BL_E_STATE, (uint64_t) i * 1000 * MS); /* no session */
+    }
+    assert_int_equal(bl_hb_tick(&s, 3000 * MS, &send), BL_HB_CH_REACH);
+    assert_true(send);
+    assert_int_equal(s.reach, BL_HB_REACH_NO);
+    assert_int_equal(s.errors, 3);
+}
+
+static void
+test_errors_and_timeouts(void **state)
+{
+    struct bl_hb_state s;
+
+    bl_hb_state_init(&s, 2);
+    interval(&s, 0, 0, true);
+    /* a completion code error: alive, power unknown */
+    assert_int_equal(interval(&s, 1000 * MS, BL_E_BMC, true), BL_HB_CH_POWER);
+    assert_int_equal(s.reach, BL_HB_REACH_YES);
+    assert_int_equal(s.power, BL_HB_POWER_UNKNOWN);
+    /* timeouts reported by the IPMI layer are silence */
+    assert_int_equal(interval(&s, 2000 * MS, BL_E_TIMEOUT, true), 0);
+    assert_int_equal(interval(&s, 3000 * MS, BL_E_TIMEOUT, true), 0);
+    assert_int_equal(interval(&s, 4000 * MS, BL_E_TIMEOUT, true), BL_HB_CH_REACH);
+    assert_int_equal(s.errors, 3);
+}
+
+static void
+test_rtt(void **state)
+{
+    struct bl_hb_state s;
+    struct bl_hb_rtt all = {0};
+
+    bl_hb_state_init(&s, 3);
+    for (int i = 0; i < 100; i++) {
+        bool send;
+        uint64_t t = (uint64_t) i * 1000 * MS;
+
+        bl_hb_tick(&s, t, &send);
+        bl_hb_sent(&s, 0, t);
+        bl_hb_answer(&s, 0, true, t + (i < 98 ? 300000 : 5 * MS)); /* 0.3 ms, two at 5 ms */
+    }
+    assert_int_equal(s.rtt.count, 100);
+    assert_int_equal(s.rtt.min_ns, 300000);
+    assert_int_equal(s.rtt.max_ns, 5 * MS);
+    assert_true(bl_hb_rtt_percentile(&s.rtt, 50) >= 300000);
+    assert_true(bl_hb_rtt_percentile(&s.rtt, 50) < 600000);
+    assert_int_equal(bl_hb_rtt_percentile(&s.rtt, 99), 5 * MS);
+    bl_hb_rtt_merge(&all, &s.rtt);
+    bl_hb_rtt_merge(&all, &s.rtt);
+    assert_int_equal(all.count, 200);
+    assert_int_equal(all.min_ns, 300000);
+    assert_int_equal(bl_hb_rtt_percentile(&(struct bl_hb_rtt){0}, 50), 0);
+}
+
+static void
+test_values(void **state)
+{
+    assert_string_equal(bl_hb_reach_value(BL_HB_REACH_YES), "1");
+    assert_string_equal(bl_hb_reach_value(BL_HB_REACH_NO), "0");
+    assert_null(bl_hb_reach_value(BL_HB_REACH_UNKNOWN));
+    assert_string_equal(bl_hb_power_value(BL_HB_POWER_OFF), "off");
+    assert_string_equal(bl_hb_power_value(BL_HB_POWER_UNKNOWN), "unknown");
+    assert_string_equal(bl_health_color_name(BL_HEALTH_YELLOW), "yellow");
+}
+
+static struct bl_pet_event
+pet(uint8_t severity, uint8_t sensor, bool deassert)
+{
+    return (struct bl_pet_event){.severity = severity,
+                                 .sensor_type = 0x01,
+                                 .sensor_number = sensor,
+                                 .event_offset = 2,
+                                 .deassertion = deassert};
+}
+
+static void
+test_health(void **state)
+{
+    struct bl_health h;
+    struct bl_pet_event e;
+
+    bl_health_init(&h, BL_PET_SEV_CRITICAL, 600000 * MS);
+    e = pet(BL_PET_SEV_INFORMATION, 1, false);
+    assert_false(bl_health_pet(&h, &e, 0));
+    e = pet(BL_PET_SEV_NON_CRITICAL, 1, false);
+    assert_true(bl_health_pet(&h, &e, 0));
+    assert_int_equal(h.color, BL_HEALTH_YELLOW);
+    e = pet(BL_PET_SEV_CRITICAL | BL_PET_SEV_NON_CRITICAL, 2, false); /* several bits */
+    assert_true(bl_health_pet(&h, &e, 1 * MS));
+    assert_int_equal(h.color, BL_HEALTH_RED);
+    e = pet(BL_PET_SEV_CRITICAL, 2, true); /* sensor 2 deasserts */
+    assert_true(bl_health_pet(&h, &e, 2 * MS));
+    assert_int_equal(h.color, BL_HEALTH_YELLOW);
+    e = pet(BL_PET_SEV_NON_CRITICAL, 1, true);
+    assert_true(bl_health_pet(&h, &e, 3 * MS));
+    assert_int_equal(h.color, BL_HEALTH_GREEN);
+    e = pet(BL_PET_SEV_NON_CRITICAL, 9, true); /* deassert of something never seen */
+    assert_false(bl_health_pet(&h, &e, 4 * MS));
+}
+
+static void
+test_health_hold_and_flood(void **state)
+{
+    struct bl_health h;
+    struct bl_pet_event e;
+
+    bl_health_init(&h, BL_PET_SEV_CRITICAL, 1000 * MS);
+    assert_true(bl_health_notice(&h, 42, 0));
+    assert_int_equal(h.color, BL_HEALTH_YELLOW);
+    assert_false(bl_health_tick(&h, 999 * MS));
+    assert_true(bl_health_notice(&h, 43, 500 * MS) == false); /* still yellow */
+    assert_false(bl_health_tick(&h, 1000 * MS));              /* 42 expired, 43 holds */
+    assert_true(bl_health_tick(&h, 1500 * MS));
+    assert_int_equal(h.color, BL_HEALTH_GREEN);
+    /* a flood of distinct sensors stays within the table */
+    for (int i = 0; i < 1000; i++) {
+        e = pet(BL_PET_SEV_NON_CRITICAL, (uint8_t) i, false);
+        e.sensor_type = (uint8_t) (i >> 8);
+        bl_health_pet(&h, &e, 2000 * MS + (uint64_t) i);
+    }
+    assert_int_equal(h.color, BL_HEALTH_YELLOW);
+    /* a repeat at a lower severity does not downgrade a red condition */
+    e = pet(BL_PET_SEV_CRITICAL, 7, false);
+    bl_health_pet(&h, &e, 3000 * MS);
+    e = pet(BL_PET_SEV_NON_CRITICAL, 7, false);
+    bl_health_pet(&h, &e, 3001 * MS);
+    assert_int_equal(h.color, BL_HEALTH_RED);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reachable_then_silent),
+        cmocka_unit_test(test_never_answers),
+        cmocka_unit_test(test_errors_and_timeouts),
+        cmocka_unit_test(test_rtt),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_health),
+        cmocka_unit_test(test_health_hold_and_flood),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
