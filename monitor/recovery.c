@@ -126,8 +126,7 @@ bl_rec_note(struct bl_rec *r, enum bl_rec_step step, int rc, const char *detail,
     e->detail[len] = '\0';
 }
 
-/* The earliest pending time: the deadline, a retry, an observation or the clean-up. */
-static uint64_t
+uint64_t
 bl_rec_wake(const struct bl_rec *r)
 {
     uint64_t t[4] = {0, 0, 0, 0}, best = 0;

@@ -207,6 +207,12 @@ void bl_rec_observed(struct bl_rec *r, int rc, const struct bl_rec_observation *
 /** The CLEAR request finished. */
 void bl_rec_clear_done(struct bl_rec *r, int rc, uint64_t now, struct bl_rec_out *out);
 
+/**
+ * When bl_rec_tick has something to do next (the deadline, a retry, an observation or the
+ * clean-up), monotonic ns; 0 when nothing is pending. The same as the last out->wake_ns.
+ */
+uint64_t bl_rec_wake(const struct bl_rec *r);
+
 /** Time passed: the deadline, the next observation or retry, the clean-up. */
 void bl_rec_tick(struct bl_rec *r, uint64_t now, struct bl_rec_out *out);
 

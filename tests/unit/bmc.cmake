@@ -8,3 +8,5 @@ bl_unit_test(test_heartbeat_core SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_heartbea
              LIBS bmclink_bmc)
 bl_unit_test(test_heartbeat SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_heartbeat.c
              ${CMAKE_CURRENT_LIST_DIR}/bmc_fakes.c LIBS bmclink_bmc)
+bl_unit_test(test_recovery_run SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_recovery_run.c
+             ${CMAKE_CURRENT_LIST_DIR}/bmc_fakes.c LIBS bmclink_bmc)

@@ -253,6 +253,35 @@ fake_pcmk_clear(struct fake_pcmk *p)
     g_ptr_array_free(p->log, TRUE);
     g_hash_table_destroy(p->attrs);
     g_free(p->status_xml);
+    if (p->status_seq != NULL) {
+        g_ptr_array_free(p->status_seq, TRUE);
+    }
+}
+
+void
+fake_pcmk_status_seq(struct fake_pcmk *p, const char *const *docs)
+{
+    if (p->status_seq != NULL) {
+        g_ptr_array_free(p->status_seq, TRUE);
+    }
+    p->status_seq = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; docs[i] != NULL; i++) {
+        g_ptr_array_add(p->status_seq, g_strdup(docs[i]));
+    }
+    p->status_calls = 0;
+}
+
+static const char *
+fake_status_doc(struct fake_pcmk *p)
+{
+    size_t i;
+
+    if (p->status_seq == NULL || p->status_seq->len == 0) {
+        return p->status_xml;
+    }
+    i = MIN(p->status_calls, p->status_seq->len - 1);
+    p->status_calls++;
+    return p->status_seq->pdata[i];
 }
 
 unsigned
@@ -278,7 +307,7 @@ static void
 fake_call_finish(struct fake_call *c)
 {
     struct bl_pcmk_status st = {0};
-    const char *xml = c->p->status_xml;
+    const char *xml = c->status != NULL ? fake_status_doc(c->p) : NULL;
     int rc = c->rc;
 
     c->p->pending = g_list_remove(c->p->pending, c);

@@ -54,8 +54,10 @@ struct fake_pcmk {
     int attr_rc;        /* result of attr_set */
     unsigned attr_fail; /* the next N attr_set fail with -EIO */
     int standby_rc, restart_rc, run_rc;
-    bool hold_run;    /* run/restart never finish (until cancelled) */
-    char *status_xml; /* what status parses; NULL: status fails with -EIO */
+    bool hold_run;         /* run/restart never finish (until cancelled) */
+    char *status_xml;      /* what status parses; NULL: status fails with -EIO */
+    GPtrArray *status_seq; /* if set: one document per status call, the last one repeats */
+    unsigned status_calls;
     GList *pending;
 };
 
@@ -64,6 +66,10 @@ void fake_pcmk_clear(struct fake_pcmk *p);
 void fake_pcmk_client(struct fake_pcmk *p, struct bl_pcmk_client *out);
 /** Calls whose log line starts with \p prefix. */
 unsigned fake_pcmk_count(const struct fake_pcmk *p, const char *prefix);
+/** Answer status calls with these documents in turn (copied; NULL-terminated). */
+void fake_pcmk_status_seq(struct fake_pcmk *p, const char *const *docs);
+/** Answer status calls with these documents in turn (copied; NULL-terminated). */
+void fake_pcmk_status_seq(struct fake_pcmk *p, const char *const *docs);
 /** An attribute now, or NULL. */
 const char *fake_pcmk_attr(const struct fake_pcmk *p, const char *node, const char *name);
 
