@@ -492,3 +492,37 @@ chain_first_start() {
     t=$(chain_ticks "$CHAIN_ON")
     wait_until 10 ticks_above "$CHAIN_ON" $((t + 5))
 }
+
+# --- figures from Pacemaker's own log (exact to the ms, unlike a poll) ------------------
+
+# pcmk_log_mark NODE: the current length of NODE's pacemaker.log, for pcmk_log_time.
+pcmk_log_mark() { wc -l <"$LAB_DIR/$1/disk/var/log/pacemaker/pacemaker.log"; }
+
+# pcmk_log_time NODE MARK TEXT: the time (epoch seconds) of the first line after MARK in
+# NODE's pacemaker.log that contains TEXT (the host and the nodes share one clock).
+pcmk_log_time() {
+    local line
+    line=$(tail -n +"$(($2 + 1))" "$LAB_DIR/$1/disk/var/log/pacemaker/pacemaker.log" |
+        grep -m 1 -F -- "$3") || return 1
+    date -d "${line:0:19}" +%s.%N    # "Nov 21 07:11:06.092"
+}
+
+# seconds_between T0 T1: T1 - T0, two decimals.
+seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# pcmk_log_since NODE MARK T0 TEXT: seconds from T0 to the first line with TEXT after MARK
+# in NODE's pacemaker.log, waiting up to 10 s for the line (the log is written after the
+# CIB tells the world).
+pcmk_log_since() {
+    local t deadline=$((SECONDS + 10))
+    until t=$(pcmk_log_time "$1" "$2" "$4"); do
+        ((SECONDS < deadline)) || fail "no '$4' in $1's pacemaker.log"
+        sleep 0.2
+    done
+    seconds_between "$3" "$t"
+}
+
+# chain_started_after NODE MARK T0: seconds from T0 to the chain's start on NODE after MARK.
+chain_started_after() {
+    pcmk_log_since "$1" "$2" "$3" "Result of start operation for esm-chain on $1: ok"
+}
