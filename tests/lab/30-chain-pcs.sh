@@ -65,8 +65,8 @@ step "pcs node standby $a, a shell left in $CHAIN_WORK: the group moves to $b as
 # It must not inherit our descriptors (the test lock among them): closed above 2.
 # shellcheck disable=SC2016 # expanded inside the node
 shell_pid=$(lab x "$a" bash -c 'for fd in $(ls /proc/$$/fd); do [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
-    cd "$1" && setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!' bash "$CHAIN_WORK")
-lab x "$a" test "$(lab x "$a" readlink "/proc/$shell_pid/cwd")" = "$CHAIN_WORK" ||
+    cd "$1" && { setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!; }' bash "$CHAIN_WORK")
+[[ $(lab x "$a" readlink "/proc/$shell_pid/cwd") == "$CHAIN_WORK" ]] ||
     error "the stand-in shell is not in $CHAIN_WORK"
 mark=$(pcmk_log_mark "$b")
 t_move=$EPOCHREALTIME
