@@ -16,3 +16,8 @@ add_library(bmclink_bmc STATIC
 )
 target_include_directories(bmclink_bmc PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bmclink_bmc PUBLIC bmclink PkgConfig::GLIB PkgConfig::GIO)
+
+# bmclinkd's BMC side alone (trap receiver, heartbeat, recovery) for the lab tests and the
+# heartbeat benchmark, until the daemon wires these modules.
+add_executable(bmc_driver ${CMAKE_SOURCE_DIR}/scripts/bench/bmc-driver.c)
+target_link_libraries(bmc_driver PRIVATE bmclink_bmc bmclink_trap)

@@ -60,15 +60,38 @@ bl_hb_sent(struct bl_hb_state *s, int rc, uint64_t now)
     }
 }
 
+/* Bucket of a round trip: the power of two, then which eighth of it. */
+static unsigned
+bl_hb_rtt_bucket(uint64_t ns)
+{
+    unsigned octave = 0, b;
+
+    if (ns < BL_HB_RTT_SUB) {
+        return (unsigned) ns; /* below 8 ns: one bucket per value */
+    }
+    while (octave < 63 && (ns >> (octave + 1)) != 0) {
+        octave++;
+    }
+    b = octave * BL_HB_RTT_SUB + (unsigned) ((ns >> (octave - 3)) & (BL_HB_RTT_SUB - 1));
+    return b < BL_HB_RTT_BUCKETS ? b : BL_HB_RTT_BUCKETS - 1;
+}
+
+/* The largest round trip that falls into bucket b. */
+static uint64_t
+bl_hb_rtt_upper(unsigned b)
+{
+    unsigned octave = b / BL_HB_RTT_SUB, sub = b % BL_HB_RTT_SUB;
+
+    if (octave < 3) {
+        return b; /* the exact buckets below 8 ns */
+    }
+    return (1ull << octave) + ((uint64_t) (sub + 1) << (octave - 3)) - 1;
+}
+
 static void
 bl_hb_rtt_add(struct bl_hb_rtt *r, uint64_t ns)
 {
-    unsigned b = 0;
-
-    while (b + 1 < BL_HB_RTT_BUCKETS && (ns >> (b + 1)) != 0) {
-        b++;
-    }
-    r->bucket[b]++;
+    r->bucket[bl_hb_rtt_bucket(ns)]++;
     r->count++;
     r->sum_ns += ns;
     r->last_ns = ns;
@@ -112,7 +135,7 @@ bl_hb_rtt_percentile(const struct bl_hb_rtt *r, unsigned pct)
     for (unsigned b = 0; b < BL_HB_RTT_BUCKETS; b++) {
         seen += r->bucket[b];
         if (seen >= want) {
-            uint64_t upper = b + 1 < 64 ? (1ull << (b + 1)) : UINT64_MAX;
+            uint64_t upper = bl_hb_rtt_upper(b);
             return upper < r->max_ns ? upper : r->max_ns;
         }
     }

@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BL_HB_RTT_BUCKETS 64 /* log2-spaced round-trip histogram, 1 us .. */
+/* Round-trip histogram: 8 buckets per power of two (12.5 % wide), 1 ns .. 2^40 ns. */
+#define BL_HB_RTT_SUB 8
+#define BL_HB_RTT_BUCKETS (40 * BL_HB_RTT_SUB)
 #define BL_HEALTH_CONDS 32
 
 enum bl_hb_reach {
@@ -46,7 +48,7 @@ enum bl_hb_change {
 struct bl_hb_rtt {
     uint64_t count;
     uint64_t sum_ns, min_ns, max_ns, last_ns;
-    uint32_t bucket[BL_HB_RTT_BUCKETS]; /* bucket b: rtt in [2^b, 2^(b+1)) ns */
+    uint32_t bucket[BL_HB_RTT_BUCKETS];
 };
 
 struct bl_hb_state {

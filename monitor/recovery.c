@@ -167,8 +167,7 @@ bl_rec_end(struct bl_rec *r, enum bl_rec_result result, uint64_t now, struct bl_
     r->stats.results[result]++;
     r->next_apply_ns = 0;
     r->next_observe_ns = 0;
-    bl_rec_note(r, BL_REC_STEP_END_SENT, 0, bl_rec_result_name(result), now);
-    out->todo |= BL_REC_DO_END;
+    out->todo |= BL_REC_DO_END; /* END_SENT is recorded when the glue sends it */
     out->result = result;
 }
 
@@ -189,18 +188,27 @@ bl_rec_observe(struct bl_rec *r, struct bl_rec_out *out)
     out->todo |= BL_REC_DO_OBSERVE;
 }
 
+/* Attrd must see our set after a delete still in flight: then the set waits for it. */
+static void
+bl_rec_apply_or_defer(struct bl_rec *r, uint64_t now, struct bl_rec_out *out)
+{
+    if (r->clearing) {
+        r->apply_after_clear = true;
+    } else {
+        bl_rec_apply(r, now, out);
+    }
+}
+
 /* A new run: the timeline starts over, the counters stay. */
 static void
 bl_rec_begin(struct bl_rec *r, const struct bl_rec_notice *n, uint64_t now)
 {
-    bool clearing = r->clearing;
-
     r->notice = *n;
     r->n_timeline = 0;
     r->timeline_full = false;
     r->applying = r->observing = r->seen = r->was_here = r->stopped_seen = false;
     r->next_apply_ns = r->next_observe_ns = r->clear_at_ns = 0;
-    r->apply_after_clear = clearing; /* attrd must see our set after the pending delete */
+    r->apply_after_clear = false;
     r->deadline_ns = now + r->set.timeout_ns;
     r->stats.started++;
     bl_rec_note(r, BL_REC_STEP_TRAP, 0, n->is_pet ? "pet" : "notice",
@@ -222,11 +230,12 @@ bl_rec_fatal(struct bl_rec *r, const struct bl_rec_notice *n, uint64_t now, stru
     out->todo = (n->is_pet ? BL_REC_DO_ACK : 0) | BL_REC_DO_START;
     if (r->set.kind == BL_REC_NONE) {
         bl_rec_end(r, BL_REC_SUCCESS, now, out);
+    } else if (bl_rec_kind_observes(r->set.kind)) {
+        r->phase = BL_REC_ACTING;
+        bl_rec_observe(r, out); /* where the target runs before anything moves it */
     } else {
         r->phase = BL_REC_ACTING;
-        if (!r->apply_after_clear) {
-            bl_rec_apply(r, now, out);
-        }
+        bl_rec_apply_or_defer(r, now, out);
     }
     bl_rec_out_finish(r, out);
 }
@@ -242,12 +251,10 @@ bl_rec_duplicate(struct bl_rec *r, bool is_pet, uint64_t now, struct bl_rec_out 
 void
 bl_rec_ipmi_sent(struct bl_rec *r, enum bl_rec_msg m, int rc, uint64_t now)
 {
-    static const enum bl_rec_step steps[] = {BL_REC_STEP_ACK_SENT, BL_REC_STEP_START_SENT};
+    static const enum bl_rec_step steps[] = {BL_REC_STEP_ACK_SENT, BL_REC_STEP_START_SENT,
+                                             BL_REC_STEP_END_SENT};
 
-    if (m == BL_REC_MSG_END) {
-        return; /* END_SENT was recorded with the result when it was asked for */
-    }
-    bl_rec_note(r, steps[m], rc, NULL, now);
+    bl_rec_note(r, steps[m], rc, m == BL_REC_MSG_END ? bl_rec_result_name(r->result) : NULL, now);
 }
 
 void
@@ -297,18 +304,17 @@ bl_rec_apply_done(struct bl_rec *r, int rc, const char *detail, uint64_t now,
     bl_rec_out_finish(r, out);
 }
 
-/* The target is gone from the node: decide whether the run is over. */
+/* The target left the node after the action: decide whether the run is over. Pacemaker may
+ * be between the stop here and the start elsewhere: that is waited for. */
 static void
 bl_rec_gone(struct bl_rec *r, const struct bl_rec_observation *obs, uint64_t now,
             struct bl_rec_out *out)
 {
     if (!r->stopped_seen) {
         r->stopped_seen = true;
-        bl_rec_note(r, BL_REC_STEP_STOPPED, 0, r->was_here ? NULL : "was not running here", now);
+        bl_rec_note(r, BL_REC_STEP_STOPPED, 0, NULL, now);
     }
-    if (!r->was_here) {
-        bl_rec_end(r, BL_REC_SUCCESS, now, out); /* nothing to move */
-    } else if (obs->started_elsewhere) {
+    if (obs->started_elsewhere) {
         bl_rec_note(r, BL_REC_STEP_STARTED, 0, obs->where, now);
         bl_rec_end(r, BL_REC_SUCCESS, now, out);
     } else if (obs->eligible == 0) {
@@ -316,6 +322,26 @@ bl_rec_gone(struct bl_rec *r, const struct bl_rec_observation *obs, uint64_t now
         bl_rec_end(r, BL_REC_NO_NODE, now, out);
     } else {
         r->next_observe_ns = now + r->set.poll_ns;
+    }
+}
+
+/* The look before the action: only a target running here is moved. A look that failed
+ * cannot tell: act anyway. */
+static void
+bl_rec_first_look(struct bl_rec *r, int rc, const struct bl_rec_observation *obs, uint64_t now,
+                  struct bl_rec_out *out)
+{
+    r->seen = true;
+    r->was_here = rc != 0 || obs == NULL || obs->active_here;
+    if (rc == 0 && obs != NULL && !obs->known) {
+        bl_rec_note(r, BL_REC_STEP_NOTE, 0, "target unknown to Pacemaker", now);
+        bl_rec_end(r, BL_REC_FAILED, now, out);
+    } else if (!r->was_here) {
+        r->stopped_seen = true;
+        bl_rec_note(r, BL_REC_STEP_STOPPED, 0, "was not running here", now);
+        bl_rec_end(r, BL_REC_SUCCESS, now, out); /* nothing to move */
+    } else {
+        bl_rec_apply_or_defer(r, now, out);
     }
 }
 
@@ -329,21 +355,17 @@ bl_rec_observed(struct bl_rec *r, int rc, const struct bl_rec_observation *obs, 
         bl_rec_out_finish(r, out);
         return;
     }
-    if (rc != 0 || obs == NULL) {
+    if (!r->seen) {
+        bl_rec_first_look(r, rc, obs, now, out);
+    } else if (rc != 0 || obs == NULL) {
         r->next_observe_ns = now + r->set.poll_ns;
     } else if (!obs->known) {
         bl_rec_note(r, BL_REC_STEP_NOTE, 0, "target unknown to Pacemaker", now);
         bl_rec_end(r, BL_REC_FAILED, now, out);
+    } else if (obs->active_here) {
+        r->next_observe_ns = now + r->set.poll_ns;
     } else {
-        if (!r->seen) {
-            r->seen = true;
-            r->was_here = obs->active_here;
-        }
-        if (obs->active_here) {
-            r->next_observe_ns = now + r->set.poll_ns;
-        } else {
-            bl_rec_gone(r, obs, now, out);
-        }
+        bl_rec_gone(r, obs, now, out);
     }
     bl_rec_out_finish(r, out);
 }

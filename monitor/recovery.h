@@ -55,7 +55,12 @@ enum bl_rec_phase {
     BL_REC_CLEARING,
 };
 
-/* Requests to the glue, OR-ed in bl_rec_out.todo, to be carried out in this order. */
+/*
+ * Requests to the glue, OR-ed in bl_rec_out.todo, to be carried out in this order. For
+ * failover and standby, the first OBSERVE comes before APPLY: only a target that runs on the
+ * node is moved (a fault on the standby node moves nothing), and a target Pacemaker has
+ * already stopped there is not mistaken for one that never ran there.
+ */
 enum bl_rec_do {
     BL_REC_DO_ACK = 1 << 0,     /* send the PET Acknowledge of the notice */
     BL_REC_DO_START = 1 << 1,   /* send the start notice */
@@ -146,8 +151,8 @@ struct bl_rec {
     uint64_t next_observe_ns; /* 0 = none */
     uint64_t clear_at_ns;
     bool applying, observing, clearing, apply_after_clear;
-    bool seen;         /* an observation arrived this run */
-    bool was_here;     /* the first observation found the target active on the node */
+    bool seen;         /* the look before the action arrived */
+    bool was_here;     /* it found the target active on the node (or could not tell) */
     bool stopped_seen; /* STOPPED recorded */
     enum bl_rec_result result;
     size_t n_timeline;
@@ -179,7 +184,8 @@ void bl_rec_fatal(struct bl_rec *r, const struct bl_rec_notice *n, uint64_t now,
 void bl_rec_duplicate(struct bl_rec *r, bool is_pet, uint64_t now, struct bl_rec_out *out);
 
 /**
- * The glue has put a message on the wire (for precise SENT stamps); optional.
+ * The glue has put a message on the wire: the SENT step of the timeline (END_SENT carries
+ * the result).
  * \param[in] rc  0, or the send error (a failed send is also reported by bl_rec_ipmi_done)
  */
 void bl_rec_ipmi_sent(struct bl_rec *r, enum bl_rec_msg m, int rc, uint64_t now);

@@ -16,6 +16,7 @@ enum rr_what {
     RR_APPLY,
     RR_OBSERVE,
     RR_CLEAR,
+    RR_ACK_ONLY, /* a recoverable PET: acknowledged outside any recovery */
     RR_WHAT_COUNT,
 };
 
@@ -147,6 +148,40 @@ rr_send_ack(struct bl_recovery *rr)
 
     if (rr->cfg.pet_ack) {
         rr_notice(rr, RR_ACK, &ack, rr->ack, sizeof(rr->ack));
+    }
+}
+
+static void
+rr_on_ack_only(int rc, const uint8_t *rsp, size_t len, void *ud)
+{
+    struct rr_tag *tag = ud;
+
+    if (rc == BL_OK) {
+        rc = bl_ipmi_reply_check(rsp, len, 1, NULL);
+    }
+    if (!tag->rr->closing && rc != BL_OK) {
+        qb_log(LOG_WARNING, "recovery of %s: PET Acknowledge of a recoverable notice: %s",
+               tag->rr->node, bl_strerror(rc));
+    }
+}
+
+/* Recoverable PETs are acknowledged too, so the BMC stops resending them. */
+static void
+rr_ack_recoverable(struct bl_recovery *rr, const struct bl_pet_event *pet)
+{
+    uint8_t ack[BL_PET_ACK_LEN];
+    int rc;
+
+    if (!rr->cfg.pet_ack) {
+        return;
+    }
+    bl_pet_ack_build(pet, ack);
+    rc = bl_heartbeat_send(rr->hb, rr->node, BL_IPMI_NETFN_SENSOR_EVENT, BL_IPMI_CMD_PET_ACK, ack,
+                           sizeof(ack), rr->cfg.notice_timeout_ms, rr_on_ack_only,
+                           &rr->tag[RR_ACK_ONLY]);
+    if (rc != BL_OK) {
+        qb_log(LOG_WARNING, "recovery of %s: cannot acknowledge a recoverable notice: %s", rr->node,
+               bl_strerror(rc));
     }
 }
 
@@ -351,6 +386,7 @@ bl_recovery_trap(struct bl_recovery *rr, const struct bl_trap_event *ev, uint64_
 
     if (ev->verdict == BL_TRAP_RECOVERABLE) {
         if (ev->is_pet) {
+            rr_ack_recoverable(rr, &ev->pet);
             bl_heartbeat_health_pet(rr->hb, &ev->pet);
         } else {
             bl_heartbeat_health_notice(rr->hb, ev->key);

@@ -111,13 +111,29 @@ test_rtt(void **state)
     assert_int_equal(s.rtt.min_ns, 300000);
     assert_int_equal(s.rtt.max_ns, 5 * MS);
     assert_true(bl_hb_rtt_percentile(&s.rtt, 50) >= 300000);
-    assert_true(bl_hb_rtt_percentile(&s.rtt, 50) < 600000);
+    assert_true(bl_hb_rtt_percentile(&s.rtt, 50) < 300000 * 9 / 8); /* 12.5 % buckets */
     assert_int_equal(bl_hb_rtt_percentile(&s.rtt, 99), 5 * MS);
     bl_hb_rtt_merge(&all, &s.rtt);
     bl_hb_rtt_merge(&all, &s.rtt);
     assert_int_equal(all.count, 200);
     assert_int_equal(all.min_ns, 300000);
     assert_int_equal(bl_hb_rtt_percentile(&(struct bl_hb_rtt){0}, 50), 0);
+    /* the reported percentile is never below the sample, and at most 12.5 % above */
+    for (uint64_t v = 1; v < (1ull << 38); v = v * 3 + 1) {
+        struct bl_hb_state one;
+        bool send;
+        uint64_t p;
+
+        bl_hb_state_init(&one, 3);
+        for (int i = 0; i < 3; i++) {
+            bl_hb_tick(&one, 0, &send);
+            bl_hb_sent(&one, 0, 0);
+            bl_hb_answer(&one, 0, true, i < 2 ? v : (1ull << 39));
+        }
+        p = bl_hb_rtt_percentile(&one.rtt, 50);
+        assert_true(p >= v);
+        assert_true(p <= v + v / 8 + 1);
+    }
 }
 
 static void

@@ -57,15 +57,20 @@ find_step(const struct bl_rec *r, enum bl_rec_step step)
     return found;
 }
 
-/* A failover run up to the point where the attribute is set and the first observation is due. */
+/* A failover run up to the point where the attribute is set and the first observation is due:
+ * notices and a look at the cluster first, the attribute only for a target running here. */
 static void
 start_failover(struct bl_rec *r, struct bl_rec_out *out)
 {
+    struct bl_rec_observation here = obs_here();
+
     bl_rec_init(r, &settings);
     bl_rec_fatal(r, &pet, T0, out);
-    assert_int_equal(out->todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_APPLY);
+    assert_int_equal(out->todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_OBSERVE);
     assert_int_equal(r->phase, BL_REC_ACTING);
     assert_int_equal(out->wake_ns, T0 + settings.timeout_ns);
+    bl_rec_observed(r, 0, &here, T0 + 5 * MS, out);
+    assert_int_equal(out->todo, BL_REC_DO_APPLY);
     bl_rec_apply_done(r, 0, "bmclink-evacuate=1", T0 + 10 * MS, out);
     assert_int_equal(out->todo, BL_REC_DO_OBSERVE);
 }
@@ -105,7 +110,7 @@ test_timeline_order_and_stamps(void **state)
 {
     struct bl_rec r;
     struct bl_rec_out out;
-    struct bl_rec_observation o = obs_moved("node2");
+    struct bl_rec_observation o = obs_moved("node2"), here = obs_here();
 
     bl_rec_init(&r, &settings);
     bl_rec_fatal(&r, &pet, T0, &out);
@@ -113,8 +118,12 @@ test_timeline_order_and_stamps(void **state)
     bl_rec_ipmi_sent(&r, BL_REC_MSG_START, 0, T0 + 2);
     bl_rec_ipmi_done(&r, BL_REC_MSG_ACK, 0, T0 + 3 * MS, &out);
     bl_rec_ipmi_done(&r, BL_REC_MSG_START, 0, T0 + 4 * MS, &out);
+    bl_rec_observed(&r, 0, &here, T0 + 5 * MS, &out);
     bl_rec_apply_done(&r, 0, NULL, T0 + 10 * MS, &out);
     bl_rec_observed(&r, 0, &o, T0 + 20 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_END);
+    bl_rec_ipmi_sent(&r, BL_REC_MSG_END, 0, T0 + 21 * MS);
+    assert_string_equal(r.timeline[find_step(&r, BL_REC_STEP_END_SENT)].detail, "success");
     assert_int_equal(r.timeline[0].step, BL_REC_STEP_TRAP);
     assert_int_equal(r.timeline[0].t_ns, pet.rx_ns);
     assert_true(find_step(&r, BL_REC_STEP_ACK_SENT) < find_step(&r, BL_REC_STEP_START_SENT));
@@ -184,7 +193,8 @@ test_no_node(void **state)
     assert_true(find_step(&r, BL_REC_STEP_NO_NODE) > find_step(&r, BL_REC_STEP_STOPPED));
 }
 
-/* A fault on the node that does not run the target: nothing moves, the end goes out at once. */
+/* A fault on the node that does not run the target: nothing moves (not even the attribute),
+ * the end goes out at once. */
 static void
 test_not_here(void **state)
 {
@@ -192,9 +202,11 @@ test_not_here(void **state)
     struct bl_rec_out out;
     struct bl_rec_observation o = obs_moved("node1");
 
-    start_failover(&r, &out);
+    bl_rec_init(&r, &settings);
+    bl_rec_fatal(&r, &pet, T0, &out);
     bl_rec_observed(&r, 0, &o, T0 + 20 * MS, &out);
-    assert_int_equal(out.todo, BL_REC_DO_END);
+    assert_int_equal(out.todo, BL_REC_DO_END); /* no APPLY */
+    assert_int_equal(find_step(&r, BL_REC_STEP_APPLY), -1);
     assert_int_equal(out.result, BL_REC_SUCCESS);
     assert_string_equal(r.timeline[find_step(&r, BL_REC_STEP_STOPPED)].detail,
                         "was not running here");
@@ -211,6 +223,45 @@ test_unknown_target(void **state)
     start_failover(&r, &out);
     bl_rec_observed(&r, 0, &o, T0 + 20 * MS, &out);
     assert_int_equal(out.result, BL_REC_FAILED);
+    /* already at the first look */
+    bl_rec_init(&r, &settings);
+    bl_rec_fatal(&r, &pet, T0, &out);
+    bl_rec_observed(&r, 0, &o, T0 + 20 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_END);
+    assert_int_equal(out.result, BL_REC_FAILED);
+}
+
+/* Pacemaker stopped the target here before the first look after the action: between the stop
+ * here and the start elsewhere, the recovery waits; it is not "was not running here". */
+static void
+test_stopped_before_first_look(void **state)
+{
+    struct bl_rec r;
+    struct bl_rec_out out;
+    struct bl_rec_observation o = obs_stopped(1);
+
+    start_failover(&r, &out);
+    bl_rec_observed(&r, 0, &o, T0 + 80 * MS, &out);
+    assert_int_equal(out.todo, 0);
+    assert_string_equal(r.timeline[find_step(&r, BL_REC_STEP_STOPPED)].detail, "");
+    bl_rec_tick(&r, T0 + 330 * MS, &out);
+    o = obs_moved("node2");
+    bl_rec_observed(&r, 0, &o, T0 + 350 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_END);
+    assert_int_equal(out.result, BL_REC_SUCCESS);
+}
+
+/* The first look fails: act anyway, a target that might run here is moved. */
+static void
+test_first_look_fails(void **state)
+{
+    struct bl_rec r;
+    struct bl_rec_out out;
+
+    bl_rec_init(&r, &settings);
+    bl_rec_fatal(&r, &pet, T0, &out);
+    bl_rec_observed(&r, -EIO, NULL, T0 + 20 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_APPLY);
 }
 
 static void
@@ -236,8 +287,11 @@ test_apply_failure_retried(void **state)
     struct bl_rec r;
     struct bl_rec_out out;
 
+    struct bl_rec_observation here = obs_here();
+
     bl_rec_init(&r, &settings);
     bl_rec_fatal(&r, &pet, T0, &out);
+    bl_rec_observed(&r, 0, &here, T0 + 2 * MS, &out);
     bl_rec_apply_done(&r, -EIO, "attrd_updater exit 1", T0 + 5 * MS, &out);
     assert_int_equal(out.todo, 0);
     assert_int_equal(out.wake_ns, T0 + 255 * MS);
@@ -303,9 +357,14 @@ test_standby_observes(void **state)
     struct bl_rec r;
     struct bl_rec_out out;
 
+    struct bl_rec_observation here = obs_here();
+
     s.kind = BL_REC_STANDBY;
     bl_rec_init(&r, &s);
     bl_rec_fatal(&r, &pet, T0, &out);
+    assert_int_equal(out.todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_OBSERVE);
+    bl_rec_observed(&r, 0, &here, T0 + 5 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_APPLY);
     bl_rec_apply_done(&r, 0, NULL, T0 + 10 * MS, &out);
     assert_int_equal(out.todo, BL_REC_DO_OBSERVE);
 }
@@ -374,9 +433,13 @@ test_fatal_while_clearing(void **state)
     end_run(&r, &out, T0 + 20 * MS);
     bl_rec_tick(&r, t, &out);
     assert_int_equal(out.todo, BL_REC_DO_CLEAR);
+    struct bl_rec_observation here = obs_here();
+
     bl_rec_fatal(&r, &again, t + 10 * MS, &out);
-    assert_int_equal(out.todo, BL_REC_DO_ACK | BL_REC_DO_START);
+    assert_int_equal(out.todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_OBSERVE);
     assert_int_equal(r.phase, BL_REC_ACTING);
+    bl_rec_observed(&r, 0, &here, t + 15 * MS, &out);
+    assert_int_equal(out.todo, 0); /* the delete is still in flight */
     bl_rec_clear_done(&r, 0, t + 20 * MS, &out);
     assert_int_equal(out.todo, BL_REC_DO_APPLY);
     assert_int_equal(r.stats.started, 2);
@@ -392,7 +455,7 @@ test_fatal_while_waiting_reset(void **state)
     start_failover(&r, &out);
     end_run(&r, &out, T0 + 20 * MS);
     bl_rec_fatal(&r, &pet, T0 + 30 * MS, &out);
-    assert_int_equal(out.todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_APPLY);
+    assert_int_equal(out.todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_OBSERVE);
     assert_int_equal(r.timeline[0].step, BL_REC_STEP_TRAP);
 }
 
@@ -447,6 +510,8 @@ main(void)
         cmocka_unit_test(test_no_node),
         cmocka_unit_test(test_not_here),
         cmocka_unit_test(test_unknown_target),
+        cmocka_unit_test(test_stopped_before_first_look),
+        cmocka_unit_test(test_first_look_fails),
         cmocka_unit_test(test_observation_error_retries),
         cmocka_unit_test(test_apply_failure_retried),
         cmocka_unit_test(test_command_kinds),

@@ -265,6 +265,7 @@ test_fault_on_standby_node(void **state)
     assert_true(has_step(f, "stopped was not running here"));
     assert_false(has_step(f, "started"));
     assert_int_equal(fake_pcmk_count(&f->pcmk, "status"), 1);
+    assert_int_equal(fake_pcmk_count(&f->pcmk, "attr node1 bmclink-evacuate"), 0);
 }
 
 /* The BMC does not answer: the notices fail, the failover happens all the same. */
@@ -428,6 +429,7 @@ test_recoverable_goes_to_health(void **state)
     ev.pet.severity = BL_PET_SEV_NON_CRITICAL;
     bl_recovery_trap(f->rr, &ev, 0);
     assert_int_equal(bl_heartbeat_health(f->hb), BL_HEALTH_YELLOW);
+    assert_int_equal(fake_host_count(fake_bmcs_find(&f->bmcs, BMC1), "04:17"), 1); /* acked */
     ev.verdict = BL_TRAP_DROPPED;
     ev.pet.severity = BL_PET_SEV_NON_RECOVERABLE;
     bl_recovery_trap(f->rr, &ev, 0);
