@@ -155,6 +155,7 @@ test_batch_rollback_and_reopen(void **state)
     set_sz(f->s, "K", "durable", "1");
     bl_reg_value_set(&v, BL_REG_SZ, "2", 1);
     bl_reg_ops_add(&ops, BL_REG_OP_SET, "K", "lost", &v);
+    bl_reg_value_clear(&v); /* the ops hold their own copy; get() wants an empty value */
     bl_reg_ops_encode(&ops, bytes);
     assert_int_equal(bl_reg_store_begin(f->s), 0);
     assert_int_equal(bl_reg_store_apply(f->s, 3, h, bytes->data, bytes->len, &ops), -EINVAL);
