@@ -20,7 +20,16 @@ LAB_DIR=${BMCLINK_LAB_DIR:-/var/lib/bmclink-lab}
 TEST_LOCK=/run/lock/bmclink-lab.tests.lock
 TEST_T0=$EPOCHREALTIME
 
-lab() { "$LAB" "$@"; }
+# The lab and everything it starts (nodes, `lab x` commands left running) must not
+# inherit the test lock, or a stray process would hold it after the test.
+TEST_LOCK_FD=
+lab() {
+    if [[ -n $TEST_LOCK_FD ]]; then
+        "$LAB" "$@" {TEST_LOCK_FD}>&-
+    else
+        "$LAB" "$@"
+    fi
+}
 
 # t_elapsed: seconds since the test started (one decimal).
 t_elapsed() { awk -v a="$TEST_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
@@ -45,9 +54,9 @@ lab_require() {
 
 # lab_session N: take the machine's lab for this test: lab up N now, lab down on exit.
 lab_session() {
-    local n=${1:-2} fd
-    exec {fd}>>"$TEST_LOCK"
-    flock -w 1800 "$fd" || error "another lab test holds $TEST_LOCK"
+    local n=${1:-2}
+    exec {TEST_LOCK_FD}>>"$TEST_LOCK"
+    flock -w 1800 "$TEST_LOCK_FD" || error "another lab test holds $TEST_LOCK"
     trap lab_teardown EXIT
     lab down >/dev/null 2>&1 || true      # a clean slate: tests take the lab over
     step "lab up $n"
