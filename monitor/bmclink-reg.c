@@ -493,8 +493,8 @@ cmd_status(struct cli *cli, int argc, char **argv)
     printf("epoch %" G_GUINT64_FORMAT ", generation %" G_GUINT64_FORMAT ", history %s\n", st.epoch,
            st.gen, hex);
     printf("log from generation %" G_GUINT64_FORMAT ", %u writes pending, %" G_GUINT64_FORMAT
-           " sync rounds, %" G_GUINT64_FORMAT " messages refused\n",
-           st.log_min, st.pending, st.rounds, st.dropped);
+           " sync rounds (last %.1f ms), %" G_GUINT64_FORMAT " messages refused\n",
+           st.log_min, st.pending, st.rounds, st.last_sync_us / 1000.0, st.dropped);
     printf("members:");
     for (size_t i = 0; i < st.nmembers; i++) {
         printf(" %u(pid %u, gen %" G_GUINT64_FORMAT "%s)", st.members[i].nodeid, st.members[i].pid,

@@ -265,6 +265,8 @@ join(struct bld_cpg *c)
     if (rc == 0) {
         c->joined = true;
         qb_log(LOG_INFO, "joined CPG group %s as node %u", c->group, c->nodeid);
+    } else if (rc != -EAGAIN) {
+        qb_log(LOG_WARNING, "cannot join CPG group %s: %s; retrying", c->group, g_strerror(-rc));
     }
     return rc;
 }
@@ -276,7 +278,7 @@ retry(gpointer p)
     int rc = 0;
 
     c->retry_src = 0;
-    if (c->cpg == 0) {
+    if (c->cpg == 0 && c->want_join) {
         rc = connect_cpg(c);
         if (rc == 0) {
             c->cb->connected(c->ctx, c->nodeid);
@@ -327,15 +329,6 @@ bld_cpg_stop(struct bld_cpg *c)
     }
     g_clear_handle_id(&c->retry_src, g_source_remove);
     bld_cpg_leave(c);
-    c->cb = NULL;
-    g_clear_handle_id(&c->cpg_src, g_source_remove);
-    g_clear_handle_id(&c->vq_src, g_source_remove);
-    if (c->vq != 0) {
-        votequorum_finalize(c->vq);
-    }
-    if (c->cpg != 0) {
-        cpg_finalize(c->cpg);
-    }
     g_free(c->group);
     g_free(c);
 }
@@ -351,19 +344,31 @@ bld_cpg_mcast(struct bld_cpg *c, const void *msg, size_t len)
     return cs_to_rc(cpg_mcast_joined(c->cpg, CPG_TYPE_AGREED, &iov, 1));
 }
 
+/* Leaving closes the connection: a later join starts from a fresh handle, which Corosync
+ * accepts at once (a handle that left cannot always join again right away). */
 void
 bld_cpg_leave(struct bld_cpg *c)
 {
     struct cpg_name name;
 
     c->want_join = false;
-    if (c->cpg == 0 || c->joined == false) {
-        return;
+    if (c->cpg != 0 && c->joined) {
+        name.length = (uint32_t) strlen(c->group);
+        memcpy(name.value, c->group, name.length);
+        (void) cpg_leave(c->cpg, &name);
     }
-    name.length = (uint32_t) strlen(c->group);
-    memcpy(name.value, c->group, name.length);
-    (void) cpg_leave(c->cpg, &name);
+    g_clear_handle_id(&c->cpg_src, g_source_remove);
+    g_clear_handle_id(&c->vq_src, g_source_remove);
+    if (c->vq != 0) {
+        votequorum_finalize(c->vq);
+        c->vq = 0;
+    }
+    if (c->cpg != 0) {
+        cpg_finalize(c->cpg);
+        c->cpg = 0;
+    }
     c->joined = false;
+    c->quorate = false;
 }
 
 void

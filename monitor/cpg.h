@@ -51,7 +51,7 @@ void bld_cpg_stop(struct bld_cpg *c);
  *  -ENOTCONN, -E2BIG or -EIO */
 int bld_cpg_mcast(struct bld_cpg *c, const void *msg, size_t len);
 
-/** Leave the group but stay connected (rejoin with bld_cpg_join()). */
+/** Leave the group and disconnect from Corosync until bld_cpg_join(). */
 void bld_cpg_leave(struct bld_cpg *c);
 void bld_cpg_join(struct bld_cpg *c);
 

@@ -158,11 +158,23 @@ do_status(struct bld_reg *reg, struct bld_ipc_conn *conn, const struct bl_reg_ip
         bl_reg_sm_status(bl_reg_node_sm(reg->node), &s);
         bl_reg_store_state(bl_reg_node_store(reg->node), &id);
         st = (struct bl_reg_ipc_status){
-            reg->nodeid, s.state,     s.quorate,  s.epoch,      s.gen,
-            {0},         s.ring_node, s.ring_seq, s.ring_nodes, (uint32_t) s.pending,
-            s.rounds,    s.dropped,   id.log_min, s.nmembers,   (void *) s.members,
+            .nodeid = reg->nodeid,
+            .state = s.state,
+            .quorate = s.quorate,
+            .epoch = s.epoch,
+            .gen = s.gen,
+            .ring_node = s.ring_node,
+            .ring_seq = s.ring_seq,
+            .ring_nodes = s.ring_nodes,
+            .pending = (uint32_t) s.pending,
+            .rounds = s.rounds,
+            .dropped = s.dropped,
+            .log_min = id.log_min,
+            .nmembers = s.nmembers,
+            .members = (struct bl_reg_member_status *) s.members,
         };
         memcpy(st.hash, s.hash, BL_REG_HASH_LEN);
+        st.last_sync_us = reg->last_sync_us;
     }
     bl_reg_ipc_put_status(body, &st);
     answer(conn, r->op, r->seq, 0, body);

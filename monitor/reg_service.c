@@ -63,10 +63,17 @@ node_state(void *ctx, enum bl_reg_sm_state st)
     struct bl_reg_sm_status s;
 
     bl_reg_sm_status(bl_reg_node_sm(reg->node), &s);
+    if (st == BL_REG_SM_SYNCING || st == BL_REG_SM_JOINING) {
+        reg->sync_started = reg->sync_started != 0 ? reg->sync_started : g_get_monotonic_time();
+    } else if (reg->sync_started != 0) {
+        reg->last_sync_us = (uint64_t) (g_get_monotonic_time() - reg->sync_started);
+        reg->sync_started = 0;
+    }
     qb_log(st == BL_REG_SM_ACTIVE || st == BL_REG_SM_SYNCING ? LOG_INFO : LOG_NOTICE,
            "registry: %s (epoch %" G_GUINT64_FORMAT ", generation %" G_GUINT64_FORMAT
-           ", %zu members)",
-           bl_reg_sm_state_name(st), s.epoch, s.gen, s.nmembers);
+           ", %zu members, round took %.1f ms)",
+           bl_reg_sm_state_name(st), s.epoch, s.gen, s.nmembers,
+           st == BL_REG_SM_SYNCING ? 0.0 : reg->last_sync_us / 1000.0);
     if (st == BL_REG_SM_ACTIVE) {
         bld_reg_wake_waiters(reg);
     }
@@ -165,11 +172,14 @@ kicked(gpointer p)
     return G_SOURCE_REMOVE;
 }
 
+/* At idle priority: every request already waiting on the control socket is read first, so
+ * the writes they carry leave together in one CPG message. The client's window bounds how
+ * long that can take; deliveries flush on their own (on_batch_end). */
 void
 bld_reg_kick(struct bld_reg *reg)
 {
     if (reg->kick_src == 0) {
-        reg->kick_src = g_idle_add_full(G_PRIORITY_DEFAULT, kicked, reg, NULL);
+        reg->kick_src = g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, kicked, reg, NULL);
     }
 }
 

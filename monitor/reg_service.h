@@ -50,6 +50,8 @@ struct bld_reg {
     guint resend_src;
     guint recover_src;
     unsigned recover_s;
+    gint64 sync_started;   /* monotonic time the current round began, 0 when in sync */
+    uint64_t last_sync_us; /* duration of the last round that ended in sync */
 };
 
 /* reg_service.c */

@@ -208,6 +208,7 @@ bl_reg_ipc_put_status(GByteArray *out, const struct bl_reg_ipc_status *st)
     bl_reg_wr_u64(out, st->rounds);
     bl_reg_wr_u64(out, st->dropped);
     bl_reg_wr_u64(out, st->log_min);
+    bl_reg_wr_u64(out, st->last_sync_us);
     bl_reg_wr_u16(out, (uint16_t) st->nmembers);
     for (size_t i = 0; i < st->nmembers; i++) {
         bl_reg_wr_u32(out, st->members[i].nodeid);
@@ -237,6 +238,7 @@ bl_reg_ipc_get_status(struct bl_reg_rd *rd, struct bl_reg_ipc_status *st)
     st->rounds = bl_reg_rd_u64(rd);
     st->dropped = bl_reg_rd_u64(rd);
     st->log_min = bl_reg_rd_u64(rd);
+    st->last_sync_us = bl_reg_rd_u64(rd);
     st->nmembers = bl_reg_rd_u16(rd);
     st->members = g_new0(struct bl_reg_member_status, st->nmembers + 1);
     for (size_t i = 0; rd->err == 0 && i < st->nmembers; i++) {

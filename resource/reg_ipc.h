@@ -83,6 +83,7 @@ struct bl_reg_ipc_status {
     uint64_t rounds;
     uint64_t dropped;
     uint64_t log_min;
+    uint64_t last_sync_us; /* how long the last sync round took here (0: none yet) */
     size_t nmembers;
     struct bl_reg_member_status *members;
 };

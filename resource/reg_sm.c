@@ -8,6 +8,8 @@
 #include "bl_result.h"
 #include "reg_sm_int.h"
 
+#define WRITES_OUT_MAX 2 /* WRITE messages of ours on their way before we hold the next */
+
 static void
 write_free(struct sm_write *w)
 {
@@ -174,29 +176,61 @@ sm_answer_all(GQueue *q, struct bl_reg_sm *sm, int rc)
     }
 }
 
+static gint
+by_token(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    const struct sm_write *x = a;
+    const struct sm_write *y = b;
+
+    return x->token < y->token ? -1 : x->token > y->token;
+}
+
+/* A write dropped at a barrier goes back among the unsent ones in submission order. */
 static void
-send_write(struct bl_reg_sm *sm, struct sm_write *w)
+park(struct bl_reg_sm *sm, struct sm_write *w)
+{
+    g_queue_insert_sorted(&sm->parked, w, by_token, NULL);
+}
+
+static void
+send_batch(struct bl_reg_sm *sm, GByteArray *body, uint32_t count)
 {
     struct bl_reg_msg m = {
         .type = BL_REG_MSG_WRITE,
-        .req_id = w->req_id,
-        .body = w->bytes->data,
-        .body_len = w->bytes->len,
+        .seq = count,
+        .body = body->data,
+        .body_len = body->len,
     };
 
     sm_mcast(sm, &m);
-    g_queue_push_tail(&sm->inflight, w);
+    sm->writes_out++;
+    g_byte_array_set_size(body, 0);
 }
 
-void
-sm_resend_parked(struct bl_reg_sm *sm)
+/* Everything submitted since the last flush leaves in as few messages as fit: Corosync's
+ * cost is per message, so this is what makes thousands of writes a second possible. */
+static void
+send_parked(struct bl_reg_sm *sm)
 {
+    GByteArray *body = g_byte_array_new();
+    uint32_t count = 0;
     struct sm_write *w;
 
     while ((w = g_queue_pop_head(&sm->parked)) != NULL) {
+        if (count > 0 &&
+            (body->len + w->bytes->len + 12 > BL_REG_BATCH_MAX || count == UINT16_MAX)) {
+            send_batch(sm, body, count);
+            count = 0;
+        }
         w->req_id = ++sm->next_req;
-        send_write(sm, w);
+        bl_reg_write_rec_encode(body, w->req_id, w->bytes->data, w->bytes->len);
+        g_queue_push_tail(&sm->inflight, w);
+        count++;
     }
+    if (count > 0) {
+        send_batch(sm, body, count);
+    }
+    g_byte_array_unref(body);
 }
 
 /* Every member orders members the same way, so "the lowest" is the same member for all. */
@@ -229,6 +263,9 @@ barrier(struct bl_reg_sm *sm)
     }
     sm_round_reset(sm);
     sm->stall_ticks = 0;
+    /* What we had in flight may never come back to us: stop waiting for it. */
+    sm->applied_out = false;
+    sm->writes_out = 0;
     if (sm->in_group == false) {
         sm_set_state(sm, BL_REG_SM_JOINING);
         return;
@@ -339,33 +376,55 @@ check_stable(struct bl_reg_sm *sm)
     }
 }
 
+/* One write of a WRITE message. Every member decides alike: apply it, refuse a malformed
+ * one, or drop it after a barrier (its sender sends it again once the round is over). */
 static int
-on_write(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m,
-         struct bl_reg_ops *ops, int decode_rc)
+on_record(struct bl_reg_sm *sm, bool ours, const struct bl_reg_write_rec *r)
 {
-    bool ours = nodeid == sm->nodeid && pid == sm->pid;
-    struct sm_write *w = ours ? take_inflight(sm, m->req_id) : NULL;
+    struct sm_write *w = ours ? take_inflight(sm, r->req_id) : NULL;
+    struct bl_reg_ops ops = {0};
+    int rc;
 
     if (sm->state != BL_REG_SM_ACTIVE) {
-        /* Every member drops it at the same point of the stream; we send ours again later. */
         if (w != NULL) {
-            g_queue_push_tail(&sm->parked, w);
+            park(sm, w);
         }
         return 0;
     }
-    if (decode_rc != 0) {
-        /* Every member refuses the same bytes the same way. */
-        if (w != NULL) {
-            sm_reply(sm, w, decode_rc);
-        }
-        return decode_rc;
+    rc = bl_reg_ops_decode(r->ops, r->ops_len, &ops);
+    if (rc == 0) {
+        sm_apply(sm, r->ops, r->ops_len, &ops);
     }
-    sm_apply(sm, m->body, m->body_len, ops);
-    if (w != NULL) {
+    bl_reg_ops_clear(&ops);
+    if (w != NULL && rc != 0) {
+        sm_reply(sm, w, rc);
+    } else if (w != NULL) {
         w->gen = sm->cur.gen;
         g_queue_push_tail(&sm->unstable, w);
     }
-    return 0;
+    return rc;
+}
+
+static int
+on_write(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m)
+{
+    bool ours = nodeid == sm->nodeid && pid == sm->pid;
+    struct bl_reg_rd rd;
+    struct bl_reg_write_rec r;
+    int first_rc = 0;
+
+    if (sm_member_index(sm, nodeid, pid) < 0) {
+        return BL_E_PROTO;
+    }
+    if (ours && sm->writes_out > 0) {
+        sm->writes_out--;
+    }
+    bl_reg_rd_init(&rd, m->body, m->body_len);
+    for (uint32_t i = 0; i < m->seq && bl_reg_write_rec_decode(&rd, &r) == 0; i++) {
+        int rc = on_record(sm, ours, &r);
+        first_rc = first_rc != 0 ? first_rc : rc;
+    }
+    return first_rc;
 }
 
 static int
@@ -374,6 +433,9 @@ on_applied(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
     struct sm_member *mb = &g_array_index(sm->members, struct sm_member, member);
 
     mb->applied = MAX(mb->applied, m->gen);
+    if (mb->nodeid == sm->nodeid && mb->pid == sm->pid) {
+        sm->applied_out = false;
+    }
     check_stable(sm);
     return 0;
 }
@@ -409,20 +471,17 @@ int
 bl_reg_sm_deliver(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const void *msg, size_t len)
 {
     struct bl_reg_msg m;
-    struct bl_reg_ops ops = {0};
     int rc;
 
     if (sm->state == BL_REG_SM_FAILED || sm->in_group == false) {
         return 0;
     }
-    rc = bl_reg_msg_decode(msg, len, &m, &ops);
-    if (m.type == BL_REG_MSG_WRITE && (rc == 0 || rc != BL_E_PROTO)) {
-        /* A well-framed write with a bad op is refused by all; answer its writer. */
-        rc = on_write(sm, nodeid, pid, &m, &ops, rc);
+    rc = bl_reg_msg_decode(msg, len, &m);
+    if (rc == 0 && m.type == BL_REG_MSG_WRITE) {
+        rc = on_write(sm, nodeid, pid, &m);
     } else if (rc == 0) {
         rc = dispatch(sm, nodeid, pid, &m);
     }
-    bl_reg_ops_clear(&ops);
     if (rc != 0) {
         sm->dropped++;
     }
@@ -456,12 +515,8 @@ bl_reg_sm_submit(struct bl_reg_sm *sm, uint64_t token, const struct bl_reg_ops *
         write_free(w);
         return rc;
     }
-    if (sm->state == BL_REG_SM_ACTIVE) {
-        w->req_id = ++sm->next_req;
-        send_write(sm, w);
-    } else {
-        g_queue_push_tail(&sm->parked, w);
-    }
+    /* Sent at the next flush, with whatever else was submitted by then. */
+    g_queue_push_tail(&sm->parked, w);
     return 0;
 }
 
@@ -506,15 +561,19 @@ bl_reg_sm_flush(struct bl_reg_sm *sm)
         sm->sync_done_pending = false;
         sm_mcast(sm, &m);
     }
-    if (sm->state == BL_REG_SM_ACTIVE && sm->durable_gen > sm->applied_sent) {
+    if (sm->state == BL_REG_SM_ACTIVE && sm->durable_gen > sm->applied_sent &&
+        sm->applied_out == false && sm->members->len > 1) {
         struct bl_reg_msg m = {.type = BL_REG_MSG_APPLIED, .gen = sm->cur.gen};
         memcpy(m.hash, sm->cur.hash, BL_REG_HASH_LEN);
         sm->applied_sent = sm->durable_gen;
-        if (sm->members->len > 1) {
-            sm_mcast(sm, &m);
-        }
+        sm->applied_out = true;
+        sm_mcast(sm, &m);
     }
     check_stable(sm);
+    if (sm->state == BL_REG_SM_ACTIVE && sm_locally_quorate(sm) &&
+        sm->writes_out < WRITES_OUT_MAX) {
+        send_parked(sm);
+    }
     if (sm->need_sync_req && sm->in_group) {
         send_sync_req(sm);
     }

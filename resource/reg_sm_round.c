@@ -155,11 +155,10 @@ complete(struct bl_reg_sm *sm)
     sm_answer_all(&sm->unstable, sm, sm->round_quorate && !sm->replaced ? 0 : BL_E_INDOUBT);
     sm->replaced = false;
     sm_set_state(sm, sm->round_quorate ? BL_REG_SM_ACTIVE : BL_REG_SM_READONLY);
-    if (sm->round_quorate) {
-        sm_resend_parked(sm);
-    } else {
+    if (sm->round_quorate == false) {
         sm_answer_all(&sm->parked, sm, BL_E_NOQUORUM);
     }
+    /* Otherwise the parked writes leave at the next flush. */
 }
 
 /*

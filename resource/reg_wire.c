@@ -287,9 +287,9 @@ encode_body(const struct bl_reg_msg *m, GByteArray *out)
             bl_reg_wr_u64(out, m->log_min);
             return 0;
         case BL_REG_MSG_WRITE:
-            bl_reg_wr_u64(out, m->req_id);
+            bl_reg_wr_u16(out, (uint16_t) m->seq);
             bl_reg_wr_bytes(out, m->body, m->body_len);
-            return 0;
+            return m->seq > 0 && m->seq <= UINT16_MAX ? 0 : BL_E_INVALID;
         case BL_REG_MSG_APPLIED:
             wr_state(out, m->gen, m->hash);
             return 0;
@@ -339,7 +339,48 @@ bl_reg_msg_encode(const struct bl_reg_msg *m, GByteArray *out)
     return 0;
 }
 
-/* The rest of the buffer is the variable part: WRITE's ops, CU_DATA's payload. */
+void
+bl_reg_write_rec_encode(GByteArray *out, uint64_t req_id, const uint8_t *ops, size_t len)
+{
+    bl_reg_wr_u64(out, req_id);
+    bl_reg_wr_u32(out, (uint32_t) len);
+    bl_reg_wr_bytes(out, ops, len);
+}
+
+int
+bl_reg_write_rec_decode(struct bl_reg_rd *rd, struct bl_reg_write_rec *r)
+{
+    r->req_id = bl_reg_rd_u64(rd);
+    uint32_t n = bl_reg_rd_u32(rd);
+    if (n > BL_REG_WRITE_MAX) {
+        rd->err = BL_E_PROTO;
+        return BL_E_PROTO;
+    }
+    r->ops_len = n;
+    r->ops = bl_reg_rd_bytes(rd, n);
+    return rd->err != 0 ? BL_E_PROTO : 0;
+}
+
+/* Every record of a WRITE must lie inside it, and nothing may follow the last. */
+static int
+write_framing(const struct bl_reg_msg *m)
+{
+    struct bl_reg_rd rd;
+    struct bl_reg_write_rec r;
+
+    if (m->seq == 0) {
+        return BL_E_PROTO;
+    }
+    bl_reg_rd_init(&rd, m->body, m->body_len);
+    for (uint32_t i = 0; i < m->seq; i++) {
+        if (bl_reg_write_rec_decode(&rd, &r) != 0) {
+            return BL_E_PROTO;
+        }
+    }
+    return bl_reg_rd_end(&rd);
+}
+
+/* The rest of the buffer is the variable part: WRITE's records, CU_DATA's payload. */
 static void
 rd_rest(struct bl_reg_rd *rd, struct bl_reg_msg *m)
 {
@@ -364,9 +405,9 @@ decode_body(struct bl_reg_rd *rd, struct bl_reg_msg *m)
             m->log_min = bl_reg_rd_u64(rd);
             return (m->flags & ~BL_REG_ANN_FLAGS) == 0 ? 0 : BL_E_PROTO;
         case BL_REG_MSG_WRITE:
-            m->req_id = bl_reg_rd_u64(rd);
+            m->seq = bl_reg_rd_u16(rd);
             rd_rest(rd, m);
-            return m->body_len <= BL_REG_WRITE_MAX ? 0 : BL_E_PROTO;
+            return write_framing(m);
         case BL_REG_MSG_APPLIED:
             rd_state(rd, &m->gen, m->hash);
             return 0;
@@ -415,7 +456,7 @@ decode_header(struct bl_reg_rd *rd, size_t len, struct bl_reg_msg *m)
 }
 
 int
-bl_reg_msg_decode(const void *buf, size_t len, struct bl_reg_msg *m, struct bl_reg_ops *ops)
+bl_reg_msg_decode(const void *buf, size_t len, struct bl_reg_msg *m)
 {
     struct bl_reg_rd rd;
     int rc;
@@ -428,11 +469,6 @@ bl_reg_msg_decode(const void *buf, size_t len, struct bl_reg_msg *m, struct bl_r
     }
     if (rc == 0) {
         rc = bl_reg_rd_end(&rd);
-    }
-    if (rc == 0 && m->type == BL_REG_MSG_WRITE) {
-        struct bl_reg_ops tmp = {0};
-        rc = bl_reg_ops_decode(m->body, m->body_len, ops != NULL ? ops : &tmp);
-        bl_reg_ops_clear(&tmp);
     }
     return rc;
 }

@@ -26,11 +26,12 @@
 #define BL_REG_WRITE_MAX (512 * 1024)    /* largest encoded ops of one write */
 #define BL_REG_CHUNK_TARGET (128 * 1024) /* catch-up payload per message */
 #define BL_REG_OPS_MAX 65535             /* ops in one write or chunk */
+#define BL_REG_BATCH_MAX (768 * 1024)    /* records' bytes in one WRITE message */
 
 enum bl_reg_msg_type {
     BL_REG_MSG_SYNC_REQ = 1,  /* tag: starts a sync round */
     BL_REG_MSG_ANNOUNCE = 2,  /* tag epoch gen hash ring_node ring_seq flags log_min */
-    BL_REG_MSG_WRITE = 3,     /* req_id ops */
+    BL_REG_MSG_WRITE = 3,     /* u16 count, then count records: u64 req_id, u32 len, ops */
     BL_REG_MSG_APPLIED = 4,   /* gen hash: sender's durable state */
     BL_REG_MSG_CU_BEGIN = 5,  /* tag kind epoch gen hash: catch-up from the source */
     BL_REG_MSG_CU_DATA = 6,   /* tag seq payload (log entries or snapshot ops) */
@@ -56,7 +57,8 @@ struct bl_reg_tag {
 
 /*
  * A decoded message. Which fields are meaningful depends on type (see the enum). body points
- * into the decoded buffer: WRITE's canonical ops bytes or CU_DATA's payload.
+ * into the decoded buffer: WRITE's records (after the count, which is in seq) or CU_DATA's
+ * payload.
  */
 struct bl_reg_msg {
     enum bl_reg_msg_type type;
@@ -123,20 +125,35 @@ int bl_reg_ops_decode(const uint8_t *buf, size_t len, struct bl_reg_ops *ops);
 
 /**
  * Encode a message (header and body) into out, replacing its contents.
- * \param[in] m  the fields its type uses; body/body_len for WRITE and CU_DATA
+ * \param[in] m  the fields its type uses; for WRITE seq (record count) and body (records,
+ *               see bl_reg_write_rec_encode); for CU_DATA body (payload)
  * \return 0 or BL_E_INVALID (unknown type, too large)
  */
 int bl_reg_msg_encode(const struct bl_reg_msg *m, GByteArray *out);
 
 /**
- * Decode and validate a received message.
+ * Decode and validate a received message. A WRITE is checked for framing (every record
+ * lies inside the message); each record's ops are decoded by its reader, so one bad record
+ * does not take the others down.
  * \param[in]  buf  the bytes as delivered; m->body aliases it afterwards
  * \param[out] m    filled on success
- * \param[out] ops  for WRITE, if not NULL: the decoded ops (caller clears, also on error)
- * \return 0, BL_E_PROTO (bad magic, framing, type, flags), BL_E_UNSUPPORTED (other protocol
- *         version) or the data model's code for an invalid op in a WRITE
+ * \return 0, BL_E_PROTO (bad magic, framing, type, flags) or BL_E_UNSUPPORTED (other protocol
+ *         version)
  */
-int bl_reg_msg_decode(const void *buf, size_t len, struct bl_reg_msg *m, struct bl_reg_ops *ops);
+int bl_reg_msg_decode(const void *buf, size_t len, struct bl_reg_msg *m);
+
+/* One write of a WRITE message; ops aliases the message. */
+struct bl_reg_write_rec {
+    uint64_t req_id;
+    const uint8_t *ops;
+    size_t ops_len;
+};
+
+/** Append a record to a WRITE body under construction. */
+void bl_reg_write_rec_encode(GByteArray *out, uint64_t req_id, const uint8_t *ops, size_t len);
+
+/** Read the next record of a WRITE body (a reader over m->body). \return 0 or BL_E_PROTO */
+int bl_reg_write_rec_decode(struct bl_reg_rd *rd, struct bl_reg_write_rec *r);
 
 /** Name of a message type for logs; never NULL. */
 const char *bl_reg_msg_type_name(enum bl_reg_msg_type type);

@@ -42,6 +42,10 @@ _reg_corosync_conf() {
     done
     printf '}\nquorum {\n  provider: corosync_votequorum\n'
     [ "$n" -eq 2 ] && printf '  two_node: 1\n'
+    # No realtime scheduling: on one machine every node shares the CPUs, and three SCHED_RR
+    # Corosyncs spinning the token would starve every other process (on real nodes each
+    # Corosync has a machine to itself). REG_COROSYNC_RT=1 keeps Corosync's default.
+    [ -z "${REG_COROSYNC_RT:-}" ] && printf '}\nsystem {\n  sched_rr: no\n'
     printf '}\nlogging {\n  to_syslog: no\n  to_stderr: no\n  to_logfile: yes\n'
     printf '  logfile: /var/log/corosync/corosync.log\n  timestamp: on\n}\n'
 }
@@ -60,6 +64,7 @@ _reg_node_init() {
         mkdir -p "$d"
         mount -t tmpfs -o mode=0755 "reg$i" "$d"
     done
+    chmod 1777 /dev/shm # libqb IPC servers that are not root (Pacemaker's) create files here
     mkdir -p /var/lib/pacemaker/cib /var/lib/pacemaker/pengine /var/lib/pacemaker/blackbox \
         /var/lib/pacemaker/cores /run/crm
     chown -R hacluster:haclient /var/lib/pacemaker /var/log/pacemaker /run/crm 2>/dev/null
@@ -85,7 +90,8 @@ reg_up() {
         # The holder: init of the node's PID namespace, keeping its mounts alive.
         ip netns exec "reg-$i" unshare --mount --pid --fork --mount-proc --propagation private \
             bash -c "$(declare -f _reg_node_init _reg_corosync_conf _reg_daemon_conf);
-                     REG_NET=$REG_NET REG_DIR=$REG_DIR _reg_node_init $i $n $durable;
+                     REG_NET=$REG_NET REG_DIR=$REG_DIR REG_COROSYNC_RT=${REG_COROSYNC_RT:-} \
+                     _reg_node_init $i $n $durable;
                      exec sleep infinity" &
         echo $! >"$REG_DIR/node-$i/unshare.pid"
     done
@@ -93,7 +99,8 @@ reg_up() {
     for ((i = 1; i <= n; i++)); do
         # unshare --fork: the holder is unshare's child.
         pgrep -P "$(cat "$REG_DIR/node-$i/unshare.pid")" >"$REG_DIR/node-$i/holder.pid"
-        reg_exec "$i" bash -c 'corosync -f >/var/log/corosync/stdout 2>&1 & echo $! >/run/corosync.pid'
+        reg_exec "$i" bash -c "corosync -f >/var/log/corosync/stdout 2>&1 &
+            echo \$! >/run/corosync.pid"
     done
     reg_wait_quorum "$n"
 }

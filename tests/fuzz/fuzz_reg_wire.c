@@ -9,17 +9,30 @@
 
 #include "reg_wire.h"
 
+/* Every accepted write record must re-encode to exactly its bytes: the hash chain relies
+ * on one encoding per set of ops. */
 static void
-check_write_canonical(const struct bl_reg_msg *m, const struct bl_reg_ops *ops)
+check_write_canonical(const struct bl_reg_msg *m)
 {
-    GByteArray *again = g_byte_array_new();
+    struct bl_reg_rd rd;
+    struct bl_reg_write_rec r;
 
-    /* An accepted write must re-encode to exactly its bytes: the hash chain relies on it. */
-    if (bl_reg_ops_encode(ops, again) != 0 || again->len != m->body_len ||
-        memcmp(again->data, m->body, m->body_len) != 0) {
-        abort();
+    bl_reg_rd_init(&rd, m->body, m->body_len);
+    for (uint32_t i = 0; i < m->seq; i++) {
+        struct bl_reg_ops ops = {0};
+        if (bl_reg_write_rec_decode(&rd, &r) != 0) {
+            abort(); /* the decoder checked the framing */
+        }
+        if (bl_reg_ops_decode(r.ops, r.ops_len, &ops) == 0) {
+            GByteArray *again = g_byte_array_new();
+            if (bl_reg_ops_encode(&ops, again) != 0 || again->len != r.ops_len ||
+                memcmp(again->data, r.ops, r.ops_len) != 0) {
+                abort();
+            }
+            g_byte_array_unref(again);
+        }
+        bl_reg_ops_clear(&ops);
     }
-    g_byte_array_unref(again);
 }
 
 static void
@@ -47,12 +60,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct bl_reg_msg m;
-    struct bl_reg_ops ops = {0};
 
-    if (bl_reg_msg_decode(data, size, &m, &ops) == 0 && m.type == BL_REG_MSG_WRITE) {
-        check_write_canonical(&m, &ops);
+    if (bl_reg_msg_decode(data, size, &m) == 0 && m.type == BL_REG_MSG_WRITE) {
+        check_write_canonical(&m);
     }
-    bl_reg_ops_clear(&ops);
     decode_payloads(data, size);
     return 0;
 }

@@ -31,6 +31,10 @@ def ops(*items):
     return struct.pack(">H", len(items)) + b"".join(items)
 
 
+def rec(req_id, body):
+    return struct.pack(">QI", req_id, len(body)) + body
+
+
 def state(gen, h):
     return struct.pack(">Q", gen) + h
 
@@ -52,8 +56,8 @@ LOG = struct.pack(">I", 1) + state(1, H1) + struct.pack(">I", len(W1)) + W1
 WIRE = {
     "sync_req": msg(1, T),
     "announce": msg(2, T + struct.pack(">Q", 8) + state(1, H1) + struct.pack(">IQIQ", 1, 8, 1, 1)),
-    "write": msg(3, struct.pack(">Q", 1) + W1),
-    "write_multi": msg(3, struct.pack(">Q", 2) + W2),
+    "write": msg(3, struct.pack(">H", 1) + rec(1, W1)),
+    "write_multi": msg(3, struct.pack(">H", 2) + rec(2, W2) + rec(3, W1)),
     "applied": msg(4, state(1, H1)),
     "cu_begin_log": msg(5, T + struct.pack(">IQ", 1, 8) + state(1, H1)),
     "cu_data_log": msg(6, T + struct.pack(">I", 0) + LOG),

@@ -269,7 +269,7 @@ deliver(struct sim *s, struct sim_msg *m, unsigned mask)
         }
         if (tracing()) {
             struct bl_reg_msg d;
-            bl_reg_msg_decode(m->bytes->data, m->bytes->len, &d, NULL);
+            bl_reg_msg_decode(m->bytes->data, m->bytes->len, &d);
             fprintf(stderr,
                     "  %d->%d %s gen %" G_GUINT64_FORMAT " epoch %" G_GUINT64_FORMAT
                     " req %" G_GUINT64_FORMAT "\n",

@@ -27,3 +27,10 @@ foreach(name reg_wire reg_sm)
         set_tests_properties(replay_${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)
     endif()
 endforeach()
+
+# The registry against real Corosync: three nodes in private namespaces (needs root; about
+# three minutes; skipped with 77 otherwise). Exclude with `ctest -LE integration`.
+add_test(NAME reg_cluster_check COMMAND ${CMAKE_SOURCE_DIR}/scripts/bench/reg-bench-check)
+set_tests_properties(reg_cluster_check PROPERTIES
+    ENVIRONMENT "REG_BUILD=${CMAKE_BINARY_DIR}"
+    SKIP_RETURN_CODE 77 LABELS integration TIMEOUT 900 RUN_SERIAL TRUE)

@@ -47,7 +47,7 @@ test_announce_round_trip(void **state)
 
     memset(m.hash, 0x5a, sizeof(m.hash));
     GByteArray *b = encode(&m);
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), 0);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), 0);
     assert_int_equal(d.type, m.type);
     assert_int_equal(d.tag.nonce, m.tag.nonce);
     assert_int_equal(d.tag.pid, 1234);
@@ -58,37 +58,59 @@ test_announce_round_trip(void **state)
     assert_memory_equal(d.hash, m.hash, BL_REG_HASH_LEN);
     /* Unknown flags are refused. */
     b->data[b->len - 9] = 0x80;
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), BL_E_PROTO);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
     g_byte_array_unref(b);
 }
 
+/* A WRITE message with one record setting path/name. */
 static GByteArray *
 write_msg(const char *path, const char *name, enum bl_reg_type type, const void *data, uint32_t len)
 {
     struct bl_reg_ops ops = {0};
     struct bl_reg_value v = {.type = type, .len = len, .data = (uint8_t *) data};
+    GByteArray *opsb = g_byte_array_new();
     GByteArray *body = g_byte_array_new();
-    struct bl_reg_msg m = {.type = BL_REG_MSG_WRITE, .req_id = 5};
+    struct bl_reg_msg m = {.type = BL_REG_MSG_WRITE, .seq = 1};
 
     bl_reg_ops_add(&ops, BL_REG_OP_SET, path, name, &v);
-    assert_int_equal(bl_reg_ops_encode(&ops, body), 0);
+    assert_int_equal(bl_reg_ops_encode(&ops, opsb), 0);
+    bl_reg_write_rec_encode(body, 5, opsb->data, opsb->len);
     m.body = body->data;
     m.body_len = body->len;
     GByteArray *b = encode(&m);
+    g_byte_array_unref(opsb);
     g_byte_array_unref(body);
     bl_reg_ops_clear(&ops);
     return b;
+}
+
+/* Decode a WRITE and its single record's ops. */
+static int
+decode_write(GByteArray *b, struct bl_reg_write_rec *r, struct bl_reg_ops *ops)
+{
+    struct bl_reg_msg d;
+    struct bl_reg_rd rd;
+    int rc = bl_reg_msg_decode(b->data, b->len, &d);
+
+    if (rc != 0) {
+        return rc;
+    }
+    assert_int_equal(d.type, BL_REG_MSG_WRITE);
+    assert_int_equal(d.seq, 1);
+    bl_reg_rd_init(&rd, d.body, d.body_len);
+    assert_int_equal(bl_reg_write_rec_decode(&rd, r), 0);
+    return bl_reg_ops_decode(r->ops, r->ops_len, ops);
 }
 
 static void
 test_write_round_trip(void **state)
 {
     GByteArray *b = write_msg("SOFTWARE/NEC", "Port", BL_REG_DWORD, "\x01\x00\x00\x00", 4);
-    struct bl_reg_msg d;
+    struct bl_reg_write_rec r;
     struct bl_reg_ops ops = {0};
 
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, &ops), 0);
-    assert_int_equal(d.req_id, 5);
+    assert_int_equal(decode_write(b, &r, &ops), 0);
+    assert_int_equal(r.req_id, 5);
     assert_int_equal(ops.n, 1);
     assert_string_equal(ops.v[0].path, "SOFTWARE/NEC");
     assert_string_equal(ops.v[0].name, "Port");
@@ -101,10 +123,10 @@ test_write_round_trip(void **state)
 static void
 expect_refused(GByteArray *b, int rc)
 {
-    struct bl_reg_msg d;
+    struct bl_reg_write_rec r;
     struct bl_reg_ops ops = {0};
 
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, &ops), rc);
+    assert_int_equal(decode_write(b, &r, &ops), rc);
     bl_reg_ops_clear(&ops);
 }
 
@@ -121,19 +143,25 @@ test_hostile_writes(void **state)
     expect_refused(b, BL_E_TYPE);
     g_byte_array_unref(b);
     b = write_msg("A", "n", BL_REG_SZ, "xy", 2);
-    size_t name_at = 12 + 8 + 2 + 1 + 1 + 2 + 1 + 2; /* header, req_id, count, kind, type ... */
+    /* header, count, req_id, ops len, ops count, kind, type, path len, path, name len */
+    size_t name_at = 12 + 2 + 8 + 4 + 2 + 1 + 1 + 2 + 1 + 2;
     assert_int_equal(b->data[name_at], 'n');
     b->data[name_at] = '\0';
     expect_refused(b, BL_E_PROTO);
     g_byte_array_unref(b);
-    /* A length that points past the end, and a truncation at every byte. */
+    /* A record length that points past the end, a count larger than the records, and a
+     * truncation at every byte. */
     b = write_msg("A", "n", BL_REG_SZ, "xy", 2);
-    b->data[b->len - 3] = 0x7f;
-    expect_refused(b, BL_E_PROTO);
-    b->data[b->len - 3] = 0;
+    struct bl_reg_msg d;
+    b->data[12 + 2 + 8 + 3] += 1;
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
+    b->data[12 + 2 + 8 + 3] -= 1;
+    b->data[13] = 2;
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
+    b->data[13] = 1;
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), 0);
     for (guint cut = 0; cut < b->len; cut++) {
-        struct bl_reg_msg d;
-        assert_int_not_equal(bl_reg_msg_decode(b->data, cut, &d, NULL), 0);
+        assert_int_not_equal(bl_reg_msg_decode(b->data, cut, &d), 0);
     }
     g_byte_array_unref(b);
 }
@@ -146,20 +174,20 @@ test_header_checks(void **state)
     GByteArray *b = encode(&m);
 
     b->data[4] = 2; /* a newer protocol */
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), BL_E_UNSUPPORTED);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_UNSUPPORTED);
     b->data[4] = 1;
     b->data[0] = 'X';
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), BL_E_PROTO);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
     b->data[0] = 'B';
     b->data[5] = 42; /* unknown type */
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), BL_E_PROTO);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
     b->data[5] = BL_REG_MSG_SYNC_REQ;
     b->data[7] = 1; /* reserved bits */
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), BL_E_PROTO);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
     b->data[7] = 0;
     guint8 extra = 0;
     g_byte_array_append(b, &extra, 1); /* trailing byte, length not updated */
-    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d, NULL), BL_E_PROTO);
+    assert_int_equal(bl_reg_msg_decode(b->data, b->len, &d), BL_E_PROTO);
     g_byte_array_unref(b);
 }
 
