@@ -497,7 +497,8 @@ bl_reg_sm_submit(struct bl_reg_sm *sm, uint64_t token, const struct bl_reg_ops *
     if (rc != 0) {
         return rc;
     }
-    if (sm->state == BL_REG_SM_FAILED) {
+    /* Out of the group (Corosync down, store failed) there is no telling for how long. */
+    if (sm->state == BL_REG_SM_FAILED || sm->state == BL_REG_SM_JOINING) {
         return BL_E_NOTSYNC;
     }
     if (sm->state == BL_REG_SM_READONLY ||

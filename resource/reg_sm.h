@@ -158,8 +158,9 @@ int bl_reg_sm_deliver(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const
 /**
  * A local client's write. Answered later by a REPLY action carrying token, unless refused now.
  * \param[in] ops  checked and encoded here (not kept)
- * \return 0 (accepted: multicast now or parked until the round completes), BL_E_NOQUORUM,
- *         BL_E_NOTSYNC (store failed), -E2BIG, or the data model's code for invalid ops
+ * \return 0 (accepted: multicast at the next flush, or parked until the round completes),
+ *         BL_E_NOQUORUM, BL_E_NOTSYNC (not in the group, or the store failed), -E2BIG, or the
+ *         data model's code for invalid ops
  */
 int bl_reg_sm_submit(struct bl_reg_sm *sm, uint64_t token, const struct bl_reg_ops *ops);
 
