@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Lab BMCs: one OpenIPMI ipmi_sim per node, in netns bl-b<i>, on <bmc-ip>:623.
-# Power requests reach scripts/lab/chassis-control (see there for the protocol).
+# Power requests reach scripts/lab/chassis-control (see there for the protocol); with
+# BMCLINK_LAB_BMCSIM the BMCNOTICE plug-in is loaded too (bmcsim.sh).
 
 bmc_pidfile() { echo "$(bmc_dir "$1")/ipmi_sim.pid"; }
 
@@ -29,7 +30,9 @@ set_working_mc 0x20
   endlan
   chassis_control "$LAB_SRC/chassis-control $LAB_DIR $i"
   user 2 true "$LAB_BMC_USER" "$pw" admin 10 md5
+$(bmcsim_lan_conf "$i")
 EOF
+    bmcsim_configure "$i"
     cat >"$dir/bmc.emu" <<EOF
 # ipmi_sim command file for bmc$i: a single BMC management controller at 0x20.
 mc_setbmc 0x20
@@ -51,8 +54,11 @@ bmc_start() {
     local i=$1 dir deadline
     bmc_running "$i" && return 0
     dir=$(bmc_dir "$i")
+    # A sanitizer-built plug-in needs its runtime loaded first (chassis-control drops it
+    # again before it boots a node).
     lab_spawn "$dir/ipmi_sim.log" \
         ip netns exec "$(bmc_ns "$i")" \
+        env LD_PRELOAD="$(bmcsim_preload)" ASAN_OPTIONS=detect_leaks=0 \
         ipmi_sim -n -c "$dir/lan.conf" -f "$dir/bmc.emu" -s "$dir/state"
     pid_record "$(bmc_pidfile "$i")" "$!" || lab_die "ipmi_sim for bmc$i exited at once; see $dir/ipmi_sim.log"
     deadline=$((SECONDS + 10))
