@@ -17,6 +17,9 @@
 
 #define HB_VALUE_MAX 16
 #define HB_URGENT_REOPEN_NS (1000ull * 1000000ull)
+/* A failed attribute write (Pacemaker not up yet, attrd restarting) is tried again after
+ * this, not at every poll: 50 BMCs must not mean 100 tool runs a second. */
+#define HB_ATTR_RETRY_NS (5000ull * 1000000ull)
 
 struct bl_heartbeat;
 struct hb_bmc;
@@ -31,8 +34,9 @@ struct hb_attr {
     char writing_val[HB_VALUE_MAX];
     bool have_known;
     bool writing;
-    bool failed; /* retried at the next tick */
-    bool own;    /* written even when publish is off (#health-bmc) */
+    bool failed; /* retried from retry_ns on */
+    uint64_t retry_ns;
+    bool own; /* written even when publish is off (#health-bmc) */
 };
 
 /* A request of the recovery on a BMC's session. */
@@ -111,6 +115,22 @@ hb_kick(struct bl_heartbeat *hb)
 static void hb_attr_push(struct hb_attr *a);
 
 static void
+hb_attr_failed(struct hb_attr *a)
+{
+    a->failed = true;
+    a->retry_ns = hb_now() + HB_ATTR_RETRY_NS;
+}
+
+/* A failed write whose retry time has come. */
+static void
+hb_attr_retry(struct hb_attr *a, uint64_t now)
+{
+    if (a->failed && now >= a->retry_ns) {
+        hb_attr_push(a);
+    }
+}
+
+static void
 hb_attr_done(int rc, const char *detail, void *ud)
 {
     struct hb_attr *a = ud;
@@ -124,7 +144,7 @@ hb_attr_done(int rc, const char *detail, void *ud)
             qb_log(LOG_WARNING, "could not write %s=%s on %s: %s (%s)", a->name, a->writing_val,
                    a->node, bl_strerror(rc), detail != NULL ? detail : "");
         }
-        a->failed = true;
+        hb_attr_failed(a);
         return;
     }
     a->failed = false;
@@ -148,7 +168,7 @@ hb_attr_push(struct hb_attr *a)
     rc = hb->pcmk.ops->attr_set(hb->pcmk.be, a->node, a->name, a->writing_val, hb_attr_done, a);
     if (rc != BL_OK) {
         a->writing = false;
-        a->failed = true;
+        hb_attr_failed(a);
     }
 }
 
@@ -488,12 +508,8 @@ hb_tick_bmc(struct bl_heartbeat *hb, struct hb_bmc *b, uint64_t now)
     if (b->s == NULL && hb_should_open(hb, b, now)) {
         hb_open(b, now);
     }
-    if (b->reach.failed) {
-        hb_attr_push(&b->reach);
-    }
-    if (b->power.failed) {
-        hb_attr_push(&b->power);
-    }
+    hb_attr_retry(&b->reach, now);
+    hb_attr_retry(&b->power, now);
     if (!hb->conf.enabled) {
         return;
     }
@@ -520,9 +536,7 @@ hb_ticks(struct bl_heartbeat *hb, uint64_t now)
             }
         }
     }
-    if (hb->health_attr.failed) {
-        hb_attr_push(&hb->health_attr);
-    }
+    hb_attr_retry(&hb->health_attr, now);
     if (hb->health_conf.enabled && hb->local[0] != '\0' && bl_health_tick(&hb->health, now)) {
         qb_log(LOG_NOTICE, "%s: BMC health %s (conditions cleared)", hb->local,
                bl_health_color_name(hb->health.color));

@@ -230,9 +230,12 @@ test_write_failure_retried(void **state)
 
     f->pcmk.attr_fail = 3;
     start(f);
-    wait_attr(f, "node1", BL_HB_ATTR_REACHABLE, "1", 1000);
+    fake_run_for(1000); /* 25 polls: failed writes are not retried at every poll */
+    assert_int_equal(fake_pcmk_count(&f->pcmk, "attr "), 5);
+    wait_attr(f, "node1", BL_HB_ATTR_REACHABLE, "1", 6000);
     wait_attr(f, "node2", BL_HB_ATTR_POWER, "off", 1000);
     wait_attr(f, "node1", BL_HB_ATTR_HEALTH, "green", 1000);
+    assert_int_equal(fake_pcmk_count(&f->pcmk, "attr "), 8);
 }
 
 struct reply {

@@ -1,0 +1,65 @@
+#!/bin/bash
+# The BMC heartbeat (issue 5 item 4, item 7's last point): node1 polls both BMCs each second
+# over one RMCP+ session each and publishes bmclink-bmc-reachable / bmclink-bmc-power per
+# node, written only on change (the CIB does not churn). node2 powered off: power=off within
+# 3 intervals; node2's BMC itself powered off: reachable=0 after 3 silent polls; back on:
+# reachable again. A recoverable notice turns #health-bmc yellow; its deassertion green.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib-bmc.sh"
+bmc_require
+lab_session 2
+INTERVAL_MS=1000
+
+# within_intervals T0 N: at most N intervals (plus 0.5 s for the attribute write) since T0.
+within_intervals() {
+    awk -v a="$1" -v b="$EPOCHREALTIME" -v n="$2" -v i="$INTERVAL_MS" \
+        'BEGIN { printf "%.2f s\n", b - a; exit !((b - a) * 1000 <= n * i + 500) }'
+}
+
+step "bmclinkd's BMC side on node1, heartbeat every $INTERVAL_MS ms"
+bmc_conf_write "heartbeat.interval_ms=$INTERVAL_MS" "recovery.action=none"
+bmc_driver_start node1
+wait_until 10 node_attr_is node2 bmclink-bmc-reachable 1 node1
+wait_until 10 node_attr_is node2 bmclink-bmc-power on node1
+wait_until 10 node_attr_is node1 bmclink-bmc-power on node1
+wait_until 10 node_attr_is node1 '#health-bmc' green node1
+
+step "steady polling writes nothing: the CIB's num_updates stays"
+u0=$(lab x node1 cibadmin --query | grep -o 'num_updates="[0-9]*"' | head -n 1)
+sleep 5
+u1=$(lab x node1 cibadmin --query | grep -o 'num_updates="[0-9]*"' | head -n 1)
+assert_eq "$u0" "$u1" "CIB num_updates over 5 polls of 2 BMCs"
+
+step "node2 loses power: its BMC reports it"
+d0=$(driver_mark node1)
+t0=$EPOCHREALTIME
+lab poweroff node2
+wait_until 10 driver_has node1 "$d0" '^hb node=node2 reach=1 power=off'
+note "seen after $(within_intervals "$t0" 3 || fail "power off not seen within 3 intervals")"
+wait_until 5 node_attr_is node2 bmclink-bmc-power off node1
+
+step "node2's BMC itself loses power: silent for 3 polls"
+d0=$(driver_mark node1)
+t0=$EPOCHREALTIME
+lab bmc-off node2
+wait_until 10 driver_has node1 "$d0" '^hb node=node2 reach=0 power=unknown'
+note "seen after $(within_intervals "$t0" 4 || fail "not within 3 silent polls")"
+wait_until 5 node_attr_is node2 bmclink-bmc-reachable 0 node1
+grep -q 'BMC of node2 (10.231.2.22:623) silent for 3 polls' "$(driver_log node1)" ||
+    fail "no warning in the log"
+
+step "node2's BMC back, then node2"
+lab bmc-on node2
+wait_until 20 node_attr_is node2 bmclink-bmc-reachable 1 node1
+lab boot node2
+wait_until 10 node_attr_is node2 bmclink-bmc-power on node1
+wait_until 60 node_state_is node2 online node1
+
+step "#health-bmc follows a recoverable notice and its deassertion"
+good=$(snmp_conf_dir "community:$LAB_DIR/secrets/trap-community")
+send_pet bl-b1 "$good" 10.231.2.11:1162 9 0x08
+wait_until 10 node_attr_is node1 '#health-bmc' yellow node2
+PET_DEASSERT=1 send_pet bl-b1 "$good" 10.231.2.11:1162 10 0x08
+wait_until 10 node_attr_is node1 '#health-bmc' green node2
+rm -rf "$good"
+step "PASS"
