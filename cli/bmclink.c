@@ -16,6 +16,7 @@ static const struct {
 } commands[] = {
     {"chain", "service chains: members' state, folder binds, chain file checks", bl_cmd_chain,
      bl_cmd_chain_usage},
+    {"reg", "the synchronized registry (runs bmclink-reg)", bl_cmd_reg, bl_cmd_reg_usage},
 };
 
 static void

@@ -20,4 +20,10 @@ int bl_cmd_chain(int argc, char **argv);
 /** Print the chain subcommand's help. */
 void bl_cmd_chain_usage(FILE *out);
 
+/** `bmclink reg ...`: runs bmclink-reg, the synchronized registry's command line. */
+int bl_cmd_reg(int argc, char **argv);
+
+/** Print bmclink-reg's help. */
+void bl_cmd_reg_usage(FILE *out);
+
 #endif
