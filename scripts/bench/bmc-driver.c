@@ -11,7 +11,7 @@
  * logs in) so a test can order them against the BMC's own log:
  *   ready node=node1 bmcs=2 mono_ms=...
  *   event verdict=fatal drop=none version=1 seq=7 mono_ms=...
- *   step name=start-sent t_ms=0.412 rc=0 detail=... mono_ms=...
+ *   step name=start-sent t_ms=0.412 rc=0 detail=... mono_ms=... real_ms=<epoch ms>
  *   hb node=node2 reach=0 power=unknown mono_ms=...
  *   summary traps=... fatal=... dropped=... recoveries=... polls=... rtt_p50_us=...
  *           rtt_p99_us=... cpu_user_s=... cpu_sys_s=... wall_s=...
@@ -54,12 +54,26 @@ mono_ms(void)
     return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
 }
 
+/* The step's wall-clock time too, to set it against Pacemaker's logs. */
+static double
+real_ms_of(uint64_t mono_ns)
+{
+    struct timespec rt, mt;
+    double now_mono_ns;
+
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_MONOTONIC, &mt);
+    now_mono_ns = (double) mt.tv_sec * 1e9 + (double) mt.tv_nsec;
+    return (double) rt.tv_sec * 1e3 + (double) rt.tv_nsec / 1e6 -
+           (now_mono_ns - (double) mono_ns) / 1e6;
+}
+
 static void
 on_step(const struct bl_rec_entry *e, uint64_t t0, void *ud)
 {
-    printf("step name=%s t_ms=%.3f rc=%d detail=%s mono_ms=%.3f\n", bl_rec_step_name(e->step),
-           (double) (e->t_ns - t0) / 1e6, e->rc, e->detail[0] != '\0' ? e->detail : "-",
-           (double) e->t_ns / 1e6);
+    printf("step name=%s t_ms=%.3f rc=%d detail=%s mono_ms=%.3f real_ms=%.3f\n",
+           bl_rec_step_name(e->step), (double) (e->t_ns - t0) / 1e6, e->rc,
+           e->detail[0] != '\0' ? e->detail : "-", (double) e->t_ns / 1e6, real_ms_of(e->t_ns));
     fflush(stdout);
 }
 

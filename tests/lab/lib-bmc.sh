@@ -171,11 +171,14 @@ wall_ms() { date -d "$1" +%s%3N; }
 
 # started_wall_ms NODE RSC...: epoch ms when the last of RSC... started on NODE, from NODE's
 # own pacemaker.log (the controller's "Result of start operation ... ok" lines).
-started_wall_ms() {
-    local node=$1 rsc line t max=0
-    shift
+started_wall_ms() { op_wall_ms start "$@"; }
+
+# op_wall_ms OP NODE RSC...: the same for the last OP (start, stop) of RSC... on NODE.
+op_wall_ms() {
+    local op=$1 node=$2 rsc line t max=0
+    shift 2
     for rsc in "$@"; do
-        line=$(grep "Result of start operation for $rsc on $node: ok" \
+        line=$(grep "Result of $op operation for $rsc on $node: ok" \
             "$LAB_DIR/$node/disk/var/log/pacemaker/pacemaker.log" | tail -n 1)
         [[ -n $line ]] || return 1
         t=$(wall_ms "$(cut -c1-19 <<<"$line")")
