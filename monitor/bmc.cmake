@@ -8,6 +8,7 @@ endif()
 add_library(bmclink_bmc STATIC
     ${CMAKE_CURRENT_LIST_DIR}/recovery.c
     ${CMAKE_CURRENT_LIST_DIR}/recovery_config.c
+    ${CMAKE_CURRENT_LIST_DIR}/recovery_keyfile.c
     ${CMAKE_CURRENT_LIST_DIR}/recovery_run.c
     ${CMAKE_CURRENT_LIST_DIR}/pcmk.c
     ${CMAKE_CURRENT_LIST_DIR}/pcmk_proc.c

@@ -2,7 +2,6 @@
 #include "recovery.h"
 #include "bl_result.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 

@@ -3,19 +3,14 @@
  * plain structs by offset; defaults come from the same table.
  */
 #include "recovery_config.h"
-#include "bl_pet.h"
 #include "bl_result.h"
+#include "recovery_keyfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define BK_BMC "bmc"
 #define BK_NODE "bmc-node"
@@ -23,20 +18,6 @@
 #define BK_HEALTH "health"
 #define BK_REC "recovery"
 #define BK_TRAP_NODE "trap-node"
-#define BK_FILE_MAX (1u << 20) /* a configuration file larger than this is refused */
-
-enum bk_type {
-    BK_BOOL,     /* bool */
-    BK_U32,      /* uint32_t in [min, max] */
-    BK_STR,      /* char[max + 1] */
-    BK_SECRET,   /* char[max + 1], never echoed */
-    BK_KG,       /* a secret: BMC key in hex, char[max + 1] */
-    BK_CMD,      /* struct bl_notice_cmd */
-    BK_KIND,     /* enum bl_rec_kind */
-    BK_PRIV,     /* enum bl_ipmi_priv */
-    BK_SEVERITY, /* uint8_t PET severity bit */
-    BK_CODES,    /* uint8_t[BL_REC_RESULT_COUNT] */
-};
 
 /* What [bmc] and [bmc-node NAME] fill before it becomes a struct bl_ipmi_params. */
 struct bk_access {
@@ -63,13 +44,6 @@ struct bk_recovery {
     uint8_t end_codes[BL_REC_RESULT_COUNT];
     char script[BL_BMC_PATH_MAX];
     char stop_command[512];
-};
-
-struct bk_row {
-    struct bl_bmc_config_doc doc;
-    enum bk_type type;
-    size_t off;
-    uint32_t min, max;
 };
 
 #define A(f) offsetof(struct bk_access, f)
@@ -231,355 +205,6 @@ bl_bmc_config_key(size_t i)
     return i < BK_NROWS ? &bk_rows[i].doc : NULL;
 }
 
-/* ---- values ---- */
-
-static int
-bk_hex_byte(const char *text, uint8_t *out)
-{
-    char *end = NULL;
-    unsigned long v;
-
-    if (!g_ascii_isxdigit(text[0]) && !(text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    v = strtoul(text, &end, 16);
-    if (errno != 0 || end == text || *end != '\0' || v > 0xff) {
-        return BL_E_INVALID;
-    }
-    *out = (uint8_t) v;
-    return BL_OK;
-}
-
-int
-bl_notice_cmd_parse(const char *text, struct bl_notice_cmd *out)
-{
-    g_auto(GStrv) parts = NULL;
-    struct bl_notice_cmd c = {0};
-    size_t n;
-
-    if (text == NULL || out == NULL) {
-        return BL_E_INVALID;
-    }
-    parts = g_strsplit_set(text, ": ", -1);
-    n = g_strv_length(parts);
-    if (n < 2 || n - 2 > BL_NOTICE_DATA_MAX || bk_hex_byte(parts[0], &c.netfn) != BL_OK ||
-        bk_hex_byte(parts[1], &c.cmd) != BL_OK || c.netfn > 0x3f) {
-        return BL_E_INVALID;
-    }
-    for (size_t i = 2; i < n; i++) {
-        if (bk_hex_byte(parts[i], &c.data[c.len++]) != BL_OK) {
-            return BL_E_INVALID;
-        }
-    }
-    *out = c;
-    return BL_OK;
-}
-
-static int
-bk_codes(const char *text, uint8_t *codes)
-{
-    g_auto(GStrv) parts = g_strsplit(text, ";", -1);
-
-    if (g_strv_length(parts) != BL_REC_RESULT_COUNT) {
-        return BL_E_INVALID;
-    }
-    for (size_t i = 0; i < BL_REC_RESULT_COUNT; i++) {
-        if (bk_hex_byte(g_strstrip(parts[i]), &codes[i]) != BL_OK) {
-            return BL_E_INVALID;
-        }
-    }
-    return BL_OK;
-}
-
-static int
-bk_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
-{
-    char *end = NULL;
-    unsigned long long v;
-
-    if (!g_ascii_isdigit(text[0])) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    v = strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max) {
-        return BL_E_INVALID;
-    }
-    *out = (uint32_t) v;
-    return BL_OK;
-}
-
-static int
-bk_priv(const char *text, enum bl_ipmi_priv *out)
-{
-    static const struct {
-        const char *name;
-        enum bl_ipmi_priv priv;
-    } names[] = {{"user", BL_IPMI_PRIV_USER},
-                 {"operator", BL_IPMI_PRIV_OPERATOR},
-                 {"administrator", BL_IPMI_PRIV_ADMIN},
-                 {"admin", BL_IPMI_PRIV_ADMIN}};
-
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (strcasecmp(text, names[i].name) == 0) {
-            *out = names[i].priv;
-            return BL_OK;
-        }
-    }
-    return BL_E_INVALID;
-}
-
-static int
-bk_string(const char *text, uint32_t min, uint32_t max, char *out)
-{
-    size_t len = strlen(text);
-
-    if (len < min || len > max) {
-        return BL_E_INVALID;
-    }
-    memcpy(out, text, len + 1);
-    return BL_OK;
-}
-
-static int
-bk_bool(const char *text, bool *out)
-{
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-
-    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
-        if (strcasecmp(text, yes[i]) == 0 || strcasecmp(text, no[i]) == 0) {
-            *out = strcasecmp(text, yes[i]) == 0;
-            return BL_OK;
-        }
-    }
-    return BL_E_INVALID;
-}
-
-static int
-bk_kg(const char *text, uint32_t max, char *out)
-{
-    uint8_t kg[BL_IPMI_KG_MAX];
-    size_t len = 0;
-    int rc = bl_ipmi_parse_kg_hex(text, kg, &len);
-
-    explicit_bzero(kg, sizeof(kg));
-    return rc == BL_OK ? bk_string(text, 0, max, out) : BL_E_INVALID;
-}
-
-/* Store one value into base + row->off. */
-static int
-bk_store(const struct bk_row *row, const char *text, void *base)
-{
-    void *dst = (char *) base + row->off;
-
-    switch (row->type) {
-        case BK_BOOL:
-            return bk_bool(text, dst);
-        case BK_U32:
-            return bk_u32(text, row->min, row->max, dst);
-        case BK_STR:
-        case BK_SECRET:
-            return bk_string(text, row->min, row->max, dst);
-        case BK_KG:
-            return bk_kg(text, row->max, dst);
-        case BK_CMD:
-            return bl_notice_cmd_parse(text, dst);
-        case BK_KIND:
-            return bl_rec_kind_parse(text, dst);
-        case BK_PRIV:
-            return bk_priv(text, dst);
-        case BK_SEVERITY:
-            return bl_pet_severity_parse(text, dst);
-        case BK_CODES:
-            return bk_codes(text, dst);
-    }
-    return BL_E_INVALID;
-}
-
-/* ---- the file ---- */
-
-struct bk_file {
-    const char *path;
-    char *text;
-    GKeyFile *kf;
-    char *err;
-    size_t errlen;
-};
-
-/* 1-based line of "key =" inside "[group]", else of "[group]"; 0 when neither is there. */
-static unsigned
-bk_line_of(const char *text, const char *group, const char *key)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    g_autofree char *header = g_strdup_printf("[%s]", group);
-    unsigned header_line = 0;
-    bool inside = false;
-
-    for (unsigned n = 0; lines[n] != NULL; n++) {
-        char *l = g_strstrip(lines[n]);
-        char *eq = strchr(l, '=');
-
-        if (l[0] == '[') {
-            inside = strcmp(l, header) == 0;
-            header_line = inside && header_line == 0 ? n + 1 : header_line;
-            continue;
-        }
-        if (inside && key != NULL && eq != NULL) {
-            *eq = '\0';
-            if (strcmp(g_strchomp(l), key) == 0) {
-                return n + 1;
-            }
-        }
-    }
-    return header_line;
-}
-
-static int G_GNUC_PRINTF(4, 5)
-    bk_fail(const struct bk_file *f, const char *group, const char *key, const char *fmt, ...)
-{
-    g_autofree char *what = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    what = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    snprintf(f->err, f->errlen, "%s:%u: [%s]%s%s: %s", f->path, bk_line_of(f->text, group, key),
-             group, key != NULL ? " " : "", key != NULL ? key : "", what);
-    return BL_E_INVALID;
-}
-
-static const struct bk_row *
-bk_row(const char *kind, const char *key)
-{
-    bool bmc_group = strcmp(kind, BK_BMC) == 0 || strcmp(kind, BK_NODE) == 0;
-
-    for (size_t i = 0; i < BK_NROWS; i++) {
-        const struct bk_row *r = &bk_rows[i];
-        bool same = strcmp(r->doc.group, kind) == 0 ||
-                    (bmc_group && strcmp(kind, BK_NODE) == 0 && strcmp(r->doc.group, BK_BMC) == 0);
-
-        if (same && strcmp(r->doc.key, key) == 0) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-static int
-bk_defaults(const char *kind, void *base)
-{
-    for (size_t i = 0; i < BK_NROWS; i++) {
-        const struct bk_row *r = &bk_rows[i];
-
-        if (strcmp(r->doc.group, kind) == 0 && r->doc.defval != NULL &&
-            bk_store(r, r->doc.defval, base) != BL_OK) {
-            return BL_E_INVALID; /* a broken table: caught by the unit tests */
-        }
-    }
-    return BL_OK;
-}
-
-/* Every key present in [group] (read as rows of kind) onto base; unknown keys are errors. */
-static int
-bk_apply(const struct bk_file *f, const char *group, const char *kind, void *base)
-{
-    g_auto(GStrv) keys = g_key_file_get_keys(f->kf, group, NULL, NULL);
-
-    for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-        const struct bk_row *r = bk_row(kind, keys[i]);
-        g_autofree char *value = g_key_file_get_string(f->kf, group, keys[i], NULL);
-
-        if (r == NULL) {
-            return bk_fail(f, group, keys[i], "unknown key");
-        }
-        if (value == NULL || bk_store(r, g_strstrip(value), base) != BL_OK) {
-            int rc = r->type == BK_SECRET || r->type == BK_KG || value == NULL
-                         ? bk_fail(f, group, keys[i], "invalid value")
-                         : bk_fail(f, group, keys[i], "invalid value '%s'", value);
-            if (value != NULL) {
-                explicit_bzero(value, strlen(value));
-            }
-            return rc;
-        }
-        explicit_bzero(value, strlen(value)); /* it may be a secret */
-    }
-    return BL_OK;
-}
-
-/*
- * Read a whole regular file of at most max bytes through one O_CLOEXEC descriptor (its mode
- * comes from that descriptor, not from a second look at the path).
- * \return 0 or -errno (-EFBIG when larger, -EINVAL when not a regular file)
- */
-static int
-bk_slurp(const char *path, size_t max, char **text, mode_t *mode)
-{
-    struct stat st;
-    size_t got = 0;
-    ssize_t n = 1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc = 0;
-
-    if (fd < 0) {
-        return -errno;
-    }
-    if (fstat(fd, &st) != 0) {
-        rc = -errno;
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = -EINVAL;
-    } else if ((size_t) st.st_size > max) {
-        rc = -EFBIG;
-    } else {
-        *mode = st.st_mode;
-        *text = g_malloc0((size_t) st.st_size + 1);
-        while (n > 0 && got < (size_t) st.st_size) {
-            n = read(fd, *text + got, (size_t) st.st_size - got);
-            got += n > 0 ? (size_t) n : 0;
-        }
-        rc = n < 0 ? -errno : 0;
-    }
-    close(fd);
-    return rc;
-}
-
-static int
-bk_open(struct bk_file *f)
-{
-    g_autoptr(GError) gerr = NULL;
-    mode_t mode = 0;
-    int rc = bk_slurp(f->path, BK_FILE_MAX, &f->text, &mode);
-
-    if (rc != BL_OK) {
-        snprintf(f->err, f->errlen, "%s: %s", f->path, g_strerror(-rc));
-        return rc;
-    }
-    f->kf = g_key_file_new();
-    if (!g_key_file_load_from_data(f->kf, f->text, (gsize) -1, G_KEY_FILE_NONE, &gerr)) {
-        snprintf(f->err, f->errlen, "%s: %s", f->path, gerr->message);
-        return BL_E_INVALID;
-    }
-    if ((mode & S_IROTH) != 0 &&
-        g_regex_match_simple("^\\s*(password|kg)\\s*=", f->text, G_REGEX_MULTILINE, 0)) {
-        snprintf(f->err, f->errlen, "%s: holds a BMC password or key but is world-readable",
-                 f->path);
-        return BL_E_INVALID;
-    }
-    return BL_OK;
-}
-
-static void
-bk_close(struct bk_file *f)
-{
-    if (f->kf != NULL) {
-        g_key_file_free(f->kf);
-    }
-    if (f->text != NULL) {
-        explicit_bzero(f->text, strlen(f->text));
-        g_free(f->text);
-    }
-}
-
 /* ---- BMC access ---- */
 
 /* Read the password from its file: a regular file nobody else may read. */
@@ -677,7 +302,7 @@ bk_node(const struct bk_file *f, const char *name, const struct bk_access *base,
     if (bmc != NULL) {
         snprintf(a.address, sizeof(a.address), "%s", g_strstrip(bmc));
     }
-    rc = bk_apply(f, group, BK_NODE, &a);
+    rc = bk_apply(f, group, (const char *const[]){BK_NODE, BK_BMC, NULL}, &a);
     if (rc == BL_OK) {
         rc = bk_params(f, g_key_file_has_group(f->kf, group) ? group : trap_group, &a, &out->ipmi);
     }
@@ -690,10 +315,10 @@ bk_nodes(const struct bk_file *f, struct bl_bmc_config *cfg)
 {
     g_autoptr(GPtrArray) names = bk_node_names(f);
     struct bk_access base = {0};
-    int rc = bk_defaults(BK_BMC, &base);
+    int rc = bk_defaults(f, BK_BMC, &base);
 
     if (rc == BL_OK) {
-        rc = bk_apply(f, BK_BMC, BK_BMC, &base);
+        rc = bk_apply(f, BK_BMC, (const char *const[]){BK_BMC, NULL}, &base);
     }
     if (rc == BL_OK && names->len > BL_BMC_NODES_MAX) {
         rc = bk_fail(f, BK_BMC, NULL, "more than %d nodes", BL_BMC_NODES_MAX);
@@ -760,14 +385,14 @@ bk_recovery(const struct bk_file *f, struct bl_bmc_config *cfg)
 {
     struct bk_recovery r = {0};
     char **argv = NULL;
-    int rc = bk_defaults(BK_REC, &r);
+    int rc = bk_defaults(f, BK_REC, &r);
 
     if (!g_key_file_has_group(f->kf, BK_REC)) {
         r.kind = BL_REC_NONE; /* no [recovery]: notices are answered, nothing is moved */
     }
 
     if (rc == BL_OK) {
-        rc = bk_apply(f, BK_REC, BK_REC, &r);
+        rc = bk_apply(f, BK_REC, (const char *const[]){BK_REC, NULL}, &r);
     }
     if (rc == BL_OK) {
         rc = bk_recovery_check(f, &r);
@@ -784,15 +409,16 @@ bk_recovery(const struct bk_file *f, struct bl_bmc_config *cfg)
 static int
 bk_section(const struct bk_file *f, const char *group, void *base)
 {
-    int rc = bk_defaults(group, base);
+    int rc = bk_defaults(f, group, base);
 
-    return rc == BL_OK ? bk_apply(f, group, group, base) : rc;
+    return rc == BL_OK ? bk_apply(f, group, (const char *const[]){group, NULL}, base) : rc;
 }
 
 int
 bl_bmc_config_load(const char *path, struct bl_bmc_config **out, char *err, size_t errlen)
 {
-    struct bk_file f = {.path = path, .err = err, .errlen = errlen};
+    struct bk_file f = {
+        .path = path, .err = err, .errlen = errlen, .rows = bk_rows, .n_rows = BK_NROWS};
     struct bl_bmc_config *cfg;
     int rc;
 

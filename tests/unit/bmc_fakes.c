@@ -227,6 +227,16 @@ fake_bmcs_client(struct fake_bmcs *f, struct bl_ipmi_client *out)
     out->backend = f;
 }
 
+void
+fake_node_init(struct bl_bmc_node *n, const char *name, const char *host)
+{
+    g_strlcpy(n->node, name, sizeof(n->node));
+    bl_ipmi_params_init(&n->ipmi);
+    g_strlcpy(n->ipmi.host, host, sizeof(n->ipmi.host));
+    g_strlcpy(n->ipmi.username, "admin", sizeof(n->ipmi.username));
+    g_strlcpy(n->ipmi.password, "pw", sizeof(n->ipmi.password));
+}
+
 /* ---- Pacemaker ---- */
 
 struct fake_call {

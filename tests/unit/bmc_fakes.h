@@ -9,6 +9,7 @@
 
 #include "bl_ipmi.h"
 #include "pcmk.h"
+#include "recovery_config.h"
 
 #include <glib.h>
 
@@ -44,6 +45,9 @@ unsigned fake_host_count(const struct fake_host *h, const char *prefix);
 /** Drop every open session of \p host as if the BMC restarted (state callback rc < 0). */
 void fake_bmcs_lose(struct fake_bmcs *f, const char *host);
 void fake_bmcs_client(struct fake_bmcs *f, struct bl_ipmi_client *out);
+
+/** A node of the configuration whose BMC is the fake at \p host (user admin, password pw). */
+void fake_node_init(struct bl_bmc_node *n, const char *name, const char *host);
 
 /* ---- Pacemaker ---- */
 

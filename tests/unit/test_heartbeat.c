@@ -35,16 +35,6 @@ on_change(const char *node, enum bl_hb_reach reach, enum bl_hb_power power, void
 }
 
 static void
-node_init(struct bl_bmc_node *n, const char *name, const char *host)
-{
-    g_strlcpy(n->node, name, sizeof(n->node));
-    bl_ipmi_params_init(&n->ipmi);
-    g_strlcpy(n->ipmi.host, host, sizeof(n->ipmi.host));
-    g_strlcpy(n->ipmi.username, "admin", sizeof(n->ipmi.username));
-    g_strlcpy(n->ipmi.password, "pw", sizeof(n->ipmi.password));
-}
-
-static void
 start(struct fixture *f)
 {
     struct bl_heartbeat_params p = {
@@ -65,8 +55,8 @@ setup(void **state)
     fake_bmcs_add(&f->bmcs, "10.0.0.21");
     fake_bmcs_add(&f->bmcs, "10.0.0.22")->power_on = false;
     fake_pcmk_init(&f->pcmk);
-    node_init(&f->nodes[0], "node1", "10.0.0.21");
-    node_init(&f->nodes[1], "node2", "10.0.0.22");
+    fake_node_init(&f->nodes[0], "node1", "10.0.0.21");
+    fake_node_init(&f->nodes[1], "node2", "10.0.0.22");
     f->cfg.n_nodes = 2;
     f->cfg.nodes = f->nodes;
     f->cfg.hb = (struct bl_hb_config){.enabled = true,

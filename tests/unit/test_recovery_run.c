@@ -55,16 +55,6 @@ on_step(const struct bl_rec_entry *e, uint64_t t0, void *ud)
 }
 
 static void
-node_init(struct bl_bmc_node *n, const char *name, const char *host)
-{
-    g_strlcpy(n->node, name, sizeof(n->node));
-    bl_ipmi_params_init(&n->ipmi);
-    g_strlcpy(n->ipmi.host, host, sizeof(n->ipmi.host));
-    g_strlcpy(n->ipmi.username, "admin", sizeof(n->ipmi.username));
-    g_strlcpy(n->ipmi.password, "pw", sizeof(n->ipmi.password));
-}
-
-static void
 rec_defaults(struct bl_recovery_config *rc)
 {
     const uint64_t ms = 1000000ull;
@@ -98,8 +88,8 @@ setup(void **state)
     fake_bmcs_add(&f->bmcs, BMC1);
     fake_bmcs_add(&f->bmcs, "10.0.0.22");
     fake_pcmk_init(&f->pcmk);
-    node_init(&f->nodes[0], "node1", BMC1);
-    node_init(&f->nodes[1], "node2", "10.0.0.22");
+    fake_node_init(&f->nodes[0], "node1", BMC1);
+    fake_node_init(&f->nodes[1], "node2", "10.0.0.22");
     f->cfg.n_nodes = 2;
     f->cfg.nodes = f->nodes;
     f->cfg.hb = (struct bl_hb_config){
