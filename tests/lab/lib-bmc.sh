@@ -13,6 +13,7 @@ BMC_DRIVER=${BMCLINK_BMC_DRIVER:-}
 BMCSIM_SO=${BMCLINK_LAB_BMCSIM:-}
 BMC_CONF=/etc/bmclink/bmclink.conf
 BMC_HOOK=/etc/bmclink/lab-boot.d/50-bmc-driver
+BMC_DRIVER_NODE=/var/lib/bmclink/bin/bmc_driver # the driver's copy on each node's disk
 BMC_DRIVER_LOG=/var/log/bmclink/bmc-driver.log
 BMC_DRIVER_PID=/run/bmc-driver.pid # the node's private /run: gone at power off
 
@@ -107,11 +108,14 @@ bmc_driver_start() {
     for node in "$@"; do
         hook=$LAB_DIR/$node/disk$BMC_HOOK
         install -d -m 755 "$(dirname "$hook")" "$LAB_DIR/$node/disk/var/log/bmclink"
+        # Nodes have a private /tmp: the driver travels on the node's disk, not from the
+        # checkout (which may live under /tmp).
+        install -D -m 755 "$BMC_DRIVER" "$LAB_DIR/$node/disk$BMC_DRIVER_NODE"
         cat >"$hook" <<EOF
 #!/bin/sh
 # bmclinkd's BMC side (tests/lab/lib-bmc.sh), restarted at every boot of $node.
 echo \$\$ >$BMC_DRIVER_PID
-exec $BMC_DRIVER -c $BMC_CONF -n $node >>$BMC_DRIVER_LOG 2>&1
+exec $BMC_DRIVER_NODE -c $BMC_CONF -n $node >>$BMC_DRIVER_LOG 2>&1
 EOF
         chmod 755 "$hook"
         m=$(driver_mark "$node")
@@ -161,8 +165,9 @@ group_create() {
 
 # evacuate_rule TARGET [FROM]: the location rule of conf/pcmk-bmcnotice.pcs.sh.example.
 evacuate_rule() {
+    lab_copy_to_nodes "$REPO_DIR/conf/pcmk-bmcnotice.pcs.sh.example"
     lab x "${2:-node1}" env TARGET="$1" HEALTH=no DAEMON=no \
-        sh "$REPO_DIR/conf/pcmk-bmcnotice.pcs.sh.example" ||
+        sh /etc/bmclink/pcmk-bmcnotice.pcs.sh.example ||
         error "conf/pcmk-bmcnotice.pcs.sh.example failed"
 }
 
