@@ -140,11 +140,10 @@ on_nodelist(votequorum_handle_t h, uint64_t context, votequorum_ring_id_t ring, 
 
 static void schedule_retry(struct bld_cpg *c, guint ms);
 
+/* Drop both connections and their loop sources; no callback. */
 static void
-disconnect(struct bld_cpg *c)
+release(struct bld_cpg *c)
 {
-    bool was = c->cpg != 0;
-
     g_clear_handle_id(&c->cpg_src, g_source_remove);
     g_clear_handle_id(&c->vq_src, g_source_remove);
     if (c->vq != 0) {
@@ -157,6 +156,14 @@ disconnect(struct bld_cpg *c)
     }
     c->joined = false;
     c->quorate = false;
+}
+
+static void
+disconnect(struct bld_cpg *c)
+{
+    bool was = c->cpg != 0;
+
+    release(c);
     if (was) {
         c->cb->lost(c->ctx);
     }
@@ -357,18 +364,7 @@ bld_cpg_leave(struct bld_cpg *c)
         memcpy(name.value, c->group, name.length);
         (void) cpg_leave(c->cpg, &name);
     }
-    g_clear_handle_id(&c->cpg_src, g_source_remove);
-    g_clear_handle_id(&c->vq_src, g_source_remove);
-    if (c->vq != 0) {
-        votequorum_finalize(c->vq);
-        c->vq = 0;
-    }
-    if (c->cpg != 0) {
-        cpg_finalize(c->cpg);
-        c->cpg = 0;
-    }
-    c->joined = false;
-    c->quorate = false;
+    release(c);
 }
 
 void
