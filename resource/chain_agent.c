@@ -9,6 +9,11 @@
  *   volume not mounted, wrong device, read-only; a mandatory
  *   member failed; a member or bind survived stop                  OCF_ERR_GENERIC (1)
  *   an optional member is down                                     OCF_DEGRADED (190)
+ *   registry_profile set: the registry not in sync in time, or
+ *   bmclinkd unreachable, at start                                  OCF_ERR_GENERIC (1)
+ *
+ * A capture of the rendered files that fails (monitor, stop) is logged and retried at the
+ * next monitor; it never changes the action's result.
  */
 #include "chain_agent.h"
 
@@ -29,6 +34,7 @@ struct work {
     struct bl_chain *chain;
     struct bl_snapshot snap; /* snap.chain set when a snapshot exists */
     enum bl_start_mode mode;
+    struct bl_chain_reg reg; /* synchronized subtrees; disabled without registry_profile */
 };
 
 static void
@@ -37,6 +43,7 @@ work_clear(struct work *w)
     bl_volume_clear(&w->volume);
     bl_chain_free(w->chain);
     bl_snapshot_clear(&w->snap);
+    bl_chain_reg_clear(&w->reg);
 }
 
 static void
@@ -68,6 +75,11 @@ load_config(const struct bl_agent *a, struct work *w)
         log_lines(LOG_ERR, prefix, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
     }
+    rc = bl_agent_parse_registry(a, a->param, &w->reg, &err);
+    if (rc != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, err);
+        return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
+    }
     return BL_OCF_SUCCESS;
 }
 
@@ -76,7 +88,13 @@ static int
 load_running(const struct bl_agent *a, struct work *w)
 {
     if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
+        g_autofree char *err = NULL;
         w->mode = g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL;
+        if (bl_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
+            /* the profile vanished since start: the chain itself is still fine */
+            qb_log(LOG_WARNING, "%s: no capture of the rendered files: %s", a->instance, err);
+            bl_chain_reg_clear(&w->reg);
+        }
         return BL_OCF_SUCCESS;
     }
     return load_config(a, w);
@@ -302,6 +320,72 @@ start_members(struct bl_agent *a, struct work *w, int64_t deadline)
     return (rc == -ENOENT || rc == -EACCES) ? BL_OCF_ERR_INSTALLED : BL_OCF_ERR_GENERIC;
 }
 
+/* Before anything is marked or bound: the replica must be in sync. */
+static int
+registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
+{
+    g_autofree char *detail = NULL;
+    int64_t t0 = bl_mono_ms();
+
+    if (!bl_chain_reg_enabled(&w->reg)) {
+        return BL_OCF_SUCCESS;
+    }
+    if (bl_chain_reg_wait(&w->reg, deadline, &detail) != 0) {
+        qb_log(LOG_ERR, "%s: refusing to start chain %s on %s: %s", a->instance, w->chain->name,
+               a->node, detail);
+        return BL_OCF_ERR_GENERIC;
+    }
+    qb_log(LOG_INFO, "%s: registry in sync on %s (%lld ms)", a->instance, a->node,
+           (long long) (bl_mono_ms() - t0));
+    return BL_OCF_SUCCESS;
+}
+
+/* After the binds (a render file may lie in a bound folder), before the first member. */
+static int
+registry_render(const struct bl_agent *a, struct work *w)
+{
+    g_autofree char *detail = NULL;
+
+    if (!bl_chain_reg_enabled(&w->reg) || w->reg.render[0] == NULL) {
+        return BL_OCF_SUCCESS;
+    }
+    if (bl_chain_reg_render(&w->reg, &detail) != 0) {
+        qb_log(LOG_ERR, "%s: cannot render profile %s on %s: %s", a->instance, w->reg.profile_path,
+               a->node, detail);
+        return BL_OCF_ERR_GENERIC;
+    }
+    qb_log(LOG_INFO, "%s: profile %s rendered into %s", a->instance, w->reg.profile_path,
+           w->reg.render[0]);
+    return BL_OCF_SUCCESS;
+}
+
+/* Record the programs' changes to the rendered files; failures are only logged. */
+static void
+registry_capture(const struct bl_agent *a, struct work *w, const char *when)
+{
+    g_autofree char *detail = NULL;
+    size_t n = 0;
+
+    if (!bl_chain_reg_enabled(&w->reg)) {
+        return;
+    }
+    int rc = bl_chain_reg_capture(&w->reg, &n, &detail);
+    if (rc != 0) {
+        qb_log(LOG_WARNING,
+               "%s: %s: changes to the rendered files not recorded (retried at the "
+               "next monitor): %s",
+               a->instance, when, detail != NULL ? detail : bl_strerror(rc));
+        return;
+    }
+    if (detail != NULL) {
+        qb_log(LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
+    }
+    if (n > 0) {
+        qb_log(LOG_NOTICE, "%s: %s: %zu changes to the rendered files recorded in the registry",
+               a->instance, when, n);
+    }
+}
+
 static int
 action_start(struct bl_agent *a, struct work *w)
 {
@@ -314,7 +398,8 @@ action_start(struct bl_agent *a, struct work *w)
     if (rc != BL_OCF_SUCCESS || running_here(a, w->chain)) {
         return rc;
     }
-    rc = volume_ready(a, &w->volume);
+    rc = registry_wait(a, w, deadline);
+    rc = rc == BL_OCF_SUCCESS ? volume_ready(a, &w->volume) : rc;
     if (rc != BL_OCF_SUCCESS) {
         return rc;
     }
@@ -327,7 +412,8 @@ action_start(struct bl_agent *a, struct work *w)
         abandon_start(a, &w->volume, w->mode);
         return BL_OCF_ERR_GENERIC;
     }
-    rc = start_members(a, w, deadline);
+    rc = registry_render(a, w);
+    rc = rc == BL_OCF_SUCCESS ? start_members(a, w, deadline) : rc;
     if (rc != BL_OCF_SUCCESS) {
         abandon_start(a, &w->volume, w->mode);
         return rc;
@@ -355,6 +441,8 @@ action_stop(struct bl_agent *a, struct work *w)
     a->sys.member_env = env;
     rc = bl_chain_stop(&a->sys, work_chain(w), deadline);
     a->sys.member_env = NULL;
+    /* after the members: what they write while stopping is part of the checkpoint */
+    registry_capture(a, w, "stop");
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: chain %s: a member is still running; the folders stay bound",
                a->instance, work_chain(w)->name);
@@ -414,6 +502,9 @@ action_monitor(struct bl_agent *a, struct work *w)
     bl_chain_status(&a->sys, chain, a->depth, states, &state);
     if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL && !binds_in_place(a, &w->snap.volume)) {
         return BL_OCF_ERR_GENERIC;
+    }
+    if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL) {
+        registry_capture(a, w, "monitor");
     }
     switch (state) {
         case BL_CHAIN_RUNNING:

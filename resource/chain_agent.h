@@ -9,6 +9,7 @@
 #include "chain.h"
 #include "chain_kind.h"
 #include "chain_record.h"
+#include "chain_reg.h"
 #include "volume.h"
 
 #include <stdio.h>
@@ -38,20 +39,27 @@ enum bl_agent_param {
     BL_AP_FORCE_UNBIND,
     BL_AP_MEMBER_START_TIMEOUT,
     BL_AP_MEMBER_STOP_TIMEOUT,
+    BL_AP_REGISTRY_PROFILE,
+    BL_AP_REGISTRY_RENDER,
+    BL_AP_REGISTRY_SYNC_TIMEOUT,
+    BL_AP_REGISTRY_CAPTURE,
+    BL_AP_REGISTRY_SERVICE,
     BL_AP_COUNT,
 };
 
 /* One invocation of the agent: its environment, and what it loaded from it. */
 struct bl_agent {
-    char *instance;            /* OCF_RESOURCE_INSTANCE, '/' replaced */
-    char *node;                /* OCF_RESKEY_CRM_meta_on_node, else the host name */
-    char *param[BL_AP_COUNT];  /* OCF_RESKEY_<name>, NULL when unset or empty */
-    int interval_ms;           /* OCF_RESKEY_CRM_meta_interval; 0 for a probe */
-    int timeout_ms;            /* OCF_RESKEY_CRM_meta_timeout; 0 when unknown */
-    int depth;                 /* OCF_CHECK_LEVEL */
-    char *run_dir;             /* HA_RSCTMP, default /run/resource-agents */
-    const char *const *search; /* where chain files given by name are looked up */
-    struct bl_chain_sys sys;   /* seams; bl_agent_from_env() fills the real ones */
+    char *instance;                         /* OCF_RESOURCE_INSTANCE, '/' replaced */
+    char *node;                             /* OCF_RESKEY_CRM_meta_on_node, else the host name */
+    char *param[BL_AP_COUNT];               /* OCF_RESKEY_<name>, NULL when unset or empty */
+    int interval_ms;                        /* OCF_RESKEY_CRM_meta_interval; 0 for a probe */
+    int timeout_ms;                         /* OCF_RESKEY_CRM_meta_timeout; 0 when unknown */
+    int depth;                              /* OCF_CHECK_LEVEL */
+    char *run_dir;                          /* HA_RSCTMP, default /run/resource-agents */
+    const char *const *search;              /* where chain files given by name are looked up */
+    struct bl_chain_sys sys;                /* seams; bl_agent_from_env() fills the real ones */
+    const struct bl_chain_reg_ops *reg_ops; /* the registry seam; NULL: the real one */
+    void *reg_ops_ctx;
 };
 
 /**
@@ -94,10 +102,20 @@ int bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v,
 int bl_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *defs,
                         struct bl_chain **chain, char **errmsg);
 
+/**
+ * Parse the registry parameters (registry_*) of a configuration or of a snapshot.
+ * \param[in]  params  indexed by enum bl_agent_param (a->param, or bl_snapshot.param)
+ * \param[out] r       clear with bl_chain_reg_clear(), also on error
+ * \return see bl_chain_reg_parse()
+ */
+int bl_agent_parse_registry(const struct bl_agent *a, char *const *params, struct bl_chain_reg *r,
+                            char **errmsg);
+
 /* What a node keeps about a running chain (see chain_record.h). */
 struct bl_snapshot {
     struct bl_chain *chain;
     struct bl_volume volume;
+    char *param[BL_AP_COUNT]; /* the parameters it started with (registry ones used) */
     char *node;
     char *mode;    /* START or FAILOVER */
     char *started; /* ISO 8601 */

@@ -87,6 +87,36 @@ static const struct param_def params[BL_AP_COUNT] = {
                                    "Time between SIGTERM (or the stop command) and SIGKILL for "
                                    "members that set no stop_timeout. Changing it only reloads "
                                    "the agent."},
+    [BL_AP_REGISTRY_PROFILE] = {"registry_profile", "string", NULL, false,
+                                "Synchronized registry profile",
+                                "A profile file (conf/registry/esmpro.profile) naming the "
+                                "registry subtrees that belong to this chain. With it, start "
+                                "first waits until this node's replica of the registry "
+                                "(bmclinkd, ordered before this group) is in sync, and fails "
+                                "(1) when it is not within registry_sync_timeout."},
+    [BL_AP_REGISTRY_RENDER] = {"registry_render", "string", NULL, false,
+                               "Files the subtrees are rendered into",
+                               "Absolute paths, separated by blanks or commas, of .reg files "
+                               "written with the profile's subtrees before the first member "
+                               "starts (after the folders are bound, so a path may lie in a "
+                               "bound folder)."},
+    [BL_AP_REGISTRY_SYNC_TIMEOUT] = {"registry_sync_timeout", "string", NULL, false,
+                                     "Longest wait for the registry to be in sync",
+                                     "Duration (60s, 2m); default the profile's sync-timeout. "
+                                     "Never past the start action's own timeout."},
+    [BL_AP_REGISTRY_CAPTURE] = {"registry_capture", "boolean", "true", false,
+                                "Record changes to the rendered files",
+                                "true: at each monitor (when a file's time, size or inode "
+                                "changed) and at stop (after the members stopped, so what "
+                                "they write while stopping counts), what the programs changed "
+                                "in a rendered file is written back into the registry; only "
+                                "the difference to the last rendered text, within the "
+                                "profile's subtrees. The registry being unavailable then is "
+                                "logged, never fails monitor or stop."},
+    [BL_AP_REGISTRY_SERVICE] = {"registry_service", "string", "bmclink", false,
+                                "bmclinkd's IPC service",
+                                "libqb IPC service name of the local bmclinkd (its "
+                                "ipc-service setting)."},
 };
 
 static const char *const search_dirs[] = {BL_CHAIN_ETC_DIR, BL_CHAIN_SHARE_DIR, NULL};
@@ -224,6 +254,30 @@ bl_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *de
         return bl_chain_load_text(a->param[BL_AP_CHAIN], "<inline chain>", defs, chain, errmsg);
     }
     return bl_chain_load_file(a->param[BL_AP_CHAIN_FILE], defs, chain, errmsg);
+}
+
+int
+bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chain_reg *r,
+                        char **errmsg)
+{
+    const struct bl_chain_reg_params rp = {
+        .profile = p[BL_AP_REGISTRY_PROFILE],
+        .render = p[BL_AP_REGISTRY_RENDER],
+        .sync_timeout = p[BL_AP_REGISTRY_SYNC_TIMEOUT],
+        /* the default alone does not ask for a profile */
+        .capture = p[BL_AP_REGISTRY_PROFILE] != NULL ? p[BL_AP_REGISTRY_CAPTURE] : NULL,
+        .service = p[BL_AP_REGISTRY_SERVICE],
+    };
+    g_autofree char *stem = bl_snapshot_path(a->run_dir, a->instance, "x");
+    int rc;
+
+    stem[strlen(stem) - 2] = '\0'; /* "<run_dir>/bmclink-servicechain-<instance>" */
+    rc = bl_chain_reg_parse(&rp, stem, r, errmsg);
+    if (a->reg_ops != NULL) {
+        r->ops = a->reg_ops;
+        r->ops_ctx = a->reg_ops_ctx;
+    }
+    return rc;
 }
 
 static void
@@ -374,6 +428,9 @@ bl_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *
     if (rc == 0) {
         rc = snapshot_volume(kf, &s->volume);
     }
+    for (int i = BL_AP_STATE_DIR; i < BL_AP_COUNT; i++) {
+        s->param[i] = get_opt(kf, params[i].name);
+    }
     s->node = get_opt(kf, "node");
     s->mode = get_opt(kf, "mode");
     s->started = get_opt(kf, "started");
@@ -386,7 +443,7 @@ bl_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *
 void
 bl_snapshot_remove(const struct bl_agent *a)
 {
-    static const char *const what[] = {"chain", "conf", "env"};
+    static const char *const what[] = {"chain", "conf", "env", "reg", "regstamp"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(what); i++) {
         g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, what[i]);
@@ -402,6 +459,9 @@ bl_snapshot_clear(struct bl_snapshot *s)
     }
     bl_chain_free(s->chain);
     bl_volume_clear(&s->volume);
+    for (int i = 0; i < BL_AP_COUNT; i++) {
+        g_free(s->param[i]);
+    }
     g_free(s->node);
     g_free(s->mode);
     g_free(s->started);

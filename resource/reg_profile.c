@@ -9,9 +9,12 @@
 static int
 load_keys(GKeyFile *kf, const char *path, const char *key, bool required, char ***out, char **err)
 {
-    gsize n = 0;
-    g_auto(GStrv) raw = g_key_file_get_string_list(kf, "profile", key, &n, NULL);
-    GPtrArray *keys = g_ptr_array_new();
+    /* The raw value: GKeyFile's string lists treat '\' as an escape ("\N" is invalid), and
+     * registry paths are written with backslashes as in a .reg export. */
+    g_autofree char *value = g_key_file_get_value(kf, "profile", key, NULL);
+    g_auto(GStrv) raw = value != NULL ? g_strsplit(value, ";", -1) : NULL;
+    gsize n = raw != NULL ? g_strv_length(raw) : 0;
+    GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
 
     if (raw == NULL && required) {
         *err = g_strdup_printf("%s: [profile] has no '%s' list", path, key);
@@ -20,6 +23,9 @@ load_keys(GKeyFile *kf, const char *path, const char *key, bool required, char *
     }
     for (gsize i = 0; i < n; i++) {
         char *canon = NULL;
+        if (g_strstrip(raw[i])[0] == '\0') {
+            continue; /* "optional-keys =" and a trailing ';' */
+        }
         int rc = bl_reg_path_normalize(g_strstrip(raw[i]), &canon);
         if (rc != 0 || canon[0] == '\0') {
             *err = g_strdup_printf("%s: %s: '%s' is not a key path", path, key, raw[i]);
@@ -28,6 +34,11 @@ load_keys(GKeyFile *kf, const char *path, const char *key, bool required, char *
             return BL_E_INVALID;
         }
         g_ptr_array_add(keys, canon);
+    }
+    if (required && keys->len == 0) {
+        *err = g_strdup_printf("%s: [profile] '%s' lists no key", path, key);
+        g_ptr_array_free(keys, TRUE);
+        return BL_E_INVALID;
     }
     g_ptr_array_add(keys, NULL);
     *out = (char **) g_ptr_array_free(keys, FALSE);

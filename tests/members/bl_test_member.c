@@ -6,10 +6,15 @@
  * With --tick MS it also counts while it runs: every MS it increments DIR/NAME.ticks,
  * starting from the value it finds there, so a running counter continues where the last
  * run (on any node) left it.
+ * With --config FILE (a file the agent rendered from the registry) it copies FILE at start to
+ * DIR/NAME.config-seen, what "the program" read; and while it runs, whenever DIR/NAME.config-add
+ * exists it appends that file's text to FILE and renames it to DIR/NAME.config-added, as a
+ * program changing its own settings would (the agent captures that into the registry).
  *
  *   bl-test-member --name N --dir DIR [--pidfile F] [--port P] [--foreground]
  *                  [--start-delay MS] [--ready-delay MS] [--fail-start] [--hang-start]
  *                  [--ignore-term] [--stop-delay MS] [--die-after MS] [--tick MS]
+ *                  [--config FILE]
  *
  * Without --foreground it daemonizes: the parent exits 0 once the pidfile is written.
  */
@@ -45,6 +50,7 @@ struct opts {
     int stop_delay_ms;
     int die_after_ms;
     int tick_ms;
+    const char *config;
 };
 
 static void
@@ -73,13 +79,11 @@ static void
 parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
-        {"name", 1, NULL, 'n'},        {"dir", 1, NULL, 'd'},
-        {"pidfile", 1, NULL, 'p'},     {"port", 1, NULL, 'P'},
-        {"foreground", 0, NULL, 'f'},  {"start-delay", 1, NULL, 's'},
-        {"ready-delay", 1, NULL, 'r'}, {"fail-start", 0, NULL, 'F'},
-        {"hang-start", 0, NULL, 'H'},  {"ignore-term", 0, NULL, 'I'},
-        {"stop-delay", 1, NULL, 'S'},  {"die-after", 1, NULL, 'D'},
-        {"tick", 1, NULL, 'T'},        {NULL, 0, NULL, 0}};
+        {"name", 1, NULL, 'n'},        {"dir", 1, NULL, 'd'},        {"pidfile", 1, NULL, 'p'},
+        {"port", 1, NULL, 'P'},        {"foreground", 0, NULL, 'f'}, {"start-delay", 1, NULL, 's'},
+        {"ready-delay", 1, NULL, 'r'}, {"fail-start", 0, NULL, 'F'}, {"hang-start", 0, NULL, 'H'},
+        {"ignore-term", 0, NULL, 'I'}, {"stop-delay", 1, NULL, 'S'}, {"die-after", 1, NULL, 'D'},
+        {"tick", 1, NULL, 'T'},        {"config", 1, NULL, 'C'},     {NULL, 0, NULL, 0}};
     int c;
 
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -122,6 +126,9 @@ parse(int argc, char **argv, struct opts *o)
                 break;
             case 'T':
                 o->tick_ms = to_int(optarg);
+                break;
+            case 'C':
+                o->config = optarg;
                 break;
             default:
                 exit(2);
@@ -200,6 +207,56 @@ bump_counter(const struct opts *o, const char *suffix)
     fsync(fileno(f));
     fclose(f);
     return rename(tmp, path) == 0 ? n : -1;
+}
+
+/* Append (or copy, with mode "w") the file from to the file to; 0 or -1. */
+static int
+copy_text(const char *from, const char *to, const char *mode)
+{
+    char buf[4096];
+    size_t n;
+    int rc = 0;
+    FILE *in = fopen(from, "re");
+    FILE *out = in != NULL ? fopen(to, mode) : NULL;
+
+    if (out == NULL) {
+        if (in != NULL) {
+            fclose(in);
+        }
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        rc = fwrite(buf, 1, n, out) == n ? rc : -1;
+    }
+    fclose(in);
+    fflush(out);
+    fsync(fileno(out));
+    return fclose(out) == 0 ? rc : -1;
+}
+
+/* What the program read at start: DIR/NAME.config-seen. */
+static void
+config_seen(const struct opts *o)
+{
+    char seen[4200];
+
+    snprintf(seen, sizeof(seen), "%s/%s.config-seen", o->dir, o->name);
+    if (copy_text(o->config, seen, "we") != 0) {
+        unlink(seen);
+    }
+}
+
+/* The program changes its settings: DIR/NAME.config-add appended to the config file. */
+static void
+config_change(const struct opts *o)
+{
+    char add[4200], added[4200];
+
+    snprintf(add, sizeof(add), "%s/%s.config-add", o->dir, o->name);
+    snprintf(added, sizeof(added), "%s/%s.config-added", o->dir, o->name);
+    if (access(add, F_OK) == 0 && copy_text(add, o->config, "ae") == 0) {
+        rename(add, added);
+    }
 }
 
 static void
@@ -294,6 +351,9 @@ serve(const struct opts *o, long n, int sfd)
         }
         if (tick_at >= 0 && now_ms() >= tick_at) {
             bump_counter(o, "ticks");
+            if (o->config != NULL) {
+                config_change(o);
+            }
             tick_at = MAX(tick_at + o->tick_ms, now_ms());
         }
         if (r > 0 && (pfd[0].revents & POLLIN)) {
@@ -373,6 +433,9 @@ main(int argc, char **argv)
     sfd = term_fd(&o);
     sleep_ms(o.start_delay_ms);
     mkdir(o.dir, 0755);
+    if (o.config != NULL) {
+        config_seen(&o);
+    }
     n = bump_counter(&o, "counter");
     log_line(&o, "start", n);
     if (o.pidfile != NULL) {

@@ -1,0 +1,671 @@
+/*
+ * The service chain's synchronized subtrees: wait for sync, render, capture (chain_reg.h).
+ */
+#include "chain_reg.h"
+
+#include "bl_result.h"
+#include "chain.h"
+#include "chain_exec.h"
+#include "chain_record.h"
+#include "reg_client.h"
+#include "reg_sm.h"
+#include "reg_text.h"
+#include "reg_wire.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- the real seam: the local bmclinkd over libqb IPC ---- */
+
+static int
+real_connect(void *ctx, const char *service, void **conn)
+{
+    struct bl_reg_client *c = NULL;
+    int rc = bl_reg_client_connect(service, &c);
+
+    (void) ctx;
+    *conn = c;
+    return rc;
+}
+
+static void
+real_close(void *conn)
+{
+    bl_reg_client_close(conn);
+}
+
+static int
+real_wait_sync(void *conn, uint32_t timeout_ms)
+{
+    /* the answer comes when in sync or at timeout_ms: wait a little longer than that */
+    bl_reg_client_set_timeout(conn, (int) MIN(timeout_ms, (uint32_t) G_MAXINT - 5000) + 5000);
+    int rc = bl_reg_client_wait_sync(conn, timeout_ms);
+    bl_reg_client_set_timeout(conn, 30000);
+    return rc;
+}
+
+static int
+real_status(void *conn, struct bl_reg_ipc_status *out)
+{
+    return bl_reg_client_status(conn, out);
+}
+
+static int
+real_walk(void *conn, const char *path, bl_reg_item_fn fn, void *data)
+{
+    return bl_reg_client_walk(conn, path, BL_REG_WALK_SUBTREE, fn, data);
+}
+
+static int
+real_write(void *conn, const struct bl_reg_ops *ops)
+{
+    return bl_reg_client_write(conn, ops, NULL);
+}
+
+static const struct bl_chain_reg_ops real_ops = {
+    .connect = real_connect,
+    .close = real_close,
+    .wait_sync = real_wait_sync,
+    .status = real_status,
+    .walk = real_walk,
+    .write = real_write,
+};
+
+const struct bl_chain_reg_ops *
+bl_chain_reg_ops_real(void)
+{
+    return &real_ops;
+}
+
+/* ---- parameters ---- */
+
+static int
+parse_render(const char *text, struct bl_chain_reg *r, char **errmsg)
+{
+    g_auto(GStrv) parts = g_strsplit_set(text != NULL ? text : "", " \t\n,", -1);
+    GPtrArray *files = g_ptr_array_new();
+
+    for (size_t i = 0; parts[i] != NULL; i++) {
+        if (parts[i][0] == '\0') {
+            continue;
+        }
+        if (!g_path_is_absolute(parts[i])) {
+            *errmsg = g_strdup_printf("registry_render: '%s' is not an absolute path", parts[i]);
+            g_ptr_array_add(files, NULL);
+            g_strfreev((char **) g_ptr_array_free(files, FALSE));
+            return BL_E_INVALID;
+        }
+        g_ptr_array_add(files, g_strdup(parts[i]));
+    }
+    g_ptr_array_add(files, NULL);
+    r->render = (char **) g_ptr_array_free(files, FALSE);
+    return 0;
+}
+
+int
+bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
+                   struct bl_chain_reg *r, char **errmsg)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    r->ops = bl_chain_reg_ops_real();
+    if (p->profile == NULL) {
+        if (p->render != NULL || p->sync_timeout != NULL || p->capture != NULL) {
+            *errmsg = g_strdup("registry_render, registry_sync_timeout and registry_capture "
+                               "need registry_profile");
+            return BL_E_INVALID;
+        }
+        return 0;
+    }
+    if (!g_path_is_absolute(p->profile)) {
+        *errmsg = g_strdup_printf("registry_profile '%s' is not an absolute path", p->profile);
+        return BL_E_INVALID;
+    }
+    r->capture = true;
+    if (p->capture != NULL && bl_parse_bool(p->capture, &r->capture) != 0) {
+        *errmsg = g_strdup_printf("registry_capture '%s' is not a boolean", p->capture);
+        return BL_E_INVALID;
+    }
+    if (p->sync_timeout != NULL &&
+        bl_parse_duration_ms(p->sync_timeout, &r->sync_timeout_ms) != 0) {
+        *errmsg = g_strdup_printf("registry_sync_timeout '%s' is not a duration", p->sync_timeout);
+        return BL_E_INVALID;
+    }
+    rc = parse_render(p->render, r, errmsg);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = bl_reg_profile_load(p->profile, &r->profile, errmsg);
+    if (rc != 0) {
+        return rc;
+    }
+    if (r->sync_timeout_ms == 0) {
+        r->sync_timeout_ms = r->profile->sync_timeout * 1000u;
+    }
+    r->profile_path = g_strdup(p->profile);
+    r->service = g_strdup(p->service);
+    r->base_path = g_strconcat(state_stem, ".reg", NULL);
+    r->stamp_path = g_strconcat(state_stem, ".regstamp", NULL);
+    return 0;
+}
+
+void
+bl_chain_reg_clear(struct bl_chain_reg *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    if (r->conn != NULL && r->ops != NULL) {
+        r->ops->close(r->conn);
+    }
+    g_free(r->profile_path);
+    bl_reg_profile_free(r->profile);
+    g_strfreev(r->render);
+    g_free(r->service);
+    g_free(r->base_path);
+    g_free(r->stamp_path);
+    memset(r, 0, sizeof(*r));
+}
+
+bool
+bl_chain_reg_enabled(const struct bl_chain_reg *r)
+{
+    return r->profile != NULL;
+}
+
+static int
+reg_connect(struct bl_chain_reg *r, char **detail)
+{
+    int rc;
+
+    if (r->conn != NULL) {
+        return 0;
+    }
+    rc = r->ops->connect(r->ops_ctx, r->service, &r->conn);
+    if (rc != 0) {
+        r->conn = NULL;
+        *detail =
+            g_strdup_printf("cannot reach bmclinkd's registry (IPC service %s): %s; is "
+                            "bmclinkd running on this node (its clone ordered before "
+                            "this resource)?",
+                            r->service != NULL ? r->service : BL_REG_IPC_SERVICE, bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* ---- the files: stamps, base ---- */
+
+/* "mtime-ns size inode" of a file, or NULL when it cannot be stat()ed. */
+static char *
+file_stamp(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        return NULL;
+    }
+    return g_strdup_printf("%lld.%09ld %lld %llu", (long long) st.st_mtim.tv_sec,
+                           st.st_mtim.tv_nsec, (long long) st.st_size,
+                           (unsigned long long) st.st_ino);
+}
+
+/* The stamps of all render files, one per line. */
+static char *
+all_stamps(const struct bl_chain_reg *r)
+{
+    GString *s = g_string_new(NULL);
+
+    for (char **f = r->render; *f != NULL; f++) {
+        g_autofree char *one = file_stamp(*f);
+        g_string_append_printf(s, "%s\n", one != NULL ? one : "-");
+    }
+    return g_string_free(s, FALSE);
+}
+
+static int
+save_state(const struct bl_chain_reg *r, const GString *base)
+{
+    g_autofree char *stamps = all_stamps(r);
+    int rc = bl_file_write_atomic(r->base_path, base->str, base->len, 0600);
+
+    return rc != 0 ? rc : bl_file_write_atomic(r->stamp_path, stamps, strlen(stamps), 0600);
+}
+
+static int
+write_render_file(const char *path, const GString *text, char **detail)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int rc;
+
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        rc = -errno;
+        *detail = g_strdup_printf("cannot create %s: %s", dir, g_strerror(errno));
+        return rc;
+    }
+    rc = bl_file_write_atomic(path, text->str, text->len, 0600);
+    if (rc != 0) {
+        *detail = g_strdup_printf("cannot write %s: %s", path, bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* ---- before start ---- */
+
+static void
+explain_not_in_sync(struct bl_chain_reg *r, unsigned waited_ms, int rc, char **detail)
+{
+    struct bl_reg_ipc_status st;
+
+    if (r->ops->status(r->conn, &st) != 0) {
+        *detail =
+            g_strdup_printf("registry not in sync after %u ms: %s", waited_ms, bl_strerror(rc));
+        return;
+    }
+    *detail = g_strdup_printf(
+        "node %u's registry replica is not in sync after %u ms (state %s, quorum %s, %u nodes in "
+        "the ring): %s; see `bmclink-reg status` here, or raise registry_sync_timeout",
+        st.nodeid, waited_ms, bl_reg_sm_state_name(st.state), st.quorate ? "yes" : "no",
+        st.ring_nodes,
+        st.quorate ? "still catching up with the other replicas"
+                   : "this partition has no quorum, so its replica may miss the last writes");
+    bl_reg_ipc_status_clear(&st);
+}
+
+static int
+render_text(struct bl_chain_reg *r, GString *out, char **detail)
+{
+    struct bl_reg_text_writer w = {out, BL_REG_TEXT_HKLM};
+    char **lists[] = {r->profile->keys, r->profile->optional};
+
+    bl_reg_text_begin(&w);
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+        for (char **k = lists[l]; k != NULL && *k != NULL; k++) {
+            /* a missing subtree renders as nothing: the program sees its defaults */
+            int rc = r->ops->walk(r->conn, *k, bl_reg_text_item, &w);
+            if (rc != 0 && rc != -ENOENT) {
+                *detail =
+                    g_strdup_printf("cannot read %s from the registry: %s", *k, bl_strerror(rc));
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **detail)
+{
+    unsigned wait_ms = r->sync_timeout_ms;
+    int rc;
+
+    if (deadline > 0) {
+        int64_t left = deadline - bl_mono_ms();
+        wait_ms = (unsigned) CLAMP(left, 0, (int64_t) wait_ms);
+    }
+    rc = reg_connect(r, detail);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = r->ops->wait_sync(r->conn, wait_ms);
+    if (rc != 0) {
+        explain_not_in_sync(r, wait_ms, rc, detail);
+    }
+    return rc;
+}
+
+int
+bl_chain_reg_render(struct bl_chain_reg *r, char **detail)
+{
+    g_autoptr(GString) text = g_string_new(NULL);
+    int rc = reg_connect(r, detail);
+
+    rc = rc != 0 ? rc : render_text(r, text, detail);
+    for (char **f = r->render; rc == 0 && *f != NULL; f++) {
+        rc = write_render_file(*f, text, detail);
+    }
+    if (rc == 0 && (rc = save_state(r, text)) != 0) {
+        *detail = g_strdup_printf("cannot keep the rendered base in %s: %s", r->base_path,
+                                  bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* ---- the difference between two .reg texts ---- */
+
+/* A registry state as a .reg text describes it. */
+struct model {
+    GHashTable *keys;   /* path -> NULL */
+    GHashTable *values; /* "path\nname" -> struct bl_reg_value * */
+};
+
+static void
+value_free(gpointer p)
+{
+    bl_reg_value_clear(p);
+    g_free(p);
+}
+
+static void
+model_init(struct model *m)
+{
+    m->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    m->values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, value_free);
+}
+
+static void
+model_clear(struct model *m)
+{
+    g_hash_table_destroy(m->keys);
+    g_hash_table_destroy(m->values);
+}
+
+static char *
+value_id(const char *path, const char *name)
+{
+    return g_strconcat(path, "\n", name != NULL ? name : "", NULL);
+}
+
+static gboolean
+under_removed(gpointer key, gpointer value, gpointer data)
+{
+    const char *id = key;
+    const char *prefix = data;
+    g_autofree char *path = g_strndup(id, strcspn(id, "\n"));
+
+    (void) value;
+    return bl_reg_path_under(path, prefix);
+}
+
+static void
+model_apply(struct model *m, const struct bl_reg_op *op)
+{
+    struct bl_reg_value *v;
+
+    switch (op->kind) {
+        case BL_REG_OP_CREATE_KEY:
+            g_hash_table_replace(m->keys, g_strdup(op->path), NULL);
+            break;
+        case BL_REG_OP_DELETE_KEY:
+            g_hash_table_foreach_remove(m->keys, under_removed, op->path);
+            g_hash_table_foreach_remove(m->values, under_removed, op->path);
+            break;
+        case BL_REG_OP_SET:
+            v = g_new0(struct bl_reg_value, 1);
+            bl_reg_value_set(v, op->value.type, op->value.data, op->value.len);
+            g_hash_table_replace(m->keys, g_strdup(op->path), NULL);
+            g_hash_table_replace(m->values, value_id(op->path, op->name), v);
+            break;
+        case BL_REG_OP_DELETE_VALUE: {
+            g_autofree char *id = value_id(op->path, op->name);
+            g_hash_table_remove(m->values, id);
+            break;
+        }
+    }
+}
+
+static int
+model_load(struct model *m, const GString *text, const char *what, char **errmsg)
+{
+    struct bl_reg_ops ops = {0};
+    g_autofree char *err = NULL;
+    int rc = bl_reg_text_parse((const uint8_t *) text->str, text->len, 0, &ops, &err);
+
+    if (rc != 0) {
+        *errmsg = g_strdup_printf("%s: %s", what, err != NULL ? err : bl_strerror(rc));
+    }
+    for (size_t i = 0; rc == 0 && i < ops.n; i++) {
+        model_apply(m, &ops.v[i]);
+    }
+    bl_reg_ops_clear(&ops);
+    return rc;
+}
+
+static bool
+same_value(const struct bl_reg_value *a, const struct bl_reg_value *b)
+{
+    return a->type == b->type && a->len == b->len &&
+           (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Sorted keys of a hash table, NULL-terminated; g_free() the array only. */
+static const char **
+sorted_keys(GHashTable *t)
+{
+    guint n = 0;
+    const char **keys = (const char **) g_hash_table_get_keys_as_array(t, &n);
+
+    qsort(keys, n, sizeof(*keys), cmp_strp);
+    return keys;
+}
+
+static bool
+covered(const struct bl_reg_profile *p, const char *path, size_t *skipped)
+{
+    if (bl_reg_profile_covers(p, path)) {
+        return true;
+    }
+    if (skipped != NULL) {
+        (*skipped)++;
+    }
+    return false;
+}
+
+/* Keys gone (the topmost of each gone subtree only), then keys new. */
+static void
+diff_keys(const struct bl_reg_profile *p, const struct model *base, const struct model *now,
+          struct bl_reg_ops *ops, size_t *skipped)
+{
+    g_autofree const char **bk = sorted_keys(base->keys);
+    g_autofree const char **nk = sorted_keys(now->keys);
+    const char *last_gone = NULL;
+
+    for (size_t i = 0; bk[i] != NULL; i++) {
+        if (g_hash_table_contains(now->keys, bk[i]) ||
+            (last_gone != NULL && bl_reg_path_under(bk[i], last_gone))) {
+            continue;
+        }
+        if (covered(p, bk[i], skipped)) {
+            bl_reg_ops_add(ops, BL_REG_OP_DELETE_KEY, bk[i], NULL, NULL);
+            last_gone = bk[i];
+        }
+    }
+    for (size_t i = 0; nk[i] != NULL; i++) {
+        if (!g_hash_table_contains(base->keys, nk[i]) && covered(p, nk[i], skipped)) {
+            bl_reg_ops_add(ops, BL_REG_OP_CREATE_KEY, nk[i], NULL, NULL);
+        }
+    }
+}
+
+/* Values set or changed, then values gone from keys that stay. */
+static void
+diff_values(const struct bl_reg_profile *p, const struct model *base, const struct model *now,
+            struct bl_reg_ops *ops, size_t *skipped)
+{
+    guint n = 0;
+    g_autofree const char **nv = (const char **) g_hash_table_get_keys_as_array(now->values, &n);
+    g_autofree const char **bv = NULL;
+
+    qsort(nv, n, sizeof(*nv), cmp_strp);
+    for (guint i = 0; i < n; i++) {
+        const struct bl_reg_value *was = g_hash_table_lookup(base->values, nv[i]);
+        const struct bl_reg_value *is = g_hash_table_lookup(now->values, nv[i]);
+        g_autofree char *path = g_strndup(nv[i], strcspn(nv[i], "\n"));
+        if ((was == NULL || !same_value(was, is)) && covered(p, path, skipped)) {
+            bl_reg_ops_add(ops, BL_REG_OP_SET, path, nv[i] + strlen(path) + 1, is);
+        }
+    }
+    bv = (const char **) g_hash_table_get_keys_as_array(base->values, &n);
+    qsort(bv, n, sizeof(*bv), cmp_strp);
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *path = g_strndup(bv[i], strcspn(bv[i], "\n"));
+        if (!g_hash_table_contains(now->values, bv[i]) && g_hash_table_contains(now->keys, path) &&
+            covered(p, path, skipped)) {
+            bl_reg_ops_add(ops, BL_REG_OP_DELETE_VALUE, path, bv[i] + strlen(path) + 1, NULL);
+        }
+    }
+}
+
+int
+bl_chain_reg_diff(const struct bl_reg_profile *profile, const GString *base, const GString *now,
+                  struct bl_reg_ops *ops, size_t *skipped, char **errmsg)
+{
+    struct model b, n;
+    int rc;
+
+    if (skipped != NULL) {
+        *skipped = 0;
+    }
+    model_init(&b);
+    model_init(&n);
+    rc = model_load(&b, base, "the rendered base", errmsg);
+    rc = rc != 0 ? rc : model_load(&n, now, "the changed file", errmsg);
+    if (rc == 0) {
+        diff_keys(profile, &b, &n, ops, skipped);
+        diff_values(profile, &b, &n, ops, skipped);
+    }
+    model_clear(&b);
+    model_clear(&n);
+    return rc;
+}
+
+/* ---- capture ---- */
+
+/* Send ops as writes small enough for one message each, in order. */
+static int
+write_in_parts(struct bl_chain_reg *r, const struct bl_reg_ops *ops)
+{
+    struct bl_reg_ops part = {0};
+    size_t bytes = 0;
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i <= ops->n; i++) {
+        const struct bl_reg_op *op = i < ops->n ? &ops->v[i] : NULL;
+        size_t sz = op == NULL
+                        ? 0
+                        : 16 + strlen(op->path) + (op->name ? strlen(op->name) : 0) + op->value.len;
+        if (part.n > 0 &&
+            (op == NULL || bytes + sz > BL_REG_WRITE_MAX / 2 || part.n == BL_REG_OPS_MAX)) {
+            rc = r->ops->write(r->conn, &part);
+            bl_reg_ops_clear(&part);
+            bytes = 0;
+        }
+        if (op != NULL) {
+            bl_reg_ops_add(&part, op->kind, op->path, op->name, &op->value);
+            bytes += sz;
+        }
+    }
+    bl_reg_ops_clear(&part);
+    return rc;
+}
+
+static GString *
+read_text(const char *path, int *rc)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    GError *err = NULL;
+
+    if (!g_file_get_contents(path, &data, &len, &err)) {
+        *rc = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
+        g_error_free(err);
+        return NULL;
+    }
+    *rc = 0;
+    return g_string_new_len(data, (gssize) len);
+}
+
+/* Capture one file whose content differs from the base. */
+static int
+capture_file(struct bl_chain_reg *r, const char *file, const GString *base, const GString *now,
+             size_t *captured, char **detail)
+{
+    struct bl_reg_ops ops = {0};
+    size_t skipped = 0;
+    g_autofree char *err = NULL;
+    int rc = bl_chain_reg_diff(r->profile, base, now, &ops, &skipped, &err);
+
+    if (rc != 0) {
+        *detail = g_strdup_printf("%s: %s", file, err);
+    }
+    if (rc == 0 && ops.n > 0) {
+        rc = reg_connect(r, detail);
+        rc = rc != 0 ? rc : write_in_parts(r, &ops);
+        if (rc != 0 && *detail == NULL) {
+            *detail = g_strdup_printf("%s: %zu changes not recorded in the registry: %s", file,
+                                      ops.n, bl_strerror(rc));
+        }
+    }
+    if (rc == 0) {
+        *captured = ops.n;
+        if (skipped > 0) {
+            *detail = g_strdup_printf("%s: %zu changes outside profile %s not recorded", file,
+                                      skipped, r->profile->name != NULL ? r->profile->name : "");
+        }
+        /* the other files get the captured text too, so all agree again */
+        for (char **f = r->render; *f != NULL; f++) {
+            if (strcmp(*f, file) != 0) {
+                g_autofree char *ignored = NULL;
+                write_render_file(*f, now, &ignored);
+            }
+        }
+        rc = save_state(r, now);
+    }
+    bl_reg_ops_clear(&ops);
+    return rc;
+}
+
+int
+bl_chain_reg_capture(struct bl_chain_reg *r, size_t *captured, char **detail)
+{
+    g_autofree char *recorded = NULL;
+    g_autofree char *stamps = NULL;
+    g_autoptr(GString) base = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    *detail = NULL;
+    if (captured == NULL) {
+        captured = &n;
+    }
+    *captured = 0;
+    if (!r->capture || r->render[0] == NULL) {
+        return 0;
+    }
+    stamps = all_stamps(r);
+    if (g_file_get_contents(r->stamp_path, &recorded, NULL, NULL) &&
+        strcmp(recorded, stamps) == 0) {
+        return 0; /* the cheap path: nothing touched any file */
+    }
+    base = read_text(r->base_path, &rc);
+    if (base == NULL) {
+        *detail = g_strdup_printf("no rendered base %s (%s): nothing to compare with", r->base_path,
+                                  bl_strerror(rc));
+        return rc;
+    }
+    for (char **f = r->render; *f != NULL; f++) {
+        g_autoptr(GString) now = read_text(*f, &rc);
+        if (now != NULL && !g_string_equal(now, base)) {
+            return capture_file(r, *f, base, now, captured, detail);
+        }
+    }
+    /* touched, not changed (or a file is gone: nothing to record from it) */
+    return bl_file_write_atomic(r->stamp_path, stamps, strlen(stamps), 0600);
+}
+
+void
+bl_chain_reg_forget(const struct bl_chain_reg *r)
+{
+    if (r->base_path != NULL) {
+        g_unlink(r->base_path);
+        g_unlink(r->stamp_path);
+    }
+}

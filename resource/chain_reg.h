@@ -1,0 +1,131 @@
+/*
+ * The service chain's synchronized subtrees (docs/servicechain.md, "Synchronized
+ * subtrees"): before a chain starts, wait (bounded) until this node's registry replica is in
+ * sync, then render the subtrees a profile (resource/reg_profile.h) names into one or more
+ * .reg files the programs read; while the chain runs and at stop, record what a program
+ * changed in such a file back into the registry (checkpointing).
+ *
+ * Capture writes only the difference between the file as last rendered or captured (the
+ * base, kept in the agent's run directory) and the file now, so registry writes made by
+ * others meanwhile (bmclink-reg set on the active node) are kept, not overwritten by a
+ * whole-subtree replace. A capture whose file did not change (same mtime, size and inode
+ * as recorded) costs one stat() per file and no IPC.
+ *
+ * The registry is reached through struct bl_chain_reg_ops (the real one talks libqb IPC to
+ * the local bmclinkd through reg_client.h); tests swap a fake.
+ */
+#ifndef BL_CHAIN_REG_H
+#define BL_CHAIN_REG_H
+
+#include "reg_ipc.h"
+#include "reg_profile.h"
+#include "reg_store.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The registry seam. Every call returns 0 or a negative errno / BL_E_* code. */
+struct bl_chain_reg_ops {
+    /** Connect to the local registry; service NULL for the default. *conn for the others. */
+    int (*connect)(void *ctx, const char *service, void **conn);
+    /** Disconnect; accepts NULL. */
+    void (*close)(void *conn);
+    /** Wait until the replica is in sync; BL_E_TIMEOUT when still not after timeout_ms. */
+    int (*wait_sync)(void *conn, uint32_t timeout_ms);
+    /** Why not in sync: see bl_reg_client_status(); out owned as there. */
+    int (*status)(void *conn, struct bl_reg_ipc_status *out);
+    /** Walk a subtree (keys, then their values, in path order); -ENOENT when absent. */
+    int (*walk)(void *conn, const char *path, bl_reg_item_fn fn, void *data);
+    /** Apply ops atomically through the cluster (BL_E_NOQUORUM ...). */
+    int (*write)(void *conn, const struct bl_reg_ops *ops);
+};
+
+/** The real seam: reg_client.h over libqb IPC; static. */
+const struct bl_chain_reg_ops *bl_chain_reg_ops_real(void);
+
+/* The agent's registry parameters as given (strings, NULL when unset). */
+struct bl_chain_reg_params {
+    const char *profile;      /* registry_profile: profile file */
+    const char *render;       /* registry_render: files, separated by blanks or commas */
+    const char *sync_timeout; /* registry_sync_timeout: duration; default the profile's */
+    const char *capture;      /* registry_capture: boolean, default true */
+    const char *service;      /* registry_service: bmclinkd's IPC service, default bmclink */
+};
+
+/* A chain's registry binding, parsed and checked. */
+struct bl_chain_reg {
+    char *profile_path;
+    struct bl_reg_profile *profile;
+    char **render; /* absolute paths, NULL-terminated (may be empty) */
+    char *service; /* NULL: the default */
+    unsigned sync_timeout_ms;
+    bool capture;
+    char *base_path;  /* the text last rendered or captured */
+    char *stamp_path; /* "mtime size inode" of each render file when it matched the base */
+    const struct bl_chain_reg_ops *ops;
+    void *ops_ctx;
+    void *conn; /* connected on first use; closed by bl_chain_reg_clear() */
+};
+
+/**
+ * Parse and check the parameters; load the profile.
+ * \param[in]  state_stem  run-directory path prefix for the base and stamp files
+ *                         ("<stem>.reg", "<stem>.regstamp"); copied
+ * \param[out] r           r->profile NULL when no profile is configured (nothing to do);
+ *                         clear with bl_chain_reg_clear(), also on error
+ * \param[out] errmsg      on failure what is wrong (g_free())
+ * \return 0, BL_E_INVALID (malformed), -ENOENT (the profile file is missing)
+ */
+int bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
+                       struct bl_chain_reg *r, char **errmsg);
+
+/** Disconnect and free; accepts a zeroed struct. */
+void bl_chain_reg_clear(struct bl_chain_reg *r);
+
+/** True when a profile is configured. */
+bool bl_chain_reg_enabled(const struct bl_chain_reg *r);
+
+/**
+ * Before start: wait until the replica is in sync, at most the sync timeout and not past
+ * deadline.
+ * \param[in]  deadline  bl_mono_ms() value not to wait past; 0: none
+ * \param[out] detail    on failure what went wrong, on which node, what to do (g_free())
+ * \return 0, BL_E_TIMEOUT (not in sync), a connection error
+ */
+int bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **detail);
+
+/**
+ * Then render the profile's subtrees into every render file (atomically, mode 0600, parent
+ * folders created) and keep the text as the base for capture. A missing subtree renders as
+ * nothing.
+ * \param[out] detail  on failure what went wrong (g_free())
+ * \return 0, the registry's errors, -errno
+ */
+int bl_chain_reg_render(struct bl_chain_reg *r, char **detail);
+
+/**
+ * Record a program's changes to the rendered files: for the first file whose content
+ * differs from the base, write the difference into the registry and make it the new base.
+ * Changes outside the profile's subtrees are skipped (said in *detail).
+ * \param[out] captured  number of changes written (0 when nothing changed); may be NULL
+ * \param[out] detail    on failure, or on skipped changes, what happened (g_free())
+ * \return 0, bl_reg_text_parse()'s code (a file is no .reg file), the registry's errors
+ */
+int bl_chain_reg_capture(struct bl_chain_reg *r, size_t *captured, char **detail);
+
+/**
+ * The changes that turn the registry state of text `base` into that of text `now` (both
+ * .reg files), limited to the profile's subtrees. Pure.
+ * \param[out] ops      appended to; the caller clears it
+ * \param[out] skipped  changes outside the profile; may be NULL
+ * \param[out] errmsg   when a text does not parse (g_free())
+ * \return 0 or bl_reg_text_parse()'s code
+ */
+int bl_chain_reg_diff(const struct bl_reg_profile *profile, const GString *base, const GString *now,
+                      struct bl_reg_ops *ops, size_t *skipped, char **errmsg);
+
+/** Remove the base and stamp files (after stop). */
+void bl_chain_reg_forget(const struct bl_chain_reg *r);
+
+#endif
