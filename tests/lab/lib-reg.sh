@@ -32,6 +32,8 @@
 #   reg_state NODE               the state word: active, joining, syncing, read-only, failed,
 #                                or "down" when no daemon answers
 #   reg_in_sync NODE             NODE reports in sync (for wait_until)
+#   reg_answers NODE             NODE's daemon answers, in sync or not (for wait_until)
+#   reg_members NODE             how many daemons NODE's group has (from status)
 #   reg_wait_sync NODE [S]       wait (default 60 s) until NODE's daemon answers and is in sync;
 #                                fails the test on timeout; prints how long it took
 #   reg_gen NODE                 NODE's generation (from status)
@@ -140,6 +142,10 @@ reg_state() {
 
 reg_in_sync() { reg_status "$1" >/dev/null 2>&1; }
 
+reg_answers() { [[ $(reg_state "$1") != down ]]; }
+
+reg_members() { reg_status "$1" 2>/dev/null | sed -n 's/^members://p' | grep -o '(pid' | wc -l; }
+
 # reg_wait_sync NODE [S]: until NODE's daemon answers and reports in sync. A daemon that is
 # not there yet (being started or restarted by Pacemaker) is retried.
 reg_wait_sync() {
@@ -189,17 +195,18 @@ reg_all_agree() {
 # process per write on the host); "PREFIX<TAB>wK<TAB>NODE-K" for each one answered 0.
 reg_writer() {
     # shellcheck disable=SC2016 # expanded inside the node
-    lab x "$1" bash -c 'for ((k = 0; k < $4; k++)); do
-        if "$0" --timeout 20 set "$3" "w$k" sz "$1-$k" >/dev/null 2>&1; then
-            printf "%s\tw%s\t%s-%s\n" "$3" "$k" "$1" "$k"; fi; done' \
+    lab x "$1" bash -c 'for ((k = 0; k < $3; k++)); do
+        if "$0" --timeout 20 set "$2" "w$k" sz "$1-$k" >/dev/null 2>&1; then
+            printf "%s\tw%s\t%s-%s\n" "$2" "$k" "$1" "$k"; fi; done' \
         "$REG_CLIENT" "$1" "$2" "$3"
 }
 
 # reg_export_triples NODE: "path<TAB>name<TAB>value" of every sz value on NODE (from one
-# export; values as the tests write them: no quotes or backslashes).
+# export; paths with "/"; values as the tests write them: no quotes or backslashes).
 reg_export_triples() {
     reg_export "$1" | awk '
-        /^\[/ { key = substr($0, 2, length($0) - 2); next }
+        { sub(/\r$/, "") } # .reg files end their lines with CRLF
+        /^\[/ { key = substr($0, 2, length($0) - 2); gsub(/\\/, "/", key); next }
         /^"[^"]*"="[^"]*"$/ { split($0, f, "\""); printf "%s\t%s\t%s\n", key, f[2], f[4] }'
 }
 
