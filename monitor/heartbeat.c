@@ -8,86 +8,17 @@
  * waits; a request finished: free it) is deferred to that source, never done inside
  * OpenIPMI's own call chain. Requests are freed in one place (hb_sweep).
  */
-#include "heartbeat.h"
+#include "heartbeat_priv.h"
 #include "bl_log.h"
 #include "bl_result.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define HB_VALUE_MAX 16
 #define HB_URGENT_REOPEN_NS (1000ull * 1000000ull)
 /* A failed attribute write (Pacemaker not up yet, attrd restarting) is tried again after
  * this, not at every poll: 50 BMCs must not mean 100 tool runs a second. */
 #define HB_ATTR_RETRY_NS (5000ull * 1000000ull)
-
-struct bl_heartbeat;
-struct hb_bmc;
-
-/* One node attribute this daemon writes, only when its value changes. */
-struct hb_attr {
-    struct bl_heartbeat *hb;
-    const char *node;
-    const char *name;
-    char want[HB_VALUE_MAX]; /* "" = nothing to write */
-    char have[HB_VALUE_MAX];
-    char writing_val[HB_VALUE_MAX];
-    bool have_known;
-    bool writing;
-    bool failed; /* retried from retry_ns on */
-    uint64_t retry_ns;
-    bool own; /* written even when publish is off (#health-bmc) */
-};
-
-/* A request of the recovery on a BMC's session. */
-struct hb_req {
-    struct hb_bmc *b;
-    uint8_t netfn, cmd;
-    size_t len;
-    uint8_t data[BL_IPMI_MSG_MAX];
-    uint64_t deadline_ns;
-    bl_hb_rsp_fn cb;
-    void *ud;
-    bool sent;      /* the IPMI layer holds it: its reply callback is still to come */
-    bool delivered; /* cb ran, or the request was cancelled */
-    int fail_rc;    /* deliver this at the next dispatch */
-};
-
-struct hb_bmc {
-    struct bl_heartbeat *hb;
-    char node[BL_REC_NAME_MAX];
-    struct bl_ipmi_params params;
-    bl_ipmi_session *s;
-    bool up;
-    bool close_pending; /* closed from the timer, never inside an IPMI callback */
-    bool wanted;        /* keep a session even without polling (bl_heartbeat_prepare) */
-    bool said_down;     /* the loss was logged */
-    uint64_t open_ns;   /* last open attempt */
-    uint64_t opens;
-    uint64_t next_tick_ns;
-    struct bl_hb_state st;
-    struct hb_attr reach, power;
-};
-
-struct bl_heartbeat {
-    GMainContext *ctx;
-    struct bl_ipmi_client ipmi;
-    struct bl_pcmk_client pcmk;
-    struct bl_hb_config conf;
-    struct bl_health_config health_conf;
-    bl_hb_change_fn on_change;
-    void *ud;
-    bool publish;
-    bool started;
-    bool closing;
-    size_t n;
-    struct hb_bmc *bmc;
-    GList *reqs; /* struct hb_req * */
-    GSource *timer;
-    char local[BL_REC_NAME_MAX];
-    struct bl_health health;
-    struct hb_attr health_attr;
-};
 
 static uint64_t
 hb_now(void)
@@ -558,7 +489,7 @@ hb_next_due(const struct bl_heartbeat *hb)
             next = MIN(next, r->deadline_ns);
         }
     }
-    return next;
+    return hb->sel != NULL ? MIN(next, hb_sel_next_due(hb->sel)) : next;
 }
 
 static gboolean
@@ -571,6 +502,9 @@ hb_on_timer(gpointer data)
     hb_flush(hb);
     hb_expire(hb, now);
     hb_ticks(hb, now);
+    if (hb->sel != NULL) {
+        hb_sel_step(hb->sel, hb->ipmi.ops, hb->sel_bmc->s, hb->sel_bmc->up, now);
+    }
     hb_flush(hb); /* sessions opened by the ticks may already be up (fakes) */
     hb_sweep(hb);
     next = hb_next_due(hb);
@@ -601,6 +535,30 @@ hb_bmc_init(struct bl_heartbeat *hb, struct hb_bmc *b, const struct bl_bmc_node 
     hb_attr_init(&b->power, hb, b->node, BL_HB_ATTR_POWER);
 }
 
+static void hb_on_sel(const struct bl_sel_record *r, const struct bl_sel_verdict *v, void *ud);
+
+static void
+hb_sel_kick(void *ud)
+{
+    hb_kick(ud);
+}
+
+/* The SEL of the local node's BMC feeds its #health-bmc, on that BMC's session. */
+static void
+hb_sel_new(struct bl_heartbeat *hb, const struct bl_hb_config *c)
+{
+    for (size_t i = 0; i < hb->n && c->sel && hb->health_conf.enabled; i++) {
+        if (strcmp(hb->bmc[i].node, hb->local) == 0) {
+            hb->sel = g_new0(struct hb_sel, 1);
+            hb->sel_bmc = &hb->bmc[i];
+            hb->sel_bmc->wanted = true;
+            hb_sel_init(hb->sel, hb->local, c->sel_state_dir,
+                        c->sel_interval_ms > 0 ? c->sel_interval_ms : c->interval_ms, hb_on_sel,
+                        hb_sel_kick, hb);
+        }
+    }
+}
+
 int
 bl_heartbeat_new(const struct bl_heartbeat_params *p, struct bl_heartbeat **out)
 {
@@ -628,6 +586,7 @@ bl_heartbeat_new(const struct bl_heartbeat_params *p, struct bl_heartbeat **out)
     bl_health_init(&hb->health, p->cfg->health.red_severity, hb_ms(p->cfg->health.hold_s * 1000));
     hb_attr_init(&hb->health_attr, hb, hb->local, BL_HB_ATTR_HEALTH);
     hb->health_attr.own = true;
+    hb_sel_new(hb, &p->cfg->hb);
     *out = hb;
     return BL_OK;
 }
@@ -673,6 +632,9 @@ bl_heartbeat_free(struct bl_heartbeat *hb)
         return;
     }
     hb->closing = true;
+    if (hb->sel != NULL) {
+        hb->sel->dead = true;
+    }
     if (hb->timer != NULL) {
         g_source_destroy(hb->timer);
         g_source_unref(hb->timer);
@@ -689,6 +651,7 @@ bl_heartbeat_free(struct bl_heartbeat *hb)
         hb->pcmk.ops->cancel(hb->pcmk.be, &hb->health_attr);
     }
     g_list_free_full(hb->reqs, g_free);
+    g_free(hb->sel);
     g_free(hb->bmc);
     g_main_context_unref(hb->ctx);
     g_free(hb);
@@ -729,6 +692,18 @@ bl_heartbeat_health_pet(struct bl_heartbeat *hb, const struct bl_pet_event *pet)
              bl_pet_severity_name(pet->severity), pet->sensor_type, pet->sensor_number,
              pet->event_offset, pet->deassertion ? " deasserted" : "");
     hb_health_changed(hb, bl_health_pet(&hb->health, pet, hb_now()), why);
+}
+
+static void
+hb_on_sel(const struct bl_sel_record *r, const struct bl_sel_verdict *v, void *ud)
+{
+    struct bl_heartbeat *hb = ud;
+    char why[128];
+
+    snprintf(why, sizeof(why), "SEL record 0x%04x: %s%s, sensor type 0x%02x #%u", r->id, v->what,
+             r->deassertion ? " deasserted" : "", r->sensor_type, r->sensor_number);
+    qb_log(LOG_INFO, "%s: %s", hb->local, why);
+    hb_health_changed(hb, bl_health_sel(&hb->health, v, hb_now()), why);
 }
 
 void

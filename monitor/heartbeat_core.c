@@ -273,6 +273,34 @@ bl_health_notice(struct bl_health *h, uint64_t key, uint64_t now)
 }
 
 bool
+bl_health_sel(struct bl_health *h, const struct bl_sel_verdict *v, uint64_t now)
+{
+    struct bl_health_cond *c;
+
+    switch (v->action) {
+        case BL_SEL_ASSERT:
+            return bl_health_assert(h, v->key,
+                                    v->color == BL_SEL_RED ? BL_HEALTH_RED : BL_HEALTH_YELLOW, now);
+        case BL_SEL_CLEAR:
+            c = bl_health_find(h, v->key);
+            if (c != NULL) {
+                c->used = false;
+            }
+            return bl_health_update(h);
+        case BL_SEL_CLEAR_SENSOR:
+            for (size_t i = 0; i < BL_HEALTH_CONDS; i++) {
+                /* same sensor type and number; vendor notices (bit 63) are never a sensor's */
+                if (h->cond[i].used && (h->cond[i].key >> 8) == (v->key >> 8)) {
+                    h->cond[i].used = false;
+                }
+            }
+            return bl_health_update(h);
+        default:
+            return false;
+    }
+}
+
+bool
 bl_health_tick(struct bl_health *h, uint64_t now)
 {
     for (size_t i = 0; i < BL_HEALTH_CONDS; i++) {

@@ -17,6 +17,7 @@
 #define BL_HEARTBEAT_CORE_H
 
 #include "bl_pet.h"
+#include "bl_sel.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,6 +137,14 @@ bool bl_health_pet(struct bl_health *h, const struct bl_pet_event *pet, uint64_t
  * \param[in] key  identifies the notice (e.g. its de-duplication key)
  */
 bool bl_health_notice(struct bl_health *h, uint64_t key, uint64_t now);
+
+/**
+ * A SEL event's verdict (bl_sel_classify): an assertion holds its colour (keyed like a PET
+ * of the same sensor, so the PET and the SEL record of one event are one condition), a
+ * deassertion clears that condition, a sensor back to normal clears all of the sensor's.
+ * \return true when the colour changed
+ */
+bool bl_health_sel(struct bl_health *h, const struct bl_sel_verdict *v, uint64_t now);
 
 /** Expire conditions. \return true when the colour changed */
 bool bl_health_tick(struct bl_health *h, uint64_t now);

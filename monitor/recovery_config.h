@@ -47,6 +47,11 @@ struct bl_hb_config {
     uint32_t misses;      /* silent polls before the BMC is declared unreachable */
     uint32_t reopen_ms;   /* a lost session is opened again at most this often */
     bool publish;         /* write bmclink-bmc-reachable / bmclink-bmc-power */
+    bool sel;             /* read the local BMC's SEL into #health-bmc */
+    /* one Get SEL Info per sel_interval_ms; the SEL position kept in sel_state_dir ("": in
+     * memory only) */
+    uint32_t sel_interval_ms;
+    char sel_state_dir[BL_BMC_PATH_MAX];
 };
 
 struct bl_health_config {

@@ -1,0 +1,317 @@
+/*
+ * The heartbeat's SEL reader (heartbeat_sel.h): a round is Get SEL Info, then, only when
+ * the log changed, Get SEL Entry from the last record handled up to the newest one.
+ */
+#include "heartbeat_sel.h"
+#include "bl_log.h"
+#include "bl_result.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HB_SEL_MAGIC "bmclink-sel 1"
+
+static void hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len,
+                            void *ud);
+
+int
+hb_sel_pos_parse(const char *text, struct hb_sel_pos *out)
+{
+    g_auto(GStrv) w = g_strsplit_set(text, " \t\r\n", -1);
+    guint64 v[5];
+    size_t n = 0, i = 0;
+
+    if (!g_str_has_prefix(text, HB_SEL_MAGIC " ")) {
+        return BL_E_PROTO;
+    }
+    for (i = 2; w[i] != NULL && n < 5; i++) {
+        if (w[i][0] == '\0') {
+            continue;
+        }
+        if (!g_ascii_string_to_unsigned(w[i], 10, 0, n < 2 ? UINT32_MAX : UINT16_MAX, &v[n],
+                                        NULL)) {
+            return BL_E_PROTO;
+        }
+        n++;
+    }
+    if (n != 5 || v[4] > 1) {
+        return BL_E_PROTO;
+    }
+    *out = (struct hb_sel_pos){.valid = true,
+                               .erase_ts = (uint32_t) v[0],
+                               .add_ts = (uint32_t) v[1],
+                               .entries = (uint16_t) v[2],
+                               .last_id = (uint16_t) v[3],
+                               .have_last = v[4] == 1};
+    return BL_OK;
+}
+
+void
+hb_sel_pos_format(const struct hb_sel_pos *p, char *buf, size_t len)
+{
+    snprintf(buf, len, HB_SEL_MAGIC " %u %u %u %u %u\n", p->erase_ts, p->add_ts, p->entries,
+             p->last_id, p->have_last ? 1u : 0u);
+}
+
+static void
+hb_sel_load(struct hb_sel *s)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+
+    if (s->path[0] == '\0' || !g_file_get_contents(s->path, &text, &len, NULL)) {
+        return; /* no position yet: the first look takes one */
+    }
+    if (len > 256 || hb_sel_pos_parse(text, &s->pos) != BL_OK) {
+        qb_log(LOG_WARNING, "%s: SEL position %s unreadable: starting after the present records",
+               s->node, s->path);
+        s->pos.valid = false;
+    }
+}
+
+/* A small local file, replaced whole (g_file_set_contents: temporary file and rename). */
+static void
+hb_sel_save(struct hb_sel *s)
+{
+    char text[96];
+    g_autoptr(GError) err = NULL;
+
+    if (s->path[0] == '\0') {
+        return;
+    }
+    hb_sel_pos_format(&s->pos, text, sizeof(text));
+    if (!g_file_set_contents(s->path, text, -1, &err)) {
+        if (!s->said_save) {
+            qb_log(LOG_WARNING, "%s: cannot keep the SEL position: %s (kept in memory)", s->node,
+                   err->message);
+        }
+        s->said_save = true;
+        return;
+    }
+    s->said_save = false;
+}
+
+int
+hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint32_t interval_ms,
+            hb_sel_event_fn on_event, hb_sel_kick_fn kick, void *ud)
+{
+    if (s == NULL || node == NULL || on_event == NULL || kick == NULL || interval_ms == 0) {
+        return BL_E_INVALID;
+    }
+    memset(s, 0, sizeof(*s));
+    g_strlcpy(s->node, node, sizeof(s->node));
+    if (state_dir != NULL && state_dir[0] != '\0') {
+        snprintf(s->path, sizeof(s->path), "%s/sel-%s.pos", state_dir, node);
+    }
+    s->interval_ns = (uint64_t) interval_ms * 1000000ull;
+    s->on_event = on_event;
+    s->kick = kick;
+    s->ud = ud;
+    hb_sel_load(s);
+    return BL_OK;
+}
+
+void
+hb_sel_reset(struct hb_sel *s)
+{
+    s->phase = HB_SEL_IDLE;
+    s->step = false;
+    s->in_flight = false;
+}
+
+uint64_t
+hb_sel_next_due(const struct hb_sel *s)
+{
+    if (s->in_flight) {
+        return UINT64_MAX; /* the reply kicks the timer */
+    }
+    return s->step ? 0 : s->next_ns;
+}
+
+/* The round is over; \p complete: the position now reaches the newest record. */
+static void
+hb_sel_done(struct hb_sel *s, bool complete)
+{
+    if (complete) {
+        s->pos.valid = true;
+        s->pos.add_ts = s->info.add_ts;
+        s->pos.erase_ts = s->info.erase_ts;
+        s->pos.entries = s->info.entries;
+        s->by_time = false;
+    }
+    hb_sel_save(s);
+    s->phase = HB_SEL_IDLE;
+    s->step = false;
+}
+
+/* What Get SEL Info says: nothing new, history to skip, or records to read from where. */
+static void
+hb_sel_on_info(struct hb_sel *s)
+{
+    const struct bl_sel_info *i = &s->info;
+    struct hb_sel_pos *p = &s->pos;
+
+    s->round_reads = 0;
+    s->resume = false;
+    if (!p->valid) {
+        p->have_last = false;
+        if (i->entries == 0) {
+            hb_sel_done(s, true);
+            return;
+        }
+        s->phase = HB_SEL_BASELINE;
+        s->want_id = BL_SEL_ID_LAST;
+    } else if (i->erase_ts != p->erase_ts || i->entries < p->entries) {
+        qb_log(LOG_INFO, "%s: SEL cleared: its %u records are new", s->node, i->entries);
+        p->have_last = false;
+        s->by_time = false;
+        if (i->entries == 0) {
+            hb_sel_done(s, true);
+            return;
+        }
+        s->phase = HB_SEL_READ;
+        s->want_id = BL_SEL_ID_FIRST;
+    } else if (i->add_ts == p->add_ts && i->entries == p->entries) {
+        s->phase = HB_SEL_IDLE; /* the cheap, common case */
+        return;
+    } else {
+        s->phase = HB_SEL_READ;
+        s->resume = p->have_last;
+        s->want_id = p->have_last ? p->last_id : BL_SEL_ID_FIRST;
+    }
+    s->step = true;
+}
+
+static void
+hb_sel_on_record(struct hb_sel *s, const struct bl_sel_record *r, uint16_t next)
+{
+    struct bl_sel_verdict v;
+    bool seen = s->resume && s->round_reads == 0 && r->id == s->pos.last_id;
+
+    s->round_reads++;
+    if (s->phase == HB_SEL_BASELINE) {
+        qb_log(LOG_INFO, "%s: SEL holds %u records from before: not acted on", s->node,
+               s->info.entries);
+        s->pos.last_id = r->id;
+        s->pos.have_last = true;
+        hb_sel_done(s, true);
+        return;
+    }
+    if (!seen && !(s->by_time && r->timestamp <= s->pos.add_ts)) {
+        s->records++;
+        bl_sel_classify(r, &v);
+        if (v.action != BL_SEL_IGNORE) {
+            s->acted++;
+            s->on_event(r, &v, s->ud);
+        }
+    }
+    s->pos.last_id = r->id;
+    s->pos.have_last = true;
+    if (next == BL_SEL_ID_LAST || next == r->id) {
+        hb_sel_done(s, true);
+    } else if (s->round_reads >= HB_SEL_ROUND_MAX) {
+        hb_sel_done(s, false); /* the rest next interval, from here */
+    } else {
+        s->want_id = next;
+        s->step = true;
+    }
+}
+
+static void
+hb_sel_error(struct hb_sel *s, int rc, uint8_t cc)
+{
+    s->errors++;
+    if (!s->said_error) {
+        qb_log(LOG_INFO, "%s: SEL not readable (%s, completion code 0x%02x): retried every %u ms",
+               s->node, bl_strerror(rc), cc, (unsigned) (s->interval_ns / 1000000ull));
+    }
+    s->said_error = true;
+    s->phase = HB_SEL_IDLE;
+    s->step = false;
+}
+
+static void
+hb_sel_on_entry(struct hb_sel *s, const uint8_t *rsp, size_t len)
+{
+    struct bl_sel_record r;
+    uint16_t next = BL_SEL_ID_LAST;
+    uint8_t cc = 0;
+    int rc = bl_sel_decode_entry(rsp, len, &next, &r, &cc);
+
+    if (rc == BL_E_BMC && cc == BL_SEL_CC_NOT_PRESENT && s->resume && s->round_reads == 0) {
+        /* the record we stopped at is gone (deleted, or overwritten): new is newer */
+        s->resume = false;
+        s->by_time = true;
+        s->want_id = BL_SEL_ID_FIRST;
+        s->step = true;
+        return;
+    }
+    if (rc != BL_OK) {
+        hb_sel_error(s, rc, cc);
+        return;
+    }
+    s->said_error = false;
+    hb_sel_on_record(s, &r, next);
+}
+
+static void
+hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len, void *ud)
+{
+    struct hb_sel *s = ud;
+
+    s->in_flight = false;
+    if (s->dead) {
+        return;
+    }
+    if (rc != BL_OK) {
+        hb_sel_reset(s); /* no answer, or the session went away: next interval */
+        return;
+    }
+    if (s->phase == HB_SEL_INFO) {
+        rc = bl_sel_decode_info(rsp, len, &s->info);
+        if (rc != BL_OK) {
+            hb_sel_error(s, rc, len > 0 ? rsp[0] : 0);
+        } else {
+            s->said_error = false;
+            hb_sel_on_info(s);
+        }
+    } else {
+        hb_sel_on_entry(s, rsp, len);
+    }
+    if (s->step) {
+        s->kick(s->ud);
+    }
+}
+
+void
+hb_sel_step(struct hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *sess, bool up,
+            uint64_t now)
+{
+    uint8_t req[BL_SEL_GET_ENTRY_REQ_LEN];
+    int rc;
+
+    if (s->in_flight || s->dead || sess == NULL || !up) {
+        return;
+    }
+    if (s->step) {
+        s->step = false;
+        bl_sel_build_get_entry(s->want_id, req);
+        rc = ops->send(sess, BL_IPMI_NETFN_STORAGE, BL_IPMI_CMD_GET_SEL_ENTRY, req, sizeof(req),
+                       hb_sel_on_reply, s);
+    } else if (now >= s->next_ns) {
+        s->next_ns = now + s->interval_ns;
+        s->phase = HB_SEL_INFO;
+        s->rounds++;
+        rc = ops->send(sess, BL_IPMI_NETFN_STORAGE, BL_IPMI_CMD_GET_SEL_INFO, NULL, 0,
+                       hb_sel_on_reply, s);
+    } else {
+        return;
+    }
+    if (rc == BL_OK) {
+        s->in_flight = true;
+    } else {
+        hb_sel_reset(s);
+    }
+}
