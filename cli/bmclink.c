@@ -17,6 +17,9 @@ static const struct {
     {"chain", "service chains: members' state, folder binds, chain file checks", bl_cmd_chain,
      bl_cmd_chain_usage},
     {"reg", "the synchronized registry (runs bmclink-reg)", bl_cmd_reg, bl_cmd_reg_usage},
+    {"status", "the node daemon: trap counters, notices, recoveries, BMC heartbeat, registry",
+     bl_cmd_status, bl_cmd_status_usage},
+    {"config", "check bmclink.conf (the BMC side's file)", bl_cmd_config, bl_cmd_config_usage},
 };
 
 static void

@@ -26,4 +26,12 @@ int bl_cmd_reg(int argc, char **argv);
 /** Print bmclink-reg's help. */
 void bl_cmd_reg_usage(FILE *out);
 
+/** `bmclink status`: the local bmclinkd's BMC side and registry (monitor/bmc_status.h). */
+int bl_cmd_status(int argc, char **argv);
+void bl_cmd_status_usage(FILE *out);
+
+/** `bmclink config check [FILE]`: bmclink.conf as bmclinkd's BMC side loads it. */
+int bl_cmd_config(int argc, char **argv);
+void bl_cmd_config_usage(FILE *out);
+
 #endif

@@ -18,7 +18,12 @@ add_library(bmclink_bmc STATIC
 target_include_directories(bmclink_bmc PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bmclink_bmc PUBLIC bmclink PkgConfig::GLIB PkgConfig::GIO)
 
+# `bmclink status` on the wire (encoder for the daemon, checking decoder for the command).
+add_library(bmclink_status STATIC ${CMAKE_CURRENT_LIST_DIR}/bmc_status.c)
+target_include_directories(bmclink_status PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(bmclink_status PUBLIC bmclink PkgConfig::GLIB)
+
 # bmclinkd's BMC side alone (trap receiver, heartbeat, recovery) for the lab tests and the
-# heartbeat benchmark, until the daemon wires these modules.
+# benchmarks (scripts/bench/notice-bench, heartbeat-bench); bmclinkd wires the same modules.
 add_executable(bmc_driver ${CMAKE_SOURCE_DIR}/scripts/bench/bmc-driver.c)
 target_link_libraries(bmc_driver PRIVATE bmclink_bmc bmclink_trap)

@@ -9,9 +9,11 @@ add_executable(bmclinkd
     ${CMAKE_CURRENT_LIST_DIR}/cpg.c
     ${CMAKE_CURRENT_LIST_DIR}/reg_service.c
     ${CMAKE_CURRENT_LIST_DIR}/reg_requests.c
+    ${CMAKE_CURRENT_LIST_DIR}/bmc_service.c
 )
 target_include_directories(bmclinkd PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(bmclinkd PRIVATE blreg PkgConfig::COROSYNC PkgConfig::QB PkgConfig::GLIB)
+target_link_libraries(bmclinkd PRIVATE blreg bmclink_bmc bmclink_trap bmclink_status
+                      PkgConfig::COROSYNC PkgConfig::QB PkgConfig::GLIB)
 
 add_executable(bmclink-reg ${CMAKE_CURRENT_LIST_DIR}/bmclink-reg.c)
 target_link_libraries(bmclink-reg PRIVATE blreg PkgConfig::QB PkgConfig::GLIB)

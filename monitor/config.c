@@ -15,6 +15,9 @@ const struct bld_option bld_daemon_options[] = {
      "libqb IPC service name of the control socket (bmclink-reg --service must match)."},
     {"daemon", "ipc-group", BLD_OPT_STRING, "", 0, 0, NULL,
      "Group whose members may use the control socket besides root (empty: root only)."},
+    {"daemon", "log-file", BLD_OPT_STRING, "", 0, 0, NULL,
+     "Also log to this file (absolute path, appended to; empty: no file), with "
+     "millisecond time stamps."},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -22,6 +25,7 @@ const struct bld_option bld_daemon_options[] = {
 static const struct bld_option *const tables[] = {
     bld_daemon_options,
     bld_registry_options,
+    bld_bmc_options,
 };
 
 union bld_value {

@@ -36,6 +36,7 @@ struct bld_option {
 
 extern const struct bld_option bld_daemon_options[];
 extern const struct bld_option bld_registry_options[];
+extern const struct bld_option bld_bmc_options[];
 
 struct bld_config;
 

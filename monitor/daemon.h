@@ -23,6 +23,22 @@
 #include "ipc.h"
 
 struct bld_reg;
+struct bld_bmc;
+struct bl_status;
+
+/*
+ * The Corosync CPG membership, as the registry's link last saw it: the one view every
+ * module shares (the BMC module elects its attribute publisher from it). reg_service.c
+ * writes it and calls bld->view_changed after each configuration change; with the registry
+ * disabled `tracked` stays false and nobody elects (docs/bmcnotice.md says what the BMC
+ * module does then).
+ */
+struct bld_view {
+    bool tracked;    /* a registry link runs and reports here */
+    uint32_t self;   /* our nodeid; 0 until connected to Corosync */
+    uint32_t lowest; /* lowest nodeid in the group; 0 when out of the group */
+    size_t n;        /* members (daemons) in the group now */
+};
 
 struct bld {
     GMainLoop *loop;
@@ -32,6 +48,9 @@ struct bld {
     int exit_code;       /* what main returns once the loop ends */
     struct bld_ipc *ipc; /* the control socket, shared by every module */
     struct bld_reg *reg; /* the synchronized registry */
+    struct bld_bmc *bmc; /* the BMC side: traps, heartbeat, recovery */
+    struct bld_view view;
+    void (*view_changed)(struct bld *d); /* set by the module that follows the view */
 };
 
 struct bld_module {
@@ -51,5 +70,20 @@ void bld_ipc_module_stop(struct bld *d);
 /* The registry (reg_service.c). */
 int bld_reg_start(struct bld *d);
 void bld_reg_stop(struct bld *d);
+/**
+ * The registry's state as `bmclink status` shows it ("registry.*" items), when it runs.
+ * \param[in,out] st  appended to
+ */
+void bld_reg_status(struct bld_reg *reg, struct bl_status *st);
+
+/* The BMC side (bmc_service.c): trap receiver, heartbeat, recovery of this node. */
+int bld_bmc_start(struct bld *d);
+void bld_bmc_stop(struct bld *d);
+/**
+ * Check the BMC side's files as start would (bmclinkd --check-config).
+ * \param[out] err  on failure, "file:line: ..." (g_free())
+ * \return 0 (also when the BMC side is off), or the load error
+ */
+int bld_bmc_check(const struct bld_config *cfg, char **err);
 
 #endif

@@ -19,6 +19,7 @@
 static const struct bld_module modules[] = {
     {"ipc", bld_ipc_module_start, bld_ipc_module_stop},
     {"registry", bld_reg_start, bld_reg_stop},
+    {"bmc", bld_bmc_start, bld_bmc_stop},
 };
 
 void
@@ -56,10 +57,27 @@ log_priority(const char *level)
     return LOG_INFO;
 }
 
-static void
+/* A log file beside syslog/stderr (a node without syslog, the lab), with ms time stamps. */
+static int
+open_log_file(const char *path, int prio)
+{
+    int32_t t = qb_log_file_open(path);
+
+    if (t < 0) {
+        return t;
+    }
+    qb_log_format_set(t, "%T %N[%P]: %p: %b");
+    qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", (uint8_t) prio);
+    qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
+    return t;
+}
+
+static int
 setup_logging(const struct bld_config *cfg, bool to_stderr)
 {
     const char *target = bld_config_str(cfg, "daemon", "log-target");
+    const char *file = bld_config_str(cfg, "daemon", "log-file");
+    int prio = log_priority(bld_config_str(cfg, "daemon", "log-level"));
     int targets = strcmp(target, "stderr") == 0 ? BL_LOG_STDERR
                   : strcmp(target, "both") == 0 ? BL_LOG_STDERR | BL_LOG_SYSLOG
                                                 : BL_LOG_SYSLOG;
@@ -67,7 +85,35 @@ setup_logging(const struct bld_config *cfg, bool to_stderr)
     if (to_stderr) {
         targets |= BL_LOG_STDERR;
     }
-    bl_log_init("bmclinkd", targets, log_priority(bld_config_str(cfg, "daemon", "log-level")));
+    bl_log_init("bmclinkd", targets, prio);
+    if (file[0] != '\0') {
+        int rc = open_log_file(file, prio);
+        if (rc < 0) {
+            fprintf(stderr, "bmclinkd: cannot open log-file %s: %s\n", file, strerror(-rc));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The BMC side's own file (bmclink.conf) is checked with bmclinkd's. */
+static int
+check_files(const struct bld_config *cfg, const char *path)
+{
+    const char *file = bld_config_str(cfg, "daemon", "log-file");
+    char *err = NULL;
+
+    if (file[0] != '\0' && file[0] != '/') {
+        fprintf(stderr, "bmclinkd: %s: key 'log-file' in [daemon]: '%s' is not an absolute path\n",
+                path, file);
+        return 1;
+    }
+    if (bld_bmc_check(cfg, &err) != 0) {
+        fprintf(stderr, "bmclinkd: %s\n", err);
+        g_free(err);
+        return 1;
+    }
+    return 0;
 }
 
 struct options {
@@ -153,12 +199,18 @@ main(int argc, char **argv)
         g_free(err);
         return 1;
     }
-    if (o.check) {
-        printf("%s: OK\n", d.config_path);
+    rc = check_files(d.cfg, d.config_path);
+    if (o.check || rc != 0) {
+        if (rc == 0) {
+            printf("%s: OK\n", d.config_path);
+        }
         bld_config_free(d.cfg);
-        return 0;
+        return rc;
     }
-    setup_logging(d.cfg, o.stderr_log);
+    if (setup_logging(d.cfg, o.stderr_log) != 0) {
+        bld_config_free(d.cfg);
+        return 1;
+    }
     signal(SIGPIPE, SIG_IGN);
     d.reset_store = o.reset_store;
     d.loop = g_main_loop_new(NULL, FALSE);

@@ -12,6 +12,7 @@
 
 #include "bl_log.h"
 #include "bl_result.h"
+#include "bmc_status.h"
 
 #define RESEND_MS 2
 #define TICK_MS 1000
@@ -185,12 +186,31 @@ bld_reg_kick(struct bld_reg *reg)
 
 /* ---- Corosync */
 
+/* The shared membership view (daemon.h): n members, lowest nodeid, then tell its follower. */
+static void
+view_update(struct bld *d, const struct bld_cpg_member *m, size_t n)
+{
+    uint32_t lowest = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (lowest == 0 || m[i].nodeid < lowest) {
+            lowest = m[i].nodeid;
+        }
+    }
+    d->view.n = n;
+    d->view.lowest = lowest;
+    if (d->view_changed != NULL) {
+        d->view_changed(d);
+    }
+}
+
 static void
 on_connected(void *ctx, uint32_t nodeid)
 {
     struct bld_reg *reg = ctx;
 
     reg->nodeid = nodeid;
+    reg->d->view.self = nodeid;
     if (reg->node != NULL) {
         bl_reg_sm_set_self(bl_reg_node_sm(reg->node), nodeid, (uint32_t) getpid());
     }
@@ -208,6 +228,7 @@ on_confchg(void *ctx, const struct bld_cpg_member *m, size_t n)
     if (reg->node != NULL) {
         bl_reg_node_confchg(reg->node, a, n);
     }
+    view_update(reg->d, m, n);
 }
 
 static void
@@ -260,6 +281,7 @@ on_lost(void *ctx)
         bl_reg_node_confchg(reg->node, NULL, 0);
         end_of_batch(reg);
     }
+    view_update(reg->d, NULL, 0);
 }
 
 static const struct bld_cpg_callbacks cpg_cb = {
@@ -350,6 +372,7 @@ bld_reg_start(struct bld *d)
         return rc;
     }
     d->reg = reg;
+    d->view.tracked = true;
     bld_ipc_register(d->ipc, BL_REG_IPC_GET, BL_REG_IPC_EVENT, bld_reg_on_request,
                      bld_reg_on_closed, reg);
     bld_cpg_start(bld_config_str(d->cfg, "registry", "group"), &cpg_cb, reg, &reg->cpg);
@@ -382,4 +405,32 @@ bld_reg_stop(struct bld *d)
     g_free(reg->store_path);
     g_free(reg);
     d->reg = NULL;
+    d->view = (struct bld_view){0};
+}
+
+void
+bld_reg_status(struct bld_reg *reg, struct bl_status *st)
+{
+    struct bl_reg_sm_status s;
+    g_autoptr(GString) members = g_string_new(NULL);
+
+    if (reg == NULL) {
+        bl_status_add(st, "registry.state", "off");
+        return;
+    }
+    if (reg->node == NULL) {
+        bl_status_add(st, "registry.state", "reopening the store");
+        return;
+    }
+    bl_reg_sm_status(bl_reg_node_sm(reg->node), &s);
+    for (size_t i = 0; i < s.nmembers; i++) {
+        g_string_append_printf(members, "%s%u", i > 0 ? " " : "", s.members[i].nodeid);
+    }
+    bl_status_add(st, "registry.state", bl_reg_sm_state_name(s.state));
+    bl_status_add(st, "registry.in_sync", s.state == BL_REG_SM_ACTIVE ? "yes" : "no");
+    bl_status_addf(st, "registry.generation", "%" G_GUINT64_FORMAT, s.gen);
+    bl_status_addf(st, "registry.epoch", "%" G_GUINT64_FORMAT, s.epoch);
+    bl_status_add(st, "registry.quorate", s.quorate ? "yes" : "no");
+    bl_status_addf(st, "registry.nodeid", "%u", reg->nodeid);
+    bl_status_add(st, "registry.members", members->str);
 }

@@ -1,0 +1,232 @@
+/*
+ * bmclink status [--json | --keys] [--service NAME] [--timeout SECONDS]
+ *
+ * Asks the local bmclinkd (libqb IPC, the BMC module's id range) for its state and prints
+ * it: trap counters (accepted, dropped by reason), the last notices, the recovery's
+ * counters and timeline, the heartbeat table and the registry's state. The answer is
+ * decoded by bl_status_decode, which checks every byte before anything is printed.
+ */
+#include "bl_result.h"
+#include "bmc_status.h"
+#include "commands.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <glib.h>
+#include <qb/qbipcc.h>
+#include <string.h>
+
+#define IPC_MAX (BL_STATUS_WIRE_MAX + 4096)
+
+void
+bl_cmd_status_usage(FILE *out)
+{
+    fputs("usage: bmclink status [--json | --keys] [--service NAME] [--timeout SECONDS]\n\n"
+          "The local bmclinkd's state: BMCNOTICE trap counters (accepted, dropped by reason),\n"
+          "the last notices and the recovery timeline, the BMC heartbeat table, the\n"
+          "registry's sync state.\n"
+          "  --json     one JSON object of strings\n"
+          "  --keys     key=value lines (newlines in values as \\n), for scripts\n"
+          "  --service  the daemon's IPC service (ipc-service in bmclinkd.conf; default bmclink)\n",
+          out);
+}
+
+/* One request, one answer: the encoded status. */
+static int
+ask(const char *service, int timeout_ms, struct bl_status **out)
+{
+    struct qb_ipc_request_header req = {.id = BL_BMC_IPC_STATUS, .size = sizeof(req)};
+    struct qb_ipc_response_header hdr;
+    qb_ipcc_connection_t *c = qb_ipcc_connect(service, IPC_MAX);
+    g_autofree uint8_t *buf = NULL;
+    ssize_t n;
+
+    if (c == NULL) {
+        return errno != 0 ? -errno : -ECONNREFUSED;
+    }
+    buf = g_malloc(IPC_MAX);
+    n = qb_ipcc_send(c, &req, sizeof(req));
+    if (n >= 0) {
+        n = qb_ipcc_recv(c, buf, IPC_MAX, timeout_ms);
+    }
+    qb_ipcc_disconnect(c);
+    if (n < 0) {
+        return n == -EAGAIN ? -ETIMEDOUT : (int) n;
+    }
+    if ((size_t) n < sizeof(hdr)) {
+        return BL_E_PROTO;
+    }
+    memcpy(&hdr, buf, sizeof(hdr));
+    if (hdr.id != BL_BMC_IPC_STATUS || hdr.size != (int32_t) n) {
+        return BL_E_PROTO;
+    }
+    if (hdr.error != 0) {
+        return hdr.error;
+    }
+    return bl_status_decode(buf + sizeof(hdr), (size_t) n - sizeof(hdr), out);
+}
+
+static const char *
+get(const struct bl_status *st, const char *key)
+{
+    const char *v = bl_status_get(st, key);
+
+    return v != NULL ? v : "?";
+}
+
+static void
+print_traps(const struct bl_status *st)
+{
+    bool any = false;
+
+    printf("traps on %s: %s received, %s accepted (%s fatal, %s recoverable), %s duplicate, "
+           "%s dropped\n",
+           get(st, "trap.listen"), get(st, "trap.datagrams"), get(st, "trap.accepted"),
+           get(st, "trap.fatal"), get(st, "trap.recoverable"), get(st, "trap.duplicate"),
+           get(st, "trap.dropped"));
+    for (size_t i = 0; i < bl_status_count(st); i++) {
+        const struct bl_status_item *it = bl_status_item(st, i);
+        if (g_str_has_prefix(it->key, "trap.dropped.") && strcmp(it->value, "0") != 0) {
+            printf("%s %s %s", any ? "," : "  dropped:", it->key + strlen("trap.dropped."),
+                   it->value);
+            any = true;
+        }
+    }
+    if (any) {
+        printf("\n");
+    }
+    printf("last notices (%s in all):\n", get(st, "notices.total"));
+    for (size_t i = 0; i < bl_status_count(st); i++) {
+        const struct bl_status_item *it = bl_status_item(st, i);
+        if (g_str_has_prefix(it->key, "notice.")) {
+            printf("  %s\n", it->value);
+        }
+    }
+}
+
+static void
+print_recovery(const struct bl_status *st)
+{
+    g_auto(GStrv) lines = g_strsplit(get(st, "recovery.timeline"), "\n", -1);
+
+    printf("\nrecovery (action %s, target %s): %s; %s started, %s while busy, %s notice "
+           "failures\n",
+           get(st, "recovery.action"),
+           get(st, "recovery.target")[0] != '\0' ? get(st, "recovery.target") : "-",
+           get(st, "recovery.phase"), get(st, "recovery.started"), get(st, "recovery.busy"),
+           get(st, "recovery.notice_failures"));
+    printf("  results:");
+    for (size_t i = 0; i < bl_status_count(st); i++) {
+        const struct bl_status_item *it = bl_status_item(st, i);
+        if (g_str_has_prefix(it->key, "recovery.result.")) {
+            printf(" %s %s", it->key + strlen("recovery.result."), it->value);
+        }
+    }
+    printf("\n  last timeline:%s\n", lines[0] == NULL || lines[0][0] == '\0' ? " none" : "");
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (lines[i][0] != '\0') {
+            printf("    %s\n", lines[i]);
+        }
+    }
+}
+
+static void
+print_heartbeat(const struct bl_status *st)
+{
+    guint64 n = 0;
+
+    g_ascii_string_to_unsigned(get(st, "hb.count"), 10, 0, BL_STATUS_ITEMS_MAX, &n, NULL);
+    printf("\nBMC heartbeat (%s, every %s ms; this daemon publishes the attributes: %s; "
+           "#health-bmc %s)\n",
+           strcmp(get(st, "hb.enabled"), "yes") == 0 ? "on" : "off", get(st, "hb.interval_ms"),
+           get(st, "hb.publisher"), get(st, "hb.health"));
+    printf("  %-16s %-22s %-7s %-9s %-7s %-30s %s\n", "node", "BMC", "session", "reachable",
+           "power", "round trip ms", "polls");
+    for (guint64 i = 0; i < n; i++) {
+        const char *f[7] = {"node", "bmc", "session", "reachable", "power", "rtt_ms", "polls"};
+        const char *v[7];
+        for (int j = 0; j < 7; j++) {
+            g_autofree char *k = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".%s", i, f[j]);
+            v[j] = get(st, k);
+        }
+        printf("  %-16s %-22s %-7s %-9s %-7s %-30s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    }
+}
+
+static void
+print_text(const struct bl_status *st)
+{
+    const char *reg = get(st, "registry.state");
+
+    if (strcmp(get(st, "bmc.state"), "running") == 0) {
+        printf("BMC side of %s (%s)\n\n", get(st, "bmc.node"), get(st, "bmc.config"));
+        print_traps(st);
+        print_recovery(st);
+        print_heartbeat(st);
+    } else {
+        printf("BMC side: off (see [bmc] in bmclinkd.conf)\n");
+    }
+    if (bl_status_get(st, "registry.generation") == NULL) {
+        printf("\nregistry: %s\n", reg);
+        return;
+    }
+    printf("\nregistry: %s (%s), generation %s, epoch %s, quorate %s, nodeid %s, members %s\n", reg,
+           strcmp(get(st, "registry.in_sync"), "yes") == 0 ? "in sync" : "NOT in sync",
+           get(st, "registry.generation"), get(st, "registry.epoch"), get(st, "registry.quorate"),
+           get(st, "registry.nodeid"), get(st, "registry.members"));
+}
+
+int
+bl_cmd_status(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"keys", no_argument, NULL, 'k'},
+        {"service", required_argument, NULL, 's'},
+        {"timeout", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *service = "bmclink";
+    int fmt = 0, opt;
+    guint64 timeout_s = 10;
+    struct bl_status *st = NULL;
+
+    while ((opt = getopt_long(argc, argv, "jks:t:", longopts, NULL)) != -1) {
+        switch (opt) {
+            case 'j':
+            case 'k':
+                fmt = opt;
+                break;
+            case 's':
+                service = optarg;
+                break;
+            case 't':
+                if (g_ascii_string_to_unsigned(optarg, 10, 1, 3600, &timeout_s, NULL) == FALSE) {
+                    fprintf(stderr, "bmclink status: --timeout wants 1 to 3600 seconds\n");
+                    return BL_CLI_USAGE;
+                }
+                break;
+            default:
+                bl_cmd_status_usage(stderr);
+                return BL_CLI_USAGE;
+        }
+    }
+    int rc = ask(service, (int) timeout_s * 1000, &st);
+    if (rc != 0) {
+        fprintf(stderr, "bmclink status: bmclinkd (IPC service %s): %s\n", service,
+                bl_strerror(rc));
+        return BL_CLI_FAILED;
+    }
+    g_autoptr(GString) out = g_string_new(NULL);
+    if (fmt == 'j') {
+        bl_status_format_json(st, out);
+        fputs(out->str, stdout);
+    } else if (fmt == 'k') {
+        bl_status_format_keys(st, out);
+        fputs(out->str, stdout);
+    } else {
+        print_text(st);
+    }
+    bl_status_free(st);
+    return BL_CLI_OK;
+}

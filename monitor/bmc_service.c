@@ -1,0 +1,494 @@
+/*
+ * The BMC module of bmclinkd: this node's trap receiver (trap.h), the heartbeat to every BMC
+ * (heartbeat.h) and the recovery of a fatal notice on this node (recovery_run.h), wired in
+ * the daemon's one GLib main loop on one OpenIPMI backend, from the shared bmclink.conf.
+ *
+ * One daemon per cluster writes the bmclink-bmc-* attributes: the member with the lowest
+ * nodeid in the registry's CPG group (struct bld_view), re-elected at every configuration
+ * change. Without the registry there is no membership to elect from: every daemon then
+ * publishes (they all write the same values, each only when its own view changes).
+ *
+ * `bmclink status` asks on the control socket (ids 101-200, bmc_status.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bl_ipmi_lan.h"
+#include "bl_log.h"
+#include "bl_result.h"
+#include "bmc_status.h"
+#include "daemon.h"
+#include "heartbeat.h"
+#include "pcmk.h"
+#include "recovery_config.h"
+#include "recovery_run.h"
+#include "trap.h"
+
+#define NOTICES_KEPT 8
+#define ERR_LEN 512
+
+const struct bld_option bld_bmc_options[] = {
+    {"bmc", "enabled", BLD_OPT_ENUM, "auto", 0, 0, "auto|true|false",
+     "Run the BMC side (trap receiver, heartbeat, recovery). auto: only when the file named "
+     "by config exists."},
+    {"bmc", "config", BLD_OPT_PATH, "/etc/bmclink/bmclink.conf", 0, 0, NULL,
+     "The BMC side's file, shared by all nodes (trap intake, BMC access, heartbeat, "
+     "recovery); `bmclink config check` checks it."},
+    {"bmc", "node-name", BLD_OPT_STRING, "", 0, 0, NULL,
+     "This node's name in that file and in Pacemaker (empty: the uname node name)."},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+/* A notice as `bmclink status` lists it. */
+struct notice_rec {
+    gint64 real_us;
+    char line[160];
+};
+
+struct bld_bmc {
+    struct bld *d;
+    char *path;
+    char node[BL_REC_NAME_MAX];
+    char listen[64];
+    struct bl_bmc_config *cfg;
+    struct bl_ipmi_lan *lan;
+    struct bl_pcmk *pcmk;
+    struct bl_heartbeat *hb;
+    struct bl_recovery *rr;
+    struct bl_trap_receiver *rx;
+    bool publish; /* this daemon writes bmclink-bmc-* now */
+    uint64_t n_notices;
+    struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT */
+};
+
+/* ---- configuration */
+
+/* \return "auto", "true" or "false"; *path the BMC side's file. */
+static const char *
+bmc_mode(const struct bld_config *cfg, const char **path)
+{
+    *path = bld_config_str(cfg, "bmc", "config");
+    return bld_config_str(cfg, "bmc", "enabled");
+}
+
+static void
+node_name(const struct bld_config *cfg, char *out, size_t len)
+{
+    const char *n = bld_config_str(cfg, "bmc", "node-name");
+    struct utsname u;
+
+    if (n[0] == '\0' && uname(&u) == 0) {
+        n = u.nodename;
+    }
+    g_strlcpy(out, n, len);
+}
+
+/* Whether the BMC side runs: 1 yes, 0 off (logged when logging), or a refusal. */
+static int
+wanted(const struct bld_config *cfg, bool log, char **err)
+{
+    const char *path;
+    const char *mode = bmc_mode(cfg, &path);
+
+    if (strcmp(mode, "false") == 0) {
+        return 0;
+    }
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        if (strcmp(mode, "auto") == 0) {
+            if (log) {
+                qb_log(LOG_NOTICE, "BMC side off: %s does not exist ([bmc] enabled = auto)", path);
+            }
+            return 0;
+        }
+        *err = g_strdup_printf("%s: no such file ([bmc] enabled = true)", path);
+        return -ENOENT;
+    }
+    return 1;
+}
+
+int
+bld_bmc_check(const struct bld_config *cfg, char **err)
+{
+    char node[BL_REC_NAME_MAX], buf[ERR_LEN] = "";
+    struct bl_bmc_config *bc = NULL;
+    struct bl_trap_node_config tcfg;
+    const char *path;
+    int rc = wanted(cfg, false, err);
+
+    if (rc <= 0) {
+        return rc;
+    }
+    bmc_mode(cfg, &path);
+    node_name(cfg, node, sizeof(node));
+    rc = bl_bmc_config_load(path, &bc, buf, sizeof(buf));
+    bl_bmc_config_free(bc);
+    if (rc == 0) {
+        rc = bl_trap_config_check(path, buf, sizeof(buf));
+    }
+    if (rc == 0) {
+        rc = bl_trap_config_load(path, node, &tcfg, buf, sizeof(buf));
+        explicit_bzero(&tcfg, sizeof(tcfg));
+    }
+    if (rc != 0) {
+        *err = g_strdup_printf("%s (this node: %s)", buf[0] != '\0' ? buf : bl_strerror(rc), node);
+    }
+    return rc;
+}
+
+/* ---- events */
+
+static void
+on_step(const struct bl_rec_entry *e, uint64_t t0, void *ud)
+{
+    qb_log(LOG_INFO, "bmc: step name=%s t_ms=%.3f rc=%d detail=%s", bl_rec_step_name(e->step),
+           (double) (e->t_ns - t0) / 1e6, e->rc, e->detail[0] != '\0' ? e->detail : "-");
+}
+
+static void
+on_hb_change(const char *node, enum bl_hb_reach reach, enum bl_hb_power power, void *ud)
+{
+    const char *r = bl_hb_reach_value(reach);
+
+    qb_log(LOG_INFO, "bmc: hb node=%s reach=%s power=%s", node, r[0] != '\0' ? r : "?",
+           bl_hb_power_value(power));
+}
+
+static void
+remember(struct bld_bmc *b, const struct bl_trap_event *ev)
+{
+    struct notice_rec *n = &b->notices[b->n_notices++ % NOTICES_KEPT];
+    char src[64];
+
+    bl_trap_addr_format(&ev->source, src, sizeof(src));
+    n->real_us = g_get_real_time();
+    if (ev->is_pet) {
+        snprintf(n->line, sizeof(n->line), "%s%s%s v%d PET seq %u severity %s from %s",
+                 bl_trap_verdict_name(ev->verdict), ev->drop != BL_TRAP_DROP_NONE ? " " : "",
+                 ev->drop != BL_TRAP_DROP_NONE ? bl_trap_drop_name(ev->drop) : "",
+                 (int) ev->version, ev->pet.sequence, bl_pet_severity_name(ev->pet.severity), src);
+    } else {
+        snprintf(n->line, sizeof(n->line), "%s%s%s v%d from %s", bl_trap_verdict_name(ev->verdict),
+                 ev->drop != BL_TRAP_DROP_NONE ? " " : "",
+                 ev->drop != BL_TRAP_DROP_NONE ? bl_trap_drop_name(ev->drop) : "",
+                 (int) ev->version, src);
+    }
+}
+
+static void
+on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
+{
+    struct bld_bmc *b = ud;
+
+    qb_log(LOG_INFO, "bmc: event verdict=%s drop=%s version=%d seq=%u",
+           bl_trap_verdict_name(ev->verdict), bl_trap_drop_name(ev->drop), (int) ev->version,
+           ev->is_pet ? ev->pet.sequence : 0);
+    remember(b, ev);
+    if (b->rr != NULL) {
+        bl_recovery_trap(b->rr, ev, rx_ns);
+    }
+}
+
+/* ---- the attribute publisher */
+
+static bool
+elected(const struct bld *d)
+{
+    if (d->view.tracked == false) {
+        return true; /* no membership: every daemon publishes */
+    }
+    return d->view.self != 0 && d->view.n > 0 && d->view.self == d->view.lowest;
+}
+
+static void
+apply_publish(struct bld_bmc *b)
+{
+    bool want = b->cfg->hb.publish && elected(b->d);
+
+    if (want == b->publish) {
+        return;
+    }
+    b->publish = want;
+    qb_log(LOG_NOTICE, "bmc: %s the bmclink-bmc-* attributes (nodeid %u, lowest %u, %zu members%s)",
+           want ? "publishing" : "no longer publishing", b->d->view.self, b->d->view.lowest,
+           b->d->view.n, b->d->view.tracked ? "" : ", no registry: every daemon publishes");
+    bl_heartbeat_set_publish(b->hb, want);
+}
+
+static void
+on_view(struct bld *d)
+{
+    if (d->bmc != NULL && d->bmc->hb != NULL) {
+        apply_publish(d->bmc);
+    }
+}
+
+/* ---- status */
+
+static void
+status_traps(struct bld_bmc *b, struct bl_status *st)
+{
+    struct bl_trap_stats ts = {0};
+    uint64_t dropped = 0;
+
+    bl_trap_receiver_get_stats(b->rx, &ts);
+    for (int i = 0; i < BL_TRAP_DROP_COUNT; i++) {
+        dropped += ts.dropped[i];
+    }
+    bl_status_add(st, "trap.listen", b->listen);
+    bl_status_addf(st, "trap.datagrams", "%" PRIu64, ts.datagrams);
+    bl_status_addf(st, "trap.accepted", "%" PRIu64, ts.fatal + ts.recoverable);
+    bl_status_addf(st, "trap.fatal", "%" PRIu64, ts.fatal);
+    bl_status_addf(st, "trap.recoverable", "%" PRIu64, ts.recoverable);
+    bl_status_addf(st, "trap.duplicate", "%" PRIu64, ts.duplicate);
+    bl_status_addf(st, "trap.dropped", "%" PRIu64, dropped);
+    for (int i = 1; i < BL_TRAP_DROP_COUNT; i++) {
+        g_autofree char *k = g_strdup_printf("trap.dropped.%s", bl_trap_drop_name(i));
+        bl_status_addf(st, k, "%" PRIu64, ts.dropped[i]);
+    }
+    bl_status_addf(st, "trap.read_errors", "%" PRIu64, ts.read_errors);
+    bl_status_addf(st, "trap.forwarded", "%" PRIu64, ts.forwarded);
+    bl_status_addf(st, "trap.forward_failed", "%" PRIu64, ts.forward_failed);
+}
+
+static void
+status_notices(struct bld_bmc *b, struct bl_status *st)
+{
+    uint64_t first = b->n_notices > NOTICES_KEPT ? b->n_notices - NOTICES_KEPT : 0;
+
+    bl_status_addf(st, "notices.total", "%" PRIu64, b->n_notices);
+    for (uint64_t i = first; i < b->n_notices; i++) {
+        const struct notice_rec *n = &b->notices[i % NOTICES_KEPT];
+        g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(n->real_us / G_USEC_PER_SEC);
+        g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T") : g_strdup("?");
+        g_autofree char *k = g_strdup_printf("notice.%" PRIu64, i + 1);
+
+        bl_status_addf(st, k, "%s.%03d UTC %s", when, (int) (n->real_us % G_USEC_PER_SEC / 1000),
+                       n->line);
+    }
+}
+
+static void
+status_recovery(struct bld_bmc *b, struct bl_status *st)
+{
+    const struct bl_rec *r = bl_recovery_machine(b->rr);
+    g_autoptr(GString) tl = g_string_new(NULL);
+
+    bl_status_add(st, "recovery.action", bl_rec_kind_name(b->cfg->rec.set.kind));
+    bl_status_add(st, "recovery.target", b->cfg->rec.target);
+    bl_status_add(st, "recovery.phase", bl_rec_phase_name(r->phase));
+    bl_status_addf(st, "recovery.started", "%" PRIu64, r->stats.started);
+    bl_status_addf(st, "recovery.busy", "%" PRIu64, r->stats.busy);
+    bl_status_addf(st, "recovery.notice_failures", "%" PRIu64, r->stats.notice_failures);
+    for (int i = 0; i < BL_REC_RESULT_COUNT; i++) {
+        g_autofree char *k = g_strdup_printf("recovery.result.%s", bl_rec_result_name(i));
+        bl_status_addf(st, k, "%" PRIu64, r->stats.results[i]);
+    }
+    bl_recovery_format(b->rr, tl);
+    bl_status_add(st, "recovery.timeline", tl->str);
+}
+
+static void
+status_heartbeat(struct bld_bmc *b, struct bl_status *st)
+{
+    size_t n = bl_heartbeat_count(b->hb);
+
+    bl_status_add(st, "hb.enabled", b->cfg->hb.enabled ? "yes" : "no");
+    bl_status_addf(st, "hb.interval_ms", "%u", b->cfg->hb.interval_ms);
+    bl_status_add(st, "hb.publisher", b->publish ? "yes" : "no");
+    bl_status_add(st, "hb.health", bl_health_color_name(bl_heartbeat_health(b->hb)));
+    bl_status_addf(st, "hb.count", "%zu", n);
+    for (size_t i = 0; i < n; i++) {
+        struct bl_hb_status h;
+        const char *r;
+
+        if (bl_heartbeat_get(b->hb, i, &h) != 0) {
+            continue;
+        }
+        r = h.reach == BL_HB_REACH_YES ? "yes" : h.reach == BL_HB_REACH_NO ? "no" : "unknown";
+#define HB_KEY(name) g_autofree char *k_##name = g_strdup_printf("hb.%zu." #name, i)
+        HB_KEY(node);
+        HB_KEY(bmc);
+        HB_KEY(session);
+        HB_KEY(reachable);
+        HB_KEY(power);
+        HB_KEY(rtt_ms);
+        HB_KEY(polls);
+#undef HB_KEY
+        bl_status_add(st, k_node, h.node);
+        bl_status_addf(st, k_bmc, "%s:%u", h.host, h.port);
+        bl_status_add(st, k_session, h.session_up ? "up" : "down");
+        bl_status_add(st, k_reachable, r);
+        bl_status_add(st, k_power, bl_hb_power_value(h.power));
+        bl_status_addf(st, k_rtt_ms, "%.2f last, %.2f p50, %.2f p99", (double) h.rtt.last_ns / 1e6,
+                       (double) bl_hb_rtt_percentile(&h.rtt, 50) / 1e6,
+                       (double) bl_hb_rtt_percentile(&h.rtt, 99) / 1e6);
+        bl_status_addf(st, k_polls, "%" PRIu64 " polls, %" PRIu64 " answers, %" PRIu64 " errors",
+                       h.polls, h.answers, h.errors);
+    }
+}
+
+static void
+status_build(struct bld *d, struct bl_status *st)
+{
+    struct bld_bmc *b = d->bmc;
+
+    bl_status_add(st, "bmc.state", b != NULL && b->hb != NULL ? "running" : "off");
+    if (b != NULL && b->hb != NULL) {
+        bl_status_add(st, "bmc.node", b->node);
+        bl_status_add(st, "bmc.config", b->path);
+        status_traps(b, st);
+        status_notices(b, st);
+        status_recovery(b, st);
+        status_heartbeat(b, st);
+    }
+    bld_reg_status(d->reg, st);
+}
+
+static void
+on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, size_t len)
+{
+    struct bld *d = ctx;
+    g_autoptr(GByteArray) out = g_byte_array_new();
+    struct bl_status *st;
+    int rc;
+
+    if (id != BL_BMC_IPC_STATUS) {
+        (void) bld_ipc_reply(conn, id, BL_E_UNSUPPORTED, NULL, 0);
+        return;
+    }
+    st = bl_status_new();
+    status_build(d, st);
+    rc = bl_status_encode(st, out);
+    bl_status_free(st);
+    (void) bld_ipc_reply(conn, id, rc, out->data, out->len);
+}
+
+/* ---- start and stop */
+
+static int
+start_trap(struct bld_bmc *b)
+{
+    struct bl_trap_node_config tcfg;
+    char err[ERR_LEN];
+    int rc = bl_trap_config_load(b->path, b->node, &tcfg, err, sizeof(err));
+
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "bmc: %s", err);
+        return rc;
+    }
+    bl_trap_addr_format(&tcfg.listen, b->listen, sizeof(b->listen));
+    rc = bl_trap_receiver_new(NULL, &tcfg, &bl_trap_udp_io, NULL, on_trap, b, &b->rx);
+    explicit_bzero(&tcfg, sizeof(tcfg));
+    if (rc == BL_OK) {
+        rc = bl_trap_receiver_start(b->rx);
+    }
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "bmc: trap receiver of %s on %s: %s", b->node, b->listen, bl_strerror(rc));
+    }
+    return rc;
+}
+
+static int
+start_sides(struct bld_bmc *b)
+{
+    struct bl_pcmk_tools tools;
+    struct bl_heartbeat_params hp = {
+        .cfg = b->cfg, .local_node = b->node, .on_change = on_hb_change, .ud = b};
+    struct bl_recovery_params rp = {
+        .node = b->node, .cfg = &b->cfg->rec, .on_step = on_step, .ud = b};
+    int rc = bl_ipmi_lan_new(NULL, &b->lan);
+
+    bl_pcmk_tools_init(&tools);
+    if (rc == BL_OK) {
+        rc = bl_pcmk_new(NULL, &tools, &b->pcmk);
+    }
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "bmc: cannot start the IPMI or Pacemaker seam: %s", bl_strerror(rc));
+        return rc;
+    }
+    bl_ipmi_lan_client(b->lan, &hp.ipmi);
+    bl_pcmk_client(b->pcmk, &hp.pcmk);
+    rc = bl_heartbeat_new(&hp, &b->hb);
+    if (rc == BL_OK) {
+        rp.hb = b->hb;
+        rp.pcmk = hp.pcmk;
+        rc = bl_recovery_new(&rp, &b->rr);
+    }
+    if (rc != BL_OK) {
+        qb_log(LOG_ERR, "bmc: cannot set up the heartbeat or the recovery of %s: %s", b->node,
+               bl_strerror(rc));
+        return rc;
+    }
+    bl_heartbeat_set_publish(b->hb, false); /* until elected */
+    b->publish = false;
+    apply_publish(b);
+    bl_heartbeat_start(b->hb);
+    return start_trap(b);
+}
+
+int
+bld_bmc_start(struct bld *d)
+{
+    struct bld_bmc *b;
+    char *err = NULL, buf[ERR_LEN];
+    const char *path;
+    int rc = wanted(d->cfg, true, &err);
+
+    /* The IPC route answers "off" too, so `bmclink status` works without the BMC side. */
+    bld_ipc_register(d->ipc, BL_BMC_IPC_FIRST, BL_BMC_IPC_LAST, on_request, NULL, d);
+    if (rc <= 0) {
+        if (rc < 0) {
+            qb_log(LOG_ERR, "bmc: %s", err);
+            g_free(err);
+        }
+        return rc;
+    }
+    bmc_mode(d->cfg, &path);
+    b = g_new0(struct bld_bmc, 1);
+    b->d = d;
+    b->path = g_strdup(path);
+    node_name(d->cfg, b->node, sizeof(b->node));
+    d->bmc = b;
+    rc = bl_bmc_config_load(path, &b->cfg, buf, sizeof(buf));
+    if (rc != 0) {
+        qb_log(LOG_ERR, "bmc: %s", buf);
+        return rc;
+    }
+    rc = start_sides(b);
+    if (rc != 0) {
+        return rc;
+    }
+    d->view_changed = on_view;
+    qb_log(LOG_NOTICE, "bmc: node %s, %zu BMCs, traps on %s, recovery action %s (%s)", b->node,
+           b->cfg->n_nodes, b->listen, bl_rec_kind_name(b->cfg->rec.set.kind), path);
+    return 0;
+}
+
+void
+bld_bmc_stop(struct bld *d)
+{
+    struct bld_bmc *b = d->bmc;
+
+    if (d->ipc != NULL) {
+        bld_ipc_unregister(d->ipc, d);
+    }
+    d->view_changed = NULL;
+    if (b == NULL) {
+        return;
+    }
+    bl_trap_receiver_free(b->rx);
+    bl_recovery_free(b->rr);
+    bl_heartbeat_free(b->hb);
+    bl_pcmk_free(b->pcmk);
+    /* The main loop has ended: let OpenIPMI see its sessions closed before it goes. */
+    for (int i = 0; i < 20 && g_main_context_iteration(NULL, FALSE); i++) {
+    }
+    bl_ipmi_lan_free(b->lan);
+    bl_bmc_config_free(b->cfg);
+    g_free(b->path);
+    g_free(b);
+    d->bmc = NULL;
+}
