@@ -39,6 +39,7 @@ done
 reg_all_agree || fail "the replicas disagree after the concurrent writers"
 
 step "kill -9 node2's bmclinkd; keys change on node1 and node3 meanwhile"
+mark2=$(pcmk_log_mark node2)
 reg_daemon_kill node2 KILL
 t_kill=$EPOCHREALTIME
 # From now until it is back and in sync, node2's state as its own status reports it.
@@ -71,6 +72,10 @@ lab_copy_to_nodes "$work/k.profile"
 step "Pacemaker restarts it; node2 catches up before it serves"
 restarted() { reg_clone_started_on node2 && [[ $(fail_count bmclinkd node2) =~ ^[1-9] ]]; }
 wait_until 60 restarted
+note "Pacemaker: monitor saw it dead" \
+    "$(pcmk_log_since node2 "$mark2" "$t_kill" "monitor operation for bmclinkd on node2: not running")s," \
+    "started again $(pcmk_log_since node2 "$mark2" "$t_kill" "start operation for bmclinkd on node2: ok")s" \
+    "after the kill (monitor interval 5 s)"
 wait_until 30 reg_answers node2
 # render is the service chain's gate: it waits until the replica is in sync, then exports.
 reg_x node2 --profile /etc/bmclink/k.profile render -o /var/lib/bmclink/k.reg ||
@@ -109,13 +114,15 @@ awk -F'\t' 'NR == FNR { over[$1 FS $2] = 1; print; next }
 gen1=$(reg_gen node1)
 
 step "power node3 on through its BMC; it rejoins and catches up"
+mark3=$(pcmk_log_mark node3)
 t_on=$EPOCHREALTIME
 ipmi3 chassis power on >/dev/null || error "ipmitool chassis power on failed"
 wait_until 30 node_rebooted node3 "$old_init"
 wait_until 60 node_state_is node3 online node1
 wait_until 60 reg_clone_started_on node3
 reg_wait_sync node3 60
-note "node3 in sync $(since "$t_on")s after the power-on request"
+note "node3 in sync $(since "$t_on")s after the power-on request; Pacemaker started its" \
+    "instance $(pcmk_log_since node3 "$mark3" "$t_on" "start operation for bmclinkd on node3: ok")s after it"
 reg_status node3 | sed 's/^/      /'
 assert_eq "$gen1" "$(reg_gen node3)" "node3's generation (node1's before the power-on)"
 reg_acked_present node3 "$work/expected" || fail "node3 lacks writes made while it was off"
