@@ -12,3 +12,23 @@ add_test(NAME test_heartbeat_sel_sim
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/heartbeat_sel_sim.sh $<TARGET_FILE:heartbeat_sel_sim>)
 set_tests_properties(test_heartbeat_sel_sim PROPERTIES SKIP_RETURN_CODE 77 LABELS integration
                      TIMEOUT 120)
+
+# Fuzz target of the SEL path (tests/fuzz/fuzz_sel.c): a hostile BMC's replies through the
+# reader and the decoders. Without BMCLINK_FUZZ it replays its seeds (tests/fuzz/fuzz_sel/)
+# under CTest; with it (clang) tests/fuzz/run drives it. The reader is compiled in, so the
+# coverage instrumentation stays out of bmclink_bmc.
+set(_sel_fuzz ${CMAKE_CURRENT_LIST_DIR}/../fuzz/fuzz_sel.c
+    ${CMAKE_CURRENT_LIST_DIR}/../../monitor/heartbeat_sel.c)
+if(BMCLINK_FUZZ)
+    add_executable(fuzz_sel ${_sel_fuzz})
+    target_include_directories(fuzz_sel PRIVATE ${CMAKE_SOURCE_DIR}/monitor)
+    target_link_libraries(fuzz_sel PRIVATE bmclink)
+    target_compile_options(fuzz_sel PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(fuzz_sel PRIVATE -fsanitize=fuzzer,address,undefined)
+else()
+    add_executable(replay_sel ${_sel_fuzz} ${CMAKE_CURRENT_LIST_DIR}/../fuzz/replay_main.c)
+    target_include_directories(replay_sel PRIVATE ${CMAKE_SOURCE_DIR}/monitor)
+    target_link_libraries(replay_sel PRIVATE bmclink)
+    add_test(NAME replay_sel COMMAND replay_sel ${CMAKE_CURRENT_LIST_DIR}/../fuzz/fuzz_sel)
+    set_tests_properties(replay_sel PROPERTIES LABELS unit)
+endif()
