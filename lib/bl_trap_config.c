@@ -471,6 +471,34 @@ bl_cfg_check_v3(const struct bl_cfg_file *f, const char *group, const struct bl_
     return BL_OK;
 }
 
+/* net-snmp keeps one USM user table per process, keyed by engine ID and user name: two
+ * users with the same key but other passphrases or protocols would silently share one. */
+static bool
+bl_v3_clash(const struct bl_trap_v3_user *a, const struct bl_trap_v3_user *b)
+{
+    return a->name[0] != '\0' && strcmp(a->name, b->name) == 0 &&
+           a->engine_id_len == b->engine_id_len &&
+           memcmp(a->engine_id, b->engine_id, a->engine_id_len) == 0 &&
+           (a->auth != b->auth || strcmp(a->auth_pass, b->auth_pass) != 0 ||
+            strcmp(a->priv_pass, b->priv_pass) != 0);
+}
+
+static int
+bl_cfg_v3_unique(const struct bl_cfg_file *f, const char *group,
+                 const struct bl_trap_node_config *cfg, const struct bl_trap_forward *fwd)
+{
+    bool clash = fwd->version == BL_TRAP_V3 && bl_v3_clash(&fwd->v3, &cfg->v3);
+
+    for (size_t i = 0; i < cfg->n_forward && !clash; i++) {
+        clash = fwd->version == BL_TRAP_V3 && cfg->forward[i].version == BL_TRAP_V3 &&
+                bl_v3_clash(&fwd->v3, &cfg->forward[i].v3);
+    }
+    return clash ? bl_cfg_fail(f, group, "v3_engine_id",
+                               "user %s with this engine ID is already set up with other keys",
+                               fwd->v3.name)
+                 : BL_OK;
+}
+
 static int
 bl_cfg_forwards(const struct bl_cfg_file *f, struct bl_trap_node_config *cfg)
 {
@@ -496,6 +524,9 @@ bl_cfg_forwards(const struct bl_cfg_file *f, struct bl_trap_node_config *cfg)
         if (ctx.fwd->version == BL_TRAP_V3 ? ctx.fwd->v3.name[0] == '\0'
                                            : ctx.fwd->community[0] == '\0') {
             return bl_cfg_fail(f, groups[i], "version", "no credentials for this version");
+        }
+        if ((rc = bl_cfg_v3_unique(f, groups[i], cfg, ctx.fwd)) != BL_OK) {
+            return rc;
         }
         cfg->n_forward++;
     }

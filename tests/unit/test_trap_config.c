@@ -170,6 +170,39 @@ test_forward_limit(void **state)
 }
 
 static void
+add_v3_forward(GString *s, int n, const char *engine_tail, const char *auth_pass)
+{
+    g_string_append_printf(s,
+                           "[trap-forward %d]\ntarget = 127.0.0.1:%d\nversion = v3\n"
+                           "v3_user = fwd\nv3_engine_id = 0x80001f8804%s\nv3_auth_pass = %s\n"
+                           "v3_priv_pass = priv-pass-1\n",
+                           n, 10000 + n, engine_tail, auth_pass);
+}
+
+/* Two v3 forwards with the same user and engine but other keys: net-snmp would keep one. */
+static void
+test_forward_v3_clash(void **state)
+{
+    GString *s =
+        g_string_new("[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\ncommunity = c\n");
+    struct bl_trap_node_config cfg;
+    char err[256];
+
+    add_v3_forward(s, 1, "0102", "auth-pass-1");
+    add_v3_forward(s, 2, "0102", "auth-pass-1"); /* same keys: one user, fine */
+    add_v3_forward(s, 3, "0103", "auth-pass-2"); /* another engine: fine */
+    assert_int_equal(load(s->str, "n1", &cfg, err), 0);
+    assert_int_equal(cfg.n_forward, 3);
+    assert_int_equal(cfg.forward[0].version, BL_TRAP_V3);
+    assert_int_equal(cfg.forward[0].v3.auth, BL_TRAP_AUTH_SHA1);
+    add_v3_forward(s, 4, "0102", "auth-pass-2");
+    assert_int_equal(load(s->str, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, "[trap-forward 4] v3_engine_id"));
+    assert_null(strstr(err, "auth-pass"));
+    g_string_free(s, TRUE);
+}
+
+static void
 test_world_readable_refused(void **state)
 {
     char *path = write_conf(good, 0644);
@@ -220,6 +253,7 @@ main(void)
         cmocka_unit_test(test_secret_not_echoed),
         cmocka_unit_test(test_required_and_coherent),
         cmocka_unit_test(test_forward_limit),
+        cmocka_unit_test(test_forward_v3_clash),
         cmocka_unit_test(test_world_readable_refused),
         cmocka_unit_test(test_engine_id),
         cmocka_unit_test(test_key_table),
