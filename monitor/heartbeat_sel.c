@@ -82,6 +82,10 @@ hb_sel_save(struct hb_sel *s)
         return;
     }
     hb_sel_pos_format(&s->pos, text, sizeof(text));
+    if (!s->said_save) {
+        g_autofree char *dir = g_path_get_dirname(s->path);
+        (void) g_mkdir_with_parents(dir, 0755); /* a fresh node: the write says what failed */
+    }
     if (!g_file_set_contents(s->path, text, -1, &err)) {
         if (!s->said_save) {
             qb_log(LOG_WARNING, "%s: cannot keep the SEL position: %s (kept in memory)", s->node,
