@@ -441,8 +441,11 @@ action_stop(struct bl_agent *a, struct work *w)
     a->sys.member_env = env;
     rc = bl_chain_stop(&a->sys, work_chain(w), deadline);
     a->sys.member_env = NULL;
-    /* after the members: what they write while stopping is part of the checkpoint */
-    registry_capture(a, w, "stop");
+    /* after the members: what they write while stopping is part of the checkpoint; only
+     * for a chain this node rendered (a snapshot), not for a stop of nothing */
+    if (w->snap.chain != NULL) {
+        registry_capture(a, w, "stop");
+    }
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: chain %s: a member is still running; the folders stay bound",
                a->instance, work_chain(w)->name);

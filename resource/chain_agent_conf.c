@@ -326,7 +326,10 @@ bl_agent_meta_data(FILE *out)
                "Optional members that fail are skipped and reported as degraded (190). Folders "
                "of the service set are bound from state_dir on a shared volume while the chain "
                "runs. Members see BMCLINK_START_MODE (START or FAILOVER), BMCLINK_NODE, "
-               "BMCLINK_STATE_DIR, BMCLINK_RESOURCE and BMCLINK_ACTION.");
+               "BMCLINK_STATE_DIR, BMCLINK_RESOURCE and BMCLINK_ACTION. With "
+               "registry_profile, start waits until this node's synchronized registry is in "
+               "sync, renders the profile's keys into files for the programs, and their "
+               "changes to those files are recorded back into the registry.");
     print_text(out, "shortdesc", "Ordered service chain with state on a shared volume");
     print_params(out);
     fputs("<actions>\n"
