@@ -753,5 +753,12 @@ bl_heartbeat_get(const struct bl_heartbeat *hb, size_t i, struct bl_hb_status *o
     if (b->s != NULL) {
         hb->ipmi.ops->get_stats(b->s, &out->ipmi);
     }
+    if (hb->sel != NULL && hb->sel_bmc == b) {
+        out->sel = true;
+        out->sel_rounds = hb->sel->rounds;
+        out->sel_records = hb->sel->records;
+        out->sel_acted = hb->sel->acted;
+        out->sel_errors = hb->sel->errors;
+    }
     return BL_OK;
 }

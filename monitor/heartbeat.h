@@ -114,6 +114,10 @@ struct bl_hb_status {
     uint64_t polls, answers, errors, opens;
     struct bl_hb_rtt rtt;
     struct bl_ipmi_stats ipmi;
+    /* The SEL reader (the local node's BMC only, docs/bmc-health.md): whether this BMC's
+     * SEL is read; Get SEL Info sent, new records read, records acted on, bad replies. */
+    bool sel;
+    uint64_t sel_rounds, sel_records, sel_acted, sel_errors;
 };
 
 /** Number of BMCs. */

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 struct pend {
@@ -115,6 +116,15 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGINT, on_signal, loop);
     bl_heartbeat_start(hb);
     g_main_loop_run(loop);
+    for (size_t i = 0; i < bl_heartbeat_count(hb); i++) {
+        struct bl_hb_status st;
+
+        if (bl_heartbeat_get(hb, i, &st) == BL_OK && st.sel) {
+            printf("sel %s rounds=%" PRIu64 " records=%" PRIu64 " acted=%" PRIu64 " errors=%" PRIu64
+                   "\n",
+                   st.node, st.sel_rounds, st.sel_records, st.sel_acted, st.sel_errors);
+        }
+    }
     bl_heartbeat_free(hb);
     bl_ipmi_lan_free(lan);
     bl_bmc_config_free(cfg);

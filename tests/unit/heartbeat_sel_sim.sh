@@ -138,6 +138,9 @@ wait_seq "green,yellow,red,yellow" && ok "D: threshold deasserted -> yellow (ECC
 grep -q "SEL cleared" "$TMP/drv.err" && ok "D: the clear was noticed" || bad "D" "log"
 
 stop_drv
+# since the restart: ECC, the threshold and its deassertion read and acted on, no bad reply
+grep -qE "^sel n1 rounds=[1-9][0-9]* records=3 acted=3 errors=0$" "$TMP/drv.out" &&
+    ok "status: $(grep '^sel n1' "$TMP/drv.out")" || bad "status" "$(grep '^sel' "$TMP/drv.out")"
 kill -0 "$SIM_PID" 2>/dev/null && ok "ipmi_sim still alive" || bad "ipmi_sim" "died"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
