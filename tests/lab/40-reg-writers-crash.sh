@@ -15,7 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-reg.sh"
 reg_require
-lab_session 3
+reg_session 3
 work=$(mktemp -d "${TMPDIR:-/tmp}/bl-reg40.XXXXXX")
 WRITES=${REG_LAB_WRITES:-200} # per writer
 

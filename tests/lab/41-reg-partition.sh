@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-reg.sh"
 reg_require
 command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
-lab_session 3
+reg_session 3
 work=$(mktemp -d "${TMPDIR:-/tmp}/bl-reg41.XXXXXX")
 WRITES=${REG_LAB_WRITES:-150} # per majority writer, spread over the cut and the fencing
 

@@ -4,7 +4,7 @@
 #   source "$(dirname "$0")/lib.sh"
 #   source "$(dirname "$0")/lib-reg.sh"
 #   reg_require                 # lab_require, plus bmclinkd, bmclink-reg and the OCF agent
-#   lab_session 3
+#   reg_session 3               # lab_session 3, printing the daemons' logs on failure
 #   reg_clone_up                # bmclinkd as the clone bmclinkd-clone on every node, in sync
 #   reg_x node2 set SOFTWARE/NEC/NVBASE WorkDir sz /var/opt/nvbase
 #   assert_eq "$(reg_digest node1)" "$(reg_digest node3)" "replicas"
@@ -12,7 +12,9 @@
 # What runs where:
 # - The daemon is the clone of conf/registry/bmclinkd-pcs.sh.example, created exactly as
 #   that file says (BINARY/CLIENT point it at the binaries under test), with the sample
-#   configuration conf/registry/bmclinkd.conf in every node's /etc/bmclink/bmclinkd.conf.
+#   configuration conf/registry/bmclinkd.conf in every node's /etc/bmclink/bmclinkd.conf
+#   (with log-file = /var/log/bmclink/bmclinkd.log, kept on the node's disk: the daemon's
+#   log for a post-mortem, as the lab has no syslog; reg_log NODE shows it).
 #   Each replica lives on its node's disk (/var/lib/bmclink/registry.db): it survives a
 #   power cycle, as on a real node.
 # - The binaries: with $BMCLINK_BUILD_DIR (or build/) holding monitor/bmclinkd
@@ -25,6 +27,7 @@
 #
 # Helpers:
 #   reg_require                  skip (77) unless the lab, the binaries and the agent are there
+#   reg_session N                lab_session N, and on failure also the daemons' logs
 #   reg_clone_up [N]             conf + binaries on every node's disk, the clone from the pcs
 #                                example, wait until N nodes (default: all) report in sync
 #   reg_x NODE ARGS...           bmclink-reg ARGS... inside NODE (exit code passes through)
@@ -47,10 +50,12 @@
 #                                with its value (checked on one export); prints what misses
 #   reg_daemon_kill NODE [SIG]   signal NODE's bmclinkd by the PID the agent recorded
 #   reg_clone_started_on NODE    Pacemaker has the bmclinkd clone started on NODE
+#   reg_log NODE                 the path of NODE's daemon log, as the host sees it
 
 REG_NODE_BIN=/var/lib/bmclink/bin # the binaries' copies on each node's disk
 REG_CONF=/etc/bmclink/bmclinkd.conf
 REG_PIDFILE=/run/bmclinkd.pid # the agent's default (the node's private /run)
+REG_LOG=/var/log/bmclink/bmclinkd.log # on the node's disk: $LAB_DIR/nodeI/disk$REG_LOG
 REG_OCF_AGENT=/usr/lib/ocf/resource.d/bmclink/bmclinkd
 REG_DAEMON_SRC= # on the host: what gets copied to the nodes (empty: installed binaries)
 REG_CLIENT_SRC=
@@ -84,6 +89,25 @@ reg_require() {
         note "NOTE: the installed $REG_OCF_AGENT differs from agents/bmclinkd (cmake --install)"
 }
 
+# reg_session N: lab_session N; on failure, the last lines of every node's daemon log
+# before lab_teardown's post-mortem.
+reg_session() {
+    lab_session "$@"
+    trap reg_teardown EXIT
+}
+
+reg_teardown() {
+    local rc=$? i
+    if ((rc != 0 && rc != 77)); then
+        for ((i = 1; i <= $(lab_node_count); i++)); do
+            echo "=== node$i: $REG_LOG (last 40 lines)"
+            tail -n 40 "$(reg_log "node$i")" 2>/dev/null || true
+        done
+    fi
+    (exit "$rc")
+    lab_teardown
+}
+
 # reg_nodes_install: the configuration (the sample, as shipped) and the binaries under test
 # on every node's disk.
 reg_nodes_install() {
@@ -92,7 +116,10 @@ reg_nodes_install() {
     for ((i = 1; i <= n; i++)); do
         disk=$LAB_DIR/node$i/disk
         install -d -m 755 "$disk/etc/bmclink" "$disk/var/lib/bmclink" "$disk/var/log/bmclink"
-        install -m 0644 "$REPO_DIR/conf/registry/bmclinkd.conf" "$disk$REG_CONF"
+        # The sample as shipped, plus a log file on the node's disk (nodes have no syslog).
+        sed "s|^log-file =.*|log-file = $REG_LOG|" "$REPO_DIR/conf/registry/bmclinkd.conf" \
+            >"$disk$REG_CONF"
+        chmod 0644 "$disk$REG_CONF"
         if [[ -n $REG_DAEMON_SRC ]]; then
             install -D -m 755 "$REG_DAEMON_SRC" "$disk$REG_DAEMON"
             install -D -m 755 "$REG_CLIENT_SRC" "$disk$REG_CLIENT"
@@ -122,7 +149,7 @@ reg_clone_up() {
 reg_clone_started_on() {
     lab x "$(any_node_except "$1" || echo "$1")" crm_mon -1 --output-as=xml 2>/dev/null |
         grep -A1 '<resource id="bmclinkd" ' | grep -B1 "<node name=\"$1\"" |
-        grep -q 'role="Started"'
+        grep 'role="Started"' | grep -q 'failed="false"'
 }
 
 reg_x() {
@@ -226,3 +253,5 @@ reg_daemon_kill() {
     # shellcheck disable=SC2016 # expanded inside the node
     lab x "$1" sh -c 'kill -"$1" "$(cat "$0")"' "$REG_PIDFILE" "${2:-KILL}"
 }
+
+reg_log() { echo "$LAB_DIR/$1/disk$REG_LOG"; }
