@@ -5,6 +5,7 @@ pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 add_library(bmclink_trap STATIC
     ${CMAKE_CURRENT_LIST_DIR}/trap.c
     ${CMAKE_CURRENT_LIST_DIR}/trap_snmp.c
+    ${CMAKE_CURRENT_LIST_DIR}/trap_send.c
 )
 target_include_directories(bmclink_trap PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bmclink_trap PUBLIC bmclink PkgConfig::NETSNMP PkgConfig::GLIB)
