@@ -2,9 +2,9 @@
 # The synchronized registry across a network partition in the real 3-node Pacemaker cluster:
 # node3's cluster cable is cut -> node1 and node2 keep quorum and keep writing (each write
 # answered 0 is recorded) -> they fence node3 through fence_bmclink -> node3 boots, still
-# cut: alone, without quorum, its Pacemaker starts only bmclinkd (requires=nothing in
-# conf/registry/bmclinkd-pcs.sh.example), which refuses writes ("no quorum", exit 4),
-# reports NOT in sync, and refuses to render -> cable back -> node3 rejoins, catches up:
+# cut: alone, without quorum, its Pacemaker still starts bmclinkd (requires=nothing in
+# conf/registry/bmclinkd.crm.example, loaded with crmsh), which refuses writes ("no quorum",
+# exit 4), reports NOT in sync, and refuses to render -> cable back -> node3 rejoins, catches up:
 # every replica has the same contents and history, every acknowledged write with its value,
 # and nothing of what the minority was refused.
 #
@@ -16,16 +16,17 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-reg.sh"
 reg_require
 command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
+command -v crm >/dev/null || skip "crmsh is not installed"
 reg_session 3
 work=$(mktemp -d "${TMPDIR:-/tmp}/bl-reg41.XXXXXX")
 WRITES=${REG_LAB_WRITES:-150} # per majority writer, spread over the cut and the fencing
 
-step "fence_bmclink devices from conf/stonith-pcs.sh.example, the bmclinkd clone"
+step "fence_bmclink devices from conf/stonith-pcs.sh.example, the bmclinkd clone from crm"
 stonith_from_pcs_example node1
 for i in 1 2 3; do
     wait_until 30 resource_started "fence-node$i"
 done
-reg_clone_up
+REG_CLONE_WITH=crm reg_clone_up
 cat >"$work/p.profile" <<'EOF'
 [profile]
 name = lab-p
@@ -47,7 +48,8 @@ w1=$!
 reg_writer node2 P/n2 "$WRITES" >"$work/acked.p2" &
 w2=$!
 wait_until 30 fence_succeeded node3 node1
-note "node3 fenced $(since "$t_cut")s after the cut"
+gen_fenced=$(reg_gen node1)
+note "node3 fenced $(since "$t_cut")s after the cut; the majority at generation $gen_fenced"
 wait_until 30 node_rebooted node3 "$old_init"
 
 step "node3 alone without quorum: bmclinkd runs there and refuses writes"
@@ -84,6 +86,7 @@ reg_acked_present node1 "$work/acked" || fail "node1 lacks acknowledged writes"
 reg_all_agree node1 node2 || fail "the majority's replicas disagree"
 gen_majority=$(reg_gen node1)
 ((gen_majority > gen_before)) || fail "the majority's generation did not grow"
+note "generation $gen_before before the cut, $gen_fenced at the fencing, $gen_majority now"
 
 step "heal: node3 rejoins and catches up"
 t_heal=$EPOCHREALTIME

@@ -11,7 +11,8 @@
 #
 # What runs where:
 # - The daemon is the clone of conf/registry/bmclinkd-pcs.sh.example, created exactly as
-#   that file says (BINARY/CLIENT point it at the binaries under test), with the sample
+#   that file says (BINARY/CLIENT point it at the binaries under test), or of
+#   bmclinkd.crm.example (REG_CLONE_WITH=crm; only the binaries' paths replaced), with the sample
 #   configuration conf/registry/bmclinkd.conf in every node's /etc/bmclink/bmclinkd.conf
 #   (with log-file = /var/log/bmclink/bmclinkd.log, kept on the node's disk: the daemon's
 #   log for a post-mortem, as the lab has no syslog; reg_log NODE shows it).
@@ -29,7 +30,8 @@
 #   reg_require                  skip (77) unless the lab, the binaries and the agent are there
 #   reg_session N                lab_session N, and on failure also the daemons' logs
 #   reg_clone_up [N]             conf + binaries on every node's disk, the clone from the pcs
-#                                example, wait until N nodes (default: all) report in sync
+#                                example (REG_CLONE_WITH=crm: the crm one), wait until N
+#                                nodes (default: all) report in sync
 #   reg_x NODE ARGS...           bmclink-reg ARGS... inside NODE (exit code passes through)
 #   reg_status NODE              bmclink-reg status inside NODE (exit 0 in sync, 4 not)
 #   reg_state NODE               the state word: active, joining, syncing, read-only, failed,
@@ -127,15 +129,26 @@ reg_nodes_install() {
     done
 }
 
-# reg_clone_up [N]: the clone from conf/registry/bmclinkd-pcs.sh.example; waits until N
-# nodes (default: every node of the lab) run it and report in sync, and agree.
+# reg_clone_up [N]: the clone from conf/registry/bmclinkd-pcs.sh.example (REG_CLONE_WITH=crm:
+# from conf/registry/bmclinkd.crm.example with crmsh); waits until N nodes (default: every
+# node of the lab) run it and report in sync, and agree.
 reg_clone_up() {
     local want=${1:-$(lab_node_count)} i nodes=()
     reg_nodes_install
-    lab_copy_to_nodes "$REPO_DIR/conf/registry/bmclinkd-pcs.sh.example"
-    lab x node1 env CONFIG="$REG_CONF" BINARY="$REG_DAEMON" CLIENT="$REG_CLIENT" \
-        sh /etc/bmclink/bmclinkd-pcs.sh.example ||
-        error "conf/registry/bmclinkd-pcs.sh.example failed"
+    if [[ ${REG_CLONE_WITH:-pcs} == crm ]]; then
+        # The crm example names the installed binaries; only those paths change.
+        sed -e "s|binary=/usr/sbin/bmclinkd|binary=$REG_DAEMON|" \
+            -e "s|client=/usr/bin/bmclink-reg|client=$REG_CLIENT|" \
+            "$REPO_DIR/conf/registry/bmclinkd.crm.example" \
+            >"$LAB_DIR/node1/disk/etc/bmclink/bmclinkd.crm"
+        lab x node1 crm configure load update /etc/bmclink/bmclinkd.crm ||
+            error "crm configure load update conf/registry/bmclinkd.crm.example failed"
+    else
+        lab_copy_to_nodes "$REPO_DIR/conf/registry/bmclinkd-pcs.sh.example"
+        lab x node1 env CONFIG="$REG_CONF" BINARY="$REG_DAEMON" CLIENT="$REG_CLIENT" \
+            sh /etc/bmclink/bmclinkd-pcs.sh.example ||
+            error "conf/registry/bmclinkd-pcs.sh.example failed"
+    fi
     for ((i = 1; i <= want; i++)); do
         wait_until 60 reg_clone_started_on "node$i"
         reg_wait_sync "node$i" 60
