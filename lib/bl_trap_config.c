@@ -278,6 +278,12 @@ set_fwd_user(struct bl_cfg_ctx *c, const char *v)
     return bl_set_str(c->fwd->v3.name, sizeof(c->fwd->v3.name), v, 1);
 }
 
+static int
+set_fwd_inform(struct bl_cfg_ctx *c, const char *v)
+{
+    return bl_set_bool(&c->fwd->inform, v);
+}
+
 static const struct bl_cfg_row bl_rows[] = {
     {{BL_G_TRAP, "fatal_severity", "non-recoverable",
       "PET severity at or above which a BMCNOTICE runs the recovery"},
@@ -328,6 +334,10 @@ static const struct bl_cfg_row bl_rows[] = {
     {{BL_G_FWD, "v3_auth", "SHA", "SHA or SHA-256"}, set_v3_auth, false},
     {{BL_G_FWD, "v3_auth_pass", "", "authentication passphrase (secret)"}, set_v3_auth_pass, true},
     {{BL_G_FWD, "v3_priv_pass", "", "AES-128 privacy passphrase (secret)"}, set_v3_priv_pass, true},
+    {{BL_G_FWD, "inform", "false",
+      "v2c: send InformRequests, resent (3 times, 1 s apart) until acknowledged"},
+     set_fwd_inform,
+     false},
 };
 
 #define BL_NROWS (sizeof(bl_rows) / sizeof(bl_rows[0]))
@@ -524,6 +534,9 @@ bl_cfg_forwards(const struct bl_cfg_file *f, struct bl_trap_node_config *cfg)
         if (ctx.fwd->version == BL_TRAP_V3 ? ctx.fwd->v3.name[0] == '\0'
                                            : ctx.fwd->community[0] == '\0') {
             return bl_cfg_fail(f, groups[i], "version", "no credentials for this version");
+        }
+        if (ctx.fwd->inform && ctx.fwd->version != BL_TRAP_V2C) {
+            return bl_cfg_fail(f, groups[i], "inform", "informs are sent with version = v2c only");
         }
         if ((rc = bl_cfg_v3_unique(f, groups[i], cfg, ctx.fwd)) != BL_OK) {
             return rc;

@@ -43,6 +43,7 @@ struct bl_trap_forward {
     enum bl_trap_version version; /* BL_TRAP_V2C or BL_TRAP_V3 */
     char community[BL_TRAP_SECRET_MAX + 1];
     struct bl_trap_v3_user v3; /* engine_id: ours, as the sender is authoritative for traps */
+    bool inform;               /* v2c: InformRequests, resent until the manager acknowledges them */
 };
 
 /* Everything one node's receiver needs. */

@@ -23,6 +23,8 @@ struct bl_trap_receiver {
     struct bl_trap_dedup dedup;
     struct bl_trap_stats stats;
     struct bl_trap_sender *fwd[BL_TRAP_FORWARD_MAX];
+    GSource *inform_src[BL_TRAP_FORWARD_MAX]; /* Responses of v2c managers to our informs */
+    GSource *inform_timer;                    /* their retransmissions */
     uint64_t drop_logged_s[BL_TRAP_DROP_COUNT];
     uint64_t drop_logged_count[BL_TRAP_DROP_COUNT];
 };
@@ -190,6 +192,56 @@ bl_on_readable(gint fd, GIOCondition cond, gpointer ud)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+bl_on_inform_readable(gint fd, GIOCondition cond, gpointer ud)
+{
+    bl_trap_sender_read(ud);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+bl_on_inform_timer(gpointer ud)
+{
+    struct bl_trap_receiver *r = ud;
+
+    for (size_t i = 0; i < BL_TRAP_FORWARD_MAX; i++) {
+        bl_trap_sender_timeout(r->fwd[i]);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* Forward targets with informs need their Responses read and their resends timed. */
+static void
+bl_informs_attach(struct bl_trap_receiver *r)
+{
+    for (size_t i = 0; i < BL_TRAP_FORWARD_MAX; i++) {
+        int fd = bl_trap_sender_fd(r->fwd[i]);
+
+        if (fd < 0) {
+            continue;
+        }
+        r->inform_src[i] = g_unix_fd_source_new(fd, G_IO_IN);
+        g_source_set_callback(r->inform_src[i], G_SOURCE_FUNC(bl_on_inform_readable), r->fwd[i],
+                              NULL);
+        g_source_attach(r->inform_src[i], r->ctx);
+        if (r->inform_timer == NULL) {
+            r->inform_timer = g_timeout_source_new(100);
+            g_source_set_callback(r->inform_timer, bl_on_inform_timer, r, NULL);
+            g_source_attach(r->inform_timer, r->ctx);
+        }
+    }
+}
+
+static void
+bl_source_drop(GSource **src)
+{
+    if (*src != NULL) {
+        g_source_destroy(*src);
+        g_source_unref(*src);
+        *src = NULL;
+    }
+}
+
 static int
 bl_open_forwards(struct bl_trap_receiver *r)
 {
@@ -259,6 +311,7 @@ bl_trap_receiver_start(struct bl_trap_receiver *r)
     r->source = g_unix_fd_source_new(bl_trap_snmp_fd(r->snmp), G_IO_IN);
     g_source_set_callback(r->source, G_SOURCE_FUNC(bl_on_readable), r, NULL);
     g_source_attach(r->source, r->ctx);
+    bl_informs_attach(r);
     qb_log(LOG_INFO, "node %s: listening for BMC traps on %s", r->cfg.node, addr);
     return BL_OK;
 }
@@ -266,11 +319,11 @@ bl_trap_receiver_start(struct bl_trap_receiver *r)
 void
 bl_trap_receiver_stop(struct bl_trap_receiver *r)
 {
-    if (r->source != NULL) {
-        g_source_destroy(r->source);
-        g_source_unref(r->source);
-        r->source = NULL;
+    bl_source_drop(&r->source);
+    for (size_t i = 0; i < BL_TRAP_FORWARD_MAX; i++) {
+        bl_source_drop(&r->inform_src[i]);
     }
+    bl_source_drop(&r->inform_timer);
     bl_trap_snmp_close(r->snmp);
     r->snmp = NULL;
 }
@@ -295,4 +348,11 @@ void
 bl_trap_receiver_get_stats(const struct bl_trap_receiver *r, struct bl_trap_stats *out)
 {
     *out = r->stats;
+    for (size_t i = 0; i < BL_TRAP_FORWARD_MAX; i++) {
+        struct bl_trap_sender_stats st;
+
+        bl_trap_sender_get_stats(r->fwd[i], &st);
+        out->informs_acked += st.acked;
+        out->informs_lost += st.lost;
+    }
 }

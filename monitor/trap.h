@@ -33,6 +33,8 @@ struct bl_trap_stats {
     uint64_t read_errors;
     uint64_t forwarded;
     uint64_t forward_failed;
+    uint64_t informs_acked; /* forwarded as v2c informs and acknowledged by the manager */
+    uint64_t informs_lost;  /* informs given up after their retransmissions */
 };
 
 /**

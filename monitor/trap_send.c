@@ -7,6 +7,7 @@
 #include "trap_snmp_int.h"
 #include "bl_result.h"
 
+#include <net-snmp/library/large_fd_set.h>
 #include <net-snmp/library/snmpusm.h>
 
 #include <errno.h>
@@ -18,8 +19,17 @@
 struct bl_trap_sender {
     void *sessp;
     netsnmp_transport *transport;
+    struct bl_transport_data *td;
     enum bl_trap_version version;
+    bool inform;
+    struct bl_trap_sender_stats st;
 };
+
+/* An inform's retransmissions: net-snmp resends from bl_trap_sender_timeout. */
+#define BL_INFORM_RETRIES 3
+#define BL_INFORM_TIMEOUT_US 1000000L
+/* Responses read per bl_trap_sender_read call. */
+#define BL_INFORM_READ_BATCH 64
 
 /* sysUpTime for our notifications: hundredths of a second of CLOCK_MONOTONIC. */
 static u_long
@@ -58,6 +68,8 @@ bl_sender_session(const struct bl_trap_forward *target, netsnmp_session *sess)
             sess->version = target->version == BL_TRAP_V1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
             sess->community = (u_char *) target->community;
             sess->community_len = strlen(target->community);
+            sess->retries = BL_INFORM_RETRIES;
+            sess->timeout = BL_INFORM_TIMEOUT_US;
             return sess->community_len > 0 ? BL_OK : BL_E_INVALID;
         case BL_TRAP_V3:
             if (bl_trap_snmp_add_user(&target->v3) != BL_OK) {
@@ -92,6 +104,7 @@ bl_trap_sender_open(const struct bl_trap_forward *target, struct bl_trap_sender 
         return rc < 0 && rc > BL_E_BASE ? BL_E_UNREACHABLE : rc;
     }
     s->transport = bl_transport_new(&bl_trap_udp_io, NULL, fd, &td);
+    s->td = td;
     if (s->transport != NULL) {
         td->peer = target->target;
         s->sessp = snmp_sess_add(&sess, s->transport, NULL, NULL);
@@ -104,13 +117,42 @@ bl_trap_sender_open(const struct bl_trap_forward *target, struct bl_trap_sender 
         return BL_E_INVALID;
     }
     s->version = target->version;
+    s->inform = target->inform && target->version == BL_TRAP_V2C;
     *out = s;
     return BL_OK;
+}
+
+/* The manager's Response to an inform, or net-snmp giving the inform up. */
+static int
+bl_inform_done(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+    struct bl_trap_sender *s = magic;
+
+    if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
+        s->st.acked++;
+    } else if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+        s->st.lost++;
+    } else {
+        return 1; /* e.g. a send error on a retransmission: the request stays pending */
+    }
+    s->st.pending = s->st.pending > 0 ? s->st.pending - 1 : 0;
+    return 1;
 }
 
 static int
 bl_sender_send(struct bl_trap_sender *s, netsnmp_pdu *pdu)
 {
+    if (s->inform) {
+        pdu->command = SNMP_MSG_INFORM;
+        if (snmp_sess_async_send(s->sessp, pdu, bl_inform_done, s) == 0) {
+            int err = snmp_sess_session(s->sessp)->s_errno;
+            snmp_free_pdu(pdu);
+            return err != 0 ? -err : BL_E_PROTO;
+        }
+        s->st.sent++;
+        s->st.pending++;
+        return BL_OK;
+    }
     if (snmp_sess_send(s->sessp, pdu) == 0) {
         int err = snmp_sess_session(s->sessp)->s_errno;
         snmp_free_pdu(pdu);
@@ -246,6 +288,44 @@ bl_trap_sender_send_msg(struct bl_trap_sender *s, const struct bl_trap_msg *msg)
                               ASN_IPADDRESS, msg->source.addr, 4);
     }
     return bl_sender_send(s, pdu);
+}
+
+int
+bl_trap_sender_fd(const struct bl_trap_sender *s)
+{
+    return s != NULL && s->inform ? s->transport->sock : -1;
+}
+
+void
+bl_trap_sender_read(struct bl_trap_sender *s)
+{
+    netsnmp_large_fd_set fds;
+
+    for (unsigned i = 0; s != NULL && s->inform && i < BL_INFORM_READ_BATCH; i++) {
+        s->td->got_datagram = false;
+        s->td->last_errno = 0;
+        netsnmp_large_fd_set_init(&fds, s->transport->sock + 1);
+        NETSNMP_LARGE_FD_SET(s->transport->sock, &fds);
+        (void) snmp_sess_read2(s->sessp, &fds); /* responses match requests or are dropped */
+        netsnmp_large_fd_set_cleanup(&fds);
+        if (!s->td->got_datagram) {
+            break;
+        }
+    }
+}
+
+void
+bl_trap_sender_timeout(struct bl_trap_sender *s)
+{
+    if (s != NULL && s->inform && s->st.pending > 0) {
+        snmp_sess_timeout(s->sessp);
+    }
+}
+
+void
+bl_trap_sender_get_stats(const struct bl_trap_sender *s, struct bl_trap_sender_stats *out)
+{
+    *out = s != NULL ? s->st : (struct bl_trap_sender_stats){0};
 }
 
 void

@@ -118,6 +118,25 @@ int bl_trap_sender_send_pet(struct bl_trap_sender *s, const struct bl_pet_event 
  */
 int bl_trap_sender_send_msg(struct bl_trap_sender *s, const struct bl_trap_msg *msg);
 
+/* Informs of a sender opened with inform = true (v2c): sent, acknowledged by the manager,
+ * given up after the retransmissions, still waiting. */
+struct bl_trap_sender_stats {
+    uint64_t sent, acked, lost;
+    unsigned pending;
+};
+
+/** The descriptor the manager's Responses arrive on; -1 for a trap sender (nothing to read). */
+int bl_trap_sender_fd(const struct bl_trap_sender *s);
+
+/** Read the Responses pending on the descriptor (when the main loop says it is readable). */
+void bl_trap_sender_read(struct bl_trap_sender *s);
+
+/** Resend informs whose time passed, give up those out of retries; call every ~100 ms. */
+void bl_trap_sender_timeout(struct bl_trap_sender *s);
+
+/** Copy the inform counters (all 0 for a trap sender or NULL). */
+void bl_trap_sender_get_stats(const struct bl_trap_sender *s, struct bl_trap_sender_stats *out);
+
 /** Close; accepts NULL. */
 void bl_trap_sender_close(struct bl_trap_sender *s);
 

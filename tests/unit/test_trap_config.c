@@ -195,6 +195,16 @@ test_forward_v3_clash(void **state)
     assert_int_equal(cfg.n_forward, 3);
     assert_int_equal(cfg.forward[0].version, BL_TRAP_V3);
     assert_int_equal(cfg.forward[0].v3.auth, BL_TRAP_AUTH_SHA1);
+    g_string_append(s, "[trap-forward 5]\ntarget = 127.0.0.1\ncommunity = c\ninform = true\n");
+    assert_int_equal(load(s->str, "n1", &cfg, err), 0);
+    assert_true(cfg.forward[3].inform);
+    assert_false(cfg.forward[0].inform);
+    g_string_append(s, "[trap-forward 6]\ntarget = 127.0.0.1\nversion = v3\nv3_user = x\n"
+                       "v3_engine_id = 0x80001f880409\nv3_auth_pass = auth-pass-9\n"
+                       "v3_priv_pass = priv-pass-9\ninform = true\n");
+    assert_int_equal(load(s->str, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, "[trap-forward 6] inform"));
+    g_string_truncate(s, strstr(s->str, "[trap-forward 5]") - s->str);
     add_v3_forward(s, 4, "0102", "auth-pass-2");
     assert_int_equal(load(s->str, "n1", &cfg, err), BL_E_INVALID);
     assert_non_null(strstr(err, "[trap-forward 4] v3_engine_id"));

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Trap forwarding over SNMPv3 (USM authPriv, SHA/AES-128) to a real snmptrapd, in a private
+# Trap forwarding over SNMPv3 (USM authPriv, SHA/AES-128) and as v2c informs to real snmptrapd, in a private
 # network namespace (loopback only). bmclinkd's receiver (trap_listen) accepts its BMC's
 # notifications and forwards them to [trap-forward N] managers:
 #   A. a v2c notification from the BMC -> forwarded as v3 authPriv: snmptrapd (createUser /
-#      authUser) logs it with our user, the original OID and the BMC's address
+#      authUser) logs it with our user, the original OID and the BMC's address; the SHA-256
+#      manager too; the v2c manager with inform = true gets an InformRequest
 #   B. a PET (SNMPv1) -> forwarded as its RFC 3584 v2 form over v3
 #   C. a second manager whose snmptrapd knows other keys -> logs nothing (USM refuses it)
 #   D. a trap from a forged source is dropped, not forwarded
@@ -37,7 +38,7 @@ trap cleanup EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; tail -5 "$TMP"/*.out 2>/dev/null | sed 's/^/     | /'; }
-RX=1171 M1=1172 M2=1173 M3=1174
+RX=1171 M1=1172 M2=1173 M3=1174 M4=1175
 ENGINE=0x80001f8804626c666f7277617264   # ours towards the managers (we are authoritative)
 
 # manager NAME PORT AUTH PRIV [HASH]: snmptrapd logging to NAME.out, one v3 user
@@ -53,6 +54,11 @@ CONF
 }
 manager m1 $M1 fwd-auth-pass1 fwd-priv-pass1
 manager m2 $M2 other-auth-pass other-priv-pass
+mkdir -p "$TMP/m4"   # a v2c manager for informs
+printf 'authCommunity log fwd-comm4\n' >"$TMP/m4/snmptrapd.conf"
+snmptrapd -f -Lo -C -c "$TMP/m4/snmptrapd.conf" -M /nonexistent -m "" --persistentDir="$TMP/m4" \
+    -On -F 'trap %P |%v\n' udp:127.0.0.1:$M4 >"$TMP/m4.out" 2>&1 &
+PIDS="$PIDS $!"
 manager m3 $M3 fwd-auth-pass3 fwd-priv-pass3 SHA-256 0x80001f8804626c2d736861323536
 
 cat >"$TMP/bmclink.conf" <<CONF
@@ -86,6 +92,11 @@ v3_engine_id = 0x80001f8804626c2d736861323536
 v3_auth = SHA-256
 v3_auth_pass = fwd-auth-pass3
 v3_priv_pass = fwd-priv-pass3
+[trap-forward 4]
+target = 127.0.0.1:$M4
+version = v2c
+community = fwd-comm4
+inform = true
 CONF
 "$LISTEN" -c "$TMP/bmclink.conf" -n n1 --events -s 60 >"$TMP/rx.out" 2>"$TMP/rx.err" &
 PIDS="$PIDS $!"
@@ -94,7 +105,7 @@ PIDS="$PIDS $!"
 mkdir -p "$TMP/bmc"
 printf 'defCommunity n0tice\n' >"$TMP/bmc/snmp.conf"
 bmc_trap() { SNMPCONFPATH="$TMP/bmc" snmptrap -M /nonexistent -m "" "$@" >/dev/null 2>&1; }
-listening() { for p in $RX $M1 $M2 $M3; do ss -Hlun "sport = :$p" | grep -q . || return 1; done; }
+listening() { for p in $RX $M1 $M2 $M3 $M4; do ss -Hlun "sport = :$p" | grep -q . || return 1; done; }
 for _ in $(seq 100); do listening && break; sleep 0.1; done
 listening || { echo "ERROR: receiver or snmptrapd did not start"; cat "$TMP/rx.err" "$TMP"/m*.out; exit 99; }
 
@@ -116,6 +127,8 @@ grep -qE "6\.3\.18\.1\.3\.0 = IpAddress: 127\.0\.0\.1|snmpTrapAddress.0 = IpAddr
     "$TMP/m1.out" && ok "A: the BMC's address travels (snmpTrapAddress.0)" || bad "A" "trap address"
 wait_for "$TMP/m3.out" "99999\.0\.1" && ok "A: and to the SHA-256 manager (usmHMAC192SHA256)" ||
     bad "A" "nothing at the SHA-256 manager"
+wait_for "$TMP/m4.out" "99999\.0\.1" && grep -q "INFORM, SNMP v2c" "$TMP/m4.out" &&
+    ok "A: and as a v2c InformRequest to the inform manager" || bad "A" "no inform at m4"
 grep -q "verdict=recoverable" "$TMP/rx.out" && ok "A: receiver accepted it as recoverable" ||
     bad "A" "receiver"
 
@@ -150,7 +163,7 @@ rc=$?
 grep -q "fwd-auth-pass1\|fwd-priv-pass1" "$TMP/open.out" && bad "E" "secret in the message"
 
 # secrets: not on any command line of ours, not in the receiver's output
-if grep -q "fwd-auth-pass1\|fwd-priv-pass1\|n0tice" "$TMP/rx.out" "$TMP/rx.err"; then
+if grep -q "fwd-auth-pass1\|fwd-priv-pass1\|n0tice\|fwd-comm4" "$TMP/rx.out" "$TMP/rx.err"; then
     bad "secrets" "a secret in the receiver's output"
 else
     ok "no secret in the receiver's output"
