@@ -12,19 +12,10 @@ SO=$(readlink -f "${1:?bmcsim.so}")
 LISTEN=$(readlink -f "${2:?trap_listen}")
 PRELOAD=$(echo ${3:-})
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/netns.sh"
 
-if [ -z "${BL_IN_NETNS:-}" ]; then
-    for t in ipmi_sim ipmitool snmptrapd; do
-        command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-    done
-    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private network namespace"; exit 77; }
-    unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace here"; exit 77; }
-    BL_IN_NETNS=1 exec unshare -n "$0" "$@"
-fi
-
-ip link set lo up || exit 99
-TMP=$(mktemp -d /tmp/bl-bmcsim.XXXXXX) || exit 99
-chmod 700 "$TMP"
+BL_NEEDS="ipmi_sim ipmitool snmptrapd" bl_netns_enter "$0" "$@"
+bl_netns_tmp bl-bmcsim
 SIM_PID= RX_PID=
 cleanup() {
     [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null

@@ -13,19 +13,10 @@
 #   heartbeat_sel_sim.sh HEARTBEAT_SEL_SIM
 set -u
 DRV=$(readlink -f "${1:?heartbeat_sel_sim}")
+. "$(dirname "${BASH_SOURCE[0]}")/../bmcsim/netns.sh"
 
-if [ -z "${BL_IN_NETNS:-}" ]; then
-    for t in ipmi_sim ipmitool; do
-        command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-    done
-    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private network namespace"; exit 77; }
-    unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace here"; exit 77; }
-    BL_IN_NETNS=1 exec unshare -n "$0" "$@"
-fi
-
-ip link set lo up || exit 99
-TMP=$(mktemp -d /tmp/bl-hbsel.XXXXXX) || exit 99
-chmod 700 "$TMP"
+BL_NEEDS="ipmi_sim ipmitool" bl_netns_enter "$0" "$@"
+bl_netns_tmp bl-hbsel
 SIM_PID= DRV_PID=
 cleanup() {
     [ -n "$DRV_PID" ] && kill "$DRV_PID" 2>/dev/null

@@ -13,20 +13,11 @@
 #   trap_forward_v3.sh TRAP_LISTEN
 set -u
 LISTEN=$(readlink -f "${1:?trap_listen}")
+. "$(dirname "${BASH_SOURCE[0]}")/../bmcsim/netns.sh"
 
-if [ -z "${BL_IN_NETNS:-}" ]; then
-    for t in snmptrapd snmptrap; do
-        command -v $t >/dev/null || { echo "SKIP: $t not installed (snmptrapd, snmp)"; exit 77; }
-    done
-    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private network namespace"; exit 77; }
-    unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace here"; exit 77; }
-    BL_IN_NETNS=1 exec unshare -n "$0" "$@"
-fi
-
-ip link set lo up || exit 99
+BL_NEEDS="snmptrapd snmptrap" bl_netns_enter "$0" "$@"
+bl_netns_tmp bl-fwdv3
 ip addr add 127.0.0.2/8 dev lo 2>/dev/null   # a second source address for the forged trap
-TMP=$(mktemp -d /tmp/bl-fwdv3.XXXXXX) || exit 99
-chmod 700 "$TMP"
 umask 077
 PIDS=""
 cleanup() {
