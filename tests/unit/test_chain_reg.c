@@ -187,6 +187,27 @@ test_parse(void **state)
     bl_chain_reg_clear(&r);
 }
 
+/* The shipped profile loads: GKeyFile must not read its backslashes as escapes. */
+static void
+test_shipped_profile(void **state)
+{
+    g_autofree char *path = g_build_filename(BL_SOURCE_DIR, "conf/registry/esmpro.profile", NULL);
+    struct bl_reg_profile *p = NULL;
+    char *err = NULL;
+
+    assert_int_equal(bl_reg_profile_load(path, &p, &err), 0);
+    assert_string_equal(p->name, "esmpro");
+    assert_int_equal(g_strv_length(p->keys), 5);
+    assert_string_equal(p->keys[0], "SOFTWARE/NEC/ESMSM");
+    assert_string_equal(p->keys[2], "SOFTWARE/NEC/ESMAlertMan/BaseSetting/Receive");
+    assert_string_equal(p->keys[4], "SYSTEM/CurrentControlSet/Services/Nvbase");
+    assert_int_equal(g_strv_length(p->optional), 0);
+    assert_int_equal(p->sync_timeout, 60);
+    assert_true(bl_reg_profile_covers(p, "SOFTWARE/NEC/NVBASE/AlertViewer"));
+    assert_false(bl_reg_profile_covers(p, "SOFTWARE/NEC/NVBASEX"));
+    bl_reg_profile_free(p);
+}
+
 static const char base_text[] =
     "Windows Registry Editor Version 5.00\r\n\r\n"
     "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\NVBASE]\r\n\"WorkDir\"=\"old\"\r\n\"Gone\"=\"x\"\r\n\r\n"
@@ -477,6 +498,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_parse, reset),
+        cmocka_unit_test(test_shipped_profile),
         cmocka_unit_test_setup(test_diff, reset),
         cmocka_unit_test_setup(test_render_capture, reset),
         cmocka_unit_test_setup(test_wait_fails, reset),
