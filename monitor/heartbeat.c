@@ -489,7 +489,10 @@ hb_next_due(const struct bl_heartbeat *hb)
             next = MIN(next, r->deadline_ns);
         }
     }
-    return hb->sel != NULL ? MIN(next, hb_sel_next_due(hb->sel)) : next;
+    if (hb->sel != NULL) {
+        next = MIN(next, hb_sel_next_due(hb->sel, hb->sel_bmc->s != NULL && hb->sel_bmc->up));
+    }
+    return next;
 }
 
 static gboolean

@@ -126,10 +126,10 @@ hb_sel_reset(struct hb_sel *s)
 }
 
 uint64_t
-hb_sel_next_due(const struct hb_sel *s)
+hb_sel_next_due(const struct hb_sel *s, bool up)
 {
-    if (s->in_flight) {
-        return UINT64_MAX; /* the reply kicks the timer */
+    if (s->in_flight || !up) {
+        return UINT64_MAX; /* the reply, or the session coming up, kicks the timer */
     }
     return s->step ? 0 : s->next_ns;
 }
@@ -271,6 +271,7 @@ hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len, v
     }
     if (rc != BL_OK) {
         hb_sel_reset(s); /* no answer, or the session went away: next interval */
+        s->kick(s->ud);
         return;
     }
     if (s->phase == HB_SEL_INFO) {
@@ -284,9 +285,7 @@ hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len, v
     } else {
         hb_sel_on_entry(s, rsp, len);
     }
-    if (s->step) {
-        s->kick(s->ud);
-    }
+    s->kick(s->ud); /* the next request, or the next round's time, for the caller's timer */
 }
 
 void

@@ -85,8 +85,11 @@ int hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint3
 void hb_sel_step(struct hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *sess, bool up,
                  uint64_t now);
 
-/** When hb_sel_step next has something to do (0: now). */
-uint64_t hb_sel_next_due(const struct hb_sel *s);
+/**
+ * When hb_sel_step next has something to do (0: now); UINT64_MAX while a reply is awaited
+ * or the session is down (\p up false): the caller runs its timer when either changes.
+ */
+uint64_t hb_sel_next_due(const struct hb_sel *s, bool up);
 
 /** The session under a request went away: the round starts over at the next interval. */
 void hb_sel_reset(struct hb_sel *s);

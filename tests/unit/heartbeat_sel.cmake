@@ -2,7 +2,7 @@
 # SEL reader (monitor/heartbeat_sel.c) on a fake SEL, and the reader against a real ipmi_sim.
 bl_unit_test(test_sel SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sel.c)
 bl_unit_test(test_heartbeat_sel SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_heartbeat_sel.c
-             LIBS bmclink_bmc)
+             ${CMAKE_CURRENT_LIST_DIR}/bmc_fakes.c LIBS bmclink_bmc)
 
 # The heartbeat with its SEL reader against a real ipmi_sim in a private network namespace
 # (root; skips otherwise), Pacemaker replaced by a recorder of attribute writes.

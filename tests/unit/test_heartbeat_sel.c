@@ -5,6 +5,8 @@
  * looping BMC are survived; and bl_health_sel turns the verdicts into the colour.
  */
 #include "bl_result.h"
+#include "bmc_fakes.h"
+#include "heartbeat.h"
 #include "heartbeat_core.h"
 #include "heartbeat_sel.h"
 
@@ -167,7 +169,7 @@ round_at(struct hb_sel *s, uint64_t ms)
 
         fs.cb = NULL;
         cb(SESS, 0, fs.rsp, fs.rsp_len, fs.ud);
-        assert_true(hb_sel_next_due(s) == 0 || !s->step);
+        assert_true(hb_sel_next_due(s, true) == 0 || !s->step);
         hb_sel_step(s, &fake_ops, SESS, true, now);
     }
 }
@@ -301,7 +303,8 @@ test_errors(void **state)
     fs.cb = NULL;
     cb(SESS, -ECANCELED, NULL, 0, fs.ud);
     assert_false(s.in_flight);
-    assert_int_equal(hb_sel_next_due(&s), 100 * 1000000ull);
+    assert_int_equal(hb_sel_next_due(&s, true), 100 * 1000000ull);
+    assert_int_equal(hb_sel_next_due(&s, false), UINT64_MAX); /* no wake-ups while down */
     /* nothing sent on a session that is down */
     hb_sel_step(&s, &fake_ops, SESS, false, 1000 * 1000000ull);
     assert_false(s.in_flight);
@@ -344,6 +347,55 @@ test_health(void **state)
     assert_int_equal(h.color, BL_HEALTH_GREEN);
 }
 
+/* The heartbeat's glue: with [heartbeat] enabled = false the local BMC's session is still
+ * opened for its SEL, Get SEL Info goes out each sel interval (only to the local BMC), and
+ * replies that do not decode leave #health-bmc green. */
+static void
+test_heartbeat_glue(void **state)
+{
+    struct fake_bmcs bmcs;
+    struct fake_pcmk pcmk;
+    struct bl_bmc_node nodes[2];
+    struct bl_bmc_config cfg = {.n_nodes = 2, .nodes = nodes};
+    struct bl_heartbeat_params p = {.cfg = &cfg, .local_node = "node1"};
+    struct bl_heartbeat *hb = NULL;
+    struct bl_hb_status st;
+
+    fake_bmcs_init(&bmcs);
+    fake_bmcs_add(&bmcs, "10.0.0.21");
+    fake_bmcs_add(&bmcs, "10.0.0.22");
+    fake_pcmk_init(&pcmk);
+    fake_node_init(&nodes[0], "node1", "10.0.0.21");
+    fake_node_init(&nodes[1], "node2", "10.0.0.22");
+    cfg.hb = (struct bl_hb_config){.enabled = false,
+                                   .interval_ms = 1000,
+                                   .misses = 3,
+                                   .reopen_ms = 200,
+                                   .sel = true,
+                                   .sel_interval_ms = 30};
+    cfg.health = (struct bl_health_config){
+        .enabled = true, .hold_s = 600, .red_severity = BL_PET_SEV_CRITICAL};
+    fake_bmcs_client(&bmcs, &p.ipmi);
+    fake_pcmk_client(&pcmk, &p.pcmk);
+    assert_int_equal(bl_heartbeat_new(&p, &hb), 0);
+    bl_heartbeat_start(hb);
+    fake_run_for(200);
+    assert_true(fake_host_count(fake_bmcs_find(&bmcs, "10.0.0.21"), "0a:40") >= 2);
+    assert_int_equal(fake_host_count(fake_bmcs_find(&bmcs, "10.0.0.22"), "0a:40"), 0);
+    assert_int_equal(fake_host_count(fake_bmcs_find(&bmcs, "10.0.0.21"), "00:01"), 0);
+    assert_string_equal(fake_pcmk_attr(&pcmk, "node1", "#health-bmc"), "green");
+    assert_int_equal(bl_heartbeat_get(hb, 0, &st), 0);
+    assert_true(st.sel);
+    assert_true(st.sel_rounds >= 2);
+    assert_true(st.sel_errors >= 1); /* the fake's one-byte replies are not SEL Info */
+    assert_int_equal(bl_heartbeat_get(hb, 1, &st), 0);
+    assert_false(st.sel);
+    bl_heartbeat_free(hb);
+    fake_run_for(5);
+    fake_pcmk_clear(&pcmk);
+    fake_bmcs_clear(&bmcs);
+}
+
 int
 main(void)
 {
@@ -352,6 +404,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_vanished_and_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test(test_health),
+        cmocka_unit_test(test_heartbeat_glue),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
