@@ -9,7 +9,8 @@
  *
  * written through the Pacemaker seam (pcmk.h) only when they change, so the CIB does not
  * churn. The node's own #health-bmc (green / yellow / red) follows the recoverable notices
- * it is given (heartbeat_core.h) and clears itself.
+ * it is given (heartbeat_core.h) and the events in its own BMC's SEL ([heartbeat] sel,
+ * heartbeat_sel.h, docs/bmc-health.md), and clears itself.
  *
  * The same sessions carry the recovery's notices (bl_heartbeat_send): a notice goes out at
  * once on the open session, or waits (bounded) for a session being opened.
