@@ -39,11 +39,7 @@ real_close(void *conn)
 static int
 real_wait_sync(void *conn, uint32_t timeout_ms)
 {
-    /* the answer comes when in sync or at timeout_ms: wait a little longer than that */
-    bl_reg_client_set_timeout(conn, (int) MIN(timeout_ms, (uint32_t) G_MAXINT - 5000) + 5000);
-    int rc = bl_reg_client_wait_sync(conn, timeout_ms);
-    bl_reg_client_set_timeout(conn, 30000);
-    return rc;
+    return bl_reg_client_wait_sync(conn, timeout_ms);
 }
 
 static int
@@ -567,13 +563,21 @@ write_in_parts(struct bl_chain_reg *r, const struct bl_reg_ops *ops)
     return rc;
 }
 
+/* Larger rendered files are not read back: a registry subtree this big is a mistake. */
+#define CAPTURE_MAX_BYTES (16u * 1024 * 1024)
+
 static GString *
 read_text(const char *path, int *rc)
 {
     g_autofree char *data = NULL;
     gsize len = 0;
     GError *err = NULL;
+    struct stat st;
 
+    if (stat(path, &st) == 0 && st.st_size > (off_t) CAPTURE_MAX_BYTES) {
+        *rc = -EFBIG;
+        return NULL;
+    }
     if (!g_file_get_contents(path, &data, &len, &err)) {
         *rc = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
         g_error_free(err);
@@ -653,6 +657,11 @@ bl_chain_reg_capture(struct bl_chain_reg *r, size_t *captured, char **detail)
     }
     for (char **f = r->render; *f != NULL; f++) {
         g_autoptr(GString) now = read_text(*f, &rc);
+        if (rc == -EFBIG) {
+            *detail =
+                g_strdup_printf("%s is larger than %u bytes: not read back", *f, CAPTURE_MAX_BYTES);
+            return rc;
+        }
         if (now != NULL && !g_string_equal(now, base)) {
             return capture_file(r, *f, base, now, captured, detail);
         }
