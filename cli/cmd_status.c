@@ -140,7 +140,7 @@ print_heartbeat(const struct bl_status *st)
            "#health-bmc %s)\n",
            strcmp(get(st, "hb.enabled"), "yes") == 0 ? "on" : "off", get(st, "hb.interval_ms"),
            get(st, "hb.publisher"), get(st, "hb.health"));
-    printf("  %-16s %-22s %-7s %-9s %-7s %-30s %s\n", "node", "BMC", "session", "reachable",
+    printf("  %-16s %-22s %-7s %-9s %-7s %-34s %s\n", "node", "BMC", "session", "reachable",
            "power", "round trip ms", "polls");
     for (guint64 i = 0; i < n; i++) {
         const char *f[7] = {"node", "bmc", "session", "reachable", "power", "rtt_ms", "polls"};
@@ -149,7 +149,7 @@ print_heartbeat(const struct bl_status *st)
             g_autofree char *k = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".%s", i, f[j]);
             v[j] = get(st, k);
         }
-        printf("  %-16s %-22s %-7s %-9s %-7s %-30s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        printf("  %-16s %-22s %-7s %-9s %-7s %-34s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
     }
 }
 

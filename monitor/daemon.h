@@ -11,7 +11,7 @@
  *   2. add its options table to config.c (see config.h) and its row to the module list in
  *      main.c;
  *   3. to answer the CLI, register an id range with bld_ipc_register() on d->ipc (the
- *      registry uses 1..100; take the next free hundred).
+ *      registry uses 1..100, the BMC module 101..200; take the next free hundred).
  */
 #ifndef BLD_DAEMON_H
 #define BLD_DAEMON_H

@@ -17,7 +17,7 @@ constraints_before=$(cib_constraints | grep -c '<rsc_location' || true)
 
 step "node1's BMC detects a fatal fault"
 fault_and_reset node1
-n0=$F_NOTICES d0=$F_DRIVER
+n0=$F_NOTICES d0=$F_DAEMON
 events=$(notices_events node1 "$n0")
 
 step "the BMC got ack, start and end notices in that order, and reset on the end notice"
@@ -30,10 +30,10 @@ notices_has node1 "$n0" 'reset reason=end-notice' || fail "not reset by the end 
 
 step "grp ran on node2 before node1's BMC reset node1"
 assert_started_before_reset node1 node2 grp-a grp-b
-note "trap -> start notice sent $(driver_field node1 "$d0" '^step name=start-sent' t_ms) ms," \
-    "-> grp stopped on node1 $(driver_field node1 "$d0" '^step name=stopped' t_ms) ms," \
-    "-> seen started on node2 $(driver_field node1 "$d0" '^step name=started' t_ms) ms"
-driver_has node1 "$d0" '^step name=end-sent .*detail=success' || fail "end notice not 'success'"
+note "trap -> start notice sent $(daemon_field node1 "$d0" '^step name=start-sent' t_ms) ms," \
+    "-> grp stopped on node1 $(daemon_field node1 "$d0" '^step name=stopped' t_ms) ms," \
+    "-> seen started on node2 $(daemon_field node1 "$d0" '^step name=started' t_ms) ms"
+daemon_has node1 "$d0" '^step name=end-sent .*detail=success' || fail "end notice not 'success'"
 
 step "node1 is reset, boots and rejoins; nothing sticky is left"
 wait_until 30 node_rebooted node1 "$F_INIT"

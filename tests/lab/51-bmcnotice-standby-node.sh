@@ -15,15 +15,15 @@ started_before=$(grep -c 'Result of start operation for grp' \
 
 step "node2's BMC detects a fatal fault"
 fault_and_reset node2
-n0=$F_NOTICES d0=$F_DRIVER
+n0=$F_NOTICES d0=$F_DAEMON
 events=$(notices_events node2 "$n0")
 [[ $events == *"pet-ack"*"start-notice"*"end-notice"*"reset"* ]] ||
     fail "notices out of order: $events"
 notices_has node2 "$n0" 'reset reason=end-notice' || fail "not reset by the end notice"
-driver_has node2 "$d0" '^step name=stopped .*detail=was not running here' ||
-    fail "the driver did not see that grp was not on node2"
-driver_has node2 "$d0" '^step name=end-sent .*detail=success' || fail "end notice not 'success'"
-note "trap -> end notice sent $(driver_field node2 "$d0" '^step name=end-sent' t_ms) ms"
+daemon_has node2 "$d0" '^step name=stopped .*detail=was not running here' ||
+    fail "bmclinkd did not see that grp was not on node2"
+daemon_has node2 "$d0" '^step name=end-sent .*detail=success' || fail "end notice not 'success'"
+note "trap -> end notice sent $(daemon_field node2 "$d0" '^step name=end-sent' t_ms) ms"
 
 step "grp never moved"
 wait_until 30 node_rebooted node2 "$F_INIT"

@@ -24,7 +24,7 @@ bmc_conf_write "trap-node node1.v3_user=bmcnotice" "trap-node node1.v3_engine_id
 group_create grp node1
 evacuate_rule grp
 wait_until 30 resource_on grp node1
-bmc_driver_start node1
+bmc_daemon_start node1
 old_init=$(node_init_pid node1)
 good=$(snmp_conf_dir "community:$LAB_DIR/secrets/trap-community")
 printf 'not-the-community' >"$tmp/wrong"
@@ -32,13 +32,13 @@ bad=$(snmp_conf_dir "community:$tmp/wrong")
 v3good=$(snmp_conf_dir "v3:bmcnotice:$AUTH:$PRIV")
 v3badkey=$(snmp_conf_dir "v3:bmcnotice:wrong-$AUTH:$PRIV")
 n0=$(notices_mark node1)
-d0=$(driver_mark node1)
+d0=$(daemon_mark node1)
 
 expect_event() { # EXPECT: wait for the next decision and check it
     local want=$1
-    wait_until 10 eval "(( \$(driver_since node1 $d0 | grep -c '^event ') >= $seen + 1 ))"
+    wait_until 10 eval "(( \$(daemon_since node1 $d0 | grep -c '^event ') >= $seen + 1 ))"
     seen=$((seen + 1))
-    got=$(driver_since node1 "$d0" | grep '^event ' | sed -n "${seen}p")
+    got=$(daemon_since node1 "$d0" | grep '^event ' | sed -n "${seen}p")
     [[ $got == *"$want"* ]] || fail "expected '$want', got: $got"
     note "$got"
 }
@@ -70,14 +70,15 @@ expect_event "verdict=dropped drop=replay"
 
 step "no action was taken, everything was counted"
 sleep 1 # anything a forged trap could have started would show by now
-driver_has node1 "$d0" '^step ' && fail "a recovery step ran: $(driver_since node1 "$d0" | grep '^step ')"
+daemon_has node1 "$d0" '^step ' && fail "a recovery step ran: $(daemon_since node1 "$d0" | grep '^step ')"
 notices_has node1 "$n0" 'start-notice|end-notice|reset' && fail "the BMC got a notice"
 assert_true resource_on grp node1 node1
 assert_eq "$old_init" "$(node_init_pid node1)" "node1's init"
 [[ -z $(node_attr node1 bmclink-evacuate node2) ]] || fail "bmclink-evacuate was set"
-bmc_driver_stop node1 # its summary counts the drops by reason
-wait_until 10 driver_has node1 "$d0" '^summary '
-driver_since node1 "$d0" | grep -E '^(summary|dropped) ' | sed 's/^/    /'
-assert_eq 5 "$(driver_field node1 "$d0" '^summary ' dropped)" "dropped notices"
-assert_eq 0 "$(driver_field node1 "$d0" '^summary ' recoveries)" "recoveries"
+bmc_status node1 | sed -n '/^traps /,/^$/p' | sed 's/^/    /' # counters by reason
+assert_eq 5 "$(bmc_status_key node1 trap.dropped)" "dropped notices"
+assert_eq 2 "$(bmc_status_key node1 trap.recoverable)" "accepted recoverable notices"
+assert_eq 0 "$(bmc_status_key node1 trap.fatal)" "accepted fatal notices"
+assert_eq 0 "$(bmc_status_key node1 recovery.started)" "recoveries"
+assert_eq 1 "$(bmc_status_key node1 trap.dropped.replay)" "replays dropped"
 step "PASS"

@@ -17,15 +17,15 @@ lab x node1 timeout 5 ipmitool -I lanplus -C 3 -H 10.231.2.21 -U admin \
     -f /etc/bmclink/bmc-password -N 1 -R 1 chassis power status >/dev/null 2>&1 &&
     fail "node1 still reaches its BMC"
 fault_and_reset node1
-n0=$F_NOTICES d0=$F_DRIVER
+n0=$F_NOTICES d0=$F_DAEMON
 notices_has node1 "$n0" 'reset reason=no-start-notice' || fail "the BMC got a start notice"
 
 step "the recovery ran: grp on node2 before the reset, the failed notices logged"
 assert_started_before_reset node1 node2 grp-a grp-b
-rc=$(driver_field node1 "$d0" '^step name=start-done' rc)
+rc=$(daemon_field node1 "$d0" '^step name=start-done' rc)
 [[ -n $rc && $rc != 0 ]] || fail "the start notice did not fail (rc '$rc')"
-grep -E 'warning: recovery of node1: .* start-done' "$(driver_log node1)" | sed 's/^/    /'
-grep -qE 'warning: recovery of node1: .* start-done' "$(driver_log node1)" ||
+grep -E 'warning: recovery of node1: .* start-done' "$(daemon_log node1)" | sed 's/^/    /'
+grep -qE 'warning: recovery of node1: .* start-done' "$(daemon_log node1)" ||
     fail "no warning about the failed start notice"
 
 step "node1 comes back, IPMI healed"

@@ -14,20 +14,20 @@ group_create grp node1
 evacuate_rule grp
 lab x node1 pcs node standby node2
 wait_until 30 resource_on grp node1
-bmc_driver_start node1
+bmc_daemon_start node1
 
 step "node1's BMC detects a fatal fault"
 fault_and_reset node1
-n0=$F_NOTICES d0=$F_DRIVER
+n0=$F_NOTICES d0=$F_DAEMON
 
 step "the end notice went out with no-node, the log says why"
-driver_has node1 "$d0" '^step name=no-node ' || fail "the driver did not conclude no-node"
-driver_has node1 "$d0" '^step name=end-sent .*detail=no-node' || fail "end notice not 'no-node'"
+daemon_has node1 "$d0" '^step name=no-node ' || fail "bmclinkd did not conclude no-node"
+daemon_has node1 "$d0" '^step name=end-sent .*detail=no-node' || fail "end notice not 'no-node'"
 notices_has node1 "$n0" 'end-notice phase=power-off accepted len=1' ||
     fail "the BMC did not get the end notice with its result byte"
 notices_has node1 "$n0" 'reset reason=end-notice' || fail "not reset by the end notice"
-grep -E 'recovery of node1: .* no-node no other node' "$(driver_log node1)" | sed 's/^/    /'
-grep -qE 'recovery of node1: .* no-node no other node' "$(driver_log node1)" ||
+grep -E 'recovery of node1: .* no-node no other node' "$(daemon_log node1)" | sed 's/^/    /'
+grep -qE 'recovery of node1: .* no-node no other node' "$(daemon_log node1)" ||
     fail "no log line saying why"
 
 step "node1 comes back and runs grp again"

@@ -4,6 +4,7 @@
 # node, written only on change (the CIB does not churn). node2 powered off: power=off within
 # 3 intervals; node2's BMC itself powered off: reachable=0 after 3 silent polls; back on:
 # reachable again. A recoverable notice turns #health-bmc yellow; its deassertion green.
+# bmclinkd runs on both nodes (the clone); only node1, the lowest CPG nodeid, publishes.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-bmc.sh"
 bmc_require
@@ -18,11 +19,17 @@ within_intervals() {
 
 step "bmclinkd's BMC side on node1, heartbeat every $INTERVAL_MS ms"
 bmc_conf_write "heartbeat.interval_ms=$INTERVAL_MS" "recovery.action=none"
-bmc_driver_start node1
+bmc_daemon_start node1
 wait_until 10 node_attr_is node2 bmclink-bmc-reachable 1 node1
 wait_until 10 node_attr_is node2 bmclink-bmc-power on node1
 wait_until 10 node_attr_is node1 bmclink-bmc-power on node1
 wait_until 10 node_attr_is node1 '#health-bmc' green node1
+
+step "one publisher: node1, the lowest nodeid of the daemons' CPG group"
+wait_until 30 daemon_running node2
+wait_until 10 eval '[[ $(bmc_status_key node1 hb.publisher) == yes ]]'
+assert_eq no "$(bmc_status_key node2 hb.publisher)" "node2 publishes"
+bmc_status node1 | sed -n '/^BMC heartbeat/,/^$/p' | sed 's/^/    /'
 
 step "steady polling writes nothing: the CIB's num_updates stays"
 u0=$(lab x node1 cibadmin --query | grep -o 'num_updates="[0-9]*"' | head -n 1)
@@ -31,21 +38,21 @@ u1=$(lab x node1 cibadmin --query | grep -o 'num_updates="[0-9]*"' | head -n 1)
 assert_eq "$u0" "$u1" "CIB num_updates over 5 polls of 2 BMCs"
 
 step "node2 loses power: its BMC reports it"
-d0=$(driver_mark node1)
+d0=$(daemon_mark node1)
 t0=$EPOCHREALTIME
 lab poweroff node2
-wait_until 10 driver_has node1 "$d0" '^hb node=node2 reach=1 power=off'
+wait_until 10 daemon_has node1 "$d0" '^hb node=node2 reach=1 power=off'
 note "seen after $(within_intervals "$t0" 3 || fail "power off not seen within 3 intervals")"
 wait_until 5 node_attr_is node2 bmclink-bmc-power off node1
 
 step "node2's BMC itself loses power: silent for 3 polls"
-d0=$(driver_mark node1)
+d0=$(daemon_mark node1)
 t0=$EPOCHREALTIME
 lab bmc-off node2
-wait_until 10 driver_has node1 "$d0" '^hb node=node2 reach=0 power=unknown'
+wait_until 10 daemon_has node1 "$d0" '^hb node=node2 reach=0 power=unknown'
 note "seen after $(within_intervals "$t0" 4 || fail "not within 3 silent polls")"
 wait_until 5 node_attr_is node2 bmclink-bmc-reachable 0 node1
-grep -q 'BMC of node2 (10.231.2.22:623) silent for 3 polls' "$(driver_log node1)" ||
+grep -q 'BMC of node2 (10.231.2.22:623) silent for 3 polls' "$(daemon_log node1)" ||
     fail "no warning in the log"
 
 step "node2's BMC back, then node2"

@@ -2,38 +2,54 @@
 # Helpers for the BMCNOTICE and heartbeat lab tests (tests/lab/5x-*.sh), sourced after lib.sh.
 #
 # The lab BMCs run the bmcsim plug-in (lab up with BMCLINK_LAB_BMCSIM): a fault injected
-# with `lab fault NODE` makes NODE's BMC send its PET to NODE. On the nodes, bmclinkd's BMC
-# side runs as bmc_driver (monitor/bmc_driver: trap receiver, heartbeat, recovery) started
-# as a boot hook, until the daemon wires those modules; the tests then switch to bmclinkd.
+# with `lab fault NODE` makes NODE's BMC send its PET to NODE. On the nodes, bmclinkd runs
+# as the Pacemaker clone of conf/pcmk-bmcnotice.pcs.sh.example (ocf:bmclink:bmclinkd,
+# config=/etc/bmclink/bmclinkd.conf, whose [bmc] section points to bmclink.conf), with its
+# BMC side (trap receiver, heartbeat, recovery) and the registry. The tests read what it
+# did from its log on the node's disk (/var/log/bmclink/bmclinkd.log: the "bmc: step ...",
+# "bmc: event ...", "bmc: hb ..." lines) and from `bmclink status` run inside the node.
 #
-# Found in $BMCLINK_BUILD_DIR, build/ or build-bmc/ (BMCLINK_BMC_DRIVER and
-# BMCLINK_LAB_BMCSIM override); a test skips (77) when they are not built.
+# The binaries under test (monitor/bmclinkd, monitor/bmclink-reg, cli/bmclink) come from
+# $BMCLINK_BUILD_DIR, build/ or build-bmc/ and travel on every node's disk
+# (/var/lib/bmclink/bin: nodes have a private /tmp); the OCF agent is the installed one
+# (/usr/lib/ocf/resource.d/bmclink, cmake --install). BMCLINK_LAB_BMCSIM overrides the
+# plug-in. A test skips (77) when they are not there.
+#
+# bmc_driver (scripts/bench/bmc-driver.c) is no longer used here; the daemon's log lines
+# carry the same fields, so scripts/bench/notice-bench reads them through driver_field.
 
-BMC_DRIVER=${BMCLINK_BMC_DRIVER:-}
 BMCSIM_SO=${BMCLINK_LAB_BMCSIM:-}
 BMC_CONF=/etc/bmclink/bmclink.conf
-BMC_HOOK=/etc/bmclink/lab-boot.d/50-bmc-driver
-BMC_DRIVER_NODE=/var/lib/bmclink/bin/bmc_driver # the driver's copy on each node's disk
-BMC_DRIVER_LOG=/var/log/bmclink/bmc-driver.log
-BMC_DRIVER_PID=/run/bmc-driver.pid # the node's private /run: gone at power off
+BMCD_CONF=/etc/bmclink/bmclinkd.conf
+BMCD_BIN=/var/lib/bmclink/bin # the binaries' copies on each node's disk
+BMCD_LOG=/var/log/bmclink/bmclinkd.log
+BMCD_SRC=() # on the host: bmclinkd bmclink-reg bmclink
+BMCD_OCF_AGENT=/usr/lib/ocf/resource.d/bmclink/bmclinkd
 
-# bmc_require: lab_require, plus the driver, the plug-in and snmptrap.
+# bmc_require: lab_require, plus the daemon, the command, the plug-in, the agent, snmptrap.
 bmc_require() {
     local b
     lab_require
+    command -v pcs >/dev/null || skip "pcs is not installed"
     for b in "${BMCLINK_BUILD_DIR:-}" "$REPO_DIR/build" "$REPO_DIR/build-bmc"; do
         [[ -n $b ]] || continue
-        [[ -z $BMC_DRIVER && -x $b/monitor/bmc_driver ]] && BMC_DRIVER=$b/monitor/bmc_driver
+        if ((${#BMCD_SRC[@]} == 0)) && [[ -x $b/monitor/bmclinkd && -x $b/cli/bmclink &&
+            -x $b/monitor/bmclink-reg ]]; then
+            BMCD_SRC=("$(readlink -f "$b/monitor/bmclinkd")"
+                "$(readlink -f "$b/monitor/bmclink-reg")" "$(readlink -f "$b/cli/bmclink")")
+        fi
         [[ -z $BMCSIM_SO && -f $b/tests/bmcsim.so ]] && BMCSIM_SO=$b/tests/bmcsim.so
     done
-    [[ -n $BMC_DRIVER && -x $BMC_DRIVER ]] ||
-        skip "bmc_driver is not built (set BMCLINK_BUILD_DIR or BMCLINK_BMC_DRIVER)"
+    ((${#BMCD_SRC[@]} == 3)) ||
+        skip "bmclinkd, bmclink-reg or bmclink is not built (set BMCLINK_BUILD_DIR)"
     [[ -n $BMCSIM_SO && -f $BMCSIM_SO ]] ||
         skip "bmcsim.so is not built (set BMCLINK_BUILD_DIR or BMCLINK_LAB_BMCSIM)"
+    [[ -x $BMCD_OCF_AGENT ]] || skip "ocf:bmclink:bmclinkd is not installed (cmake --install)"
     command -v snmptrap >/dev/null || skip "snmptrap is not installed"
-    BMC_DRIVER=$(readlink -f "$BMC_DRIVER")
     export BMCLINK_LAB_BMCSIM=$BMCSIM_SO
-    note "driver $BMC_DRIVER, BMC plug-in $BMCSIM_SO"
+    note "bmclinkd ${BMCD_SRC[0]}, BMC plug-in $BMCSIM_SO"
+    cmp -s "$BMCD_OCF_AGENT" "$REPO_DIR/agents/bmclinkd" ||
+        note "NOTE: the installed $BMCD_OCF_AGENT differs from agents/bmclinkd (cmake --install)"
 }
 
 # bmc_conf_write [GROUP.KEY=VALUE...]: bmclink.conf (0600) on every node's disk: each node's
@@ -80,56 +96,95 @@ bmc_conf_write() {
     done
 }
 
-# driver_log NODE: the driver's output as the host sees it (on the node's disk).
-driver_log() { echo "$LAB_DIR/$1/disk$BMC_DRIVER_LOG"; }
+# daemon_log NODE: bmclinkd's log as the host sees it (on the node's disk; it survives
+# the node's resets, each boot appends).
+daemon_log() { echo "$LAB_DIR/$1/disk$BMCD_LOG"; }
 
-# driver_mark NODE: lines in NODE's driver log now (look only at what comes after).
-driver_mark() {
+# daemon_mark NODE: lines in NODE's daemon log now (look only at what comes after).
+daemon_mark() {
     local f
-    f=$(driver_log "$1")
+    f=$(daemon_log "$1")
     if [[ -r $f ]]; then wc -l <"$f"; else echo 0; fi
 }
 
-# driver_since NODE MARK: the driver's lines after MARK.
-driver_since() { tail -n +"$(($2 + 1))" "$(driver_log "$1")" 2>/dev/null; }
-
-# driver_has NODE MARK REGEX: a line after MARK matches.
-driver_has() { driver_since "$1" "$2" | grep -qE "$3"; }
-
-# driver_field NODE MARK REGEX FIELD: FIELD=value of the first line after MARK matching REGEX.
-driver_field() {
-    driver_since "$1" "$2" | grep -E "$3" | head -n 1 | tr ' ' '\n' | sed -n "s/^$4=//p"
+# daemon_since NODE MARK: the BMC module's lines after MARK, without the log's prefix
+# ("step name=start-sent t_ms=0.412 rc=0 detail=- real_ms=...", "event verdict=...",
+# "hb node=... reach=... power=...").
+daemon_since() {
+    tail -n +"$(($2 + 1))" "$(daemon_log "$1")" 2>/dev/null | sed -n 's/^.*: bmc: //p'
 }
 
-# bmc_driver_start NODE...: install the driver as NODE's boot hook and start it now;
-# waits until it listens.
-bmc_driver_start() {
-    local node m hook
-    for node in "$@"; do
-        hook=$LAB_DIR/$node/disk$BMC_HOOK
-        install -d -m 755 "$(dirname "$hook")" "$LAB_DIR/$node/disk/var/log/bmclink"
-        # Nodes have a private /tmp: the driver travels on the node's disk, not from the
-        # checkout (which may live under /tmp).
-        install -D -m 755 "$BMC_DRIVER" "$LAB_DIR/$node/disk$BMC_DRIVER_NODE"
-        cat >"$hook" <<EOF
-#!/bin/sh
-# bmclinkd's BMC side (tests/lab/lib-bmc.sh), restarted at every boot of $node.
-echo \$\$ >$BMC_DRIVER_PID
-exec $BMC_DRIVER_NODE -c $BMC_CONF -n $node >>$BMC_DRIVER_LOG 2>&1
+# daemon_has NODE MARK REGEX: a BMC module line after MARK matches.
+daemon_has() { daemon_since "$1" "$2" | grep -qE "$3"; }
+
+# daemon_field NODE MARK REGEX FIELD: FIELD=value of the first line after MARK matching REGEX.
+daemon_field() {
+    daemon_since "$1" "$2" | grep -E "$3" | head -n 1 | tr ' ' '\n' | sed -n "s/^$4=//p"
+}
+
+# daemon_log_has NODE MARK REGEX: any line of the whole log after MARK matches.
+daemon_log_has() { tail -n +"$(($2 + 1))" "$(daemon_log "$1")" 2>/dev/null | grep -qE "$3"; }
+
+# The names scripts/bench/notice-bench uses (it ran bmc_driver before the daemon did this).
+driver_log() { daemon_log "$@"; }
+driver_mark() { daemon_mark "$@"; }
+driver_since() { daemon_since "$@"; }
+driver_has() { daemon_has "$@"; }
+driver_field() { daemon_field "$@"; }
+
+# bmc_status NODE [ARGS...]: `bmclink status ARGS` inside NODE (the copy on its disk).
+bmc_status() { lab x "$1" "$BMCD_BIN/bmclink" status "${@:2}"; }
+
+# bmc_status_key NODE KEY: one value of `bmclink status --keys` inside NODE.
+bmc_status_key() { bmc_status "$1" --keys | sed -n "s/^$2=//p"; }
+
+# daemon_running NODE: NODE's bmclinkd answers and its BMC side runs (for wait_until).
+daemon_running() { [[ $(bmc_status_key "$1" bmc.state 2>/dev/null) == running ]]; }
+
+# bmc_nodes_install: bmclinkd.conf (registry + BMC side, log file on the disk) and the
+# binaries under test on every node's disk.
+bmc_nodes_install() {
+    local n i disk f
+    n=$(lab_node_count)
+    for ((i = 1; i <= n; i++)); do
+        disk=$LAB_DIR/node$i/disk
+        install -d -m 755 "$disk/etc/bmclink" "$disk/var/lib/bmclink" "$disk/var/log/bmclink"
+        for f in "${BMCD_SRC[@]}"; do
+            install -D -m 755 "$f" "$disk$BMCD_BIN/$(basename "$f")"
+        done
+        cat >"$disk$BMCD_CONF" <<EOF
+# Written by tests/lab/lib-bmc.sh: conf/registry/bmclinkd.conf's defaults, plus a log file
+# on the node's disk (the lab has no syslog) and the BMC side required.
+[daemon]
+log-level = info
+log-file = $BMCD_LOG
+[registry]
+store = /var/lib/bmclink/registry.db
+[bmc]
+enabled = true
+config = $BMC_CONF
 EOF
-        chmod 755 "$hook"
-        m=$(driver_mark "$node")
-        # Detached, and without our descriptors: an inherited test lock would outlive us.
-        # shellcheck disable=SC2016 # expanded by the bash inside the node
-        lab x "$node" setsid -f bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}
-            ((f > 2)) && eval "exec $f>&-"; done 2>/dev/null; exec "$0"' "$BMC_HOOK" \
-            </dev/null >/dev/null 2>&1
-        wait_until 20 driver_has "$node" "$m" '^ready '
     done
 }
 
-# driver_ready_after_boot NODE MARK: the boot hook started the driver again after MARK.
-driver_ready_after_boot() { driver_has "$1" "$2" '^ready '; }
+# bmc_daemon_start [NODE...]: bmclinkd as the clone of conf/pcmk-bmcnotice.pcs.sh.example
+# (its DAEMON part; the rule comes from evacuate_rule); waits until its BMC side runs on
+# every NODE (default: every node).
+bmc_daemon_start() {
+    local node nodes=("$@") i
+    if ((${#nodes[@]} == 0)); then
+        for ((i = 1; i <= $(lab_node_count); i++)); do nodes+=("node$i"); done
+    fi
+    bmc_nodes_install
+    lab_copy_to_nodes "$REPO_DIR/conf/pcmk-bmcnotice.pcs.sh.example"
+    lab x node1 env RULE=no HEALTH=no DAEMON=yes CONFIG="$BMCD_CONF" \
+        BINARY="$BMCD_BIN/bmclinkd" CLIENT="$BMCD_BIN/bmclink-reg" \
+        sh /etc/bmclink/pcmk-bmcnotice.pcs.sh.example >/dev/null ||
+        error "conf/pcmk-bmcnotice.pcs.sh.example (DAEMON) failed"
+    for node in "${nodes[@]}"; do
+        wait_until 60 daemon_running "$node"
+    done
+}
 
 # notices_log NODE / notices_mark NODE / notices_since NODE MARK: NODE's BMC's notice log.
 notices_log() { echo "$LAB_DIR/bmc${1#node}/notices.log"; }
@@ -166,7 +221,7 @@ group_create() {
 # evacuate_rule TARGET [FROM]: the location rule of conf/pcmk-bmcnotice.pcs.sh.example.
 evacuate_rule() {
     lab_copy_to_nodes "$REPO_DIR/conf/pcmk-bmcnotice.pcs.sh.example"
-    lab x "${2:-node1}" env TARGET="$1" HEALTH=no DAEMON=no \
+    lab x "${2:-node1}" env TARGET="$1" RULE=yes HEALTH=no DAEMON=no \
         sh /etc/bmclink/pcmk-bmcnotice.pcs.sh.example ||
         error "conf/pcmk-bmcnotice.pcs.sh.example failed"
 }
@@ -241,25 +296,22 @@ send_pet() {
     fi
 }
 
-# bmc_driver_stop NODE: SIGTERM to NODE's driver (by its recorded PID); it prints its summary.
-bmc_driver_stop() {
-    # shellcheck disable=SC2016 # expanded inside the node
-    lab x "$1" sh -c 'kill -TERM "$(cat "$0")"' "$BMC_DRIVER_PID"
-}
-
 # shellcheck disable=SC2034 # F_* are for the test scripts
 # fault_and_reset NODE: inject a fatal fault into NODE's BMC and wait until the BMC resets
-# NODE. Leaves marks for what follows: F_NOTICES, F_DRIVER, F_CHASSIS (lines of NODE's BMC
-# notice log, driver log, chassis log before the fault) and F_INIT (NODE's init before).
+# NODE. Leaves marks for what follows: F_NOTICES, F_DAEMON, F_CHASSIS (lines of NODE's BMC
+# notice log, daemon log, chassis log before the fault) and F_INIT (NODE's init before).
+# F_DRIVER is F_DAEMON under its old name (scripts/bench/notice-bench).
 fault_and_reset() {
+    wait_until 60 daemon_running "$1" # after a reset, the clone starts again on its own
     F_NOTICES=$(notices_mark "$1")
-    F_DRIVER=$(driver_mark "$1")
+    F_DAEMON=$(daemon_mark "$1")
+    F_DRIVER=$F_DAEMON
     F_CHASSIS=$(chassis_lines "$1")
     F_INIT=$(node_init_pid "$1")
     lab fault "$1"
     wait_until 30 notices_has "$1" "$F_NOTICES" 'reset reason='
     note "$1's BMC: $(notices_events "$1" "$F_NOTICES")"
-    driver_since "$1" "$F_DRIVER" | grep '^step ' | sed 's/^/    /'
+    daemon_since "$1" "$F_DAEMON" | grep '^step ' | sed 's/^/    /'
 }
 
 # assert_started_before_reset NODE OTHER RSC...: every RSC started on OTHER (OTHER's own
@@ -267,8 +319,8 @@ fault_and_reset() {
 assert_started_before_reset() {
     local node=$1 other=$2 t_start t_off
     shift 2
-    driver_has "$node" "$F_DRIVER" "^step name=started .*detail=$other" ||
-        fail "the driver on $node never saw $* started on $other"
+    daemon_has "$node" "$F_DAEMON" "^step name=started .*detail=$other" ||
+        fail "bmclinkd on $node never saw $* started on $other"
     t_start=$(started_wall_ms "$other" "$@") || fail "$other's log has no start of $*"
     t_off=$(power_off_wall_ms "$node" "$F_CHASSIS") || fail "$node's BMC never powered it off"
     ((t_start < t_off)) || fail "$* started on $other $((t_start - t_off)) ms after the power-off"
@@ -278,7 +330,7 @@ assert_started_before_reset() {
 
 # bmc_setup_group NODES... [-- GROUP.KEY=VALUE...]: bmclink.conf (the lab's defaults and
 # these), group grp preferring node1 with the evacuate rule of conf/, grp running, the
-# driver on NODES.
+# bmclinkd clone, its BMC side running on NODES.
 bmc_setup_group() {
     local nodes=()
     while (($# > 0)) && [[ $1 != -- ]]; do
@@ -291,5 +343,5 @@ bmc_setup_group() {
     group_create grp node1
     evacuate_rule grp
     wait_until 30 resource_on grp node1
-    bmc_driver_start "$@"
+    bmc_daemon_start "$@"
 }
