@@ -1,9 +1,11 @@
 /*
- * bmc_driver: bmclinkd's BMC side run alone, before the daemon wires it: the trap receiver
- * of one node (monitor/trap.h), the heartbeat to every BMC (monitor/heartbeat.h) and the
- * recovery of this node (monitor/recovery_run.h), on the real IPMI client (OpenIPMI) and the
- * real Pacemaker tools, in one GLib main loop. The lab tests (tests/lab/5x-*.sh) run it in a
- * node as a boot hook; scripts/bench/heartbeat-bench runs it against many simulated BMCs.
+ * bmc_driver: bmclinkd's BMC side run alone, without the daemon (which wires the same
+ * modules in monitor/bmc_service.c): the trap receiver of one node (monitor/trap.h), the
+ * heartbeat to every BMC (monitor/heartbeat.h) and the recovery of this node
+ * (monitor/recovery_run.h), on the real IPMI client (OpenIPMI) and the real Pacemaker tools,
+ * in one GLib main loop. scripts/bench/notice-bench and heartbeat-bench run it against
+ * simulated BMCs without a cluster, tests/bmcnotice/test-bmc-driver.sh against ipmi_sim; the
+ * lab tests (tests/lab/5x-*.sh) run bmclinkd itself.
  *
  *   bmc_driver -c bmclink.conf -n node1 [--seconds S] [--heartbeat-only] [--summary-every S]
  *
