@@ -197,19 +197,21 @@ main(int argc, char **argv)
     if (bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err) != 0) {
         fprintf(stderr, "bmclinkd: %s\n", err);
         g_free(err);
+        g_free(o.config);
         return 1;
     }
     rc = check_files(d.cfg, d.config_path);
-    if (o.check || rc != 0) {
-        if (rc == 0) {
-            printf("%s: OK\n", d.config_path);
-        }
-        bld_config_free(d.cfg);
-        return rc;
+    if (rc == 0 && o.check) {
+        printf("%s: OK\n", d.config_path);
     }
-    if (setup_logging(d.cfg, o.stderr_log) != 0) {
+    if (rc == 0 && o.check == false) {
+        rc = setup_logging(d.cfg, o.stderr_log);
+    }
+    if (o.check || rc != 0) {
         bld_config_free(d.cfg);
-        return 1;
+        g_free(o.config);
+        bl_log_fini(); /* safe when logging never started */
+        return rc;
     }
     signal(SIGPIPE, SIG_IGN);
     d.reset_store = o.reset_store;

@@ -1,3 +1,9 @@
 # bmclinkd's BMC module: `bmclink status` on the wire (monitor/bmc_status.c).
 bl_unit_test(test_bmc_status SOURCES ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_status.c
              LIBS bmclink_status)
+
+# `bmclink config check` and `bmclinkd --check-config` on bmclink.conf (file:line errors).
+add_test(NAME test_bmc_config_check
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_config_check.sh $<TARGET_FILE:bmclink-cli>
+                 $<TARGET_FILE:bmclinkd> ${PROJECT_SOURCE_DIR}/conf/bmclink.conf.example)
+set_tests_properties(test_bmc_config_check PROPERTIES LABELS unit)

@@ -1,0 +1,38 @@
+#!/bin/bash
+# `bmclink config check` and `bmclinkd --check-config` on bmclink.conf: the shipped example
+# (with its secrets in a 0600 copy) passes; a bad value fails naming file:line, and bmclinkd
+# refuses a bmclinkd.conf whose [bmc] names it; [bmc] enabled = auto without the file is off.
+#   bmcd_test_config_check.sh BMCLINK BMCLINKD EXAMPLE
+set -euo pipefail
+cli=$1 daemon=$2 example=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+printf 'secret\n' >"$tmp/pw"
+chmod 600 "$tmp/pw"
+sed "s#^password_file = .*#password_file = $tmp/pw#" "$example" >"$tmp/good.conf"
+chmod 600 "$tmp/good.conf"
+out=$("$cli" config check "$tmp/good.conf" --node node1) || fail "example refused: $out"
+[[ $out == *"$tmp/good.conf: OK"* ]] || fail "no OK line: $out"
+
+sed 's/^interval_ms = 1000/interval_ms = soon/' "$tmp/good.conf" >"$tmp/bad.conf"
+chmod 600 "$tmp/bad.conf"
+line=$(grep -n '^interval_ms = soon' "$tmp/bad.conf" | cut -d: -f1)
+if out=$("$cli" config check "$tmp/bad.conf" 2>&1); then fail "bad file accepted"; fi
+[[ $out == *"$tmp/bad.conf:$line:"* ]] || fail "error does not name file:$line: $out"
+if out=$("$cli" config check "$tmp/good.conf" --node nosuchnode 2>&1); then
+    fail "unknown node accepted"
+fi
+
+printf '[registry]\nenabled = false\n[bmc]\nenabled = true\nconfig = %s\nnode-name = node1\n' \
+    "$tmp/bad.conf" >"$tmp/d.conf"
+if out=$("$daemon" -c "$tmp/d.conf" --check-config 2>&1); then fail "bmclinkd accepted it"; fi
+[[ $out == *"$tmp/bad.conf:$line:"* ]] || fail "bmclinkd's error does not name file:line: $out"
+sed -i "s#^config = .*#config = $tmp/good.conf#" "$tmp/d.conf"
+"$daemon" -c "$tmp/d.conf" --check-config >/dev/null || fail "bmclinkd refused the good file"
+sed -i "s#^config = .*#config = $tmp/absent.conf#; s#^enabled = true#enabled = auto#" "$tmp/d.conf"
+"$daemon" -c "$tmp/d.conf" --check-config >/dev/null || fail "auto without the file refused"
+sed -i "s#^enabled = auto#enabled = true#" "$tmp/d.conf"
+if "$daemon" -c "$tmp/d.conf" --check-config 2>/dev/null; then fail "true without the file"; fi
+echo "PASS"
