@@ -87,6 +87,7 @@ password_file = $TMP/pw
 port = $PORT
 [heartbeat]
 interval_ms = 200
+sel_state_dir = $TMP
 reopen_ms = 400
 [recovery]
 action = script
