@@ -38,6 +38,7 @@
 #                                or "down" when no daemon answers
 #   reg_in_sync NODE             NODE reports in sync (for wait_until)
 #   reg_answers NODE             NODE's daemon answers, in sync or not (for wait_until)
+#   reg_state_is NODE STATE      reg_state NODE is STATE (for wait_until)
 #   reg_members NODE             how many daemons NODE's group has (from status)
 #   reg_wait_sync NODE [S]       wait (default 60 s) until NODE's daemon answers and is in sync;
 #                                fails the test on timeout; prints how long it took
@@ -66,7 +67,7 @@ REG_CLIENT=/usr/bin/bmclink-reg
 
 # reg_require: lab_require, then the binaries under test and the OCF agent.
 reg_require() {
-    local b
+    local b out
     lab_require
     command -v pcs >/dev/null || skip "pcs is not installed"
     if [[ ${BMCLINK_REG_INSTALLED:-0} != 1 ]]; then
@@ -86,6 +87,10 @@ reg_require() {
     fi
     [[ -x $REG_OCF_AGENT ]] || skip "ocf:bmclink:bmclinkd is not installed (cmake --install)"
     command -v sha256sum >/dev/null || skip "sha256sum is missing"
+    # A stale build refuses the sample configuration: say so now, not as a clone that never starts.
+    out=$("${REG_DAEMON_SRC:-$REG_DAEMON}" -c "$REPO_DIR/conf/registry/bmclinkd.conf" \
+        --check-config 2>&1) || error "the bmclinkd under test refuses conf/registry/bmclinkd.conf" \
+        "(stale build? rebuild, or cmake --install): $out"
     note "bmclinkd ${REG_DAEMON_SRC:-$REG_DAEMON}, bmclink-reg ${REG_CLIENT_SRC:-$REG_CLIENT}"
     cmp -s "$REG_OCF_AGENT" "$REPO_DIR/agents/bmclinkd" ||
         note "NOTE: the installed $REG_OCF_AGENT differs from agents/bmclinkd (cmake --install)"
@@ -183,6 +188,8 @@ reg_state() {
 reg_in_sync() { reg_status "$1" >/dev/null 2>&1; }
 
 reg_answers() { [[ $(reg_state "$1") != down ]]; }
+
+reg_state_is() { [[ $(reg_state "$1") == "$2" ]]; }
 
 reg_members() { reg_status "$1" 2>/dev/null | sed -n 's/^members://p' | grep -o '(pid' | wc -l; }
 
