@@ -6,6 +6,9 @@
 #   2. kill -9 of node2's bmclinkd -> node2 serves nothing (no stale reads) while keys change
 #      on node1 and node3 -> Pacemaker's monitor restarts it -> it catches up before it
 #      reports in sync (render, the service chain's gate, returns the new values) -> agree;
+#      again with node2 in maintenance, so that Pacemaker restarts the daemon only after
+#      2 MiB of changes: node2 never reports in sync at any other generation than the
+#      cluster's (it shows "syncing" while it catches up, when a poll falls in that window);
 #   3. node3 powered off through its BMC (IPMI chassis power off from the admin host) ->
 #      node1 and node2 go on writing, overwriting and deleting -> power on through the BMC ->
 #      node3 boots, rejoins, Pacemaker starts its clone instance, its replica (kept on its
@@ -90,6 +93,39 @@ reg_acked_present node2 "$work/acked.k" || fail "node2 lacks writes made while i
 reg_acked_present node2 "$work/acked" || fail "node2 lost earlier writes"
 reg_all_agree || fail "the replicas disagree after node2's daemon came back"
 
+step "node2's daemon killed again, restarted only after 2 MiB of changes (node maintenance)"
+# Pacemaker leaves node2 alone while in maintenance: the restart comes after every change,
+# so every state node2 reports can be judged against the cluster's final generation.
+lab x node1 crm_attribute --node node2 --name maintenance --update true >/dev/null
+in_maintenance() { lab x node1 crm_mon -1 --output-as=xml | grep -q '<node name="node2" .*maintenance="true"'; }
+wait_until 30 in_maintenance
+reg_daemon_kill node2 KILL
+# shellcheck disable=SC2016 # expanded inside the node
+lab x node2 bash -c 'prev=; while :; do
+    s=$("$0" --timeout 2 status 2>/dev/null | sed -n "1s/^node [0-9]*: \([a-z-]*\) .*/\1/p;
+        3s/^epoch [0-9]*, generation \([0-9]*\),.*/\1/p" | paste -sd" " -)
+    s=${s:-down}; [[ $s == "$prev" ]] || echo "$EPOCHREALTIME $s"; prev=$s
+    [[ $s == active* ]] && exit 0; sleep 0.02; done' "$REG_CLIENT" >"$work/states2b" 2>/dev/null &
+poller=$!
+awk 'BEGIN { print "Windows Registry Editor Version 5.00"; v = sprintf("%1000s", ""); gsub(/ /, "m", v)
+    for (k = 0; k < 4; k++) { printf "\n[M\\b%d]\n", k
+        for (i = 0; i < 512; i++) printf "\"v%d\"=\"%s%d\"\n", i, v, i } }' >"$work/big.reg"
+install -m 0644 "$work/big.reg" "$LAB_DIR/node1/disk/etc/bmclink/big.reg"
+awk -F'"' '/^\[/ { key = substr($0, 2, length($0) - 2); sub(/\\/, "/", key) }
+    /^"/ { printf "%s\t%s\t%s\n", key, $2, $4 }' "$work/big.reg" >"$work/acked.m"
+reg_x node1 import /etc/bmclink/big.reg || fail "node1: import of 2 MiB refused"
+gen_final=$(reg_gen node1)
+t_restart=$EPOCHREALTIME
+lab x node1 crm_attribute --node node2 --name maintenance --delete >/dev/null
+wait "$poller" || fail "node2 never reported in sync"
+note "node2 (generation, state) after maintenance ended: $(awk -v t="$t_restart" \
+    '{ printf "%s %s@%.2fs ", $3, $2, $1 - t }' "$work/states2b")"
+if awk -v g="$gen_final" '$2 == "active" && $3 != g { bad = 1 } END { exit !bad }' "$work/states2b"; then
+    fail "node2 reported in sync at another generation than the cluster's $gen_final"
+fi
+reg_status node2 | sed -n 4p | sed 's/^/      /'
+reg_all_agree || fail "the replicas disagree after node2's daemon came back"
+
 step "power node3 off through its BMC; keys change, are overwritten and deleted meanwhile"
 eval "$(lab bmc node3)"
 ipmi3() {
@@ -110,7 +146,7 @@ assert_eq 120 "$(cat "$work/acked.d" "$work/acked.over" | wc -l)" "writes while 
 # What node3 must end with: the new writes, the overwritten values, nothing of C/n3.
 awk -F'\t' 'NR == FNR { over[$1 FS $2] = 1; print; next }
     $1 != "C/n3" && !(($1 FS $2) in over)' "$work/acked.over" \
-    "$work/acked" "$work/acked.k" "$work/acked.d" >"$work/expected"
+    "$work/acked" "$work/acked.k" "$work/acked.m" "$work/acked.d" >"$work/expected"
 gen1=$(reg_gen node1)
 
 step "power node3 on through its BMC; it rejoins and catches up"
