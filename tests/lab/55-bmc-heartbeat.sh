@@ -29,13 +29,13 @@ step "one publisher: node1, the lowest nodeid of the daemons' CPG group"
 wait_until 30 daemon_running node2
 wait_until 10 eval '[[ $(bmc_status_key node1 hb.publisher) == yes ]]'
 assert_eq no "$(bmc_status_key node2 hb.publisher)" "node2 publishes"
-bmc_status node1 | sed -n '/^BMC heartbeat/,/^$/p' | sed 's/^/    /'
 
 step "steady polling writes nothing: the CIB's num_updates stays"
 u0=$(lab x node1 cibadmin --query | grep -o 'num_updates="[0-9]*"' | head -n 1)
 sleep 5
 u1=$(lab x node1 cibadmin --query | grep -o 'num_updates="[0-9]*"' | head -n 1)
 assert_eq "$u0" "$u1" "CIB num_updates over 5 polls of 2 BMCs"
+bmc_status node1 | sed -n '/^BMC heartbeat/,/^$/p' | sed 's/^/    /' # the steady state
 
 step "node2 loses power: its BMC reports it"
 d0=$(daemon_mark node1)
