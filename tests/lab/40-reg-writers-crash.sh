@@ -46,11 +46,7 @@ mark2=$(pcmk_log_mark node2)
 reg_daemon_kill node2 KILL
 t_kill=$EPOCHREALTIME
 # From now until it is back and in sync, node2's state as its own status reports it.
-# shellcheck disable=SC2016 # expanded inside the node
-lab x node2 bash -c 'prev=; while :; do
-    s=$("$0" --timeout 2 status 2>/dev/null | sed -n "1s/^node [0-9]*: \([a-z-]*\) .*/\1/p")
-    s=${s:-down}; [[ $s == "$prev" ]] || echo "$EPOCHREALTIME $s"; prev=$s
-    [[ $s == active ]] && exit 0; sleep 0.02; done' "$REG_CLIENT" >"$work/states2" 2>/dev/null &
+reg_state_poller node2 >"$work/states2" &
 poller=$!
 if out=$(reg_x node2 get C/n1 w0 2>&1); then
     # Only if Pacemaker's monitor happened to restart it in between (it then caught up).
@@ -75,10 +71,11 @@ lab_copy_to_nodes "$work/k.profile"
 step "Pacemaker restarts it; node2 catches up before it serves"
 restarted() { reg_clone_started_on node2 && [[ $(fail_count bmclinkd node2) =~ ^[1-9] ]]; }
 wait_until 60 restarted
-note "Pacemaker: monitor saw it dead" \
-    "$(pcmk_log_since node2 "$mark2" "$t_kill" "monitor operation for bmclinkd on node2: not running")s," \
-    "started again $(pcmk_log_since node2 "$mark2" "$t_kill" "start operation for bmclinkd on node2: ok")s" \
-    "after the kill (monitor interval 5 s)"
+t_dead=$(pcmk_log_since node2 "$mark2" "$t_kill" \
+    "monitor operation for bmclinkd on node2: not running")
+t_start=$(pcmk_log_since node2 "$mark2" "$t_kill" "start operation for bmclinkd on node2: ok")
+note "Pacemaker: monitor saw it dead ${t_dead}s, started again ${t_start}s after the kill" \
+    "(monitor interval 5 s)"
 wait_until 30 reg_answers node2
 # render is the service chain's gate: it waits until the replica is in sync, then exports.
 reg_x node2 --profile /etc/bmclink/k.profile render -o /var/lib/bmclink/k.reg ||
@@ -87,7 +84,8 @@ note "node2 rendered the profile $(since "$t_kill")s after the kill"
 tr -d '\r' <"$LAB_DIR/node2/disk/var/lib/bmclink/k.reg" | grep -qx '"Last"="after-the-kill"' ||
     fail "node2's render lacks the write made while its daemon was dead"
 wait "$poller" || fail "node2 never reported in sync"
-note "node2's states after the kill: $(awk -v t="$t_kill" '{ printf "%s@%.2fs ", $2, $1 - t }' "$work/states2")"
+note "node2's states after the kill:" \
+    "$(awk -v t="$t_kill" '{ printf "%s@%.2fs ", $2, $1 - t }' "$work/states2")"
 reg_status node2 | sed 's/^/      /'
 reg_acked_present node2 "$work/acked.k" || fail "node2 lacks writes made while it was down"
 reg_acked_present node2 "$work/acked" || fail "node2 lost earlier writes"
@@ -97,19 +95,20 @@ step "node2's daemon killed again, restarted only after 2 MiB of changes (node m
 # Pacemaker leaves node2 alone while in maintenance: the restart comes after every change,
 # so every state node2 reports can be judged against the cluster's final generation.
 lab x node1 crm_attribute --node node2 --name maintenance --update true >/dev/null
-in_maintenance() { lab x node1 crm_mon -1 --output-as=xml | grep -q '<node name="node2" .*maintenance="true"'; }
+in_maintenance() {
+    lab x node1 crm_mon -1 --output-as=xml | grep -q '<node name="node2" .*maintenance="true"'
+}
 wait_until 30 in_maintenance
 reg_daemon_kill node2 KILL
-# shellcheck disable=SC2016 # expanded inside the node
-lab x node2 bash -c 'prev=; while :; do
-    s=$("$0" --timeout 2 status 2>/dev/null | sed -n "1s/^node [0-9]*: \([a-z-]*\) .*/\1/p;
-        3s/^epoch [0-9]*, generation \([0-9]*\),.*/\1/p" | paste -sd" " -)
-    s=${s:-down}; [[ $s == "$prev" ]] || echo "$EPOCHREALTIME $s"; prev=$s
-    [[ $s == active* ]] && exit 0; sleep 0.02; done' "$REG_CLIENT" >"$work/states2b" 2>/dev/null &
+reg_state_poller node2 >"$work/states2b" &
 poller=$!
-awk 'BEGIN { print "Windows Registry Editor Version 5.00"; v = sprintf("%1000s", ""); gsub(/ /, "m", v)
-    for (k = 0; k < 4; k++) { printf "\n[M\\b%d]\n", k
-        for (i = 0; i < 512; i++) printf "\"v%d\"=\"%s%d\"\n", i, v, i } }' >"$work/big.reg"
+# 4 keys x 512 values of 1 KiB: more than one write may carry (import splits it).
+awk 'BEGIN { print "Windows Registry Editor Version 5.00"
+    v = sprintf("%1000s", ""); gsub(/ /, "m", v)
+    for (k = 0; k < 4; k++) {
+        printf "\n[M\\b%d]\n", k
+        for (i = 0; i < 512; i++) printf "\"v%d\"=\"%s%d\"\n", i, v, i
+    } }' >"$work/big.reg"
 install -m 0644 "$work/big.reg" "$LAB_DIR/node1/disk/etc/bmclink/big.reg"
 awk -F'"' '/^\[/ { key = substr($0, 2, length($0) - 2); sub(/\\/, "/", key) }
     /^"/ { printf "%s\t%s\t%s\n", key, $2, $4 }' "$work/big.reg" >"$work/acked.m"
@@ -120,7 +119,8 @@ lab x node1 crm_attribute --node node2 --name maintenance --delete >/dev/null
 wait "$poller" || fail "node2 never reported in sync"
 note "node2 (generation, state) after maintenance ended: $(awk -v t="$t_restart" \
     '{ printf "%s %s@%.2fs ", $3, $2, $1 - t }' "$work/states2b")"
-if awk -v g="$gen_final" '$2 == "active" && $3 != g { bad = 1 } END { exit !bad }' "$work/states2b"; then
+if awk -v g="$gen_final" '$2 == "active" && $3 != g { bad = 1 } END { exit !bad }' \
+    "$work/states2b"; then
     fail "node2 reported in sync at another generation than the cluster's $gen_final"
 fi
 reg_status node2 | sed -n 4p | sed 's/^/      /'
@@ -157,12 +157,15 @@ wait_until 30 node_rebooted node3 "$old_init"
 wait_until 60 node_state_is node3 online node1
 wait_until 60 reg_clone_started_on node3
 reg_wait_sync node3 60
+t_start=$(pcmk_log_since node3 "$mark3" "$t_on" "start operation for bmclinkd on node3: ok")
 note "node3 in sync $(since "$t_on")s after the power-on request; Pacemaker started its" \
-    "instance $(pcmk_log_since node3 "$mark3" "$t_on" "start operation for bmclinkd on node3: ok")s after it"
+    "instance ${t_start}s after it"
 reg_status node3 | sed 's/^/      /'
 assert_eq "$gen1" "$(reg_gen node3)" "node3's generation (node1's before the power-on)"
 reg_acked_present node3 "$work/expected" || fail "node3 lacks writes made while it was off"
-if reg_x node3 list C/n3 >/dev/null 2>&1; then fail "node3 still has C/n3, deleted while it was off"; fi
+if reg_x node3 list C/n3 >/dev/null 2>&1; then
+    fail "node3 still has C/n3, deleted while it was off"
+fi
 assert_eq "$(wc -l <"$work/expected")" "$(reg_export_triples node3 | wc -l)" "values on node3"
 reg_all_agree || fail "the replicas disagree after node3 came back"
 rm -rf "$work"

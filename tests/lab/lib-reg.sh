@@ -52,6 +52,11 @@
 #   reg_acked_present NODE FILE  every line of FILE (reg_writer's format) reads back on NODE
 #                                with its value (checked on one export); prints what misses
 #   reg_daemon_kill NODE [SIG]   signal NODE's bmclinkd by the PID the agent recorded
+#   reg_state_poller NODE        poll NODE's status (every 20 ms, inside NODE) until it reports
+#                                in sync; prints "EPOCHREALTIME STATE [GENERATION]" at each
+#                                change (STATE "down": no daemon answers). Run it in the
+#                                background; it is a figure, not a proof (it may miss a window
+#                                shorter than a poll)
 #   reg_clone_started_on NODE    Pacemaker has the bmclinkd clone started on NODE
 #   reg_log NODE                 the path of NODE's daemon log, as the host sees it
 
@@ -89,8 +94,9 @@ reg_require() {
     command -v sha256sum >/dev/null || skip "sha256sum is missing"
     # A stale build refuses the sample configuration: say so now, not as a clone that never starts.
     out=$("${REG_DAEMON_SRC:-$REG_DAEMON}" -c "$REPO_DIR/conf/registry/bmclinkd.conf" \
-        --check-config 2>&1) || error "the bmclinkd under test refuses conf/registry/bmclinkd.conf" \
-        "(stale build? rebuild, or cmake --install): $out"
+        --check-config 2>&1) ||
+        error "the bmclinkd under test refuses conf/registry/bmclinkd.conf" \
+            "(stale build? rebuild, or cmake --install): $out"
     note "bmclinkd ${REG_DAEMON_SRC:-$REG_DAEMON}, bmclink-reg ${REG_CLIENT_SRC:-$REG_CLIENT}"
     cmp -s "$REG_OCF_AGENT" "$REPO_DIR/agents/bmclinkd" ||
         note "NOTE: the installed $REG_OCF_AGENT differs from agents/bmclinkd (cmake --install)"
@@ -200,11 +206,13 @@ reg_wait_sync() {
     deadline=$((SECONDS + timeout))
     while :; do
         left=$((deadline - SECONDS))
-        ((left > 0)) || fail "$node's registry is not in sync after ${timeout}s: $(reg_state "$node")"
+        ((left > 0)) ||
+            fail "$node's registry is not in sync after ${timeout}s: $(reg_state "$node")"
         rc=0
         reg_x "$node" --timeout "$left" wait >/dev/null 2>&1 || rc=$?
         ((rc == 0)) && break
-        ((rc == 4)) && fail "$node's registry is not in sync after ${timeout}s: $(reg_state "$node")"
+        ((rc == 4)) &&
+            fail "$node's registry is not in sync after ${timeout}s: $(reg_state "$node")"
         sleep 0.2 # no daemon answering yet
     done
     note "ok after $(since "$t0")s: $node's registry in sync"
@@ -275,3 +283,16 @@ reg_daemon_kill() {
 }
 
 reg_log() { echo "$LAB_DIR/$1/disk$REG_LOG"; }
+
+reg_state_poller() {
+    # shellcheck disable=SC2016 # expanded inside the node
+    lab x "$1" bash -c 'prev=; while :; do
+        s=$("$0" --timeout 2 status 2>/dev/null | sed -n -e "1s/^node [0-9]*: \([a-z-]*\) .*/\1/p" \
+            -e "3s/^epoch [0-9]*, generation \([0-9]*\),.*/\1/p" | paste -sd" " -)
+        s=${s:-down}
+        [[ $s == "$prev" ]] || echo "$EPOCHREALTIME $s"
+        prev=$s
+        [[ $s == active* ]] && exit 0
+        sleep 0.02
+    done' "$REG_CLIENT" 2>/dev/null
+}
