@@ -2,6 +2,7 @@
 #include "recovery.h"
 #include "bl_result.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -110,7 +111,6 @@ void
 bl_rec_note(struct bl_rec *r, enum bl_rec_step step, int rc, const char *detail, uint64_t now)
 {
     struct bl_rec_entry *e;
-    size_t len;
 
     if (r->n_timeline >= BL_REC_TIMELINE_MAX) {
         r->timeline_full = true; /* the first entries matter most: keep them */
@@ -120,9 +120,7 @@ bl_rec_note(struct bl_rec *r, enum bl_rec_step step, int rc, const char *detail,
     e->step = step;
     e->t_ns = now;
     e->rc = rc;
-    len = detail != NULL ? strnlen(detail, sizeof(e->detail) - 1) : 0;
-    memcpy(e->detail, detail != NULL ? detail : "", len);
-    e->detail[len] = '\0';
+    snprintf(e->detail, sizeof(e->detail), "%s", detail != NULL ? detail : ""); /* truncates */
 }
 
 uint64_t
