@@ -2,7 +2,6 @@
 #include "recovery.h"
 #include "bl_result.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -120,7 +119,11 @@ bl_rec_note(struct bl_rec *r, enum bl_rec_step step, int rc, const char *detail,
     e->step = step;
     e->t_ns = now;
     e->rc = rc;
-    snprintf(e->detail, sizeof(e->detail), "%s", detail != NULL ? detail : ""); /* truncates */
+    size_t i = 0;
+    for (; detail != NULL && detail[i] != '\0' && i < sizeof(e->detail) - 1; i++) {
+        e->detail[i] = detail[i]; /* truncates a long detail */
+    }
+    e->detail[i] = '\0';
 }
 
 uint64_t
