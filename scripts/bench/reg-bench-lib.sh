@@ -20,6 +20,13 @@ REG_DIR=${REG_DIR:-$REG_BUILD/regnet}
 REG_NET=10.77.0
 REG_N=0
 
+# The namespaces' names are fixed, so one private cluster at a time on the machine: whoever
+# sources this waits for the others (a check and a benchmark started together would tear each
+# other's cluster down). Held until the sourcing shell exits; nothing started in a node keeps it.
+REG_LOCK=${REG_LOCK:-/run/lock/bmclink-regnet.lock}
+exec {REG_LOCK_FD}>"$REG_LOCK"
+flock "$REG_LOCK_FD"
+
 reg_log() { echo "reg: $*" >&2; }
 
 # reg_holder_pid I: the PID of node I's namespace holder (its PID-namespace init).
@@ -28,7 +35,7 @@ reg_holder_pid() { cat "$REG_DIR/node-$1/holder.pid"; }
 reg_exec() {
     local i=$1
     shift
-    nsenter -t "$(reg_holder_pid "$i")" -n -m -p -- "$@"
+    nsenter -t "$(reg_holder_pid "$i")" -n -m -p -- "$@" {REG_LOCK_FD}>&-
 }
 
 _reg_corosync_conf() {
@@ -92,7 +99,7 @@ reg_up() {
             bash -c "$(declare -f _reg_node_init _reg_corosync_conf _reg_daemon_conf);
                      REG_NET=$REG_NET REG_DIR=$REG_DIR REG_COROSYNC_RT=${REG_COROSYNC_RT:-} \
                      _reg_node_init $i $n $durable;
-                     exec sleep infinity" &
+                     exec sleep infinity" {REG_LOCK_FD}>&- &
         echo $! >"$REG_DIR/node-$i/unshare.pid"
     done
     sleep 0.5

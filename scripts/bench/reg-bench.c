@@ -139,9 +139,10 @@ watcher(pid_t node, const char *key, int fd)
     }
 }
 
-/* Wait until every watcher reported write k; returns the latest report time. */
+/* Wait until every watcher reported write k; returns the latest report time, and each
+ * node's in at[i]. */
 static gint64
-await_all(int *fds, int n, int k)
+await_all(int *fds, int n, int k, gint64 *at)
 {
     gint64 latest = 0;
 
@@ -154,6 +155,7 @@ await_all(int *fds, int n, int k)
             }
         }
         latest = MAX(latest, rec[1]);
+        at[i] = rec[1];
     }
     return latest;
 }
@@ -189,6 +191,7 @@ run_visible(pid_t *nodes, int nnodes, int n, size_t size)
     struct bl_reg_client *c = connect_or_die();
     g_autofree gint64 *vis = g_new(gint64, n);
     g_autofree gint64 *ack = g_new(gint64, n);
+    g_autofree gint64 *per_node = g_new(gint64, (size_t) n * (size_t) nnodes);
     for (int k = 0; k < n; k++) {
         struct bl_reg_ops ops = {0};
         one_set(&ops, key, k, size);
@@ -200,11 +203,20 @@ run_visible(pid_t *nodes, int nnodes, int n, size_t size)
             fprintf(stderr, "reg-bench: write %d: %s\n", k, bl_strerror(rc));
             return 1;
         }
-        vis[k] = await_all(fds, nnodes, k) - t0;
+        gint64 at[MAX_NODES];
+        vis[k] = await_all(fds, nnodes, k, at) - t0;
+        for (int i = 0; i < nnodes; i++) {
+            per_node[(size_t) i * (size_t) n + (size_t) k] = at[i] - t0;
+        }
     }
     printf("nodes %d\nwrites %d\n", nnodes, n);
     print_latency("visible_everywhere", vis, n);
     print_latency("ack", ack, n);
+    /* Where the time goes: each node's own watcher (node 1 is the writer's). */
+    for (int i = 0; i < nnodes; i++) {
+        g_autofree char *what = g_strdup_printf("visible_node%d", i + 1);
+        print_latency(what, per_node + (size_t) i * (size_t) n, n);
+    }
     for (int i = 0; i < nnodes; i++) {
         kill(kids[i], SIGTERM);
         waitpid(kids[i], NULL, 0);
