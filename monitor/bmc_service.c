@@ -1,7 +1,9 @@
 /*
  * The BMC module of bmclinkd: this node's trap receiver (trap.h), the heartbeat to every BMC
  * (heartbeat.h) and the recovery of a fatal notice on this node (recovery_run.h), wired in
- * the daemon's one GLib main loop on one OpenIPMI backend, from the shared bmclink.conf.
+ * the daemon's one GLib main loop on one OpenIPMI backend, from the shared bmclink.conf: the
+ * stack of bmc_stack.h, which bmc_driver runs too; this module adds the election of the
+ * attribute publisher, the log lines and `bmclink status`.
  *
  * One daemon per cluster writes the bmclink-bmc-* attributes: the member with the lowest
  * nodeid in the registry's CPG group (struct bld_view), re-elected at every configuration
@@ -14,19 +16,13 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bl_ipmi_lan.h"
 #include "bl_log.h"
 #include "bl_result.h"
+#include "bmc_stack.h"
 #include "bmc_status.h"
 #include "daemon.h"
-#include "heartbeat.h"
-#include "pcmk.h"
-#include "recovery_config.h"
-#include "recovery_run.h"
-#include "trap.h"
 
 #define NOTICES_KEPT 8
 #define ERR_LEN 512
@@ -53,14 +49,8 @@ struct bld_bmc {
     struct bld *d;
     char *path;
     char node[BL_REC_NAME_MAX];
-    char listen[64];
-    struct bl_bmc_config *cfg;
-    struct bl_ipmi_lan *lan;
-    struct bl_pcmk *pcmk;
-    struct bl_heartbeat *hb;
-    struct bl_recovery *rr;
-    struct bl_trap_receiver *rx;
-    bool publish; /* this daemon writes bmclink-bmc-* now */
+    struct bl_bmc_stack *st; /* NULL until it started */
+    bool publish;            /* this daemon writes bmclink-bmc-* now */
     uint64_t n_notices;
     struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT */
 };
@@ -141,25 +131,13 @@ bld_bmc_check(const struct bld_config *cfg, char **err)
 
 /* ---- events */
 
-/* Epoch ms of a monotonic stamp, to set a step against Pacemaker's and the BMC's logs. */
-static double
-real_ms_of(uint64_t mono_ns)
-{
-    struct timespec rt, mt;
-
-    clock_gettime(CLOCK_REALTIME, &rt);
-    clock_gettime(CLOCK_MONOTONIC, &mt);
-    return (double) rt.tv_sec * 1e3 + (double) rt.tv_nsec / 1e6 -
-           ((double) mt.tv_sec * 1e9 + (double) mt.tv_nsec - (double) mono_ns) / 1e6;
-}
-
 /* recovery_run.c logs each step for people; this line is for scripts (the lab tests). */
 static void
 on_step(const struct bl_rec_entry *e, uint64_t t0, void *ud)
 {
     qb_log(LOG_INFO, "bmc: step name=%s t_ms=%.3f rc=%d detail=%s real_ms=%.3f",
            bl_rec_step_name(e->step), (double) (e->t_ns - t0) / 1e6, e->rc,
-           e->detail[0] != '\0' ? e->detail : "-", real_ms_of(e->t_ns));
+           e->detail[0] != '\0' ? e->detail : "-", bl_bmc_real_ms(e->t_ns));
 }
 
 static void
@@ -200,10 +178,7 @@ on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t 
     qb_log(LOG_INFO, "bmc: event verdict=%s drop=%s version=%d seq=%u",
            bl_trap_verdict_name(ev->verdict), bl_trap_drop_name(ev->drop), (int) ev->version,
            ev->is_pet ? ev->pet.sequence : 0);
-    remember(b, ev);
-    if (b->rr != NULL) {
-        bl_recovery_trap(b->rr, ev, rx_ns);
-    }
+    remember(b, ev); /* the stack hands the trap to the recovery next */
 }
 
 /* ---- the attribute publisher */
@@ -220,7 +195,7 @@ elected(const struct bld *d)
 static void
 apply_publish(struct bld_bmc *b)
 {
-    bool want = b->cfg->hb.publish && elected(b->d);
+    bool want = b->st->cfg->hb.publish && elected(b->d);
 
     if (want == b->publish) {
         return;
@@ -229,13 +204,13 @@ apply_publish(struct bld_bmc *b)
     qb_log(LOG_NOTICE, "bmc: %s the bmclink-bmc-* attributes (nodeid %u, lowest %u, %zu members%s)",
            want ? "publishing" : "no longer publishing", b->d->view.self, b->d->view.lowest,
            b->d->view.n, b->d->view.tracked ? "" : ", no registry: every daemon publishes");
-    bl_heartbeat_set_publish(b->hb, want);
+    bl_heartbeat_set_publish(b->st->hb, want);
 }
 
 static void
 on_view(struct bld *d)
 {
-    if (d->bmc != NULL && d->bmc->hb != NULL) {
+    if (d->bmc != NULL && d->bmc->st != NULL) {
         apply_publish(d->bmc);
     }
 }
@@ -248,11 +223,11 @@ status_traps(struct bld_bmc *b, struct bl_status *st)
     struct bl_trap_stats ts = {0};
     uint64_t dropped = 0;
 
-    bl_trap_receiver_get_stats(b->rx, &ts);
+    bl_trap_receiver_get_stats(b->st->rx, &ts);
     for (int i = 0; i < BL_TRAP_DROP_COUNT; i++) {
         dropped += ts.dropped[i];
     }
-    bl_status_add(st, "trap.listen", b->listen);
+    bl_status_add(st, "trap.listen", b->st->listen);
     bl_status_addf(st, "trap.datagrams", "%" PRIu64, ts.datagrams);
     bl_status_addf(st, "trap.accepted", "%" PRIu64, ts.fatal + ts.recoverable);
     bl_status_addf(st, "trap.fatal", "%" PRIu64, ts.fatal);
@@ -288,11 +263,11 @@ status_notices(struct bld_bmc *b, struct bl_status *st)
 static void
 status_recovery(struct bld_bmc *b, struct bl_status *st)
 {
-    const struct bl_rec *r = bl_recovery_machine(b->rr);
+    const struct bl_rec *r = bl_recovery_machine(b->st->rr);
     g_autoptr(GString) tl = g_string_new(NULL);
 
-    bl_status_add(st, "recovery.action", bl_rec_kind_name(b->cfg->rec.set.kind));
-    bl_status_add(st, "recovery.target", b->cfg->rec.target);
+    bl_status_add(st, "recovery.action", bl_rec_kind_name(b->st->cfg->rec.set.kind));
+    bl_status_add(st, "recovery.target", b->st->cfg->rec.target);
     bl_status_add(st, "recovery.phase", bl_rec_phase_name(r->phase));
     bl_status_addf(st, "recovery.started", "%" PRIu64, r->stats.started);
     bl_status_addf(st, "recovery.busy", "%" PRIu64, r->stats.busy);
@@ -301,25 +276,25 @@ status_recovery(struct bld_bmc *b, struct bl_status *st)
         g_autofree char *k = g_strdup_printf("recovery.result.%s", bl_rec_result_name(i));
         bl_status_addf(st, k, "%" PRIu64, r->stats.results[i]);
     }
-    bl_recovery_format(b->rr, tl);
+    bl_recovery_format(b->st->rr, tl);
     bl_status_add(st, "recovery.timeline", tl->str);
 }
 
 static void
 status_heartbeat(struct bld_bmc *b, struct bl_status *st)
 {
-    size_t n = bl_heartbeat_count(b->hb);
+    size_t n = bl_heartbeat_count(b->st->hb);
 
-    bl_status_add(st, "hb.enabled", b->cfg->hb.enabled ? "yes" : "no");
-    bl_status_addf(st, "hb.interval_ms", "%u", b->cfg->hb.interval_ms);
+    bl_status_add(st, "hb.enabled", b->st->cfg->hb.enabled ? "yes" : "no");
+    bl_status_addf(st, "hb.interval_ms", "%u", b->st->cfg->hb.interval_ms);
     bl_status_add(st, "hb.publisher", b->publish ? "yes" : "no");
-    bl_status_add(st, "hb.health", bl_health_color_name(bl_heartbeat_health(b->hb)));
+    bl_status_add(st, "hb.health", bl_health_color_name(bl_heartbeat_health(b->st->hb)));
     bl_status_addf(st, "hb.count", "%zu", n);
     for (size_t i = 0; i < n; i++) {
         struct bl_hb_status h;
         const char *r;
 
-        if (bl_heartbeat_get(b->hb, i, &h) != 0) {
+        if (bl_heartbeat_get(b->st->hb, i, &h) != 0) {
             continue;
         }
         r = h.reach == BL_HB_REACH_YES ? "yes" : h.reach == BL_HB_REACH_NO ? "no" : "unknown";
@@ -350,8 +325,8 @@ status_build(struct bld *d, struct bl_status *st)
 {
     struct bld_bmc *b = d->bmc;
 
-    bl_status_add(st, "bmc.state", b != NULL && b->hb != NULL ? "running" : "off");
-    if (b != NULL && b->hb != NULL) {
+    bl_status_add(st, "bmc.state", b != NULL && b->st != NULL ? "running" : "off");
+    if (b != NULL && b->st != NULL) {
         bl_status_add(st, "bmc.node", b->node);
         bl_status_add(st, "bmc.config", b->path);
         status_traps(b, st);
@@ -384,71 +359,34 @@ on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, 
 /* ---- start and stop */
 
 static int
-start_trap(struct bld_bmc *b)
+start_stack(struct bld_bmc *b)
 {
-    struct bl_trap_node_config tcfg;
+    struct bl_bmc_stack_params sp = {.path = b->path,
+                                     .node = b->node,
+                                     .on_hb_change = on_hb_change,
+                                     .on_step = on_step,
+                                     .on_trap = on_trap,
+                                     .ud = b};
     char err[ERR_LEN];
-    int rc = bl_trap_config_load(b->path, b->node, &tcfg, err, sizeof(err));
+    int rc = bl_bmc_stack_new(&sp, &b->st, err, sizeof(err));
 
+    if (rc == BL_OK) {
+        bl_heartbeat_set_publish(b->st->hb, false); /* until elected */
+        b->publish = false;
+        apply_publish(b);
+        rc = bl_bmc_stack_start(b->st, err, sizeof(err));
+    }
     if (rc != BL_OK) {
         qb_log(LOG_ERR, "bmc: %s", err);
-        return rc;
-    }
-    bl_trap_addr_format(&tcfg.listen, b->listen, sizeof(b->listen));
-    rc = bl_trap_receiver_new(NULL, &tcfg, &bl_trap_udp_io, NULL, on_trap, b, &b->rx);
-    explicit_bzero(&tcfg, sizeof(tcfg));
-    if (rc == BL_OK) {
-        rc = bl_trap_receiver_start(b->rx);
-    }
-    if (rc != BL_OK) {
-        qb_log(LOG_ERR, "bmc: trap receiver of %s on %s: %s", b->node, b->listen, bl_strerror(rc));
     }
     return rc;
-}
-
-static int
-start_sides(struct bld_bmc *b)
-{
-    struct bl_pcmk_tools tools;
-    struct bl_heartbeat_params hp = {
-        .cfg = b->cfg, .local_node = b->node, .on_change = on_hb_change, .ud = b};
-    struct bl_recovery_params rp = {
-        .node = b->node, .cfg = &b->cfg->rec, .on_step = on_step, .ud = b};
-    int rc = bl_ipmi_lan_new(NULL, &b->lan);
-
-    bl_pcmk_tools_init(&tools);
-    if (rc == BL_OK) {
-        rc = bl_pcmk_new(NULL, &tools, &b->pcmk);
-    }
-    if (rc != BL_OK) {
-        qb_log(LOG_ERR, "bmc: cannot start the IPMI or Pacemaker seam: %s", bl_strerror(rc));
-        return rc;
-    }
-    bl_ipmi_lan_client(b->lan, &hp.ipmi);
-    bl_pcmk_client(b->pcmk, &hp.pcmk);
-    rc = bl_heartbeat_new(&hp, &b->hb);
-    if (rc == BL_OK) {
-        rp.hb = b->hb;
-        rp.pcmk = hp.pcmk;
-        rc = bl_recovery_new(&rp, &b->rr);
-    }
-    if (rc != BL_OK) {
-        qb_log(LOG_ERR, "bmc: cannot set up the heartbeat or the recovery of %s: %s", b->node,
-               bl_strerror(rc));
-        return rc;
-    }
-    bl_heartbeat_set_publish(b->hb, false); /* until elected */
-    b->publish = false;
-    apply_publish(b);
-    bl_heartbeat_start(b->hb);
-    return start_trap(b);
 }
 
 int
 bld_bmc_start(struct bld *d)
 {
     struct bld_bmc *b;
-    char *err = NULL, buf[ERR_LEN];
+    char *err = NULL;
     const char *path;
     int rc = wanted(d->cfg, true, &err);
 
@@ -467,18 +405,13 @@ bld_bmc_start(struct bld *d)
     b->path = g_strdup(path);
     node_name(d->cfg, b->node, sizeof(b->node));
     d->bmc = b;
-    rc = bl_bmc_config_load(path, &b->cfg, buf, sizeof(buf));
-    if (rc != 0) {
-        qb_log(LOG_ERR, "bmc: %s", buf);
-        return rc;
-    }
-    rc = start_sides(b);
+    rc = start_stack(b);
     if (rc != 0) {
         return rc;
     }
     d->view_changed = on_view;
     qb_log(LOG_NOTICE, "bmc: node %s, %zu BMCs, traps on %s, recovery action %s (%s)", b->node,
-           b->cfg->n_nodes, b->listen, bl_rec_kind_name(b->cfg->rec.set.kind), path);
+           b->st->cfg->n_nodes, b->st->listen, bl_rec_kind_name(b->st->cfg->rec.set.kind), path);
     return 0;
 }
 
@@ -494,15 +427,7 @@ bld_bmc_stop(struct bld *d)
     if (b == NULL) {
         return;
     }
-    bl_trap_receiver_free(b->rx);
-    bl_recovery_free(b->rr);
-    bl_heartbeat_free(b->hb);
-    bl_pcmk_free(b->pcmk);
-    /* The main loop has ended: let OpenIPMI see its sessions closed before it goes. */
-    for (int i = 0; i < 20 && g_main_context_iteration(NULL, FALSE); i++) {
-    }
-    bl_ipmi_lan_free(b->lan);
-    bl_bmc_config_free(b->cfg);
+    bl_bmc_stack_free(b->st); /* the main loop has ended */
     g_free(b->path);
     g_free(b);
     d->bmc = NULL;

@@ -1,11 +1,10 @@
 /*
- * bmc_driver: bmclinkd's BMC side run alone, without the daemon (which wires the same
- * modules in monitor/bmc_service.c): the trap receiver of one node (monitor/trap.h), the
- * heartbeat to every BMC (monitor/heartbeat.h) and the recovery of this node
- * (monitor/recovery_run.h), on the real IPMI client (OpenIPMI) and the real Pacemaker tools,
- * in one GLib main loop. scripts/bench/notice-bench and heartbeat-bench run it against
- * simulated BMCs without a cluster, tests/bmcnotice/test-bmc-driver.sh against ipmi_sim; the
- * lab tests (tests/lab/5x-*.sh) run bmclinkd itself.
+ * bmc_driver: bmclinkd's BMC side run alone, without the daemon: the stack of
+ * monitor/bmc_stack.h that bmclinkd runs too (the trap receiver of one node, the heartbeat to
+ * every BMC and the recovery of this node, on the real IPMI client (OpenIPMI) and the real
+ * Pacemaker tools), in one GLib main loop. scripts/bench/notice-bench and heartbeat-bench run it
+ * against simulated BMCs without a cluster, tests/bmcnotice/test-bmc-driver.sh against ipmi_sim;
+ * the lab tests (tests/lab/5x-*.sh) run bmclinkd itself.
  *
  *   bmc_driver -c bmclink.conf -n node1 [--seconds S] [--heartbeat-only] [--summary-every S]
  *
@@ -19,14 +18,9 @@
  *           rtt_p99_us=... cpu_user_s=... cpu_sys_s=... wall_s=...
  * Exit 0, 99 on a configuration or start-up error.
  */
-#include "bl_ipmi_lan.h"
 #include "bl_log.h"
 #include "bl_result.h"
-#include "heartbeat.h"
-#include "pcmk.h"
-#include "recovery_config.h"
-#include "recovery_run.h"
-#include "trap.h"
+#include "bmc_stack.h"
 
 #include <glib-unix.h>
 #include <inttypes.h>
@@ -38,12 +32,7 @@
 struct driver {
     GMainLoop *loop;
     const char *node;
-    struct bl_bmc_config *cfg;
-    struct bl_ipmi_lan *lan;
-    struct bl_pcmk *pcmk;
-    struct bl_heartbeat *hb;
-    struct bl_recovery *rr;
-    struct bl_trap_receiver *rx;
+    struct bl_bmc_stack *st;
     gint64 t_start_us;
 };
 
@@ -56,26 +45,12 @@ mono_ms(void)
     return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
 }
 
-/* The step's wall-clock time too, to set it against Pacemaker's logs. */
-static double
-real_ms_of(uint64_t mono_ns)
-{
-    struct timespec rt, mt;
-    double now_mono_ns;
-
-    clock_gettime(CLOCK_REALTIME, &rt);
-    clock_gettime(CLOCK_MONOTONIC, &mt);
-    now_mono_ns = (double) mt.tv_sec * 1e9 + (double) mt.tv_nsec;
-    return (double) rt.tv_sec * 1e3 + (double) rt.tv_nsec / 1e6 -
-           (now_mono_ns - (double) mono_ns) / 1e6;
-}
-
 static void
 on_step(const struct bl_rec_entry *e, uint64_t t0, void *ud)
 {
     printf("step name=%s t_ms=%.3f rc=%d detail=%s mono_ms=%.3f real_ms=%.3f\n",
            bl_rec_step_name(e->step), (double) (e->t_ns - t0) / 1e6, e->rc,
-           e->detail[0] != '\0' ? e->detail : "-", (double) e->t_ns / 1e6, real_ms_of(e->t_ns));
+           e->detail[0] != '\0' ? e->detail : "-", (double) e->t_ns / 1e6, bl_bmc_real_ms(e->t_ns));
     fflush(stdout);
 }
 
@@ -92,15 +67,10 @@ on_hb_change(const char *node, enum bl_hb_reach reach, enum bl_hb_power power, v
 static void
 on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
 {
-    struct driver *d = ud;
-
     printf("event verdict=%s drop=%s version=%d seq=%u mono_ms=%.3f\n",
            bl_trap_verdict_name(ev->verdict), bl_trap_drop_name(ev->drop), (int) ev->version,
            ev->is_pet ? ev->pet.sequence : 0, mono_ms());
-    fflush(stdout);
-    if (d->rr != NULL) {
-        bl_recovery_trap(d->rr, ev, rx_ns);
-    }
+    fflush(stdout); /* the stack hands the trap to the recovery next */
 }
 
 static void
@@ -109,18 +79,19 @@ print_summary(struct driver *d)
     struct bl_trap_stats ts = {0};
     struct bl_hb_rtt rtt = {0};
     uint64_t dropped = 0, polls = 0, answers = 0, errors = 0;
-    const struct bl_rec *r = d->rr != NULL ? bl_recovery_machine(d->rr) : NULL;
+    struct bl_heartbeat *hb = d->st->hb;
+    const struct bl_rec *r = d->st->rr != NULL ? bl_recovery_machine(d->st->rr) : NULL;
     struct rusage ru;
 
-    if (d->rx != NULL) {
-        bl_trap_receiver_get_stats(d->rx, &ts);
+    if (d->st->rx != NULL) {
+        bl_trap_receiver_get_stats(d->st->rx, &ts);
     }
     for (int i = 0; i < BL_TRAP_DROP_COUNT; i++) {
         dropped += ts.dropped[i];
     }
-    for (size_t i = 0; d->hb != NULL && i < bl_heartbeat_count(d->hb); i++) {
+    for (size_t i = 0; hb != NULL && i < bl_heartbeat_count(hb); i++) {
         struct bl_hb_status st;
-        bl_heartbeat_get(d->hb, i, &st);
+        bl_heartbeat_get(hb, i, &st);
         polls += st.polls;
         answers += st.answers;
         errors += st.errors;
@@ -134,7 +105,7 @@ print_summary(struct driver *d)
            " wall_s=%.3f\n",
            ts.datagrams, ts.fatal, ts.duplicate, dropped, r != NULL ? r->stats.started : 0,
            r != NULL ? r->stats.busy : 0, r != NULL ? r->stats.notice_failures : 0,
-           d->hb != NULL ? bl_heartbeat_count(d->hb) : 0, polls, answers, errors,
+           hb != NULL ? bl_heartbeat_count(hb) : 0, polls, answers, errors,
            (double) bl_hb_rtt_percentile(&rtt, 50) / 1e3,
            (double) bl_hb_rtt_percentile(&rtt, 99) / 1e3, (double) rtt.max_ns / 1e3,
            (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6,
@@ -163,78 +134,17 @@ on_summary(gpointer ud)
 }
 
 static int
-start_trap(struct driver *d, const char *config)
-{
-    struct bl_trap_node_config tcfg;
-    char err[512];
-    int rc = bl_trap_config_load(config, d->node, &tcfg, err, sizeof(err));
-
-    if (rc != BL_OK) {
-        fprintf(stderr, "bmc_driver: %s\n", err);
-        return rc;
-    }
-    rc = bl_trap_receiver_new(NULL, &tcfg, &bl_trap_udp_io, NULL, on_trap, d, &d->rx);
-    explicit_bzero(&tcfg, sizeof(tcfg));
-    if (rc == BL_OK) {
-        rc = bl_trap_receiver_start(d->rx);
-    }
-    if (rc != BL_OK) {
-        fprintf(stderr, "bmc_driver: trap receiver of %s: %s\n", d->node, bl_strerror(rc));
-    }
-    return rc;
-}
-
-static int
-start_bmc_side(struct driver *d, bool recovery)
-{
-    struct bl_pcmk_tools tools;
-    struct bl_heartbeat_params hp = {
-        .cfg = d->cfg, .local_node = d->node, .on_change = on_hb_change, .ud = d};
-    struct bl_recovery_params rp = {
-        .node = d->node, .cfg = &d->cfg->rec, .on_step = on_step, .ud = d};
-    int rc = bl_ipmi_lan_new(NULL, &d->lan);
-
-    bl_pcmk_tools_init(&tools);
-    if (rc == BL_OK) {
-        rc = bl_pcmk_new(NULL, &tools, &d->pcmk);
-    }
-    if (rc != BL_OK) {
-        fprintf(stderr, "bmc_driver: %s\n", bl_strerror(rc));
-        return rc;
-    }
-    bl_ipmi_lan_client(d->lan, &hp.ipmi);
-    bl_pcmk_client(d->pcmk, &hp.pcmk);
-    rc = bl_heartbeat_new(&hp, &d->hb);
-    if (rc == BL_OK && recovery) {
-        rp.hb = d->hb;
-        rp.pcmk = hp.pcmk;
-        rc = bl_recovery_new(&rp, &d->rr);
-    }
-    if (rc == BL_OK) {
-        bl_heartbeat_start(d->hb);
-    }
-    return rc;
-}
-
-static void
-stop_all(struct driver *d)
-{
-    bl_trap_receiver_free(d->rx);
-    bl_recovery_free(d->rr);
-    bl_heartbeat_free(d->hb);
-    bl_pcmk_free(d->pcmk);
-    /* let the IPMI layer see its sessions closed before it goes */
-    for (int i = 0; i < 20 && g_main_context_iteration(NULL, FALSE); i++) {
-    }
-    bl_ipmi_lan_free(d->lan);
-    bl_bmc_config_free(d->cfg);
-}
-
-static int
 run(struct driver *d, const char *config, gint seconds, gint summary_s, gboolean hb_only)
 {
+    struct bl_bmc_stack_params sp = {.path = config,
+                                     .node = d->node,
+                                     .heartbeat_only = hb_only,
+                                     .on_hb_change = on_hb_change,
+                                     .on_step = on_step,
+                                     .on_trap = on_trap,
+                                     .ud = d};
     char err[512];
-    int rc = bl_bmc_config_load(config, &d->cfg, err, sizeof(err));
+    int rc = bl_bmc_stack_new(&sp, &d->st, err, sizeof(err));
 
     if (rc != BL_OK) {
         fprintf(stderr, "bmc_driver: %s\n", err);
@@ -242,13 +152,12 @@ run(struct driver *d, const char *config, gint seconds, gint summary_s, gboolean
     }
     d->loop = g_main_loop_new(NULL, FALSE);
     d->t_start_us = g_get_monotonic_time();
-    rc = start_bmc_side(d, !hb_only);
-    if (rc == BL_OK && !hb_only) {
-        rc = start_trap(d, config);
-    }
-    if (rc == BL_OK) {
-        printf("ready node=%s bmcs=%zu action=%s mono_ms=%.3f\n", d->node, d->cfg->n_nodes,
-               hb_only ? "-" : bl_rec_kind_name(d->cfg->rec.set.kind), mono_ms());
+    rc = bl_bmc_stack_start(d->st, err, sizeof(err));
+    if (rc != BL_OK) {
+        fprintf(stderr, "bmc_driver: %s\n", err);
+    } else {
+        printf("ready node=%s bmcs=%zu action=%s mono_ms=%.3f\n", d->node, d->st->cfg->n_nodes,
+               hb_only ? "-" : bl_rec_kind_name(d->st->cfg->rec.set.kind), mono_ms());
         fflush(stdout);
         g_unix_signal_add(SIGTERM, on_quit, d);
         g_unix_signal_add(SIGINT, on_quit, d);
@@ -261,7 +170,7 @@ run(struct driver *d, const char *config, gint seconds, gint summary_s, gboolean
         g_main_loop_run(d->loop);
         print_summary(d);
     }
-    stop_all(d);
+    bl_bmc_stack_free(d->st);
     g_main_loop_unref(d->loop);
     return rc == BL_OK ? 0 : 99;
 }
