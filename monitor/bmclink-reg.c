@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bl_result.h"
+#include "chain_reg.h"
 #include "reg_client.h"
 #include "reg_profile.h"
 #include "reg_text.h"
@@ -279,9 +280,9 @@ emit(const char *output, const GString *text)
     return 0;
 }
 
-/* Export subtrees; a missing one is an error unless `optional`. */
+/* Export subtrees; a missing one is an error. */
 static int
-export_paths(struct cli *cli, char **paths, bool optional, struct bl_reg_text_writer *w)
+export_paths(struct cli *cli, char **paths, struct bl_reg_text_writer *w)
 {
     for (char **p = paths; p != NULL && *p != NULL; p++) {
         int rc;
@@ -290,9 +291,6 @@ export_paths(struct cli *cli, char **paths, bool optional, struct bl_reg_text_wr
             return EXIT_USAGE;
         }
         rc = bl_reg_client_walk(cli->c, path, BL_REG_WALK_SUBTREE, bl_reg_text_item, w);
-        if (rc == -ENOENT && optional) {
-            continue;
-        }
         if (rc != 0) {
             return report(rc, *p);
         }
@@ -308,7 +306,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
     memcpy(paths, argv, sizeof(char *) * (size_t) argc);
     bl_reg_text_begin(&w);
-    int rc = export_paths(cli, paths, false, &w);
+    int rc = export_paths(cli, paths, &w);
     if (rc == 0) {
         rc = emit(cli->output, w.out);
     }
@@ -338,36 +336,18 @@ read_reg_file(const char *file, unsigned flags, struct bl_reg_ops *ops)
     return 0;
 }
 
-/* Send ops as writes of at most BL_REG_WRITE_MAX bytes each, in order. Each is atomic; a
- * file too big for one is applied in several (said on stderr). */
+/* Send ops as writes of at most BL_REG_WRITE_MAX bytes each, in order (chain_reg.h). Each is
+ * atomic; a file too big for one is applied in several (said on stderr). */
 static int
 write_in_parts(struct cli *cli, const struct bl_reg_ops *ops)
 {
-    struct bl_reg_ops part = {0};
-    size_t bytes = 0;
-    int parts = 0;
-    int rc = 0;
+    unsigned parts = 0;
+    int rc = bl_chain_reg_write_parts(bl_chain_reg_ops_real(), cli->c, ops, BL_REG_WRITE_MAX - 1024,
+                                      &parts);
 
-    for (size_t i = 0; rc == 0 && i <= ops->n; i++) {
-        const struct bl_reg_op *op = i < ops->n ? &ops->v[i] : NULL;
-        size_t sz = op != NULL
-                        ? 12 + strlen(op->path) + (op->name ? strlen(op->name) : 0) + op->value.len
-                        : 0;
-        if (part.n > 0 &&
-            (op == NULL || bytes + sz > BL_REG_WRITE_MAX - 1024 || part.n == BL_REG_OPS_MAX)) {
-            rc = write_ops(cli, &part, "import");
-            bl_reg_ops_clear(&part);
-            bytes = 0;
-            parts++;
-        }
-        if (op != NULL) {
-            bl_reg_ops_add(&part, op->kind, op->path, op->name, &op->value);
-            bytes += sz;
-        }
-    }
-    bl_reg_ops_clear(&part);
+    rc = rc != 0 ? report(rc, "import") : 0;
     if (parts > 1) {
-        fprintf(stderr, "bmclink-reg: applied as %d writes (each atomic, not the whole)\n", parts);
+        fprintf(stderr, "bmclink-reg: applied as %u writes (each atomic, not the whole)\n", parts);
     }
     return rc;
 }
@@ -553,14 +533,16 @@ cmd_render(struct cli *cli, int argc, char **argv)
 {
     struct bl_reg_profile *p = NULL;
     struct bl_reg_text_writer w = {g_string_new(NULL), cli->bare ? 0 : BL_REG_TEXT_HKLM};
+    const char *failed = NULL;
     int rc = load_profile(cli, &p);
 
     if (rc == 0) {
         rc = wait_in_sync(cli, p->sync_timeout);
     }
     if (rc == 0) {
-        bl_reg_text_begin(&w);
-        rc = export_paths(cli, p->keys, true, &w) ?: export_paths(cli, p->optional, true, &w);
+        /* the same text as the service chain's render (chain_reg.h) */
+        rc = bl_chain_reg_render_profile(bl_chain_reg_ops_real(), cli->c, p, &w, &failed);
+        rc = rc != 0 ? report(rc, failed) : 0;
     }
     if (rc == 0) {
         rc = emit(cli->output, w.out);

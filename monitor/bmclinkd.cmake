@@ -15,8 +15,9 @@ target_include_directories(bmclinkd PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bmclinkd PRIVATE blreg bmclink_bmc bmclink_trap bmclink_status
                       PkgConfig::COROSYNC PkgConfig::QB PkgConfig::GLIB)
 
+# render and the split writes come from the service chain's registry code (chain_reg.h).
 add_executable(bmclink-reg ${CMAKE_CURRENT_LIST_DIR}/bmclink-reg.c)
-target_link_libraries(bmclink-reg PRIVATE blreg PkgConfig::QB PkgConfig::GLIB)
+target_link_libraries(bmclink-reg PRIVATE blreg bmclink_chain PkgConfig::QB PkgConfig::GLIB)
 
 install(TARGETS bmclinkd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS bmclink-reg RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -270,25 +270,38 @@ explain_not_in_sync(struct bl_chain_reg *r, unsigned waited_ms, int rc, char **d
     bl_reg_ipc_status_clear(&st);
 }
 
-static int
-render_text(struct bl_chain_reg *r, GString *out, char **detail)
+int
+bl_chain_reg_render_profile(const struct bl_chain_reg_ops *ops, void *conn,
+                            const struct bl_reg_profile *p, struct bl_reg_text_writer *w,
+                            const char **failed)
 {
-    struct bl_reg_text_writer w = {out, BL_REG_TEXT_HKLM};
-    char **lists[] = {r->profile->keys, r->profile->optional};
+    char **lists[] = {p->keys, p->optional};
 
-    bl_reg_text_begin(&w);
+    bl_reg_text_begin(w);
     for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
         for (char **k = lists[l]; k != NULL && *k != NULL; k++) {
             /* a missing subtree renders as nothing: the program sees its defaults */
-            int rc = r->ops->walk(r->conn, *k, bl_reg_text_item, &w);
+            int rc = ops->walk(conn, *k, bl_reg_text_item, w);
             if (rc != 0 && rc != -ENOENT) {
-                *detail =
-                    g_strdup_printf("cannot read %s from the registry: %s", *k, bl_strerror(rc));
+                *failed = *k;
                 return rc;
             }
         }
     }
     return 0;
+}
+
+static int
+render_text(struct bl_chain_reg *r, GString *out, char **detail)
+{
+    struct bl_reg_text_writer w = {out, BL_REG_TEXT_HKLM};
+    const char *failed = NULL;
+    int rc = bl_chain_reg_render_profile(r->ops, r->conn, r->profile, &w, &failed);
+
+    if (rc != 0) {
+        *detail = g_strdup_printf("cannot read %s from the registry: %s", failed, bl_strerror(rc));
+    }
+    return rc;
 }
 
 int
@@ -535,12 +548,13 @@ bl_chain_reg_diff(const struct bl_reg_profile *profile, const GString *base, con
 
 /* ---- capture ---- */
 
-/* Send ops as writes small enough for one message each, in order. */
-static int
-write_in_parts(struct bl_chain_reg *r, const struct bl_reg_ops *ops)
+int
+bl_chain_reg_write_parts(const struct bl_chain_reg_ops *seam, void *conn,
+                         const struct bl_reg_ops *ops, size_t max_bytes, unsigned *parts)
 {
     struct bl_reg_ops part = {0};
     size_t bytes = 0;
+    unsigned n = 0;
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i <= ops->n; i++) {
@@ -548,11 +562,11 @@ write_in_parts(struct bl_chain_reg *r, const struct bl_reg_ops *ops)
         size_t sz = op == NULL
                         ? 0
                         : 16 + strlen(op->path) + (op->name ? strlen(op->name) : 0) + op->value.len;
-        if (part.n > 0 &&
-            (op == NULL || bytes + sz > BL_REG_WRITE_MAX / 2 || part.n == BL_REG_OPS_MAX)) {
-            rc = r->ops->write(r->conn, &part);
+        if (part.n > 0 && (op == NULL || bytes + sz > max_bytes || part.n == BL_REG_OPS_MAX)) {
+            rc = seam->write(conn, &part);
             bl_reg_ops_clear(&part);
             bytes = 0;
+            n++;
         }
         if (op != NULL) {
             bl_reg_ops_add(&part, op->kind, op->path, op->name, &op->value);
@@ -560,6 +574,9 @@ write_in_parts(struct bl_chain_reg *r, const struct bl_reg_ops *ops)
         }
     }
     bl_reg_ops_clear(&part);
+    if (parts != NULL) {
+        *parts = n;
+    }
     return rc;
 }
 
@@ -602,7 +619,8 @@ capture_file(struct bl_chain_reg *r, const char *file, const GString *base, cons
     }
     if (rc == 0 && ops.n > 0) {
         rc = reg_connect(r, detail);
-        rc = rc != 0 ? rc : write_in_parts(r, &ops);
+        rc = rc != 0 ? rc
+                     : bl_chain_reg_write_parts(r->ops, r->conn, &ops, BL_REG_WRITE_MAX / 2, NULL);
         if (rc != 0 && *detail == NULL) {
             *detail = g_strdup_printf("%s: %zu changes not recorded in the registry: %s", file,
                                       ops.n, bl_strerror(rc));

@@ -20,6 +20,7 @@
 #include "reg_ipc.h"
 #include "reg_profile.h"
 #include "reg_store.h"
+#include "reg_text.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -124,6 +125,28 @@ int bl_chain_reg_capture(struct bl_chain_reg *r, size_t *captured, char **detail
  */
 int bl_chain_reg_diff(const struct bl_reg_profile *profile, const GString *base, const GString *now,
                       struct bl_reg_ops *ops, size_t *skipped, char **errmsg);
+
+/**
+ * Write a profile's subtrees (keys, then optional keys) as the registry has them into w,
+ * after bl_reg_text_begin(); a missing subtree writes nothing. Shared by the chain's render
+ * and `bmclink-reg render`.
+ * \param[in]  ops, conn  the registry seam and its connection
+ * \param[out] failed     on failure, the subtree that could not be read (p's string)
+ * \return 0 or the seam's walk error
+ */
+int bl_chain_reg_render_profile(const struct bl_chain_reg_ops *ops, void *conn,
+                                const struct bl_reg_profile *p, struct bl_reg_text_writer *w,
+                                const char **failed);
+
+/**
+ * Send ops as writes in order, each at most max_bytes of ops (estimated) and BL_REG_OPS_MAX
+ * ops, each atomic (not the whole). Shared by capture and `bmclink-reg import`/`capture`.
+ * \param[in]  seam, conn  the registry seam and its connection
+ * \param[out] parts       writes sent; may be NULL
+ * \return 0 or the first failed write's code (nothing after it is sent)
+ */
+int bl_chain_reg_write_parts(const struct bl_chain_reg_ops *seam, void *conn,
+                             const struct bl_reg_ops *ops, size_t max_bytes, unsigned *parts);
 
 /** Remove the base and stamp files (after stop). */
 void bl_chain_reg_forget(const struct bl_chain_reg *r);
