@@ -30,7 +30,8 @@ struct bl_reg_state {
 };
 
 #define BL_REG_STORE_CREATE 0x1u /* create the file when it does not exist */
-#define BL_REG_STORE_NOSYNC 0x2u /* synchronous=NORMAL: for tests and benchmarks only */
+/* No sync at all (durable = false): for tests and benchmarks only. */
+#define BL_REG_STORE_NOSYNC 0x2u
 
 enum bl_reg_change_kind {
     BL_REG_CHANGE_SET = BL_REG_OP_SET,
@@ -140,9 +141,14 @@ int bl_reg_store_apply(struct bl_reg_store *s, uint64_t gen, const uint8_t hash[
 int bl_reg_store_set_epoch(struct bl_reg_store *s, uint64_t epoch);
 
 /**
- * Make the batch durable (one fsync), then run the watches over its changes.
- * \return 0; on failure (-ENOSPC, -EIO ...) the batch is rolled back and the identity is
- *         the last durable one again
+ * Commit the batch and make it durable with one sync of the write-ahead log. The watches run
+ * over its changes between the two (the batch is visible, not yet durable); everything else
+ * sees it only once this returns 0, durable. A power loss before the sync loses the batch
+ * whole: the replica reopens at its last durable identity, behind, never diverged.
+ * \return 0; if the commit fails (-ENOSPC, -EIO ...) the batch is rolled back and the
+ *         identity is the last durable one again; if the sync fails (-EIO) the batch stays
+ *         committed but may not be on disk: the caller must stop using the store (the node
+ *         fails, leaves the group and reopens it later)
  */
 int bl_reg_store_commit(struct bl_reg_store *s);
 

@@ -56,9 +56,11 @@ struct reg_change {
 struct bl_reg_store {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
-    struct bl_reg_state durable; /* as committed */
+    struct bl_reg_state durable; /* as committed and synced */
     struct bl_reg_state cur;     /* including the open batch */
     bool in_batch;
+    bool own_sync; /* WAL at synchronous=NORMAL: commit() syncs the WAL itself, after the
+                    * watches ran (visible first, durable before commit() returns) */
     uint64_t log_keep;
     char *errmsg;
     GArray *watches;    /* struct reg_watch */

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -326,6 +327,89 @@ test_corrupt_and_foreign_files(void **state)
     f->s = NULL;
 }
 
+/* A VFS over the default one that counts (and can fail) syncs of write-ahead logs: the
+ * files keep the real VFS's object, only their method table is a copy with xSync wrapped. */
+static struct {
+    sqlite3_vfs vfs;
+    sqlite3_vfs *real;
+    const sqlite3_io_methods *real_io;
+    sqlite3_io_methods io;
+    int wal_syncs;
+    bool fail;
+} shim;
+
+static int
+shim_sync(sqlite3_file *f, int flags)
+{
+    shim.wal_syncs++;
+    return shim.fail ? SQLITE_IOERR_FSYNC : shim.real_io->xSync(f, flags);
+}
+
+static int
+shim_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags, int *out)
+{
+    int rc = shim.real->xOpen(shim.real, name, f, flags, out);
+
+    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0 && f->pMethods != NULL) {
+        shim.real_io = f->pMethods;
+        shim.io = *f->pMethods;
+        shim.io.xSync = shim_sync;
+        f->pMethods = &shim.io;
+    }
+    return rc;
+}
+
+static void
+shim_register(void)
+{
+    shim.real = sqlite3_vfs_find(NULL);
+    shim.vfs = *shim.real;
+    shim.vfs.zName = "test-wal-sync";
+    shim.vfs.xOpen = shim_open;
+    assert_int_equal(sqlite3_vfs_register(&shim.vfs, 1), SQLITE_OK);
+}
+
+static void
+count_syncs(void *data, const struct bl_reg_change *c)
+{
+    *(int *) data = shim.wal_syncs;
+}
+
+/* A durable batch is visible (its watches run) before its one WAL sync and durable (the
+ * identity moves, commit returns) only after it; a failed sync fails the commit. */
+static void
+test_visible_then_durable(void **state)
+{
+    struct fixture *f = *state;
+    struct bl_reg_store *fast = NULL;
+    struct bl_reg_state st;
+    int at_watch = -1;
+    unsigned w;
+
+    assert_int_equal(set_sz(f->s, "A", "warm", "1"), 0); /* the WAL's header sync */
+    bl_reg_store_watch_add(f->s, "A", count_syncs, &at_watch, &w);
+    int before = shim.wal_syncs;
+    assert_int_equal(set_sz(f->s, "A", "x", "1"), 0);
+    assert_int_equal(at_watch, before);
+    assert_int_equal(shim.wal_syncs, before + 1);
+
+    shim.fail = true;
+    assert_int_equal(set_sz(f->s, "A", "y", "1"), -EIO);
+    shim.fail = false;
+    bl_reg_store_state(f->s, &st);
+    assert_int_equal(st.gen, 3); /* committed in SQLite, not durable: the node fails */
+
+    /* durable = false: no sync of our own, ever. */
+    g_autofree char *path = g_strdup_printf("%s/fast.db", f->dir);
+    assert_int_equal(
+        bl_reg_store_open(path, BL_REG_STORE_CREATE | BL_REG_STORE_NOSYNC, &fast, NULL), 0);
+    assert_int_equal(set_sz(fast, "A", "warm", "1"), 0);
+    before = shim.wal_syncs;
+    assert_int_equal(set_sz(fast, "A", "x", "1"), 0);
+    assert_int_equal(shim.wal_syncs, before);
+    bl_reg_store_close(fast);
+}
+
 int
 main(void)
 {
@@ -337,6 +421,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_watch_and_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_and_foreign_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visible_then_durable, setup, teardown),
     };
+    shim_register();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
