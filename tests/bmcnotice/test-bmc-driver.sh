@@ -18,27 +18,12 @@ SO=$(readlink -f "${2:?bmcsim.so}")
 PRELOAD=$(ldd "$SO" 2>/dev/null | awk '$1 ~ /^lib(asan|ubsan)\.so/ { printf "%s ", $3 }')
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SIMDIR=$HERE/../bmcsim
+. "$SIMDIR/netns.sh"
 
-if [ -z "${BL_IN_NETNS:-}" ]; then
-    for t in ipmi_sim ipmitool snmptrap; do
-        command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-    done
-    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private network namespace"; exit 77; }
-    unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace here"; exit 77; }
-    BL_IN_NETNS=1 exec unshare -n "$0" "$@"
-fi
-
-ip link set lo up || exit 99
-TMP=$(mktemp -d /tmp/bl-bmcdrv.XXXXXX) || exit 99
-chmod 700 "$TMP"
-SIM_PID='' DRV_PID=''
-cleanup() {
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
-    [ -n "$DRV_PID" ] && kill "$DRV_PID" 2>/dev/null
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
+BL_NEEDS="ipmi_sim ipmitool snmptrap" bl_netns_enter "$0" "$@"
+bl_netns_tmp bl-bmcdrv
+SIM_PID='' DRV_PID='' BL_PIDS="SIM_PID DRV_PID"
+trap bl_netns_cleanup EXIT
 [ -n "${KEEP:-}" ] && echo "keeping $TMP"
 PORT=9623
 pass=0 fail=0
@@ -70,7 +55,6 @@ chassis_control = $SIMDIR/chassis-record $TMP
 log = $TMP/bmcsim.log
 CONF
 sed -e "s|@PORT@|$PORT|g" -e "s|@DIR@|$TMP|g" -e "s|@SO@|$SO|g" "$SIMDIR/lan.conf.in" >"$TMP/lan.conf"
-mkdir -p "$TMP/state"
 cat >"$TMP/recover.sh" <<'SCRIPT'
 #!/bin/sh
 echo "node=$BMCLINK_NODE seq=$BMCLINK_PET_SEQUENCE severity=$BMCLINK_SEVERITY" >>"$(dirname "$0")/script.log"
@@ -99,15 +83,7 @@ CONF
 
 start_sim() {
     : >"$TMP/bmcsim.log"
-    LD_PRELOAD=$PRELOAD ASAN_OPTIONS=detect_leaks=0 \
-        ipmi_sim -c "$TMP/lan.conf" -f "$SIMDIR/bmc.emu" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 50); do
-        grep -q "^[0-9]* start" "$TMP/bmcsim.log" 2>/dev/null &&
-            ss -Hlun "sport = :$PORT" | grep -q . && return 0
-        sleep 0.1
-    done
-    echo "ERROR: ipmi_sim with bmcsim did not start"; cat "$TMP/sim.out"; exit 99
+    bl_ipmi_sim_start "$SIMDIR/bmc.emu" "$TMP/bmcsim.log"
 }
 
 # wait_for FILE REGEX SECONDS

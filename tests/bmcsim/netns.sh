@@ -1,5 +1,6 @@
 # Sourced by the tests that run real daemons (ipmi_sim, snmptrapd, our receiver) on the
 # loopback of a private network namespace: tests/bmcsim/test-bmcsim.sh,
+# tests/bmcnotice/test-bmc-driver.sh,
 # tests/unit/heartbeat_sel_sim.sh, tests/unit/trap_forward_v3.sh.
 
 # bl_netns_enter "$0" "$@": with the tools in $BL_NEEDS, root and unshare, run the script
@@ -21,4 +22,35 @@ bl_netns_tmp() {
     ip link set lo up || exit 99
     TMP=$(mktemp -d "/tmp/$1.XXXXXX") || exit 99
     chmod 700 "$TMP"
+}
+
+# bl_netns_cleanup: the EXIT trap of these tests. Stops the processes whose PIDs are in the
+# variables BL_PIDS names, waits for them, and removes TMP unless KEEP is set.
+bl_netns_cleanup() {
+    local v
+    for v in ${BL_PIDS:-}; do
+        [ -n "${!v:-}" ] && kill "${!v}" 2>/dev/null
+    done
+    wait 2>/dev/null
+    [ -n "${KEEP:-}" ] || rm -rf "$TMP"
+}
+
+# bl_ipmi_sim_start EMU [PLUGIN_LOG]: ipmi_sim with $TMP/lan.conf and EMU, its state in
+# $TMP/state, its output in $TMP/sim.out, $PRELOAD preloaded (a sanitizer-built plug-in's
+# runtimes); SIM_PID its PID. Returns once UDP $PORT listens and, with PLUGIN_LOG, once the
+# bmcsim plug-in logged its start there; exit 99 otherwise.
+bl_ipmi_sim_start() {
+    mkdir -p "$TMP/state"
+    LD_PRELOAD=${PRELOAD:-} ASAN_OPTIONS=detect_leaks=0 \
+        ipmi_sim -c "$TMP/lan.conf" -f "$1" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 50); do
+        if [ -z "${2:-}" ] || grep -q "^[0-9]* start" "$2" 2>/dev/null; then
+            ss -Hlun "sport = :$PORT" | grep -q . && return 0
+        fi
+        sleep 0.1
+    done
+    echo "ERROR: ipmi_sim did not start"
+    cat "$TMP/sim.out"
+    exit 99
 }

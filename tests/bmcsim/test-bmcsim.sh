@@ -16,14 +16,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 BL_NEEDS="ipmi_sim ipmitool snmptrapd" bl_netns_enter "$0" "$@"
 bl_netns_tmp bl-bmcsim
-SIM_PID= RX_PID=
-cleanup() {
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
-    [ -n "$RX_PID" ] && kill "$RX_PID" 2>/dev/null
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
+SIM_PID= RX_PID= BL_PIDS="SIM_PID RX_PID"
+trap bl_netns_cleanup EXIT
 [ -n "${KEEP:-}" ] && echo "keeping $TMP"
 PORT=9623 TRAP_PORT=1162
 export IPMI_PASSWORD=bmcsim-pw   # ipmitool -E: the password never on argv
@@ -51,15 +45,7 @@ chassis_control = $HERE/chassis-record $TMP
 log = $TMP/bmcsim.log
 CONF
     sed -e "s|@PORT@|$PORT|g" -e "s|@DIR@|$TMP|g" -e "s|@SO@|$SO|g" "$HERE/lan.conf.in" >"$TMP/lan.conf"
-    mkdir -p "$TMP/state"
-    LD_PRELOAD=$PRELOAD ASAN_OPTIONS=detect_leaks=0 \
-        ipmi_sim -c "$TMP/lan.conf" -f "$HERE/bmc.emu" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 50); do
-        grep -q "^[0-9]* start" "$TMP/bmcsim.log" 2>/dev/null && ss -Hlun "sport = :$PORT" | grep -q . && return 0
-        sleep 0.1
-    done
-    echo "ERROR: ipmi_sim with bmcsim did not start"; cat "$TMP/sim.out"; exit 99
+    bl_ipmi_sim_start "$HERE/bmc.emu" "$TMP/bmcsim.log"
 }
 
 # wait_log REGEX SECONDS

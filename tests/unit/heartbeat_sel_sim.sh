@@ -17,14 +17,8 @@ DRV=$(readlink -f "${1:?heartbeat_sel_sim}")
 
 BL_NEEDS="ipmi_sim ipmitool" bl_netns_enter "$0" "$@"
 bl_netns_tmp bl-hbsel
-SIM_PID= DRV_PID=
-cleanup() {
-    [ -n "$DRV_PID" ] && kill "$DRV_PID" 2>/dev/null
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
+SIM_PID= DRV_PID= BL_PIDS="DRV_PID SIM_PID"
+trap bl_netns_cleanup EXIT
 PORT=9624
 export IPMI_PASSWORD=sel-pw-1   # ipmitool -E: the password never on argv
 pass=0 fail=0
@@ -54,11 +48,8 @@ mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02
 sel_enable 0x20 1000 0x0a
 mc_enable 0x20
 EMU
-mkdir -p "$TMP/state" "$TMP/pos"
-ipmi_sim -c "$TMP/lan.conf" -f "$TMP/bmc.emu" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 50); do ss -Hlun "sport = :$PORT" | grep -q . && break; sleep 0.1; done
-ss -Hlun "sport = :$PORT" | grep -q . || { echo "ERROR: ipmi_sim did not start"; cat "$TMP/sim.out"; exit 99; }
+mkdir -p "$TMP/pos"
+bl_ipmi_sim_start "$TMP/bmc.emu"
 
 umask 077
 printf '%s\n' "$IPMI_PASSWORD" >"$TMP/bmc-password"
