@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -336,13 +337,76 @@ static struct {
     sqlite3_io_methods io;
     int wal_syncs;
     bool fail;
+    GPtrArray *unsynced; /* struct undo *: what a power loss now would take back */
 } shim;
+
+/* One WAL write not yet synced: the bytes and size it replaced. */
+struct undo {
+    sqlite3_file *f;
+    sqlite3_int64 off;
+    sqlite3_int64 old_size;
+    GBytes *old;
+};
+
+static void
+undo_free(gpointer p)
+{
+    g_bytes_unref(((struct undo *) p)->old);
+    g_free(p);
+}
+
+static int
+shim_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+    struct undo *u = g_new0(struct undo, 1);
+    void *old = g_malloc0((size_t) amt);
+
+    u->f = f;
+    u->off = off;
+    (void) shim.real_io->xFileSize(f, &u->old_size);
+    (void) shim.real_io->xRead(f, old, amt, off); /* zero-filled past the end */
+    u->old = g_bytes_new_take(old, (size_t) amt);
+    g_ptr_array_add(shim.unsynced, u);
+    return shim.real_io->xWrite(f, buf, amt, off);
+}
 
 static int
 shim_sync(sqlite3_file *f, int flags)
 {
     shim.wal_syncs++;
-    return shim.fail ? SQLITE_IOERR_FSYNC : shim.real_io->xSync(f, flags);
+    if (shim.fail) {
+        return SQLITE_IOERR_FSYNC;
+    }
+    for (guint i = shim.unsynced->len; i > 0; i--) {
+        if (((struct undo *) shim.unsynced->pdata[i - 1])->f == f) {
+            g_ptr_array_remove_index(shim.unsynced, i - 1);
+        }
+    }
+    return shim.real_io->xSync(f, flags);
+}
+
+/* The disk as a power loss would leave it now: path's database and WAL copied to dir, the
+ * WAL's unsynced writes taken back, newest first. The -shm index is rebuilt on open. */
+static char *
+power_loss_image(const char *path, const char *dir)
+{
+    char *copy = g_strdup_printf("%s/reg.db", dir);
+    g_autofree char *cmd = g_strdup_printf("rm -f '%s'*; cp '%s' '%s' && cp '%s-wal' '%s-wal'",
+                                           copy, path, copy, path, copy);
+    g_autofree char *wal = g_strdup_printf("%s-wal", copy);
+
+    assert_int_equal(system(cmd), 0);
+    int fd = open(wal, O_WRONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    for (guint i = shim.unsynced->len; i > 0; i--) {
+        const struct undo *u = shim.unsynced->pdata[i - 1];
+        gsize len = 0;
+        const void *old = g_bytes_get_data(u->old, &len);
+        assert_int_equal(pwrite(fd, old, len, (off_t) u->off), (ssize_t) len);
+        assert_int_equal(ftruncate(fd, (off_t) u->old_size), 0);
+    }
+    close(fd);
+    return copy;
 }
 
 static int
@@ -354,6 +418,7 @@ shim_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags, i
         shim.real_io = f->pMethods;
         shim.io = *f->pMethods;
         shim.io.xSync = shim_sync;
+        shim.io.xWrite = shim_write;
         f->pMethods = &shim.io;
     }
     return rc;
@@ -366,6 +431,7 @@ shim_register(void)
     shim.vfs = *shim.real;
     shim.vfs.zName = "test-wal-sync";
     shim.vfs.xOpen = shim_open;
+    shim.unsynced = g_ptr_array_new_with_free_func(undo_free);
     assert_int_equal(sqlite3_vfs_register(&shim.vfs, 1), SQLITE_OK);
 }
 
@@ -410,6 +476,64 @@ test_visible_then_durable(void **state)
     bl_reg_store_close(fast);
 }
 
+struct crash_probe {
+    const char *path;
+    char *dir;
+    char *image;
+};
+
+static void
+crash_now(void *data, const struct bl_reg_change *c)
+{
+    struct crash_probe *p = data;
+
+    g_free(p->image);
+    p->image = power_loss_image(p->path, p->dir);
+}
+
+static void
+expect_image(const char *image, uint64_t gen, const char *value)
+{
+    struct bl_reg_store *s = NULL;
+    struct bl_reg_state st;
+    struct bl_reg_value v = {0};
+
+    assert_int_equal(bl_reg_store_open(image, 0, &s, NULL), 0); /* quick_check passes */
+    bl_reg_store_state(s, &st);
+    assert_int_equal(st.gen, gen);
+    assert_int_equal(bl_reg_store_get(s, "A", "x", &v), 0);
+    assert_memory_equal(v.data, value, strlen(value));
+    bl_reg_value_clear(&v);
+    bl_reg_store_close(s);
+}
+
+/* Power lost while a batch is visible but not yet durable: the disk holds the replica as it
+ * was before the batch, whole and consistent (behind, so it catches up; never diverged).
+ * Power lost after commit() returned: the batch is there. */
+static void
+test_power_loss_before_sync(void **state)
+{
+    struct fixture *f = *state;
+    struct crash_probe p = {f->path, g_strdup_printf("%s/crash", f->dir), NULL};
+    struct bl_reg_state st;
+    unsigned w;
+
+    g_ptr_array_set_size(shim.unsynced, 0);
+    assert_int_equal(g_mkdir(p.dir, 0700), 0);
+    assert_int_equal(set_sz(f->s, "A", "x", "old"), 0);
+    bl_reg_store_state(f->s, &st);
+    bl_reg_store_watch_add(f->s, "A", crash_now, &p, &w);
+    assert_int_equal(set_sz(f->s, "A", "x", "new"), 0);
+    assert_non_null(p.image);
+    expect_image(p.image, st.gen, "old");
+    bl_reg_store_watch_remove(f->s, w);
+    g_free(p.image);
+    p.image = power_loss_image(f->path, p.dir);
+    expect_image(p.image, st.gen + 1, "new");
+    g_free(p.image);
+    g_free(p.dir);
+}
+
 int
 main(void)
 {
@@ -422,6 +546,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_and_foreign_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visible_then_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_power_loss_before_sync, setup, teardown),
     };
     shim_register();
     return cmocka_run_group_tests(tests, NULL, NULL);
