@@ -5,11 +5,18 @@
 #include "heartbeat_sel.h"
 #include "bl_log.h"
 #include "bl_result.h"
+#include "recovery_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Whatever the configuration accepts ([heartbeat] sel_state_dir, node names) fits path. */
+G_STATIC_ASSERT(HB_SEL_NODE_MAX >= BL_REC_NAME_MAX);
+G_STATIC_ASSERT(HB_SEL_DIR_MAX >= BL_BMC_PATH_MAX);
 
 #define HB_SEL_MAGIC "bmclink-sel 1"
 
@@ -71,14 +78,60 @@ hb_sel_load(struct hb_sel *s)
     }
 }
 
-/* A small local file, replaced whole (g_file_set_contents: temporary file and rename). */
+static bool
+hb_sel_pos_equal(const struct hb_sel_pos *a, const struct hb_sel_pos *b)
+{
+    return a->valid == b->valid && a->have_last == b->have_last && a->add_ts == b->add_ts &&
+           a->erase_ts == b->erase_ts && a->entries == b->entries && a->last_id == b->last_id;
+}
+
+/*
+ * Replace the file whole: a temporary file, then rename. No fsync: this runs in the main
+ * loop (an IPMI reply), where a loaded disk must not stall trap intake. The rename is atomic
+ * for readers, and the data reaches the page cache before it, so a killed daemon loses
+ * nothing; only an OS crash can bring back an older position (or an empty file: then
+ * unreadable, and the records present are history). An older position means the records
+ * since are read and acted on again, in the SEL's order, by a daemon whose #health-bmc
+ * started green: an assertion sets its condition, its deassertion clears it, the last record
+ * of a sensor wins (bl_health_sel), so twice ends where once does
+ * (test_heartbeat_sel.c: test_reread_same_health).
+ */
+static int
+hb_sel_write(const char *path, const char *text)
+{
+    g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
+    size_t len = strlen(text);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    ssize_t n;
+    int rc = 0;
+
+    if (fd < 0) {
+        return -errno;
+    }
+    n = write(fd, text, len);
+    if (n != (ssize_t) len) {
+        rc = n < 0 ? -errno : -EIO;
+    }
+    if (close(fd) != 0 && rc == 0) {
+        rc = -errno;
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = -errno;
+    }
+    if (rc != 0) {
+        (void) unlink(tmp);
+    }
+    return rc;
+}
+
+/* A small local file, written only when the position moved. */
 static void
 hb_sel_save(struct hb_sel *s)
 {
     char text[96];
-    g_autoptr(GError) err = NULL;
+    int rc;
 
-    if (s->path[0] == '\0') {
+    if (s->path[0] == '\0' || (s->saved.valid && hb_sel_pos_equal(&s->saved, &s->pos))) {
         return;
     }
     hb_sel_pos_format(&s->pos, text, sizeof(text));
@@ -86,35 +139,59 @@ hb_sel_save(struct hb_sel *s)
         g_autofree char *dir = g_path_get_dirname(s->path);
         (void) g_mkdir_with_parents(dir, 0755); /* a fresh node: the write says what failed */
     }
-    if (!g_file_set_contents(s->path, text, -1, &err)) {
+    rc = hb_sel_write(s->path, text);
+    if (rc != 0) {
         if (!s->said_save) {
-            qb_log(LOG_WARNING, "%s: cannot keep the SEL position: %s (kept in memory)", s->node,
-                   err->message);
+            qb_log(LOG_WARNING, "%s: cannot keep the SEL position in %s: %s (kept in memory)",
+                   s->node, s->path, g_strerror(-rc));
         }
         s->said_save = true;
         return;
     }
+    s->saved = s->pos;
     s->said_save = false;
+}
+
+/* "DIR/sel-NODE.pos", or 0 with an empty path and the reason logged. */
+static int
+hb_sel_path(struct hb_sel *s, const char *node, const char *state_dir)
+{
+    int n;
+
+    if (state_dir == NULL || state_dir[0] == '\0') {
+        return BL_OK;
+    }
+    n = snprintf(s->path, sizeof(s->path), "%s/sel-%s.pos", state_dir, node);
+    if (n > 0 && (size_t) n < sizeof(s->path) && strchr(node, '/') == NULL) {
+        return BL_OK;
+    }
+    s->path[0] = '\0';
+    qb_log(LOG_WARNING,
+           "%s: no SEL position file under %s (the name is too long or the node name has a "
+           "'/'): the position is kept in memory only",
+           s->node, state_dir);
+    return BL_E_INVALID;
 }
 
 int
 hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint32_t interval_ms,
             hb_sel_event_fn on_event, hb_sel_kick_fn kick, void *ud)
 {
+    int rc;
+
     if (s == NULL || node == NULL || on_event == NULL || kick == NULL || interval_ms == 0) {
         return BL_E_INVALID;
     }
     memset(s, 0, sizeof(*s));
     g_strlcpy(s->node, node, sizeof(s->node));
-    if (state_dir != NULL && state_dir[0] != '\0') {
-        snprintf(s->path, sizeof(s->path), "%s/sel-%s.pos", state_dir, node);
-    }
     s->interval_ns = (uint64_t) interval_ms * 1000000ull;
     s->on_event = on_event;
     s->kick = kick;
     s->ud = ud;
+    rc = hb_sel_path(s, node, state_dir);
     hb_sel_load(s);
-    return BL_OK;
+    s->saved = s->pos; /* what the file holds: no rewrite until the position moves */
+    return rc;
 }
 
 void

@@ -24,6 +24,10 @@
 #include <stdint.h>
 
 #define HB_SEL_ROUND_MAX 64
+#define HB_SEL_NODE_MAX 128 /* a node name with its NUL: BL_REC_NAME_MAX */
+#define HB_SEL_DIR_MAX 256  /* sel_state_dir with its NUL: BL_BMC_PATH_MAX */
+/* DIR "/sel-" NODE ".pos": any directory and node name the configuration accepts fits */
+#define HB_SEL_PATH_MAX (HB_SEL_DIR_MAX + HB_SEL_NODE_MAX + sizeof("/sel-.pos"))
 
 /* Where the reader stands in the BMC's log. */
 struct hb_sel_pos {
@@ -48,8 +52,8 @@ enum hb_sel_phase {
 };
 
 struct hb_sel {
-    char node[64];
-    char path[300]; /* the position file; "" keeps it in memory */
+    char node[HB_SEL_NODE_MAX];
+    char path[HB_SEL_PATH_MAX]; /* the position file; "" keeps it in memory */
     uint64_t interval_ns;
     uint64_t next_ns;
     enum hb_sel_phase phase;
@@ -62,6 +66,7 @@ struct hb_sel {
     bool said_save;
     struct bl_sel_info info;
     struct hb_sel_pos pos;
+    struct hb_sel_pos saved; /* what the file holds (saved.valid: written since the start) */
     uint16_t want_id;
     unsigned round_reads;
     uint64_t rounds, records, acted, errors;
@@ -73,7 +78,9 @@ struct hb_sel {
 /**
  * Set up the reader of \p node's SEL and load its position from \p state_dir.
  * \param[in] state_dir  folder of the position files; NULL or "" keeps it in memory
- * \return 0, or BL_E_INVALID (NULL callbacks, zero interval)
+ * \return 0, or BL_E_INVALID: NULL callbacks, zero interval (\p s untouched); or a position
+ *         file name that does not fit or a node name with a '/' (logged; \p s is set up and
+ *         keeps the position in memory only)
  */
 int hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint32_t interval_ms,
                 hb_sel_event_fn on_event, hb_sel_kick_fn kick, void *ud);

@@ -347,6 +347,77 @@ test_health(void **state)
     assert_int_equal(h.color, BL_HEALTH_GREEN);
 }
 
+static void
+on_health(const struct bl_sel_record *r, const struct bl_sel_verdict *v, void *ud)
+{
+    (void) bl_health_sel(ud, v, 0);
+}
+
+/* An OS crash may bring back an older position file (it is written without fsync): the
+ * records since are read again, by a daemon whose health started green, and end where
+ * reading them once did. An unchanged position is not written again. */
+static void
+test_reread_same_health(void **state)
+{
+    struct bl_health once, twice;
+    struct hb_sel s;
+    g_autofree char *f = g_build_filename(*state, "sel-n1.pos", NULL);
+    g_autofree char *old = NULL;
+
+    bl_health_init(&once, BL_PET_SEV_CRITICAL, 1000000);
+    bl_health_init(&twice, BL_PET_SEV_CRITICAL, 1000000);
+    assert_int_equal(hb_sel_init(&s, "n1", *state, 100, on_health, on_kick, &once), 0);
+    round_at(&s, 0); /* empty SEL: the position is its start */
+    assert_true(g_file_get_contents(f, &old, NULL, NULL));
+    sel_add(0x07, 0x6f, 0x01);        /* thermal trip: red */
+    sel_add(0x01, 0x01, 0x07);        /* upper non-critical: yellow */
+    sel_add(0x07, 0x6f | 0x80, 0x01); /* thermal trip over */
+    round_at(&s, 100);
+    assert_int_equal(once.color, BL_HEALTH_YELLOW);
+
+    assert_true(g_file_set_contents(f, old, -1, NULL)); /* the crash */
+    assert_int_equal(hb_sel_init(&s, "n1", *state, 100, on_health, on_kick, &twice), 0);
+    round_at(&s, 0);
+    assert_int_equal(twice.color, once.color);
+    round_at(&s, 100); /* and the same records again in the one process */
+    assert_int_equal(twice.color, once.color);
+
+    assert_int_equal(remove(f), 0);
+    round_at(&s, 200); /* nothing new: nothing written */
+    assert_false(g_file_test(f, G_FILE_TEST_EXISTS));
+    sel_add(0x0c, 0x6f, 0x01);
+    round_at(&s, 300);
+    assert_true(g_file_test(f, G_FILE_TEST_EXISTS));
+}
+
+/* The longest directory and node name the configuration accepts fit; a longer one is kept
+ * in memory (said, not silently cut), as is a node name that is not a file name. */
+static void
+test_path_limits(void **state)
+{
+    struct events e = {g_ptr_array_new_with_free_func(g_free)};
+    struct hb_sel s;
+    char dir[HB_SEL_DIR_MAX], node[HB_SEL_NODE_MAX], big[HB_SEL_PATH_MAX + 8];
+
+    memset(dir, 0, sizeof(dir));
+    memset(dir, 'd', sizeof(dir) - 1);
+    dir[0] = '/';
+    memset(node, 0, sizeof(node));
+    memset(node, 'n', sizeof(node) - 1);
+    assert_int_equal(hb_sel_init(&s, node, dir, 100, on_event, on_kick, &e), 0);
+    assert_int_equal(strlen(s.path), strlen(dir) + strlen(node) + strlen("/sel-.pos"));
+    assert_string_equal(s.node, node);
+
+    memset(big, 0, sizeof(big));
+    memset(big, 'd', sizeof(big) - 1);
+    assert_int_equal(hb_sel_init(&s, "n1", big, 100, on_event, on_kick, &e), BL_E_INVALID);
+    assert_string_equal(s.path, "");
+    assert_non_null(s.on_event); /* still a working reader, in memory */
+    assert_int_equal(hb_sel_init(&s, "../n1", *state, 100, on_event, on_kick, &e), BL_E_INVALID);
+    assert_string_equal(s.path, "");
+    g_ptr_array_free(e.log, TRUE);
+}
+
 /* The heartbeat's glue: with [heartbeat] enabled = false the local BMC's session is still
  * opened for its SEL, Get SEL Info goes out each sel interval (only to the local BMC), and
  * replies that do not decode leave #health-bmc green. */
@@ -404,6 +475,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_vanished_and_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test(test_health),
+        cmocka_unit_test_setup_teardown(test_reread_same_health, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_path_limits, setup, teardown),
         cmocka_unit_test(test_heartbeat_glue),
     };
 
