@@ -10,6 +10,9 @@
 #   - keys written on the active node A with bmclink-reg set, and a change the program made
 #     to its rendered file on A (captured at a monitor, no process spawned for it), are in
 #     B's replica;
+#   - A's bmclinkd killed (SIGKILL): Pacemaker starts it again and leaves the chain alone,
+#     every member keeps its PID and starts no more (the order is kind=Optional: a Mandatory
+#     one restarts the whole group with the daemon);
 #   - A killed (SIGKILL of its corosync): fenced, the chain starts on B (FAILOVER), and the
 #     program on B reads both from the file rendered on B (nothing travels on the volume);
 #   - A rejoins; the program on B changes its file again; the group moved back to A
@@ -53,6 +56,18 @@ nvbase_started() { [[ "$(chain_last "$1" Nvbase) " == *" start #$2 "*" node=$1 "
 # reg_has NODE PATH NAME VALUE: NODE's replica has the value.
 reg_has() { [[ $(reg_x "$1" get "$2" "$3" 2>/dev/null) == "$4" ]]; }
 
+# chain_pids NODE: every member's PID on NODE (their pidfiles), on one line.
+chain_pids() {
+    # shellcheck disable=SC2016 # expanded inside the node
+    lab x "$1" sh -c 'cat "$0"/*.pid' "$CHAIN_RUN" 2>/dev/null | paste -sd ' ' -
+}
+
+# daemon_restarted NODE: Pacemaker saw NODE's bmclinkd fail, started it again, and its
+# replica is back in sync.
+daemon_restarted() {
+    reg_clone_started_on "$1" && [[ $(fail_count bmclinkd "$1") =~ ^[1-9] ]] && reg_in_sync "$1"
+}
+
 # program_changes NODE NAME VALUE: Nvbase on NODE appends "NAME"="VALUE" under Receive to
 # its rendered file at its next tick (the request travels on the volume, the change not).
 program_changes() {
@@ -89,8 +104,9 @@ lab x node1 env DEVICE="$LAB_DISK_DEV" FSTYPE="$LAB_DISK_FSTYPE" FS_OPTIONS="$LA
     REGISTRY_SYNC_TIMEOUT=30s sh /etc/bmclink/servicechain-pcs.sh.example ||
     error "conf/servicechain-pcs.sh.example failed"
 lab x node1 pcs constraint 2>/dev/null | grep -E 'bmclinkd-clone' | sed 's/^/    | /'
-lab x node1 pcs constraint order 2>/dev/null | grep -q "start bmclinkd-clone then start esm" ||
-    fail "no order constraint bmclinkd-clone then esm"
+lab x node1 pcs constraint order 2>/dev/null |
+    grep -q "start bmclinkd-clone then start esm (kind:Optional)" ||
+    fail "no optional order constraint bmclinkd-clone then esm"
 chain_first_start
 a=$CHAIN_ON b=$CHAIN_OTHER
 assert_true seen_has "$a" '"WorkDir"="/var/opt/nvbase/v1"'
@@ -110,6 +126,26 @@ assert_true reg_has "$b" "$NV" WorkDir /var/opt/nvbase/v2
 assert_false rendered_has "$b" "/var/opt/nvbase/v2" # nothing rendered on B yet
 # the capture wrote only what the program changed: the set made meanwhile stays
 assert_true reg_has "$a" "$NV" WorkDir /var/opt/nvbase/v2
+
+step "kill -9 of $a's bmclinkd: Pacemaker starts it again, the chain is left alone"
+pids0=$(chain_pids "$a")
+[[ -n $pids0 ]] || error "no member pidfiles on $a"
+counters0=$(chain_counters "$a")
+mark=$(pcmk_log_mark "$a")
+t_dkill=$EPOCHREALTIME
+reg_daemon_kill "$a" KILL || error "kill -9 of $a's bmclinkd"
+wait_until 60 daemon_restarted "$a"
+lab x "$a" crm_resource --wait --timeout=60s || fail "the cluster did not settle"
+t_back=$(pcmk_log_since "$a" "$mark" "$t_dkill" "start operation for bmclinkd on $a: ok")
+assert_eq "$pids0" "$(chain_pids "$a")" "the members' PIDs across bmclinkd's restart"
+assert_eq "$counters0" "$(chain_counters "$a")" "the members' start counters"
+assert_true resource_on esm-chain "$a" "$b"
+if tail -n +"$((mark + 1))" "$LAB_DIR/$a/disk/var/log/pacemaker/pacemaker.log" |
+    grep -E "stop operation for esm-(chain|fs) " >/dev/null; then
+    fail "the group was stopped when bmclinkd restarted"
+fi
+assert_true reg_has "$b" "$NV" WorkDir /var/opt/nvbase/v2
+note "bmclinkd on $a started again ${t_back}s after its kill; members kept PIDs $pids0"
 
 step "kill $a (SIGKILL of its corosync): fenced, the chain starts on $b and reads the keys"
 mark=$(pcmk_log_mark "$b")
@@ -147,5 +183,6 @@ assert_true reg_has "$a" "$RECV" FromProgram "changed-by-nvbase-on-$b"
 lab x "$b" crm_resource --clear --resource esm || fail "crm_resource --clear esm"
 assert_true reg_all_agree node1 node2
 
-note "figures: node kill to chain running on $b with the registry ${failover_s}s"
+note "figures: node kill to chain running on $b with the registry ${failover_s}s;" \
+    "bmclinkd killed on $a to started again ${t_back}s"
 step "PASS"
