@@ -30,7 +30,8 @@ const struct bld_option bld_registry_options[] = {
     {"registry", "retry-interval", BLD_OPT_INT, "5", 1, 3600, NULL,
      "Seconds between attempts to reopen the replica after a store failure."},
     {"registry", "durable", BLD_OPT_BOOL, "true", 0, 0, NULL,
-     "fsync every batch (synchronous=FULL). false is for benchmarks only: a power loss may "
+     "fsync every batch (one sync of the write-ahead log, before any answer or message "
+     "depends on it). false is for benchmarks only: a power loss may "
      "then lose acknowledged writes on this node."},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
