@@ -33,7 +33,9 @@ if [[ -n ${BMCLINK_BUILD_DIR:-} && -x $BMCLINK_BUILD_DIR/tests/bl-test-member ]]
     export BL_TEST_MEMBER=$BMCLINK_BUILD_DIR/tests/bl-test-member
 fi
 reg_require
-/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null | grep -q registry_profile ||
+# (meta-data read whole first: grep -q under pipefail could cut the agent off, a false skip)
+meta=$(/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null) || true
+grep -q registry_profile <<<"$meta" ||
     skip "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
 chain_lab_session 2
 grep -q -a -- config-add "$BL_TEST_MEMBER" || skip "$BL_TEST_MEMBER predates --config; rebuild it"
