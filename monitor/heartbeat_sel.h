@@ -5,7 +5,10 @@
  * record already handled, each decoded and classified (bl_sel.h) and handed to the caller.
  *
  * The position (last erase, last addition, entry count, last record id) is kept in a small
- * file per node, so a restarted heartbeat does not act again on records it has seen. With
+ * file per node, so a restarted heartbeat does not act again on records it has seen. It is
+ * written from an IPMI reply, in the main loop, so without fsync and only when it moved:
+ * after an OS crash an older position may come back, and the records since are then acted
+ * on again, which ends in the same #health-bmc (heartbeat_sel.c, hb_sel_write). With
  * no position yet, the records already in the SEL are history: they are not acted on. A
  * changed erase time (or fewer entries) means the SEL was cleared: every record in it then
  * is new. At most HB_SEL_ROUND_MAX records are read per interval (a hostile BMC cannot keep
