@@ -13,6 +13,9 @@
 #   - A's bmclinkd killed (SIGKILL): Pacemaker starts it again and leaves the chain alone,
 #     every member keeps its PID and starts no more (the order is kind=Optional: a Mandatory
 #     one restarts the whole group with the daemon);
+#   - B in maintenance (what to use instead of standby to work on the passive node of two):
+#     B's daemon keeps running, A's replica stays in sync, and a restart of the chain on A
+#     (SIGKILL of a mandatory member) is not refused;
 #   - A killed (SIGKILL of its corosync): fenced, the chain starts on B (FAILOVER), and the
 #     program on B reads both from the file rendered on B (nothing travels on the volume);
 #   - A rejoins; the program on B changes its file again; the group moved back to A
@@ -149,6 +152,23 @@ fi
 assert_true reg_has "$b" "$NV" WorkDir /var/opt/nvbase/v2
 note "bmclinkd on $a started again ${t_back}s after its kill; members kept PIDs $pids0"
 
+step "pcs node maintenance $b, not standby: $a stays in sync, the chain restarts on $a"
+lab x node1 pcs node maintenance "$b" || fail "pcs node maintenance $b"
+lab x node1 crm_resource --wait --timeout=60s || fail "the cluster did not settle"
+assert_true reg_in_sync "$a"
+assert_true reg_answers "$b"
+mark=$(pcmk_log_mark "$a")
+t_mkill=$EPOCHREALTIME
+lab x "$a" kill -KILL "$(chain_member_pid "$a" Nvcmd)"
+wait_until 30 chain_all_counters_are "$a" 2
+wait_until 10 resource_on esm-chain "$a" "$a"
+restart_s=$(chain_started_after "$a" "$mark" "$t_mkill")
+chain_started_as "$a" 2 START
+lab x node1 pcs node unmaintenance "$b" || fail "pcs node unmaintenance $b"
+lab x node1 crm_resource --wait --timeout=60s || fail "the cluster did not settle"
+assert_true reg_in_sync "$b"
+note "chain restarted on $a ${restart_s}s after the SIGKILL, $b in maintenance"
+
 step "kill $a (SIGKILL of its corosync): fenced, the chain starts on $b and reads the keys"
 mark=$(pcmk_log_mark "$b")
 t_kill=$EPOCHREALTIME
@@ -156,7 +176,7 @@ lab kill "$a"
 wait_until 30 fence_succeeded "$a" "$b"
 wait_until 30 resource_on esm-chain "$b" "$b"
 failover_s=$(chain_started_after "$b" "$mark" "$t_kill")
-chain_started_as "$b" 2 FAILOVER
+chain_started_as "$b" 3 FAILOVER
 assert_true seen_has "$b" '"WorkDir"="/var/opt/nvbase/v2"'
 assert_true seen_has "$b" '"Port"=dword:00002267'
 assert_true seen_has "$b" "\"FromProgram\"=\"changed-by-nvbase-on-$a\""
@@ -172,10 +192,10 @@ wait_until 10 program_changed "$b"
 lab x "$b" crm_resource --move --resource esm --node "$a" || fail "crm_resource --move esm $a"
 wait_until 60 resource_on esm-chain "$a" "$b"
 for ((t = 0; t < 300; t++)); do
-    nvbase_started "$a" 3 && break
+    nvbase_started "$a" 4 && break
     sleep 0.2
 done
-if ! nvbase_started "$a" 3; then
+if ! nvbase_started "$a" 4; then
     grep -h "servicechain: " "$LAB_DIR"/node?/disk/var/log/pacemaker/pacemaker.log | tail -n 30
     fail "Nvbase never started on $a after the move"
 fi
