@@ -27,7 +27,8 @@ bl_cmd_status_usage(FILE *out)
           "registry's sync state.\n"
           "  --json     one JSON object of strings\n"
           "  --keys     key=value lines (newlines in values as \\n), for scripts\n"
-          "  --service  the daemon's IPC service (ipc-service in bmclinkd.conf; default bmclink)\n",
+          "  --service  the daemon's IPC service (ipc-service in bmclinkd.conf; default bmclink)\n"
+          "  --timeout  seconds to wait for the answer (1 to 3600; default 10)\n",
           out);
 }
 
@@ -163,6 +164,9 @@ print_text(const struct bl_status *st)
         print_traps(st);
         print_recovery(st);
         print_heartbeat(st);
+    } else if (strcmp(get(st, "bmc.state"), "failed") == 0) {
+        printf("BMC side of %s: FAILED, trying again every %s ms (%s)\n  %s\n", get(st, "bmc.node"),
+               get(st, "bmc.retry_ms"), get(st, "bmc.config"), get(st, "bmc.error"));
     } else {
         printf("BMC side: off (see [bmc] in bmclinkd.conf)\n");
     }

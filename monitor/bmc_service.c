@@ -36,6 +36,9 @@ const struct bld_option bld_bmc_options[] = {
      "recovery); `bmclink config check` checks it."},
     {"bmc", "node-name", BLD_OPT_STRING, "", 0, 0, NULL,
      "This node's name in that file and in Pacemaker (empty: the uname node name)."},
+    {"bmc", "retry-ms", BLD_OPT_INT, "10000", 100, 3600000, NULL,
+     "A BMC side that failed to start (trap port in use, bmclink.conf or the password file "
+     "missing or wrong) is tried again this often; the registry runs meanwhile."},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -49,8 +52,10 @@ struct bld_bmc {
     struct bld *d;
     char *path;
     char node[BL_REC_NAME_MAX];
-    struct bl_bmc_stack *st; /* NULL until it started */
+    struct bl_bmc_stack *st; /* NULL until it started, and while it is failed */
     bool publish;            /* this daemon writes bmclink-bmc-* now */
+    guint retry;             /* the retry timer while it is failed, else 0 */
+    char error[ERR_LEN];     /* why it failed last ("" while it runs) */
     uint64_t n_notices;
     struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT */
 };
@@ -325,10 +330,16 @@ status_build(struct bld *d, struct bl_status *st)
 {
     struct bld_bmc *b = d->bmc;
 
-    bl_status_add(st, "bmc.state", b != NULL && b->st != NULL ? "running" : "off");
-    if (b != NULL && b->st != NULL) {
+    bl_status_add(st, "bmc.state", b == NULL ? "off" : b->st != NULL ? "running" : "failed");
+    if (b != NULL) {
         bl_status_add(st, "bmc.node", b->node);
         bl_status_add(st, "bmc.config", b->path);
+    }
+    if (b != NULL && b->st == NULL) {
+        bl_status_add(st, "bmc.error", b->error);
+        bl_status_addf(st, "bmc.retry_ms", "%" PRId64, bld_config_int(d->cfg, "bmc", "retry-ms"));
+    }
+    if (b != NULL && b->st != NULL) {
         status_traps(b, st);
         status_notices(b, st);
         status_recovery(b, st);
@@ -356,10 +367,10 @@ on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, 
     (void) bld_ipc_reply(conn, id, rc, out->data, out->len);
 }
 
-/* ---- start and stop */
+/* ---- start, retry and stop */
 
 static int
-start_stack(struct bld_bmc *b)
+start_stack(struct bld_bmc *b, char *err, size_t err_len)
 {
     struct bl_bmc_stack_params sp = {.path = b->path,
                                      .node = b->node,
@@ -367,21 +378,80 @@ start_stack(struct bld_bmc *b)
                                      .on_step = on_step,
                                      .on_trap = on_trap,
                                      .ud = b};
-    char err[ERR_LEN];
-    int rc = bl_bmc_stack_new(&sp, &b->st, err, sizeof(err));
+    struct bl_bmc_stack *s = NULL;
+    int rc = bl_bmc_stack_new(&sp, &s, err, err_len);
 
     if (rc == BL_OK) {
-        bl_heartbeat_set_publish(b->st->hb, false); /* until elected */
-        b->publish = false;
-        apply_publish(b);
-        rc = bl_bmc_stack_start(b->st, err, sizeof(err));
+        bl_heartbeat_set_publish(s->hb, false); /* until elected */
+        rc = bl_bmc_stack_start(s, err, err_len);
     }
     if (rc != BL_OK) {
-        qb_log(LOG_ERR, "bmc: %s", err);
+        bl_bmc_stack_free(s);
+        return rc;
     }
-    return rc;
+    b->st = s;
+    b->publish = false;
+    apply_publish(b);
+    return BL_OK;
 }
 
+static gboolean on_retry(gpointer p);
+
+/* Logged once per distinct error: a port held for hours must not fill the journal. */
+static void
+set_failed(struct bld_bmc *b, const char *err)
+{
+    unsigned ms = (unsigned) bld_config_int(b->d->cfg, "bmc", "retry-ms");
+
+    if (strcmp(err, b->error) != 0) {
+        qb_log(LOG_ERR,
+               "bmc: BMC side of %s failed: %s (the registry runs on; trying again "
+               "every %u ms)",
+               b->node, err, ms);
+    } else {
+        qb_log(LOG_DEBUG, "bmc: BMC side of %s still failed: %s", b->node, err);
+    }
+    g_strlcpy(b->error, err, sizeof(b->error));
+    if (b->retry == 0) {
+        b->retry = g_timeout_add(ms, on_retry, b);
+    }
+}
+
+/* \return whether the BMC side runs now */
+static bool
+try_start(struct bld_bmc *b)
+{
+    char err[ERR_LEN] = "";
+    int rc = start_stack(b, err, sizeof(err));
+
+    if (rc != BL_OK) {
+        set_failed(b, err[0] != '\0' ? err : bl_strerror(rc));
+        return false;
+    }
+    qb_log(LOG_NOTICE, "bmc: node %s, %zu BMCs, traps on %s, recovery action %s (%s)%s", b->node,
+           b->st->cfg->n_nodes, b->st->listen, bl_rec_kind_name(b->st->cfg->rec.set.kind), b->path,
+           b->error[0] != '\0' ? ", started after a failure" : "");
+    b->error[0] = '\0';
+    return true;
+}
+
+static gboolean
+on_retry(gpointer p)
+{
+    struct bld_bmc *b = p;
+
+    if (try_start(b)) {
+        b->retry = 0;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/*
+ * A BMC side that cannot start is no reason to stop the daemon: the registry (and the chains
+ * ordered after it) run on, `bmclink status` says bmc.state=failed and why, and a timer
+ * tries again. Only [bmc] enabled = auto without the file means off.
+ */
 int
 bld_bmc_start(struct bld *d)
 {
@@ -392,12 +462,9 @@ bld_bmc_start(struct bld *d)
 
     /* The IPC route answers "off" too, so `bmclink status` works without the BMC side. */
     bld_ipc_register(d->ipc, BL_BMC_IPC_FIRST, BL_BMC_IPC_LAST, on_request, NULL, d);
-    if (rc <= 0) {
-        if (rc < 0) {
-            qb_log(LOG_ERR, "bmc: %s", err);
-            g_free(err);
-        }
-        return rc;
+    g_free(err); /* try_start says it again, with the retry */
+    if (rc == 0) {
+        return 0;
     }
     bmc_mode(d->cfg, &path);
     b = g_new0(struct bld_bmc, 1);
@@ -405,13 +472,8 @@ bld_bmc_start(struct bld *d)
     b->path = g_strdup(path);
     node_name(d->cfg, b->node, sizeof(b->node));
     d->bmc = b;
-    rc = start_stack(b);
-    if (rc != 0) {
-        return rc;
-    }
     d->view_changed = on_view;
-    qb_log(LOG_NOTICE, "bmc: node %s, %zu BMCs, traps on %s, recovery action %s (%s)", b->node,
-           b->st->cfg->n_nodes, b->st->listen, bl_rec_kind_name(b->st->cfg->rec.set.kind), path);
+    (void) try_start(b);
     return 0;
 }
 
@@ -426,6 +488,9 @@ bld_bmc_stop(struct bld *d)
     d->view_changed = NULL;
     if (b == NULL) {
         return;
+    }
+    if (b->retry != 0) {
+        g_source_remove(b->retry);
     }
     bl_bmc_stack_free(b->st); /* the main loop has ended */
     g_free(b->path);

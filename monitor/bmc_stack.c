@@ -118,15 +118,17 @@ bl_bmc_stack_start(struct bl_bmc_stack *s, char *err, size_t err_len)
 {
     int rc = BL_OK;
 
-    bl_heartbeat_start(s->hb);
+    /* The socket first: when it fails no IPMI session was opened, and freeing is quick. */
     if (s->rx != NULL) {
         rc = bl_trap_receiver_start(s->rx);
     }
     if (rc != BL_OK) {
-        snprintf(err, err_len, "trap receiver of %s on %s: %s", s->node, s->listen,
+        snprintf(err, err_len, "cannot listen for traps on %s (node %s): %s", s->listen, s->node,
                  bl_strerror(rc));
+        return rc;
     }
-    return rc;
+    bl_heartbeat_start(s->hb);
+    return BL_OK;
 }
 
 void

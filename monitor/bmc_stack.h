@@ -55,7 +55,8 @@ int bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **
                      size_t err_len);
 
 /**
- * Start polling the BMCs, then listen for traps.
+ * Listen for traps, then start polling the BMCs (not when the socket failed: free the stack
+ * and try again with a new one).
  * \param[out] err  on failure, what went wrong
  * \return 0, or the trap receiver's code (e.g. -EADDRINUSE)
  */

@@ -55,7 +55,8 @@ struct bld {
 
 struct bld_module {
     const char *name;
-    /* 0 or an error the module has logged with its context; the daemon then stops. */
+    /* 0 or an error the module has logged with its context; the daemon then stops. A module
+     * whose outside system may come later (the BMC side) returns 0 and retries by itself. */
     int (*start)(struct bld *d);
     void (*stop)(struct bld *d);
 };
