@@ -96,7 +96,10 @@ print_traps(const struct bl_status *st)
     if (any) {
         printf("\n");
     }
-    printf("last notices (%s in all):\n", get(st, "notices.total"));
+    if (bl_status_get(st, "drop.last") != NULL) {
+        printf("  last dropped: %s\n", get(st, "drop.last"));
+    }
+    printf("last notices (%s accepted in all):\n", get(st, "notices.total"));
     for (size_t i = 0; i < bl_status_count(st); i++) {
         const struct bl_status_item *it = bl_status_item(st, i);
         if (g_str_has_prefix(it->key, "notice.")) {

@@ -57,7 +57,8 @@ struct bld_bmc {
     guint retry;             /* the retry timer while it is failed, else 0 */
     char error[ERR_LEN];     /* why it failed last ("" while it runs) */
     uint64_t n_notices;
-    struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT */
+    struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT accepted */
+    struct notice_rec last_drop;             /* real_us 0 until a trap was dropped */
 };
 
 /* ---- configuration */
@@ -155,9 +156,8 @@ on_hb_change(const char *node, enum bl_hb_reach reach, enum bl_hb_power power, v
 }
 
 static void
-remember(struct bld_bmc *b, const struct bl_trap_event *ev)
+describe(struct notice_rec *n, const struct bl_trap_event *ev)
 {
-    struct notice_rec *n = &b->notices[b->n_notices++ % NOTICES_KEPT];
     char src[64];
 
     bl_trap_addr_format(&ev->source, src, sizeof(src));
@@ -175,15 +175,27 @@ remember(struct bld_bmc *b, const struct bl_trap_event *ev)
     }
 }
 
+/*
+ * Accepted notices (fatal, recoverable, duplicate) go to the ring and are logged at INFO.
+ * A drop only replaces the one "last dropped" record and is logged at DEBUG: trap.c's
+ * rate-limited WARNING speaks for floods, which must not push the genuine notices out of
+ * the ring or the journal. Drops are counted by reason in trap.c's stats.
+ */
 static void
 on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
 {
     struct bld_bmc *b = ud;
+    bool dropped = ev->verdict == BL_TRAP_DROPPED;
 
-    qb_log(LOG_INFO, "bmc: event verdict=%s drop=%s version=%d seq=%u",
+    qb_log(dropped ? LOG_DEBUG : LOG_INFO, "bmc: event verdict=%s drop=%s version=%d seq=%u",
            bl_trap_verdict_name(ev->verdict), bl_trap_drop_name(ev->drop), (int) ev->version,
            ev->is_pet ? ev->pet.sequence : 0);
-    remember(b, ev); /* the stack hands the trap to the recovery next */
+    if (dropped) {
+        describe(&b->last_drop, ev);
+    } else {
+        describe(&b->notices[b->n_notices++ % NOTICES_KEPT], ev);
+    }
+    /* the stack hands the trap to the recovery next */
 }
 
 /* ---- the attribute publisher */
@@ -249,19 +261,28 @@ status_traps(struct bld_bmc *b, struct bl_status *st)
 }
 
 static void
+status_notice(struct bl_status *st, const char *key, const struct notice_rec *n)
+{
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(n->real_us / G_USEC_PER_SEC);
+    g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T") : g_strdup("?");
+
+    bl_status_addf(st, key, "%s.%03d UTC %s", when, (int) (n->real_us % G_USEC_PER_SEC / 1000),
+                   n->line);
+}
+
+static void
 status_notices(struct bld_bmc *b, struct bl_status *st)
 {
     uint64_t first = b->n_notices > NOTICES_KEPT ? b->n_notices - NOTICES_KEPT : 0;
 
     bl_status_addf(st, "notices.total", "%" PRIu64, b->n_notices);
     for (uint64_t i = first; i < b->n_notices; i++) {
-        const struct notice_rec *n = &b->notices[i % NOTICES_KEPT];
-        g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(n->real_us / G_USEC_PER_SEC);
-        g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T") : g_strdup("?");
         g_autofree char *k = g_strdup_printf("notice.%" PRIu64, i + 1);
 
-        bl_status_addf(st, k, "%s.%03d UTC %s", when, (int) (n->real_us % G_USEC_PER_SEC / 1000),
-                       n->line);
+        status_notice(st, k, &b->notices[i % NOTICES_KEPT]);
+    }
+    if (b->last_drop.real_us != 0) {
+        status_notice(st, "drop.last", &b->last_drop);
     }
 }
 

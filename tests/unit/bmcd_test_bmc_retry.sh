@@ -3,7 +3,8 @@
 # a private network namespace, bmclinkd starts with its BMC password file missing and its
 # trap port held by another socket. It keeps running with bmc.state=failed and the reason in
 # `bmclink status`, logs each distinct error once however often it retries, and its BMC side
-# runs once the file is there and the port is free, without a restart.
+# runs once the file is there and the port is free, without a restart. Then junk traps are
+# dropped and counted, logged at DEBUG only, and kept out of the last notices.
 #   bmcd_test_bmc_retry.sh BMCLINK BMCLINKD EXAMPLE
 set -uo pipefail
 cli=$1 daemon=$2 example=$3
@@ -82,6 +83,23 @@ wait_for "bmc.state did not become running" state_is running
 [ "$(status_key trap.listen)" = "127.0.0.1:11161" ] || fail "trap.listen $(status_key trap.listen)"
 grep -q 'started after a failure' "$TMP/d.log" || fail "no line saying it started"
 echo "ok: port free: bmc.state=running"
+
+# Junk traps: counted by reason, the last one kept as drop.last, never in the notices' ring
+# and never an INFO line (trap.c's rate-limited WARNING speaks for a flood).
+python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(200):
+    s.sendto(b"\x30\x03junk%d" % i, ("127.0.0.1", 11161))'
+dropped_all() { [ "$(status_key trap.dropped)" = 200 ]; }
+wait_for "not every junk datagram was dropped: $(status_key trap.dropped)" dropped_all
+[ "$(status_key notices.total)" = 0 ] || fail "notices.total $(status_key notices.total)"
+[ -z "$(status_key notice.1)" ] || fail "a dropped trap in the notices' ring"
+[[ $(status_key drop.last) == *"dropped "*" from 127.0.0.1:"* ]] ||
+    fail "drop.last: $(status_key drop.last)"
+info=$(grep -c 'info: bmc: event verdict=dropped' "$TMP/d.log")
+debug=$(grep -c 'debug: bmc: event verdict=dropped' "$TMP/d.log")
+[ "$info" -eq 0 ] && [ "$debug" -eq 200 ] || fail "$info INFO and $debug DEBUG lines for 200 drops"
+echo "ok: 200 junk traps dropped, at DEBUG only, ring empty; drop.last: $(status_key drop.last)"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"
