@@ -96,6 +96,9 @@ print_traps(const struct bl_status *st)
     if (any) {
         printf("\n");
     }
+    printf("  forwarded %s (%s failed), informs %s acknowledged, %s lost\n",
+           get(st, "trap.forwarded"), get(st, "trap.forward_failed"), get(st, "trap.informs_acked"),
+           get(st, "trap.informs_lost"));
     if (bl_status_get(st, "drop.last") != NULL) {
         printf("  last dropped: %s\n", get(st, "drop.last"));
     }
@@ -134,6 +137,25 @@ print_recovery(const struct bl_status *st)
     }
 }
 
+/* The SEL reader's line of BMC i, when its SEL is read. */
+static void
+print_sel(const struct bl_status *st, guint64 i)
+{
+    const char *f[5] = {"node", "sel_rounds", "sel_records", "sel_acted", "sel_errors"};
+    const char *v[5];
+    g_autofree char *k = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".sel", i);
+
+    if (strcmp(get(st, k), "yes") != 0) {
+        return;
+    }
+    for (int j = 0; j < 5; j++) {
+        g_autofree char *kj = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".%s", i, f[j]);
+        v[j] = get(st, kj);
+    }
+    printf("  SEL of %s: %s rounds, %s new records, %s acted on, %s errors\n", v[0], v[1], v[2],
+           v[3], v[4]);
+}
+
 static void
 print_heartbeat(const struct bl_status *st)
 {
@@ -154,6 +176,9 @@ print_heartbeat(const struct bl_status *st)
             v[j] = get(st, k);
         }
         printf("  %-16s %-22s %-7s %-9s %-7s %-34s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    }
+    for (guint64 i = 0; i < n; i++) {
+        print_sel(st, i);
     }
 }
 

@@ -258,6 +258,8 @@ status_traps(struct bld_bmc *b, struct bl_status *st)
     bl_status_addf(st, "trap.read_errors", "%" PRIu64, ts.read_errors);
     bl_status_addf(st, "trap.forwarded", "%" PRIu64, ts.forwarded);
     bl_status_addf(st, "trap.forward_failed", "%" PRIu64, ts.forward_failed);
+    bl_status_addf(st, "trap.informs_acked", "%" PRIu64, ts.informs_acked);
+    bl_status_addf(st, "trap.informs_lost", "%" PRIu64, ts.informs_lost);
 }
 
 static void
@@ -306,6 +308,27 @@ status_recovery(struct bld_bmc *b, struct bl_status *st)
     bl_status_add(st, "recovery.timeline", tl->str);
 }
 
+/* The SEL reader's counters (docs/bmc-health.md), on the local node's BMC only. */
+static void
+status_sel(struct bl_status *st, size_t i, const struct bl_hb_status *h)
+{
+    const struct {
+        const char *name;
+        uint64_t v;
+    } c[] = {{"sel_rounds", h->sel_rounds},
+             {"sel_records", h->sel_records},
+             {"sel_acted", h->sel_acted},
+             {"sel_errors", h->sel_errors}};
+    g_autofree char *k = g_strdup_printf("hb.%zu.sel", i);
+
+    bl_status_add(st, k, h->sel ? "yes" : "no");
+    for (size_t j = 0; h->sel && j < G_N_ELEMENTS(c); j++) {
+        g_autofree char *kj = g_strdup_printf("hb.%zu.%s", i, c[j].name);
+
+        bl_status_addf(st, kj, "%" PRIu64, c[j].v);
+    }
+}
+
 static void
 status_heartbeat(struct bld_bmc *b, struct bl_status *st)
 {
@@ -343,6 +366,7 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
                        (double) bl_hb_rtt_percentile(&h.rtt, 99) / 1e6);
         bl_status_addf(st, k_polls, "%" PRIu64 " polls, %" PRIu64 " answers, %" PRIu64 " errors",
                        h.polls, h.answers, h.errors);
+        status_sel(st, i, &h);
     }
 }
 

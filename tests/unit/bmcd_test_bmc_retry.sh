@@ -82,6 +82,9 @@ HOLD_PID=
 wait_for "bmc.state did not become running" state_is running
 [ "$(status_key trap.listen)" = "127.0.0.1:11161" ] || fail "trap.listen $(status_key trap.listen)"
 grep -q 'started after a failure' "$TMP/d.log" || fail "no line saying it started"
+for k in trap.informs_acked trap.informs_lost hb.0.sel hb.1.sel; do
+    [ -n "$(status_key "$k")" ] || fail "no $k in the status"
+done
 echo "ok: port free: bmc.state=running"
 
 # Junk traps: counted by reason, the last one kept as drop.last, never in the notices' ring

@@ -203,6 +203,52 @@ test_formats(void **state)
     bl_status_free(st);
 }
 
+/*
+ * New items travel in version 1 as they are: keys the command does not know are carried and
+ * printed by --keys/--json, so an older command still decodes a newer daemon's answer (the
+ * failed BMC side, drop.last, informs and SEL counters were added this way).
+ */
+static void
+test_added_items_stay_version_1(void **state)
+{
+    static const char *const items[][2] = {
+        {"bmc.state", "failed"},
+        {"bmc.error", "cannot listen for traps on 10.231.2.11:1162 (node node1): Address "
+                      "already in use"},
+        {"bmc.retry_ms", "10000"},
+        {"drop.last", "2026-11-21 09:40:19.502 UTC dropped replay v1 from 10.231.2.21:40713"},
+        {"trap.informs_acked", "3"},
+        {"trap.informs_lost", "1"},
+        {"hb.0.sel", "yes"},
+        {"hb.0.sel_rounds", "12"},
+        {"hb.0.sel_records", "4"},
+        {"hb.0.sel_acted", "1"},
+        {"hb.0.sel_errors", "0"},
+    };
+    struct bl_status *st = bl_status_new();
+    struct bl_status *back = NULL;
+    g_autoptr(GByteArray) w = g_byte_array_new();
+    g_autoptr(GString) keys = g_string_new(NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(items); i++) {
+        assert_int_equal(bl_status_add(st, items[i][0], items[i][1]), 0);
+    }
+    assert_int_equal(bl_status_encode(st, w), 0);
+    assert_int_equal(w->data[4], 0);
+    assert_int_equal(w->data[5], BL_STATUS_VERSION);
+    assert_int_equal(BL_STATUS_VERSION, 1);
+    assert_int_equal(bl_status_decode(w->data, w->len, &back), 0);
+    assert_int_equal(bl_status_count(back), G_N_ELEMENTS(items));
+    for (size_t i = 0; i < G_N_ELEMENTS(items); i++) {
+        assert_string_equal(bl_status_item(back, i)->key, items[i][0]);
+        assert_string_equal(bl_status_item(back, i)->value, items[i][1]);
+    }
+    bl_status_format_keys(back, keys);
+    assert_non_null(strstr(keys->str, "\nhb.0.sel_acted=1\n"));
+    bl_status_free(back);
+    bl_status_free(st);
+}
+
 int
 main(void)
 {
@@ -210,7 +256,7 @@ main(void)
         cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_every_truncation_refused),
         cmocka_unit_test(test_header_checks), cmocka_unit_test(test_item_checks),
         cmocka_unit_test(test_mutations),     cmocka_unit_test(test_encoder_limits),
-        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_formats),       cmocka_unit_test(test_added_items_stay_version_1),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
