@@ -364,12 +364,13 @@ static void
 registry_capture(const struct bl_agent *a, struct work *w, const char *when)
 {
     g_autofree char *detail = NULL;
+    bool deferred = false;
     size_t n = 0;
 
     if (!bl_chain_reg_enabled(&w->reg)) {
         return;
     }
-    int rc = bl_chain_reg_capture(&w->reg, &n, &detail);
+    int rc = bl_chain_reg_capture(&w->reg, strcmp(when, "stop") == 0, &n, &deferred, &detail);
     if (rc != 0) {
         qb_log(LOG_WARNING,
                "%s: %s: changes to the rendered files not recorded (retried at the "
@@ -378,7 +379,7 @@ registry_capture(const struct bl_agent *a, struct work *w, const char *when)
         return;
     }
     if (detail != NULL) {
-        qb_log(LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
+        qb_log(deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
     }
     if (n > 0) {
         qb_log(LOG_NOTICE, "%s: %s: %zu changes to the rendered files recorded in the registry",

@@ -113,6 +113,13 @@ static const struct param_def params[BL_AP_COUNT] = {
                                 "the difference to the last rendered text, within the "
                                 "profile's subtrees. The registry being unavailable then is "
                                 "logged, never fails monitor or stop."},
+    [BL_AP_REGISTRY_CAPTURE_SETTLE] = {"registry_capture_settle", "string", "1s", false,
+                                       "How long a rendered file must be still to be captured",
+                                       "Duration (1s, 500ms) or 0. A monitor does not read a "
+                                       "file modified less than this ago, nor one that changes "
+                                       "while it is read: it captures it at the next monitor, "
+                                       "so a file half written is never recorded. Not applied "
+                                       "at stop (the members are stopped then)."},
     [BL_AP_REGISTRY_SERVICE] = {"registry_service", "string", "bmclink", false,
                                 "bmclinkd's IPC service",
                                 "libqb IPC service name of the local bmclinkd (its "
@@ -267,6 +274,7 @@ bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chai
         /* the default alone does not ask for a profile */
         .capture = p[BL_AP_REGISTRY_PROFILE] != NULL ? p[BL_AP_REGISTRY_CAPTURE] : NULL,
         .service = p[BL_AP_REGISTRY_SERVICE],
+        .settle = p[BL_AP_REGISTRY_PROFILE] != NULL ? p[BL_AP_REGISTRY_CAPTURE_SETTLE] : NULL,
     };
     g_autofree char *stem = bl_snapshot_path(a->run_dir, a->instance, "x");
     int rc;

@@ -108,10 +108,12 @@ bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
 
     memset(r, 0, sizeof(*r));
     r->ops = bl_chain_reg_ops_real();
+    r->files = bl_chain_reg_files_real();
     if (p->profile == NULL) {
-        if (p->render != NULL || p->sync_timeout != NULL || p->capture != NULL) {
-            *errmsg = g_strdup("registry_render, registry_sync_timeout and registry_capture "
-                               "need registry_profile");
+        if (p->render != NULL || p->sync_timeout != NULL || p->capture != NULL ||
+            p->settle != NULL) {
+            *errmsg = g_strdup("registry_render, registry_sync_timeout, registry_capture and "
+                               "registry_capture_settle need registry_profile");
             return BL_E_INVALID;
         }
         return 0;
@@ -128,6 +130,13 @@ bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
     if (p->sync_timeout != NULL &&
         bl_parse_duration_ms(p->sync_timeout, &r->sync_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("registry_sync_timeout '%s' is not a duration", p->sync_timeout);
+        return BL_E_INVALID;
+    }
+    r->settle_ms = BL_CHAIN_REG_SETTLE_MS;
+    if (p->settle != NULL && strcmp(p->settle, "0") == 0) {
+        r->settle_ms = 0;
+    } else if (p->settle != NULL && bl_parse_duration_ms(p->settle, &r->settle_ms) != 0) {
+        *errmsg = g_strdup_printf("registry_capture_settle '%s' is not a duration", p->settle);
         return BL_E_INVALID;
     }
     rc = parse_render(p->render, r, errmsg);
@@ -194,40 +203,101 @@ reg_connect(struct bl_chain_reg *r, char **detail)
 
 /* ---- the files: stamps, base ---- */
 
-/* "mtime-ns size inode" of a file, or NULL when it cannot be stat()ed. */
+static int
+real_stat(void *ctx, const char *path, struct stat *st)
+{
+    (void) ctx;
+    return stat(path, st) == 0 ? 0 : -errno;
+}
+
+/* Larger rendered files are not read back: a registry subtree this big is a mistake. */
+#define CAPTURE_MAX_BYTES (16u * 1024 * 1024)
+
+static GString *
+real_read(void *ctx, const char *path, int *rc)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    GError *err = NULL;
+    struct stat st;
+
+    (void) ctx;
+    if (stat(path, &st) == 0 && st.st_size > (off_t) CAPTURE_MAX_BYTES) {
+        *rc = -EFBIG;
+        return NULL;
+    }
+    if (!g_file_get_contents(path, &data, &len, &err)) {
+        *rc = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
+        g_error_free(err);
+        return NULL;
+    }
+    *rc = 0;
+    return g_string_new_len(data, (gssize) len);
+}
+
+static int64_t
+real_now_ns(void *ctx)
+{
+    (void) ctx;
+    return g_get_real_time() * 1000;
+}
+
+static const struct bl_chain_reg_files real_files = {real_stat, real_read, real_now_ns};
+
+const struct bl_chain_reg_files *
+bl_chain_reg_files_real(void)
+{
+    return &real_files;
+}
+
+/* "mtime-ns size inode" of a file, or "-" when it cannot be stat()ed; *mtime_ns set or -1. */
 static char *
-file_stamp(const char *path)
+file_stamp(const struct bl_chain_reg *r, const char *path, int64_t *mtime_ns)
 {
     struct stat st;
 
-    if (stat(path, &st) != 0) {
-        return NULL;
+    if (r->files->stat(r->files_ctx, path, &st) != 0) {
+        if (mtime_ns != NULL) {
+            *mtime_ns = -1;
+        }
+        return g_strdup("-");
+    }
+    if (mtime_ns != NULL) {
+        *mtime_ns = (int64_t) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     }
     return g_strdup_printf("%lld.%09ld %lld %llu", (long long) st.st_mtim.tv_sec,
                            st.st_mtim.tv_nsec, (long long) st.st_size,
                            (unsigned long long) st.st_ino);
 }
 
-/* The stamps of all render files, one per line. */
-static char *
-all_stamps(const struct bl_chain_reg *r)
+/* The stamps of all render files (one stat() each), NULL-terminated (g_strfreev()). */
+static char **
+all_stamps(const struct bl_chain_reg *r, int64_t *mtimes)
 {
-    GString *s = g_string_new(NULL);
+    guint n = g_strv_length(r->render);
+    char **s = g_new0(char *, n + 1);
 
-    for (char **f = r->render; *f != NULL; f++) {
-        g_autofree char *one = file_stamp(*f);
-        g_string_append_printf(s, "%s\n", one != NULL ? one : "-");
+    for (guint i = 0; i < n; i++) {
+        s[i] = file_stamp(r, r->render[i], mtimes != NULL ? &mtimes[i] : NULL);
     }
-    return g_string_free(s, FALSE);
+    return s;
+}
+
+static char *
+stamps_text(char **stamps)
+{
+    g_autofree char *joined = g_strjoinv("\n", stamps);
+
+    return g_strconcat(joined, "\n", NULL);
 }
 
 static int
-save_state(const struct bl_chain_reg *r, const GString *base)
+save_state(const struct bl_chain_reg *r, const GString *base, char **stamps)
 {
-    g_autofree char *stamps = all_stamps(r);
+    g_autofree char *text = stamps_text(stamps);
     int rc = bl_file_write_atomic(r->base_path, base->str, base->len, 0600);
 
-    return rc != 0 ? rc : bl_file_write_atomic(r->stamp_path, stamps, strlen(stamps), 0600);
+    return rc != 0 ? rc : bl_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
 }
 
 static int
@@ -335,7 +405,8 @@ bl_chain_reg_render(struct bl_chain_reg *r, char **detail)
     for (char **f = r->render; rc == 0 && *f != NULL; f++) {
         rc = write_render_file(*f, text, detail);
     }
-    if (rc == 0 && (rc = save_state(r, text)) != 0) {
+    g_auto(GStrv) stamps = rc == 0 ? all_stamps(r, NULL) : NULL; /* after our own writes */
+    if (rc == 0 && (rc = save_state(r, text, stamps)) != 0) {
         *detail = g_strdup_printf("cannot keep the rendered base in %s: %s", r->base_path,
                                   bl_strerror(rc));
     }
@@ -580,112 +651,199 @@ bl_chain_reg_write_parts(const struct bl_chain_reg_ops *seam, void *conn,
     return rc;
 }
 
-/* Larger rendered files are not read back: a registry subtree this big is a mistake. */
-#define CAPTURE_MAX_BYTES (16u * 1024 * 1024)
-
-static GString *
-read_text(const char *path, int *rc)
+/* The profile root a DELETE_KEY in ops would remove (the op's path is the root or above it),
+ * or NULL. A whole root gone from a file is what a write cut short looks like. */
+static const char *
+deleted_root(const struct bl_reg_profile *p, const struct bl_reg_ops *ops)
 {
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    GError *err = NULL;
-    struct stat st;
+    char **lists[] = {p->keys, p->optional};
 
-    if (stat(path, &st) == 0 && st.st_size > (off_t) CAPTURE_MAX_BYTES) {
-        *rc = -EFBIG;
-        return NULL;
+    for (size_t i = 0; i < ops->n; i++) {
+        for (size_t l = 0; ops->v[i].kind == BL_REG_OP_DELETE_KEY && l < G_N_ELEMENTS(lists); l++) {
+            for (char **k = lists[l]; k != NULL && *k != NULL; k++) {
+                if (bl_reg_path_under(*k, ops->v[i].path)) {
+                    return *k;
+                }
+            }
+        }
     }
-    if (!g_file_get_contents(path, &data, &len, &err)) {
-        *rc = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
-        g_error_free(err);
-        return NULL;
-    }
-    *rc = 0;
-    return g_string_new_len(data, (gssize) len);
+    return NULL;
 }
 
-/* Capture one file whose content differs from the base. */
+/* Send a capture's changes; a failure after the first write leaves a partial checkpoint,
+ * said as such (the base is not advanced, so the next capture sends all of them again:
+ * every op is idempotent). */
 static int
-capture_file(struct bl_chain_reg *r, const char *file, const GString *base, const GString *now,
-             size_t *captured, char **detail)
+send_changes(struct bl_chain_reg *r, const char *file, const struct bl_reg_ops *ops, char **detail)
 {
+    unsigned parts = 0;
+    int rc = reg_connect(r, detail);
+
+    rc =
+        rc != 0 ? rc : bl_chain_reg_write_parts(r->ops, r->conn, ops, BL_REG_WRITE_MAX / 2, &parts);
+    if (rc != 0 && *detail == NULL && parts > 1) {
+        *detail = g_strdup_printf("%s: PARTIAL checkpoint: %u writes of its %zu changes recorded "
+                                  "in the registry, then one refused (%s); the rest is not "
+                                  "recorded and all of them are sent again at the next capture",
+                                  file, parts - 1, ops->n, bl_strerror(rc));
+    } else if (rc != 0 && *detail == NULL) {
+        *detail = g_strdup_printf("%s: %zu changes not recorded in the registry: %s", file, ops->n,
+                                  bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* Capture render file idx, whose content differs from the base; stamps: taken before it
+ * was read. *held set (and the why appended to notes) when the file lost a profile root. */
+static int
+capture_file(struct bl_chain_reg *r, size_t idx, const GString *base, const GString *now,
+             char **stamps, size_t *captured, GString *notes, bool *held, char **detail)
+{
+    const char *file = r->render[idx];
     struct bl_reg_ops ops = {0};
     size_t skipped = 0;
     g_autofree char *err = NULL;
     int rc = bl_chain_reg_diff(r->profile, base, now, &ops, &skipped, &err);
+    const char *root = rc == 0 ? deleted_root(r->profile, &ops) : NULL;
 
+    *held = root != NULL;
     if (rc != 0) {
         *detail = g_strdup_printf("%s: %s", file, err);
+    } else if (root != NULL) {
+        g_string_append_printf(notes,
+                               "%s lost the profile's subtree %s (a write cut short?): the file "
+                               "is not captured until it has it again; to delete the subtree "
+                               "use bmclink-reg delete\n",
+                               file, root);
+    } else if (ops.n > 0) {
+        rc = send_changes(r, file, &ops, detail);
     }
-    if (rc == 0 && ops.n > 0) {
-        rc = reg_connect(r, detail);
-        rc = rc != 0 ? rc
-                     : bl_chain_reg_write_parts(r->ops, r->conn, &ops, BL_REG_WRITE_MAX / 2, NULL);
-        if (rc != 0 && *detail == NULL) {
-            *detail = g_strdup_printf("%s: %zu changes not recorded in the registry: %s", file,
-                                      ops.n, bl_strerror(rc));
-        }
-    }
-    if (rc == 0) {
+    if (rc == 0 && root == NULL) {
         *captured = ops.n;
         if (skipped > 0) {
-            *detail = g_strdup_printf("%s: %zu changes outside profile %s not recorded", file,
-                                      skipped, r->profile->name != NULL ? r->profile->name : "");
+            g_string_append_printf(notes, "%s: %zu changes outside profile %s not recorded\n", file,
+                                   skipped, r->profile->name != NULL ? r->profile->name : "");
         }
-        /* the other files get the captured text too, so all agree again */
-        for (char **f = r->render; *f != NULL; f++) {
-            if (strcmp(*f, file) != 0) {
+        /* the other files get the captured text too, so all agree again; their stamps are
+         * taken after these writes of ours, the captured file's before it was read */
+        for (size_t i = 0; r->render[i] != NULL; i++) {
+            if (i != idx) {
                 g_autofree char *ignored = NULL;
-                write_render_file(*f, now, &ignored);
+                write_render_file(r->render[i], now, &ignored);
+                g_free(stamps[i]);
+                stamps[i] = file_stamp(r, r->render[i], NULL);
             }
         }
-        rc = save_state(r, now);
+        rc = save_state(r, now, stamps);
     }
     bl_reg_ops_clear(&ops);
     return rc;
 }
 
+/* The first render file modified less than the settle time ago, or NULL. A clock stepped
+ * back further than that does not hold captures off forever. */
+static const char *
+unsettled(const struct bl_chain_reg *r, const int64_t *mtimes, int64_t *age_ms)
+{
+    int64_t now = r->files->now_ns(r->files_ctx);
+    int64_t settle = (int64_t) r->settle_ms * 1000000;
+
+    for (size_t i = 0; r->render[i] != NULL; i++) {
+        int64_t age = now - mtimes[i];
+        if (mtimes[i] >= 0 && age < settle && age > -settle) {
+            *age_ms = age / 1000000;
+            return r->render[i];
+        }
+    }
+    return NULL;
+}
+
+/* Read every render file between two stamps; capture the first that differs from the base. */
+static int
+capture_files(struct bl_chain_reg *r, const GString *base, char **stamps, size_t *captured,
+              bool *deferred, char **detail)
+{
+    g_autoptr(GString) notes = g_string_new(NULL);
+    int rc = 0;
+
+    for (size_t i = 0; r->render[i] != NULL; i++) {
+        const char *f = r->render[i];
+        g_autoptr(GString) now = r->files->read(r->files_ctx, f, &rc);
+        g_autofree char *after = file_stamp(r, f, NULL);
+        bool held = false;
+        if (rc == -EFBIG) {
+            *detail =
+                g_strdup_printf("%s is larger than %u bytes: not read back", f, CAPTURE_MAX_BYTES);
+            return rc;
+        }
+        if (strcmp(after, stamps[i]) != 0) {
+            *deferred = true;
+            *detail = g_strdup_printf("%s changed while it was read: captured once it is still", f);
+            return 0;
+        }
+        if (now != NULL && !g_string_equal(now, base)) {
+            rc = capture_file(r, i, base, now, stamps, captured, notes, &held, detail);
+            if (rc != 0 || !held) {
+                break;
+            }
+        }
+        rc = 0; /* a file gone: nothing to record from it */
+    }
+    if (rc == 0 && *captured == 0) {
+        /* touched, not changed, or held: not read again until it changes */
+        g_autofree char *text = stamps_text(stamps);
+        rc = bl_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
+    }
+    if (*detail == NULL && notes->len > 0) {
+        g_string_truncate(notes, notes->len - 1);
+        *detail = g_strdup(notes->str);
+    }
+    return rc;
+}
+
 int
-bl_chain_reg_capture(struct bl_chain_reg *r, size_t *captured, char **detail)
+bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured, bool *deferred,
+                     char **detail)
 {
     g_autofree char *recorded = NULL;
-    g_autofree char *stamps = NULL;
+    g_autofree char *text = NULL;
+    g_autofree int64_t *mtimes = NULL;
+    g_auto(GStrv) stamps = NULL;
     g_autoptr(GString) base = NULL;
+    const char *young;
+    int64_t age_ms = 0;
     size_t n = 0;
+    bool d = false;
     int rc = 0;
 
     *detail = NULL;
-    if (captured == NULL) {
-        captured = &n;
-    }
+    captured = captured != NULL ? captured : &n;
+    deferred = deferred != NULL ? deferred : &d;
     *captured = 0;
+    *deferred = false;
     if (!r->capture || r->render[0] == NULL) {
         return 0;
     }
-    stamps = all_stamps(r);
-    if (g_file_get_contents(r->stamp_path, &recorded, NULL, NULL) &&
-        strcmp(recorded, stamps) == 0) {
+    mtimes = g_new(int64_t, g_strv_length(r->render));
+    stamps = all_stamps(r, mtimes); /* before any read: what a capture records */
+    text = stamps_text(stamps);
+    if (g_file_get_contents(r->stamp_path, &recorded, NULL, NULL) && strcmp(recorded, text) == 0) {
         return 0; /* the cheap path: nothing touched any file */
     }
-    base = read_text(r->base_path, &rc);
+    if (!at_stop && (young = unsettled(r, mtimes, &age_ms)) != NULL) {
+        *deferred = true;
+        *detail = g_strdup_printf("%s was modified %lld ms ago, within registry_capture_settle "
+                                  "(%u ms): captured once it is still",
+                                  young, (long long) age_ms, r->settle_ms);
+        return 0;
+    }
+    base = real_read(NULL, r->base_path, &rc);
     if (base == NULL) {
         *detail = g_strdup_printf("no rendered base %s (%s): nothing to compare with", r->base_path,
                                   bl_strerror(rc));
         return rc;
     }
-    for (char **f = r->render; *f != NULL; f++) {
-        g_autoptr(GString) now = read_text(*f, &rc);
-        if (rc == -EFBIG) {
-            *detail =
-                g_strdup_printf("%s is larger than %u bytes: not read back", *f, CAPTURE_MAX_BYTES);
-            return rc;
-        }
-        if (now != NULL && !g_string_equal(now, base)) {
-            return capture_file(r, *f, base, now, captured, detail);
-        }
-    }
-    /* touched, not changed (or a file is gone: nothing to record from it) */
-    return bl_file_write_atomic(r->stamp_path, stamps, strlen(stamps), 0600);
+    return capture_files(r, base, stamps, captured, deferred, detail);
 }
 
 void

@@ -11,6 +11,13 @@
  * whole-subtree replace. A capture whose file did not change (same mtime, size and inode
  * as recorded) costs one stat() per file and no IPC.
  *
+ * A file is read only when it is still: its stamp the same before and after the read, and
+ * (except at stop, when the members are stopped) last modified at least the settle time ago;
+ * else the capture is deferred to the next one. The stamp recorded is the one taken before
+ * the read, so a write that lands after it is read at the next capture. A file that lost a
+ * profile root (a header-only or truncated file) is never turned into the deletion of that
+ * subtree: it is held (not captured) until it has the root again.
+ *
  * The registry is reached through struct bl_chain_reg_ops (the real one talks libqb IPC to
  * the local bmclinkd through reg_client.h); tests swap a fake.
  */
@@ -45,6 +52,25 @@ struct bl_chain_reg_ops {
 /** The real seam: reg_client.h over libqb IPC; static. */
 const struct bl_chain_reg_ops *bl_chain_reg_ops_real(void);
 
+struct stat;
+
+/* The render files as capture sees them: a seam so tests can write a file while it is read
+ * and move the clock. */
+struct bl_chain_reg_files {
+    /** stat(2); 0 or -errno. */
+    int (*stat)(void *ctx, const char *path, struct stat *st);
+    /** The whole file (g_string_free()), or NULL with *rc -ENOENT, -EIO, -EFBIG (too big). */
+    GString *(*read)(void *ctx, const char *path, int *rc);
+    /** CLOCK_REALTIME in ns: the clock of st_mtim. */
+    int64_t (*now_ns)(void *ctx);
+};
+
+/** The real files: stat(2), g_file_get_contents(), g_get_real_time(); static. */
+const struct bl_chain_reg_files *bl_chain_reg_files_real(void);
+
+/** registry_capture_settle's default: how long a file must be unmodified to be captured. */
+#define BL_CHAIN_REG_SETTLE_MS 1000u
+
 /* The agent's registry parameters as given (strings, NULL when unset). */
 struct bl_chain_reg_params {
     const char *profile;      /* registry_profile: profile file */
@@ -52,6 +78,7 @@ struct bl_chain_reg_params {
     const char *sync_timeout; /* registry_sync_timeout: duration; default the profile's */
     const char *capture;      /* registry_capture: boolean, default true */
     const char *service;      /* registry_service: bmclinkd's IPC service, default bmclink */
+    const char *settle;       /* registry_capture_settle: duration or 0, default 1 s */
 };
 
 /* A chain's registry binding, parsed and checked. */
@@ -62,11 +89,14 @@ struct bl_chain_reg {
     char *service; /* NULL: the default */
     unsigned sync_timeout_ms;
     bool capture;
-    char *base_path;  /* the text last rendered or captured */
-    char *stamp_path; /* "mtime size inode" of each render file when it matched the base */
+    unsigned settle_ms; /* a file modified more recently is not captured yet (not at stop) */
+    char *base_path;    /* the text last rendered or captured */
+    char *stamp_path;   /* "mtime size inode" of each render file when it matched the base */
     const struct bl_chain_reg_ops *ops;
     void *ops_ctx;
     void *conn; /* connected on first use; closed by bl_chain_reg_clear() */
+    const struct bl_chain_reg_files *files; /* bl_chain_reg_files_real() after parse */
+    void *files_ctx;
 };
 
 /**
@@ -108,12 +138,20 @@ int bl_chain_reg_render(struct bl_chain_reg *r, char **detail);
 /**
  * Record a program's changes to the rendered files: for the first file whose content
  * differs from the base, write the difference into the registry and make it the new base.
- * Changes outside the profile's subtrees are skipped (said in *detail).
+ * Changes outside the profile's subtrees are skipped (said in *detail). Nothing is read
+ * while a file is being written (deferred, see the top of this file); a file that lost a
+ * profile root is held, not captured (said in *detail, rc 0). A failure after part of a
+ * large difference was written leaves a partial checkpoint, said in *detail; the base is
+ * kept, so the next capture sends the whole difference again.
+ * \param[in]  at_stop   the members are stopped: no settle time (the stillness check stays)
  * \param[out] captured  number of changes written (0 when nothing changed); may be NULL
- * \param[out] detail    on failure, or on skipped changes, what happened (g_free())
+ * \param[out] deferred  true when a file was not still: nothing read into the registry, the
+ *                       next capture tries again (why in *detail); may be NULL
+ * \param[out] detail    on failure, deferral, skipped or held changes, what happened (g_free())
  * \return 0, bl_reg_text_parse()'s code (a file is no .reg file), the registry's errors
  */
-int bl_chain_reg_capture(struct bl_chain_reg *r, size_t *captured, char **detail);
+int bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured, bool *deferred,
+                         char **detail);
 
 /**
  * The changes that turn the registry state of text `base` into that of text `now` (both
@@ -142,7 +180,7 @@ int bl_chain_reg_render_profile(const struct bl_chain_reg_ops *ops, void *conn,
  * Send ops as writes in order, each at most max_bytes of ops (estimated) and BL_REG_OPS_MAX
  * ops, each atomic (not the whole). Shared by capture and `bmclink-reg import`/`capture`.
  * \param[in]  seam, conn  the registry seam and its connection
- * \param[out] parts       writes sent; may be NULL
+ * \param[out] parts       writes sent, the failed one included; may be NULL
  * \return 0 or the first failed write's code (nothing after it is sent)
  */
 int bl_chain_reg_write_parts(const struct bl_chain_reg_ops *seam, void *conn,

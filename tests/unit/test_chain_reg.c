@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fake {
@@ -28,8 +29,12 @@ struct fake {
     int connect_rc;
     int wait_rc;
     int write_rc;
+    int fail_write; /* the write (1-based) that fails with write_rc; 0: every one */
     int connects;
     int writes;
+    int64_t skew_ns;       /* added to the real clock: files look this much older */
+    const char *seen;      /* the next read returns this text ... */
+    const char *rewritten; /* ... and the file is then rewritten with this one */
 };
 
 static struct fake fake;
@@ -79,11 +84,45 @@ fake_write(void *conn, const struct bl_reg_ops *ops)
     struct fake *f = conn;
 
     f->writes++;
-    return f->write_rc != 0 ? f->write_rc : bl_reg_store_write(f->store, ops);
+    if (f->write_rc != 0 && (f->fail_write == 0 || f->fail_write == f->writes)) {
+        return f->write_rc;
+    }
+    return bl_reg_store_write(f->store, ops);
 }
 
 static const struct bl_chain_reg_ops fake_ops = {fake_connect, fake_close, fake_wait,
                                                  fake_status,  fake_walk,  fake_write};
+
+/* The files seam: real files, a clock moved by skew_ns, and a program writing the file while
+ * the capture reads it (seen, rewritten). */
+static int
+files_stat(void *ctx, const char *path, struct stat *st)
+{
+    return bl_chain_reg_files_real()->stat(ctx, path, st);
+}
+
+static GString *
+files_read(void *ctx, const char *path, int *rc)
+{
+    struct fake *f = ctx;
+    GString *text = bl_chain_reg_files_real()->read(NULL, path, rc);
+
+    if (f->seen != NULL) {
+        g_string_assign(text, f->seen);
+        f->seen = NULL;
+        g_usleep(20000); /* past the file clock's tick: the rewrite gets another mtime */
+        assert_true(g_file_set_contents(path, f->rewritten, -1, NULL));
+    }
+    return text;
+}
+
+static int64_t
+files_now(void *ctx)
+{
+    return bl_chain_reg_files_real()->now_ns(NULL) + ((struct fake *) ctx)->skew_ns;
+}
+
+static const struct bl_chain_reg_files fake_files = {files_stat, files_read, files_now};
 
 static const char profile_text[] = "[profile]\nname = test\n"
                                    "keys = SOFTWARE\\NEC\\NVBASE;SOFTWARE\\NEC\\ESMSM\n"
@@ -127,6 +166,7 @@ reset(void **state)
     bl_reg_store_close(fake.store);
     assert_int_equal(system(cmd), 0);
     memset(&fake, 0, sizeof(fake));
+    fake.skew_ns = 60 * G_TIME_SPAN_SECOND * 1000; /* every file settled unless a test says */
     assert_int_equal(
         bl_reg_store_open(db, BL_REG_STORE_CREATE | BL_REG_STORE_NOSYNC, &fake.store, NULL), 0);
     assert_true(g_file_set_contents(profile, profile_text, -1, NULL));
@@ -141,12 +181,14 @@ static int
 parse(const char *profile, const char *render, const char *timeout, struct bl_chain_reg *r,
       char **err)
 {
-    struct bl_chain_reg_params p = {profile, render, timeout, NULL, NULL};
+    struct bl_chain_reg_params p = {profile, render, timeout, NULL, NULL, NULL};
     g_autofree char *stem = tmp_path("state");
     int rc = bl_chain_reg_parse(&p, stem, r, err);
 
     r->ops = &fake_ops;
     r->ops_ctx = &fake;
+    r->files = &fake_files;
+    r->files_ctx = &fake;
     return rc;
 }
 
@@ -184,6 +226,35 @@ test_parse(void **state)
     bl_chain_reg_clear(&r);
     assert_int_equal(parse(profile, NULL, "2s", &r, &err), 0);
     assert_int_equal(r.sync_timeout_ms, 2000);
+    assert_int_equal(r.settle_ms, BL_CHAIN_REG_SETTLE_MS);
+    bl_chain_reg_clear(&r);
+}
+
+static void
+test_parse_settle(void **state)
+{
+    g_autofree char *profile = tmp_path("test.profile");
+    g_autofree char *stem = tmp_path("state");
+    struct bl_chain_reg_params p = {.profile = profile, .settle = "0"};
+    struct bl_chain_reg r;
+    char *err = NULL;
+
+    assert_int_equal(bl_chain_reg_parse(&p, stem, &r, &err), 0);
+    assert_int_equal(r.settle_ms, 0);
+    bl_chain_reg_clear(&r);
+    p.settle = "500ms";
+    assert_int_equal(bl_chain_reg_parse(&p, stem, &r, &err), 0);
+    assert_int_equal(r.settle_ms, 500);
+    bl_chain_reg_clear(&r);
+    p.settle = "soon";
+    assert_int_equal(bl_chain_reg_parse(&p, stem, &r, &err), BL_E_INVALID);
+    assert_non_null(strstr(err, "registry_capture_settle 'soon'"));
+    g_clear_pointer(&err, g_free);
+    bl_chain_reg_clear(&r);
+    p.profile = NULL;
+    p.settle = "1s";
+    assert_int_equal(bl_chain_reg_parse(&p, stem, &r, &err), BL_E_INVALID);
+    g_free(err);
     bl_chain_reg_clear(&r);
 }
 
@@ -304,14 +375,14 @@ test_render_capture(void **state)
     /* a monitor with nothing changed: no connection at all */
     fake.connects = 0;
     assert_int_equal(parse(profile, render, NULL, &r, &err), 0);
-    assert_int_equal(bl_chain_reg_capture(&r, &n, &err), 0);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(fake.connects, 0);
     /* touched, not changed: still nothing written */
     g_usleep(10000);
     g_autofree char *touch = g_strdup_printf("touch '%s'", f1);
     assert_int_equal(system(touch), 0);
-    assert_int_equal(bl_chain_reg_capture(&r, &n, &err), 0);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(fake.writes, 0);
 
@@ -319,7 +390,7 @@ test_render_capture(void **state)
     set_sz("SOFTWARE/NEC/ESMSM", "SetElsewhere", "kept");
     append(f1, "\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\NVBASE]\r\n\"Captured\"=\"yes\"\r\n"
                "\"WorkDir\"=\"D:\\\\NVBASE\"\r\n");
-    assert_int_equal(bl_chain_reg_capture(&r, &n, &err), 0);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
     assert_null(err);
     assert_int_equal(n, 2);
     g_autofree char *captured = get_text("SOFTWARE/NEC/NVBASE", "Captured");
@@ -335,24 +406,234 @@ test_render_capture(void **state)
     /* the registry unavailable: an error, the change is kept for the next try */
     append(f1, "\"Later\"=\"1\"\r\n");
     fake.write_rc = BL_E_NOQUORUM;
-    assert_int_equal(bl_chain_reg_capture(&r, &n, &err), BL_E_NOQUORUM);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), BL_E_NOQUORUM);
     assert_non_null(strstr(err, "not recorded"));
     g_clear_pointer(&err, g_free);
     fake.write_rc = 0;
-    assert_int_equal(bl_chain_reg_capture(&r, &n, &err), 0);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
     assert_int_equal(n, 1);
     g_autofree char *later = get_text("SOFTWARE/NEC/NVBASE", "Later");
     assert_string_equal(later, "1");
 
     /* outside the profile: skipped and said */
     append(f1, "\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Other]\r\n\"Sneaky\"=\"1\"\r\n");
-    assert_int_equal(bl_chain_reg_capture(&r, &n, &err), 0);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
     assert_non_null(strstr(err, "outside profile test"));
     g_clear_pointer(&err, g_free);
     g_autofree char *sneaky = get_text("SOFTWARE/Other", "Sneaky");
     assert_null(sneaky);
     bl_chain_reg_forget(&r);
     assert_false(g_file_test(r.base_path, G_FILE_TEST_EXISTS));
+    bl_chain_reg_clear(&r);
+}
+
+/* Render the test profile into one file; r parsed with the fake seams. */
+static char *
+render_one(struct bl_chain_reg *r)
+{
+    g_autofree char *profile = tmp_path("test.profile");
+    char *f = tmp_path("etc/nvbase.reg");
+    char *err = NULL;
+
+    assert_int_equal(parse(profile, f, NULL, r, &err), 0);
+    assert_int_equal(bl_chain_reg_render(r, &err), 0);
+    return f;
+}
+
+/* The rendered text with one more value under NVBASE (as a program writes it whole). */
+static char *
+rendered_plus(const char *file, const char *line)
+{
+    g_autofree char *text = read_file(file);
+    const char *at = strstr(text, "\"WorkDir\"");
+
+    assert_non_null(at);
+    return g_strdup_printf("%.*s%s\r\n%s", (int) (at - text), text, line, at);
+}
+
+static void
+assert_registry_whole(void)
+{
+    g_autofree char *workdir = get_text("SOFTWARE/NEC/NVBASE", "WorkDir");
+    g_autofree char *alerts = get_text("SOFTWARE/NEC/NVBASE/AlertViewer", "AlertPath");
+    g_autofree char *community = get_text("SOFTWARE/NEC/ESMSM", "Community");
+
+    assert_string_equal(workdir, "C:\\NVBASE");
+    assert_string_equal(alerts, "alerts");
+    assert_string_equal(community, "public");
+}
+
+/* A program rewriting its file (truncate, write) seen half way: nothing of it is deleted. */
+static void
+test_capture_cut_short(void **state)
+{
+    struct bl_chain_reg r;
+    g_autofree char *f = render_one(&r);
+    g_autofree char *whole = read_file(f);
+    const char *esmsm = strstr(whole, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\ESMSM]");
+    g_autofree char *half = g_strndup(whole, esmsm - whole);
+    const char *cut_in_line = strstr(whole, "\"AlertPath\"") + 8;
+    g_autofree char *mid = g_strndup(whole, cut_in_line - whole);
+    g_autofree char *changed = rendered_plus(f, "\"Added\"=\"1\"");
+    char *err = NULL;
+    size_t n = 99;
+    bool deferred = true;
+
+    /* the header only: every root would go */
+    assert_true(g_file_set_contents(f, "Windows Registry Editor Version 5.00\r\n", -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_int_equal(n, 0);
+    assert_false(deferred);
+    assert_non_null(strstr(err, "lost the profile's subtree SOFTWARE/NEC/"));
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(fake.writes, 0);
+    /* held: not read again (and not warned again) until it changes */
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_null(err);
+    /* the first root whole, the second not there yet */
+    assert_true(g_file_set_contents(f, half, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_non_null(strstr(err, "lost the profile's subtree SOFTWARE/NEC/ESMSM"));
+    g_clear_pointer(&err, g_free);
+    /* empty, and cut inside a line: no .reg file, an error, nothing written */
+    assert_true(g_file_set_contents(f, "", -1, NULL));
+    assert_int_not_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    g_clear_pointer(&err, g_free);
+    assert_true(g_file_set_contents(f, mid, -1, NULL));
+    assert_int_not_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(fake.writes, 0);
+    assert_registry_whole();
+    /* written whole at last, with a change: that change is captured against the old base */
+    assert_true(g_file_set_contents(f, changed, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_null(err);
+    assert_int_equal(n, 1);
+    g_autofree char *added = get_text("SOFTWARE/NEC/NVBASE", "Added");
+    assert_string_equal(added, "1");
+    assert_registry_whole();
+    bl_chain_reg_clear(&r);
+}
+
+/* A file modified within the settle time is not read; once older it is. */
+static void
+test_capture_settle(void **state)
+{
+    struct bl_chain_reg r;
+    g_autofree char *f = render_one(&r);
+    g_autofree char *changed = rendered_plus(f, "\"Young\"=\"1\"");
+    char *err = NULL;
+    size_t n = 99;
+    bool deferred = false;
+
+    fake.skew_ns = 0;
+    assert_true(g_file_set_contents(f, changed, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_true(deferred);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(err, "within registry_capture_settle (1000 ms)"));
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(fake.writes, 0);
+    fake.skew_ns = 2 * G_TIME_SPAN_SECOND * 1000; /* two seconds later */
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_false(deferred);
+    assert_int_equal(n, 1);
+    g_autofree char *young = get_text("SOFTWARE/NEC/NVBASE", "Young");
+    assert_string_equal(young, "1");
+    bl_chain_reg_clear(&r);
+}
+
+/* The file changes while it is read: nothing from that read is recorded, and the stamp kept
+ * is not the finished file's, so the next capture reads the finished file. */
+static void
+test_capture_changed_during_read(void **state)
+{
+    struct bl_chain_reg r;
+    g_autofree char *f = render_one(&r);
+    g_autofree char *finished = rendered_plus(f, "\"Restored\"=\"1\"");
+    char *err = NULL;
+    size_t n = 99;
+    bool deferred = false;
+
+    assert_true(g_file_set_contents(f, "Windows Registry Editor Version 5.00\r\n", -1, NULL));
+    fake.seen = "Windows Registry Editor Version 5.00\r\n";
+    fake.rewritten = finished;
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_true(deferred);
+    assert_non_null(strstr(err, "changed while it was read"));
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(fake.writes, 0);
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, &deferred, &err), 0);
+    assert_false(deferred);
+    assert_int_equal(n, 1);
+    g_autofree char *restored = get_text("SOFTWARE/NEC/NVBASE", "Restored");
+    assert_string_equal(restored, "1");
+    assert_registry_whole();
+    bl_chain_reg_clear(&r);
+}
+
+/* At stop the members are stopped: no settle time, but a file cut short is still held. */
+static void
+test_capture_at_stop(void **state)
+{
+    struct bl_chain_reg r;
+    g_autofree char *f = render_one(&r);
+    g_autofree char *whole = read_file(f);
+    g_autofree char *changed = rendered_plus(f, "\"AtStop\"=\"1\"");
+    char *err = NULL;
+    size_t n = 99;
+    bool deferred = false;
+
+    fake.skew_ns = 0;
+    assert_true(g_file_set_contents(f, "Windows Registry Editor Version 5.00\r\n", -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, true, &n, &deferred, &err), 0);
+    assert_false(deferred);
+    assert_non_null(strstr(err, "lost the profile's subtree"));
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(fake.writes, 0);
+    assert_registry_whole();
+    assert_true(g_file_set_contents(f, changed, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, true, &n, &deferred, &err), 0);
+    assert_false(deferred);
+    assert_int_equal(n, 1);
+    g_autofree char *at_stop = get_text("SOFTWARE/NEC/NVBASE", "AtStop");
+    assert_string_equal(at_stop, "1");
+    bl_chain_reg_clear(&r);
+}
+
+/* A difference larger than one write goes in parts; one refused part way is said to be a
+ * partial checkpoint, and the next capture sends it all again. */
+static void
+test_capture_partial(void **state)
+{
+    struct bl_chain_reg r;
+    g_autofree char *f = render_one(&r);
+    g_autoptr(GString) many = g_string_new(NULL);
+    g_autofree char *pad = g_strnfill(200, 'p');
+    char *err = NULL;
+    size_t n = 99;
+
+    for (int i = 0; i < 2000; i++) { /* ~440 KiB of changes: two writes */
+        g_string_append_printf(many, "\"V%04d\"=\"%s\"\r\n", i, pad);
+    }
+    g_string_truncate(many, many->len - 2);
+    g_autofree char *changed = rendered_plus(f, many->str);
+    assert_true(g_file_set_contents(f, changed, -1, NULL));
+    fake.write_rc = BL_E_NOQUORUM;
+    fake.fail_write = 2;
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), BL_E_NOQUORUM);
+    assert_non_null(strstr(err, "PARTIAL checkpoint: 1 writes of its 2000 changes recorded"));
+    g_clear_pointer(&err, g_free);
+    g_autofree char *first = get_text("SOFTWARE/NEC/NVBASE", "V0000");
+    g_autofree char *last = get_text("SOFTWARE/NEC/NVBASE", "V1999");
+    assert_non_null(first);
+    assert_null(last);
+    fake.write_rc = 0;
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
+    assert_int_equal(n, 2000);
+    g_autofree char *again = get_text("SOFTWARE/NEC/NVBASE", "V1999");
+    assert_non_null(again);
+    assert_registry_whole();
     bl_chain_reg_clear(&r);
 }
 
@@ -413,6 +694,23 @@ agent_env(void)
     g_setenv("OCF_RESKEY_registry_render", conf, TRUE);
 }
 
+/* Monitors until the value is in the registry: the file must first be still for
+ * registry_capture_settle (its default, 1 s, here). */
+static char *
+monitor_until_recorded(const char *path, const char *name)
+{
+    char *text = NULL;
+
+    for (int i = 0; i < 500 && text == NULL; i++) {
+        assert_int_equal(run("monitor"), BL_OCF_SUCCESS);
+        text = get_text(path, name);
+        if (text == NULL) {
+            g_usleep(10000);
+        }
+    }
+    return text;
+}
+
 static void
 test_agent(void **state)
 {
@@ -444,8 +742,7 @@ test_agent(void **state)
         g_usleep(10000);
     }
     assert_true(g_file_test(added, G_FILE_TEST_EXISTS));
-    assert_int_equal(run("monitor"), BL_OCF_SUCCESS);
-    g_autofree char *by = get_text("SOFTWARE/NEC/ESMSM", "ByProgram");
+    g_autofree char *by = monitor_until_recorded("SOFTWARE/NEC/ESMSM", "ByProgram");
     assert_string_equal(by, "1");
 
     /* a change seen only at stop, with the registry gone: stop still succeeds */
@@ -498,9 +795,15 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_parse, reset),
+        cmocka_unit_test_setup(test_parse_settle, reset),
         cmocka_unit_test(test_shipped_profile),
         cmocka_unit_test_setup(test_diff, reset),
         cmocka_unit_test_setup(test_render_capture, reset),
+        cmocka_unit_test_setup(test_capture_cut_short, reset),
+        cmocka_unit_test_setup(test_capture_settle, reset),
+        cmocka_unit_test_setup(test_capture_changed_during_read, reset),
+        cmocka_unit_test_setup(test_capture_at_stop, reset),
+        cmocka_unit_test_setup(test_capture_partial, reset),
         cmocka_unit_test_setup(test_wait_fails, reset),
         cmocka_unit_test_setup(test_agent, reset),
         cmocka_unit_test_setup(test_agent_capture_at_stop, reset),
