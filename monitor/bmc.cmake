@@ -16,6 +16,7 @@ add_library(bmclink_bmc STATIC
     ${CMAKE_CURRENT_LIST_DIR}/heartbeat_core.c
     ${CMAKE_CURRENT_LIST_DIR}/heartbeat.c
     ${CMAKE_CURRENT_LIST_DIR}/bmc_stack.c
+    ${CMAKE_CURRENT_LIST_DIR}/bmc_elect.c
 )
 target_include_directories(bmclink_bmc PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(bmclink_bmc PUBLIC bmclink bmclink_trap PkgConfig::GLIB PkgConfig::GIO)

@@ -5,10 +5,11 @@
  * stack of bmc_stack.h, which bmc_driver runs too; this module adds the election of the
  * attribute publisher, the log lines and `bmclink status`.
  *
- * One daemon per cluster writes the bmclink-bmc-* attributes: the member with the lowest
- * nodeid in the registry's CPG group (struct bld_view), re-elected at every configuration
- * change. Without the registry there is no membership to elect from: every daemon then
- * publishes (they all write the same values, each only when its own view changes).
+ * One daemon per cluster writes the bmclink-bmc-* attributes: the lowest nodeid among the
+ * daemons whose BMC side runs. Each joins the BMC side's own CPG group ([bmc] group, only
+ * configuration changes travel there) once its BMC side started and leaves it when it stops,
+ * so a daemon whose BMC side is off or failed never holds the attributes (bmc_elect.h).
+ * Without Corosync nobody is elected and nothing is published.
  *
  * `bmclink status` asks on the control socket (ids 101-200, bmc_status.h).
  */
@@ -20,8 +21,10 @@
 
 #include "bl_log.h"
 #include "bl_result.h"
+#include "bmc_elect.h"
 #include "bmc_stack.h"
 #include "bmc_status.h"
+#include "cpg.h"
 #include "daemon.h"
 
 #define NOTICES_KEPT 8
@@ -36,6 +39,9 @@ const struct bld_option bld_bmc_options[] = {
      "recovery); `bmclink config check` checks it."},
     {"bmc", "node-name", BLD_OPT_STRING, "", 0, 0, NULL,
      "This node's name in that file and in Pacemaker (empty: the uname node name)."},
+    {"bmc", "group", BLD_OPT_STRING, "bmclink-bmc", 0, 0, NULL,
+     "The CPG group of the daemons whose BMC side runs, the same on every node; its lowest "
+     "nodeid publishes the bmclink-bmc-* attributes."},
     {"bmc", "retry-ms", BLD_OPT_INT, "10000", 100, 3600000, NULL,
      "A BMC side that failed to start (trap port in use, bmclink.conf or the password file "
      "missing or wrong) is tried again this often; the registry runs meanwhile."},
@@ -55,7 +61,12 @@ struct bld_bmc {
     struct bl_bmc_stack *st; /* NULL until it started, and while it is failed */
     bool publish;            /* this daemon writes bmclink-bmc-* now */
     guint retry;             /* the retry timer while it is failed, else 0 */
-    char error[ERR_LEN];     /* why it failed last ("" while it runs) */
+    struct bld_cpg *group;   /* the publisher's election, joined while the BMC side runs */
+    uint32_t self;           /* our nodeid there, 0 until connected */
+    uint32_t lowest;         /* the group's lowest nodeid, 0 when out of it */
+    size_t n_members;
+    bool elected;
+    char error[ERR_LEN]; /* why it failed last ("" while it runs) */
     uint64_t n_notices;
     struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT accepted */
     struct notice_rec last_drop;             /* real_us 0 until a trap was dropped */
@@ -200,37 +211,83 @@ on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t 
 
 /* ---- the attribute publisher */
 
-static bool
-elected(const struct bld *d)
-{
-    if (d->view.tracked == false) {
-        return true; /* no membership: every daemon publishes */
-    }
-    return d->view.self != 0 && d->view.n > 0 && d->view.self == d->view.lowest;
-}
-
 static void
 apply_publish(struct bld_bmc *b)
 {
-    bool want = b->st->cfg->hb.publish && elected(b->d);
+    bool want = b->st != NULL && b->st->cfg->hb.publish && b->elected;
 
     if (want == b->publish) {
         return;
     }
     b->publish = want;
-    qb_log(LOG_NOTICE, "bmc: %s the bmclink-bmc-* attributes (nodeid %u, lowest %u, %zu members%s)",
-           want ? "publishing" : "no longer publishing", b->d->view.self, b->d->view.lowest,
-           b->d->view.n, b->d->view.tracked ? "" : ", no registry: every daemon publishes");
-    bl_heartbeat_set_publish(b->st->hb, want);
+    qb_log(LOG_NOTICE,
+           "bmc: %s the bmclink-bmc-* attributes (nodeid %u, lowest %u, %zu members of CPG "
+           "group %s)",
+           want ? "publishing" : "no longer publishing", b->self, b->lowest, b->n_members,
+           bld_config_str(b->d->cfg, "bmc", "group"));
+    if (b->st != NULL) {
+        bl_heartbeat_set_publish(b->st->hb, want);
+    }
 }
 
 static void
-on_view(struct bld *d)
+on_group_connected(void *ctx, uint32_t nodeid)
 {
-    if (d->bmc != NULL && d->bmc->st != NULL) {
-        apply_publish(d->bmc);
-    }
+    struct bld_bmc *b = ctx;
+
+    b->self = nodeid;
 }
+
+static void
+on_group_change(void *ctx, const struct bld_cpg_member *m, size_t n)
+{
+    struct bld_bmc *b = ctx;
+    g_autofree uint32_t *ids = g_new0(uint32_t, n + 1);
+
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = m[i].nodeid;
+    }
+    b->n_members = n;
+    b->elected = bl_bmc_elected(b->self, ids, n, &b->lowest);
+    apply_publish(b);
+}
+
+static void
+on_group_lost(void *ctx)
+{
+    on_group_change(ctx, NULL, 0);
+}
+
+static void
+on_group_ring(void *ctx, uint32_t ring_node, uint64_t ring_seq)
+{
+}
+
+static void
+on_group_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *msg, size_t len)
+{
+    /* nothing is sent in this group: membership only */
+}
+
+static void
+on_group_quorum(void *ctx, bool quorate, uint32_t ring_node, uint64_t ring_seq, uint32_t nodes)
+{
+}
+
+static void
+on_group_batch(void *ctx)
+{
+}
+
+static const struct bld_cpg_callbacks group_cb = {
+    .connected = on_group_connected,
+    .confchg = on_group_change,
+    .ring = on_group_ring,
+    .deliver = on_group_deliver,
+    .quorum = on_group_quorum,
+    .end_of_batch = on_group_batch,
+    .lost = on_group_lost,
+};
 
 /* ---- status */
 
@@ -337,6 +394,8 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
     bl_status_add(st, "hb.enabled", b->st->cfg->hb.enabled ? "yes" : "no");
     bl_status_addf(st, "hb.interval_ms", "%u", b->st->cfg->hb.interval_ms);
     bl_status_add(st, "hb.publisher", b->publish ? "yes" : "no");
+    bl_status_addf(st, "hb.group", "%s: %zu members, lowest nodeid %u, this nodeid %u",
+                   bld_config_str(b->d->cfg, "bmc", "group"), b->n_members, b->lowest, b->self);
     bl_status_add(st, "hb.health", bl_health_color_name(bl_heartbeat_health(b->st->hb)));
     bl_status_addf(st, "hb.count", "%zu", n);
     for (size_t i = 0; i < n; i++) {
@@ -436,7 +495,8 @@ start_stack(struct bld_bmc *b, char *err, size_t err_len)
     }
     b->st = s;
     b->publish = false;
-    apply_publish(b);
+    /* only now a candidate for publishing: the group has the daemons whose BMC side runs */
+    bld_cpg_start(bld_config_str(b->d->cfg, "bmc", "group"), &group_cb, b, &b->group);
     return BL_OK;
 }
 
@@ -517,7 +577,6 @@ bld_bmc_start(struct bld *d)
     b->path = g_strdup(path);
     node_name(d->cfg, b->node, sizeof(b->node));
     d->bmc = b;
-    d->view_changed = on_view;
     (void) try_start(b);
     return 0;
 }
@@ -530,10 +589,10 @@ bld_bmc_stop(struct bld *d)
     if (d->ipc != NULL) {
         bld_ipc_unregister(d->ipc, d);
     }
-    d->view_changed = NULL;
     if (b == NULL) {
         return;
     }
+    bld_cpg_stop(b->group); /* leave: the next lowest publishes */
     if (b->retry != 0) {
         g_source_remove(b->retry);
     }

@@ -27,11 +27,11 @@ struct bld_bmc;
 struct bl_status;
 
 /*
- * The Corosync CPG membership, as the registry's link last saw it: the one view every
- * module shares (the BMC module elects its attribute publisher from it). reg_service.c
- * writes it and calls bld->view_changed after each configuration change; with the registry
- * disabled `tracked` stays false and nobody elects (docs/bmcnotice.md says what the BMC
- * module does then).
+ * The Corosync CPG membership, as the registry's link last saw it, for any module that
+ * follows the registry's group. reg_service.c writes it and calls bld->view_changed after
+ * each configuration change; with the registry disabled `tracked` stays false. (The BMC
+ * module does not elect from it: its publisher is elected in its own group, among the
+ * daemons whose BMC side runs, bmc_service.c.)
  */
 struct bld_view {
     bool tracked;    /* a registry link runs and reports here */

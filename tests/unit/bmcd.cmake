@@ -2,6 +2,9 @@
 bl_unit_test(test_bmc_status SOURCES ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_status.c
              LIBS bmclink_status)
 
+# The attribute publisher's election among the daemons whose BMC side runs (bmc_elect.h).
+bl_unit_test(test_bmc_elect SOURCES ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_elect.c LIBS bmclink_bmc)
+
 # `bmclink config check` and `bmclinkd --check-config` on bmclink.conf (file:line errors).
 add_test(NAME test_bmc_config_check
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_config_check.sh $<TARGET_FILE:bmclink-cli>
