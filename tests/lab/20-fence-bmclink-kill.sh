@@ -24,7 +24,7 @@ lab kill node2
 # No wait for "unclean": fencing can finish before a poll sees that state.
 wait_until 30 fence_succeeded node2 node1
 note "node2 fenced $(since "$t_kill")s after the kill"
-lab x node1 stonith_admin --history node2 --verbose | grep -q fence_bmclink ||
+lab x node1 stonith_admin --history node2 --verbose | grep fence_bmclink >/dev/null ||
     lab x node1 stonith_admin --history node2 --verbose
 
 step "node2's BMC powered it off and on; every old process is gone"

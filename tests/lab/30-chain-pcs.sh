@@ -22,7 +22,7 @@ chain_lab_session 2
 # standby_is NODE true|false
 standby_is() {
     lab x node1 crm_mon -1 --output-as=xml 2>/dev/null | grep "<node name=\"$1\" " |
-        grep -q "standby=\"$2\""
+        grep "standby=\"$2\"" >/dev/null
 }
 
 # monitor_said NODE TEXT: the number of monitor outputs with TEXT in NODE's pacemaker.log.
@@ -37,7 +37,7 @@ monitor_said_more() { (($(monitor_said "$1" "$2") > $3)); }
 degraded_seen() {
     lab x node1 crm_mon -1 --output-as=xml 2>/dev/null |
         grep '<failure op_key="esm-chain_monitor_2000"' | grep "node=\"$1\"" |
-        grep -q 'exitcode="190"'
+        grep 'exitcode="190"' >/dev/null
 }
 
 step "fencing from conf/stonith-pcs.sh.example; chain $CHAIN_NAME (esm-ver4) on every node"
@@ -115,7 +115,7 @@ wait_until 15 degraded_seen "$b"
 wait_until 15 monitor_said_more "$b" "optional member DmiEventWatcher is stopped" $((said + 2))
 lab x node1 crm_mon -1 | grep -E 'esm-chain|DEGRADED' | sed 's/^/    | /'
 xml=$(lab x node1 crm_mon -1 --output-as=xml)
-grep '<resource id="esm-chain"' <<<"$xml" | grep 'role="Started"' | grep -q 'failed="false"' ||
+grep '<resource id="esm-chain"' <<<"$xml" | grep 'role="Started"' | grep 'failed="false"' >/dev/null ||
     fail "esm-chain is not Started and not failed: $(grep '<resource id="esm-chain"' <<<"$xml")"
 assert_true resource_on esm-chain "$b"
 assert_eq "$fails" "$(fail_count esm-chain "$b")" "esm-chain fail count on $b (degraded is no failure)"

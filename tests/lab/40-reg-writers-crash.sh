@@ -81,7 +81,7 @@ wait_until 30 reg_answers node2
 reg_x node2 --profile /etc/bmclink/k.profile render -o /var/lib/bmclink/k.reg ||
     fail "render on node2 failed"
 note "node2 rendered the profile $(since "$t_kill")s after the kill"
-tr -d '\r' <"$LAB_DIR/node2/disk/var/lib/bmclink/k.reg" | grep -qx '"Last"="after-the-kill"' ||
+tr -d '\r' <"$LAB_DIR/node2/disk/var/lib/bmclink/k.reg" | grep -x '"Last"="after-the-kill"' >/dev/null ||
     fail "node2's render lacks the write made while its daemon was dead"
 wait "$poller" || fail "node2 never reported in sync"
 note "node2's states after the kill:" \
@@ -96,7 +96,7 @@ step "node2's daemon killed again, restarted only after 2 MiB of changes (node m
 # so every state node2 reports can be judged against the cluster's final generation.
 lab x node1 crm_attribute --node node2 --name maintenance --update true >/dev/null
 in_maintenance() {
-    lab x node1 crm_mon -1 --output-as=xml | grep -q '<node name="node2" .*maintenance="true"'
+    lab x node1 crm_mon -1 --output-as=xml | grep '<node name="node2" .*maintenance="true"' >/dev/null
 }
 wait_until 30 in_maintenance
 reg_daemon_kill node2 KILL

@@ -110,7 +110,7 @@ lab x node1 env DEVICE="$LAB_DISK_DEV" FSTYPE="$LAB_DISK_FSTYPE" FS_OPTIONS="$LA
     error "conf/servicechain-pcs.sh.example failed"
 lab x node1 pcs constraint 2>/dev/null | grep -E 'bmclinkd-clone' | sed 's/^/    | /'
 lab x node1 pcs constraint order 2>/dev/null |
-    grep -q "start bmclinkd-clone then start esm (kind:Optional)" ||
+    grep "start bmclinkd-clone then start esm (kind:Optional)" >/dev/null ||
     fail "no optional order constraint bmclinkd-clone then esm"
 chain_first_start
 a=$CHAIN_ON b=$CHAIN_OTHER

@@ -77,7 +77,7 @@ step "SIGKILL of mandatory member Nvcmd on $a: Pacemaker runs the chain's start 
 mark=$(pcmk_log_mark "$a")
 t_kill=$EPOCHREALTIME
 lab x "$a" kill -KILL "$(chain_member_pid "$a" Nvcmd)"
-wait_until 60 eval "pcmk_since $a $mark | grep -q 'Result of start operation for esm-chain on $a: error'"
+wait_until 60 eval "pcmk_since $a $mark | grep 'Result of start operation for esm-chain on $a: error' >/dev/null"
 wait_until 30 chain_stopped_everywhere
 settled
 refusal=$(pcmk_since "$a" "$mark" | grep -m1 -E "refusing to start chain $CHAIN_NAME on $a: .*not in sync") ||

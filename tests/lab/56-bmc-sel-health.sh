@@ -37,7 +37,7 @@ daemon_pid() { lab x "$1" cat /run/bmclinkd.pid 2>/dev/null; }
 # clone_started_on NODE: Pacemaker has the bmclinkd clone's instance started on NODE.
 clone_started_on() {
     lab x node2 crm_mon -1 --output-as=xml 2>/dev/null | grep -A1 '<resource id="bmclinkd" ' |
-        grep -B1 "<node name=\"$1\"" | grep 'role="Started"' | grep -q 'failed="false"'
+        grep -B1 "<node name=\"$1\"" | grep 'role="Started"' | grep 'failed="false"' >/dev/null
 }
 
 # settled: the cluster has no action pending (after an attribute change, before looking).

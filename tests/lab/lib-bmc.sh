@@ -115,7 +115,7 @@ daemon_since() {
 }
 
 # daemon_has NODE MARK REGEX: a BMC module line after MARK matches.
-daemon_has() { daemon_since "$1" "$2" | grep -qE "$3"; }
+daemon_has() { daemon_since "$1" "$2" | grep -E "$3" >/dev/null; }
 
 # daemon_field NODE MARK REGEX FIELD: FIELD=value of the first line after MARK matching REGEX.
 daemon_field() {
@@ -123,7 +123,7 @@ daemon_field() {
 }
 
 # daemon_log_has NODE MARK REGEX: any line of the whole log after MARK matches.
-daemon_log_has() { tail -n +"$(($2 + 1))" "$(daemon_log "$1")" 2>/dev/null | grep -qE "$3"; }
+daemon_log_has() { tail -n +"$(($2 + 1))" "$(daemon_log "$1")" 2>/dev/null | grep -E "$3" >/dev/null; }
 
 # The names scripts/bench/notice-bench uses (it ran bmc_driver before the daemon did this).
 driver_log() { daemon_log "$@"; }
@@ -190,7 +190,7 @@ bmc_daemon_start() {
 notices_log() { echo "$LAB_DIR/bmc${1#node}/notices.log"; }
 notices_mark() { wc -l <"$(notices_log "$1")"; }
 notices_since() { tail -n +"$(($2 + 1))" "$(notices_log "$1")"; }
-notices_has() { notices_since "$1" "$2" | grep -qE "$3"; }
+notices_has() { notices_since "$1" "$2" | grep -E "$3" >/dev/null; }
 
 # notices_stamp NODE MARK REGEX: monotonic ms of the first notice-log line after MARK.
 notices_stamp() { notices_since "$1" "$2" | grep -E "$3" | head -n 1 | cut -d' ' -f1; }

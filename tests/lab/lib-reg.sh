@@ -173,7 +173,7 @@ reg_clone_up() {
 reg_clone_started_on() {
     lab x "$(any_node_except "$1" || echo "$1")" crm_mon -1 --output-as=xml 2>/dev/null |
         grep -A1 '<resource id="bmclinkd" ' | grep -B1 "<node name=\"$1\"" |
-        grep 'role="Started"' | grep -q 'failed="false"'
+        grep 'role="Started"' | grep 'failed="false"' >/dev/null
 }
 
 reg_x() {

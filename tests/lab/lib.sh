@@ -10,6 +10,8 @@
 # Exit codes: 0 pass, 1 fail, 77 skip, 99 error (set-up broke, not the feature).
 # BMCLINK_LAB_KEEP=1 leaves the lab up after the test, for a post-mortem.
 set -euo pipefail
+# Under pipefail `cmd | grep -q X` fails when grep exits at the first match and cmd then
+# dies of SIGPIPE: tests write `cmd | grep X >/dev/null`, which reads everything.
 shopt -s inherit_errexit
 
 TESTS_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -182,13 +184,13 @@ fence_succeeded() {
     local node=$1 from=${2:-}
     [[ -n $from ]] || from=$(any_node_except "$node") || return 1
     lab x "$from" stonith_admin --history "$node" --output-as=xml 2>/dev/null |
-        grep -q 'status="success"'
+        grep 'status="success"' >/dev/null
 }
 
 # resource_started ID [FROM]: resource ID runs somewhere.
 resource_started() {
     lab x "${2:-node1}" crm_mon -1 --output-as=xml 2>/dev/null |
-        grep "<resource id=\"$1\"" | grep -q 'role="Started"'
+        grep "<resource id=\"$1\"" | grep 'role="Started"' >/dev/null
 }
 
 # --- fencing set-up ------------------------------------------------------------------
@@ -230,7 +232,7 @@ stonith_enable() {
 # resource_on ID NODE [FROM]: resource ID is started on NODE.
 resource_on() {
     lab x "${3:-node1}" crm_resource --resource "$1" --locate 2>/dev/null |
-        grep -q "is running on: $2\$"
+        grep "is running on: $2\$" >/dev/null
 }
 
 # since T0: seconds since the $EPOCHREALTIME value T0 (one decimal).
