@@ -88,8 +88,13 @@ node_leave(void *ctx, int rc)
 {
     struct bld_reg *reg = ctx;
 
-    qb_log(LOG_ERR, "registry: store %s failed: %s (%s); leaving the group, retrying every %u s",
-           reg->store_path, bl_strerror(rc), bl_reg_store_errmsg(bl_reg_node_store(reg->node)),
+    struct bl_reg_store *store = bl_reg_node_store(reg->node);
+
+    qb_log(LOG_ERR, "registry: store %s failed: %s (%s); leaving the group, %s %u s",
+           reg->store_path, bl_strerror(rc), bl_reg_store_errmsg(store),
+           bl_reg_store_untrusted(store) ? "setting it aside (its sync failed) and starting "
+                                           "empty in"
+                                         : "retrying every",
            reg->recover_s);
     bld_cpg_leave(reg->cpg);
     if (reg->recover_src == 0) {
@@ -115,15 +120,65 @@ open_node(struct bld_reg *reg, char **errmsg)
     return rc;
 }
 
-/* The store failed: a fresh node on the reopened store rejoins and catches up. */
+/* Move the store and its write-ahead log to STORE.WHY-TIME, the log under the name SQLite
+ * gives the moved file's log, so the pair still opens as one. \return 0 or -errno */
+static int
+set_aside(struct bld_reg *reg, const char *why, char **aside_out)
+{
+    g_autofree char *aside = g_strdup_printf("%s.%s-%" G_GINT64_FORMAT, reg->store_path, why,
+                                             g_get_real_time() / G_USEC_PER_SEC);
+    g_autofree char *wal = g_strconcat(reg->store_path, "-wal", NULL);
+    g_autofree char *aside_wal = g_strconcat(aside, "-wal", NULL);
+    g_autofree char *shm = g_strconcat(reg->store_path, "-shm", NULL);
+
+    if (rename(reg->store_path, aside) != 0 || (rename(wal, aside_wal) != 0 && errno != ENOENT) ||
+        (unlink(shm) != 0 && errno != ENOENT)) {
+        return -errno;
+    }
+    *aside_out = g_steal_pointer(&aside);
+    return 0;
+}
+
+/* A failed sync of the log leaves a file this boot cannot judge (the page cache shows the
+ * batch, the disk may not hold it): the replica is set aside and this node starts empty,
+ * receiving a full copy from the cluster. \return false: the registry stays off here */
+static bool
+set_aside_untrusted(struct bld_reg *reg)
+{
+    g_autofree char *aside = NULL;
+    int rc = set_aside(reg, "syncfail", &aside);
+
+    if (rc != 0) {
+        qb_log(LOG_ERR,
+               "registry: cannot set %s aside after its failed sync: %s; the registry stays "
+               "off on this node. Check the disk, then restart bmclinkd with --reset-store "
+               "after moving the file aside by hand",
+               reg->store_path, bl_strerror(rc));
+        return false;
+    }
+    qb_log(LOG_WARNING,
+           "registry: %s set aside as %s after a failed sync (what it holds may not be on "
+           "disk); starting empty, this node receives a full copy from the cluster. If no "
+           "other node holds the registry, stop bmclinkd everywhere and move %s back",
+           reg->store_path, aside, aside);
+    return true;
+}
+
+/* The store failed: a fresh node on the reopened store rejoins and catches up; a store
+ * whose sync failed is not reopened but set aside first. */
 static gboolean
 recover(gpointer p)
 {
     struct bld_reg *reg = p;
     char *err = NULL;
+    bool untrusted = reg->node != NULL && bl_reg_store_untrusted(bl_reg_node_store(reg->node));
 
     bl_reg_node_free(reg->node);
     reg->node = NULL;
+    if (untrusted && set_aside_untrusted(reg) == false) {
+        reg->recover_src = 0;
+        return G_SOURCE_REMOVE;
+    }
     int rc = open_node(reg, &err);
     if (rc != 0) {
         qb_log(LOG_ERR, "registry: cannot reopen %s: %s (%s); next try in %u s", reg->store_path,
@@ -318,14 +373,14 @@ open_or_reset(struct bld_reg *reg, char **err)
     if (rc != BL_E_CORRUPT || reg->d->reset_store == false) {
         return rc;
     }
-    g_autofree char *aside = g_strdup_printf("%s.corrupt-%" G_GINT64_FORMAT, reg->store_path,
-                                             g_get_real_time() / G_USEC_PER_SEC);
+    g_autofree char *aside = NULL;
+    int moved = set_aside(reg, "corrupt", &aside);
+    if (moved != 0) {
+        return moved;
+    }
     qb_log(LOG_WARNING, "registry: store %s is corrupt (%s); moved to %s, starting empty",
            reg->store_path, *err, aside);
     g_clear_pointer(err, g_free);
-    if (rename(reg->store_path, aside) != 0) {
-        return -errno;
-    }
     return open_node(reg, err);
 }
 

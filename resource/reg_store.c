@@ -345,6 +345,12 @@ bl_reg_store_errmsg(const struct bl_reg_store *s)
     return s->errmsg != NULL ? s->errmsg : "no error";
 }
 
+bool
+bl_reg_store_untrusted(const struct bl_reg_store *s)
+{
+    return s->untrusted;
+}
+
 void
 bl_reg_store_state(const struct bl_reg_store *s, struct bl_reg_state *out)
 {
@@ -426,6 +432,9 @@ bl_reg_store_begin(struct bl_reg_store *s)
 {
     if (s->in_batch) {
         return -EBUSY;
+    }
+    if (s->untrusted) {
+        return -EIO; /* nothing more goes on top of frames that may not be on disk */
     }
     int rc = reg_store_step_done(s, reg_store_stmt(s, ST_BEGIN));
     if (rc == 0) {
@@ -624,8 +633,11 @@ bl_reg_store_commit(struct bl_reg_store *s)
     reg_store_fire_watches(s);
     rc = sync_wal(s);
     if (rc != 0) {
-        /* Committed but maybe not on disk: the caller fails the node, which leaves the
-         * group; the replica's identity on reopen is whatever the disk kept. */
+        /* Committed but maybe not on disk, and a reopen would not tell: after a failed
+         * fsync Linux keeps the pages cached and marks them clean, so this boot reads back
+         * the batch as if it were durable. The file is not to be trusted again: the caller
+         * sets it aside and starts empty (bl_reg_store_untrusted()). */
+        s->untrusted = true;
         return rc;
     }
     s->durable = s->cur;

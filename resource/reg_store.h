@@ -30,7 +30,8 @@ struct bl_reg_state {
 };
 
 #define BL_REG_STORE_CREATE 0x1u /* create the file when it does not exist */
-/* No sync at all (durable = false): for tests and benchmarks only. */
+/* No sync after each batch (durable = false): SQLite still syncs at its checkpoints
+ * (synchronous=NORMAL), so a power loss may lose recent batches. Tests and benchmarks only. */
 #define BL_REG_STORE_NOSYNC 0x2u
 
 enum bl_reg_change_kind {
@@ -78,6 +79,13 @@ void bl_reg_store_close(struct bl_reg_store *s);
 
 /** SQLite's message for the last failure (static or owned by the store; do not free). */
 const char *bl_reg_store_errmsg(const struct bl_reg_store *s);
+
+/**
+ * Whether a sync of the write-ahead log failed (bl_reg_store_commit() returned its error):
+ * what SQLite reads back in this boot, reopened or not, may never have reached the disk.
+ * \return true: close the store and set its files aside; start from an empty replica
+ */
+bool bl_reg_store_untrusted(const struct bl_reg_store *s);
 
 /** Identity including applied but uncommitted writes. */
 void bl_reg_store_state(const struct bl_reg_store *s, struct bl_reg_state *out);
@@ -147,8 +155,9 @@ int bl_reg_store_set_epoch(struct bl_reg_store *s, uint64_t epoch);
  * whole: the replica reopens at its last durable identity, behind, never diverged.
  * \return 0; if the commit fails (-ENOSPC, -EIO ...) the batch is rolled back and the
  *         identity is the last durable one again; if the sync fails (-EIO) the batch stays
- *         committed but may not be on disk: the caller must stop using the store (the node
- *         fails, leaves the group and reopens it later)
+ *         committed but may not be on disk, and bl_reg_store_untrusted() turns true: the
+ *         caller must stop using the store and must not reopen its file (the node fails,
+ *         leaves the group, sets the file aside and starts empty)
  */
 int bl_reg_store_commit(struct bl_reg_store *s);
 

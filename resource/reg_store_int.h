@@ -59,8 +59,9 @@ struct bl_reg_store {
     struct bl_reg_state durable; /* as committed and synced */
     struct bl_reg_state cur;     /* including the open batch */
     bool in_batch;
-    bool own_sync; /* WAL at synchronous=NORMAL: commit() syncs the WAL itself, after the
-                    * watches ran (visible first, durable before commit() returns) */
+    bool own_sync;  /* WAL at synchronous=NORMAL: commit() syncs the WAL itself, after the
+                     * watches ran (visible first, durable before commit() returns) */
+    bool untrusted; /* a WAL sync failed: the file may not hold what SQLite reads back */
     uint64_t log_keep;
     char *errmsg;
     GArray *watches;    /* struct reg_watch */

@@ -459,11 +459,17 @@ test_visible_then_durable(void **state)
     assert_int_equal(at_watch, before);
     assert_int_equal(shim.wal_syncs, before + 1);
 
+    assert_false(bl_reg_store_untrusted(f->s));
     shim.fail = true;
     assert_int_equal(set_sz(f->s, "A", "y", "1"), -EIO);
     shim.fail = false;
     bl_reg_store_state(f->s, &st);
     assert_int_equal(st.gen, 3); /* committed in SQLite, not durable: the node fails */
+    /* The file is not trusted any more, even though SQLite reads the batch back: nothing
+     * more is written on top of it, and the caller must set it aside. */
+    assert_true(bl_reg_store_untrusted(f->s));
+    assert_int_equal(set_sz(f->s, "A", "z", "1"), -EIO);
+    assert_int_equal(bl_reg_store_begin(f->s), -EIO);
 
     /* durable = false: no sync of our own, ever. */
     g_autofree char *path = g_strdup_printf("%s/fast.db", f->dir);
