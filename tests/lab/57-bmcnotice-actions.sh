@@ -122,8 +122,9 @@ stop_bug() {
         fail "$1 not reset when W expired: $(notices_events "$1" "$F_NOTICES")"
     t0=$(trap_wall_ms "$1" "$F_DAEMON")
     t_off=$(power_off_wall_ms "$1" "$F_CHASSIS")
-    note "DESIGN BUG seen: $3 stopped bmclinkd on $1 before its end notice; $1 reset" \
-        "$((t_off - t0)) ms after the trap, when W ($WINDOW_MS ms) expired"
+    note "DESIGN BUG seen: $3 stopped bmclinkd on $1" \
+        "$(($(op_wall_ms stop "$1" bmclinkd) - t0)) ms after the trap, before its end notice;" \
+        "$1 reset $((t_off - t0)) ms after the trap, when W ($WINDOW_MS ms) expired"
 }
 
 # grp_stayed NODE PM_MARK: grp was not stopped on NODE before its reset (NODE's own
@@ -198,14 +199,20 @@ back_to_normal
 step "d. stop-cluster: node1's stack stops cleanly, grp on node2, reset after W"
 use_action recovery.action=stop-cluster recovery.stop_command=$STOP
 pm1=$(pcmk_log_mark node1) pm2=$(pcmk_log_mark node2)
+cs1=$(wc -l <"$LAB_DIR/node1/disk/var/log/corosync/corosync.log")
 fault_and_reset node1
 events=$(notices_events node1 "$F_NOTICES")
 [[ $events == *"pet-ack"*"start-notice"* ]] || fail "no ack and start notice: $events"
 daemon_has node1 "$F_DAEMON" '^step name=start-sent ' || fail "start notice not sent"
 pm_since node2 "$pm2" | grep -E 'node1.*(will be fenced|unclean)' >/dev/null &&
     fail "node2 saw node1 unclean: not a clean shutdown"
-pm_since node2 "$pm2" | grep -iE 'shutdown.*node1|node1.*shut' >/dev/null ||
-    fail "node2 never saw node1 shut down"
+line=$(pm_since node2 "$pm2" | grep -iE 'shutdown.*node1|node1.*shut' | head -n 1)
+[[ -n $line ]] || fail "node2 never saw node1 shut down"
+note "node2: ${line:0:160}"
+line=$(tail -n +"$((cs1 + 1))" "$LAB_DIR/node1/disk/var/log/corosync/corosync.log" |
+    grep -E 'Corosync Cluster Engine exiting normally' | head -n 1)
+[[ -n $line ]] || fail "corosync on node1 did not stop cleanly before the reset"
+note "node1: ${line:0:160}"
 grep -E 'Result of stop operation for grp-(a|b) on node1: ok' \
     "$LAB_DIR/node1/disk/var/log/pacemaker/pacemaker.log" >/dev/null || fail "grp not stopped on node1"
 lab x node2 stonith_admin --history node1 2>/dev/null | grep -E 'node1' >/dev/null &&
