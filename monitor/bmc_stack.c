@@ -128,6 +128,7 @@ bl_bmc_stack_start(struct bl_bmc_stack *s, char *err, size_t err_len)
         return rc;
     }
     bl_heartbeat_start(s->hb);
+    s->started = true;
     return BL_OK;
 }
 
@@ -141,8 +142,11 @@ bl_bmc_stack_free(struct bl_bmc_stack *s)
     bl_recovery_free(s->rr);
     bl_heartbeat_free(s->hb);
     bl_pcmk_free(s->pcmk);
-    /* let OpenIPMI see its sessions closed before it goes */
-    for (int i = 0; s->lan != NULL && i < 20 && g_main_context_iteration(NULL, FALSE); i++) {
+    /* Let OpenIPMI see its sessions closed before it goes. Only when the heartbeat ran: a
+     * failed start opened none, and is freed from the retry timer, where iterating would
+     * run the daemon's other handlers (registry, IPC) nested inside it. */
+    for (int i = 0; s->started && s->lan != NULL && i < 20 && g_main_context_iteration(NULL, FALSE);
+         i++) {
     }
     bl_ipmi_lan_free(s->lan);
     bl_bmc_config_free(s->cfg);

@@ -41,6 +41,7 @@ struct bl_bmc_stack {
     char *node;
     bl_trap_receiver_fn on_trap;
     void *ud;
+    bool started; /* the heartbeat ran: IPMI sessions may exist */
 };
 
 /**
@@ -63,8 +64,11 @@ int bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **
 int bl_bmc_stack_start(struct bl_bmc_stack *s, char *err, size_t err_len);
 
 /**
- * Free every part. Iterates the default main context a little so that OpenIPMI sees its
- * sessions closed before it goes: call it after the main loop has ended. Accepts NULL.
+ * Free every part. Once started, iterates the default main context a little so that
+ * OpenIPMI sees its sessions closed before it goes: free a started stack only after the main
+ * loop has ended. A stack that was never started (or whose start failed: no session was
+ * opened) is freed without iterating, so it may be freed from inside a main-loop callback.
+ * Accepts NULL.
  */
 void bl_bmc_stack_free(struct bl_bmc_stack *s);
 
