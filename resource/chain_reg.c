@@ -447,25 +447,6 @@ bl_chain_reg_write_parts(const struct bl_chain_reg_ops *seam, void *conn,
     return rc;
 }
 
-/* The profile root a DELETE_KEY in ops would remove (the op's path is the root or above it),
- * or NULL. A whole root gone from a file is what a write cut short looks like. */
-static const char *
-deleted_root(const struct bl_reg_profile *p, const struct bl_reg_ops *ops)
-{
-    char **lists[] = {p->keys, p->optional};
-
-    for (size_t i = 0; i < ops->n; i++) {
-        for (size_t l = 0; ops->v[i].kind == BL_REG_OP_DELETE_KEY && l < G_N_ELEMENTS(lists); l++) {
-            for (char **k = lists[l]; k != NULL && *k != NULL; k++) {
-                if (bl_reg_path_under(*k, ops->v[i].path)) {
-                    return *k;
-                }
-            }
-        }
-    }
-    return NULL;
-}
-
 /* Send a capture's changes; a failure after the first write leaves a partial checkpoint,
  * said as such (the base is not advanced, so the next capture sends all of them again:
  * every op is idempotent). */
@@ -500,21 +481,20 @@ capture_file(struct bl_chain_reg *r, size_t idx, const GString *base, const GStr
     size_t skipped = 0;
     g_autofree char *err = NULL;
     int rc = bl_chain_reg_diff(r->profile, base, now, &ops, &skipped, &err);
-    const char *root = rc == 0 ? deleted_root(r->profile, &ops) : NULL;
+    g_autofree char *why = rc == 0 ? bl_chain_reg_cut_short(r->profile, base, now) : NULL;
 
-    *held = root != NULL;
+    *held = why != NULL;
     if (rc != 0) {
         *detail = g_strdup_printf("%s: %s", file, err);
-    } else if (root != NULL) {
+    } else if (why != NULL) {
         g_string_append_printf(notes,
-                               "%s lost the profile's subtree %s (a write cut short?): the file "
-                               "is not captured until it has it again; to delete the subtree "
-                               "use bmclink-reg delete\n",
-                               file, root);
+                               "%s %s (a write cut short?): held, not captured until it "
+                               "changes; to delete what it lacks use bmclink-reg delete\n",
+                               file, why);
     } else if (ops.n > 0) {
         rc = send_changes(r, file, &ops, detail);
     }
-    if (rc == 0 && root == NULL) {
+    if (rc == 0 && why == NULL) {
         *captured = ops.n;
         if (skipped > 0) {
             g_string_append_printf(notes, "%s: %zu changes outside profile %s not recorded\n", file,

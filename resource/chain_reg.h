@@ -14,9 +14,10 @@
  * A file is read only when it is still: its stamp the same before and after the read, and
  * (except at stop, when the members are stopped) last modified at least the settle time ago;
  * else the capture is deferred to the next one. The stamp recorded is the one taken before
- * the read, so a write that lands after it is read at the next capture. A file that lost a
- * profile root (a header-only or truncated file) is never turned into the deletion of that
- * subtree: it is held (not captured) until it has the root again.
+ * the read, so a write that lands after it is read at the next capture. A file that looks
+ * cut short (bl_chain_reg_cut_short(): a profile root lost or emptied, or the file a strict
+ * beginning of the base) is never turned into deletions: it is held (not captured, said
+ * once) until it changes.
  *
  * The registry is reached through struct bl_chain_reg_ops (the real one talks libqb IPC to
  * the local bmclinkd through reg_client.h); tests swap a fake.
@@ -139,11 +140,11 @@ int bl_chain_reg_render(struct bl_chain_reg *r, char **detail);
  * Record a program's changes to the rendered files: for the first file whose content
  * differs from the base, write the difference into the registry and make it the new base.
  * Changes outside the profile's subtrees are skipped (said in *detail). Nothing is read
- * while a file is being written (deferred, see the top of this file); a file that lost a
- * profile root is held, not captured (said in *detail, rc 0). A failure after part of a
- * large difference was written leaves a partial checkpoint, said in *detail; the base is
- * kept, so the next capture sends the whole difference again.
- * \param[in]  at_stop   the members are stopped: no settle time (the stillness check stays)
+ * while a file is being written (deferred, see the top of this file); a file that looks cut
+ * short (bl_chain_reg_cut_short()) is held, not captured (said in *detail, rc 0). A
+ * failure after part of a large difference was written leaves a partial checkpoint, said in
+ * *detail; the base is kept, so the next capture sends the whole difference again.
+ * \param[in]  at_stop   every member is stopped: no settle time (the stillness check stays)
  * \param[out] captured  number of changes written (0 when nothing changed); may be NULL
  * \param[out] deferred  true when a file was not still: nothing read into the registry, the
  *                       next capture tries again (why in *detail); may be NULL
@@ -163,6 +164,16 @@ int bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured,
  */
 int bl_chain_reg_diff(const struct bl_reg_profile *profile, const GString *base, const GString *now,
                       struct bl_reg_ops *ops, size_t *skipped, char **errmsg);
+
+/**
+ * Whether `now` looks like `base` cut short, as a file seen half way through a rewrite does:
+ * a profile root that base had is gone from now, or present with its header only while
+ * base had values or subkeys there; or now is a strict beginning of base (trailing blanks
+ * and line ends aside). Pure. Capture holds such a file instead of recording deletions.
+ * \return NULL, or why ("lost the profile's subtree X", ...; g_free())
+ */
+char *bl_chain_reg_cut_short(const struct bl_reg_profile *profile, const GString *base,
+                             const GString *now);
 
 /**
  * Write a profile's subtrees (keys, then optional keys) as the registry has them into w,

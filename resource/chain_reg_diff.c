@@ -210,3 +210,83 @@ bl_chain_reg_diff(const struct bl_reg_profile *profile, const GString *base, con
     model_clear(&n);
     return rc;
 }
+
+/* Keys and values of m at or below root. */
+static size_t
+count_under(const struct model *m, const char *root, bool *has_root)
+{
+    GHashTableIter it;
+    gpointer key;
+    size_t n = 0;
+
+    *has_root = g_hash_table_contains(m->keys, root);
+    g_hash_table_iter_init(&it, m->keys);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        n += bl_reg_path_under(key, root);
+    }
+    g_hash_table_iter_init(&it, m->values);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        g_autofree char *path = g_strndup(key, strcspn(key, "\n"));
+        n += bl_reg_path_under(path, root);
+    }
+    return n;
+}
+
+/* The first profile root base has and now lost (nothing of it left), or has empty (its
+ * header only) while base had content there; NULL when none. */
+static char *
+root_cut_short(const struct bl_reg_profile *p, const struct model *base, const struct model *now)
+{
+    char **lists[] = {p->keys, p->optional};
+
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+        for (char **k = lists[l]; k != NULL && *k != NULL; k++) {
+            bool in_base, in_now;
+            size_t was = count_under(base, *k, &in_base);
+            size_t is = count_under(now, *k, &in_now);
+            if (was > 0 && is == 0) {
+                return g_strdup_printf("lost the profile's subtree %s", *k);
+            }
+            if (in_now && is == 1 && was > 1) {
+                return g_strdup_printf("has the profile's subtree %s empty (its header only)", *k);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Length of s without its trailing blanks and line ends. */
+static size_t
+trimmed_len(const GString *s)
+{
+    size_t n = s->len;
+
+    while (n > 0 && strchr(" \t\r\n", s->str[n - 1]) != NULL && s->str[n - 1] != '\0') {
+        n--;
+    }
+    return n;
+}
+
+char *
+bl_chain_reg_cut_short(const struct bl_reg_profile *profile, const GString *base,
+                       const GString *now)
+{
+    struct model b, n;
+    g_autofree char *err = NULL;
+    size_t blen = trimmed_len(base);
+    size_t nlen = trimmed_len(now);
+    char *why = NULL;
+
+    model_init(&b);
+    model_init(&n);
+    if (model_load(&b, base, "base", &err) == 0 && model_load(&n, now, "now", &err) == 0) {
+        why = root_cut_short(profile, &b, &n);
+    }
+    model_clear(&b);
+    model_clear(&n);
+    if (why == NULL && nlen < blen && memcmp(now->str, base->str, nlen) == 0) {
+        why = g_strdup("is the beginning of the text last rendered or captured, the rest "
+                       "missing");
+    }
+    return why;
+}

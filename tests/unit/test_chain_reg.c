@@ -515,6 +515,77 @@ test_capture_cut_short(void **state)
     bl_chain_reg_clear(&r);
 }
 
+/* Capture the file as text, expecting it held: nothing written, why in the warning. */
+static void
+assert_held(struct bl_chain_reg *r, const char *f, const char *text, bool at_stop, const char *why)
+{
+    char *err = NULL;
+    size_t n = 99;
+    bool deferred = true;
+
+    assert_true(g_file_set_contents(f, text, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(r, at_stop, &n, &deferred, &err), 0);
+    assert_int_equal(n, 0);
+    assert_false(deferred);
+    assert_non_null(err);
+    assert_non_null(strstr(err, why));
+    g_free(err);
+    /* said once: not read again until the file changes */
+    assert_int_equal(bl_chain_reg_capture(r, at_stop, &n, &deferred, &err), 0);
+    assert_null(err);
+    assert_int_equal(fake.writes, 0);
+}
+
+/* Cut at a line's end inside the last root (review2 finding 1): every root header is there,
+ * yet the file is held, running and at stop; a real deletion inside the file is captured. */
+static void
+test_capture_cut_at_line_end(void **state)
+{
+    struct bl_chain_reg r;
+    set_sz("SOFTWARE/NEC/ESMSM", "Port", "161");
+    g_autofree char *f = render_one(&r);
+    g_autofree char *whole = read_file(f);
+    const char *hdr = "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\ESMSM]\r\n";
+    const char *esmsm = strstr(whole, hdr);
+    const char *value2 = strstr(whole, "\"Port\"");
+    assert_non_null(esmsm);
+    assert_non_null(value2);
+    g_autofree char *after_hdr = g_strndup(whole, esmsm + strlen(hdr) - whole);
+    g_autofree char *one_value = g_strndup(whole, value2 - whole);
+    g_autofree char *one_value_lf = g_strndup(whole, value2 - whole - 2);
+    g_autofree char *lf = g_strconcat(one_value_lf, "\n", NULL);
+    g_autofree char *no_eol = g_strndup(whole, strlen(whole) - 2);
+    const char *community = strstr(whole, "\"Community\"");
+    g_autofree char *deleted =
+        g_strdup_printf("%.*s%s", (int) (community - whole), whole, strchr(community, '\n') + 1);
+    char *err = NULL;
+    size_t n = 99;
+
+    assert_held(&r, f, after_hdr, false, "has the profile's subtree SOFTWARE/NEC/ESMSM empty");
+    assert_held(&r, f, one_value, false, "is the beginning of the text last rendered");
+    assert_held(&r, f, lf, false, "is the beginning of the text last rendered");
+    fake.skew_ns = 0; /* at stop: no settle time, held all the same */
+    assert_held(&r, f, after_hdr, true, "has the profile's subtree SOFTWARE/NEC/ESMSM empty");
+    assert_held(&r, f, one_value, true, "is the beginning of the text last rendered");
+    fake.skew_ns = 60 * G_TIME_SPAN_SECOND * 1000;
+    assert_registry_whole();
+    g_autofree char *port = get_text("SOFTWARE/NEC/ESMSM", "Port");
+    assert_string_equal(port, "161");
+    /* the whole text without its last line end: no change, nothing held */
+    assert_true(g_file_set_contents(f, no_eol, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
+    assert_null(err);
+    assert_int_equal(n, 0);
+    /* a value really deleted (not at the end): captured */
+    assert_true(g_file_set_contents(f, deleted, -1, NULL));
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
+    assert_null(err);
+    assert_int_equal(n, 1);
+    g_autofree char *gone = get_text("SOFTWARE/NEC/ESMSM", "Community");
+    assert_null(gone);
+    bl_chain_reg_clear(&r);
+}
+
 /* A file modified within the settle time is not read; once older it is. */
 static void
 test_capture_settle(void **state)
@@ -800,6 +871,7 @@ main(void)
         cmocka_unit_test_setup(test_diff, reset),
         cmocka_unit_test_setup(test_render_capture, reset),
         cmocka_unit_test_setup(test_capture_cut_short, reset),
+        cmocka_unit_test_setup(test_capture_cut_at_line_end, reset),
         cmocka_unit_test_setup(test_capture_settle, reset),
         cmocka_unit_test_setup(test_capture_changed_during_read, reset),
         cmocka_unit_test_setup(test_capture_at_stop, reset),
