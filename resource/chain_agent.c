@@ -359,31 +359,61 @@ registry_render(const struct bl_agent *a, struct work *w)
     return BL_OCF_SUCCESS;
 }
 
-/* Record the programs' changes to the rendered files; failures are only logged. */
-static void
-registry_capture(const struct bl_agent *a, struct work *w, const char *when)
+/* Record the programs' changes to the rendered files; failures are only logged. A monitor's
+ * deferral or failure is retried at the next monitor; at stop a failure is not, a deferral
+ * only until last. */
+static int
+registry_capture(const struct bl_agent *a, struct work *w, const char *when, bool at_stop,
+                 bool last, bool *deferred)
 {
     g_autofree char *detail = NULL;
-    bool deferred = false;
+    const char *lost = "not retried: lost when the chain starts again, here or elsewhere";
     size_t n = 0;
 
-    if (!bl_chain_reg_enabled(&w->reg)) {
-        return;
-    }
-    int rc = bl_chain_reg_capture(&w->reg, strcmp(when, "stop") == 0, &n, &deferred, &detail);
+    *deferred = false;
+    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &detail);
     if (rc != 0) {
-        qb_log(LOG_WARNING,
-               "%s: %s: changes to the rendered files not recorded (retried at the "
-               "next monitor): %s",
-               a->instance, when, detail != NULL ? detail : bl_strerror(rc));
-        return;
+        qb_log(LOG_WARNING, "%s: %s: changes to the rendered files not recorded (%s): %s",
+               a->instance, when, strcmp(when, "stop") == 0 ? lost : "retried at the next monitor",
+               detail != NULL ? detail : bl_strerror(rc));
+        return rc;
     }
-    if (detail != NULL) {
-        qb_log(deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
+    if (detail != NULL && *deferred && last) {
+        qb_log(LOG_WARNING, "%s: %s: %s; gave up waiting, changes not recorded (%s)", a->instance,
+               when, detail, lost);
+    } else if (detail != NULL) {
+        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
     }
     if (n > 0) {
         qb_log(LOG_NOTICE, "%s: %s: %zu changes to the rendered files recorded in the registry",
                a->instance, when, n);
+    }
+    return 0;
+}
+
+/* The capture at stop, after the members: with all of them stopped, without the settle
+ * time (nothing writes any more); with one still running, with it. No monitor follows a
+ * stop, so a deferred capture is tried again here, for at most the settle time plus 1 s
+ * and never past the stop's deadline. */
+static void
+registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stopped,
+                         int64_t deadline)
+{
+    int64_t until = bl_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
+    bool deferred = false;
+
+    if (!bl_chain_reg_enabled(&w->reg)) {
+        return;
+    }
+    until = deadline != 0 ? MIN(until, deadline) : until;
+    for (unsigned tries = 1;; tries++) {
+        bool last = bl_mono_ms() + 100 >= until;
+        if (registry_capture(a, w, "stop", all_stopped, last, &deferred) != 0 || !deferred ||
+            last) {
+            return;
+        }
+        qb_log(LOG_DEBUG, "%s: stop: capture deferred (try %u), trying again", a->instance, tries);
+        g_usleep(100 * 1000);
     }
 }
 
@@ -445,7 +475,7 @@ action_stop(struct bl_agent *a, struct work *w)
     /* after the members: what they write while stopping is part of the checkpoint; only
      * for a chain this node rendered (a snapshot), not for a stop of nothing */
     if (w->snap.chain != NULL) {
-        registry_capture(a, w, "stop");
+        registry_capture_at_stop(a, w, rc == 0, deadline);
     }
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: chain %s: a member is still running; the folders stay bound",
@@ -507,8 +537,9 @@ action_monitor(struct bl_agent *a, struct work *w)
     if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL && !binds_in_place(a, &w->snap.volume)) {
         return BL_OCF_ERR_GENERIC;
     }
-    if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL) {
-        registry_capture(a, w, "monitor");
+    if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL && bl_chain_reg_enabled(&w->reg)) {
+        bool deferred = false;
+        registry_capture(a, w, "monitor", false, false, &deferred);
     }
     switch (state) {
         case BL_CHAIN_RUNNING:
