@@ -227,7 +227,12 @@ real_read(void *ctx, const char *path, int *rc)
         return NULL;
     }
     if (!g_file_get_contents(path, &data, &len, &err)) {
-        *rc = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
+        *rc = err->domain != G_FILE_ERROR       ? -EIO
+              : err->code == G_FILE_ERROR_NOENT ? -ENOENT
+              : err->code == G_FILE_ERROR_ACCES ? -EACCES
+              : err->code == G_FILE_ERROR_PERM  ? -EPERM
+              : err->code == G_FILE_ERROR_ISDIR ? -EISDIR
+                                                : -EIO;
         g_error_free(err);
         return NULL;
     }
@@ -556,6 +561,11 @@ capture_files(struct bl_chain_reg *r, const GString *base, char **stamps, size_t
             *deferred = true;
             *detail = g_strdup_printf("%s changed while it was read: captured once it is still", f);
             return 0;
+        }
+        if (now == NULL && rc != -ENOENT) {
+            /* unreadable is not gone: the stamp stays unrecorded, the next capture retries */
+            *detail = g_strdup_printf("cannot read %s: %s", f, bl_strerror(rc));
+            return rc;
         }
         if (now != NULL && !g_string_equal(now, base)) {
             rc = capture_file(r, i, base, now, stamps, captured, notes, &held, detail);

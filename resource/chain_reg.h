@@ -60,7 +60,8 @@ struct stat;
 struct bl_chain_reg_files {
     /** stat(2); 0 or -errno. */
     int (*stat)(void *ctx, const char *path, struct stat *st);
-    /** The whole file (g_string_free()), or NULL with *rc -ENOENT, -EIO, -EFBIG (too big). */
+    /** The whole file (g_string_free()), or NULL with *rc -ENOENT (gone), -EFBIG (too big),
+     *  another -errno (unreadable: capture fails naming it and retries next time). */
     GString *(*read)(void *ctx, const char *path, int *rc);
     /** CLOCK_REALTIME in ns: the clock of st_mtim. */
     int64_t (*now_ns)(void *ctx);

@@ -35,6 +35,7 @@ struct fake {
     int64_t skew_ns;       /* added to the real clock: files look this much older */
     const char *seen;      /* the next read returns this text ... */
     const char *rewritten; /* ... and the file is then rewritten with this one */
+    int read_rc;           /* reads fail with this (-EACCES ...) when set */
 };
 
 static struct fake fake;
@@ -105,6 +106,11 @@ static GString *
 files_read(void *ctx, const char *path, int *rc)
 {
     struct fake *f = ctx;
+
+    if (f->read_rc != 0) {
+        *rc = f->read_rc;
+        return NULL;
+    }
     GString *text = bl_chain_reg_files_real()->read(NULL, path, rc);
 
     if (f->seen != NULL) {
@@ -586,6 +592,34 @@ test_capture_cut_at_line_end(void **state)
     bl_chain_reg_clear(&r);
 }
 
+/* A file that cannot be read (EACCES, EIO) is not taken for a file gone: an error naming
+ * it, and its stamp not recorded, so the change is read once it can be (finding 3). */
+static void
+test_capture_unreadable(void **state)
+{
+    struct bl_chain_reg r;
+    g_autofree char *f = render_one(&r);
+    g_autofree char *changed = rendered_plus(f, "\"Unread\"=\"1\"");
+    char *err = NULL;
+    size_t n = 99;
+
+    assert_true(g_file_set_contents(f, changed, -1, NULL));
+    fake.read_rc = -EACCES;
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), -EACCES);
+    assert_non_null(strstr(err, f));
+    g_clear_pointer(&err, g_free);
+    fake.read_rc = -EIO;
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), -EIO);
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(fake.writes, 0);
+    fake.read_rc = 0;
+    assert_int_equal(bl_chain_reg_capture(&r, false, &n, NULL, &err), 0);
+    assert_int_equal(n, 1);
+    g_autofree char *unread = get_text("SOFTWARE/NEC/NVBASE", "Unread");
+    assert_string_equal(unread, "1");
+    bl_chain_reg_clear(&r);
+}
+
 /* A file modified within the settle time is not read; once older it is. */
 static void
 test_capture_settle(void **state)
@@ -872,6 +906,7 @@ main(void)
         cmocka_unit_test_setup(test_render_capture, reset),
         cmocka_unit_test_setup(test_capture_cut_short, reset),
         cmocka_unit_test_setup(test_capture_cut_at_line_end, reset),
+        cmocka_unit_test_setup(test_capture_unreadable, reset),
         cmocka_unit_test_setup(test_capture_settle, reset),
         cmocka_unit_test_setup(test_capture_changed_during_read, reset),
         cmocka_unit_test_setup(test_capture_at_stop, reset),
