@@ -41,7 +41,7 @@ const struct bld_option bld_bmc_options[] = {
      "This node's name in that file and in Pacemaker (empty: the uname node name)."},
     {"bmc", "group", BLD_OPT_STRING, "bmclink-bmc", 0, 0, NULL,
      "The CPG group of the daemons whose BMC side runs, the same on every node; its lowest "
-     "nodeid publishes the bmclink-bmc-* attributes."},
+     "nodeid publishes the bmclink-bmc-* attributes. Not empty, and not [registry] group."},
     {"bmc", "retry-ms", BLD_OPT_INT, "10000", 100, 3600000, NULL,
      "A BMC side that failed to start (trap port in use, bmclink.conf or the password file "
      "missing or wrong) is tried again this often; the registry runs meanwhile."},
@@ -258,34 +258,11 @@ on_group_lost(void *ctx)
     on_group_change(ctx, NULL, 0);
 }
 
-static void
-on_group_ring(void *ctx, uint32_t ring_node, uint64_t ring_seq)
-{
-}
-
-static void
-on_group_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *msg, size_t len)
-{
-    /* nothing is sent in this group: membership only */
-}
-
-static void
-on_group_quorum(void *ctx, bool quorate, uint32_t ring_node, uint64_t ring_seq, uint32_t nodes)
-{
-}
-
-static void
-on_group_batch(void *ctx)
-{
-}
-
+/* Membership only: nothing is sent in this group, and the election needs no quorum (no
+ * votequorum connection of its own). */
 static const struct bld_cpg_callbacks group_cb = {
     .connected = on_group_connected,
     .confchg = on_group_change,
-    .ring = on_group_ring,
-    .deliver = on_group_deliver,
-    .quorum = on_group_quorum,
-    .end_of_batch = on_group_batch,
     .lost = on_group_lost,
 };
 

@@ -6,6 +6,8 @@
 
 #include "bl_result.h"
 
+#define CPG_GROUP_MAX 128 /* Corosync's CPG_MAX_NAME_LENGTH */
+
 const struct bld_option bld_daemon_options[] = {
     {"daemon", "log-level", BLD_OPT_ENUM, "info", 0, 0, "error|warning|notice|info|debug",
      "Highest priority of messages logged."},
@@ -198,6 +200,44 @@ load_all(struct loader *l)
     return 0;
 }
 
+static const char *
+loaded_str(struct loader *l, const char *section, const char *key)
+{
+    g_autofree char *k = value_key(section, key);
+    const union bld_value *v = g_hash_table_lookup(l->values, k);
+
+    return v != NULL ? v->s : NULL;
+}
+
+/* The two CPG groups: each named (Corosync cuts a name at 127 bytes, so two longer names
+ * could meet), and apart: one daemon joined twice to the registry's group would be a
+ * member that never speaks there. */
+static int
+check_groups(struct loader *l)
+{
+    static const char *const sections[] = {"registry", "bmc"};
+    const char *names[G_N_ELEMENTS(sections)];
+
+    for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
+        names[i] = loaded_str(l, sections[i], "group");
+        if (names[i] == NULL || names[i][0] == '\0') {
+            return fail(l, sections[i], "group", "a CPG group name must not be empty");
+        }
+        if (strlen(names[i]) >= CPG_GROUP_MAX) {
+            return fail(l, sections[i], "group", "'%s' is longer than %d bytes", names[i],
+                        CPG_GROUP_MAX - 1);
+        }
+    }
+    if (strcmp(names[0], names[1]) == 0) {
+        /* blame the key the file sets (one of them is, or the defaults would differ) */
+        bool bmc_set = l->kf != NULL && g_key_file_has_key(l->kf, "bmc", "group", NULL);
+        return fail(l, bmc_set ? "bmc" : "registry", "group",
+                    "'%s' is also [%s] group; the two must differ", names[1],
+                    bmc_set ? "registry" : "bmc");
+    }
+    return 0;
+}
+
 static int
 read_file(struct loader *l, bool required, char **text)
 {
@@ -236,6 +276,9 @@ bld_config_load(const char *path, bool required, struct bld_config **out, char *
     }
     if (rc == 0) {
         rc = load_all(&l);
+    }
+    if (rc == 0) {
+        rc = check_groups(&l);
     }
     if (l.kf != NULL) {
         g_key_file_free(l.kf);

@@ -70,7 +70,9 @@ on_deliver(cpg_handle_t h, const struct cpg_name *group, uint32_t nodeid, uint32
 {
     struct bld_cpg *c = ctx_of_cpg(h);
 
-    c->cb->deliver(c->ctx, nodeid, pid, msg, len);
+    if (c->cb->deliver != NULL) {
+        c->cb->deliver(c->ctx, nodeid, pid, msg, len);
+    }
 }
 
 static void
@@ -103,7 +105,9 @@ on_totem(cpg_handle_t h, struct cpg_ring_id ring, uint32_t n, const uint32_t *me
 
     qb_log(LOG_DEBUG, "totem ring %u/%" G_GUINT64_FORMAT " with %u nodes", ring.nodeid,
            (guint64) ring.seq, n);
-    c->cb->ring(c->ctx, ring.nodeid, ring.seq);
+    if (c->cb->ring != NULL) {
+        c->cb->ring(c->ctx, ring.nodeid, ring.seq);
+    }
 }
 
 static struct bld_cpg *
@@ -183,7 +187,9 @@ cpg_ready(gint fd, GIOCondition cond, gpointer p)
         schedule_retry(c, RETRY_MS);
         return G_SOURCE_REMOVE;
     }
-    c->cb->end_of_batch(c->ctx);
+    if (c->cb->end_of_batch != NULL) {
+        c->cb->end_of_batch(c->ctx);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -200,7 +206,9 @@ vq_ready(gint fd, GIOCondition cond, gpointer p)
         schedule_retry(c, RETRY_MS);
         return G_SOURCE_REMOVE;
     }
-    c->cb->end_of_batch(c->ctx);
+    if (c->cb->end_of_batch != NULL) {
+        c->cb->end_of_batch(c->ctx);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -244,6 +252,9 @@ connect_vq(struct bld_cpg *c)
         .votequorum_nodelist_notify_fn = on_nodelist,
     };
     int fd = -1;
+    if (c->cb->quorum == NULL) {
+        return 0; /* membership only: no votequorum connection, no verdict to wait for */
+    }
     int rc = cs_to_rc(votequorum_initialize(&c->vq, &cbs));
 
     if (rc == 0) {

@@ -19,6 +19,9 @@ struct bld_cpg_member {
     uint32_t pid;
 };
 
+/* connected, confchg and lost are required. ring, deliver and end_of_batch may be NULL; a
+ * NULL quorum makes the link membership only: it opens no votequorum connection (a group
+ * that only needs to know who is in it, such as the BMC side's election). */
 struct bld_cpg_callbacks {
     /* Connected to Corosync as nodeid; the group is joined next. */
     void (*connected)(void *ctx, uint32_t nodeid);

@@ -35,4 +35,16 @@ sed -i "s#^config = .*#config = $tmp/absent.conf#; s#^enabled = true#enabled = a
 "$daemon" -c "$tmp/d.conf" --check-config >/dev/null || fail "auto without the file refused"
 sed -i "s#^enabled = auto#enabled = true#" "$tmp/d.conf"
 if "$daemon" -c "$tmp/d.conf" --check-config 2>/dev/null; then fail "true without the file"; fi
+
+# The two CPG groups: named, and apart (file:line names the key).
+printf '[registry]\nenabled = false\ngroup = bmclink-reg\n[bmc]\nenabled = false\ngroup = bmclink-reg\n' \
+    >"$tmp/g.conf"
+if out=$("$daemon" -c "$tmp/g.conf" --check-config 2>&1); then fail "same groups accepted"; fi
+[[ $out == *"$tmp/g.conf:6: key 'group' in [bmc]"*"must differ"* ]] || fail "same groups: $out"
+printf '[bmc]\nenabled = false\ngroup =\n' >"$tmp/g.conf"
+if out=$("$daemon" -c "$tmp/g.conf" --check-config 2>&1); then fail "empty group accepted"; fi
+[[ $out == *"$tmp/g.conf:3: key 'group' in [bmc]"*"empty"* ]] || fail "empty group: $out"
+printf '[registry]\ngroup = bmclink-bmc\n[bmc]\nenabled = false\n' >"$tmp/g.conf"
+if out=$("$daemon" -c "$tmp/g.conf" --check-config 2>&1); then fail "same default accepted"; fi
+[[ $out == *"$tmp/g.conf:2: key 'group' in [registry]"* ]] || fail "same default: $out"
 echo "PASS"
