@@ -117,6 +117,17 @@ wanted(const struct bld_config *cfg, bool log, char **err)
     return 1;
 }
 
+/* A password file that is missing, unreadable, world-readable, empty or too long is this
+ * node's problem, not the shared file's: bl_bmc_config_load() reports it as BL_E_INVALID
+ * naming the key ("FILE:LINE: [GROUP] password_file: ..."), which is all it says. */
+static bool
+secret_error(const char *msg)
+{
+    return strstr(msg, "] password_file: ") != NULL;
+}
+
+/* As daemon.h says, and the code tells whose problem it is: a negative errno (the file or a
+ * password file missing or unreadable on this node), or BL_E_INVALID (its content). */
 int
 bld_bmc_check(const struct bld_config *cfg, char **err)
 {
@@ -142,6 +153,9 @@ bld_bmc_check(const struct bld_config *cfg, char **err)
     }
     if (rc != 0) {
         *err = g_strdup_printf("%s (this node: %s)", buf[0] != '\0' ? buf : bl_strerror(rc), node);
+    }
+    if (rc == BL_E_INVALID && secret_error(buf)) {
+        rc = -EACCES;
     }
     return rc;
 }

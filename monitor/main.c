@@ -3,6 +3,7 @@
  * loop until SIGTERM or SIGINT, stop the modules in reverse. Everything else lives in the
  * modules (daemon.h says how to add one).
  */
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <syslog.h>
 
 #include "bl_log.h"
+#include "bl_result.h"
 #include "daemon.h"
 
 #define DEFAULT_CONFIG "/etc/bmclink/bmclinkd.conf"
@@ -96,6 +98,22 @@ setup_logging(const struct bld_config *cfg, bool to_stderr)
     return 0;
 }
 
+/* Exit status of bmclinkd, --check-config's told apart so the OCF agent can tell whose
+ * problem it is without reading the message. */
+enum {
+    EXIT_CONF = 1,      /* bmclinkd.conf: syntax or value (or a start that failed) */
+    EXIT_USAGE = 2,     /* the command line */
+    EXIT_NODE_FILE = 3, /* a file or secret missing or unreadable on this node */
+    EXIT_BMC_CONF = 4,  /* bmclink.conf: syntax or value */
+};
+
+#define EXIT_HELP                                                                                  \
+    "Exit status: 0 fine; 1 bmclinkd.conf is invalid (syntax, a value); 2 bad command line; "      \
+    "3 a file or secret is missing or unusable on this node (bmclinkd.conf, bmclink.conf, a "      \
+    "password file: missing, unreadable, world-readable, empty or longer than 20 bytes); 4 "       \
+    "bmclink.conf is invalid (syntax, a value). A daemon start checks bmclinkd.conf only "         \
+    "(1, or 3 when -c names a missing file); 4 and the password files only with --check-config."
+
 /*
  * --check-config checks the BMC side's own file (bmclink.conf) with bmclinkd's. A daemon
  * start does not: a bad or missing bmclink.conf or password file, like a trap port in use,
@@ -110,12 +128,13 @@ check_files(const struct bld_config *cfg, const char *path, bool bmc_too)
     if (file[0] != '\0' && file[0] != '/') {
         fprintf(stderr, "bmclinkd: %s: key 'log-file' in [daemon]: '%s' is not an absolute path\n",
                 path, file);
-        return 1;
+        return EXIT_CONF;
     }
-    if (bmc_too && bld_bmc_check(cfg, &err) != 0) {
+    int rc = bmc_too ? bld_bmc_check(cfg, &err) : 0;
+    if (rc != 0) {
         fprintf(stderr, "bmclinkd: %s\n", err);
         g_free(err);
-        return 1;
+        return rc < 0 && rc > BL_E_BASE ? EXIT_NODE_FILE : EXIT_BMC_CONF;
     }
     return 0;
 }
@@ -149,12 +168,13 @@ parse_options(int argc, char **argv, struct options *o)
     GError *err = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, EXIT_HELP);
     gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
     g_option_context_free(ctx);
     if (ok == FALSE) {
         fprintf(stderr, "bmclinkd: %s\n", err->message);
         g_error_free(err);
-        return 2;
+        return EXIT_USAGE;
     }
     return 0;
 }
@@ -195,14 +215,16 @@ main(int argc, char **argv)
     }
     if (o.dump) {
         bld_config_dump_man(stdout);
+        printf(".SH EXIT STATUS\n%s\n", EXIT_HELP);
         return 0;
     }
     d.config_path = o.config != NULL ? o.config : DEFAULT_CONFIG;
-    if (bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err) != 0) {
+    rc = bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err);
+    if (rc != 0) {
         fprintf(stderr, "bmclinkd: %s\n", err);
         g_free(err);
         g_free(o.config);
-        return 1;
+        return rc == -ENOENT || rc == -EIO ? EXIT_NODE_FILE : EXIT_CONF;
     }
     rc = check_files(d.cfg, d.config_path, o.check);
     if (rc == 0 && o.check) {

@@ -17,3 +17,11 @@ add_test(NAME test_bmcd_bmc_retry
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_bmc_retry.sh $<TARGET_FILE:bmclink-cli>
                  $<TARGET_FILE:bmclinkd> ${PROJECT_SOURCE_DIR}/conf/bmclink.conf.example)
 set_tests_properties(test_bmcd_bmc_retry PROPERTIES LABELS unit SKIP_RETURN_CODE 77)
+
+# The bmclinkd OCF agent's validate-all: OCF_ERR_INSTALLED for a file or secret this node
+# lacks, OCF_ERR_CONFIGURED for a bad file, by --check-config's exit status.
+add_test(NAME test_bmcd_agent_validate
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/bmcd_test_agent_validate.sh
+                 ${PROJECT_SOURCE_DIR}/agents/bmclinkd $<TARGET_FILE:bmclinkd>
+                 $<TARGET_FILE:bmclink-reg> ${PROJECT_SOURCE_DIR}/conf/bmclink.conf.example)
+set_tests_properties(test_bmcd_agent_validate PROPERTIES LABELS unit SKIP_RETURN_CODE 77)

@@ -36,6 +36,31 @@ sed -i "s#^config = .*#config = $tmp/absent.conf#; s#^enabled = true#enabled = a
 sed -i "s#^enabled = auto#enabled = true#" "$tmp/d.conf"
 if "$daemon" -c "$tmp/d.conf" --check-config 2>/dev/null; then fail "true without the file"; fi
 
+# --check-config's exit status tells whose problem it is: 1 bmclinkd.conf, 3 a file or secret
+# on this node, 4 bmclink.conf's content.
+status() { local rc=0; "$daemon" -c "$1" --check-config >/dev/null 2>&1 || rc=$?; echo "$rc"; }
+printf '[registry]\nenabled = false\n[bmc]\nenabled = true\nconfig = %s\nnode-name = node1\n' \
+    "$tmp/good.conf" >"$tmp/s.conf"
+[[ $(status "$tmp/s.conf") == 0 ]] || fail "good: not 0"
+printf '[registry]\nenabled = maybe\n' >"$tmp/s1.conf"
+[[ $(status "$tmp/s1.conf") == 1 ]] || fail "bmclinkd.conf value: not 1"
+[[ $(status "$tmp/absent-bmclinkd.conf") == 3 ]] || fail "bmclinkd.conf missing: not 3"
+sed "s#^config = .*#config = $tmp/bad.conf#" "$tmp/s.conf" >"$tmp/s4.conf"
+[[ $(status "$tmp/s4.conf") == 4 ]] || fail "bmclink.conf value: not 4"
+sed "s#^config = .*#config = $tmp/absent.conf#" "$tmp/s.conf" >"$tmp/s3.conf"
+[[ $(status "$tmp/s3.conf") == 3 ]] || fail "bmclink.conf missing: not 3"
+for pw in missing world long empty; do
+    sed "s#^password_file = .*#password_file = $tmp/pw-$pw#" "$tmp/good.conf" >"$tmp/p.conf"
+    chmod 600 "$tmp/p.conf"
+    case $pw in
+        world) printf 'secret\n' >"$tmp/pw-$pw"; chmod 644 "$tmp/pw-$pw" ;;
+        long) printf '123456789012345678901\n' >"$tmp/pw-$pw"; chmod 600 "$tmp/pw-$pw" ;;
+        empty) printf '\n' >"$tmp/pw-$pw"; chmod 600 "$tmp/pw-$pw" ;;
+    esac
+    sed "s#^config = .*#config = $tmp/p.conf#" "$tmp/s.conf" >"$tmp/sp.conf"
+    [[ $(status "$tmp/sp.conf") == 3 ]] || fail "password file $pw: not 3"
+done
+
 # The two CPG groups: named, and apart (file:line names the key).
 printf '[registry]\nenabled = false\ngroup = bmclink-reg\n[bmc]\nenabled = false\ngroup = bmclink-reg\n' \
     >"$tmp/g.conf"
