@@ -70,6 +70,7 @@ struct bld_bmc {
     uint64_t n_notices;
     struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT accepted */
     struct notice_rec last_drop;             /* real_us 0 until a trap was dropped */
+    struct notice_rec last_dup;              /* real_us 0 until a resend was seen */
 };
 
 /* ---- configuration */
@@ -201,10 +202,12 @@ describe(struct notice_rec *n, const struct bl_trap_event *ev)
 }
 
 /*
- * Accepted notices (fatal, recoverable, duplicate) go to the ring and are logged at INFO.
- * A drop only replaces the one "last dropped" record and is logged at DEBUG: trap.c's
- * rate-limited WARNING speaks for floods, which must not push the genuine notices out of
- * the ring or the journal. Drops are counted by reason in trap.c's stats.
+ * New notices (fatal, recoverable) go to the ring; every accepted trap, duplicates included,
+ * is logged at INFO. A duplicate (a BMC retransmitting its alert until acknowledged) only
+ * replaces the one "last duplicate" record: its first occurrence is already in the ring, and
+ * resends must not push older genuine notices out. A drop only replaces the one "last
+ * dropped" record and is logged at DEBUG: trap.c's rate-limited WARNING speaks for floods.
+ * trap.c's stats count both, drops by reason.
  */
 static void
 on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
@@ -217,6 +220,8 @@ on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t 
            ev->is_pet ? ev->pet.sequence : 0);
     if (dropped) {
         describe(&b->last_drop, ev);
+    } else if (ev->verdict == BL_TRAP_DUPLICATE) {
+        describe(&b->last_dup, ev);
     } else {
         describe(&b->notices[b->n_notices++ % NOTICES_KEPT], ev);
     }
@@ -330,6 +335,9 @@ status_notices(struct bld_bmc *b, struct bl_status *st)
         g_autofree char *k = g_strdup_printf("notice.%" PRIu64, i + 1);
 
         status_notice(st, k, &b->notices[i % NOTICES_KEPT]);
+    }
+    if (b->last_dup.real_us != 0) {
+        status_notice(st, "duplicate.last", &b->last_dup);
     }
     if (b->last_drop.real_us != 0) {
         status_notice(st, "drop.last", &b->last_drop);
