@@ -83,6 +83,8 @@ EOF
 use_action() {
     local m
     bmc_conf_write recovery.reset_window_ms=$WINDOW_MS recovery.timeout_ms=15000 "$@"
+    wait_until 60 resource_on bmclinkd-clone node1 node2 # back after the reset: pcs needs it
+    wait_until 60 daemon_running node1
     m=$(daemon_mark node1)
     lab x node2 pcs resource restart bmclinkd-clone node1 >/dev/null ||
         error "pcs resource restart bmclinkd-clone node1 failed"
