@@ -61,6 +61,8 @@ struct bld_bmc {
     struct bl_bmc_stack *st; /* NULL until it started, and while it is failed */
     bool publish;            /* this daemon writes bmclink-bmc-* now */
     guint retry;             /* the retry timer while it is failed, else 0 */
+    guint drain;             /* while stopping: the check that the recovery is over, else 0 */
+    uint64_t drain_until_us; /* monotonic bound of that wait */
     struct bld_cpg *group;   /* the publisher's election, joined while the BMC side runs */
     uint32_t self;           /* our nodeid there, 0 until connected */
     uint32_t lowest;         /* the group's lowest nodeid, 0 when out of it */
@@ -580,6 +582,64 @@ bld_bmc_start(struct bld *d)
     return 0;
 }
 
+/* ---- stopping during a recovery */
+
+/* A recovery that still owes the BMC its end notice (⑥). */
+static bool
+owes_end_notice(const struct bld_bmc *b)
+{
+    const struct bl_rec *r;
+
+    if (b->st == NULL || b->st->rr == NULL) {
+        return false;
+    }
+    r = bl_recovery_machine(b->st->rr);
+    return r->phase == BL_REC_ACTING || r->phase == BL_REC_ENDING;
+}
+
+static gboolean
+on_drain(gpointer p)
+{
+    struct bld_bmc *b = p;
+    bool over = (uint64_t) g_get_monotonic_time() >= b->drain_until_us;
+
+    if (owes_end_notice(b) && !over) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (over && owes_end_notice(b)) {
+        qb_log(LOG_WARNING,
+               "bmc: stopping before the recovery of %s ended: its BMC gets no "
+               "end notice and resets the node when its window expires",
+               b->node);
+    } else {
+        qb_log(LOG_NOTICE, "bmc: the recovery of %s is over (end notice sent); stopping", b->node);
+    }
+    b->drain = 0;
+    bld_quit(b->d, 0);
+    return G_SOURCE_REMOVE;
+}
+
+bool
+bld_bmc_drain(struct bld *d)
+{
+    struct bld_bmc *b = d->bmc;
+    uint64_t bound_ms;
+
+    if (b == NULL || !owes_end_notice(b)) {
+        return false;
+    }
+    /* The recovery ends by its own deadline (timeout_ms) and a notice gives up after
+     * notice_timeout_ms: wait that long, plus a second, and no more. */
+    bound_ms = b->st->cfg->rec.set.timeout_ns / 1000000u + b->st->cfg->rec.notice_timeout_ms + 1000;
+    b->drain_until_us = (uint64_t) g_get_monotonic_time() + bound_ms * 1000;
+    b->drain = g_timeout_add(50, on_drain, b);
+    qb_log(LOG_NOTICE,
+           "bmc: stop requested during the recovery of %s: finishing it first so "
+           "its BMC gets the end notice (at most %" PRIu64 " ms)",
+           b->node, bound_ms);
+    return true;
+}
+
 void
 bld_bmc_stop(struct bld *d)
 {
@@ -594,6 +654,9 @@ bld_bmc_stop(struct bld *d)
     bld_cpg_stop(b->group); /* leave: the next lowest publishes */
     if (b->retry != 0) {
         g_source_remove(b->retry);
+    }
+    if (b->drain != 0) {
+        g_source_remove(b->drain);
     }
     bl_bmc_stack_free(b->st); /* the main loop has ended */
     g_free(b->path);

@@ -46,6 +46,7 @@ struct bld {
     const char *config_path;
     bool reset_store;    /* --reset-store: set a corrupt registry store aside and start empty */
     int exit_code;       /* what main returns once the loop ends */
+    bool stopping;       /* a stop signal came (main.c) */
     struct bld_ipc *ipc; /* the control socket, shared by every module */
     struct bld_reg *reg; /* the synchronized registry */
     struct bld_bmc *bmc; /* the BMC side: traps, heartbeat, recovery */
@@ -80,6 +81,15 @@ void bld_reg_status(struct bld_reg *reg, struct bl_status *st);
 /* The BMC side (bmc_service.c): trap receiver, heartbeat, recovery of this node. */
 int bld_bmc_start(struct bld *d);
 void bld_bmc_stop(struct bld *d);
+/**
+ * A stop was asked for (SIGTERM: Pacemaker stopping the clone, e.g. because the recovery put
+ * this node in standby or stopped its cluster stack). With a recovery of this node under way
+ * the BMC still waits for its end notice: finish that first (bounded by the recovery's own
+ * deadline), then bld_quit().
+ *
+eturn true when the BMC side will call bld_quit() itself, false to quit now
+ */
+bool bld_bmc_drain(struct bld *d);
 /**
  * Check the BMC side's files as start would (bmclinkd --check-config).
  * \param[out] err  on failure, "file:line: ..." (g_free())

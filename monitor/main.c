@@ -31,11 +31,23 @@ bld_quit(struct bld *d, int exit_code)
     g_main_loop_quit(d->loop);
 }
 
+/* The first signal lets a recovery under way send its end notice (bld_bmc_drain); a second
+ * one stops at once. */
 static gboolean
 on_term(gpointer p)
 {
-    qb_log(LOG_NOTICE, "signal received, stopping");
-    bld_quit(p, 0);
+    struct bld *d = p;
+
+    if (!d->stopping) {
+        d->stopping = true;
+        qb_log(LOG_NOTICE, "signal received, stopping");
+        if (bld_bmc_drain(d)) {
+            return G_SOURCE_CONTINUE;
+        }
+    } else {
+        qb_log(LOG_NOTICE, "second signal received, stopping now");
+    }
+    bld_quit(d, 0);
     return G_SOURCE_CONTINUE;
 }
 
