@@ -91,11 +91,14 @@ bl_rec_kind_clears(enum bl_rec_kind kind)
 }
 
 /* Failover and standby are done when Pacemaker shows the target gone, not when the
- * command returns. */
+ * command returns. Stop-cluster is done at whichever comes first: the target seen started
+ * elsewhere, or the command's end (the stack is down). Pacemaker stops bmclinkd itself with
+ * the stack, and the command waits for that: the observation is what lets the end notice
+ * go out first (bld_bmc_drain keeps the daemon until it has). */
 static bool
 bl_rec_kind_observes(enum bl_rec_kind kind)
 {
-    return bl_rec_kind_clears(kind);
+    return bl_rec_kind_clears(kind) || kind == BL_REC_STOP_CLUSTER;
 }
 
 void
@@ -178,6 +181,9 @@ bl_rec_apply(struct bl_rec *r, uint64_t now, struct bl_rec_out *out)
     r->next_apply_ns = 0;
     bl_rec_note(r, BL_REC_STEP_APPLY, 0, bl_rec_kind_name(r->set.kind), now);
     out->todo |= BL_REC_DO_APPLY;
+    if (r->set.kind == BL_REC_STOP_CLUSTER) {
+        r->next_observe_ns = now + r->set.poll_ns; /* while the command runs */
+    }
 }
 
 static void
@@ -278,7 +284,7 @@ bl_rec_ipmi_done(struct bl_rec *r, enum bl_rec_msg m, int rc, uint64_t now, stru
 static void
 bl_rec_apply_failed(struct bl_rec *r, int rc, uint64_t now, struct bl_rec_out *out)
 {
-    if (bl_rec_kind_observes(r->set.kind)) {
+    if (bl_rec_kind_observes(r->set.kind) && r->set.kind != BL_REC_STOP_CLUSTER) {
         r->next_apply_ns = now + r->set.poll_ns; /* retried until the deadline */
         return;
     }
@@ -295,6 +301,8 @@ bl_rec_apply_done(struct bl_rec *r, int rc, const char *detail, uint64_t now,
         bl_rec_note(r, BL_REC_STEP_APPLIED, rc, detail, now);
         if (rc != 0) {
             bl_rec_apply_failed(r, rc, now, out);
+        } else if (r->set.kind == BL_REC_STOP_CLUSTER) {
+            bl_rec_end(r, BL_REC_SUCCESS, now, out); /* the stack is down: nothing runs here */
         } else if (bl_rec_kind_observes(r->set.kind)) {
             bl_rec_observe(r, out);
         } else {

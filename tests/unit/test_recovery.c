@@ -304,12 +304,12 @@ test_apply_failure_retried(void **state)
 static void
 test_command_kinds(void **state)
 {
-    static const enum bl_rec_kind kinds[] = {BL_REC_RESTART, BL_REC_STOP_CLUSTER, BL_REC_SCRIPT};
+    static const enum bl_rec_kind kinds[] = {BL_REC_RESTART, BL_REC_SCRIPT};
     struct bl_rec_settings s = settings;
     struct bl_rec r;
     struct bl_rec_out out;
 
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 2; i++) {
         s.kind = kinds[i];
         bl_rec_init(&r, &s);
         bl_rec_fatal(&r, &pet, T0, &out);
@@ -348,6 +348,50 @@ test_kind_none(void **state)
     bl_rec_fatal(&r, &v2, T0, &out);
     assert_int_equal(out.todo, BL_REC_DO_START | BL_REC_DO_END); /* no ACK for a non-PET */
     assert_int_equal(out.result, BL_REC_SUCCESS);
+}
+
+/* Stop-cluster: a first look, the command, and looks while it runs (Pacemaker stops bmclinkd
+ * with the stack and the command waits for that): the target seen started elsewhere ends the
+ * run, so the end notice leaves before the daemon does. The command's end ends it too. */
+static void
+test_stop_cluster_observes_while_running(void **state)
+{
+    struct bl_rec_settings s = settings;
+    struct bl_rec r;
+    struct bl_rec_out out;
+    struct bl_rec_observation here = obs_here(), moved = obs_moved("node2");
+
+    s.kind = BL_REC_STOP_CLUSTER;
+    bl_rec_init(&r, &s);
+    bl_rec_fatal(&r, &pet, T0, &out);
+    assert_int_equal(out.todo, BL_REC_DO_ACK | BL_REC_DO_START | BL_REC_DO_OBSERVE);
+    bl_rec_observed(&r, 0, &here, T0 + 5 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_APPLY);
+    assert_int_equal(out.wake_ns, T0 + 5 * MS + s.poll_ns);
+    bl_rec_tick(&r, T0 + 5 * MS + s.poll_ns, &out); /* the command still runs */
+    assert_int_equal(out.todo, BL_REC_DO_OBSERVE);
+    bl_rec_observed(&r, 0, &moved, T0 + 300 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_END);
+    assert_int_equal(out.result, BL_REC_SUCCESS);
+    bl_rec_apply_done(&r, 0, "exit 0", T0 + 900 * MS, &out); /* late: changes nothing */
+    assert_int_equal(out.todo, 0);
+    assert_int_equal(r.phase, BL_REC_ENDING);
+
+    /* the command ends first: the stack is down, nothing runs here */
+    bl_rec_init(&r, &s);
+    bl_rec_fatal(&r, &pet, T0, &out);
+    bl_rec_observed(&r, 0, &here, T0 + 5 * MS, &out);
+    bl_rec_apply_done(&r, 0, "exit 0", T0 + 100 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_END);
+    assert_int_equal(out.result, BL_REC_SUCCESS);
+
+    /* a failed command is not run again and again: the run ends failed */
+    bl_rec_init(&r, &s);
+    bl_rec_fatal(&r, &pet, T0, &out);
+    bl_rec_observed(&r, 0, &here, T0 + 5 * MS, &out);
+    bl_rec_apply_done(&r, -EIO, "exit 3", T0 + 100 * MS, &out);
+    assert_int_equal(out.todo, BL_REC_DO_END);
+    assert_int_equal(out.result, BL_REC_FAILED);
 }
 
 static void
@@ -516,6 +560,7 @@ main(void)
         cmocka_unit_test(test_apply_failure_retried),
         cmocka_unit_test(test_command_kinds),
         cmocka_unit_test(test_kind_none),
+        cmocka_unit_test(test_stop_cluster_observes_while_running),
         cmocka_unit_test(test_standby_observes),
         cmocka_unit_test(test_busy_and_duplicate),
         cmocka_unit_test(test_clear_when_not_reset),
