@@ -115,7 +115,7 @@ if command -v snmptrap >/dev/null; then
     hex=$(printf '%032x%04x%08xffff2020%02x20000000%s000000000000c1' 0 9 "$ts" 8 00ffffffffffffff)
     counted() { [ "$(status_key trap.duplicate)" = "$1" ] && [ "$(status_key trap.recoverable)" = 1 ]; }
     for want in 0 1; do
-        SNMPCONFPATH=$TMP/snmp MIBS= snmptrap -v1 -M /dev/null 127.0.0.1:11161 \
+        SNMPCONFPATH=$TMP/snmp MIBS='' snmptrap -v1 -M /dev/null 127.0.0.1:11161 \
             1.3.6.1.4.1.3183.1.1 0.0.0.0 6 487168 0 1.3.6.1.4.1.3183.1.1.1 x "$hex" ||
             fail "snmptrap failed"
         wait_for "the PET was not counted (duplicate $want): $(status_key trap.duplicate)" counted "$want"
