@@ -19,14 +19,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-reg.sh"
 
-if [[ -n ${BMCLINK_BUILD_DIR:-} && -x $BMCLINK_BUILD_DIR/tests/bl-test-member ]]; then
-    export BL_TEST_MEMBER=$BMCLINK_BUILD_DIR/tests/bl-test-member
-fi
-reg_require
-# (meta-data read whole first: grep -q under pipefail could cut the agent off, a false skip)
-meta=$(/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null) || true
-grep -q registry_profile <<<"$meta" ||
-    skip "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
+reg_chain_require
 chain_lab_session 2
 
 PROFILE=/etc/bmclink/esmpro.profile

@@ -28,6 +28,7 @@
 #
 # Helpers:
 #   reg_require                  skip (77) unless the lab, the binaries and the agent are there
+#   reg_chain_require            reg_require, plus the chain with the registry (tests 42, 43)
 #   reg_session N                lab_session N, and on failure also the daemons' logs
 #   reg_clone_up [N]             conf + binaries on every node's disk, the clone from the pcs
 #                                example (REG_CLONE_WITH=crm: the crm one), wait until N
@@ -100,6 +101,21 @@ reg_require() {
     note "bmclinkd ${REG_DAEMON_SRC:-$REG_DAEMON}, bmclink-reg ${REG_CLIENT_SRC:-$REG_CLIENT}"
     cmp -s "$REG_OCF_AGENT" "$REPO_DIR/agents/bmclinkd" ||
         note "NOTE: the installed $REG_OCF_AGENT differs from agents/bmclinkd (cmake --install)"
+}
+
+# reg_chain_require: reg_require for the tests that run the service chain with the registry
+# (42, 43): the member under test from $BMCLINK_BUILD_DIR when built there (it must know
+# --config, the rendered file), and an installed servicechain agent that has registry_profile.
+reg_chain_require() {
+    local meta
+    if [[ -n ${BMCLINK_BUILD_DIR:-} && -x $BMCLINK_BUILD_DIR/tests/bl-test-member ]]; then
+        export BL_TEST_MEMBER=$BMCLINK_BUILD_DIR/tests/bl-test-member
+    fi
+    reg_require
+    # (meta-data read whole first: grep -q under pipefail could cut the agent off, a false skip)
+    meta=$(/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null) || true
+    grep -q registry_profile <<<"$meta" ||
+        skip "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
 }
 
 # reg_session N: lab_session N; on failure, the last lines of every node's daemon log
