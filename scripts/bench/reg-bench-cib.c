@@ -28,37 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reg-bench-util.h"
+
 #define MAX_NODES 8
 
 static int names = 1000;
 static int value_size = 64;
-
-static gint64
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-enter_node(pid_t pid)
-{
-    const char *kinds[] = {"net", "mnt"};
-    const int types[] = {CLONE_NEWNET, CLONE_NEWNS};
-
-    for (int i = 0; pid > 0 && i < 2; i++) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/ns/%s", (int) pid, kinds[i]);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, types[i]) != 0) {
-            fprintf(stderr, "reg-bench-cib: cannot enter %s\n", path);
-            return -1;
-        }
-        close(fd);
-    }
-    return 0;
-}
 
 static cib_t *
 connect_cib(enum cib_conn_type type)

@@ -28,36 +28,9 @@
 #include "bl_result.h"
 #include "reg_client.h"
 
+#include "reg-bench-util.h"
+
 #define MAX_NODES 8
-
-static gint64
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-enter_node(pid_t pid)
-{
-    static const struct {
-        const char *ns;
-        int type;
-    } kinds[] = {{"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS}};
-
-    for (size_t i = 0; pid > 0 && i < G_N_ELEMENTS(kinds); i++) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/ns/%s", (int) pid, kinds[i].ns);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, kinds[i].type) != 0) {
-            fprintf(stderr, "reg-bench: cannot enter %s: %s\n", path, g_strerror(errno));
-            return -1;
-        }
-        close(fd);
-    }
-    return 0;
-}
 
 static struct bl_reg_client *
 connect_or_die(void)
