@@ -26,7 +26,7 @@ struct bk_access {
     char username[BL_IPMI_USER_MAX + 1];
     char password[BL_IPMI_PASSWORD_MAX + 1];
     char password_file[BL_BMC_PATH_MAX];
-    uint32_t cipher;
+    char cipher[8]; /* "auto" or a suite number */
     enum bl_ipmi_priv priv;
     char kg[2 * BL_IPMI_KG_MAX + 3];
     uint32_t retransmit_ms;
@@ -71,11 +71,12 @@ static const struct bk_row bk_rows[] = {
      A(password),
      0,
      BL_IPMI_PASSWORD_MAX},
-    {{BK_BMC, "cipher", "3", "RMCP+ cipher suite, pinned (3: SHA1/SHA1-96/AES-128)"},
-     BK_U32,
+    {{BK_BMC, "cipher", "auto",
+      "RMCP+ cipher suite: auto (the best the BMC offers, 17 before 3) or a number to pin"},
+     BK_STR,
      A(cipher),
-     0,
-     19},
+     1,
+     7},
     {{BK_BMC, "privilege", "administrator", "user, operator or administrator"},
      BK_PRIV,
      A(priv),
@@ -267,7 +268,16 @@ bk_params(const struct bk_file *f, const char *group, struct bk_access *a, struc
     p->port = (uint16_t) a->port;
     memcpy(p->username, a->username, sizeof(a->username));
     memcpy(p->password, a->password, sizeof(a->password));
-    p->cipher = (uint8_t) a->cipher;
+    if (g_ascii_strcasecmp(a->cipher, "auto") == 0) {
+        p->cipher = BL_IPMI_CIPHER_AUTO;
+    } else {
+        guint64 n = 0;
+
+        if (!g_ascii_string_to_unsigned(a->cipher, 10, 0, BL_IPMI_CIPHER_MAX, &n, NULL)) {
+            return bk_fail(f, group, "cipher", "'auto' or a cipher suite number 0..19");
+        }
+        p->cipher = (uint8_t) n;
+    }
     p->priv = a->priv;
     p->msg_timeout_ms = a->retransmit_ms;
     if (a->kg[0] != '\0' && bl_ipmi_parse_kg_hex(a->kg, p->kg, &p->kg_len) != BL_OK) {
