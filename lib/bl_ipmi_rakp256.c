@@ -51,10 +51,14 @@ bl_set_u32le(uint8_t *p, uint32_t v)
     p[3] = (uint8_t) (v >> 24);
 }
 
-/* Copy a 20-byte key field of OpenIPMI's (zero padded to its maximum). */
+/* Copy OpenIPMI's 20-byte password (Kuid) or BMC key (Kg) field, zero padded. */
 static int
-bl_key20(const unsigned char *src, unsigned int max, uint8_t out[BL_RAKP_KEY_LEN])
+bl_key20(ipmi_rmcpp_auth_t *ainfo, bool bmc_key, uint8_t out[BL_RAKP_KEY_LEN])
 {
+    unsigned int max = 0;
+    const unsigned char *src = bmc_key ? ipmi_rmcpp_auth_get_bmc_key(ainfo, &max)
+                                       : ipmi_rmcpp_auth_get_password(ainfo, &max);
+
     if (src == NULL || max < BL_RAKP_KEY_LEN) {
         return EINVAL;
     }
@@ -153,13 +157,12 @@ bl_rakp3_send(struct bl_rakp256 *st, ipmi_con_t *ipmi, int addr_num, ipmi_msgi_t
 {
     uint8_t data[8 + BL_SHA256_LEN] = {st->msg_tag, status};
     uint8_t kuid[BL_RAKP_KEY_LEN];
-    unsigned int max = 0;
     size_t len = 8;
     int rv = 0;
 
     bl_set_u32le(data + 4, st->ctx.sid_bmc);
     if (status == 0) {
-        rv = bl_key20(ipmi_rmcpp_auth_get_password(st->ainfo, &max), max, kuid);
+        rv = bl_key20(st->ainfo, false, kuid);
         if (rv == 0) {
             rv = bl_rakp_sha256_rakp3(kuid, &st->ctx, data + 8) == 0 ? 0 : EINVAL;
         }
@@ -228,9 +231,9 @@ bl_rakp2_verify(struct bl_rakp256 *st, const uint8_t *data)
     }
     memcpy(p, st->ctx.guid, BL_RAKP_GUID_LEN);
     ipmi_rmcpp_auth_set_mgsys_guid_len(st->ainfo, BL_RAKP_GUID_LEN);
-    rv = bl_key20(ipmi_rmcpp_auth_get_password(st->ainfo, &max), max, kuid);
+    rv = bl_key20(st->ainfo, false, kuid);
     if (rv == 0) {
-        rv = bl_key20(ipmi_rmcpp_auth_get_bmc_key(st->ainfo, &max), max, kg);
+        rv = bl_key20(st->ainfo, true, kg);
     }
     if (rv == 0 && bl_rakp_sha256_rakp2(kuid, &st->ctx, want) != 0) {
         rv = EINVAL;
@@ -348,7 +351,7 @@ bl_integ256_init(ipmi_con_t *ipmi, ipmi_rmcpp_auth_t *ainfo, void **integ_data)
     }
     if (rv == 0) {
         memcpy(c.rand_bmc, p, BL_RAKP_RAND_LEN);
-        rv = bl_key20(ipmi_rmcpp_auth_get_bmc_key(ainfo, &max), max, kg);
+        rv = bl_key20(ainfo, true, kg);
     }
     if (rv == 0 && bl_rakp_sha256_sik(kg, &c, sik) == 0) {
         struct bl_integ256 *in = g_new0(struct bl_integ256, 1);
