@@ -461,6 +461,28 @@ bl_lan_schedule_next_suite(bl_ipmi_session *s)
     g_source_attach(s->next_suite, bl_ipmi_glib_os_handler_context(s->lan->os_hnd));
 }
 
+/* Debug trace of the choice: what the BMC listed and what we will try, in order. */
+static void
+bl_lan_log_suites(const bl_ipmi_session *s, int rc, const uint8_t *suites, size_t n)
+{
+    GString *offered = g_string_new(NULL);
+    GString *tried = g_string_new(NULL);
+
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_printf(offered, " %u", (unsigned int) suites[i]);
+    }
+    for (size_t i = 0; i < s->ncand; i++) {
+        g_string_append_printf(tried, " %u", (unsigned int) s->cand[i]);
+    }
+    if (rc != BL_OK) {
+        g_string_printf(offered, " not listed (%s)", bl_strerror(rc));
+    }
+    qb_log(LOG_DEBUG, "BMC %s cipher suites:%s; trying:%s", s->params.host, offered->str,
+           s->ncand > 0 ? tried->str : " none acceptable");
+    g_string_free(offered, TRUE);
+    g_string_free(tried, TRUE);
+}
+
 static void
 bl_lan_probe_done(int rc, const uint8_t *suites, size_t n, unsigned int tx, unsigned int rx,
                   void *user_data)
@@ -480,8 +502,8 @@ bl_lan_probe_done(int rc, const uint8_t *suites, size_t n, unsigned int tx, unsi
     }
     s->ncand = bl_ipmi_cipher_candidates(suites, n, s->params.allow_weak, s->cand,
                                          sizeof(s->cand));
+    bl_lan_log_suites(s, rc, suites, n);
     if (s->ncand == 0) {
-        qb_log(LOG_ERR, "BMC %s offers only cipher suites refused by policy", s->params.host);
         bl_lan_report(s, BL_E_WEAK_CRYPTO);
         return;
     }

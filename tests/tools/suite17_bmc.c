@@ -11,10 +11,13 @@
  * because ipmitool (-I lanplus -C 17) and FreeIPMI's ipmipower (-D LAN_2_0 -I 17), written
  * elsewhere, work against it (tests/agents/run_suite17_tests).
  *
- * usage: suite17_bmc PORT USER PASSWORD_FILE STATE_DIR [--no-cipher-list] [--seconds N]
+ * usage: suite17_bmc PORT USER PASSWORD_FILE STATE_DIR [--no-cipher-list] [--offer N,N...]
+ *                    [--seconds N]
  *   STATE_DIR/power holds 0/1; every change is appended to STATE_DIR/power.log as
  *   "power 0" / "power 1" (the same files as the ipmi_sim fixture's chassis_control).
  *   --no-cipher-list: ignore Get Channel Cipher Suites, as some BMCs do.
+ *   --offer: list these suites in Get Channel Cipher Suites instead of 17 (a BMC whose list
+ *   and behaviour disagree: lets a test show which list the client's policy refuses).
  * Binds 127.0.0.1 only; exits after N seconds (default 120). Every datagram is parsed with
  * bounds checks; anything malformed is dropped.
  */
@@ -58,6 +61,8 @@ struct bmc {
     uint8_t guid[BL_RAKP_GUID_LEN];
     const char *dir;
     bool cipher_list;
+    uint8_t offer[16]; /* suites listed in Get Channel Cipher Suites */
+    size_t noffer;
     struct session s[MAX_SESSIONS];
 };
 
@@ -136,6 +141,35 @@ power_set(const struct bmc *b, int on)
 
 /* ---- IPMI commands ---- */
 
+/* Standard records (0xc0, suite, auth, integ, conf) of the offered suites, 16 bytes a page.
+ * The algorithm bytes are those of suite 17 for every suite: only the suite IDs matter. */
+static size_t
+list_suites(const struct bmc *b, const struct ipmi_req *q, uint8_t *rsp)
+{
+    uint8_t all[16 * 5];
+    size_t n = 0, start;
+
+    if (!b->cipher_list) {
+        return 0; /* say nothing at all */
+    }
+    if (q->len < 3) {
+        rsp[0] = 0xc7;
+        return 1;
+    }
+    for (size_t i = 0; i < b->noffer; i++) {
+        memcpy(all + n, (const uint8_t[]){0xc0, b->offer[i], 0x03, 0x44, 0x81}, 5);
+        n += 5;
+    }
+    start = (size_t) (q->data[2] & 0x3f) * 16;
+    rsp[1] = 0x01;
+    if (start >= n) {
+        return 2; /* past the end: no more records */
+    }
+    n = MIN(n - start, (size_t) 16);
+    memcpy(rsp + 2, all + start, n);
+    return 2 + n;
+}
+
 /* Run one command; writes cc and data into rsp, returns the length. */
 static size_t
 run_cmd(struct bmc *b, struct session *s, const struct ipmi_req *q, uint8_t *rsp)
@@ -149,20 +183,7 @@ run_cmd(struct bmc *b, struct session *s, const struct ipmi_req *q, uint8_t *rsp
         return 1 + sizeof(caps);
     }
     if (q->netfn == 0x06 && q->cmd == 0x54) { /* Get Channel Cipher Suites */
-        static const uint8_t rec17[] = {0xc0, 17, 0x03, 0x44, 0x81};
-        if (!b->cipher_list) {
-            return 0; /* say nothing at all */
-        }
-        if (q->len < 3) {
-            rsp[0] = 0xc7;
-            return 1;
-        }
-        rsp[1] = 0x01;
-        if ((q->data[2] & 0x3f) != 0) {
-            return 2; /* past the end: no more records */
-        }
-        memcpy(rsp + 2, rec17, sizeof(rec17));
-        return 2 + sizeof(rec17);
+        return list_suites(b, q, rsp);
     }
     if (s == NULL) {
         rsp[0] = 0xd5; /* not supported outside a session */
@@ -569,9 +590,16 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
         return -1;
     }
     b->cipher_list = true;
+    b->offer[b->noffer++] = 17;
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "--no-cipher-list") == 0) {
             b->cipher_list = false;
+        } else if (strcmp(argv[i], "--offer") == 0 && i + 1 < argc) {
+            g_auto(GStrv) v = g_strsplit(argv[++i], ",", 16);
+            b->noffer = 0;
+            for (size_t k = 0; v[k] != NULL && b->noffer < G_N_ELEMENTS(b->offer); k++) {
+                b->offer[b->noffer++] = (uint8_t) atoi(v[k]);
+            }
         } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             *seconds = atoi(argv[++i]);
         }
