@@ -185,7 +185,9 @@ bool bl_ipmi_cipher_is_supported(const struct bl_ipmi_cipher *c);
 /**
  * Decode the records of Get Channel Cipher Suites replies (IPMI 2.0 table 22-18):
  * standard records (0xc0, suite, algorithms...) and OEM records (0xc1, suite, IANA[3],
- * algorithms...). Records cut off at the end of \p len are ignored.
+ * algorithms...). A record counts once its suite number is there (pages are concatenated
+ * before parsing, so only the last one can be cut); bytes that start no record are skipped,
+ * and suite numbers outside 0..19 and OEM records are ignored.
  * \param[in]  rec    record bytes, the pages concatenated (after cc and channel)
  * \param[in]  len    bytes in \p rec
  * \param[out] suites standard suite numbers found, in offer order
