@@ -48,6 +48,7 @@ struct bl_ipmi_session {
     size_t ncand;
     size_t icand;                 /* the one in use */
     bool blind;                   /* the BMC did not list its suites: try each in turn */
+    bool timed_out_last;          /* OpenIPMI's last event was a request timing out */
     struct bl_ipmi_probe *probe;  /* Get Channel Cipher Suites in flight */
     GSource *next_suite;          /* idle: move on to the next candidate */
     ipmi_con_t *con;
@@ -165,7 +166,10 @@ bl_lan_map_err(const bl_ipmi_session *s, int err)
         return (cc >= 0x81 && cc <= 0x86) || cc == 0xd4 ? BL_E_AUTH : BL_E_BMC;
     }
     switch (err) {
-        case EINVAL: /* OpenIPMI's verdict on a RAKP 2/4 check value that does not match */
+        case EINVAL:
+            /* OpenIPMI says EINVAL both for a RAKP 2/4 check value that does not match and
+             * for an Open Session or RAKP request that was never answered. */
+            return s->timed_out_last ? BL_E_TIMEOUT : BL_E_AUTH;
         case EPERM:
             return BL_E_AUTH;
         case ENOENT: /* RMCP+ asked for, the BMC does not offer it */
@@ -226,6 +230,10 @@ bl_lan_con_changed(ipmi_con_t *con, int err, unsigned int port, int any_port_up,
     } else if (!s->reported) {
         int rc = bl_lan_map_err(s, err);
 
+        qb_log(LOG_DEBUG, "BMC %s, cipher suite %u: open failed, OpenIPMI error 0x%x (%s)",
+               s->params.host, (unsigned int) s->cand[s->icand], (unsigned int) err,
+               bl_strerror(rc));
+
         /* Some BMCs refuse a suite with a reply OpenIPMI cannot match (ipmi_sim omits the
          * session ID), which looks like silence: without a list, silence moves on too. */
         if ((rc == BL_E_UNSUPPORTED || (s->blind && (rc == BL_E_TIMEOUT || rc == BL_E_PROTO))) &&
@@ -275,12 +283,14 @@ bl_lan_stat_add(ipmi_ll_stat_info_t *info, void *stat, int count)
             break;
         case BL_STAT_RX:
             s->stats.rx_packets += (unsigned int) count;
+            s->timed_out_last = false;
             break;
         case BL_STAT_REXMIT:
             s->stats.retransmits += (unsigned int) count;
             break;
         case BL_STAT_TIMEOUT:
             s->stats.timeouts += (unsigned int) count;
+            s->timed_out_last = true;
             break;
         case BL_STAT_REJECTED:
             s->stats.rejected += (unsigned int) count;
@@ -443,7 +453,7 @@ bl_lan_next_suite(gpointer user_data)
     s->next_suite = NULL;
     bl_lan_drop_con(s);
     s->icand++;
-    qb_log(LOG_DEBUG, "BMC %s refused cipher suite %u, trying %u", s->params.host,
+    qb_log(LOG_DEBUG, "BMC %s: no session with cipher suite %u, trying %u", s->params.host,
            (unsigned int) s->cand[s->icand - 1], (unsigned int) s->cand[s->icand]);
     bl_lan_connect_or_report(s);
     return G_SOURCE_REMOVE;

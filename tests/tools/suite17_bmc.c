@@ -18,6 +18,9 @@
  *   --no-cipher-list: ignore Get Channel Cipher Suites, as some BMCs do.
  *   --offer: list these suites in Get Channel Cipher Suites instead of 17 (a BMC whose list
  *   and behaviour disagree: lets a test show which list the client's policy refuses).
+ *   --relay PORT: be no BMC at all but a relay to the BMC on 127.0.0.1:PORT that drops
+ *   session-less Get Channel Cipher Suites requests, turning ipmi_sim into a BMC that does
+ *   not list its suites (so the client's blind fallback, 17 then 3, can be tested).
  * Binds 127.0.0.1 only; exits after N seconds (default 120). Every datagram is parsed with
  * bounds checks; anything malformed is dropped.
  */
@@ -61,6 +64,7 @@ struct bmc {
     uint8_t guid[BL_RAKP_GUID_LEN];
     const char *dir;
     bool cipher_list;
+    int relay_port;    /* --relay: forward to this port instead of serving */
     uint8_t offer[16]; /* suites listed in Get Channel Cipher Suites */
     size_t noffer;
     struct session s[MAX_SESSIONS];
@@ -600,6 +604,8 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
             for (size_t k = 0; v[k] != NULL && b->noffer < G_N_ELEMENTS(b->offer); k++) {
                 b->offer[b->noffer++] = (uint8_t) atoi(v[k]);
             }
+        } else if (strcmp(argv[i], "--relay") == 0 && i + 1 < argc) {
+            b->relay_port = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             *seconds = atoi(argv[++i]);
         }
@@ -627,6 +633,41 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
     return 0;
 }
 
+/* --relay: one client at a time, every datagram but Get Channel Cipher Suites passed on. */
+static int
+relay(struct bmc *b, time_t end)
+{
+    struct sockaddr_in up = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                             .sin_port = htons((uint16_t) b->relay_port)};
+    int ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (ufd < 0 || connect(ufd, (struct sockaddr *) &up, sizeof(up)) != 0) {
+        perror("suite17_bmc: relay");
+        return 2;
+    }
+    while (time(NULL) < end) {
+        struct pollfd pfd[2] = {{.fd = b->fd, .events = POLLIN}, {.fd = ufd, .events = POLLIN}};
+        uint8_t pkt[PKT_MAX];
+        ssize_t n;
+
+        if (poll(pfd, 2, 500) <= 0) {
+            continue;
+        }
+        if ((pfd[0].revents & POLLIN) != 0) {
+            b->peerlen = sizeof(b->peer);
+            n = recvfrom(b->fd, pkt, sizeof(pkt), 0, (struct sockaddr *) &b->peer, &b->peerlen);
+            if (n > 0 && !(n > 19 && pkt[4] == 0x00 && pkt[19] == 0x54)) {
+                (void) send(ufd, pkt, (size_t) n, 0);
+            }
+        }
+        if ((pfd[1].revents & POLLIN) != 0 && (n = recv(ufd, pkt, sizeof(pkt), 0)) > 0) {
+            send_pkt(b, pkt, (size_t) n);
+        }
+    }
+    close(ufd);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -638,6 +679,9 @@ main(int argc, char **argv)
         return 2;
     }
     end = time(NULL) + seconds;
+    if (b.relay_port != 0) {
+        return relay(&b, end);
+    }
     while (time(NULL) < end) {
         struct pollfd pfd = {.fd = b.fd, .events = POLLIN};
         uint8_t pkt[PKT_MAX];
