@@ -11,3 +11,10 @@ set_tests_properties(agent_fence_bmclink PROPERTIES SKIP_RETURN_CODE 77 LABELS a
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 add_executable(suite17_bmc ${CMAKE_CURRENT_LIST_DIR}/../tools/suite17_bmc.c)
 target_link_libraries(suite17_bmc PRIVATE bmclink OpenSSL::Crypto)
+
+# bmclinkd's heartbeat over cipher suite 17 (default cipher choice) against suite17_bmc.
+add_test(NAME agent_heartbeat_suite17
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/heartbeat_suite17.sh $<TARGET_FILE:heartbeat_sel_sim>
+            $<TARGET_FILE:suite17_bmc>)
+set_tests_properties(agent_heartbeat_suite17 PROPERTIES SKIP_RETURN_CODE 77 LABELS agent
+                     TIMEOUT 120)
