@@ -191,9 +191,9 @@ bl_fr_login(struct bl_fence_run *r)
     }
     qb_log(LOG_DEBUG, "opening %s session to %s (%s, privilege %s)",
            cfg->ipmi.lanplus ? "RMCP+" : "IPMI 1.5", r->peer,
-           !cfg->ipmi.lanplus                         ? "MD5-or-weaker auth"
+           !cfg->ipmi.lanplus                        ? "MD5-or-weaker auth"
            : cfg->ipmi.cipher == BL_IPMI_CIPHER_AUTO ? "best cipher suite the BMC offers"
-                                                      : "pinned cipher suite",
+                                                     : "pinned cipher suite",
            bl_ipmi_priv_name(cfg->ipmi.priv));
     rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, cfg->login_timeout_s * 1000u);
     if (rc != BL_OK) {
@@ -202,7 +202,8 @@ bl_fr_login(struct bl_fence_run *r)
         return rc;
     }
     bl_ipmi_sync_stats(&r->sy, &st);
-    qb_log(LOG_DEBUG, "session up after %.1f ms, %u request(s) sent, %u reply(ies), cipher suite %u",
+    qb_log(LOG_DEBUG,
+           "session up after %.1f ms, %u request(s) sent, %u reply(ies), cipher suite %u",
            (double) (g_get_monotonic_time() - t0) / 1000.0, st.tx_packets, st.rx_packets,
            (unsigned int) st.cipher);
     return BL_OK;

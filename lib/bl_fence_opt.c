@@ -399,8 +399,9 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "IPMI 1.5 only; md5 when unset. 'password' and 'none' need allow_weak_crypto=1.", 0, 0,
      ap_auth},
     {BL_FOPT_ALLOW_WEAK, "allow_weak_crypto", NULL, 0, "allow-weak-crypto", NULL, BL_FOPT_BOOLEAN,
-     "0", NULL, "Allow cipher suites without integrity or confidentiality and IPMI 1.5 auth none/password", NULL, 0,
-     F(ipmi.allow_weak), ap_bool},
+     "0", NULL,
+     "Allow cipher suites without integrity or confidentiality and IPMI 1.5 auth none/password",
+     NULL, 0, F(ipmi.allow_weak), ap_bool},
     {BL_FOPT_METHOD, "method", NULL, 'm', "method", "[method]", BL_FOPT_SELECT, "onoff",
      bl_method_choices, "Method to fence",
      "onoff: power off, confirm off, power on, confirm on. cycle: chassis power cycle; success "

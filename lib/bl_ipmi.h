@@ -141,9 +141,8 @@ struct bl_ipmi_params {
 };
 
 /**
- * Fill \p p with the secure defaults: RMCP+, cipher suite chosen automatically, administrator, port 623,
- * MD5 for IPMI 1.5, weak crypto refused.
- * \param[out] p  parameters to initialise
+ * Fill \p p with the secure defaults: RMCP+, cipher suite chosen automatically, administrator, port
+ * 623, MD5 for IPMI 1.5, weak crypto refused. \param[out] p  parameters to initialise
  */
 void bl_ipmi_params_init(struct bl_ipmi_params *p);
 

@@ -96,8 +96,8 @@ bl_ipmi_build_cipher_suites_req(uint8_t index, uint8_t *buf, size_t cap)
     if (buf == NULL || cap < 3 || index > 0x3f) {
         return BL_E_INVALID;
     }
-    buf[0] = 0x0e;                   /* the channel this request arrives on */
-    buf[1] = 0x00;                   /* payload type IPMI */
+    buf[0] = 0x0e;                     /* the channel this request arrives on */
+    buf[1] = 0x00;                     /* payload type IPMI */
     buf[2] = (uint8_t) (0x80 | index); /* list by cipher suite, page index */
     return 3;
 }

@@ -43,14 +43,14 @@ struct bl_lan_req {
 
 struct bl_ipmi_session {
     struct bl_ipmi_lan *lan;
-    struct bl_ipmi_params params; /* our copy; secrets wiped at close */
+    struct bl_ipmi_params params;    /* our copy; secrets wiped at close */
     uint8_t cand[BL_LAN_CANDIDATES]; /* cipher suites to try, best first */
     size_t ncand;
-    size_t icand;                 /* the one in use */
-    bool blind;                   /* the BMC did not list its suites: try each in turn */
-    bool timed_out_last;          /* OpenIPMI's last event was a request timing out */
-    struct bl_ipmi_probe *probe;  /* Get Channel Cipher Suites in flight */
-    GSource *next_suite;          /* idle: move on to the next candidate */
+    size_t icand;                /* the one in use */
+    bool blind;                  /* the BMC did not list its suites: try each in turn */
+    bool timed_out_last;         /* OpenIPMI's last event was a request timing out */
+    struct bl_ipmi_probe *probe; /* Get Channel Cipher Suites in flight */
+    GSource *next_suite;         /* idle: move on to the next candidate */
     ipmi_con_t *con;
     ipmi_ll_stat_info_t *stat_info;
     bl_ipmi_state_cb state_cb;
@@ -510,8 +510,7 @@ bl_lan_probe_done(int rc, const uint8_t *suites, size_t n, unsigned int tx, unsi
         bl_lan_report(s, BL_E_UNSUPPORTED); /* it listed no suite at all */
         return;
     }
-    s->ncand = bl_ipmi_cipher_candidates(suites, n, s->params.allow_weak, s->cand,
-                                         sizeof(s->cand));
+    s->ncand = bl_ipmi_cipher_candidates(suites, n, s->params.allow_weak, s->cand, sizeof(s->cand));
     bl_lan_log_suites(s, rc, suites, n);
     if (s->ncand == 0) {
         bl_lan_report(s, BL_E_WEAK_CRYPTO);

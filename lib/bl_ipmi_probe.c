@@ -133,7 +133,8 @@ bl_probe_readable(gint fd, GIOCondition cond, gpointer user_data)
         return G_SOURCE_CONTINUE; /* ICMP errors and the like: the timer decides */
     }
     if (bl_ipmi_v15_reply(pkt, (size_t) n, BL_IPMI_NETFN_APP, BL_IPMI_CMD_GET_CHANNEL_CIPHER_SUITES,
-                          p->seq, &body, &blen) != BL_OK || blen == 0) {
+                          p->seq, &body, &blen) != BL_OK ||
+        blen == 0) {
         return G_SOURCE_CONTINUE; /* not ours: keep waiting for the real reply */
     }
     bl_probe_page_done(p, body, blen);
@@ -173,8 +174,8 @@ bl_ipmi_probe_start(GMainContext *ctx, const char *host, uint16_t port, unsigned
         return BL_E_INVALID;
     }
     p = g_new0(struct bl_ipmi_probe, 1);
-    *p = (struct bl_ipmi_probe){.ctx = ctx, .fd = -1, .timeout_ms = timeout_ms, .cb = cb,
-                                .user_data = user_data};
+    *p = (struct bl_ipmi_probe){
+        .ctx = ctx, .fd = -1, .timeout_ms = timeout_ms, .cb = cb, .user_data = user_data};
     p->fd = bl_probe_socket(host, port);
     if (p->fd < 0 || bl_probe_send_page(p) != BL_OK) {
         bl_ipmi_probe_free(p);

@@ -36,9 +36,8 @@ typedef void (*bl_ipmi_probe_cb)(int rc, const uint8_t *suites, size_t n, unsign
  * \param[out] out         the probe, freed with bl_ipmi_probe_free()
  * \return 0 or a negative code (no callback then)
  */
-int bl_ipmi_probe_start(GMainContext *ctx, const char *host, uint16_t port,
-                        unsigned int timeout_ms, bl_ipmi_probe_cb cb, void *user_data,
-                        struct bl_ipmi_probe **out);
+int bl_ipmi_probe_start(GMainContext *ctx, const char *host, uint16_t port, unsigned int timeout_ms,
+                        bl_ipmi_probe_cb cb, void *user_data, struct bl_ipmi_probe **out);
 
 /** Stop and free a probe; its callback is not called afterwards. Safe on NULL. */
 void bl_ipmi_probe_free(struct bl_ipmi_probe *p);

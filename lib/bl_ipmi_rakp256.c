@@ -104,17 +104,16 @@ bl_rakp_send(ipmi_con_t *ipmi, int addr_num, unsigned int payload, uint8_t *data
              ipmi_ll_rsp_handler_t handler, ipmi_msgi_t *rspi)
 {
     ipmi_rmcpp_addr_t addr = {.addr_type = (int) (IPMI_RMCPP_ADDR_START + payload)};
-    ipmi_msg_t msg = {.netfn = IPMI_RMCPP_DUMMY_NETFN, .cmd = 0, .data = data,
-                      .data_len = (unsigned short) len};
+    ipmi_msg_t msg = {
+        .netfn = IPMI_RMCPP_DUMMY_NETFN, .cmd = 0, .data = data, .data_len = (unsigned short) len};
 
-    return ipmi_lan_send_command_forceip(ipmi, addr_num, (ipmi_addr_t *) &addr, sizeof(addr),
-                                         &msg, handler, rspi);
+    return ipmi_lan_send_command_forceip(ipmi, addr_num, (ipmi_addr_t *) &addr, sizeof(addr), &msg,
+                                         handler, rspi);
 }
 
 /* A RAKP reply: tag, status, 2 reserved, the console's session ID, then \p min - 8 more. */
 static int
-bl_rakp_rsp_check(const struct bl_rakp256 *st, ipmi_con_t *ipmi, const ipmi_msg_t *msg,
-                  size_t min)
+bl_rakp_rsp_check(const struct bl_rakp256 *st, ipmi_con_t *ipmi, const ipmi_msg_t *msg, size_t min)
 {
     if (ipmi == NULL) {
         return ECANCELED;
@@ -345,8 +344,8 @@ bl_integ256_init(ipmi_con_t *ipmi, ipmi_rmcpp_auth_t *ainfo, void **integ_data)
     int rv = bl_ctx_from_ainfo(ainfo, &c);
 
     p = ipmi_rmcpp_auth_get_mgsys_rand(ainfo, &max);
-    if (rv == 0 && (max < BL_RAKP_RAND_LEN ||
-                    ipmi_rmcpp_auth_get_mgsys_rand_len(ainfo) != BL_RAKP_RAND_LEN)) {
+    if (rv == 0 &&
+        (max < BL_RAKP_RAND_LEN || ipmi_rmcpp_auth_get_mgsys_rand_len(ainfo) != BL_RAKP_RAND_LEN)) {
         rv = EINVAL; /* only valid after RAKP 2 */
     }
     if (rv == 0) {

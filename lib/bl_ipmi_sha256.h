@@ -27,8 +27,8 @@
 
 /* Everything RAKP 1 and 2 exchanged; "console" is the client (m), "bmc" the BMC (c). */
 struct bl_rakp_ctx {
-    uint32_t sid_console; /* SIDm: the session ID the client chose */
-    uint32_t sid_bmc;     /* SIDc: the session ID the BMC chose */
+    uint32_t sid_console;                   /* SIDm: the session ID the client chose */
+    uint32_t sid_bmc;                       /* SIDc: the session ID the BMC chose */
     uint8_t rand_console[BL_RAKP_RAND_LEN]; /* Rm */
     uint8_t rand_bmc[BL_RAKP_RAND_LEN];     /* Rc */
     uint8_t guid[BL_RAKP_GUID_LEN];         /* GUIDc */

@@ -211,9 +211,9 @@ run_cmd(struct bmc *b, struct session *s, const struct ipmi_req *q, uint8_t *rsp
         return 1 + sizeof(id);
     }
     if (q->netfn == 0x06 && q->cmd == 0x3c) { /* Close Session */
-        return 1; /* the caller closes after replying */
+        return 1;                             /* the caller closes after replying */
     }
-    if (q->netfn == 0x00 && q->cmd == 0x01) { /* Get Chassis Status */
+    if (q->netfn == 0x00 && q->cmd == 0x01) {     /* Get Chassis Status */
         rsp[1] = (uint8_t) (power_get(b) | 0x40); /* restore policy: previous state */
         rsp[2] = 0;
         rsp[3] = 0;
@@ -249,8 +249,12 @@ parse_msg(const uint8_t *m, size_t n, struct ipmi_req *q)
     if (n < 7 || m[0] != 0x20 || cksum(m, 3) != 0 || cksum(m + 3, n - 3) != 0) {
         return -1;
     }
-    *q = (struct ipmi_req){.netfn = (uint8_t) (m[1] >> 2), .rqsa = m[3], .rqseq = m[4],
-                           .cmd = m[5], .data = m + 6, .len = n - 7};
+    *q = (struct ipmi_req){.netfn = (uint8_t) (m[1] >> 2),
+                           .rqsa = m[3],
+                           .rqseq = m[4],
+                           .cmd = m[5],
+                           .data = m + 6,
+                           .len = n - 7};
     return 0;
 }
 
@@ -364,8 +368,8 @@ handle_open(struct bmc *b, const uint8_t *p, size_t n)
     s->sid_bmc |= 0x100; /* never 0 */
     r[2] = 4;
     put_le32(r + 8, s->sid_bmc);
-    memcpy(r + 12, (const uint8_t[]){0, 0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 8,
-                                     1, 0, 0, 0},
+    memcpy(r + 12, (const uint8_t[]){0, 0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 8,
+                                     4, 0, 0, 0, 2, 0, 0, 8, 1, 0, 0, 0},
            24);
     send_rmcpp_plain(b, 0x11, r, 36);
 }
@@ -441,15 +445,13 @@ handle_rakp3(struct bmc *b, const uint8_t *p, size_t n)
 /* ---- in-session traffic: AES-CBC-128 inside HMAC-SHA256-128 ---- */
 
 static int
-aes(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out,
-    int enc)
+aes(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out, int enc)
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int l1 = 0, l2 = 0, ok;
 
     ok = c != NULL && EVP_CipherInit_ex(c, EVP_aes_128_cbc(), NULL, key, iv, enc) == 1 &&
-         EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
-         EVP_CipherUpdate(c, out, &l1, in, (int) n) == 1 &&
+         EVP_CIPHER_CTX_set_padding(c, 0) == 1 && EVP_CipherUpdate(c, out, &l1, in, (int) n) == 1 &&
          EVP_CipherFinal_ex(c, out + l1, &l2) == 1;
     EVP_CIPHER_CTX_free(c);
     return ok && (size_t) (l1 + l2) == n ? 0 : -1;
@@ -499,8 +501,8 @@ open_packet(const struct session *s, const uint8_t *pkt, size_t len, uint8_t *ou
     }
     plen = (size_t) pkt[14] | (size_t) pkt[15] << 8;
     padlen = pkt[len - BL_SHA256_ICV_LEN - 2];
-    if (16 + plen + padlen + 2 + BL_SHA256_ICV_LEN != len || pkt[len - 17] != 0x07 ||
-        plen < 32 || plen % AES_BLOCK != 0 || plen - 16 > 256) {
+    if (16 + plen + padlen + 2 + BL_SHA256_ICV_LEN != len || pkt[len - 17] != 0x07 || plen < 32 ||
+        plen % AES_BLOCK != 0 || plen - 16 > 256) {
         return -1;
     }
     bl_integ_sha256_128(s->k1, pkt + 4, len - 4 - BL_SHA256_ICV_LEN, icv);
@@ -637,7 +639,8 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
 static int
 relay(struct bmc *b, time_t end)
 {
-    struct sockaddr_in up = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+    struct sockaddr_in up = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
                              .sin_port = htons((uint16_t) b->relay_port)};
     int ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 

@@ -82,11 +82,11 @@ static void
 test_packet_integrity(void **state)
 {
     /* auth type, payload type, SIDc, sequence 1, length 32, payload, pad, pad length, next */
-    static const uint8_t pkt[] = {
-        0x06, 0xc0, 0x44, 0x33, 0x22, 0x11, 0x01, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x11,
-        0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
-        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
-        0xee, 0xff, 0xff, 0x02, 0x07};
+    static const uint8_t pkt[] = {0x06, 0xc0, 0x44, 0x33, 0x22, 0x11, 0x01, 0x00, 0x00, 0x00,
+                                  0x20, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                  0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x11,
+                                  0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+                                  0xcc, 0xdd, 0xee, 0xff, 0xff, 0x02, 0x07};
     struct bl_rakp_ctx c;
     uint8_t sik[BL_SHA256_LEN], k1[BL_SHA256_LEN], icv[BL_SHA256_ICV_LEN];
 
@@ -131,8 +131,7 @@ test_candidates_policy(void **state)
     uint8_t out[8];
 
     /* best first, whatever order the BMC lists */
-    assert_int_equal(bl_ipmi_cipher_candidates((const uint8_t[]){0, 1, 2, 3, 17}, 5, false, out,
-                                               8),
+    assert_int_equal(bl_ipmi_cipher_candidates((const uint8_t[]){0, 1, 2, 3, 17}, 5, false, out, 8),
                      2);
     assert_memory_equal(out, ((const uint8_t[]){17, 3}), 2);
     /* only 3 */
@@ -143,16 +142,13 @@ test_candidates_policy(void **state)
     assert_memory_equal(out, ((const uint8_t[]){3, 8, 12}), 3);
     /* only weak suites: nothing by default; with allow_weak those with integrity, never
      * the ones without authentication or integrity (0, 1, 6, 15 need pinning) */
-    assert_int_equal(bl_ipmi_cipher_candidates((const uint8_t[]){0, 1, 2, 6, 15, 16}, 6, false,
-                                               out, 8),
-                     0);
-    assert_int_equal(bl_ipmi_cipher_candidates((const uint8_t[]){0, 1, 2, 6, 15, 16}, 6, true,
-                                               out, 8),
-                     2);
+    assert_int_equal(
+        bl_ipmi_cipher_candidates((const uint8_t[]){0, 1, 2, 6, 15, 16}, 6, false, out, 8), 0);
+    assert_int_equal(
+        bl_ipmi_cipher_candidates((const uint8_t[]){0, 1, 2, 6, 15, 16}, 6, true, out, 8), 2);
     assert_memory_equal(out, ((const uint8_t[]){16, 2}), 2);
     /* RC4 never */
-    assert_int_equal(bl_ipmi_cipher_candidates((const uint8_t[]){4, 5, 9, 18, 19}, 5, true, out,
-                                               8),
+    assert_int_equal(bl_ipmi_cipher_candidates((const uint8_t[]){4, 5, 9, 18, 19}, 5, true, out, 8),
                      0);
     /* no list: 17 then 3, weak or not */
     assert_int_equal(bl_ipmi_cipher_candidates(NULL, 0, false, out, 8), 2);
@@ -169,10 +165,10 @@ test_v15_framing(void **state)
     size_t rlen = 0;
     int n;
     /* what ipmi_sim sends back for page 0: cc 0, channel 1, three records */
-    uint8_t reply[] = {0x06, 0x00, 0xff, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x17,
-                       0x81, 0x1c, 0x63, 0x20, 0x0c, 0x54, 0x00, 0x01, 0xc0, 0x00, 0x00,
-                       0x40, 0x80, 0xc0, 0x01, 0x01, 0x40, 0x80, 0xc0, 0x02, 0x01, 0x41,
-                       0x80, 0xc0, 0x00};
+    uint8_t reply[] = {0x06, 0x00, 0xff, 0x07, 0x00, 0,    0,    0,    0,    0,
+                       0,    0,    0,    0x17, 0x81, 0x1c, 0x63, 0x20, 0x0c, 0x54,
+                       0x00, 0x01, 0xc0, 0x00, 0x00, 0x40, 0x80, 0xc0, 0x01, 0x01,
+                       0x40, 0x80, 0xc0, 0x02, 0x01, 0x41, 0x80, 0xc0, 0x00};
 
     assert_int_equal(bl_ipmi_build_cipher_suites_req(0, body, sizeof(body)), 3);
     assert_memory_equal(body, ((const uint8_t[]){0x0e, 0x00, 0x80}), 3);
@@ -216,9 +212,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rakp_codes),      cmocka_unit_test(test_session_keys),
+        cmocka_unit_test(test_rakp_codes),       cmocka_unit_test(test_session_keys),
         cmocka_unit_test(test_packet_integrity), cmocka_unit_test(test_ct_equal),
-        cmocka_unit_test(test_records_parse),   cmocka_unit_test(test_candidates_policy),
+        cmocka_unit_test(test_records_parse),    cmocka_unit_test(test_candidates_policy),
         cmocka_unit_test(test_v15_framing),
     };
 
