@@ -503,12 +503,10 @@ bl_lan_probe_done(int rc, const uint8_t *suites, size_t n, unsigned int tx, unsi
     s->probe = NULL;
     s->stats.tx_packets += tx;
     s->stats.rx_packets += rx;
-    if (rc != BL_OK) {
-        n = 0; /* the BMC did not say: try blindly, best first */
+    if (rc != BL_OK || n == 0) {
+        /* The BMC did not say (or listed only OEM suites): try blindly, best first. */
+        n = 0;
         s->blind = true;
-    } else if (n == 0) {
-        bl_lan_report(s, BL_E_UNSUPPORTED); /* it listed no suite at all */
-        return;
     }
     s->ncand = bl_ipmi_cipher_candidates(suites, n, s->params.allow_weak, s->cand, sizeof(s->cand));
     bl_lan_log_suites(s, rc, suites, n);
