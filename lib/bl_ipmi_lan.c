@@ -486,6 +486,8 @@ bl_lan_log_suites(const bl_ipmi_session *s, int rc, const uint8_t *suites, size_
     }
     if (rc != BL_OK) {
         g_string_printf(offered, " not listed (%s)", bl_strerror(rc));
+    } else if (n == 0) {
+        g_string_assign(offered, " none listed");
     }
     qb_log(LOG_DEBUG, "BMC %s cipher suites:%s; trying:%s", s->params.host, offered->str,
            s->ncand > 0 ? tried->str : " none acceptable");
