@@ -18,6 +18,8 @@
  *   --no-cipher-list: ignore Get Channel Cipher Suites, as some BMCs do.
  *   --offer: list these suites in Get Channel Cipher Suites instead of 17 (a BMC whose list
  *   and behaviour disagree: lets a test show which list the client's policy refuses).
+ *   --kg HEX: a BMC key Kg of its own (at most 40 hex digits): the session keys derive from
+ *   it instead of the password, and Get Channel Authentication Capabilities says so.
  *   --relay PORT: be no BMC at all but a relay to the BMC on 127.0.0.1:PORT that drops
  *   session-less Get Channel Cipher Suites requests, turning ipmi_sim into a BMC that does
  *   not list its suites (so the client's blind fallback, 17 then 3, can be tested).
@@ -61,6 +63,8 @@ struct bmc {
     socklen_t peerlen;
     char user[17];
     uint8_t kuid[BL_RAKP_KEY_LEN];
+    uint8_t kg[BL_RAKP_KEY_LEN]; /* Kg: the password key unless --kg */
+    bool has_kg;
     uint8_t guid[BL_RAKP_GUID_LEN];
     const char *dir;
     bool cipher_list;
@@ -184,6 +188,7 @@ run_cmd(struct bmc *b, struct session *s, const struct ipmi_req *q, uint8_t *rsp
     if (q->netfn == 0x06 && q->cmd == 0x38) { /* Get Channel Authentication Capabilities */
         static const uint8_t caps[] = {0x01, 0x80, 0x04, 0x02, 0, 0, 0, 0};
         memcpy(rsp + 1, caps, sizeof(caps));
+        rsp[3] |= b->has_kg ? 0x20 : 0x00; /* KG status: a non-zero Kg is set */
         return 1 + sizeof(caps);
     }
     if (q->netfn == 0x06 && q->cmd == 0x54) { /* Get Channel Cipher Suites */
@@ -407,7 +412,7 @@ handle_rakp1(struct bmc *b, const uint8_t *p, size_t n)
     memcpy(r + 8, s->rakp.rand_bmc, 16);
     memcpy(r + 24, b->guid, 16);
     (void) bl_rakp_sha256_rakp2(b->kuid, &s->rakp, r + 40);
-    (void) bl_rakp_sha256_sik(b->kuid, &s->rakp, s->sik); /* no separate Kg */
+    (void) bl_rakp_sha256_sik(b->kg, &s->rakp, s->sik);
     bl_rakp_sha256_k(s->sik, 1, s->k1);
     bl_rakp_sha256_k(s->sik, 2, s->k2);
     s->state = S_RAKP2;
@@ -606,6 +611,15 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
             for (size_t k = 0; v[k] != NULL && b->noffer < G_N_ELEMENTS(b->offer); k++) {
                 b->offer[b->noffer++] = (uint8_t) atoi(v[k]);
             }
+        } else if (strcmp(argv[i], "--kg") == 0 && i + 1 < argc) {
+            const char *hex = argv[++i];
+            size_t len = strlen(hex);
+
+            for (size_t k = 0; k + 1 < len && k / 2 < sizeof(b->kg); k += 2) {
+                char byte[3] = {hex[k], hex[k + 1], 0};
+                b->kg[k / 2] = (uint8_t) strtoul(byte, NULL, 16);
+            }
+            b->has_kg = true;
         } else if (strcmp(argv[i], "--relay") == 0 && i + 1 < argc) {
             b->relay_port = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
@@ -622,6 +636,9 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
         return -1;
     }
     memcpy(b->kuid, pw, pwlen);
+    if (!b->has_kg) {
+        memcpy(b->kg, b->kuid, sizeof(b->kg));
+    }
     explicit_bzero(pw, pwlen);
     g_strlcpy(b->user, argv[2], sizeof(b->user));
     b->dir = argv[4];
