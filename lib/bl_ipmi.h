@@ -258,6 +258,9 @@ int bl_ipmi_build_chassis_control(enum bl_ipmi_chassis_ctl ctl, uint8_t *buf, si
 /** Static name of a chassis control sub-command ("power off", "NMI" ...). */
 const char *bl_ipmi_chassis_ctl_name(enum bl_ipmi_chassis_ctl ctl);
 
+/** IPMI checksum of \p n bytes: the byte that makes their sum zero (mod 256). */
+uint8_t bl_ipmi_checksum(const uint8_t *p, size_t n);
+
 /**
  * Build a session-less IPMI 1.5 LAN request (RMCP, auth type none, session 0), as used
  * for Get Channel Cipher Suites before any session exists. Requester 0x81, BMC 0x20.

@@ -107,8 +107,8 @@ bl_ipmi_build_cipher_suites_req(uint8_t index, uint8_t *buf, size_t cap)
 #define BL_V15_HDR 14
 #define BL_V15_DATA_MAX 32
 
-static uint8_t
-bl_checksum(const uint8_t *p, size_t n)
+uint8_t
+bl_ipmi_checksum(const uint8_t *p, size_t n)
 {
     uint8_t sum = 0;
 
@@ -136,14 +136,14 @@ bl_ipmi_v15_request(uint8_t netfn, uint8_t cmd, uint8_t seq, const uint8_t *data
     out[13] = (uint8_t) (6 + len + 1);
     m[0] = 0x20; /* BMC */
     m[1] = (uint8_t) (netfn << 2);
-    m[2] = bl_checksum(m, 2);
+    m[2] = bl_ipmi_checksum(m, 2);
     m[3] = 0x81; /* remote console software ID */
     m[4] = (uint8_t) (seq << 2);
     m[5] = cmd;
     if (len > 0) {
         memcpy(m + 6, data, len);
     }
-    m[6 + len] = bl_checksum(m + 3, 3 + len);
+    m[6 + len] = bl_ipmi_checksum(m + 3, 3 + len);
     return (int) total;
 }
 
@@ -161,9 +161,9 @@ bl_ipmi_v15_reply(const uint8_t *pkt, size_t len, uint8_t netfn, uint8_t cmd, ui
     if (mlen < 8 || mlen > len - BL_V15_HDR) {
         return BL_E_PROTO;
     }
-    if (m[0] != 0x81 || m[1] != (uint8_t) (((netfn | 1) << 2)) || bl_checksum(m, 3) != 0 ||
+    if (m[0] != 0x81 || m[1] != (uint8_t) (((netfn | 1) << 2)) || bl_ipmi_checksum(m, 3) != 0 ||
         m[3] != 0x20 || m[4] != (uint8_t) (seq << 2) || m[5] != cmd ||
-        bl_checksum(m + 3, mlen - 3) != 0) {
+        bl_ipmi_checksum(m + 3, mlen - 3) != 0) {
         return BL_E_PROTO;
     }
     *body = m + 6;

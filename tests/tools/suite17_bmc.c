@@ -26,6 +26,7 @@
  * Binds 127.0.0.1 only; exits after N seconds (default 120). Every datagram is parsed with
  * bounds checks; anything malformed is dropped.
  */
+#include "bl_ipmi.h"
 #include "bl_ipmi_sha256.h"
 
 #include <arpa/inet.h>
@@ -93,17 +94,6 @@ put_le32(uint8_t *p, uint32_t v)
     for (int i = 0; i < 4; i++) {
         p[i] = (uint8_t) (v >> (8 * i));
     }
-}
-
-static uint8_t
-cksum(const uint8_t *p, size_t n)
-{
-    uint8_t s = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        s = (uint8_t) (s + p[i]);
-    }
-    return (uint8_t) -s;
 }
 
 static void
@@ -251,7 +241,8 @@ run_cmd(struct bmc *b, struct session *s, const struct ipmi_req *q, uint8_t *rsp
 static int
 parse_msg(const uint8_t *m, size_t n, struct ipmi_req *q)
 {
-    if (n < 7 || m[0] != 0x20 || cksum(m, 3) != 0 || cksum(m + 3, n - 3) != 0) {
+    if (n < 7 || m[0] != 0x20 || bl_ipmi_checksum(m, 3) != 0 ||
+        bl_ipmi_checksum(m + 3, n - 3) != 0) {
         return -1;
     }
     *q = (struct ipmi_req){.netfn = (uint8_t) (m[1] >> 2),
@@ -269,12 +260,12 @@ build_rsp(const struct ipmi_req *q, const uint8_t *rsp, size_t rlen, uint8_t *ou
 {
     out[0] = q->rqsa;
     out[1] = (uint8_t) (((q->netfn | 1) << 2) | (q->rqseq & 3));
-    out[2] = cksum(out, 2);
+    out[2] = bl_ipmi_checksum(out, 2);
     out[3] = 0x20;
     out[4] = q->rqseq;
     out[5] = q->cmd;
     memcpy(out + 6, rsp, rlen);
-    out[6 + rlen] = cksum(out + 3, 3 + rlen);
+    out[6 + rlen] = bl_ipmi_checksum(out + 3, 3 + rlen);
     return 7 + rlen;
 }
 
