@@ -37,7 +37,7 @@ reg_holder_pid() { cat "$REG_DIR/node-$1/holder.pid"; }
 reg_exec() {
     local i=$1
     shift
-    nsenter -t "$(reg_holder_pid "$i")" -n -m -p -- "$@" {REG_LOCK_FD}>&-
+    nsenter -t "$(reg_holder_pid "$i")" -n -m -p -r -w -- "$@" {REG_LOCK_FD}>&-
 }
 
 _reg_corosync_conf() {

@@ -4,12 +4,13 @@
 # tests/unit/heartbeat_sel_sim.sh, tests/unit/trap_forward_v3.sh.
 
 # bl_netns_enter "$0" "$@": with the tools in $BL_NEEDS, root and unshare, run the script
-# again in a new network namespace (never returns); otherwise exit 77 saying why. Inside the
-# namespace (BL_IN_NETNS set) it returns at once.
+# again in a new network namespace (never returns). A missing tool is an error naming it
+# (exit 99: scripts/setup.sh installs them); no root or no namespaces, a skip (77) saying
+# why. Inside the namespace (BL_IN_NETNS set) it returns at once.
 bl_netns_enter() {
     [ -n "${BL_IN_NETNS:-}" ] && return 0
     for t in ${BL_NEEDS:-}; do
-        command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+        command -v "$t" >/dev/null || { echo "ERROR: $t is not installed"; exit 99; }
     done
     [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private network namespace"; exit 77; }
     unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace here"; exit 77; }

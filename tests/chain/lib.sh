@@ -41,7 +41,7 @@ bl_finish() {
 # it, orphaned members are reaped by it, and whatever still runs when it exits is killed.
 bl_private_ns() {
     [ "$(id -u)" -eq 0 ] || bl_skip "needs root to mount a test volume"
-    command -v unshare >/dev/null || bl_skip "unshare(1) missing"
+    command -v unshare >/dev/null || bl_error "unshare(1) is not installed (util-linux)"
     if [ -z "${BL_IN_NS:-}" ]; then
         BL_IN_NS=1 exec unshare --mount --propagation private --pid --fork --mount-proc \
             "$0" "$@"

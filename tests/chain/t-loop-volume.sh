@@ -4,7 +4,7 @@
 # loop device detached at the end whatever happens.
 . "$(dirname "$0")/lib.sh"
 bl_private_ns "$@"
-command -v mkfs.ext4 >/dev/null || bl_skip "mkfs.ext4 missing"
+command -v mkfs.ext4 >/dev/null || bl_error "mkfs.ext4 is not installed (e2fsprogs)"
 bl_setup
 truncate -s 32M "$T/disk.img"
 mkfs.ext4 -q -F "$T/disk.img" || bl_error "mkfs.ext4"

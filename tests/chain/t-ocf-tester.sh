@@ -4,7 +4,7 @@
 # OCF 1.1 schema.
 . "$(dirname "$0")/lib.sh"
 bl_private_ns "$@"
-command -v ocf-tester >/dev/null || bl_skip "ocf-tester (resource-agents) missing"
+command -v ocf-tester >/dev/null || bl_error "ocf-tester is not installed (resource-agents)"
 bl_setup
 bl_mount_tmpfs
 bl_make_chain "$BL_SOURCE_DIR/conf/chains/esm-ver6.chain" "$T/esm.chain"

@@ -10,10 +10,10 @@
 
 [ "$(id -u)" -eq 0 ] || bl_skip "needs root (namespaces)"
 for tool in corosync corosync-quorumtool unshare ip; do
-    command -v "$tool" >/dev/null || bl_skip "$tool is not installed"
+    command -v "$tool" >/dev/null || bl_error "$tool is not installed"
 done
 [ -x "${BL_BMCLINKD:-}" ] && [ -x "${BL_REG_CLI:-}" ] ||
-    bl_skip "set BL_BMCLINKD and BL_REG_CLI to the built bmclinkd and bmclink-reg"
+    bl_error "set BL_BMCLINKD and BL_REG_CLI to the built bmclinkd and bmclink-reg"
 if [ -z "${BL_IN_NS:-}" ]; then
     BL_IN_NS=1 exec unshare --net --mount --propagation private --pid --fork --mount-proc \
         "$0" "$@"

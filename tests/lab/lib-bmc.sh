@@ -30,7 +30,7 @@ BMCD_OCF_AGENT=/usr/lib/ocf/resource.d/bmclink/bmclinkd
 bmc_require() {
     local b
     lab_require
-    command -v pcs >/dev/null || skip "pcs is not installed"
+    need_cmd pcs pcs
     for b in "${BMCLINK_BUILD_DIR:-}" "$REPO_DIR/build" "$REPO_DIR/build-bmc"; do
         [[ -n $b ]] || continue
         if ((${#BMCD_SRC[@]} == 0)) && [[ -x $b/monitor/bmclinkd && -x $b/cli/bmclink &&
@@ -41,11 +41,11 @@ bmc_require() {
         [[ -z $BMCSIM_SO && -f $b/tests/bmcsim.so ]] && BMCSIM_SO=$b/tests/bmcsim.so
     done
     ((${#BMCD_SRC[@]} == 3)) ||
-        skip "bmclinkd, bmclink-reg or bmclink is not built (set BMCLINK_BUILD_DIR)"
+        error "bmclinkd, bmclink-reg or bmclink is not built (set BMCLINK_BUILD_DIR)"
     [[ -n $BMCSIM_SO && -f $BMCSIM_SO ]] ||
-        skip "bmcsim.so is not built (set BMCLINK_BUILD_DIR or BMCLINK_LAB_BMCSIM)"
-    [[ -x $BMCD_OCF_AGENT ]] || skip "ocf:bmclink:bmclinkd is not installed (cmake --install)"
-    command -v snmptrap >/dev/null || skip "snmptrap is not installed"
+        error "bmcsim.so is not built (set BMCLINK_BUILD_DIR or BMCLINK_LAB_BMCSIM)"
+    [[ -x $BMCD_OCF_AGENT ]] || error "ocf:bmclink:bmclinkd is not installed (cmake --install)"
+    need_cmd snmptrap snmp
     export BMCLINK_LAB_BMCSIM=$BMCSIM_SO
     note "bmclinkd ${BMCD_SRC[0]}, BMC plug-in $BMCSIM_SO"
     cmp -s "$BMCD_OCF_AGENT" "$REPO_DIR/agents/bmclinkd" ||

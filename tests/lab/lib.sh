@@ -39,19 +39,27 @@ t_elapsed() { awk -v a="$TEST_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", 
 step() { printf -- '--- [%6ss] %s\n' "$(t_elapsed)" "$*"; }
 note() { printf '    %s\n' "$*"; }
 skip() { echo "SKIP: $*"; exit 77; }
+# A skip is for what this machine cannot do (no root, no namespaces). A missing tool or an
+# agent not installed is a set-up that broke: an error naming it (scripts/setup.sh installs
+# every package the tests use).
 fail() { echo "FAIL: $*" >&2; exit 1; }
 error() { echo "ERROR: $*" >&2; exit 99; }
 
 # --- preconditions and session ------------------------------------------------
 
-# lab_require: skip unless we can build the lab here.
+# need_cmd CMD [WHAT]: CMD is on the PATH, or the test errors naming it (and WHAT brings it).
+need_cmd() {
+    command -v "$1" >/dev/null || error "$1 is not installed${2:+ ($2)}"
+}
+
+# lab_require: skip where the machine cannot build the lab; error when a tool is missing.
 lab_require() {
     local tool
     [[ $EUID -eq 0 ]] || skip "needs root (network, PID and mount namespaces)"
-    for tool in ip unshare nsenter ipmi_sim ipmitool corosync pacemakerd crm_mon flock; do
-        command -v "$tool" >/dev/null || skip "$tool is not installed"
-    done
     unshare --net --pid --fork --mount true 2>/dev/null || skip "no namespace support here"
+    for tool in ip unshare nsenter ipmi_sim ipmitool corosync pacemakerd crm_mon flock; do
+        need_cmd "$tool" "scripts/setup.sh installs it"
+    done
 }
 
 # lab_session N: take the machine's lab for this test: lab up N now, lab down on exit.
@@ -94,7 +102,10 @@ wait_until() {
     shift
     deadline=$((SECONDS + timeout))
     until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || fail "timed out after ${timeout}s waiting for: $*"
+        if ((SECONDS >= deadline)); then
+            cluster_why "$@" >&2 || true
+            fail "timed out after ${timeout}s waiting for: $*"
+        fi
         sleep 0.2
     done
     note "ok after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s: $*"
@@ -109,6 +120,43 @@ assert_true() { "$@" || fail "expected success: $*"; }
 assert_false() { if "$@"; then fail "expected failure: $*"; fi; }
 
 # --- looking at the cluster -------------------------------------------------------
+
+# xml_attr NAME LINE: the value of attribute NAME in one XML element LINE.
+xml_attr() {
+    sed -n "s/.* $1=\"\([^\"]*\)\".*/\1/p" <<<"$2" |
+        sed "s/&apos;/'/g; s/&quot;/\"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\\&/g"
+}
+
+# cluster_why [PREDICATE ARGS...]: after a wait failed, what Pacemaker says: the state of
+# the resource the predicate named (resource_*: its first argument), then every failed
+# action with its exit reason ("not installed (Setup problem: couldn't find command:
+# modprobe)"), so a time-out tells its cause. Prints nothing without a powered node.
+cluster_why() {
+    local from xml line id=
+    if [[ ${1:-} == resource_* ]]; then id=${2:-}; fi
+    [[ -e $LAB_DIR/lab.conf ]] || return 0
+    from=$(any_node_except none) || return 0
+    xml=$(lab x "$from" timeout 10 crm_mon -1 -r --output-as=xml 2>/dev/null) || return 0
+    echo "=== what Pacemaker says (crm_mon on $from)"
+    # The resource, or every member of the group or clone of that name, with its nodes.
+    if [[ -n $id ]]; then awk -v id="$id" '
+        function attr(n) { return match($0, " " n "=\"[^\"]*\"") ?
+                                 substr($0, RSTART + length(n) + 3, RLENGTH - length(n) - 4) : "" }
+        function flush() { if (r != "") print r (on == "" ? "" : " on " on); r = ""; on = "" }
+        /<(group|clone|bundle) / && attr("id") == id { blk = 1 }
+        /<node name=/ && r != "" { on = on (on == "" ? "" : ",") attr("name") }
+        /<resource / { flush(); if (blk || attr("id") == id)
+            r = "resource " attr("id") ": role=" attr("role") " failed=" attr("failed") \
+                " blocked=" attr("blocked") }
+        /<\/(group|clone|bundle)>/ { flush(); blk = 0 }
+        END { flush() }' <<<"$xml"; fi
+    grep '<failure ' <<<"$xml" | while read -r line; do
+        printf 'failed: %s on %s: %s (%s)\n' "$(xml_attr op_key "$line")" \
+            "$(xml_attr node "$line")" "$(xml_attr exitstatus "$line")" \
+            "$(xml_attr exitreason "$line")"
+    done
+    return 0
+}
 
 # lab_node_count: nodes of the current lab.
 lab_node_count() { sed -n 's/^NODES=//p' "$LAB_DIR/lab.conf" 2>/dev/null || echo 0; }
@@ -309,15 +357,15 @@ CHAIN_RUN=/run/esm
 chain_require() {
     local m
     [[ -x /usr/lib/ocf/resource.d/bmclink/servicechain ]] ||
-        skip "ocf:bmclink:servicechain is not installed (cmake --install)"
-    command -v bmclink >/dev/null || skip "bmclink is not installed (cmake --install)"
+        error "ocf:bmclink:servicechain is not installed (cmake --install)"
+    need_cmd bmclink "cmake --install"
     [[ -x /usr/lib/ocf/resource.d/heartbeat/Filesystem ]] ||
-        skip "ocf:heartbeat:Filesystem is missing (resource-agents)"
-    command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is missing (e2fsprogs)"
+        error "ocf:heartbeat:Filesystem is missing (resource-agents)"
+    need_cmd mkfs.ext4 e2fsprogs
     # shellcheck disable=SC2012 # build directory names are ours
     m=${BL_TEST_MEMBER:-$(ls -t "$REPO_DIR"/build*/tests/bl-test-member 2>/dev/null | head -n 1)}
-    [[ -n $m && -x $m ]] || skip "no bl-test-member built (set BL_TEST_MEMBER)"
-    grep -q -a -- tick "$m" || skip "$m predates --tick; rebuild it"
+    [[ -n $m && -x $m ]] || error "no bl-test-member built (set BL_TEST_MEMBER)"
+    grep -q -a -- tick "$m" || error "$m predates --tick; rebuild it"
     BL_TEST_MEMBER=$m
 }
 
@@ -456,7 +504,7 @@ fail_count() {
 chain_lab_session() {
     lab_require
     chain_require
-    command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
+    need_cmd fence_bmclink "cmake --install"
     BMCLINK_LAB_DISK=1 lab_session "$1"
     eval "$(lab disk env)"
     [[ $LAB_DISK_KIND == loop ]] ||

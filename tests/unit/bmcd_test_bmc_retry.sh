@@ -127,7 +127,7 @@ if command -v snmptrap >/dev/null; then
         fail "duplicate.last: $(status_key duplicate.last)"
     echo "ok: a resent PET counted as duplicate, ring holds the first: $(status_key notice.1)"
 else
-    echo "note: snmptrap is not installed: the duplicate check is left out"
+    fail "snmptrap is not installed (package snmp): the duplicate check cannot run"
 fi
 
 kill -TERM "$DAEMON_PID"

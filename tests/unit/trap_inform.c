@@ -128,8 +128,8 @@ setup(void **state)
     FILE *f;
 
     if (system("command -v snmptrap >/dev/null 2>&1") != 0) {
-        print_message("SKIP: snmptrap not installed\n");
-        exit(77);
+        print_message("ERROR: snmptrap is not installed (package snmp)\n");
+        exit(99);
     }
     strcpy(c->confdir, "/tmp/bl-inform-XXXXXX");
     assert_non_null(mkdtemp(c->confdir));
