@@ -18,10 +18,11 @@ BL_PACKAGES=(
     # the agents we drive and compare with, and what they call: Filesystem needs modprobe
     # (kmod), fsck/mount/blockdev (util-linux, mount), fuser (psmisc); IPaddr2 needs ip
     fence-agents resource-agents kmod mount util-linux psmisc
-    # BMCs, traps and the registry's tools
-    openipmi ipmitool snmp snmptrapd sqlite3
-    # the lab: namespaces, veth and bridges, the shared ext4 disk, process checks
-    iproute2 procps e2fsprogs gawk
+    # BMCs, traps and the registry's tools; xmllint validates the agents' meta-data
+    openipmi ipmitool snmp snmptrapd sqlite3 libxml2-utils
+    # the lab: namespaces, veth and bridges (ip rule's "ipproto udp" reads /etc/protocols:
+    # netbase), the shared ext4 disk, process checks
+    iproute2 netbase procps e2fsprogs gawk
 )
 
 # Commands the demo and the tests call, each with the package that brings it: checked
@@ -35,7 +36,7 @@ BL_COMMANDS=(
     ipmi_sim:openipmi ipmitool:ipmitool snmptrap:snmp snmptrapd:snmptrapd sqlite3:sqlite3
     ip:iproute2 ss:iproute2 unshare:util-linux nsenter:util-linux losetup:util-linux
     flock:util-linux setsid:util-linux findmnt:util-linux mkfs.ext4:e2fsprogs
-    ps:procps pgrep:procps awk:gawk ldd:libc-bin timeout:coreutils
+    ps:procps pgrep:procps awk:gawk ldd:libc-bin timeout:coreutils xmllint:libxml2-utils
 )
 
 bl_need_root() {
