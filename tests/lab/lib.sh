@@ -128,34 +128,59 @@ xml_attr() {
 }
 
 # cluster_why [PREDICATE ARGS...]: after a wait failed, what Pacemaker says: the state of
-# the resource the predicate named (resource_*: its first argument), then every failed
-# action with its exit reason ("not installed (Setup problem: couldn't find command:
-# modprobe)"), so a time-out tells its cause. Prints nothing without a powered node.
+# the resource a resource_* predicate names (with the other members of its group or clone),
+# then every operation that ended with an exit reason, probes included ("fs_monitor_0 on
+# node1: not installed (Setup problem: couldn't find command: modprobe)": crm_mon lists no
+# failure for a probe that says "not installed", it only keeps the resource off that node).
+# Prints nothing without a powered node.
 cluster_why() {
-    local from xml line id=
+    local from xml id=
     if [[ ${1:-} == resource_* ]]; then id=${2:-}; fi
     [[ -e $LAB_DIR/lab.conf ]] || return 0
     from=$(any_node_except none) || return 0
-    xml=$(lab x "$from" timeout 10 crm_mon -1 -r --output-as=xml 2>/dev/null) || return 0
-    echo "=== what Pacemaker says (crm_mon on $from)"
-    # The resource, or every member of the group or clone of that name, with its nodes.
-    if [[ -n $id ]]; then awk -v id="$id" '
-        function attr(n) { return match($0, " " n "=\"[^\"]*\"") ?
-                                 substr($0, RSTART + length(n) + 3, RLENGTH - length(n) - 4) : "" }
-        function flush() { if (r != "") print r (on == "" ? "" : " on " on); r = ""; on = "" }
-        /<(group|clone|bundle) / && attr("id") == id { blk = 1 }
-        /<node name=/ && r != "" { on = on (on == "" ? "" : ",") attr("name") }
-        /<resource / { flush(); if (blk || attr("id") == id)
-            r = "resource " attr("id") ": role=" attr("role") " failed=" attr("failed") \
-                " blocked=" attr("blocked") }
-        /<\/(group|clone|bundle)>/ { flush(); blk = 0 }
-        END { flush() }' <<<"$xml"; fi
-    grep '<failure ' <<<"$xml" | while read -r line; do
-        printf 'failed: %s on %s: %s (%s)\n' "$(xml_attr op_key "$line")" \
-            "$(xml_attr node "$line")" "$(xml_attr exitstatus "$line")" \
-            "$(xml_attr exitreason "$line")"
-    done
+    echo "=== what Pacemaker says (from $from)"
+    if [[ -n $id ]]; then
+        xml=$(lab x "$from" timeout 10 crm_mon -1 -r --output-as=xml 2>/dev/null) || xml=
+        resource_states "$id" <<<"$xml"
+    fi
+    lab x "$from" timeout 10 cibadmin --query --scope status 2>/dev/null | ops_with_reason
     return 0
+}
+
+# resource_states ID < crm_mon XML: "resource R: role=... failed=... blocked=... [on NODES]"
+# for ID, or for every member of the group, clone or bundle ID is or belongs to.
+resource_states() {
+    awk -v id="$1" '
+        function attr(n) { return match($0, " " n "=\"[^\"]*\"") ?
+                               substr($0, RSTART + length(n) + 3, RLENGTH - length(n) - 4) : "" }
+        function close_res() {
+            if (r == "") return
+            line = r (on == "" ? "" : " on " on)
+            if (depth == 0) { if (rid == id) print line } else { buf = buf line "\n"; if (rid == id) hit = 1 }
+            r = ""; on = ""
+        }
+        /<(group|clone|bundle) / { close_res(); if (depth++ == 0) { buf = ""; hit = (attr("id") == id) }; next }
+        /<node name=/ && r != "" { on = on (on == "" ? "" : ",") attr("name"); next }
+        /<resource / { close_res(); rid = attr("id")
+            r = "resource " rid ": role=" attr("role") " failed=" attr("failed") " blocked=" attr("blocked") }
+        /<\/(group|clone|bundle)>/ { close_res(); if (--depth == 0 && hit) printf "%s", buf }
+        END { close_res() }'
+}
+
+# ops_with_reason < CIB status XML: every recorded operation with an exit reason, with its
+# node and result.
+ops_with_reason() {
+    local line rc
+    grep '<lrm_rsc_op ' | grep -v 'exit-reason=""' | grep 'exit-reason=' | while read -r line; do
+        rc=$(xml_attr rc-code "$line")
+        case $rc in
+        1) rc="error" ;; 2) rc="invalid parameter" ;; 3) rc="unimplemented" ;;
+        4) rc="insufficient privileges" ;; 5) rc="not installed" ;; 6) rc="not configured" ;;
+        7) rc="not running" ;; *) rc="rc $rc" ;;
+        esac
+        printf 'failed: %s on %s: %s (%s)\n' "$(xml_attr operation_key "$line")" \
+            "$(xml_attr on_node "$line")" "$rc" "$(xml_attr exit-reason "$line")"
+    done
 }
 
 # lab_node_count: nodes of the current lab.
