@@ -2,8 +2,14 @@
  * The BMC side wired once: the shared bmclink.conf loaded, one OpenIPMI backend and the
  * Pacemaker tools as seams, the heartbeat to every BMC (heartbeat.h), the recovery of this
  * node (recovery_run.h) and its trap receiver (trap.h), every trap decision handed to the
- * recovery. bmclinkd's BMC module (bmc_service.c) and bmc_driver (scripts/bench) both run it;
+ * recovery. bmclinkd's BMC module (bmc_service.c) and bmc_driver (tests/tools) both run it;
  * each only adds what it reports (log lines, `bmclink status`, stdout).
+ *
+ * Module monitor/bmc (library bmclink_bmc), contract: this header. heartbeat.h,
+ * recovery_run.h and bmc_elect.h are its parts (public for the daemon, the tests and the
+ * fixtures); heartbeat_priv.h, heartbeat_sel.h and heartbeat_core.h are internal to the
+ * heartbeat. Loop: the default GLib main context, no thread; every outside system (BMCs,
+ * Pacemaker, traps) is reached through its seam (bl_ipmi_ops, bl_pcmk_ops, bl_trap_io_ops).
  */
 #ifndef BMCLINK_BMC_STACK_H
 #define BMCLINK_BMC_STACK_H

@@ -5,13 +5,18 @@
  * its own file (cpg.c: Corosync, ipc.c: the control socket, ...).
  *
  * Adding a module (SNMP traps, IPMI heartbeat ...):
- *   1. write monitor/<name>.c with `int bld_<name>_start(struct bld *d)` and
+ *   1. write monitor/daemon/<name>.c with `int bld_<name>_start(struct bld *d)` and
  *      `void bld_<name>_stop(struct bld *d)` (stop must accept a module that never started),
  *      keeping its state in a field of struct bld below;
  *   2. add its options table to config.c (see config.h) and its row to the module list in
  *      main.c;
  *   3. to answer the CLI, register an id range with bld_ipc_register() on d->ipc (the
  *      registry uses 1..100, the BMC module 101..200; take the next free hundred).
+ *
+ * Folder monitor/daemon (the program bmclinkd), contract: this header. config.h, ipc.h, cpg.h
+ * and reg_service.h are private to the folder; a module's logic lives in a library of its
+ * own room (monitor/bmc, resource/registry ...) and the module file here is only its glue.
+ * Loop: one GLib main loop (the default context), no thread; nothing blocks it.
  */
 #ifndef BLD_DAEMON_H
 #define BLD_DAEMON_H

@@ -10,6 +10,11 @@
  *
  * crm_mon's XML is parsed here (GMarkup) into struct bl_pcmk_status, checked like any
  * outside input: unknown layout, oversized names or counts are refused, never trusted.
+ *
+ * Module monitor/pcmk (library bmclink_pcmk), contract: this header (pcmk_proc.c is the
+ * tools backend behind it). Ownership: arguments are copied; a status handed to a callback
+ * is valid during the call. Loop: calls return at once and their callback runs later from
+ * the main loop, exactly once (BL_E_TIMEOUT on timeout, -ECANCELED when cancelled).
  */
 #ifndef BL_PCMK_H
 #define BL_PCMK_H

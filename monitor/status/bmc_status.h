@@ -13,6 +13,10 @@
  *
  * The IPC request BL_BMC_IPC_STATUS carries no payload (or anything: it is ignored); the
  * answer's error field is 0 and its payload the encoded status.
+ *
+ * Module monitor/status (library bmclink_status), contract: this header, linked by the
+ * daemon (encoder) and the `bmclink` command (decoder). Pure: no I/O, no globals; a status
+ * owns its copies of keys and values.
  */
 #ifndef BL_BMC_STATUS_H
 #define BL_BMC_STATUS_H

@@ -10,6 +10,13 @@
  * Usage (daemon):
  *   bl_trap_receiver_new(ctx, &cfg, &bl_trap_udp_io, NULL, on_event, daemon, &r);
  *   bl_trap_receiver_start(r);   ... main loop runs ...   bl_trap_receiver_free(r);
+ *
+ * Module monitor/trap (library bmclink_trap), contract: this header. trap_snmp.h adds the
+ * senders the forwarder, bmcsim and trap_blast share; trap_snmp_int.h is private to the
+ * folder. Ownership: the receiver copies its configuration and holds a reference to its main
+ * context; what a callback is handed is valid during the call only. Loop: everything runs in
+ * the receiver's GLib main context, no thread; net-snmp's process-wide state is set up once
+ * (bl_trap_snmp_init), so a process holds one trap stack.
  */
 #ifndef BL_MONITOR_TRAP_H
 #define BL_MONITOR_TRAP_H

@@ -2,6 +2,12 @@
  * ocf:bmclink:servicechain as a library: the agent's parameters (one table that also writes
  * the meta-data), its actions, and the run snapshot the `bmclink chain` command reads.
  * agents/servicechain.c only sets up logging and calls bl_agent_main().
+ *
+ * Module resource/chain (library bmclink_chain), contract: this header, which brings the
+ * chain (chain.h), its kinds (chain_kind.h), record (chain_record.h), synchronized subtrees
+ * (chain_reg.h) and volume (volume.h); chain_run.h and chain_proc.h are public for the
+ * `bmclink chain` command; chain_int.h is private. Programs run through one seam
+ * (chain_exec.h). No main loop: an agent action is one short-lived process, single-threaded.
  */
 #ifndef BL_CHAIN_AGENT_H
 #define BL_CHAIN_AGENT_H

@@ -8,7 +8,6 @@
 #include "chain_exec.h"
 #include "chain_record.h"
 #include "reg_client.h"
-#include "reg_sm.h"
 #include "reg_text.h"
 #include "reg_wire.h"
 

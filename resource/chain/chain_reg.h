@@ -27,7 +27,7 @@
 
 #include "reg_ipc.h"
 #include "reg_profile.h"
-#include "reg_store.h"
+#include "reg_types.h"
 #include "reg_text.h"
 
 #include <glib.h>

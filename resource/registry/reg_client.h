@@ -2,12 +2,17 @@
  * Client of the local bmclinkd's registry over libqb IPC (protocol in reg_ipc.h). Used by
  * bmclink-reg and, later, by the service chain agent ("wait until in sync, render, capture").
  * Calls block (with a timeout); a client is used from one thread.
+ *
+ * Module resource/registry (library bmclink_registry) has two contracts: this header for
+ * clients (with reg_ipc.h, reg_types.h, registry.h, and the formats reg_text.h and
+ * reg_profile.h), reg_node.h for the replica bmclinkd runs. Client headers include nothing
+ * of the replica's state machine or store; reg_sm_int.h and reg_store_int.h are private.
  */
 #ifndef BL_REG_CLIENT_H
 #define BL_REG_CLIENT_H
 
 #include "reg_ipc.h"
-#include "reg_store.h"
+#include "reg_types.h"
 
 struct bl_reg_client;
 

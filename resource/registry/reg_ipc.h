@@ -29,8 +29,7 @@
 
 #include <glib.h>
 
-#include "reg_sm.h"
-#include "reg_store.h"
+#include "reg_types.h"
 #include "reg_wire.h"
 
 #define BL_REG_IPC_SERVICE "bmclink"

@@ -7,6 +7,11 @@
  *
  * Use: feed the inputs as Corosync delivers them, then call bl_reg_node_end_of_batch() once
  * the iteration's deliveries are done.
+ *
+ * The replica's contract (module resource/registry; clients use reg_client.h). Ownership: the
+ * node owns its store and state machine; the seam (ops) is borrowed and must outlive it.
+ * Loop: one thread, the daemon's main loop; nothing here blocks but the store's fsync at the
+ * end of a batch.
  */
 #ifndef BL_REG_NODE_H
 #define BL_REG_NODE_H

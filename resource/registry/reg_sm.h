@@ -36,15 +36,8 @@
 #include <stdint.h>
 
 #include "reg_store.h"
+#include "reg_types.h"
 #include "reg_wire.h"
-
-enum bl_reg_sm_state {
-    BL_REG_SM_JOINING,  /* not (yet) in a CPG view of the group */
-    BL_REG_SM_SYNCING,  /* membership changed: waiting for or inside a sync round */
-    BL_REG_SM_ACTIVE,   /* in sync with a quorate group: writes accepted */
-    BL_REG_SM_READONLY, /* in sync with a group without quorum: writes refused */
-    BL_REG_SM_FAILED,   /* the local store failed: out of the group until restarted */
-};
 
 struct bl_reg_sm;
 
@@ -93,14 +86,6 @@ struct bl_reg_sm_init {
     uint32_t pid;              /* our pid as CPG reports it */
     uint64_t nonce_seed;       /* makes our round tags unique across restarts */
     struct bl_reg_state state; /* the store's durable identity */
-};
-
-/* A member as status reports it. */
-struct bl_reg_member_status {
-    uint32_t nodeid;
-    uint32_t pid;
-    uint64_t applied; /* highest generation it reported durable */
-    bool lagging;     /* being caught up in the current round */
 };
 
 struct bl_reg_sm_status {
@@ -188,8 +173,5 @@ void bl_reg_action_clear(struct bl_reg_action *a);
 
 /** Current status; pointers inside stay valid until the next input. */
 void bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out);
-
-/** "joining", "syncing", "active", "read-only", "failed". */
-const char *bl_reg_sm_state_name(enum bl_reg_sm_state st);
 
 #endif

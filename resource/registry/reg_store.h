@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "reg_types.h"
 #include "registry.h"
 
 struct bl_reg_store;
@@ -34,31 +35,7 @@ struct bl_reg_state {
  * (synchronous=NORMAL), so a power loss may lose recent batches. Tests and benchmarks only. */
 #define BL_REG_STORE_NOSYNC 0x2u
 
-enum bl_reg_change_kind {
-    BL_REG_CHANGE_SET = BL_REG_OP_SET,
-    BL_REG_CHANGE_DELETE_VALUE = BL_REG_OP_DELETE_VALUE,
-    BL_REG_CHANGE_CREATE_KEY = BL_REG_OP_CREATE_KEY,
-    BL_REG_CHANGE_DELETE_KEY = BL_REG_OP_DELETE_KEY,
-    BL_REG_CHANGE_RESET = 100, /* the whole tree was replaced by a snapshot: re-read */
-};
-
-/* A committed change as a watch sees it; every pointer is valid during the callback only. */
-struct bl_reg_change {
-    enum bl_reg_change_kind kind;
-    uint64_t gen;
-    const char *path;
-    const char *name;                 /* NULL for key changes */
-    const struct bl_reg_value *value; /* for SET, else NULL */
-};
-
 typedef void (*bl_reg_watch_fn)(void *data, const struct bl_reg_change *c);
-
-/*
- * Called for each item a listing finds: a key (name NULL, v NULL) or a value. Return 0 to go
- * on, anything else to stop (that value is returned by the listing function).
- */
-typedef int (*bl_reg_item_fn)(void *data, const char *path, const char *name,
-                              const struct bl_reg_value *v);
 
 /* Called with each encoded catch-up payload; return 0 to go on. */
 typedef int (*bl_reg_chunk_fn)(void *data, const uint8_t *payload, size_t len);
