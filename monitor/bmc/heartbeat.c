@@ -490,7 +490,7 @@ hb_next_due(const struct bl_heartbeat *hb)
         }
     }
     if (hb->sel != NULL) {
-        next = MIN(next, hb_sel_next_due(hb->sel, hb->sel_bmc->s != NULL && hb->sel_bmc->up));
+        next = MIN(next, bl_hb_sel_next_due(hb->sel, hb->sel_bmc->s != NULL && hb->sel_bmc->up));
     }
     return next;
 }
@@ -506,7 +506,7 @@ hb_on_timer(gpointer data)
     hb_expire(hb, now);
     hb_ticks(hb, now);
     if (hb->sel != NULL) {
-        hb_sel_step(hb->sel, hb->ipmi.ops, hb->sel_bmc->s, hb->sel_bmc->up, now);
+        bl_hb_sel_step(hb->sel, hb->ipmi.ops, hb->sel_bmc->s, hb->sel_bmc->up, now);
     }
     hb_flush(hb); /* sessions opened by the ticks may already be up (fakes) */
     hb_sweep(hb);
@@ -541,23 +541,23 @@ hb_bmc_init(struct bl_heartbeat *hb, struct hb_bmc *b, const struct bl_bmc_node 
 static void hb_on_sel(const struct bl_sel_record *r, const struct bl_sel_verdict *v, void *ud);
 
 static void
-hb_sel_kick(void *ud)
+bl_hb_sel_kick(void *ud)
 {
     hb_kick(ud);
 }
 
 /* The SEL of the local node's BMC feeds its #health-bmc, on that BMC's session. */
 static void
-hb_sel_new(struct bl_heartbeat *hb, const struct bl_hb_config *c)
+bl_hb_sel_new(struct bl_heartbeat *hb, const struct bl_hb_config *c)
 {
     for (size_t i = 0; i < hb->n && c->sel && hb->health_conf.enabled; i++) {
         if (strcmp(hb->bmc[i].node, hb->local) == 0) {
-            hb->sel = g_new0(struct hb_sel, 1);
+            hb->sel = g_new0(struct bl_hb_sel, 1);
             hb->sel_bmc = &hb->bmc[i];
             hb->sel_bmc->wanted = true;
-            hb_sel_init(hb->sel, hb->local, c->sel_state_dir,
-                        c->sel_interval_ms > 0 ? c->sel_interval_ms : c->interval_ms, hb_on_sel,
-                        hb_sel_kick, hb);
+            bl_hb_sel_init(hb->sel, hb->local, c->sel_state_dir,
+                           c->sel_interval_ms > 0 ? c->sel_interval_ms : c->interval_ms, hb_on_sel,
+                           bl_hb_sel_kick, hb);
         }
     }
 }
@@ -589,7 +589,7 @@ bl_heartbeat_new(const struct bl_heartbeat_params *p, struct bl_heartbeat **out)
     bl_health_init(&hb->health, p->cfg->health.red_severity, hb_ms(p->cfg->health.hold_s * 1000));
     hb_attr_init(&hb->health_attr, hb, hb->local, BL_HB_ATTR_HEALTH);
     hb->health_attr.own = true;
-    hb_sel_new(hb, &p->cfg->hb);
+    bl_hb_sel_new(hb, &p->cfg->hb);
     *out = hb;
     return BL_OK;
 }

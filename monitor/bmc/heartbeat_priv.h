@@ -76,7 +76,7 @@ struct bl_heartbeat {
     char local[BL_REC_NAME_MAX];
     struct bl_health health;
     struct hb_attr health_attr;
-    struct hb_sel *sel;     /* the local BMC's SEL reader, or NULL */
+    struct bl_hb_sel *sel;  /* the local BMC's SEL reader, or NULL */
     struct hb_bmc *sel_bmc; /* whose session it uses */
 };
 

@@ -15,22 +15,22 @@
 #include <unistd.h>
 
 /* Whatever the configuration accepts ([heartbeat] sel_state_dir, node names) fits path. */
-G_STATIC_ASSERT(HB_SEL_NODE_MAX >= BL_REC_NAME_MAX);
-G_STATIC_ASSERT(HB_SEL_DIR_MAX >= BL_BMC_PATH_MAX);
+G_STATIC_ASSERT(BL_HB_SEL_NODE_MAX >= BL_REC_NAME_MAX);
+G_STATIC_ASSERT(BL_HB_SEL_DIR_MAX >= BL_BMC_PATH_MAX);
 
-#define HB_SEL_MAGIC "bmclink-sel 1"
+#define BL_HB_SEL_MAGIC "bmclink-sel 1"
 
-static void hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len,
-                            void *ud);
+static void bl_hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len,
+                               void *ud);
 
 int
-hb_sel_pos_parse(const char *text, struct hb_sel_pos *out)
+bl_hb_sel_pos_parse(const char *text, struct bl_hb_sel_pos *out)
 {
     g_auto(GStrv) w = g_strsplit_set(text, " \t\r\n", -1);
     guint64 v[5];
     size_t n = 0, i = 0;
 
-    if (!g_str_has_prefix(text, HB_SEL_MAGIC " ")) {
+    if (!g_str_has_prefix(text, BL_HB_SEL_MAGIC " ")) {
         return BL_E_PROTO;
     }
     for (i = 2; w[i] != NULL && n < 5; i++) {
@@ -46,24 +46,24 @@ hb_sel_pos_parse(const char *text, struct hb_sel_pos *out)
     if (n != 5 || v[4] > 1) {
         return BL_E_PROTO;
     }
-    *out = (struct hb_sel_pos){.valid = true,
-                               .erase_ts = (uint32_t) v[0],
-                               .add_ts = (uint32_t) v[1],
-                               .entries = (uint16_t) v[2],
-                               .last_id = (uint16_t) v[3],
-                               .have_last = v[4] == 1};
+    *out = (struct bl_hb_sel_pos){.valid = true,
+                                  .erase_ts = (uint32_t) v[0],
+                                  .add_ts = (uint32_t) v[1],
+                                  .entries = (uint16_t) v[2],
+                                  .last_id = (uint16_t) v[3],
+                                  .have_last = v[4] == 1};
     return BL_OK;
 }
 
 void
-hb_sel_pos_format(const struct hb_sel_pos *p, char *buf, size_t len)
+bl_hb_sel_pos_format(const struct bl_hb_sel_pos *p, char *buf, size_t len)
 {
-    snprintf(buf, len, HB_SEL_MAGIC " %u %u %u %u %u\n", p->erase_ts, p->add_ts, p->entries,
+    snprintf(buf, len, BL_HB_SEL_MAGIC " %u %u %u %u %u\n", p->erase_ts, p->add_ts, p->entries,
              p->last_id, p->have_last ? 1u : 0u);
 }
 
 static void
-hb_sel_load(struct hb_sel *s)
+bl_hb_sel_load(struct bl_hb_sel *s)
 {
     g_autofree char *text = NULL;
     gsize len = 0;
@@ -71,7 +71,7 @@ hb_sel_load(struct hb_sel *s)
     if (s->path[0] == '\0' || !g_file_get_contents(s->path, &text, &len, NULL)) {
         return; /* no position yet: the first look takes one */
     }
-    if (len > 256 || hb_sel_pos_parse(text, &s->pos) != BL_OK) {
+    if (len > 256 || bl_hb_sel_pos_parse(text, &s->pos) != BL_OK) {
         qb_log(LOG_WARNING, "%s: SEL position %s unreadable: starting after the present records",
                s->node, s->path);
         s->pos.valid = false;
@@ -79,7 +79,7 @@ hb_sel_load(struct hb_sel *s)
 }
 
 static bool
-hb_sel_pos_equal(const struct hb_sel_pos *a, const struct hb_sel_pos *b)
+bl_hb_sel_pos_equal(const struct bl_hb_sel_pos *a, const struct bl_hb_sel_pos *b)
 {
     return a->valid == b->valid && a->have_last == b->have_last && a->add_ts == b->add_ts &&
            a->erase_ts == b->erase_ts && a->entries == b->entries && a->last_id == b->last_id;
@@ -97,7 +97,7 @@ hb_sel_pos_equal(const struct hb_sel_pos *a, const struct hb_sel_pos *b)
  * (test_heartbeat_sel.c: test_reread_same_health).
  */
 static int
-hb_sel_write(const char *path, const char *text)
+bl_hb_sel_write(const char *path, const char *text)
 {
     g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
     size_t len = strlen(text);
@@ -126,20 +126,20 @@ hb_sel_write(const char *path, const char *text)
 
 /* A small local file, written only when the position moved. */
 static void
-hb_sel_save(struct hb_sel *s)
+bl_hb_sel_save(struct bl_hb_sel *s)
 {
     char text[96];
     int rc;
 
-    if (s->path[0] == '\0' || (s->saved.valid && hb_sel_pos_equal(&s->saved, &s->pos))) {
+    if (s->path[0] == '\0' || (s->saved.valid && bl_hb_sel_pos_equal(&s->saved, &s->pos))) {
         return;
     }
-    hb_sel_pos_format(&s->pos, text, sizeof(text));
+    bl_hb_sel_pos_format(&s->pos, text, sizeof(text));
     if (!s->said_save) {
         g_autofree char *dir = g_path_get_dirname(s->path);
         (void) g_mkdir_with_parents(dir, 0755); /* a fresh node: the write says what failed */
     }
-    rc = hb_sel_write(s->path, text);
+    rc = bl_hb_sel_write(s->path, text);
     if (rc != 0) {
         if (!s->said_save) {
             qb_log(LOG_WARNING, "%s: cannot keep the SEL position in %s: %s (kept in memory)",
@@ -154,7 +154,7 @@ hb_sel_save(struct hb_sel *s)
 
 /* "DIR/sel-NODE.pos", or 0 with an empty path and the reason logged. */
 static int
-hb_sel_path(struct hb_sel *s, const char *node, const char *state_dir)
+bl_hb_sel_path(struct bl_hb_sel *s, const char *node, const char *state_dir)
 {
     int n;
 
@@ -174,8 +174,8 @@ hb_sel_path(struct hb_sel *s, const char *node, const char *state_dir)
 }
 
 int
-hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint32_t interval_ms,
-            hb_sel_event_fn on_event, hb_sel_kick_fn kick, void *ud)
+bl_hb_sel_init(struct bl_hb_sel *s, const char *node, const char *state_dir, uint32_t interval_ms,
+               bl_hb_sel_event_fn on_event, bl_hb_sel_kick_fn kick, void *ud)
 {
     int rc;
 
@@ -188,22 +188,22 @@ hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint32_t 
     s->on_event = on_event;
     s->kick = kick;
     s->ud = ud;
-    rc = hb_sel_path(s, node, state_dir);
-    hb_sel_load(s);
+    rc = bl_hb_sel_path(s, node, state_dir);
+    bl_hb_sel_load(s);
     s->saved = s->pos; /* what the file holds: no rewrite until the position moves */
     return rc;
 }
 
 void
-hb_sel_reset(struct hb_sel *s)
+bl_hb_sel_reset(struct bl_hb_sel *s)
 {
-    s->phase = HB_SEL_IDLE;
+    s->phase = BL_HB_SEL_IDLE;
     s->step = false;
     s->in_flight = false;
 }
 
 uint64_t
-hb_sel_next_due(const struct hb_sel *s, bool up)
+bl_hb_sel_next_due(const struct bl_hb_sel *s, bool up)
 {
     if (s->in_flight || !up) {
         return UINT64_MAX; /* the reply, or the session coming up, kicks the timer */
@@ -213,7 +213,7 @@ hb_sel_next_due(const struct hb_sel *s, bool up)
 
 /* The round is over; \p complete: the position now reaches the newest record. */
 static void
-hb_sel_done(struct hb_sel *s, bool complete)
+bl_hb_sel_done(struct bl_hb_sel *s, bool complete)
 {
     if (complete) {
         s->pos.valid = true;
@@ -222,43 +222,43 @@ hb_sel_done(struct hb_sel *s, bool complete)
         s->pos.entries = s->info.entries;
         s->by_time = false;
     }
-    hb_sel_save(s);
-    s->phase = HB_SEL_IDLE;
+    bl_hb_sel_save(s);
+    s->phase = BL_HB_SEL_IDLE;
     s->step = false;
 }
 
 /* What Get SEL Info says: nothing new, history to skip, or records to read from where. */
 static void
-hb_sel_on_info(struct hb_sel *s)
+bl_hb_sel_on_info(struct bl_hb_sel *s)
 {
     const struct bl_sel_info *i = &s->info;
-    struct hb_sel_pos *p = &s->pos;
+    struct bl_hb_sel_pos *p = &s->pos;
 
     s->round_reads = 0;
     s->resume = false;
     if (!p->valid) {
         p->have_last = false;
         if (i->entries == 0) {
-            hb_sel_done(s, true);
+            bl_hb_sel_done(s, true);
             return;
         }
-        s->phase = HB_SEL_BASELINE;
+        s->phase = BL_HB_SEL_BASELINE;
         s->want_id = BL_SEL_ID_LAST;
     } else if (i->erase_ts != p->erase_ts || i->entries < p->entries) {
         qb_log(LOG_INFO, "%s: SEL cleared: its %u records are new", s->node, i->entries);
         p->have_last = false;
         s->by_time = false;
         if (i->entries == 0) {
-            hb_sel_done(s, true);
+            bl_hb_sel_done(s, true);
             return;
         }
-        s->phase = HB_SEL_READ;
+        s->phase = BL_HB_SEL_READ;
         s->want_id = BL_SEL_ID_FIRST;
     } else if (i->add_ts == p->add_ts && i->entries == p->entries) {
-        s->phase = HB_SEL_IDLE; /* the cheap, common case */
+        s->phase = BL_HB_SEL_IDLE; /* the cheap, common case */
         return;
     } else {
-        s->phase = HB_SEL_READ;
+        s->phase = BL_HB_SEL_READ;
         s->resume = p->have_last;
         s->want_id = p->have_last ? p->last_id : BL_SEL_ID_FIRST;
     }
@@ -266,18 +266,18 @@ hb_sel_on_info(struct hb_sel *s)
 }
 
 static void
-hb_sel_on_record(struct hb_sel *s, const struct bl_sel_record *r, uint16_t next)
+bl_hb_sel_on_record(struct bl_hb_sel *s, const struct bl_sel_record *r, uint16_t next)
 {
     struct bl_sel_verdict v;
     bool seen = s->resume && s->round_reads == 0 && r->id == s->pos.last_id;
 
     s->round_reads++;
-    if (s->phase == HB_SEL_BASELINE) {
+    if (s->phase == BL_HB_SEL_BASELINE) {
         qb_log(LOG_INFO, "%s: SEL holds %u records from before: not acted on", s->node,
                s->info.entries);
         s->pos.last_id = r->id;
         s->pos.have_last = true;
-        hb_sel_done(s, true);
+        bl_hb_sel_done(s, true);
         return;
     }
     if (!seen && !(s->by_time && r->timestamp <= s->pos.add_ts)) {
@@ -291,9 +291,9 @@ hb_sel_on_record(struct hb_sel *s, const struct bl_sel_record *r, uint16_t next)
     s->pos.last_id = r->id;
     s->pos.have_last = true;
     if (next == BL_SEL_ID_LAST || next == r->id) {
-        hb_sel_done(s, true);
-    } else if (s->round_reads >= HB_SEL_ROUND_MAX) {
-        hb_sel_done(s, false); /* the rest next interval, from here */
+        bl_hb_sel_done(s, true);
+    } else if (s->round_reads >= BL_HB_SEL_ROUND_MAX) {
+        bl_hb_sel_done(s, false); /* the rest next interval, from here */
     } else {
         s->want_id = next;
         s->step = true;
@@ -301,7 +301,7 @@ hb_sel_on_record(struct hb_sel *s, const struct bl_sel_record *r, uint16_t next)
 }
 
 static void
-hb_sel_error(struct hb_sel *s, int rc, uint8_t cc)
+bl_hb_sel_error(struct bl_hb_sel *s, int rc, uint8_t cc)
 {
     s->errors++;
     if (!s->said_error) {
@@ -309,12 +309,12 @@ hb_sel_error(struct hb_sel *s, int rc, uint8_t cc)
                s->node, bl_strerror(rc), cc, (unsigned) (s->interval_ns / 1000000ull));
     }
     s->said_error = true;
-    s->phase = HB_SEL_IDLE;
+    s->phase = BL_HB_SEL_IDLE;
     s->step = false;
 }
 
 static void
-hb_sel_on_entry(struct hb_sel *s, const uint8_t *rsp, size_t len)
+bl_hb_sel_on_entry(struct bl_hb_sel *s, const uint8_t *rsp, size_t len)
 {
     struct bl_sel_record r;
     uint16_t next = BL_SEL_ID_LAST;
@@ -330,44 +330,44 @@ hb_sel_on_entry(struct hb_sel *s, const uint8_t *rsp, size_t len)
         return;
     }
     if (rc != BL_OK) {
-        hb_sel_error(s, rc, cc);
+        bl_hb_sel_error(s, rc, cc);
         return;
     }
     s->said_error = false;
-    hb_sel_on_record(s, &r, next);
+    bl_hb_sel_on_record(s, &r, next);
 }
 
 static void
-hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len, void *ud)
+bl_hb_sel_on_reply(bl_ipmi_session *sess, int rc, const uint8_t *rsp, size_t len, void *ud)
 {
-    struct hb_sel *s = ud;
+    struct bl_hb_sel *s = ud;
 
     s->in_flight = false;
     if (s->dead) {
         return;
     }
     if (rc != BL_OK) {
-        hb_sel_reset(s); /* no answer, or the session went away: next interval */
+        bl_hb_sel_reset(s); /* no answer, or the session went away: next interval */
         s->kick(s->ud);
         return;
     }
-    if (s->phase == HB_SEL_INFO) {
+    if (s->phase == BL_HB_SEL_INFO) {
         rc = bl_sel_decode_info(rsp, len, &s->info);
         if (rc != BL_OK) {
-            hb_sel_error(s, rc, len > 0 ? rsp[0] : 0);
+            bl_hb_sel_error(s, rc, len > 0 ? rsp[0] : 0);
         } else {
             s->said_error = false;
-            hb_sel_on_info(s);
+            bl_hb_sel_on_info(s);
         }
     } else {
-        hb_sel_on_entry(s, rsp, len);
+        bl_hb_sel_on_entry(s, rsp, len);
     }
     s->kick(s->ud); /* the next request, or the next round's time, for the caller's timer */
 }
 
 void
-hb_sel_step(struct hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *sess, bool up,
-            uint64_t now)
+bl_hb_sel_step(struct bl_hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *sess, bool up,
+               uint64_t now)
 {
     uint8_t req[BL_SEL_GET_ENTRY_REQ_LEN];
     int rc;
@@ -379,19 +379,19 @@ hb_sel_step(struct hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *se
         s->step = false;
         bl_sel_build_get_entry(s->want_id, req);
         rc = ops->send(sess, BL_IPMI_NETFN_STORAGE, BL_IPMI_CMD_GET_SEL_ENTRY, req, sizeof(req),
-                       hb_sel_on_reply, s);
+                       bl_hb_sel_on_reply, s);
     } else if (now >= s->next_ns) {
         s->next_ns = now + s->interval_ns;
-        s->phase = HB_SEL_INFO;
+        s->phase = BL_HB_SEL_INFO;
         s->rounds++;
         rc = ops->send(sess, BL_IPMI_NETFN_STORAGE, BL_IPMI_CMD_GET_SEL_INFO, NULL, 0,
-                       hb_sel_on_reply, s);
+                       bl_hb_sel_on_reply, s);
     } else {
         return;
     }
     if (rc == BL_OK) {
         s->in_flight = true;
     } else {
-        hb_sel_reset(s);
+        bl_hb_sel_reset(s);
     }
 }

@@ -8,13 +8,13 @@
  * file per node, so a restarted heartbeat does not act again on records it has seen. It is
  * written from an IPMI reply, in the main loop, so without fsync and only when it moved:
  * after an OS crash an older position may come back, and the records since are then acted
- * on again, which ends in the same #health-bmc (heartbeat_sel.c, hb_sel_write). With
+ * on again, which ends in the same #health-bmc (heartbeat_sel.c, bl_hb_sel_write). With
  * no position yet, the records already in the SEL are history: they are not acted on. A
  * changed erase time (or fewer entries) means the SEL was cleared: every record in it then
- * is new. At most HB_SEL_ROUND_MAX records are read per interval (a hostile BMC cannot keep
+ * is new. At most BL_HB_SEL_ROUND_MAX records are read per interval (a hostile BMC cannot keep
  * us reading), and a next-record id that points back stops the round.
  *
- * Requests are only sent from hb_sel_step (the heartbeat's timer), never from inside an
+ * Requests are only sent from bl_hb_sel_step (the heartbeat's timer), never from inside an
  * IPMI reply: a reply records what to do next and asks the caller to run its timer.
  */
 #ifndef BL_HEARTBEAT_SEL_H
@@ -26,14 +26,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HB_SEL_ROUND_MAX 64
-#define HB_SEL_NODE_MAX 128 /* a node name with its NUL: BL_REC_NAME_MAX */
-#define HB_SEL_DIR_MAX 256  /* sel_state_dir with its NUL: BL_BMC_PATH_MAX */
+#define BL_HB_SEL_ROUND_MAX 64
+#define BL_HB_SEL_NODE_MAX 128 /* a node name with its NUL: BL_REC_NAME_MAX */
+#define BL_HB_SEL_DIR_MAX 256  /* sel_state_dir with its NUL: BL_BMC_PATH_MAX */
 /* DIR "/sel-" NODE ".pos": any directory and node name the configuration accepts fits */
-#define HB_SEL_PATH_MAX (HB_SEL_DIR_MAX + HB_SEL_NODE_MAX + sizeof("/sel-.pos"))
+#define BL_HB_SEL_PATH_MAX (BL_HB_SEL_DIR_MAX + BL_HB_SEL_NODE_MAX + sizeof("/sel-.pos"))
 
 /* Where the reader stands in the BMC's log. */
-struct hb_sel_pos {
+struct bl_hb_sel_pos {
     bool valid;     /* a position is known (from the file or a first look) */
     bool have_last; /* last_id names a record already handled */
     uint32_t add_ts, erase_ts;
@@ -42,39 +42,39 @@ struct hb_sel_pos {
 };
 
 /** A record that matters (verdict not BL_SEL_IGNORE). */
-typedef void (*hb_sel_event_fn)(const struct bl_sel_record *r, const struct bl_sel_verdict *v,
-                                void *ud);
-/** Run hb_sel_step soon (from the caller's timer). */
-typedef void (*hb_sel_kick_fn)(void *ud);
+typedef void (*bl_hb_sel_event_fn)(const struct bl_sel_record *r, const struct bl_sel_verdict *v,
+                                   void *ud);
+/** Run bl_hb_sel_step soon (from the caller's timer). */
+typedef void (*bl_hb_sel_kick_fn)(void *ud);
 
-enum hb_sel_phase {
-    HB_SEL_IDLE = 0,
-    HB_SEL_INFO,     /* Get SEL Info out */
-    HB_SEL_BASELINE, /* Get SEL Entry of the last record: where history ends */
-    HB_SEL_READ,     /* Get SEL Entry of new records */
+enum bl_hb_sel_phase {
+    BL_HB_SEL_IDLE = 0,
+    BL_HB_SEL_INFO,     /* Get SEL Info out */
+    BL_HB_SEL_BASELINE, /* Get SEL Entry of the last record: where history ends */
+    BL_HB_SEL_READ,     /* Get SEL Entry of new records */
 };
 
-struct hb_sel {
-    char node[HB_SEL_NODE_MAX];
-    char path[HB_SEL_PATH_MAX]; /* the position file; "" keeps it in memory */
+struct bl_hb_sel {
+    char node[BL_HB_SEL_NODE_MAX];
+    char path[BL_HB_SEL_PATH_MAX]; /* the position file; "" keeps it in memory */
     uint64_t interval_ns;
     uint64_t next_ns;
-    enum hb_sel_phase phase;
+    enum bl_hb_sel_phase phase;
     bool in_flight;
-    bool step;    /* a request is to be sent from the next hb_sel_step */
+    bool step;    /* a request is to be sent from the next bl_hb_sel_step */
     bool dead;    /* the owner is closing: replies are ignored */
     bool by_time; /* the last known record vanished: new means newer than pos.add_ts */
     bool resume;  /* the first record of the round is the one handled last time */
     bool said_error;
     bool said_save;
     struct bl_sel_info info;
-    struct hb_sel_pos pos;
-    struct hb_sel_pos saved; /* what the file holds (saved.valid: written since the start) */
+    struct bl_hb_sel_pos pos;
+    struct bl_hb_sel_pos saved; /* what the file holds (saved.valid: written since the start) */
     uint16_t want_id;
     unsigned round_reads;
     uint64_t rounds, records, acted, errors;
-    hb_sel_event_fn on_event;
-    hb_sel_kick_fn kick;
+    bl_hb_sel_event_fn on_event;
+    bl_hb_sel_kick_fn kick;
     void *ud;
 };
 
@@ -85,29 +85,30 @@ struct hb_sel {
  *         file name that does not fit or a node name with a '/' (logged; \p s is set up and
  *         keeps the position in memory only)
  */
-int hb_sel_init(struct hb_sel *s, const char *node, const char *state_dir, uint32_t interval_ms,
-                hb_sel_event_fn on_event, hb_sel_kick_fn kick, void *ud);
+int bl_hb_sel_init(struct bl_hb_sel *s, const char *node, const char *state_dir,
+                   uint32_t interval_ms, bl_hb_sel_event_fn on_event, bl_hb_sel_kick_fn kick,
+                   void *ud);
 
 /**
  * Do what is due: the next request of a round, or a new round when the interval passed.
  * \param[in] up  the session is open (nothing is sent otherwise)
  */
-void hb_sel_step(struct hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *sess, bool up,
-                 uint64_t now);
+void bl_hb_sel_step(struct bl_hb_sel *s, const struct bl_ipmi_ops *ops, bl_ipmi_session *sess,
+                    bool up, uint64_t now);
 
 /**
- * When hb_sel_step next has something to do (0: now); UINT64_MAX while a reply is awaited
+ * When bl_hb_sel_step next has something to do (0: now); UINT64_MAX while a reply is awaited
  * or the session is down (\p up false): the caller runs its timer when either changes.
  */
-uint64_t hb_sel_next_due(const struct hb_sel *s, bool up);
+uint64_t bl_hb_sel_next_due(const struct bl_hb_sel *s, bool up);
 
 /** The session under a request went away: the round starts over at the next interval. */
-void hb_sel_reset(struct hb_sel *s);
+void bl_hb_sel_reset(struct bl_hb_sel *s);
 
 /** Parse a position file's text. \return 0 or BL_E_PROTO */
-int hb_sel_pos_parse(const char *text, struct hb_sel_pos *out);
+int bl_hb_sel_pos_parse(const char *text, struct bl_hb_sel_pos *out);
 
 /** Format a position for its file. \param[out] buf at least 96 bytes */
-void hb_sel_pos_format(const struct hb_sel_pos *p, char *buf, size_t len);
+void bl_hb_sel_pos_format(const struct bl_hb_sel_pos *p, char *buf, size_t len);
 
 #endif

@@ -84,7 +84,7 @@ bl_reg_action_clear(struct bl_reg_action *a)
 }
 
 struct bl_reg_action *
-sm_push(struct bl_reg_sm *sm, enum bl_reg_action_kind kind)
+bl_reg_sm_push(struct bl_reg_sm *sm, enum bl_reg_action_kind kind)
 {
     struct bl_reg_action *a = g_new0(struct bl_reg_action, 1);
 
@@ -107,20 +107,20 @@ bl_reg_sm_next(struct bl_reg_sm *sm, struct bl_reg_action *out)
 }
 
 void
-sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m)
+bl_reg_sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m)
 {
-    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_MCAST);
+    struct bl_reg_action *a = bl_reg_sm_push(sm, BL_REG_ACT_MCAST);
 
     a->bytes = g_byte_array_new();
     (void) bl_reg_msg_encode(m, a->bytes);
 }
 
 void
-sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st)
+bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st)
 {
     if (sm->state != st) {
         sm->state = st;
-        sm_push(sm, BL_REG_ACT_STATE)->sm_state = st;
+        bl_reg_sm_push(sm, BL_REG_ACT_STATE)->sm_state = st;
     }
 }
 
@@ -137,14 +137,14 @@ distinct_nodes(const struct bl_reg_sm *sm)
 }
 
 bool
-sm_locally_quorate(const struct bl_reg_sm *sm)
+bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm)
 {
     return sm->q_quorate && sm->q_ring_node == sm->ring_node && sm->q_ring_seq == sm->ring_seq &&
            distinct_nodes(sm) * 2 > sm->q_nodes;
 }
 
 int
-sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid)
+bl_reg_sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid)
 {
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
@@ -156,9 +156,9 @@ sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid)
 }
 
 void
-sm_reply(struct bl_reg_sm *sm, struct sm_write *w, int rc)
+bl_reg_sm_reply(struct bl_reg_sm *sm, struct sm_write *w, int rc)
 {
-    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_REPLY);
+    struct bl_reg_action *a = bl_reg_sm_push(sm, BL_REG_ACT_REPLY);
 
     a->token = w->token;
     a->rc = rc;
@@ -167,12 +167,12 @@ sm_reply(struct bl_reg_sm *sm, struct sm_write *w, int rc)
 }
 
 void
-sm_answer_all(GQueue *q, struct bl_reg_sm *sm, int rc)
+bl_reg_sm_answer_all(GQueue *q, struct bl_reg_sm *sm, int rc)
 {
     struct sm_write *w;
 
     while ((w = g_queue_pop_head(q)) != NULL) {
-        sm_reply(sm, w, rc);
+        bl_reg_sm_reply(sm, w, rc);
     }
 }
 
@@ -202,7 +202,7 @@ send_batch(struct bl_reg_sm *sm, GByteArray *body, uint32_t count)
         .body_len = body->len,
     };
 
-    sm_mcast(sm, &m);
+    bl_reg_sm_mcast(sm, &m);
     sm->writes_out++;
     g_byte_array_set_size(body, 0);
 }
@@ -261,16 +261,16 @@ barrier(struct bl_reg_sm *sm)
     if (sm->state == BL_REG_SM_FAILED) {
         return;
     }
-    sm_round_reset(sm);
+    bl_reg_sm_round_reset(sm);
     sm->stall_ticks = 0;
     /* What we had in flight may never come back to us: stop waiting for it. */
     sm->applied_out = false;
     sm->writes_out = 0;
     if (sm->in_group == false) {
-        sm_set_state(sm, BL_REG_SM_JOINING);
+        bl_reg_sm_set_state(sm, BL_REG_SM_JOINING);
         return;
     }
-    sm_set_state(sm, BL_REG_SM_SYNCING);
+    bl_reg_sm_set_state(sm, BL_REG_SM_SYNCING);
     if (we_are_lowest(sm)) {
         sm->need_sync_req = true;
     }
@@ -295,7 +295,7 @@ bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_
     }
     g_array_free(old, TRUE);
     g_array_sort(sm->members, member_cmp);
-    sm->in_group = sm_member_index(sm, sm->nodeid, sm->pid) >= 0;
+    sm->in_group = bl_reg_sm_member_index(sm, sm->nodeid, sm->pid) >= 0;
     barrier(sm);
 }
 
@@ -311,7 +311,7 @@ void
 bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_t ring_seq,
                  uint32_t ring_nodes)
 {
-    bool before = sm_locally_quorate(sm);
+    bool before = bl_reg_sm_locally_quorate(sm);
 
     sm->q_quorate = quorate;
     sm->q_ring_node = ring_node;
@@ -321,15 +321,16 @@ bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_
         return;
     }
     /* The group's state was decided on what we announced; if that is stale, decide again. */
-    if (sm_locally_quorate(sm) != before || sm_locally_quorate(sm) != sm->said_quorate) {
+    if (bl_reg_sm_locally_quorate(sm) != before ||
+        bl_reg_sm_locally_quorate(sm) != sm->said_quorate) {
         sm->need_sync_req = true;
     }
 }
 
 void
-sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len, struct bl_reg_ops *ops)
+bl_reg_sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len, struct bl_reg_ops *ops)
 {
-    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_APPLY);
+    struct bl_reg_action *a = bl_reg_sm_push(sm, BL_REG_ACT_APPLY);
 
     bl_reg_hash_next(sm->cur.hash, bytes, len, sm->cur.hash);
     sm->cur.gen++;
@@ -372,7 +373,7 @@ check_stable(struct bl_reg_sm *sm)
         }
     }
     while ((w = g_queue_peek_head(&sm->unstable)) != NULL && w->gen <= min) {
-        sm_reply(sm, g_queue_pop_head(&sm->unstable), 0);
+        bl_reg_sm_reply(sm, g_queue_pop_head(&sm->unstable), 0);
     }
 }
 
@@ -393,11 +394,11 @@ on_record(struct bl_reg_sm *sm, bool ours, const struct bl_reg_write_rec *r)
     }
     rc = bl_reg_ops_decode(r->ops, r->ops_len, &ops);
     if (rc == 0) {
-        sm_apply(sm, r->ops, r->ops_len, &ops);
+        bl_reg_sm_apply(sm, r->ops, r->ops_len, &ops);
     }
     bl_reg_ops_clear(&ops);
     if (w != NULL && rc != 0) {
-        sm_reply(sm, w, rc);
+        bl_reg_sm_reply(sm, w, rc);
     } else if (w != NULL) {
         w->gen = sm->cur.gen;
         g_queue_push_tail(&sm->unstable, w);
@@ -413,7 +414,7 @@ on_write(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_re
     struct bl_reg_write_rec r;
     int first_rc = 0;
 
-    if (sm_member_index(sm, nodeid, pid) < 0) {
+    if (bl_reg_sm_member_index(sm, nodeid, pid) < 0) {
         return BL_E_PROTO;
     }
     if (ours && sm->writes_out > 0) {
@@ -443,24 +444,24 @@ on_applied(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
 static int
 dispatch(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m)
 {
-    int member = sm_member_index(sm, nodeid, pid);
+    int member = bl_reg_sm_member_index(sm, nodeid, pid);
 
     if (member < 0) {
         return BL_E_PROTO; /* CPG delivers only members' messages: someone is confused */
     }
     switch (m->type) {
         case BL_REG_MSG_SYNC_REQ:
-            return sm_round_start(sm, nodeid, pid, m);
+            return bl_reg_sm_round_start(sm, nodeid, pid, m);
         case BL_REG_MSG_ANNOUNCE:
-            return sm_round_announce(sm, member, m);
+            return bl_reg_sm_round_announce(sm, member, m);
         case BL_REG_MSG_APPLIED:
             return on_applied(sm, member, m);
         case BL_REG_MSG_CU_BEGIN:
         case BL_REG_MSG_CU_DATA:
         case BL_REG_MSG_CU_END:
-            return sm_round_catchup(sm, member, m);
+            return bl_reg_sm_round_catchup(sm, member, m);
         case BL_REG_MSG_SYNC_DONE:
-            return sm_round_sync_done(sm, member, m);
+            return bl_reg_sm_round_sync_done(sm, member, m);
         case BL_REG_MSG_WRITE:
             break;
     }
@@ -502,7 +503,7 @@ bl_reg_sm_submit(struct bl_reg_sm *sm, uint64_t token, const struct bl_reg_ops *
         return BL_E_NOTSYNC;
     }
     if (sm->state == BL_REG_SM_READONLY ||
-        (sm->state == BL_REG_SM_ACTIVE && sm_locally_quorate(sm) == false)) {
+        (sm->state == BL_REG_SM_ACTIVE && bl_reg_sm_locally_quorate(sm) == false)) {
         return BL_E_NOQUORUM;
     }
     w = g_new0(struct sm_write, 1);
@@ -544,7 +545,7 @@ send_sync_req(struct bl_reg_sm *sm)
     };
 
     sm->need_sync_req = false;
-    sm_mcast(sm, &m);
+    bl_reg_sm_mcast(sm, &m);
 }
 
 void
@@ -560,7 +561,7 @@ bl_reg_sm_flush(struct bl_reg_sm *sm)
         m.gen = sm->cur.gen;
         memcpy(m.hash, sm->cur.hash, BL_REG_HASH_LEN);
         sm->sync_done_pending = false;
-        sm_mcast(sm, &m);
+        bl_reg_sm_mcast(sm, &m);
     }
     if (sm->state == BL_REG_SM_ACTIVE && sm->durable_gen > sm->applied_sent &&
         sm->applied_out == false && sm->members->len > 1) {
@@ -568,10 +569,10 @@ bl_reg_sm_flush(struct bl_reg_sm *sm)
         memcpy(m.hash, sm->cur.hash, BL_REG_HASH_LEN);
         sm->applied_sent = sm->durable_gen;
         sm->applied_out = true;
-        sm_mcast(sm, &m);
+        bl_reg_sm_mcast(sm, &m);
     }
     check_stable(sm);
-    if (sm->state == BL_REG_SM_ACTIVE && sm_locally_quorate(sm) &&
+    if (sm->state == BL_REG_SM_ACTIVE && bl_reg_sm_locally_quorate(sm) &&
         sm->writes_out < WRITES_OUT_MAX) {
         send_parked(sm);
     }
@@ -587,12 +588,12 @@ bl_reg_sm_store_failed(struct bl_reg_sm *sm, int rc)
         return;
     }
     /* Others may have applied the delivered ones: their outcome is unknown to us. */
-    sm_answer_all(&sm->unstable, sm, BL_E_INDOUBT);
-    sm_answer_all(&sm->inflight, sm, BL_E_INDOUBT);
-    sm_answer_all(&sm->parked, sm, rc);
-    sm_round_reset(sm);
-    sm_set_state(sm, BL_REG_SM_FAILED);
-    sm_push(sm, BL_REG_ACT_LEAVE);
+    bl_reg_sm_answer_all(&sm->unstable, sm, BL_E_INDOUBT);
+    bl_reg_sm_answer_all(&sm->inflight, sm, BL_E_INDOUBT);
+    bl_reg_sm_answer_all(&sm->parked, sm, rc);
+    bl_reg_sm_round_reset(sm);
+    bl_reg_sm_set_state(sm, BL_REG_SM_FAILED);
+    bl_reg_sm_push(sm, BL_REG_ACT_LEAVE);
 }
 
 void
@@ -617,7 +618,7 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     out->epoch = sm->cur.epoch;
     out->gen = sm->cur.gen;
     memcpy(out->hash, sm->cur.hash, BL_REG_HASH_LEN);
-    out->quorate = sm_locally_quorate(sm);
+    out->quorate = bl_reg_sm_locally_quorate(sm);
     out->ring_node = sm->ring_node;
     out->ring_seq = sm->ring_seq;
     out->ring_nodes = sm->q_nodes;

@@ -86,20 +86,22 @@ struct bl_reg_sm {
 };
 
 /* reg_sm.c */
-struct bl_reg_action *sm_push(struct bl_reg_sm *sm, enum bl_reg_action_kind kind);
-void sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m);
-void sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st);
-bool sm_locally_quorate(const struct bl_reg_sm *sm);
-int sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid);
-void sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len, struct bl_reg_ops *ops);
-void sm_reply(struct bl_reg_sm *sm, struct sm_write *w, int rc);
-void sm_answer_all(GQueue *q, struct bl_reg_sm *sm, int rc);
+struct bl_reg_action *bl_reg_sm_push(struct bl_reg_sm *sm, enum bl_reg_action_kind kind);
+void bl_reg_sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m);
+void bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st);
+bool bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm);
+int bl_reg_sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid);
+void bl_reg_sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len,
+                     struct bl_reg_ops *ops);
+void bl_reg_sm_reply(struct bl_reg_sm *sm, struct sm_write *w, int rc);
+void bl_reg_sm_answer_all(GQueue *q, struct bl_reg_sm *sm, int rc);
 
 /* reg_sm_round.c */
-void sm_round_reset(struct bl_reg_sm *sm);
-int sm_round_start(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m);
-int sm_round_announce(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m);
-int sm_round_catchup(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m);
-int sm_round_sync_done(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m);
+void bl_reg_sm_round_reset(struct bl_reg_sm *sm);
+int bl_reg_sm_round_start(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid,
+                          const struct bl_reg_msg *m);
+int bl_reg_sm_round_announce(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m);
+int bl_reg_sm_round_catchup(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m);
+int bl_reg_sm_round_sync_done(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m);
 
 #endif

@@ -28,7 +28,7 @@ same_tag(const struct bl_reg_tag *a, const struct bl_reg_tag *b)
 }
 
 void
-sm_round_reset(struct bl_reg_sm *sm)
+bl_reg_sm_round_reset(struct bl_reg_sm *sm)
 {
     sm->round_active = false;
     sm->round_computed = false;
@@ -58,20 +58,21 @@ announce(struct bl_reg_sm *sm)
     };
 
     memcpy(m.hash, sm->cur.hash, BL_REG_HASH_LEN);
-    sm->said_quorate = sm_locally_quorate(sm);
+    sm->said_quorate = bl_reg_sm_locally_quorate(sm);
     m.flags =
         (sm->said_quorate ? BL_REG_ANN_QUORATE : 0) | (sm->want_snapshot ? BL_REG_ANN_SNAPSHOT : 0);
-    sm_mcast(sm, &m);
+    bl_reg_sm_mcast(sm, &m);
 }
 
 int
-sm_round_start(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid, const struct bl_reg_msg *m)
+bl_reg_sm_round_start(struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid,
+                      const struct bl_reg_msg *m)
 {
     if (m->tag.nodeid != nodeid || m->tag.pid != pid) {
         return BL_E_PROTO;
     }
-    sm_round_reset(sm);
-    sm_set_state(sm, BL_REG_SM_SYNCING);
+    bl_reg_sm_round_reset(sm);
+    bl_reg_sm_set_state(sm, BL_REG_SM_SYNCING);
     sm->round_active = true;
     sm->tag = m->tag;
     sm->stall_ticks = 0;
@@ -122,7 +123,7 @@ lagging(const struct sm_member *m, const struct bl_reg_msg *src)
 static void
 ask_catchup(struct bl_reg_sm *sm, guint nlag)
 {
-    struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_CATCHUP);
+    struct bl_reg_action *a = bl_reg_sm_push(sm, BL_REG_ACT_CATCHUP);
 
     a->tag = sm->tag;
     a->state = sm->cur;
@@ -152,11 +153,11 @@ complete(struct bl_reg_sm *sm)
     sm->applied_sent = sm->cur.gen;
     /* Writes confirmed by nobody yet: in the final history on every member of a quorate
      * group, or their fate is unknown. */
-    sm_answer_all(&sm->unstable, sm, sm->round_quorate && !sm->replaced ? 0 : BL_E_INDOUBT);
+    bl_reg_sm_answer_all(&sm->unstable, sm, sm->round_quorate && !sm->replaced ? 0 : BL_E_INDOUBT);
     sm->replaced = false;
-    sm_set_state(sm, sm->round_quorate ? BL_REG_SM_ACTIVE : BL_REG_SM_READONLY);
+    bl_reg_sm_set_state(sm, sm->round_quorate ? BL_REG_SM_ACTIVE : BL_REG_SM_READONLY);
     if (sm->round_quorate == false) {
-        sm_answer_all(&sm->parked, sm, BL_E_NOQUORUM);
+        bl_reg_sm_answer_all(&sm->parked, sm, BL_E_NOQUORUM);
     }
     /* Otherwise the parked writes leave at the next flush. */
 }
@@ -172,7 +173,7 @@ adopt_epoch(struct bl_reg_sm *sm)
 {
     if (sm->round_epoch != sm->cur.epoch) {
         sm->cur.epoch = sm->round_epoch;
-        sm_push(sm, BL_REG_ACT_EPOCH)->state = sm->cur;
+        bl_reg_sm_push(sm, BL_REG_ACT_EPOCH)->state = sm->cur;
     }
     sm->sync_done_pending = true;
     sm->sync_done_status = 0;
@@ -210,7 +211,7 @@ compute(struct bl_reg_sm *sm)
 }
 
 int
-sm_round_announce(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
+bl_reg_sm_round_announce(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
 {
     struct sm_member *mb = member_at(sm, (guint) member);
 
@@ -256,7 +257,7 @@ log_entry(struct bl_reg_sm *sm, const struct bl_reg_log_entry *e)
     }
     rc = bl_reg_ops_decode(e->ops, e->ops_len, &ops);
     if (rc == 0) {
-        sm_apply(sm, e->ops, e->ops_len, &ops);
+        bl_reg_sm_apply(sm, e->ops, e->ops_len, &ops);
     }
     bl_reg_ops_clear(&ops);
     return rc;
@@ -304,7 +305,7 @@ catchup_end(struct bl_reg_sm *sm, const struct bl_reg_msg *m)
         sm->cu_failed = true;
     }
     if (sm->cu_failed == false && sm->cu_kind == BL_REG_CU_SNAPSHOT) {
-        struct bl_reg_action *a = sm_push(sm, BL_REG_ACT_REPLACE);
+        struct bl_reg_action *a = bl_reg_sm_push(sm, BL_REG_ACT_REPLACE);
         sm->cur.gen = m->gen;
         sm->cur.log_min = m->gen + 1;
         memcpy(sm->cur.hash, m->hash, BL_REG_HASH_LEN);
@@ -347,7 +348,7 @@ catchup_data(struct bl_reg_sm *sm, const struct bl_reg_msg *m)
 }
 
 int
-sm_round_catchup(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
+bl_reg_sm_round_catchup(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
 {
     if (sm->round_computed == false || same_tag(&m->tag, &sm->tag) == false) {
         return 0;
@@ -382,7 +383,7 @@ sm_round_catchup(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
 }
 
 int
-sm_round_sync_done(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
+bl_reg_sm_round_sync_done(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
 {
     struct sm_member *mb = member_at(sm, (guint) member);
 

@@ -90,25 +90,25 @@ bl_reg_store_sqlite_rc(int rc)
 }
 
 void
-reg_store_set_err(struct bl_reg_store *s, const char *msg)
+bl_reg_store_set_err(struct bl_reg_store *s, const char *msg)
 {
     g_free(s->errmsg);
     s->errmsg = g_strdup(msg);
 }
 
 int
-reg_store_fail(struct bl_reg_store *s, int sqlite_rc)
+bl_reg_store_fail(struct bl_reg_store *s, int sqlite_rc)
 {
     int rc = bl_reg_store_sqlite_rc(sqlite_rc);
 
     if (rc != 0 && s->db != NULL) {
-        reg_store_set_err(s, sqlite3_errmsg(s->db));
+        bl_reg_store_set_err(s, sqlite3_errmsg(s->db));
     }
     return rc;
 }
 
 sqlite3_stmt *
-reg_store_stmt(struct bl_reg_store *s, enum reg_stmt id)
+bl_reg_store_stmt(struct bl_reg_store *s, enum reg_stmt id)
 {
     sqlite3_stmt *st = s->st[id];
 
@@ -118,16 +118,16 @@ reg_store_stmt(struct bl_reg_store *s, enum reg_stmt id)
 }
 
 int
-reg_store_step_done(struct bl_reg_store *s, sqlite3_stmt *st)
+bl_reg_store_step_done(struct bl_reg_store *s, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
 
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : reg_store_fail(s, rc);
+    return rc == SQLITE_DONE ? 0 : bl_reg_store_fail(s, rc);
 }
 
 void
-reg_store_bind_text(sqlite3_stmt *st, int i, const char *text)
+bl_reg_store_bind_text(sqlite3_stmt *st, int i, const char *text)
 {
     sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
 }
@@ -135,7 +135,7 @@ reg_store_bind_text(sqlite3_stmt *st, int i, const char *text)
 static int
 exec_sql(struct bl_reg_store *s, const char *sql)
 {
-    return reg_store_fail(s, sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+    return bl_reg_store_fail(s, sqlite3_exec(s->db, sql, NULL, NULL, NULL));
 }
 
 static int
@@ -150,7 +150,7 @@ pragma_int(struct bl_reg_store *s, const char *sql, int *out)
         rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
     }
     sqlite3_finalize(st);
-    return reg_store_fail(s, rc);
+    return bl_reg_store_fail(s, rc);
 }
 
 /* quick_check reads every page: a torn or corrupt file is found at start, not mid-sync. */
@@ -163,14 +163,14 @@ integrity_check(struct bl_reg_store *s)
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW && g_strcmp0((const char *) sqlite3_column_text(st, 0), "ok") != 0) {
-            reg_store_set_err(s, (const char *) sqlite3_column_text(st, 0));
+            bl_reg_store_set_err(s, (const char *) sqlite3_column_text(st, 0));
             sqlite3_finalize(st);
             return BL_E_CORRUPT;
         }
         rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
     }
     sqlite3_finalize(st);
-    return reg_store_fail(s, rc);
+    return bl_reg_store_fail(s, rc);
 }
 
 /* An empty file gets the schema; anything else must be ours, at our version. */
@@ -207,13 +207,13 @@ schema_check(struct bl_reg_store *s)
 static int
 load_state(struct bl_reg_store *s)
 {
-    sqlite3_stmt *st = reg_store_stmt(s, ST_STATE_GET);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_STATE_GET);
     int rc = sqlite3_step(st);
 
     if (rc != SQLITE_ROW || sqlite3_column_bytes(st, 2) != BL_REG_HASH_LEN) {
         sqlite3_reset(st);
-        reg_store_set_err(s, "registry identity row missing or malformed");
-        return rc == SQLITE_ROW || rc == SQLITE_DONE ? BL_E_CORRUPT : reg_store_fail(s, rc);
+        bl_reg_store_set_err(s, "registry identity row missing or malformed");
+        return rc == SQLITE_ROW || rc == SQLITE_DONE ? BL_E_CORRUPT : bl_reg_store_fail(s, rc);
     }
     s->durable.epoch = (uint64_t) sqlite3_column_int64(st, 0);
     s->durable.gen = (uint64_t) sqlite3_column_int64(st, 1);
@@ -221,7 +221,7 @@ load_state(struct bl_reg_store *s)
     s->durable.log_min = (uint64_t) sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
     if (s->durable.log_min > s->durable.gen + 1 || s->durable.log_min == 0) {
-        reg_store_set_err(s, "registry identity inconsistent with its log");
+        bl_reg_store_set_err(s, "registry identity inconsistent with its log");
         return BL_E_CORRUPT;
     }
     s->cur = s->durable;
@@ -235,7 +235,7 @@ prepare_all(struct bl_reg_store *s)
         int rc =
             sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
         if (rc != SQLITE_OK) {
-            return reg_store_fail(s, rc);
+            return bl_reg_store_fail(s, rc);
         }
     }
     return 0;
@@ -261,7 +261,7 @@ configure(struct bl_reg_store *s, unsigned flags)
         rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
     }
     sqlite3_finalize(st);
-    return reg_store_fail(s, rc)
+    return bl_reg_store_fail(s, rc)
                ?: exec_sql(s, nosync || s->own_sync ? "PRAGMA synchronous = NORMAL"
                                                     : "PRAGMA synchronous = FULL")
                ?: exec_sql(s, "PRAGMA foreign_keys = OFF");
@@ -277,13 +277,13 @@ sync_wal(struct bl_reg_store *s)
     int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
 
     if (rc == SQLITE_OK && (wal == NULL || wal->pMethods == NULL)) {
-        reg_store_set_err(s, "the write-ahead log is not open after a commit");
+        bl_reg_store_set_err(s, "the write-ahead log is not open after a commit");
         return -EIO;
     }
     if (rc == SQLITE_OK) {
         rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
     }
-    return reg_store_fail(s, rc);
+    return bl_reg_store_fail(s, rc);
 }
 
 int
@@ -296,11 +296,11 @@ bl_reg_store_open(const char *path, unsigned flags, struct bl_reg_store **out, c
     *out = NULL;
     s->log_keep = 100000;
     s->watches = g_array_new(FALSE, TRUE, sizeof(struct reg_watch));
-    s->changes = g_ptr_array_new_with_free_func(reg_store_change_free);
+    s->changes = g_ptr_array_new_with_free_func(bl_reg_store_change_free);
     if ((flags & BL_REG_STORE_CREATE) != 0) {
         oflags |= SQLITE_OPEN_CREATE;
     }
-    rc = reg_store_fail(s, sqlite3_open_v2(path, &s->db, oflags, NULL));
+    rc = bl_reg_store_fail(s, sqlite3_open_v2(path, &s->db, oflags, NULL));
     if (rc == 0) {
         rc = configure(s, flags) ?: integrity_check(s) ?: schema_check(s) ?: prepare_all(s)
                                                                      ?: load_state(s);
@@ -380,7 +380,7 @@ bl_reg_store_set_max_bytes(struct bl_reg_store *s, uint64_t max_bytes)
 
 /* Copy a value out of a result row's (type, data) columns. */
 void
-reg_store_column_value(sqlite3_stmt *st, int col, struct bl_reg_value *v)
+bl_reg_store_column_value(sqlite3_stmt *st, int col, struct bl_reg_value *v)
 {
     const void *blob = sqlite3_column_blob(st, col + 1);
     int len = sqlite3_column_bytes(st, col + 1);
@@ -394,21 +394,21 @@ int
 bl_reg_store_get(struct bl_reg_store *s, const char *path, const char *name,
                  struct bl_reg_value *out)
 {
-    sqlite3_stmt *st = reg_store_stmt(s, ST_GET);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_GET);
     int rc;
 
-    reg_store_bind_text(st, 1, path);
-    reg_store_bind_text(st, 2, name);
+    bl_reg_store_bind_text(st, 1, path);
+    bl_reg_store_bind_text(st, 2, name);
     rc = sqlite3_step(st);
     memset(out, 0, sizeof(*out));
     if (rc == SQLITE_ROW) {
-        reg_store_column_value(st, 0, out);
+        bl_reg_store_column_value(st, 0, out);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) {
         return 0;
     }
-    return rc == SQLITE_DONE ? -ENOENT : reg_store_fail(s, rc);
+    return rc == SQLITE_DONE ? -ENOENT : bl_reg_store_fail(s, rc);
 }
 
 int
@@ -417,14 +417,14 @@ bl_reg_store_key_exists(struct bl_reg_store *s, const char *path)
     if (path[0] == '\0') {
         return 0;
     }
-    sqlite3_stmt *st = reg_store_stmt(s, ST_KEY_EXISTS);
-    reg_store_bind_text(st, 1, path);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_KEY_EXISTS);
+    bl_reg_store_bind_text(st, 1, path);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW) {
         return 0;
     }
-    return rc == SQLITE_DONE ? -ENOENT : reg_store_fail(s, rc);
+    return rc == SQLITE_DONE ? -ENOENT : bl_reg_store_fail(s, rc);
 }
 
 int
@@ -436,7 +436,7 @@ bl_reg_store_begin(struct bl_reg_store *s)
     if (s->untrusted) {
         return -EIO; /* nothing more goes on top of frames that may not be on disk */
     }
-    int rc = reg_store_step_done(s, reg_store_stmt(s, ST_BEGIN));
+    int rc = bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_BEGIN));
     if (rc == 0) {
         s->in_batch = true;
     }
@@ -458,11 +458,11 @@ make_key(struct bl_reg_store *s, const char *path)
 
     while (p[0] != '\0') {
         char *slash = strrchr(p, '/');
-        sqlite3_stmt *st = reg_store_stmt(s, ST_MKKEY);
-        reg_store_bind_text(st, 1, p);
+        sqlite3_stmt *st = bl_reg_store_stmt(s, ST_MKKEY);
+        bl_reg_store_bind_text(st, 1, p);
         sqlite3_bind_text(st, 2, slash != NULL ? p : "", slash != NULL ? (int) (slash - p) : 0,
                           SQLITE_TRANSIENT);
-        int rc = reg_store_step_done(s, st);
+        int rc = bl_reg_store_step_done(s, st);
         if (rc != 0 || sqlite3_changes(s->db) == 0) {
             return rc;
         }
@@ -478,18 +478,18 @@ static int
 delete_subtree(struct bl_reg_store *s, const char *path)
 {
     if (path[0] == '\0') {
-        return reg_store_step_done(s, reg_store_stmt(s, ST_DELALL_KEYS))
-                   ?: reg_store_step_done(s, reg_store_stmt(s, ST_DELALL_VALS));
+        return bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_DELALL_KEYS))
+                   ?: bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_DELALL_VALS));
     }
     g_autofree char *lo = g_strconcat(path, "/", NULL);
     g_autofree char *hi = g_strconcat(path, "0", NULL);
     int rc = 0;
     for (enum reg_stmt id = ST_DELKEYS; rc == 0 && id <= ST_DELVALS; id++) {
-        sqlite3_stmt *st = reg_store_stmt(s, id);
-        reg_store_bind_text(st, 1, path);
-        reg_store_bind_text(st, 2, lo);
-        reg_store_bind_text(st, 3, hi);
-        rc = reg_store_step_done(s, st);
+        sqlite3_stmt *st = bl_reg_store_stmt(s, id);
+        bl_reg_store_bind_text(st, 1, path);
+        bl_reg_store_bind_text(st, 2, lo);
+        bl_reg_store_bind_text(st, 3, hi);
+        rc = bl_reg_store_step_done(s, st);
     }
     return rc;
 }
@@ -502,27 +502,27 @@ set_value(struct bl_reg_store *s, const struct bl_reg_op *op)
     if (rc != 0) {
         return rc;
     }
-    sqlite3_stmt *st = reg_store_stmt(s, ST_SET);
-    reg_store_bind_text(st, 1, op->path);
-    reg_store_bind_text(st, 2, op->name);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_SET);
+    bl_reg_store_bind_text(st, 1, op->path);
+    bl_reg_store_bind_text(st, 2, op->name);
     sqlite3_bind_int(st, 3, (int) op->value.type);
     sqlite3_bind_blob(st, 4, op->value.len > 0 ? op->value.data : (const void *) "",
                       (int) op->value.len, SQLITE_STATIC);
-    return reg_store_step_done(s, st);
+    return bl_reg_store_step_done(s, st);
 }
 
 static int
 delete_value(struct bl_reg_store *s, const struct bl_reg_op *op)
 {
-    sqlite3_stmt *st = reg_store_stmt(s, ST_DELVAL);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_DELVAL);
 
-    reg_store_bind_text(st, 1, op->path);
-    reg_store_bind_text(st, 2, op->name);
-    return reg_store_step_done(s, st);
+    bl_reg_store_bind_text(st, 1, op->path);
+    bl_reg_store_bind_text(st, 2, op->name);
+    return bl_reg_store_step_done(s, st);
 }
 
 int
-reg_store_apply_op(struct bl_reg_store *s, const struct bl_reg_op *op)
+bl_reg_store_apply_op(struct bl_reg_store *s, const struct bl_reg_op *op)
 {
     switch (op->kind) {
         case BL_REG_OP_SET:
@@ -540,12 +540,12 @@ reg_store_apply_op(struct bl_reg_store *s, const struct bl_reg_op *op)
 static int
 log_add(struct bl_reg_store *s, uint64_t gen, const uint8_t *hash, const uint8_t *bytes, size_t len)
 {
-    sqlite3_stmt *st = reg_store_stmt(s, ST_LOG_ADD);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_LOG_ADD);
 
     sqlite3_bind_int64(st, 1, (sqlite3_int64) gen);
     sqlite3_bind_blob(st, 2, hash, BL_REG_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, bytes, (int) len, SQLITE_STATIC);
-    return reg_store_step_done(s, st);
+    return bl_reg_store_step_done(s, st);
 }
 
 int
@@ -558,8 +558,8 @@ bl_reg_store_apply(struct bl_reg_store *s, uint64_t gen, const uint8_t hash[BL_R
         return -EINVAL;
     }
     for (size_t i = 0; rc == 0 && i < ops->n; i++) {
-        rc = reg_store_apply_op(s, &ops->v[i]);
-        reg_store_record_op(s, gen, &ops->v[i]);
+        rc = bl_reg_store_apply_op(s, &ops->v[i]);
+        bl_reg_store_record_op(s, gen, &ops->v[i]);
     }
     if (rc == 0) {
         rc = log_add(s, gen, hash, bytes, len);
@@ -588,9 +588,9 @@ log_prune(struct bl_reg_store *s)
         return 0;
     }
     uint64_t min = s->cur.gen - s->log_keep + 1;
-    sqlite3_stmt *st = reg_store_stmt(s, ST_LOG_PRUNE);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_LOG_PRUNE);
     sqlite3_bind_int64(st, 1, (sqlite3_int64) min);
-    int rc = reg_store_step_done(s, st);
+    int rc = bl_reg_store_step_done(s, st);
     if (rc == 0) {
         s->cur.log_min = min;
     }
@@ -598,15 +598,15 @@ log_prune(struct bl_reg_store *s)
 }
 
 int
-reg_store_put_state(struct bl_reg_store *s)
+bl_reg_store_put_state(struct bl_reg_store *s)
 {
-    sqlite3_stmt *st = reg_store_stmt(s, ST_STATE_PUT);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_STATE_PUT);
 
     sqlite3_bind_int64(st, 1, (sqlite3_int64) s->cur.epoch);
     sqlite3_bind_int64(st, 2, (sqlite3_int64) s->cur.gen);
     sqlite3_bind_blob(st, 3, s->cur.hash, BL_REG_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64) s->cur.log_min);
-    return reg_store_step_done(s, st);
+    return bl_reg_store_step_done(s, st);
 }
 
 int
@@ -615,8 +615,8 @@ bl_reg_store_commit(struct bl_reg_store *s)
     if (s->in_batch == false) {
         return -EINVAL;
     }
-    int rc = log_prune(s) ?: reg_store_put_state(s)
-                           ?: reg_store_step_done(s, reg_store_stmt(s, ST_COMMIT));
+    int rc = log_prune(s) ?: bl_reg_store_put_state(s)
+                           ?: bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_COMMIT));
     if (rc != 0) {
         bl_reg_store_rollback(s);
         return rc;
@@ -624,13 +624,13 @@ bl_reg_store_commit(struct bl_reg_store *s)
     s->in_batch = false;
     if (s->own_sync == false) {
         s->durable = s->cur;
-        reg_store_fire_watches(s);
+        bl_reg_store_fire_watches(s);
         return 0;
     }
     /* Committed, not yet durable: the watchers hear of it now, the rest after the sync. A
      * power loss before the sync loses the batch whole (WAL frames are checksummed in
      * order), leaving this replica behind at its last durable state, never diverged. */
-    reg_store_fire_watches(s);
+    bl_reg_store_fire_watches(s);
     rc = sync_wal(s);
     if (rc != 0) {
         /* Committed but maybe not on disk, and a reopen would not tell: after a failed
@@ -653,7 +653,7 @@ bl_reg_store_rollback(struct bl_reg_store *s)
     /* After SQLITE_FULL SQLite may have rolled back already: then there is nothing to do,
      * and the error message of the failure stays for the caller. */
     if (sqlite3_get_autocommit(s->db) == 0) {
-        sqlite3_stmt *st = reg_store_stmt(s, ST_ROLLBACK);
+        sqlite3_stmt *st = bl_reg_store_stmt(s, ST_ROLLBACK);
         (void) sqlite3_step(st);
         sqlite3_reset(st);
     }

@@ -69,22 +69,22 @@ struct bl_reg_store {
     GPtrArray *changes; /* struct reg_change *, only while someone watches */
 };
 
-void reg_store_set_err(struct bl_reg_store *s, const char *msg);
+void bl_reg_store_set_err(struct bl_reg_store *s, const char *msg);
 /* Map an SQLite code, remembering SQLite's message when it is a failure. */
-int reg_store_fail(struct bl_reg_store *s, int sqlite_rc);
+int bl_reg_store_fail(struct bl_reg_store *s, int sqlite_rc);
 /* Reset a prepared statement and its binds, ready for use. */
-sqlite3_stmt *reg_store_stmt(struct bl_reg_store *s, enum reg_stmt id);
+sqlite3_stmt *bl_reg_store_stmt(struct bl_reg_store *s, enum reg_stmt id);
 /* Step a statement that returns no row, and reset it. */
-int reg_store_step_done(struct bl_reg_store *s, sqlite3_stmt *st);
+int bl_reg_store_step_done(struct bl_reg_store *s, sqlite3_stmt *st);
 /* Bind text that outlives the statement's next step. */
-void reg_store_bind_text(sqlite3_stmt *st, int i, const char *text);
+void bl_reg_store_bind_text(sqlite3_stmt *st, int i, const char *text);
 /* Copy a (type, data) pair of columns starting at col. */
-void reg_store_column_value(sqlite3_stmt *st, int col, struct bl_reg_value *v);
-int reg_store_apply_op(struct bl_reg_store *s, const struct bl_reg_op *op);
-int reg_store_put_state(struct bl_reg_store *s);
+void bl_reg_store_column_value(sqlite3_stmt *st, int col, struct bl_reg_value *v);
+int bl_reg_store_apply_op(struct bl_reg_store *s, const struct bl_reg_op *op);
+int bl_reg_store_put_state(struct bl_reg_store *s);
 
-void reg_store_record_op(struct bl_reg_store *s, uint64_t gen, const struct bl_reg_op *op);
-void reg_store_fire_watches(struct bl_reg_store *s);
-void reg_store_change_free(gpointer p);
+void bl_reg_store_record_op(struct bl_reg_store *s, uint64_t gen, const struct bl_reg_op *op);
+void bl_reg_store_fire_watches(struct bl_reg_store *s);
+void bl_reg_store_change_free(gpointer p);
 
 #endif

@@ -19,21 +19,21 @@ emit_values(struct bl_reg_store *s, const char *path, const char *after, bl_reg_
 
     /* ST_VALUES may be in use by an outer walk's caller only through fn; reset is safe. */
     sqlite3_reset(st);
-    reg_store_bind_text(st, 1, path);
+    bl_reg_store_bind_text(st, 1, path);
     if (after != NULL) {
-        reg_store_bind_text(st, 2, after);
+        bl_reg_store_bind_text(st, 2, after);
     } else {
         sqlite3_bind_null(st, 2);
     }
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct bl_reg_value v;
         g_autofree char *name = g_strdup((const char *) sqlite3_column_text(st, 0));
-        reg_store_column_value(st, 1, &v);
+        bl_reg_store_column_value(st, 1, &v);
         rc = fn(data, path, name, &v);
         bl_reg_value_clear(&v);
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = reg_store_fail(s, step);
+        rc = bl_reg_store_fail(s, step);
     }
     sqlite3_reset(st);
     return rc;
@@ -49,14 +49,14 @@ bl_reg_store_list(struct bl_reg_store *s, const char *path, bl_reg_item_fn fn, v
     if (rc != 0) {
         return rc;
     }
-    st = reg_store_stmt(s, ST_CHILDREN);
-    reg_store_bind_text(st, 1, path);
+    st = bl_reg_store_stmt(s, ST_CHILDREN);
+    bl_reg_store_bind_text(st, 1, path);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         g_autofree char *child = g_strdup((const char *) sqlite3_column_text(st, 0));
         rc = fn(data, child, NULL, NULL);
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = reg_store_fail(s, step);
+        rc = bl_reg_store_fail(s, step);
     }
     sqlite3_reset(st);
     return rc != 0 ? rc : emit_values(s, path, NULL, fn, data);
@@ -77,21 +77,21 @@ emit_keys_after(struct bl_reg_store *s, const char *prefix, const char *after, b
 {
     g_autofree char *lo = prefix[0] != '\0' ? g_strconcat(prefix, "/", NULL) : g_strdup("");
     g_autofree char *hi = g_strconcat(prefix, "0", NULL);
-    sqlite3_stmt *st = reg_store_stmt(s, prefix[0] != '\0' ? ST_KEYS_RANGE : ST_KEYS_ALL);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, prefix[0] != '\0' ? ST_KEYS_RANGE : ST_KEYS_ALL);
     int rc = 0;
     int step = SQLITE_DONE;
 
     /* ">" on lo skips the prefix + "/" string itself, which is never a key. */
-    reg_store_bind_text(st, 1, after != NULL && strcmp(after, lo) > 0 ? after : lo);
+    bl_reg_store_bind_text(st, 1, after != NULL && strcmp(after, lo) > 0 ? after : lo);
     if (prefix[0] != '\0') {
-        reg_store_bind_text(st, 2, hi);
+        bl_reg_store_bind_text(st, 2, hi);
     }
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         g_autofree char *path = g_strdup((const char *) sqlite3_column_text(st, 0));
         rc = emit_key(s, path, fn, data);
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = reg_store_fail(s, step);
+        rc = bl_reg_store_fail(s, step);
     }
     sqlite3_reset(st);
     return rc;
@@ -131,7 +131,7 @@ bl_reg_store_can_catch_up(struct bl_reg_store *s, uint64_t gen, const uint8_t ha
     if (gen < s->cur.log_min) {
         return false;
     }
-    sqlite3_stmt *st = reg_store_stmt(s, ST_LOG_AT);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_LOG_AT);
     sqlite3_bind_int64(st, 1, (sqlite3_int64) gen);
     bool ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == BL_REG_HASH_LEN &&
               memcmp(sqlite3_column_blob(st, 0), hash, BL_REG_HASH_LEN) == 0;
@@ -173,7 +173,7 @@ bl_reg_store_log_chunks(struct bl_reg_store *s, uint64_t from, size_t chunk, bl_
         return -ENOENT;
     }
     bl_reg_wr_u32(c.buf, 0);
-    sqlite3_stmt *st = reg_store_stmt(s, ST_LOG_FROM);
+    sqlite3_stmt *st = bl_reg_store_stmt(s, ST_LOG_FROM);
     sqlite3_bind_int64(st, 1, (sqlite3_int64) from);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         bl_reg_log_entry_encode(c.buf, (uint64_t) sqlite3_column_int64(st, 0),
@@ -185,7 +185,7 @@ bl_reg_store_log_chunks(struct bl_reg_store *s, uint64_t from, size_t chunk, bl_
         }
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = reg_store_fail(s, step);
+        rc = bl_reg_store_fail(s, step);
     }
     sqlite3_reset(st);
     if (rc == 0) {
@@ -249,16 +249,16 @@ bl_reg_store_snapshot_chunks(struct bl_reg_store *s, size_t chunk, bl_reg_chunk_
 static int
 replace_tree(struct bl_reg_store *s, const struct bl_reg_ops *snapshot)
 {
-    int rc = reg_store_step_done(s, reg_store_stmt(s, ST_DELALL_KEYS))
-                 ?: reg_store_step_done(s, reg_store_stmt(s, ST_DELALL_VALS))
-                 ?: reg_store_step_done(s, reg_store_stmt(s, ST_LOG_CLEAR));
+    int rc = bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_DELALL_KEYS))
+                 ?: bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_DELALL_VALS))
+                 ?: bl_reg_store_step_done(s, bl_reg_store_stmt(s, ST_LOG_CLEAR));
 
     for (size_t i = 0; rc == 0 && i < snapshot->n; i++) {
         const struct bl_reg_op *op = &snapshot->v[i];
         if (op->kind != BL_REG_OP_SET && op->kind != BL_REG_OP_CREATE_KEY) {
             return -EINVAL;
         }
-        rc = reg_store_apply_op(s, op);
+        rc = bl_reg_store_apply_op(s, op);
     }
     return rc;
 }
@@ -276,7 +276,7 @@ bl_reg_store_replace(struct bl_reg_store *s, const struct bl_reg_ops *snapshot,
     if (rc == 0) {
         s->cur = *id;
         s->cur.log_min = id->gen + 1;
-        rc = reg_store_put_state(s);
+        rc = bl_reg_store_put_state(s);
     }
     if (rc != 0) {
         bl_reg_store_rollback(s);
@@ -284,12 +284,12 @@ bl_reg_store_replace(struct bl_reg_store *s, const struct bl_reg_ops *snapshot,
     }
     g_ptr_array_set_size(s->changes, 0);
     struct bl_reg_op reset = {.kind = (enum bl_reg_op_kind) BL_REG_CHANGE_RESET, .path = ""};
-    reg_store_record_op(s, id->gen, &reset);
+    bl_reg_store_record_op(s, id->gen, &reset);
     return bl_reg_store_commit(s);
 }
 
 void
-reg_store_change_free(gpointer p)
+bl_reg_store_change_free(gpointer p)
 {
     struct reg_change *c = p;
 
@@ -300,7 +300,7 @@ reg_store_change_free(gpointer p)
 }
 
 void
-reg_store_record_op(struct bl_reg_store *s, uint64_t gen, const struct bl_reg_op *op)
+bl_reg_store_record_op(struct bl_reg_store *s, uint64_t gen, const struct bl_reg_op *op)
 {
     if (s->watches->len == 0) {
         return;
@@ -328,7 +328,7 @@ watch_matches(const struct reg_watch *w, const struct reg_change *c)
 }
 
 void
-reg_store_fire_watches(struct bl_reg_store *s)
+bl_reg_store_fire_watches(struct bl_reg_store *s)
 {
     for (guint i = 0; i < s->changes->len; i++) {
         const struct reg_change *rc = g_ptr_array_index(s->changes, i);
