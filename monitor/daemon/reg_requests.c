@@ -1,5 +1,5 @@
 /*
- * The registry's answers to control-socket clients (protocol in resource/reg_ipc.h): reads
+ * The registry's answers to control-socket clients (protocol in resource/registry/reg_ipc.h): reads
  * from the local replica, writes through the cluster, status, "wait until in sync" and
  * watches. Every request is decoded and checked before use.
  */

@@ -1,5 +1,5 @@
 /*
- * The registry module of bmclinkd: a reg_node (resource/reg_node.h) between Corosync
+ * The registry module of bmclinkd: a reg_node (resource/registry/reg_node.h) between Corosync
  * (cpg.c) and the control socket (ipc.c). reg_service.c runs the node and its links;
  * reg_requests.c answers the clients. Internal to the daemon.
  */

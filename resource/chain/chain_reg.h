@@ -1,7 +1,7 @@
 /*
  * The service chain's synchronized subtrees (docs/servicechain.md, "Synchronized
  * subtrees"): before a chain starts, wait (bounded) until this node's registry replica is in
- * sync, then render the subtrees a profile (resource/reg_profile.h) names into one or more
+ * sync, then render the subtrees a profile (resource/registry/reg_profile.h) names into one or more
  * .reg files the programs read; while the chain runs and at stop, record what a program
  * changed in such a file back into the registry (checkpointing).
  *

@@ -2,7 +2,7 @@
 # The bmclinkd OCF agent's validate-all: what only this node lacks is OCF_ERR_INSTALLED (5),
 # what is wrong everywhere OCF_ERR_CONFIGURED (6), told apart by bmclinkd --check-config's exit
 # status (1 bmclinkd.conf, 3 a file or secret here, 4 bmclink.conf), not by its message.
-#   bmcd_test_agent_validate.sh AGENT BMCLINKD BMCLINK_REG EXAMPLE
+#   test_bmcd_agent_validate.sh AGENT BMCLINKD BMCLINK_REG EXAMPLE
 set -euo pipefail
 agent=$1 daemon=$2 client=$3 example=$4
 tmp=$(mktemp -d)

@@ -1,7 +1,7 @@
 /*
  * Fuzz target: a hostile BMC's SEL replies. The input is a sequence of replies, each one
  * length byte then that many bytes, handed in turn to the heartbeat's SEL reader
- * (monitor/heartbeat_sel.c) as the answers to what it asks (Get SEL Info, Get SEL Entry),
+ * (monitor/bmc/heartbeat_sel.c) as the answers to what it asks (Get SEL Info, Get SEL Entry),
  * over several rounds; every reply is also fed to the decoders and the classifier alone.
  * Nothing may crash, read out of bounds or loop without end.
  */

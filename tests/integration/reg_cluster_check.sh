@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The synchronized registry against real Corosync: three nodes in private namespaces
-# (reg-bench-lib.sh), real bmclinkd and bmclink-reg. What it checks, in order:
+# (tests/tools/regnet.sh), real bmclinkd and bmclink-reg. What it checks, in order:
 #   1. every replica reports "active" (in sync) and they agree
 #   2. writers on all three nodes at once; every answered write is on every node
 #   3. kill -9 of one daemon while writes go on; it restarts and catches up

@@ -10,7 +10,7 @@
 #   C. the BMC dies: the heartbeat says so after 3 silent polls; a fatal PET still runs the
 #      recovery (the script), the notices fail and are counted.
 # Exit 0 pass, 1 failures, 77 skip (says why), 99 set-up error.
-#   test-bmc-driver.sh BMC_DRIVER BMCSIM_SO
+#   test_bmc_driver_sim.sh BMC_DRIVER BMCSIM_SO
 set -u
 DRIVER=$(readlink -f "${1:?bmc_driver}")
 SO=$(readlink -f "${2:?bmcsim.so}")

@@ -5,7 +5,7 @@
 # `bmclink status`, logs each distinct error once however often it retries, and its BMC side
 # runs once the file is there and the port is free, without a restart. Then junk traps are
 # dropped and counted, logged at DEBUG only, and kept out of the last notices.
-#   bmcd_test_bmc_retry.sh BMCLINK BMCLINKD EXAMPLE
+#   test_bmcd_bmc_retry.sh BMCLINK BMCLINKD EXAMPLE
 set -uo pipefail
 cli=$1 daemon=$2 example=$3
 BL_NEEDS="ss python3"

@@ -6,7 +6,7 @@
 #   C. start but no end: the reset follows window W.
 #   D. v2c to the real snmptrapd (-f -Lo).
 # Exit 0 pass, 1 failures, 77 skip (says why), 99 set-up error.
-#   test-bmcsim.sh BMCSIM_SO TRAP_LISTEN [PRELOAD]   (PRELOAD: sanitizer runtimes for ipmi_sim)
+#   test_trap_bmcsim_sim.sh BMCSIM_SO TRAP_LISTEN [PRELOAD]   (PRELOAD: sanitizer runtimes for ipmi_sim)
 set -u
 SO=$(readlink -f "${1:?bmcsim.so}")
 LISTEN=$(readlink -f "${2:?trap_listen}")

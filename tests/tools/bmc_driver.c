@@ -1,10 +1,10 @@
 /*
  * bmc_driver: bmclinkd's BMC side run alone, without the daemon: the stack of
- * monitor/bmc_stack.h that bmclinkd runs too (the trap receiver of one node, the heartbeat to
+ * monitor/bmc/bmc_stack.h that bmclinkd runs too (the trap receiver of one node, the heartbeat to
  * every BMC and the recovery of this node, on the real IPMI client (OpenIPMI) and the real
  * Pacemaker tools), in one GLib main loop. scripts/bench/notice-bench and heartbeat-bench run it
- * against simulated BMCs without a cluster, tests/bmcnotice/test-bmc-driver.sh against ipmi_sim;
- * the lab tests (tests/lab/5x-*.sh) run bmclinkd itself.
+ * against simulated BMCs without a cluster, tests/integration/test_bmc_driver_sim.sh against
+ * ipmi_sim; the lab tests (tests/lab/5x-*.sh) run bmclinkd itself.
  *
  *   bmc_driver -c bmclink.conf -n node1 [--seconds S] [--heartbeat-only] [--summary-every S]
  *

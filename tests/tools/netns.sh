@@ -1,7 +1,7 @@
 # Sourced by the tests that run real daemons (ipmi_sim, snmptrapd, our receiver) on the
-# loopback of a private network namespace: tests/bmcsim/test-bmcsim.sh,
-# tests/bmcnotice/test-bmc-driver.sh,
-# tests/unit/heartbeat_sel_sim.sh, tests/unit/trap_forward_v3.sh.
+# loopback of a private network namespace: tests/integration/test_trap_bmcsim_sim.sh,
+# tests/integration/test_bmc_driver_sim.sh,
+# tests/integration/test_heartbeat_sel_sim.sh, tests/integration/test_trap_forward_v3.sh.
 
 # bl_netns_enter "$0" "$@": with the tools in $BL_NEEDS, root and unshare, run the script
 # again in a new network namespace (never returns); otherwise exit 77 saying why. Inside the

@@ -1,5 +1,5 @@
 /*
- * trap-bench-recv: bmclinkd's trap receiver run on its own, for the benchmark and the
+ * trap_listen: bmclinkd's trap receiver run on its own, for the benchmark and the
  * simulated-BMC tests. Reads the node's trap settings from bmclink.conf, listens in a GLib
  * main loop, and prints one line per decision (with --events) and a summary at the end:
  *
@@ -138,7 +138,7 @@ run(struct bench *b, const char *config, const char *node, gint seconds)
     int rc = bl_trap_config_load(config, node, &cfg, err, sizeof(err));
 
     if (rc != BL_OK) {
-        fprintf(stderr, "trap-bench-recv: %s\n", err);
+        fprintf(stderr, "trap_listen: %s\n", err);
         return 99;
     }
     b->loop = g_main_loop_new(NULL, FALSE);
@@ -186,10 +186,10 @@ main(int argc, char **argv)
 
     g_option_context_add_main_entries(oc, entries, NULL);
     if (!g_option_context_parse(oc, &argc, &argv, &gerr) || config == NULL || node == NULL) {
-        fprintf(stderr, "trap-bench-recv: %s\n", gerr != NULL ? gerr->message : "need -c and -n");
+        fprintf(stderr, "trap_listen: %s\n", gerr != NULL ? gerr->message : "need -c and -n");
         return 99;
     }
-    bl_log_init("trap-bench-recv", BL_LOG_STDERR, verbose ? LOG_DEBUG : LOG_NOTICE);
+    bl_log_init("trap_listen", BL_LOG_STDERR, verbose ? LOG_DEBUG : LOG_NOTICE);
     b.lat_ns = calloc(LAT_MAX, sizeof(uint64_t));
     rc = b.lat_ns != NULL ? run(&b, config, node, seconds) : 99;
     free(b.lat_ns);

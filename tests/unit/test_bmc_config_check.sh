@@ -2,7 +2,7 @@
 # `bmclink config check` and `bmclinkd --check-config` on bmclink.conf: the shipped example
 # (with its secrets in a 0600 copy) passes; a bad value fails naming file:line, and bmclinkd
 # refuses a bmclinkd.conf whose [bmc] names it; [bmc] enabled = auto without the file is off.
-#   bmcd_test_config_check.sh BMCLINK BMCLINKD EXAMPLE
+#   test_bmc_config_check.sh BMCLINK BMCLINKD EXAMPLE
 set -euo pipefail
 cli=$1 daemon=$2 example=$3
 tmp=$(mktemp -d)

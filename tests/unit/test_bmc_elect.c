@@ -1,5 +1,5 @@
 /*
- * The attribute publisher's election (monitor/bmc_elect.h): only a member of the BMC side's
+ * The attribute publisher's election (monitor/bmc/bmc_elect.h): only a member of the BMC side's
  * group with the lowest nodeid publishes; a daemon whose BMC side is off or failed is not in
  * the group, so the next lowest takes over (the case of issue 5 item 4 that lost the
  * attributes silently).

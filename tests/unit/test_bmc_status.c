@@ -1,5 +1,5 @@
 /*
- * `bmclink status` on the wire (monitor/bmc_status.h): what the daemon encodes the command
+ * `bmclink status` on the wire (monitor/status/bmc_status.h): what the daemon encodes the command
  * decodes; every malformed answer (truncated, bad lengths, bad bytes, other versions,
  * trailing bytes) is refused without reading outside the buffer (run under ASan too).
  */

@@ -1,5 +1,5 @@
 /*
- * The heartbeat's SEL reader (monitor/heartbeat_sel.c) against an in-memory SEL behind the
+ * The heartbeat's SEL reader (monitor/bmc/heartbeat_sel.c) against an in-memory SEL behind the
  * bl_ipmi_ops seam: history is not acted on, only new records are read, the position
  * survives a restart (its file), a cleared SEL makes everything new, a vanished record and a
  * looping BMC are survived; and bl_health_sel turns the verdicts into the colour.

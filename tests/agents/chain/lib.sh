@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the local agent tests (tests/chain/t-*.sh): the built agent against real
+# Shared by the local agent tests (tests/agents/chain/t-*.sh): the built agent against real
 # bl-test-member daemons, a tmpfs or loop-device "shared volume", all inside private mount
 # and PID namespaces so no mount or process outlives the test. Exit codes: 0 pass, 1 failures, 77 skip, 99 error.
 set -u
