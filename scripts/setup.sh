@@ -79,7 +79,7 @@ bl_check_commands() {
 # bl_build [extra cmake args...]: configure and build into $BL_BUILD.
 bl_build() {
     echo "== build: $BL_BUILD"
-    cmake -S "$BL_TOP" -B "$BL_BUILD" -DCMAKE_INSTALL_PREFIX=/usr "$@" >/dev/null
+    cmake -S "$BL_TOP" -B "$BL_BUILD" -DCMAKE_INSTALL_PREFIX=/usr -DBMCLINK_WERROR=ON "$@" >/dev/null
     cmake --build "$BL_BUILD" -j"$(nproc)" >/dev/null 2>"$BL_BUILD.log" || {
         cat "$BL_BUILD.log" >&2
         return 1

@@ -9,7 +9,7 @@
 # did from its log on the node's disk (/var/log/bmclink/bmclinkd.log: the "bmc: step ...",
 # "bmc: event ...", "bmc: hb ..." lines) and from `bmclink status` run inside the node.
 #
-# The binaries under test (monitor/bmclinkd, monitor/bmclink-reg, cli/bmclink) come from
+# The binaries under test (monitor/bmclinkd, cli/bmclink-reg, cli/bmclink) come from
 # $BMCLINK_BUILD_DIR, build/ or build-bmc/ and travel on every node's disk
 # (/var/lib/bmclink/bin: nodes have a private /tmp); the OCF agent is the installed one
 # (/usr/lib/ocf/resource.d/bmclink, cmake --install). BMCLINK_LAB_BMCSIM overrides the
@@ -34,9 +34,9 @@ bmc_require() {
     for b in "${BMCLINK_BUILD_DIR:-}" "$REPO_DIR/build" "$REPO_DIR/build-bmc"; do
         [[ -n $b ]] || continue
         if ((${#BMCD_SRC[@]} == 0)) && [[ -x $b/monitor/bmclinkd && -x $b/cli/bmclink &&
-            -x $b/monitor/bmclink-reg ]]; then
+            -x $b/cli/bmclink-reg ]]; then
             BMCD_SRC=("$(readlink -f "$b/monitor/bmclinkd")"
-                "$(readlink -f "$b/monitor/bmclink-reg")" "$(readlink -f "$b/cli/bmclink")")
+                "$(readlink -f "$b/cli/bmclink-reg")" "$(readlink -f "$b/cli/bmclink")")
         fi
         [[ -z $BMCSIM_SO && -f $b/tests/bmcsim.so ]] && BMCSIM_SO=$b/tests/bmcsim.so
     done

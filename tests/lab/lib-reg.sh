@@ -19,7 +19,7 @@
 #   Each replica lives on its node's disk (/var/lib/bmclink/registry.db): it survives a
 #   power cycle, as on a real node.
 # - The binaries: with $BMCLINK_BUILD_DIR (or build/) holding monitor/bmclinkd
-#   and monitor/bmclink-reg, those are copied onto every node's disk
+#   and cli/bmclink-reg, those are copied onto every node's disk
 #   (/var/lib/bmclink/bin: nodes have a private /tmp) and used; without, the installed
 #   /usr/sbin/bmclinkd and /usr/bin/bmclink-reg (cmake --install). BMCLINK_REG_INSTALLED=1
 #   forces the installed ones.
@@ -78,9 +78,9 @@ reg_require() {
     need_cmd pcs pcs
     if [[ ${BMCLINK_REG_INSTALLED:-0} != 1 ]]; then
         for b in "${BMCLINK_BUILD_DIR:-}" "$REPO_DIR/build"; do
-            if [[ -n $b && -x $b/monitor/bmclinkd && -x $b/monitor/bmclink-reg ]]; then
+            if [[ -n $b && -x $b/monitor/bmclinkd && -x $b/cli/bmclink-reg ]]; then
                 REG_DAEMON_SRC=$(readlink -f "$b/monitor/bmclinkd")
-                REG_CLIENT_SRC=$(readlink -f "$b/monitor/bmclink-reg")
+                REG_CLIENT_SRC=$(readlink -f "$b/cli/bmclink-reg")
                 REG_DAEMON=$REG_NODE_BIN/bmclinkd
                 REG_CLIENT=$REG_NODE_BIN/bmclink-reg
                 break

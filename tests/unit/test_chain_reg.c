@@ -1,5 +1,5 @@
 /*
- * The chain's synchronized subtrees (resource/chain_reg.c) and the agent around them: the
+ * The chain's synchronized subtrees (resource/chain/chain_reg.c) and the agent around them: the
  * registry seam is a fake over a real SQLite replica (bl_reg_store) in a scratch folder, so
  * render and capture meet the real tree, walk order and .reg text; the agent test runs real
  * bl-test-member daemons that read the rendered file and change it.

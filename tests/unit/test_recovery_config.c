@@ -1,4 +1,5 @@
-/* bmclink.conf's BMC side (monitor/recovery_config.c): values, defaults, errors, secrets. */
+/* bmclink.conf's BMC side (monitor/recovery/recovery_config.c): values, defaults, errors, secrets.
+ */
 #include "bl_result.h"
 #include "recovery_config.h"
 

@@ -1,7 +1,0 @@
-# Agent tests: the installed-to-be fence_bmclink against a real ipmi_sim and against
-# hostile_bmc, in a private network namespace (label "agent"; skip 77 without root).
-add_executable(hostile_bmc ${CMAKE_CURRENT_LIST_DIR}/hostile_bmc.c)
-add_test(NAME agent_fence_bmclink
-    COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_agent_tests $<TARGET_FILE:fence_bmclink>
-            $<TARGET_FILE:hostile_bmc>)
-set_tests_properties(agent_fence_bmclink PROPERTIES SKIP_RETURN_CODE 77 LABELS agent TIMEOUT 300)
