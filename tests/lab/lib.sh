@@ -122,9 +122,11 @@ assert_false() { if "$@"; then fail "expected failure: $*"; fi; }
 # --- looking at the cluster -------------------------------------------------------
 
 # xml_attr NAME LINE: the value of attribute NAME in one XML element LINE.
+# Pacemaker escapes an exit reason once more before it is an attribute (&amp;apos;): two
+# rounds of decoding give the text.
 xml_attr() {
-    sed -n "s/.* $1=\"\([^\"]*\)\".*/\1/p" <<<"$2" |
-        sed "s/&apos;/'/g; s/&quot;/\"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\\&/g"
+    local unescape="s/&apos;/'/g; s/&quot;/\"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\\&/g"
+    sed -n "s/.* $1=\"\([^\"]*\)\".*/\1/p" <<<"$2" | sed "$unescape" | sed "$unescape"
 }
 
 # cluster_why [PREDICATE ARGS...]: after a wait failed, what Pacemaker says: the state of
@@ -399,7 +401,7 @@ chain_require() {
 # file that edits Nvbase in place to count while it runs), folders and mount point.
 chain_install_nodes() {
     local profile=$1 n i disk gen
-    gen=$("$REPO_DIR/tests/members/make-chain.sh" bmclink "$profile" "$CHAIN_BIN" \
+    gen=$("$REPO_DIR/tests/tools/members/make-chain.sh" bmclink "$profile" "$CHAIN_BIN" \
         "$CHAIN_RUN" "$CHAIN_WORK") || error "make-chain.sh $profile failed"
     n=$(lab_node_count)
     for ((i = 1; i <= n; i++)); do
