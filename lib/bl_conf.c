@@ -345,14 +345,30 @@ line_of(const char *text, const char *group, const char *key)
     return found != 0 ? found : header;
 }
 
+/* Whether that exact line is already in the report: a reader that looks at one group for
+ * several nodes reports its problem once. */
+static bool
+already_said(const GString *errors, const char *line)
+{
+    size_t len = strlen(line);
+
+    for (const char *p = errors->str; (p = strstr(p, line)) != NULL; p++) {
+        if ((p == errors->str || p[-1] == '\n') && (p[len] == '\0' || p[len] == '\n')) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const char *fmt, ...)
 {
     g_autofree char *why = NULL;
+    g_autofree char *line = NULL;
     va_list ap;
 
-    if (++f->n_errors > BL_CONF_ERRORS_MAX) {
-        if (f->n_errors == BL_CONF_ERRORS_MAX + 1) {
+    if (f->n_errors >= BL_CONF_ERRORS_MAX) {
+        if (f->n_errors++ == BL_CONF_ERRORS_MAX) {
             g_string_append_printf(f->errors, "\n%s: more problems not shown", f->path);
         }
         return BL_E_INVALID;
@@ -360,9 +376,12 @@ bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const char *
     va_start(ap, fmt);
     why = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_string_append_printf(f->errors, "%s%s:%u: [%s]%s%s: %s", f->errors->len > 0 ? "\n" : "",
-                           f->path, line_of(f->text, group, key), group, key != NULL ? " " : "",
-                           key != NULL ? key : "", why);
+    line = g_strdup_printf("%s:%u: [%s]%s%s: %s", f->path, line_of(f->text, group, key), group,
+                           key != NULL ? " " : "", key != NULL ? key : "", why);
+    if (!already_said(f->errors, line)) {
+        g_string_append_printf(f->errors, "%s%s", f->errors->len > 0 ? "\n" : "", line);
+        f->n_errors++;
+    }
     return BL_E_INVALID;
 }
 
@@ -651,7 +670,8 @@ is_secret(const struct bl_conf_key *const *tables, size_t n, const char *key)
 }
 
 int
-bl_conf_check_groups(struct bl_conf *f, const struct bl_conf_key *const *tables, size_t n)
+bl_conf_check_groups(struct bl_conf *f, const struct bl_conf_key *const *tables, size_t n,
+                     bool all_known)
 {
     g_auto(GStrv) groups = g_key_file_get_groups(f->kf, NULL);
     int rc = BL_OK;
@@ -660,7 +680,7 @@ bl_conf_check_groups(struct bl_conf *f, const struct bl_conf_key *const *tables,
         g_auto(GStrv) keys = NULL;
 
         if (group_row(tables, n, groups[g]) == NULL) {
-            rc = bl_conf_fail(f, groups[g], NULL, "unknown group");
+            rc = all_known ? bl_conf_fail(f, groups[g], NULL, "unknown group") : rc;
             continue;
         }
         keys = bl_conf_world_readable(f) ? g_key_file_get_keys(f->kf, groups[g], NULL, NULL) : NULL;

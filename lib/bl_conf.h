@@ -110,7 +110,8 @@ const char *bl_conf_path(const struct bl_conf *f);
 bool bl_conf_world_readable(const struct bl_conf *f);
 
 /**
- * Record a problem: "PATH:LINE: [group] key: why" (key NULL: about the whole group).
+ * Record a problem: "PATH:LINE: [group] key: why" (key NULL: about the whole group); the
+ * same line twice is recorded once.
  * \return BL_E_INVALID
  */
 int bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const char *fmt, ...)
@@ -119,10 +120,12 @@ int bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const ch
 /**
  * Every group of the file must be one the tables know, and no secret of theirs may stand in
  * a world-readable file. Each problem is recorded.
- * \param[in] tables  n tables (each ending with an all-zero row)
+ * \param[in] tables     n tables (each ending with an all-zero row)
+ * \param[in] all_known  false when other readers own the groups these tables do not know
  * \return 0 or BL_E_INVALID
  */
-int bl_conf_check_groups(struct bl_conf *f, const struct bl_conf_key *const *tables, size_t n);
+int bl_conf_check_groups(struct bl_conf *f, const struct bl_conf_key *const *tables, size_t n,
+                         bool all_known);
 
 /**
  * The defaults of the rows of `kind` onto base.

@@ -69,9 +69,11 @@ static int
 new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char *err, size_t err_len)
 {
     struct bl_trap_node_config tcfg;
-    int rc = bl_trap_config_load(p->path, p->node, &tcfg, err, err_len);
+    g_autofree char *msg = NULL;
+    int rc = bl_trap_config_load(p->path, p->node, &tcfg, &msg);
 
     if (rc != BL_OK) {
+        g_strlcpy(err, msg != NULL ? msg : bl_strerror(rc), err_len);
         return rc;
     }
     bl_trap_addr_format(&tcfg.listen, s->listen, sizeof(s->listen));
@@ -80,6 +82,19 @@ new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char *err,
     if (rc != BL_OK) {
         snprintf(err, err_len, "trap receiver of %s on %s: %s", p->node, s->listen,
                  bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* The stack's error is the caller's buffer: the file's report, cut to fit. */
+static int
+load_config(const char *path, struct bl_bmc_config **cfg, char *err, size_t err_len)
+{
+    g_autofree char *msg = NULL;
+    int rc = bl_bmc_config_load(path, cfg, &msg);
+
+    if (rc != BL_OK) {
+        g_strlcpy(err, msg != NULL ? msg : bl_strerror(rc), err_len);
     }
     return rc;
 }
@@ -95,7 +110,7 @@ bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out,
     s->node = g_strdup(p->node);
     s->on_trap = p->on_trap;
     s->ud = p->ud;
-    rc = bl_bmc_config_load(p->path, &s->cfg, err, err_len);
+    rc = load_config(p->path, &s->cfg, err, err_len);
     if (rc == BL_OK) {
         rc = new_seams(s, err, err_len);
     }

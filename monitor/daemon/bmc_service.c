@@ -122,11 +122,18 @@ wanted(const struct bld_config *cfg, bool log, char **err)
 
 /* A password file that is missing, unreadable, world-readable, empty or too long is this
  * node's problem, not the shared file's: bl_bmc_config_load() reports it as BL_E_INVALID
- * naming the key ("FILE:LINE: [GROUP] password_file: ..."), which is all it says. */
+ * naming the key ("FILE:LINE: [GROUP] password_file: ..."). Only when that is all it says. */
 static bool
 secret_error(const char *msg)
 {
-    return strstr(msg, "] password_file: ") != NULL;
+    g_auto(GStrv) lines = g_strsplit(msg, "\n", -1);
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (strstr(lines[i], "] password_file: ") == NULL) {
+            return false;
+        }
+    }
+    return lines[0] != NULL;
 }
 
 /* As daemon.h says, and the code tells whose problem it is: a negative errno (the file or a
@@ -134,9 +141,9 @@ secret_error(const char *msg)
 int
 bld_bmc_check(const struct bld_config *cfg, char **err)
 {
-    char node[BL_REC_NAME_MAX], buf[ERR_LEN] = "";
+    char node[BL_REC_NAME_MAX];
+    g_autofree char *msg = NULL;
     struct bl_bmc_config *bc = NULL;
-    struct bl_trap_node_config tcfg;
     const char *path;
     int rc = wanted(cfg, false, err);
 
@@ -145,19 +152,12 @@ bld_bmc_check(const struct bld_config *cfg, char **err)
     }
     bmc_mode(cfg, &path);
     node_name(cfg, node, sizeof(node));
-    rc = bl_bmc_config_load(path, &bc, buf, sizeof(buf));
+    rc = bl_bmclink_conf_check(path, node, &bc, &msg);
     bl_bmc_config_free(bc);
-    if (rc == 0) {
-        rc = bl_trap_config_check(path, buf, sizeof(buf));
-    }
-    if (rc == 0) {
-        rc = bl_trap_config_load(path, node, &tcfg, buf, sizeof(buf));
-        explicit_bzero(&tcfg, sizeof(tcfg));
-    }
     if (rc != 0) {
-        *err = g_strdup_printf("%s (this node: %s)", buf[0] != '\0' ? buf : bl_strerror(rc), node);
+        *err = g_strdup_printf("%s (this node: %s)", msg != NULL ? msg : bl_strerror(rc), node);
     }
-    if (rc == BL_E_INVALID && secret_error(buf)) {
+    if (rc == BL_E_INVALID && msg != NULL && secret_error(msg)) {
         rc = -EACCES;
     }
     return rc;

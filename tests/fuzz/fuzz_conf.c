@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_free(err);
         return 0;
     }
-    (void) bl_conf_check_groups(f, tables, 1);
+    (void) bl_conf_check_groups(f, tables, 1, true);
     g_auto(GStrv) groups = g_key_file_get_groups(bl_conf_keyfile(f), NULL);
     for (size_t g = 0; groups[g] != NULL; g++) {
         const char *kind = strncmp(groups[g], "n ", 2) == 0 ? "n" : "a";

@@ -161,7 +161,7 @@ apply(const char *text, struct demo *d)
     memset(d, 0, sizeof(*d));
     assert_int_equal(bl_conf_defaults(demo_keys, "main", d), BL_OK);
     assert_int_equal(bl_conf_defaults(demo_keys, "node", d), BL_OK);
-    bl_conf_check_groups(f, tables, 1);
+    bl_conf_check_groups(f, tables, 1, true);
     bl_conf_apply(f, "main", demo_keys, (const char *const[]){"main", NULL}, d);
     if (g_key_file_has_group(bl_conf_keyfile(f), "node n1")) {
         bl_conf_apply(f, "node n1", demo_keys, (const char *const[]){"node", NULL}, d);
@@ -299,6 +299,29 @@ test_groups(void **state)
     g_free(d.path);
 }
 
+/* Groups another reader owns pass; the same problem found twice is said once. */
+static void
+test_foreign_groups_and_repeats(void **state)
+{
+    const struct bl_conf_key *const tables[] = {demo_keys};
+    struct bl_conf *f = open_text("[extra]\nk = v\n[main]\ncount = 0\n");
+    char *err = NULL;
+
+    assert_int_equal(bl_conf_check_groups(f, tables, 1, false), BL_OK);
+    assert_int_equal(bl_conf_result(f, &err), BL_OK);
+    for (int i = 0; i < 3; i++) {
+        struct demo d = {0};
+        assert_int_equal(
+            bl_conf_apply(f, "main", demo_keys, (const char *const[]){"main", NULL}, &d),
+            BL_E_INVALID);
+    }
+    assert_int_equal(bl_conf_result(f, &err), BL_E_INVALID);
+    assert_string_equal(err, "t.conf:4: [main] count: invalid value '0' (expected an integer "
+                             "from 1 to 10)");
+    g_free(err);
+    bl_conf_close(f);
+}
+
 /* The line of the value GKeyFile keeps: the last one written. */
 static void
 test_line_of_last(void **state)
@@ -335,7 +358,7 @@ test_files(void **state)
     assert_int_equal(bl_conf_open(path, &f, &err), BL_OK);
     assert_true(bl_conf_world_readable(f));
     assert_string_equal(bl_conf_path(f), path);
-    assert_int_equal(bl_conf_check_groups(f, tables, 1), BL_E_INVALID);
+    assert_int_equal(bl_conf_check_groups(f, tables, 1, true), BL_E_INVALID);
     assert_int_equal(bl_conf_result(f, &err), BL_E_INVALID);
     assert_has(err, ":3: [node n1] secret: a secret in a world-readable file (chmod o-r)");
     assert_null(strstr(err, "pssst"));
@@ -345,7 +368,7 @@ test_files(void **state)
 
     assert_int_equal(chmod(path, 0640), 0);
     assert_int_equal(bl_conf_open(path, &f, &err), BL_OK);
-    assert_int_equal(bl_conf_check_groups(f, tables, 1), BL_OK);
+    assert_int_equal(bl_conf_check_groups(f, tables, 1, true), BL_OK);
     assert_int_equal(bl_conf_result(f, &err), BL_OK);
     assert_null(err);
     bl_conf_close(f);
@@ -405,6 +428,7 @@ main(void)
         cmocka_unit_test(test_defaults_and_values),
         cmocka_unit_test(test_every_error),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_foreign_groups_and_repeats),
         cmocka_unit_test(test_line_of_last),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_error_cap),
