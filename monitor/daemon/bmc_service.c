@@ -30,22 +30,23 @@
 #define NOTICES_KEPT 8
 #define ERR_LEN 512
 
-const struct bld_option bld_bmc_options[] = {
-    {"bmc", "enabled", BLD_OPT_ENUM, "auto", 0, 0, "auto|true|false",
+const struct bl_conf_key bld_bmc_options[] = {
+    {"bmc", "enabled", BL_CONF_STRDUP, "auto", 0, 0, "auto|true|false", NULL, 0, 0,
      "Run the BMC side (trap receiver, heartbeat, recovery). auto: only when the file named "
      "by config exists."},
-    {"bmc", "config", BLD_OPT_PATH, "/etc/bmclink/bmclink.conf", 0, 0, NULL,
+    {"bmc", "config", BL_CONF_STRDUP, "/etc/bmclink/bmclink.conf", 1, 0, NULL, NULL, 0,
+     BL_CONF_ABSPATH,
      "The BMC side's file, shared by all nodes (trap intake, BMC access, heartbeat, "
      "recovery); `bmclink config check` checks it."},
-    {"bmc", "node-name", BLD_OPT_STRING, "", 0, 0, NULL,
+    {"bmc", "node-name", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, 0, 0,
      "This node's name in that file and in Pacemaker (empty: the uname node name)."},
-    {"bmc", "group", BLD_OPT_STRING, "bmclink-bmc", 0, 0, NULL,
+    {"bmc", "group", BL_CONF_STRDUP, "bmclink-bmc", 0, 0, NULL, NULL, 0, 0,
      "The CPG group of the daemons whose BMC side runs, the same on every node; its lowest "
      "nodeid publishes the bmclink-bmc-* attributes. Not empty, and not [registry] group."},
-    {"bmc", "retry-ms", BLD_OPT_INT, "10000", 100, 3600000, NULL,
+    {"bmc", "retry-ms", BL_CONF_MS, "10000", 100, 3600000, NULL, NULL, 0, 0,
      "A BMC side that failed to start (trap port in use, bmclink.conf or the password file "
      "missing or wrong) is tried again this often; the registry runs meanwhile."},
-    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
 /* A notice as `bmclink status` lists it. */
