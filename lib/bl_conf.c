@@ -610,7 +610,9 @@ bl_conf_apply(struct bl_conf *f, const char *group, const struct bl_conf_key *ta
             rc = bl_conf_fail(f, group, keys[i], "unknown key");
             continue;
         }
-        value = g_key_file_get_string(f->kf, group, keys[i], NULL);
+        value = (k->flags & BL_CONF_RAW) != 0
+                    ? g_key_file_get_value(f->kf, group, keys[i], NULL)
+                    : g_key_file_get_string(f->kf, group, keys[i], NULL);
         if (bl_conf_store(f, group, k, value != NULL ? g_strstrip(value) : NULL, base) != 0) {
             rc = BL_E_INVALID;
         }

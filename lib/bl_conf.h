@@ -50,6 +50,7 @@ enum bl_conf_flags {
     BL_CONF_REQUIRED = 1 << 1, /* bl_conf_required() reports it missing */
     BL_CONF_NAMED = 1 << 2,    /* the group is [GROUP NAME], one per name */
     BL_CONF_ABSPATH = 1 << 3,  /* strings: an absolute path (or empty when min is 0) */
+    BL_CONF_RAW = 1 << 4,      /* the value as written: '\' is no escape (registry paths) */
 };
 
 struct bl_conf_key;
