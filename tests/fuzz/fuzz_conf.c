@@ -40,7 +40,7 @@ static const struct bl_conf_key fz_keys[] = {
     {"a", "s", BL_CONF_SECONDS, "1", 0, UINT32_MAX, NULL, NULL, F(s), 0, ""},
     {"a", "str", BL_CONF_STRING, "", 0, 7, NULL, NULL, F(str), BL_CONF_ABSPATH, ""},
     {"a", "e", BL_CONF_STRING, "x", 0, 7, "x|yy", NULL, F(str), 0, ""},
-    {"a", "dup", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, F(dup), 0, ""},
+    {"a", "dup", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, F(dup), BL_CONF_RAW, ""},
     {"n", "addr", BL_CONF_ADDRESS, NULL, 162, 0, NULL, NULL, F(addr),
      BL_CONF_NAMED | BL_CONF_REQUIRED, ""},
     {"n", "host", BL_CONF_HOST, "", 0, 45, NULL, NULL, F(host), BL_CONF_NAMED | BL_CONF_SECRET, ""},

@@ -26,6 +26,7 @@ struct demo {
     uint32_t hold_s;
     char name[9];
     char *path;
+    char *raw;
     char mode[8];
     struct bl_trap_addr addr;
     char host[46];
@@ -55,6 +56,7 @@ static const struct bl_conf_key demo_keys[] = {
     {"main", "hold", BL_CONF_SECONDS, "60", 1, 86400, NULL, NULL, D(hold_s), 0, "a hold"},
     {"main", "name", BL_CONF_STRING, "x", 1, 8, NULL, NULL, D(name), 0, "a name"},
     {"main", "path", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, D(path), BL_CONF_ABSPATH, "a file"},
+    {"main", "raw", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, D(raw), BL_CONF_RAW, "as written"},
     {"main", "mode", BL_CONF_STRING, "auto", 0, 7, "auto|true|false", NULL, D(mode), 0, "mode"},
     {"node", "address", BL_CONF_ADDRESS, NULL, 162, 0, NULL, NULL, D(addr),
      BL_CONF_NAMED | BL_CONF_REQUIRED, "where"},
@@ -190,6 +192,7 @@ test_defaults_and_values(void **state)
     assert_string_equal(d.path, "");
     assert_string_equal(d.mode, "auto");
     g_free(d.path);
+    g_free(d.raw);
 
     err = apply("# comment\n[main]\non = On\ncount = 10\nbig = 9223372036854775807\n"
                 "wait_ms = 2s\nhold = PT2M\nname = eightchr\npath = /etc/x\nmode = false\n"
@@ -211,6 +214,7 @@ test_defaults_and_values(void **state)
     assert_string_equal(d.secret, "s3cr3t");
     assert_int_equal(d.answer, 42);
     g_free(d.path);
+    g_free(d.raw);
 
     /* a bare number keeps the key's unit; the default port fills in */
     err = apply("[main]\nwait_ms = 1000\nhold = 30\n[node n1]\naddress = 10.0.0.2\n", &d);
@@ -219,6 +223,7 @@ test_defaults_and_values(void **state)
     assert_int_equal(d.hold_s, 30);
     assert_int_equal(d.addr.port, 162);
     g_free(d.path);
+    g_free(d.raw);
 }
 
 static size_t
@@ -283,6 +288,7 @@ test_every_error(void **state)
     assert_int_equal(n_lines(err), 13);
     g_free(err);
     g_free(d.path);
+    g_free(d.raw);
 }
 
 static void
@@ -297,6 +303,21 @@ test_groups(void **state)
     assert_has(err, "t.conf:4: [main x]: unknown group");
     g_free(err);
     g_free(d.path);
+    g_free(d.raw);
+}
+
+/* '\' is GKeyFile's escape, except in a BL_CONF_RAW row (registry paths). */
+static void
+test_raw(void **state)
+{
+    struct demo d;
+    char *err = apply("[main]\nraw = A\\B\\s\npath = /x\\sy\n", &d);
+
+    assert_null(err);
+    assert_string_equal(d.raw, "A\\B\\s");
+    assert_string_equal(d.path, "/x y");
+    g_free(d.path);
+    g_free(d.raw);
 }
 
 /* Groups another reader owns pass; the same problem found twice is said once. */
@@ -332,6 +353,7 @@ test_line_of_last(void **state)
     assert_has(err, "t.conf:4: [main] count: invalid value '12'");
     g_free(err);
     g_free(d.path);
+    g_free(d.raw);
 }
 
 static char *
@@ -404,6 +426,7 @@ test_error_cap(void **state)
     assert_true(n_lines(err) <= 51);
     g_free(err);
     g_free(d.path);
+    g_free(d.raw);
     g_string_free(text, TRUE);
 }
 
@@ -428,6 +451,7 @@ main(void)
         cmocka_unit_test(test_defaults_and_values),
         cmocka_unit_test(test_every_error),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_raw),
         cmocka_unit_test(test_foreign_groups_and_repeats),
         cmocka_unit_test(test_line_of_last),
         cmocka_unit_test(test_files),
