@@ -24,6 +24,16 @@ if out=$("$cli" config check "$tmp/bad.conf" 2>&1); then fail "bad file accepted
 if out=$("$cli" config check "$tmp/good.conf" --node nosuchnode 2>&1); then
     fail "unknown node accepted"
 fi
+# Every problem of both sides at once, one per line; a group nobody reads is refused.
+sed 's/^interval_ms = 1000/interval_ms = soon/; s/^accept_v1 = .*/accept_v1 = perhaps/' \
+    "$tmp/good.conf" >"$tmp/bad2.conf"
+printf '[heartbeet]\nenabled = off\n' >>"$tmp/bad2.conf"
+chmod 600 "$tmp/bad2.conf"
+if out=$("$cli" config check "$tmp/bad2.conf" 2>&1); then fail "bad2 accepted"; fi
+for want in "[heartbeat] interval_ms: invalid value 'soon'" "[heartbeet]: unknown group" \
+    "[trap] accept_v1: invalid value 'perhaps'"; do
+    [[ $out == *"$want"* ]] || fail "every error: no '$want' in: $out"
+done
 
 printf '[registry]\nenabled = false\n[bmc]\nenabled = true\nconfig = %s\nnode-name = node1\n' \
     "$tmp/bad.conf" >"$tmp/d.conf"
