@@ -140,13 +140,13 @@ secret_error(const char *msg)
 /* As daemon.h says, and the code tells whose problem it is: a negative errno (the file or a
  * password file missing or unreadable on this node), or BL_E_INVALID (its content). */
 int
-bld_bmc_check(const struct bld_config *cfg, char **err)
+bld_bmc_check(const struct bld_config *cfg, char **errmsg)
 {
     char node[BL_REC_NAME_MAX];
     g_autofree char *msg = NULL;
     struct bl_bmc_config *bc = NULL;
     const char *path;
-    int rc = wanted(cfg, false, err);
+    int rc = wanted(cfg, false, errmsg);
 
     if (rc <= 0) {
         return rc;
@@ -156,7 +156,7 @@ bld_bmc_check(const struct bld_config *cfg, char **err)
     rc = bl_bmclink_conf_check(path, node, &bc, &msg);
     bl_bmc_config_free(bc);
     if (rc != 0) {
-        *err = g_strdup_printf("%s (this node: %s)", msg != NULL ? msg : bl_strerror(rc), node);
+        *errmsg = g_strdup_printf("%s (this node: %s)", msg != NULL ? msg : bl_strerror(rc), node);
     }
     if (rc == BL_E_INVALID && msg != NULL && secret_error(msg)) {
         rc = -EACCES;
@@ -476,7 +476,7 @@ on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, 
 /* ---- start, retry and stop */
 
 static int
-start_stack(struct bld_bmc *b, char *err, size_t err_len)
+start_stack(struct bld_bmc *b, char **errmsg)
 {
     struct bl_bmc_stack_params sp = {.path = b->path,
                                      .node = b->node,
@@ -485,11 +485,11 @@ start_stack(struct bld_bmc *b, char *err, size_t err_len)
                                      .on_trap = on_trap,
                                      .ud = b};
     struct bl_bmc_stack *s = NULL;
-    int rc = bl_bmc_stack_new(&sp, &s, err, err_len);
+    int rc = bl_bmc_stack_new(&sp, &s, errmsg);
 
     if (rc == BL_OK) {
         bl_heartbeat_set_publish(s->hb, false); /* until elected */
-        rc = bl_bmc_stack_start(s, err, err_len);
+        rc = bl_bmc_stack_start(s, errmsg);
     }
     if (rc != BL_OK) {
         bl_bmc_stack_free(s);
@@ -528,11 +528,15 @@ set_failed(struct bld_bmc *b, const char *err)
 static bool
 try_start(struct bld_bmc *b)
 {
-    char err[ERR_LEN] = "";
-    int rc = start_stack(b, err, sizeof(err));
+    g_autofree char *err = NULL;
+    int rc = start_stack(b, &err);
 
     if (rc != BL_OK) {
-        set_failed(b, err[0] != '\0' ? err : bl_strerror(rc));
+        /* one log line and one status item: a file's problems joined */
+        g_auto(GStrv) lines = g_strsplit(err != NULL ? err : bl_strerror(rc), "\n", -1);
+        g_autofree char *one = g_strjoinv("; ", lines);
+
+        set_failed(b, one);
         return false;
     }
     qb_log(LOG_NOTICE, "bmc: node %s, %zu BMCs, traps on %s, recovery action %s (%s)%s", b->node,

@@ -56,12 +56,12 @@ static const struct bl_conf_key profile_keys[] = {
 };
 
 int
-bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **err)
+bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **errmsg)
 {
     const struct bl_conf_key *const tables[] = {profile_keys};
     struct bl_reg_profile *p;
     struct bl_conf *f = NULL;
-    int rc = bl_conf_open(path, &f, err);
+    int rc = bl_conf_open(path, &f, errmsg);
 
     *out = NULL;
     if (rc != 0) {
@@ -72,7 +72,7 @@ bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **err)
     (void) bl_conf_defaults(profile_keys, "profile", p);
     (void) bl_conf_apply(f, "profile", profile_keys, (const char *const[]){"profile", NULL}, p);
     (void) bl_conf_required(f, "profile", profile_keys, "profile");
-    rc = bl_conf_result(f, err);
+    rc = bl_conf_result(f, errmsg);
     bl_conf_close(f);
     if (rc != 0) {
         bl_reg_profile_free(p);
