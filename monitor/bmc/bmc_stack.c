@@ -26,7 +26,7 @@ on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t 
 
 /* The IPMI backend and the Pacemaker tools, which the heartbeat and the recovery share. */
 static int
-new_seams(struct bl_bmc_stack *s, char *err, size_t err_len)
+new_seams(struct bl_bmc_stack *s, char **errmsg)
 {
     struct bl_pcmk_tools tools;
     int rc = bl_ipmi_lan_new(NULL, &s->lan);
@@ -36,13 +36,13 @@ new_seams(struct bl_bmc_stack *s, char *err, size_t err_len)
         rc = bl_pcmk_new(NULL, &tools, &s->pcmk);
     }
     if (rc != BL_OK) {
-        snprintf(err, err_len, "cannot start the IPMI or Pacemaker seam: %s", bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot start the IPMI or Pacemaker seam: %s", bl_strerror(rc));
     }
     return rc;
 }
 
 static int
-new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char *err, size_t err_len)
+new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **errmsg)
 {
     struct bl_heartbeat_params hp = {
         .cfg = s->cfg, .local_node = p->node, .on_change = p->on_hb_change, .ud = p->ud};
@@ -59,17 +59,17 @@ new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char *err
         rc = bl_recovery_new(&rp, &s->rr);
     }
     if (rc != BL_OK) {
-        snprintf(err, err_len, "cannot set up the heartbeat or the recovery of %s: %s", p->node,
-                 bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot set up the heartbeat or the recovery of %s: %s", p->node,
+                                  bl_strerror(rc));
     }
     return rc;
 }
 
 static int
-new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char *err, size_t err_len)
+new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **errmsg)
 {
     struct bl_trap_node_config tcfg;
-    int rc = bl_trap_config_load(p->path, p->node, &tcfg, err, err_len);
+    int rc = bl_trap_config_load(p->path, p->node, &tcfg, errmsg);
 
     if (rc != BL_OK) {
         return rc;
@@ -78,15 +78,14 @@ new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char *err,
     rc = bl_trap_receiver_new(NULL, &tcfg, &bl_trap_udp_io, NULL, on_trap, s, &s->rx);
     explicit_bzero(&tcfg, sizeof(tcfg));
     if (rc != BL_OK) {
-        snprintf(err, err_len, "trap receiver of %s on %s: %s", p->node, s->listen,
-                 bl_strerror(rc));
+        *errmsg =
+            g_strdup_printf("trap receiver of %s on %s: %s", p->node, s->listen, bl_strerror(rc));
     }
     return rc;
 }
 
 int
-bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out, char *err,
-                 size_t err_len)
+bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out, char **errmsg)
 {
     struct bl_bmc_stack *s = g_new0(struct bl_bmc_stack, 1);
     int rc;
@@ -95,15 +94,15 @@ bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out,
     s->node = g_strdup(p->node);
     s->on_trap = p->on_trap;
     s->ud = p->ud;
-    rc = bl_bmc_config_load(p->path, &s->cfg, err, err_len);
+    rc = bl_bmc_config_load(p->path, &s->cfg, errmsg);
     if (rc == BL_OK) {
-        rc = new_seams(s, err, err_len);
+        rc = new_seams(s, errmsg);
     }
     if (rc == BL_OK) {
-        rc = new_sides(s, p, err, err_len);
+        rc = new_sides(s, p, errmsg);
     }
     if (rc == BL_OK && !p->heartbeat_only) {
-        rc = new_trap(s, p, err, err_len);
+        rc = new_trap(s, p, errmsg);
     }
     if (rc != BL_OK) {
         bl_bmc_stack_free(s);
@@ -114,7 +113,7 @@ bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out,
 }
 
 int
-bl_bmc_stack_start(struct bl_bmc_stack *s, char *err, size_t err_len)
+bl_bmc_stack_start(struct bl_bmc_stack *s, char **errmsg)
 {
     int rc = BL_OK;
 
@@ -123,8 +122,8 @@ bl_bmc_stack_start(struct bl_bmc_stack *s, char *err, size_t err_len)
         rc = bl_trap_receiver_start(s->rx);
     }
     if (rc != BL_OK) {
-        snprintf(err, err_len, "cannot listen for traps on %s (node %s): %s", s->listen, s->node,
-                 bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot listen for traps on %s (node %s): %s", s->listen, s->node,
+                                  bl_strerror(rc));
         return rc;
     }
     bl_heartbeat_start(s->hb);

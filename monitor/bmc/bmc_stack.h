@@ -55,19 +55,19 @@ struct bl_bmc_stack {
  * opened or polled yet (bl_bmc_stack_start does that).
  * \param[in]  p    copied where kept (the strings only for the call)
  * \param[out] out  free with bl_bmc_stack_free(); NULL on failure
- * \param[out] err  on failure, what went wrong with the file or node in it
+ * \param[out] errmsg  on failure, what went wrong with the file (every problem, one per
+ *                     line) or the node in it (g_free())
  * \return 0, or the first failing part's code
  */
-int bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out, char *err,
-                     size_t err_len);
+int bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out, char **errmsg);
 
 /**
  * Listen for traps, then start polling the BMCs (not when the socket failed: free the stack
  * and try again with a new one).
- * \param[out] err  on failure, what went wrong
+ * \param[out] errmsg  on failure, what went wrong (g_free())
  * \return 0, or the trap receiver's code (e.g. -EADDRINUSE)
  */
-int bl_bmc_stack_start(struct bl_bmc_stack *s, char *err, size_t err_len);
+int bl_bmc_stack_start(struct bl_bmc_stack *s, char **errmsg);
 
 /**
  * Free every part. Once started, iterates the default main context a little so that

@@ -30,22 +30,23 @@
 #define NOTICES_KEPT 8
 #define ERR_LEN 512
 
-const struct bld_option bld_bmc_options[] = {
-    {"bmc", "enabled", BLD_OPT_ENUM, "auto", 0, 0, "auto|true|false",
+const struct bl_conf_key bld_bmc_options[] = {
+    {"bmc", "enabled", BL_CONF_STRDUP, "auto", 0, 0, "auto|true|false", NULL, 0, 0,
      "Run the BMC side (trap receiver, heartbeat, recovery). auto: only when the file named "
      "by config exists."},
-    {"bmc", "config", BLD_OPT_PATH, "/etc/bmclink/bmclink.conf", 0, 0, NULL,
+    {"bmc", "config", BL_CONF_STRDUP, "/etc/bmclink/bmclink.conf", 1, 0, NULL, NULL, 0,
+     BL_CONF_ABSPATH,
      "The BMC side's file, shared by all nodes (trap intake, BMC access, heartbeat, "
      "recovery); `bmclink config check` checks it."},
-    {"bmc", "node-name", BLD_OPT_STRING, "", 0, 0, NULL,
+    {"bmc", "node-name", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, 0, 0,
      "This node's name in that file and in Pacemaker (empty: the uname node name)."},
-    {"bmc", "group", BLD_OPT_STRING, "bmclink-bmc", 0, 0, NULL,
+    {"bmc", "group", BL_CONF_STRDUP, "bmclink-bmc", 0, 0, NULL, NULL, 0, 0,
      "The CPG group of the daemons whose BMC side runs, the same on every node; its lowest "
      "nodeid publishes the bmclink-bmc-* attributes. Not empty, and not [registry] group."},
-    {"bmc", "retry-ms", BLD_OPT_INT, "10000", 100, 3600000, NULL,
+    {"bmc", "retry-ms", BL_CONF_MS, "10000", 100, 3600000, NULL, NULL, 0, 0,
      "A BMC side that failed to start (trap port in use, bmclink.conf or the password file "
      "missing or wrong) is tried again this often; the registry runs meanwhile."},
-    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
 /* A notice as `bmclink status` lists it. */
@@ -122,42 +123,42 @@ wanted(const struct bld_config *cfg, bool log, char **err)
 
 /* A password file that is missing, unreadable, world-readable, empty or too long is this
  * node's problem, not the shared file's: bl_bmc_config_load() reports it as BL_E_INVALID
- * naming the key ("FILE:LINE: [GROUP] password_file: ..."), which is all it says. */
+ * naming the key ("FILE:LINE: [GROUP] password_file: ..."). Only when that is all it says. */
 static bool
 secret_error(const char *msg)
 {
-    return strstr(msg, "] password_file: ") != NULL;
+    g_auto(GStrv) lines = g_strsplit(msg, "\n", -1);
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        if (strstr(lines[i], "] password_file: ") == NULL) {
+            return false;
+        }
+    }
+    return lines[0] != NULL;
 }
 
 /* As daemon.h says, and the code tells whose problem it is: a negative errno (the file or a
  * password file missing or unreadable on this node), or BL_E_INVALID (its content). */
 int
-bld_bmc_check(const struct bld_config *cfg, char **err)
+bld_bmc_check(const struct bld_config *cfg, char **errmsg)
 {
-    char node[BL_REC_NAME_MAX], buf[ERR_LEN] = "";
+    char node[BL_REC_NAME_MAX];
+    g_autofree char *msg = NULL;
     struct bl_bmc_config *bc = NULL;
-    struct bl_trap_node_config tcfg;
     const char *path;
-    int rc = wanted(cfg, false, err);
+    int rc = wanted(cfg, false, errmsg);
 
     if (rc <= 0) {
         return rc;
     }
     bmc_mode(cfg, &path);
     node_name(cfg, node, sizeof(node));
-    rc = bl_bmc_config_load(path, &bc, buf, sizeof(buf));
+    rc = bl_bmclink_conf_check(path, node, &bc, &msg);
     bl_bmc_config_free(bc);
-    if (rc == 0) {
-        rc = bl_trap_config_check(path, buf, sizeof(buf));
-    }
-    if (rc == 0) {
-        rc = bl_trap_config_load(path, node, &tcfg, buf, sizeof(buf));
-        explicit_bzero(&tcfg, sizeof(tcfg));
-    }
     if (rc != 0) {
-        *err = g_strdup_printf("%s (this node: %s)", buf[0] != '\0' ? buf : bl_strerror(rc), node);
+        *errmsg = g_strdup_printf("%s (this node: %s)", msg != NULL ? msg : bl_strerror(rc), node);
     }
-    if (rc == BL_E_INVALID && secret_error(buf)) {
+    if (rc == BL_E_INVALID && msg != NULL && secret_error(msg)) {
         rc = -EACCES;
     }
     return rc;
@@ -475,7 +476,7 @@ on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, 
 /* ---- start, retry and stop */
 
 static int
-start_stack(struct bld_bmc *b, char *err, size_t err_len)
+start_stack(struct bld_bmc *b, char **errmsg)
 {
     struct bl_bmc_stack_params sp = {.path = b->path,
                                      .node = b->node,
@@ -484,11 +485,11 @@ start_stack(struct bld_bmc *b, char *err, size_t err_len)
                                      .on_trap = on_trap,
                                      .ud = b};
     struct bl_bmc_stack *s = NULL;
-    int rc = bl_bmc_stack_new(&sp, &s, err, err_len);
+    int rc = bl_bmc_stack_new(&sp, &s, errmsg);
 
     if (rc == BL_OK) {
         bl_heartbeat_set_publish(s->hb, false); /* until elected */
-        rc = bl_bmc_stack_start(s, err, err_len);
+        rc = bl_bmc_stack_start(s, errmsg);
     }
     if (rc != BL_OK) {
         bl_bmc_stack_free(s);
@@ -527,11 +528,15 @@ set_failed(struct bld_bmc *b, const char *err)
 static bool
 try_start(struct bld_bmc *b)
 {
-    char err[ERR_LEN] = "";
-    int rc = start_stack(b, err, sizeof(err));
+    g_autofree char *err = NULL;
+    int rc = start_stack(b, &err);
 
     if (rc != BL_OK) {
-        set_failed(b, err[0] != '\0' ? err : bl_strerror(rc));
+        /* one log line and one status item: a file's problems joined */
+        g_auto(GStrv) lines = g_strsplit(err != NULL ? err : bl_strerror(rc), "\n", -1);
+        g_autofree char *one = g_strjoinv("; ", lines);
+
+        set_failed(b, one);
         return false;
     }
     qb_log(LOG_NOTICE, "bmc: node %s, %zu BMCs, traps on %s, recovery action %s (%s)%s", b->node,

@@ -92,14 +92,15 @@ void bld_bmc_stop(struct bld *d);
  * the BMC still waits for its end notice: finish that first (bounded by the recovery's own
  * deadline), then bld_quit().
  *
-eturn true when the BMC side will call bld_quit() itself, false to quit now
+ * \return true when the BMC side will call bld_quit() itself, false to quit now
  */
 bool bld_bmc_drain(struct bld *d);
 /**
  * Check the BMC side's files as start would (bmclinkd --check-config).
- * \param[out] err  on failure, "file:line: ..." (g_free())
+ * \param[out] errmsg  on failure, every problem, "file:line: [group] key: why" one per line
+ *                     (g_free())
  * \return 0 (also when the BMC side is off), or the load error
  */
-int bld_bmc_check(const struct bld_config *cfg, char **err);
+int bld_bmc_check(const struct bld_config *cfg, char **errmsg);
 
 #endif

@@ -131,6 +131,17 @@ enum {
  * start does not: a bad or missing bmclink.conf or password file, like a trap port in use,
  * leaves the BMC side failed and retried (bmc_service.c) while the registry runs.
  */
+/* A config report has one problem per line; each gets the program's name. */
+static void
+print_errors(const char *err)
+{
+    g_auto(GStrv) lines = g_strsplit(err != NULL ? err : "failed", "\n", -1);
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        fprintf(stderr, "bmclinkd: %s\n", lines[i]);
+    }
+}
+
 static int
 check_files(const struct bld_config *cfg, const char *path, bool bmc_too)
 {
@@ -144,7 +155,7 @@ check_files(const struct bld_config *cfg, const char *path, bool bmc_too)
     }
     int rc = bmc_too ? bld_bmc_check(cfg, &err) : 0;
     if (rc != 0) {
-        fprintf(stderr, "bmclinkd: %s\n", err);
+        print_errors(err);
         g_free(err);
         return rc < 0 && rc > BL_E_BASE ? EXIT_NODE_FILE : EXIT_BMC_CONF;
     }
@@ -233,7 +244,7 @@ main(int argc, char **argv)
     d.config_path = o.config != NULL ? o.config : DEFAULT_CONFIG;
     rc = bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err);
     if (rc != 0) {
-        fprintf(stderr, "bmclinkd: %s\n", err);
+        print_errors(err);
         g_free(err);
         g_free(o.config);
         return rc == -ENOENT || rc == -EIO ? EXIT_NODE_FILE : EXIT_CONF;

@@ -17,23 +17,24 @@
 #define RESEND_MS 2
 #define TICK_MS 1000
 
-const struct bld_option bld_registry_options[] = {
-    {"registry", "enabled", BLD_OPT_BOOL, "true", 0, 0, NULL, "Run the synchronized registry."},
-    {"registry", "store", BLD_OPT_PATH, "/var/lib/bmclink/registry.db", 0, 0, NULL,
-     "This node's replica (SQLite; its -wal and -shm files live beside it)."},
-    {"registry", "group", BLD_OPT_STRING, "bmclink-reg", 0, 0, NULL,
+const struct bl_conf_key bld_registry_options[] = {
+    {"registry", "enabled", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
+     "Run the synchronized registry."},
+    {"registry", "store", BL_CONF_STRDUP, "/var/lib/bmclink/registry.db", 1, 0, NULL, NULL, 0,
+     BL_CONF_ABSPATH, "This node's replica (SQLite; its -wal and -shm files live beside it)."},
+    {"registry", "group", BL_CONF_STRDUP, "bmclink-reg", 0, 0, NULL, NULL, 0, 0,
      "Corosync CPG group of the replicas; every node must use the same."},
-    {"registry", "log-keep", BLD_OPT_INT, "100000", 1, 100000000, NULL,
+    {"registry", "log-keep", BL_CONF_INT, "100000", 1, 100000000, NULL, NULL, 0, 0,
      "Writes kept for catching up a node that missed them; beyond, it gets a snapshot."},
-    {"registry", "max-store-bytes", BLD_OPT_INT, "0", 0, INT64_MAX, NULL,
+    {"registry", "max-store-bytes", BL_CONF_INT, "0", 0, INT64_MAX, NULL, NULL, 0, 0,
      "Cap on the replica's size (0: none); past it writes fail as on a full disk."},
-    {"registry", "retry-interval", BLD_OPT_INT, "5", 1, 3600, NULL,
+    {"registry", "retry-interval", BL_CONF_SECONDS, "5", 1, 3600, NULL, NULL, 0, 0,
      "Seconds between attempts to reopen the replica after a store failure."},
-    {"registry", "durable", BLD_OPT_BOOL, "true", 0, 0, NULL,
+    {"registry", "durable", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
      "fsync every batch (one sync of the write-ahead log, before any answer or message "
      "depends on it). false is for benchmarks only: a power loss may "
      "then lose acknowledged writes on this node."},
-    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
 static int

@@ -11,6 +11,7 @@
  * refuse the whole document.
  */
 #include "pcmk.h"
+#include "bl_conf.h"
 #include "bl_result.h"
 
 #include <stdlib.h>
@@ -57,8 +58,10 @@ static bool
 bl_px_bool(const char **names, const char **values, const char *name)
 {
     const char *v = bl_px_attr(names, values, name);
+    bool b = false;
 
-    return v != NULL && strcmp(v, "true") == 0;
+    /* crm_mon writes "true"/"false"; read as Pacemaker reads its own (crm_is_true) */
+    return v != NULL && bl_conf_parse_bool(v, &b) == BL_OK && b;
 }
 
 static void

@@ -18,7 +18,7 @@
  *
  * Module monitor/recovery (library bmclink_recovery), contract: this header for the state
  * machine, recovery_config.h for the BMC side of bmclink.conf that configures it (and the
- * heartbeat); recovery_keyfile.h is private to the folder. No outside system and no main
+ * heartbeat), read through the config engine (lib/bl_conf.h). No outside system and no main
  * loop here: the glue that talks to the BMC and Pacemaker is monitor/bmc/recovery_run.h.
  * Ownership: the machine is a plain struct the caller owns (nothing allocated); each input
  * fills the caller's struct bl_rec_out. Not thread-safe: one machine, one caller.

@@ -9,14 +9,15 @@
  *   [health]           #health-bmc from recoverable notices
  *   [recovery]         the recovery of a fatal notice: notices, action, target, timeouts
  *
- * One const table of {group, key, type, limits, default, description} drives parsing,
- * defaults and the documentation (bl_bmc_config_key). Errors name file, line, group and key
- * and never echo a secret. The BMC password is read from password_file (0600, or 0640 at
+ * One table of the config engine (bl_conf.h, bl_bmc_conf_keys) drives parsing, defaults and
+ * the documentation. Errors name file, line, group and key, all of them in one report, and
+ * never echo a secret; groups neither this reader nor the trap side's reads are refused. The BMC password is read from password_file (0600, or 0640 at
  * most: a world-readable file is refused) or, in the 0600 configuration file, `password`.
  */
 #ifndef BL_RECOVERY_CONFIG_H
 #define BL_RECOVERY_CONFIG_H
 
+#include "bl_conf.h"
 #include "bl_ipmi.h"
 #include "recovery.h"
 
@@ -86,12 +87,22 @@ struct bl_bmc_config {
  * Load and check the BMC side of a configuration file.
  * \param[in]  path    the file
  * \param[out] out     on success; free with bl_bmc_config_free()
- * \param[out] err     caller's buffer for "file:line: [group] key: problem"
- * \param[in]  errlen  its size
+ * \param[out] errmsg  on failure every problem, "file:line: [group] key: why" one per line
+ *                     (g_free()); may be NULL
  * \return 0, -errno reading the file, BL_E_INVALID on a bad value, a missing key, a node
  *         without an address, or the recovery timeout not below the reset window
  */
-int bl_bmc_config_load(const char *path, struct bl_bmc_config **out, char *err, size_t errlen);
+int bl_bmc_config_load(const char *path, struct bl_bmc_config **out, char **errmsg);
+
+/**
+ * Check all of bmclink.conf as bmclinkd loads it: the BMC side, every node's trap settings
+ * and, when node is not NULL, that node's own; every problem of both readers in one report.
+ * \param[out] out     the BMC side on success (bl_bmc_config_free()); NULL on failure
+ * \param[out] errmsg  on failure, as bl_bmc_config_load (g_free())
+ * \return as bl_bmc_config_load
+ */
+int bl_bmclink_conf_check(const char *path, const char *node, struct bl_bmc_config **out,
+                          char **errmsg);
 
 /** Wipe the passwords and free. Accepts NULL. */
 void bl_bmc_config_free(struct bl_bmc_config *cfg);
@@ -105,15 +116,8 @@ const struct bl_bmc_node *bl_bmc_config_find(const struct bl_bmc_config *cfg, co
  */
 int bl_notice_cmd_parse(const char *text, struct bl_notice_cmd *out);
 
-/** One row of the key table, for documentation. */
-struct bl_bmc_config_doc {
-    const char *group;
-    const char *key;
-    const char *defval; /* NULL: required (or none) */
-    const char *description;
-};
-
-/** Row i of the table; NULL past the end. */
-const struct bl_bmc_config_doc *bl_bmc_config_key(size_t i);
+/** The keys of [bmc], [bmc-node NAME], [heartbeat], [health] and [recovery], ending with an
+ * all-zero row (for documentation). */
+extern const struct bl_conf_key bl_bmc_conf_keys[];
 
 #endif

@@ -157,13 +157,14 @@ const char *bl_member_kind_name(enum bl_member_kind kind);
 const char *bl_ready_kind_name(enum bl_ready_kind kind);
 
 /**
- * Parse a duration: "30" (seconds), "500ms", "30s", "2m"/"2min", "1h".
+ * Parse a timeout: a duration as bl_conf_parse_duration() reads it, a bare number in
+ * seconds ("30", "500ms", "30s", "2min", "1h", "PT2M").
  * \param[out] ms  the value in milliseconds
  * \return 0, or BL_E_INVALID when malformed, zero, or above BL_TIMEOUT_MAX_MS
  */
 int bl_parse_duration_ms(const char *text, unsigned *ms);
 
-/** Parse a boolean: true/false, yes/no, on/off, 1/0. \return 0 or BL_E_INVALID */
+/** bl_conf_parse_bool() under the name chain_conf.c calls. \return 0 or BL_E_INVALID */
 int bl_parse_bool(const char *text, bool *value);
 
 /**

@@ -4,6 +4,7 @@
  * Also the run snapshot kept in the node's runtime directory.
  */
 #include "chain_agent.h"
+#include "bl_conf.h"
 
 #include "bl_result.h"
 
@@ -241,7 +242,7 @@ bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_c
         *errmsg = g_strdup("folders and volume_device need state_dir");
         return BL_E_INVALID;
     }
-    if (bl_parse_bool(a->param[BL_AP_FORCE_UNBIND], &v->force_unbind) != 0) {
+    if (bl_conf_parse_bool(a->param[BL_AP_FORCE_UNBIND], &v->force_unbind) != 0) {
         *errmsg =
             g_strdup_printf("force_unbind '%s' is not a boolean", a->param[BL_AP_FORCE_UNBIND]);
         return BL_E_INVALID;
@@ -412,7 +413,7 @@ snapshot_volume(GKeyFile *kf, struct bl_volume *v)
     g_autofree char *force = get_opt(kf, "force_unbind");
 
     /* a snapshot from before force_unbind existed: the default */
-    if (force == NULL || bl_parse_bool(force, &v->force_unbind) != 0) {
+    if (force == NULL || bl_conf_parse_bool(force, &v->force_unbind) != 0) {
         v->force_unbind = true;
     }
     v->state_dir = get_opt(kf, "state_dir");

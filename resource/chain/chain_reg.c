@@ -2,6 +2,7 @@
  * The service chain's synchronized subtrees: wait for sync, render, capture (chain_reg.h).
  */
 #include "chain_reg.h"
+#include "bl_conf.h"
 
 #include "bl_result.h"
 #include "chain.h"
@@ -122,7 +123,7 @@ bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
         return BL_E_INVALID;
     }
     r->capture = true;
-    if (p->capture != NULL && bl_parse_bool(p->capture, &r->capture) != 0) {
+    if (p->capture != NULL && bl_conf_parse_bool(p->capture, &r->capture) != 0) {
         *errmsg = g_strdup_printf("registry_capture '%s' is not a boolean", p->capture);
         return BL_E_INVALID;
     }

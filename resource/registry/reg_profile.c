@@ -3,73 +3,77 @@
 #include <errno.h>
 #include <glib.h>
 
+#include "bl_conf.h"
 #include "bl_result.h"
 #include "registry.h"
 
-static int
-load_keys(GKeyFile *kf, const char *path, const char *key, bool required, char ***out, char **err)
-{
-    /* The raw value: GKeyFile's string lists treat '\' as an escape ("\N" is invalid), and
-     * registry paths are written with backslashes as in a .reg export. */
-    g_autofree char *value = g_key_file_get_value(kf, "profile", key, NULL);
-    g_auto(GStrv) raw = value != NULL ? g_strsplit(value, ";", -1) : NULL;
-    gsize n = raw != NULL ? g_strv_length(raw) : 0;
-    GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+G_STATIC_ASSERT(sizeof(unsigned) == sizeof(uint32_t)); /* sync_timeout is a BL_CONF_SECONDS */
 
-    if (raw == NULL && required) {
-        *err = g_strdup_printf("%s: [profile] has no '%s' list", path, key);
-        g_ptr_array_free(keys, TRUE);
-        return BL_E_INVALID;
-    }
-    for (gsize i = 0; i < n; i++) {
+/* A ';'-separated list of key paths into a NULL-terminated vector of canonical ones; empty
+ * items (a trailing ';', "optional-keys =") are skipped. */
+static int
+parse_keys(const struct bl_conf_key *k, const char *text, void *base)
+{
+    g_auto(GStrv) raw = g_strsplit(text, ";", -1);
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    char ***out = (char ***) ((char *) base + k->offset);
+
+    for (gsize i = 0; raw[i] != NULL; i++) {
         char *canon = NULL;
+
         if (g_strstrip(raw[i])[0] == '\0') {
-            continue; /* "optional-keys =" and a trailing ';' */
+            continue;
         }
-        int rc = bl_reg_path_normalize(g_strstrip(raw[i]), &canon);
-        if (rc != 0 || canon[0] == '\0') {
-            *err = g_strdup_printf("%s: %s: '%s' is not a key path", path, key, raw[i]);
+        if (bl_reg_path_normalize(raw[i], &canon) != 0 || canon[0] == '\0') {
             g_free(canon);
-            g_ptr_array_free(keys, TRUE);
             return BL_E_INVALID;
         }
         g_ptr_array_add(keys, canon);
     }
-    if (required && keys->len == 0) {
-        *err = g_strdup_printf("%s: [profile] '%s' lists no key", path, key);
-        g_ptr_array_free(keys, TRUE);
+    if (keys->len == 0 && (k->flags & BL_CONF_REQUIRED) != 0) {
         return BL_E_INVALID;
     }
     g_ptr_array_add(keys, NULL);
-    *out = (char **) g_ptr_array_free(keys, FALSE);
+    g_strfreev(*out);
+    *out = (char **) g_ptr_array_free(g_steal_pointer(&keys), FALSE);
     return 0;
 }
 
+#define P(f) offsetof(struct bl_reg_profile, f)
+#define KEY_PATHS "key paths as in a .reg export (SOFTWARE\\NEC\\ESMSM), ';' between"
+
+static const struct bl_conf_key profile_keys[] = {
+    {"profile", "name", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, P(name), 0, "the profile's name"},
+    {"profile", "description", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, P(description), 0,
+     "what the keys configure"},
+    {"profile", "keys", BL_CONF_CUSTOM, NULL, 0, 0, "at least one of the " KEY_PATHS, parse_keys,
+     P(keys), BL_CONF_RAW | BL_CONF_REQUIRED, "the subtrees the resource needs"},
+    {"profile", "optional-keys", BL_CONF_CUSTOM, "", 0, 0, KEY_PATHS, parse_keys, P(optional),
+     BL_CONF_RAW, "subtrees present only on some installations"},
+    {"profile", "sync-timeout", BL_CONF_SECONDS, "60", 1, 86400, NULL, NULL, P(sync_timeout), 0,
+     "how long to wait for this node's replica to be in sync"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
 int
-bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **err)
+bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **errmsg)
 {
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    struct bl_reg_profile *p = g_new0(struct bl_reg_profile, 1);
-    int rc = 0;
+    const struct bl_conf_key *const tables[] = {profile_keys};
+    struct bl_reg_profile *p;
+    struct bl_conf *f = NULL;
+    int rc = bl_conf_open(path, &f, errmsg);
 
     *out = NULL;
-    *err = NULL;
-    if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr) == FALSE) {
-        rc = g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? -ENOENT : BL_E_INVALID;
-        *err = g_strdup_printf("%s: %s", path, gerr->message);
-        g_error_free(gerr);
+    if (rc != 0) {
+        return rc == -ENOENT ? rc : BL_E_INVALID;
     }
-    if (rc == 0) {
-        p->name = g_key_file_get_string(kf, "profile", "name", NULL);
-        p->description = g_key_file_get_string(kf, "profile", "description", NULL);
-        gint64 t = g_key_file_get_int64(kf, "profile", "sync-timeout", &gerr);
-        p->sync_timeout = gerr == NULL && t > 0 && t <= 86400 ? (unsigned) t : 60;
-        g_clear_error(&gerr);
-        rc = load_keys(kf, path, "keys", true, &p->keys, err)
-                 ?: load_keys(kf, path, "optional-keys", false, &p->optional, err);
-    }
-    g_key_file_free(kf);
+    p = g_new0(struct bl_reg_profile, 1);
+    (void) bl_conf_check_groups(f, tables, 1, true);
+    (void) bl_conf_defaults(profile_keys, "profile", p);
+    (void) bl_conf_apply(f, "profile", profile_keys, (const char *const[]){"profile", NULL}, p);
+    (void) bl_conf_required(f, "profile", profile_keys, "profile");
+    rc = bl_conf_result(f, errmsg);
+    bl_conf_close(f);
     if (rc != 0) {
         bl_reg_profile_free(p);
         return rc;

@@ -28,10 +28,12 @@ struct bl_reg_profile {
 /**
  * Load a profile file.
  * \param[out] out  free with bl_reg_profile_free()
- * \param[out] err  on error "FILE: what is wrong" (caller g_free()s)
- * \return 0, -ENOENT, BL_E_INVALID
+ * \param[out] errmsg  on error every problem, "FILE:LINE: [profile] KEY: why" one per line
+ *                     (or "FILE: why" when it cannot be read) (caller g_free()s)
+ * \return 0, -ENOENT, BL_E_INVALID (also unreadable: the config engine, bl_conf.h, reads it;
+ *         unknown groups and keys are refused)
  */
-int bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **err);
+int bl_reg_profile_load(const char *path, struct bl_reg_profile **out, char **errmsg);
 
 /** Free. Accepts NULL. */
 void bl_reg_profile_free(struct bl_reg_profile *p);

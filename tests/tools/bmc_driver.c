@@ -143,18 +143,18 @@ run(struct driver *d, const char *config, gint seconds, gint summary_s, gboolean
                                      .on_step = on_step,
                                      .on_trap = on_trap,
                                      .ud = d};
-    char err[512];
-    int rc = bl_bmc_stack_new(&sp, &d->st, err, sizeof(err));
+    g_autofree char *err = NULL;
+    int rc = bl_bmc_stack_new(&sp, &d->st, &err);
 
     if (rc != BL_OK) {
-        fprintf(stderr, "bmc_driver: %s\n", err);
+        fprintf(stderr, "bmc_driver: %s\n", err != NULL ? err : bl_strerror(rc));
         return 99;
     }
     d->loop = g_main_loop_new(NULL, FALSE);
     d->t_start_us = g_get_monotonic_time();
-    rc = bl_bmc_stack_start(d->st, err, sizeof(err));
+    rc = bl_bmc_stack_start(d->st, &err);
     if (rc != BL_OK) {
-        fprintf(stderr, "bmc_driver: %s\n", err);
+        fprintf(stderr, "bmc_driver: %s\n", err != NULL ? err : bl_strerror(rc));
     } else {
         printf("ready node=%s bmcs=%zu action=%s mono_ms=%.3f\n", d->node, d->st->cfg->n_nodes,
                hb_only ? "-" : bl_rec_kind_name(d->st->cfg->rec.set.kind), mono_ms());

@@ -84,7 +84,7 @@ main(int argc, char **argv)
     struct bl_ipmi_lan *lan = NULL;
     struct bl_heartbeat *hb = NULL;
     GMainLoop *loop;
-    char err[512];
+    char *err = NULL;
     int rc;
 
     if (argc != 3) {
@@ -92,9 +92,10 @@ main(int argc, char **argv)
         return 99;
     }
     bl_log_init("heartbeat_sel_sim", BL_LOG_STDERR, LOG_INFO);
-    rc = bl_bmc_config_load(argv[1], &cfg, err, sizeof(err));
+    rc = bl_bmc_config_load(argv[1], &cfg, &err);
     if (rc != BL_OK) {
-        fprintf(stderr, "%s\n", err[0] != '\0' ? err : bl_strerror(rc));
+        fprintf(stderr, "%s\n", err != NULL ? err : bl_strerror(rc));
+        g_free(err);
         return 99;
     }
     rc = bl_ipmi_lan_new(NULL, &lan);

@@ -134,11 +134,11 @@ static int
 run(struct bench *b, const char *config, const char *node, gint seconds)
 {
     struct bl_trap_node_config cfg;
-    char err[512];
-    int rc = bl_trap_config_load(config, node, &cfg, err, sizeof(err));
+    g_autofree char *err = NULL;
+    int rc = bl_trap_config_load(config, node, &cfg, &err);
 
     if (rc != BL_OK) {
-        fprintf(stderr, "trap_listen: %s\n", err);
+        fprintf(stderr, "trap_listen: %s\n", err != NULL ? err : bl_strerror(rc));
         return 99;
     }
     b->loop = g_main_loop_new(NULL, FALSE);

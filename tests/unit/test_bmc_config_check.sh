@@ -24,6 +24,16 @@ if out=$("$cli" config check "$tmp/bad.conf" 2>&1); then fail "bad file accepted
 if out=$("$cli" config check "$tmp/good.conf" --node nosuchnode 2>&1); then
     fail "unknown node accepted"
 fi
+# Every problem of both sides at once, one per line; a group nobody reads is refused.
+sed 's/^interval_ms = 1000/interval_ms = soon/; s/^accept_v1 = .*/accept_v1 = perhaps/' \
+    "$tmp/good.conf" >"$tmp/bad2.conf"
+printf '[heartbeet]\nenabled = off\n' >>"$tmp/bad2.conf"
+chmod 600 "$tmp/bad2.conf"
+if out=$("$cli" config check "$tmp/bad2.conf" 2>&1); then fail "bad2 accepted"; fi
+for want in "[heartbeat] interval_ms: invalid value 'soon'" "[heartbeet]: unknown group" \
+    "[trap] accept_v1: invalid value 'perhaps'"; do
+    [[ $out == *"$want"* ]] || fail "every error: no '$want' in: $out"
+done
 
 printf '[registry]\nenabled = false\n[bmc]\nenabled = true\nconfig = %s\nnode-name = node1\n' \
     "$tmp/bad.conf" >"$tmp/d.conf"
@@ -65,11 +75,22 @@ done
 printf '[registry]\nenabled = false\ngroup = bmclink-reg\n[bmc]\nenabled = false\ngroup = bmclink-reg\n' \
     >"$tmp/g.conf"
 if out=$("$daemon" -c "$tmp/g.conf" --check-config 2>&1); then fail "same groups accepted"; fi
-[[ $out == *"$tmp/g.conf:6: key 'group' in [bmc]"*"must differ"* ]] || fail "same groups: $out"
+[[ $out == *"$tmp/g.conf:6: [bmc] group: "*"must differ"* ]] || fail "same groups: $out"
 printf '[bmc]\nenabled = false\ngroup =\n' >"$tmp/g.conf"
 if out=$("$daemon" -c "$tmp/g.conf" --check-config 2>&1); then fail "empty group accepted"; fi
-[[ $out == *"$tmp/g.conf:3: key 'group' in [bmc]"*"empty"* ]] || fail "empty group: $out"
+[[ $out == *"$tmp/g.conf:3: [bmc] group: "*"empty"* ]] || fail "empty group: $out"
 printf '[registry]\ngroup = bmclink-bmc\n[bmc]\nenabled = false\n' >"$tmp/g.conf"
 if out=$("$daemon" -c "$tmp/g.conf" --check-config 2>&1); then fail "same default accepted"; fi
-[[ $out == *"$tmp/g.conf:2: key 'group' in [registry]"* ]] || fail "same default: $out"
+[[ $out == *"$tmp/g.conf:2: [registry] group: "* ]] || fail "same default: $out"
+# Every problem at once, each with its line; Pacemaker's spellings.
+printf '[registry]\nenabled = off\nretry-interval = 2min\n[bmc]\nenabled = false\nretry-ms = 30s\n' \
+    >"$tmp/y.conf"
+"$daemon" -c "$tmp/y.conf" --check-config >/dev/null 2>&1 || fail "on/off and durations refused"
+printf '[registry]\nenabled = maybe\ncolour = red\n[nope]\n[bmc]\nretry-ms = 1x\n' >"$tmp/e.conf"
+if out=$("$daemon" -c "$tmp/e.conf" --check-config 2>&1); then fail "bad values accepted"; fi
+for want in "e.conf:2: [registry] enabled: invalid value 'maybe'" \
+    "e.conf:3: [registry] colour: unknown key" "e.conf:4: [nope]: unknown group" \
+    "e.conf:6: [bmc] retry-ms: invalid value '1x'"; do
+    [[ $out == *"$want"* ]] || fail "every error: no '$want' in: $out"
+done
 echo "PASS"
