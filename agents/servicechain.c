@@ -1,6 +1,6 @@
 /*
  * ocf:bmclink:servicechain - an ordered chain of services with state on a shared volume.
- * Glue only: logging, the environment, one action; resource/chain_agent.c does the work.
+ * Glue only: logging, the environment, one action; resource/chain/chain_agent.c does the work.
  */
 #include "bl_log.h"
 #include "chain_agent.h"

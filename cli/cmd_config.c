@@ -2,15 +2,16 @@
  * bmclink config check [FILE] [--node NAME]
  *
  * Checks bmclink.conf (default /etc/bmclink/bmclink.conf) as bmclinkd would load it: the
- * BMC side (bl_bmc_config_load) and every node's trap settings (bl_trap_config_check), and
- * with --node that node's own. Errors name file and line; secrets are never printed.
+ * BMC side and every node's trap settings, and with --node that node's own
+ * (bl_bmclink_conf_check). Every problem is printed, one per line, naming file and line;
+ * secrets never are.
  */
 #include "bl_result.h"
-#include "bl_trap_config.h"
 #include "commands.h"
 #include "recovery_config.h"
 
 #include <getopt.h>
+#include <glib.h>
 #include <string.h>
 
 #define DEFAULT_FILE "/etc/bmclink/bmclink.conf"
@@ -29,23 +30,21 @@ static int
 check(const char *path, const char *node)
 {
     struct bl_bmc_config *cfg = NULL;
-    struct bl_trap_node_config tcfg;
-    char err[512] = "";
-    int rc = bl_bmc_config_load(path, &cfg, err, sizeof(err));
+    g_autofree char *err = NULL;
+    int rc = bl_bmclink_conf_check(path, node, &cfg, &err);
 
-    if (rc == 0) {
+    if (cfg != NULL) {
         printf("%s: %zu BMCs, recovery action %s%s%s\n", path, cfg->n_nodes,
                bl_rec_kind_name(cfg->rec.set.kind), cfg->rec.target[0] != '\0' ? ", target " : "",
                cfg->rec.target);
         bl_bmc_config_free(cfg);
-        rc = bl_trap_config_check(path, err, sizeof(err));
-    }
-    if (rc == 0 && node != NULL) {
-        rc = bl_trap_config_load(path, node, &tcfg, err, sizeof(err));
-        explicit_bzero(&tcfg, sizeof(tcfg));
     }
     if (rc != 0) {
-        fprintf(stderr, "bmclink config: %s\n", err[0] != '\0' ? err : bl_strerror(rc));
+        g_auto(GStrv) lines = g_strsplit(err != NULL ? err : bl_strerror(rc), "\n", -1);
+
+        for (size_t i = 0; lines[i] != NULL; i++) {
+            fprintf(stderr, "bmclink config: %s\n", lines[i]);
+        }
         return BL_CLI_FAILED;
     }
     printf("%s: OK\n", path);

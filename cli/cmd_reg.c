@@ -1,6 +1,6 @@
 /*
  * `bmclink reg ...`: the synchronized registry's command line is its own program,
- * bmclink-reg (monitor/bmclink-reg.c), so that it links only the registry client; this
+ * bmclink-reg (cli/bmclink-reg.c), so that it links only the registry client; this
  * subcommand hands over to it with the same arguments.
  */
 #include "commands.h"

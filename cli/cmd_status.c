@@ -6,6 +6,7 @@
  * counters and timeline, the heartbeat table and the registry's state. The answer is
  * decoded by bl_status_decode, which checks every byte before anything is printed.
  */
+#include "bl_conf.h"
 #include "bl_result.h"
 #include "bmc_status.h"
 #include "commands.h"
@@ -137,6 +138,15 @@ print_recovery(const struct bl_status *st)
     }
 }
 
+/* A yes/no item of the status (the daemon writes "yes" or "no"). */
+static bool
+is_yes(const struct bl_status *st, const char *key)
+{
+    bool b = false;
+
+    return bl_conf_parse_bool(get(st, key), &b) == BL_OK && b;
+}
+
 /* The SEL reader's line of BMC i, when its SEL is read. */
 static void
 print_sel(const struct bl_status *st, guint64 i)
@@ -145,7 +155,7 @@ print_sel(const struct bl_status *st, guint64 i)
     const char *v[5];
     g_autofree char *k = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".sel", i);
 
-    if (strcmp(get(st, k), "yes") != 0) {
+    if (!is_yes(st, k)) {
         return;
     }
     for (int j = 0; j < 5; j++) {
@@ -164,7 +174,7 @@ print_heartbeat(const struct bl_status *st)
     g_ascii_string_to_unsigned(get(st, "hb.count"), 10, 0, BL_STATUS_ITEMS_MAX, &n, NULL);
     printf("\nBMC heartbeat (%s, every %s ms; this daemon publishes the attributes: %s; "
            "#health-bmc %s)\n",
-           strcmp(get(st, "hb.enabled"), "yes") == 0 ? "on" : "off", get(st, "hb.interval_ms"),
+           is_yes(st, "hb.enabled") ? "on" : "off", get(st, "hb.interval_ms"),
            get(st, "hb.publisher"), get(st, "hb.health"));
     printf("  %-16s %-22s %-7s %-9s %-7s %-34s %s\n", "node", "BMC", "session", "reachable",
            "power", "round trip ms", "polls");
@@ -203,7 +213,7 @@ print_text(const struct bl_status *st)
         return;
     }
     printf("\nregistry: %s (%s), generation %s, epoch %s, quorate %s, nodeid %s, members %s\n", reg,
-           strcmp(get(st, "registry.in_sync"), "yes") == 0 ? "in sync" : "NOT in sync",
+           is_yes(st, "registry.in_sync") ? "in sync" : "NOT in sync",
            get(st, "registry.generation"), get(st, "registry.epoch"), get(st, "registry.quorate"),
            get(st, "registry.nodeid"), get(st, "registry.members"));
 }

@@ -26,7 +26,7 @@ int bl_cmd_reg(int argc, char **argv);
 /** Print bmclink-reg's help. */
 void bl_cmd_reg_usage(FILE *out);
 
-/** `bmclink status`: the local bmclinkd's BMC side and registry (monitor/bmc_status.h). */
+/** `bmclink status`: the local bmclinkd's BMC side and registry (monitor/status/bmc_status.h). */
 int bl_cmd_status(int argc, char **argv);
 void bl_cmd_status_usage(FILE *out);
 

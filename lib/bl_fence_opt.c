@@ -2,6 +2,7 @@
  * fence_bmclink's option table and its two parsers (argv, stdin) and validator.
  */
 #include "bl_fence_opt.h"
+#include "bl_conf.h"
 #include "bl_result.h"
 
 #include <arpa/inet.h>
@@ -54,32 +55,13 @@ bl_parse_uint(const char *text, unsigned long max, unsigned long *out)
     return BL_OK;
 }
 
-int
-bl_fence_parse_bool(const char *text, bool *out)
-{
-    static const char *const yes[] = {"1", "yes", "on", "true"};
-    static const char *const no[] = {"0", "no", "off", "false"};
-
-    for (size_t i = 0; text != NULL && i < 4; i++) {
-        if (g_ascii_strcasecmp(text, yes[i]) == 0) {
-            *out = true;
-            return BL_OK;
-        }
-        if (g_ascii_strcasecmp(text, no[i]) == 0) {
-            *out = false;
-            return BL_OK;
-        }
-    }
-    return BL_E_INVALID;
-}
-
 static int
 ap_bool(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
         size_t errlen)
 {
     bool *field = (bool *) ((char *) cfg + d->field);
 
-    if (bl_fence_parse_bool(v, field) != BL_OK) {
+    if (bl_conf_parse_bool(v, field) != BL_OK) {
         return bl_fail(err, errlen, "Failed: The value you have entered for --%s is not a boolean",
                        d->long_opt);
     }
@@ -340,7 +322,7 @@ ap_verbose(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char 
 {
     bool on = false;
 
-    if (bl_fence_parse_bool(v, &on) != BL_OK) {
+    if (bl_conf_parse_bool(v, &on) != BL_OK) {
         return bl_fail(err, errlen, "Failed: --verbose takes no value other than 0 or 1");
     }
     if (on && cfg->verbose_level == 0) {
@@ -689,7 +671,7 @@ bl_store_stdin(struct bl_fence_opts *o, const char *key, const char *value)
         bl_set_val(o, d->id, value);
         return;
     }
-    if (bl_fence_parse_bool(value, &b) != BL_OK) {
+    if (bl_conf_parse_bool(value, &b) != BL_OK) {
         qb_log(LOG_WARNING, "Parse error: Ignoring option '%s' because it does not have value",
                key);
         return;

@@ -209,12 +209,6 @@ int bl_fence_action_parse(const char *text, enum bl_fence_action *out);
 /** Static name of an action. */
 const char *bl_fence_action_name(enum bl_fence_action a);
 
-/**
- * Parse a boolean the way fencing.py does: 1/yes/on/true and 0/no/off/false, any case.
- * \return 0 or BL_E_INVALID
- */
-int bl_fence_parse_bool(const char *text, bool *out);
-
 /* Generated documentation (bl_fence_doc.c). */
 
 /** Write the metadata XML Pacemaker, pcs and crmsh read. */

@@ -1,7 +1,7 @@
 /*
  * Trap intake policy: what bmclinkd does with one received SNMP notification.
  *
- * The network glue (monitor/trap.c) turns a datagram into a struct bl_trap_msg with net-snmp
+ * The network glue (monitor/trap/trap.c) turns a datagram into a struct bl_trap_msg with net-snmp
  * and hands it here. Everything in this file is pure: the allow-list decision (only the
  * node's own BMC, only with the configured community or v3 user at authPriv), PET and
  * OID-matched notice decoding, severity mapping, and the de-duplication / replay window.

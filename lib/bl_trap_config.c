@@ -1,75 +1,16 @@
 #include "bl_trap_config.h"
+#include "bl_conf.h"
 #include "bl_result.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #define BL_G_TRAP "trap"
 #define BL_G_NODE "trap-node"
 #define BL_G_FWD "trap-forward"
-
-struct bl_cfg_ctx {
-    struct bl_trap_node_config *cfg;
-    struct bl_trap_forward *fwd; /* set while reading a [trap-forward N] group */
-};
-
-typedef int (*bl_cfg_setter)(struct bl_cfg_ctx *ctx, const char *value);
-
-struct bl_cfg_row {
-    struct bl_trap_config_key doc;
-    bl_cfg_setter set;
-    bool secret;
-};
-
-static int
-bl_set_bool(bool *out, const char *value)
-{
-    if (strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0 ||
-        strcmp(value, "1") == 0) {
-        *out = true;
-    } else if (strcasecmp(value, "false") == 0 || strcasecmp(value, "no") == 0 ||
-               strcmp(value, "0") == 0) {
-        *out = false;
-    } else {
-        return BL_E_INVALID;
-    }
-    return BL_OK;
-}
-
-static int
-bl_set_u32(uint32_t *out, const char *value, uint32_t max)
-{
-    char *end = NULL;
-    unsigned long long v;
-
-    if (*value < '0' || *value > '9') {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    v = strtoull(value, &end, 10);
-    if (errno != 0 || *end != '\0' || v > max) {
-        return BL_E_INVALID;
-    }
-    *out = (uint32_t) v;
-    return BL_OK;
-}
-
-static int
-bl_set_str(char *out, size_t outlen, const char *value, size_t minlen)
-{
-    size_t len = strlen(value);
-
-    if (len < minlen || len >= outlen) {
-        return BL_E_INVALID;
-    }
-    memcpy(out, value, len + 1);
-    return BL_OK;
-}
 
 static int
 bl_set_oid_list(struct bl_oid *list, size_t *n, const char *value)
@@ -130,355 +71,163 @@ bl_set_auth(enum bl_trap_auth *out, const char *value)
     return BL_OK;
 }
 
-/* ---- [trap] ---- */
+/* ---- parsers of the table's own types ---- */
 
 static int
-set_fatal_severity(struct bl_cfg_ctx *c, const char *v)
+parse_severity(const struct bl_conf_key *k, const char *v, void *base)
 {
-    return bl_pet_severity_parse(v, &c->cfg->policy.fatal_severity);
+    return bl_pet_severity_parse(v, &((struct bl_trap_policy *) base)->fatal_severity);
 }
 
 static int
-set_fatal_oids(struct bl_cfg_ctx *c, const char *v)
+parse_fatal_oids(const struct bl_conf_key *k, const char *v, void *base)
 {
-    return bl_set_oid_list(c->cfg->policy.fatal_oids, &c->cfg->policy.n_fatal_oids, v);
+    struct bl_trap_policy *p = base;
+
+    return bl_set_oid_list(p->fatal_oids, &p->n_fatal_oids, v);
 }
 
 static int
-set_recoverable_oids(struct bl_cfg_ctx *c, const char *v)
+parse_recoverable_oids(const struct bl_conf_key *k, const char *v, void *base)
 {
-    return bl_set_oid_list(c->cfg->policy.recoverable_oids, &c->cfg->policy.n_recoverable_oids, v);
+    struct bl_trap_policy *p = base;
+
+    return bl_set_oid_list(p->recoverable_oids, &p->n_recoverable_oids, v);
 }
 
 static int
-set_dedup_window(struct bl_cfg_ctx *c, const char *v)
+parse_community(const struct bl_conf_key *k, const char *v, void *base)
 {
-    return bl_set_u32(&c->cfg->policy.dedup_window_s, v, 86400);
-}
-
-static int
-set_replay_window(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_u32(&c->cfg->policy.replay_window_s, v, 86400);
-}
-
-static int
-set_accept_v1(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_bool(&c->cfg->policy.accept_v1, v);
-}
-
-static int
-set_accept_v2c(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_bool(&c->cfg->policy.accept_v2c, v);
-}
-
-/* ---- [trap-node NAME] ---- */
-
-static int
-set_address(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_trap_addr_parse(v, BL_TRAP_DEFAULT_PORT, &c->cfg->listen);
-}
-
-static int
-set_bmc(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_trap_addr_parse(v, 0, &c->cfg->policy.bmc);
-}
-
-static int
-set_community(struct bl_cfg_ctx *c, const char *v)
-{
+    struct bl_trap_policy *p = &((struct bl_trap_node_config *) base)->policy;
     size_t len = strlen(v);
 
     if (len == 0 || len > BL_TRAP_SECRET_MAX) {
         return BL_E_INVALID;
     }
-    memcpy(c->cfg->policy.community, v, len);
-    c->cfg->policy.community_len = len;
+    memcpy(p->community, v, len);
+    p->community_len = len;
     return BL_OK;
 }
 
-static int
-set_v3_user(struct bl_cfg_ctx *c, const char *v)
-{
-    int rc = bl_set_str(c->cfg->v3.name, sizeof(c->cfg->v3.name), v, 1);
-
-    if (rc == BL_OK) {
-        memcpy(c->cfg->policy.v3_user, c->cfg->v3.name, sizeof(c->cfg->policy.v3_user));
-    }
-    return rc;
-}
-
-/* The v3 keys mean the same in a node group and a forward group; only the user differs. */
+/* The v3 rows mean the same in a node group and a forward group: the row's offset is the
+ * struct bl_trap_v3_user of either. */
 static struct bl_trap_v3_user *
-bl_ctx_v3(struct bl_cfg_ctx *c)
+v3_of(const struct bl_conf_key *k, void *base)
 {
-    return c->fwd != NULL ? &c->fwd->v3 : &c->cfg->v3;
+    return (struct bl_trap_v3_user *) ((char *) base + k->offset);
 }
 
 static int
-set_v3_engine(struct bl_cfg_ctx *c, const char *v)
+parse_engine_id(const struct bl_conf_key *k, const char *v, void *base)
 {
-    struct bl_trap_v3_user *u = bl_ctx_v3(c);
+    struct bl_trap_v3_user *u = v3_of(k, base);
 
     return bl_trap_engine_id_parse(v, u->engine_id, &u->engine_id_len);
 }
 
 static int
-set_v3_auth(struct bl_cfg_ctx *c, const char *v)
+parse_auth(const struct bl_conf_key *k, const char *v, void *base)
 {
-    return bl_set_auth(&bl_ctx_v3(c)->auth, v);
+    return bl_set_auth(&v3_of(k, base)->auth, v);
 }
 
 static int
-set_v3_auth_pass(struct bl_cfg_ctx *c, const char *v)
+parse_version(const struct bl_conf_key *k, const char *v, void *base)
 {
-    return bl_set_str(bl_ctx_v3(c)->auth_pass, sizeof(bl_ctx_v3(c)->auth_pass), v, 8);
-}
+    struct bl_trap_forward *fwd = base;
 
-static int
-set_v3_priv_pass(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_str(bl_ctx_v3(c)->priv_pass, sizeof(bl_ctx_v3(c)->priv_pass), v, 8);
-}
-
-/* ---- [trap-forward N] ---- */
-
-static int
-set_fwd_target(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_trap_addr_parse(v, BL_TRAP_DEFAULT_PORT, &c->fwd->target);
-}
-
-static int
-set_fwd_version(struct bl_cfg_ctx *c, const char *v)
-{
     if (strcasecmp(v, "v2c") == 0 || strcmp(v, "2c") == 0) {
-        c->fwd->version = BL_TRAP_V2C;
+        fwd->version = BL_TRAP_V2C;
     } else if (strcasecmp(v, "v3") == 0 || strcmp(v, "3") == 0) {
-        c->fwd->version = BL_TRAP_V3;
+        fwd->version = BL_TRAP_V3;
     } else {
         return BL_E_INVALID;
     }
     return BL_OK;
 }
 
-static int
-set_fwd_community(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_str(c->fwd->community, sizeof(c->fwd->community), v, 1);
-}
+/* ---- the table ---- */
 
-static int
-set_fwd_user(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_str(c->fwd->v3.name, sizeof(c->fwd->v3.name), v, 1);
-}
+#define P(f) offsetof(struct bl_trap_policy, f)
+#define N(f) offsetof(struct bl_trap_node_config, f)
+#define F(f) offsetof(struct bl_trap_forward, f)
+#define NODE (BL_CONF_NAMED)
+#define SECRET (BL_CONF_NAMED | BL_CONF_SECRET)
+#define V3_PASS_MIN 8 /* RFC 3414: a passphrase of at least 8 characters */
 
-static int
-set_fwd_inform(struct bl_cfg_ctx *c, const char *v)
-{
-    return bl_set_bool(&c->fwd->inform, v);
-}
-
-static const struct bl_cfg_row bl_rows[] = {
-    {{BL_G_TRAP, "fatal_severity", "non-recoverable",
-      "PET severity at or above which a BMCNOTICE runs the recovery"},
-     set_fatal_severity,
-     false},
-    {{BL_G_TRAP, "fatal_oids", "", "v2c/v3 snmpTrapOID values (;-separated) that are fatal"},
-     set_fatal_oids,
-     false},
-    {{BL_G_TRAP, "recoverable_oids", "", "v2c/v3 snmpTrapOID values that are recoverable"},
-     set_recoverable_oids,
-     false},
-    {{BL_G_TRAP, "dedup_window", "60", "seconds in which a repeated notice is a resend"},
-     set_dedup_window,
-     false},
-    {{BL_G_TRAP, "replay_window", "300",
-      "seconds a PET timestamp may lag the newest seen before it is refused as a replay"},
-     set_replay_window,
-     false},
-    {{BL_G_TRAP, "accept_v1", "true", "accept SNMPv1 traps (PET) with the community"},
-     set_accept_v1,
-     false},
-    {{BL_G_TRAP, "accept_v2c", "true", "accept SNMPv2c notifications with the community"},
-     set_accept_v2c,
-     false},
-    {{BL_G_NODE, "address", NULL, "the monitor keyword <IP>[:port] to listen on (port 162)"},
-     set_address,
-     false},
-    {{BL_G_NODE, "bmc", NULL, "the node's BMC address: the only accepted trap source"},
-     set_bmc,
-     false},
-    {{BL_G_NODE, "community", "", "v1/v2c community the BMC sends (secret)"}, set_community, true},
-    {{BL_G_NODE, "v3_user", "", "SNMPv3 user of the BMC (always authPriv)"}, set_v3_user, false},
-    {{BL_G_NODE, "v3_engine_id", "", "the BMC's SNMP engine ID, hex"}, set_v3_engine, false},
-    {{BL_G_NODE, "v3_auth", "SHA", "SHA or SHA-256"}, set_v3_auth, false},
-    {{BL_G_NODE, "v3_auth_pass", "", "authentication passphrase (secret, 8+ chars)"},
-     set_v3_auth_pass,
-     true},
-    {{BL_G_NODE, "v3_priv_pass", "", "AES-128 privacy passphrase (secret, 8+ chars)"},
-     set_v3_priv_pass,
-     true},
-    {{BL_G_FWD, "target", NULL, "manager <IP>[:port] (port 162)"}, set_fwd_target, false},
-    {{BL_G_FWD, "version", "v2c", "v2c or v3"}, set_fwd_version, false},
-    {{BL_G_FWD, "community", "", "v2c community (secret)"}, set_fwd_community, true},
-    {{BL_G_FWD, "v3_user", "", "SNMPv3 user (authPriv)"}, set_fwd_user, false},
-    {{BL_G_FWD, "v3_engine_id", "", "our engine ID towards this manager, hex"},
-     set_v3_engine,
-     false},
-    {{BL_G_FWD, "v3_auth", "SHA", "SHA or SHA-256"}, set_v3_auth, false},
-    {{BL_G_FWD, "v3_auth_pass", "", "authentication passphrase (secret)"}, set_v3_auth_pass, true},
-    {{BL_G_FWD, "v3_priv_pass", "", "AES-128 privacy passphrase (secret)"}, set_v3_priv_pass, true},
-    {{BL_G_FWD, "inform", "false",
-      "v2c: send InformRequests, resent (3 times, 1 s apart) until acknowledged"},
-     set_fwd_inform,
-     false},
+/* [trap] fills a struct bl_trap_policy, [trap-node NAME] a struct bl_trap_node_config,
+ * [trap-forward N] a struct bl_trap_forward. */
+const struct bl_conf_key bl_trap_conf_keys[] = {
+    {BL_G_TRAP, "fatal_severity", BL_CONF_CUSTOM, "non-recoverable", 0, 0,
+     "a PET severity: monitor, information, ok, non-critical, critical or non-recoverable",
+     parse_severity, P(fatal_severity), 0,
+     "PET severity at or above which a BMCNOTICE runs the recovery"},
+    {BL_G_TRAP, "fatal_oids", BL_CONF_CUSTOM, "", 0, 0, "OIDs separated by ';'", parse_fatal_oids,
+     P(fatal_oids), 0, "v2c/v3 snmpTrapOID values (;-separated) that are fatal"},
+    {BL_G_TRAP, "recoverable_oids", BL_CONF_CUSTOM, "", 0, 0, "OIDs separated by ';'",
+     parse_recoverable_oids, P(recoverable_oids), 0,
+     "v2c/v3 snmpTrapOID values that are recoverable"},
+    {BL_G_TRAP, "dedup_window", BL_CONF_SECONDS, "60", 0, 86400, NULL, NULL, P(dedup_window_s), 0,
+     "seconds in which a repeated notice is a resend"},
+    {BL_G_TRAP, "replay_window", BL_CONF_SECONDS, "300", 0, 86400, NULL, NULL, P(replay_window_s),
+     0, "seconds a PET timestamp may lag the newest seen before it is refused as a replay"},
+    {BL_G_TRAP, "accept_v1", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, P(accept_v1), 0,
+     "accept SNMPv1 traps (PET) with the community"},
+    {BL_G_TRAP, "accept_v2c", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, P(accept_v2c), 0,
+     "accept SNMPv2c notifications with the community"},
+    {BL_G_NODE, "address", BL_CONF_ADDRESS, NULL, BL_TRAP_DEFAULT_PORT, 0, NULL, NULL, N(listen),
+     NODE | BL_CONF_REQUIRED, "the monitor keyword <IP>[:port] to listen on (port 162)"},
+    {BL_G_NODE, "bmc", BL_CONF_ADDRESS, NULL, 0, 0, NULL, NULL, N(policy.bmc),
+     NODE | BL_CONF_REQUIRED, "the node's BMC address: the only accepted trap source"},
+    {BL_G_NODE, "community", BL_CONF_CUSTOM, NULL, 0, 0, "1 to 64 characters", parse_community, 0,
+     SECRET, "v1/v2c community the BMC sends (secret)"},
+    {BL_G_NODE, "v3_user", BL_CONF_STRING, NULL, 1, BL_TRAP_USER_MAX, NULL, NULL, N(v3.name), NODE,
+     "SNMPv3 user of the BMC (always authPriv)"},
+    {BL_G_NODE, "v3_engine_id", BL_CONF_CUSTOM, NULL, 0, 0, "5 to 32 bytes in hex", parse_engine_id,
+     N(v3), NODE, "the BMC's SNMP engine ID, hex"},
+    {BL_G_NODE, "v3_auth", BL_CONF_CUSTOM, "SHA", 0, 0, "SHA or SHA-256", parse_auth, N(v3), NODE,
+     "SHA or SHA-256"},
+    {BL_G_NODE, "v3_auth_pass", BL_CONF_STRING, NULL, V3_PASS_MIN, BL_TRAP_SECRET_MAX, NULL, NULL,
+     N(v3.auth_pass), SECRET, "authentication passphrase (secret, 8+ chars)"},
+    {BL_G_NODE, "v3_priv_pass", BL_CONF_STRING, NULL, V3_PASS_MIN, BL_TRAP_SECRET_MAX, NULL, NULL,
+     N(v3.priv_pass), SECRET, "AES-128 privacy passphrase (secret, 8+ chars)"},
+    {BL_G_FWD, "target", BL_CONF_ADDRESS, NULL, BL_TRAP_DEFAULT_PORT, 0, NULL, NULL, F(target),
+     NODE | BL_CONF_REQUIRED, "manager <IP>[:port] (port 162)"},
+    {BL_G_FWD, "version", BL_CONF_CUSTOM, "v2c", 0, 0, "v2c or v3", parse_version, 0, NODE,
+     "v2c or v3"},
+    {BL_G_FWD, "community", BL_CONF_STRING, NULL, 1, BL_TRAP_SECRET_MAX, NULL, NULL, F(community),
+     SECRET, "v2c community (secret)"},
+    {BL_G_FWD, "v3_user", BL_CONF_STRING, NULL, 1, BL_TRAP_USER_MAX, NULL, NULL, F(v3.name), NODE,
+     "SNMPv3 user (authPriv)"},
+    {BL_G_FWD, "v3_engine_id", BL_CONF_CUSTOM, NULL, 0, 0, "5 to 32 bytes in hex", parse_engine_id,
+     F(v3), NODE, "our engine ID towards this manager, hex"},
+    {BL_G_FWD, "v3_auth", BL_CONF_CUSTOM, "SHA", 0, 0, "SHA or SHA-256", parse_auth, F(v3), NODE,
+     "SHA or SHA-256"},
+    {BL_G_FWD, "v3_auth_pass", BL_CONF_STRING, NULL, V3_PASS_MIN, BL_TRAP_SECRET_MAX, NULL, NULL,
+     F(v3.auth_pass), SECRET, "authentication passphrase (secret)"},
+    {BL_G_FWD, "v3_priv_pass", BL_CONF_STRING, NULL, V3_PASS_MIN, BL_TRAP_SECRET_MAX, NULL, NULL,
+     F(v3.priv_pass), SECRET, "AES-128 privacy passphrase (secret)"},
+    {BL_G_FWD, "inform", BL_CONF_BOOL, "false", 0, 0, NULL, NULL, F(inform), NODE,
+     "v2c: send InformRequests, resent (3 times, 1 s apart) until acknowledged"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
-
-#define BL_NROWS (sizeof(bl_rows) / sizeof(bl_rows[0]))
-
-const struct bl_trap_config_key *
-bl_trap_config_key(size_t i)
-{
-    return i < BL_NROWS ? &bl_rows[i].doc : NULL;
-}
 
 /* ---- loading ---- */
 
-/* Line (1-based) of "key =" inside "[group]" in the raw text; 0 when absent. */
-static unsigned
-bl_cfg_line(const char *text, const char *group, const char *key)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    bool in_group = (key == NULL);
-    size_t klen = key != NULL ? strlen(key) : 0;
+#define KINDS(k) ((const char *const[]){(k), NULL})
 
-    for (unsigned i = 0; lines[i] != NULL; i++) {
-        const char *l = lines[i];
-        while (*l == ' ' || *l == '\t') {
-            l++;
-        }
-        if (*l == '[') {
-            const char *end = strchr(l, ']');
-            in_group = end != NULL && (size_t) (end - l - 1) == strlen(group) &&
-                       strncmp(l + 1, group, strlen(group)) == 0;
-            if (in_group && key == NULL) {
-                return i + 1;
-            }
-        } else if (in_group && key != NULL && strncmp(l, key, klen) == 0) {
-            const char *r = l + klen;
-            while (*r == ' ' || *r == '\t') {
-                r++;
-            }
-            if (*r == '=') {
-                return i + 1;
-            }
-        }
-    }
-    return 0;
-}
-
-struct bl_cfg_file {
-    const char *path;
-    char *text;
-    GKeyFile *kf;
-    char *err;
-    size_t errlen;
-};
-
-static int
-bl_cfg_fail(const struct bl_cfg_file *f, const char *group, const char *key, const char *fmt, ...)
-{
-    char what[160];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    if (f->err != NULL && f->errlen > 0) {
-        snprintf(f->err, f->errlen, "%s:%u: [%s]%s%s: %s", f->path,
-                 bl_cfg_line(f->text, group, key), group, key != NULL ? " " : "",
-                 key != NULL ? key : "", what);
-    }
-    return BL_E_INVALID;
-}
-
-static const struct bl_cfg_row *
-bl_cfg_row_find(const char *kind, const char *key)
-{
-    for (size_t i = 0; i < BL_NROWS; i++) {
-        if (strcmp(bl_rows[i].doc.group, kind) == 0 && strcmp(bl_rows[i].doc.key, key) == 0) {
-            return &bl_rows[i];
-        }
-    }
-    return NULL;
-}
-
-/* Defaults first, then every key present; unknown keys are errors (typos must not pass). */
-static int
-bl_cfg_apply_group(const struct bl_cfg_file *f, const char *group, const char *kind,
-                   struct bl_cfg_ctx *ctx)
-{
-    g_auto(GStrv) keys = NULL;
-
-    for (size_t i = 0; i < BL_NROWS; i++) {
-        const struct bl_cfg_row *r = &bl_rows[i];
-        if (strcmp(r->doc.group, kind) == 0 && r->doc.defval != NULL && r->doc.defval[0] != 0) {
-            (void) r->set(ctx, r->doc.defval);
-        }
-    }
-    keys = g_key_file_get_keys(f->kf, group, NULL, NULL);
-    for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-        const struct bl_cfg_row *r = bl_cfg_row_find(kind, keys[i]);
-        g_autofree char *value = NULL;
-
-        if (r == NULL) {
-            return bl_cfg_fail(f, group, keys[i], "unknown key");
-        }
-        value = g_key_file_get_string(f->kf, group, keys[i], NULL);
-        if (value == NULL || r->set(ctx, value) != BL_OK) {
-            /* Never echo a secret value back. */
-            return bl_cfg_fail(f, group, keys[i],
-                               r->secret ? "invalid value" : "invalid value '%s'",
-                               value != NULL ? value : "");
-        }
-    }
-    return BL_OK;
-}
-
-static int
-bl_cfg_required(const struct bl_cfg_file *f, const char *group, const char *kind)
-{
-    for (size_t i = 0; i < BL_NROWS; i++) {
-        const struct bl_cfg_row *r = &bl_rows[i];
-        if (strcmp(r->doc.group, kind) == 0 && r->doc.defval == NULL &&
-            !g_key_file_has_key(f->kf, group, r->doc.key, NULL)) {
-            return bl_cfg_fail(f, group, NULL, "missing key '%s'", r->doc.key);
-        }
-    }
-    return BL_OK;
-}
-
-static int
-bl_cfg_check_v3(const struct bl_cfg_file *f, const char *group, const struct bl_trap_v3_user *u)
+static void
+bl_cfg_check_v3(struct bl_conf *f, const char *group, const struct bl_trap_v3_user *u)
 {
     if (u->name[0] == '\0') {
-        return BL_OK;
+        return;
     }
     if (u->engine_id_len == 0) {
-        return bl_cfg_fail(f, group, "v3_engine_id", "required with v3_user");
+        bl_conf_fail(f, group, "v3_engine_id", "required with v3_user");
     }
     if (u->auth_pass[0] == '\0' || u->priv_pass[0] == '\0') {
-        return bl_cfg_fail(f, group, "v3_user",
-                           "v3 is authPriv only: set v3_auth_pass and "
-                           "v3_priv_pass");
+        bl_conf_fail(f, group, "v3_user", "v3 is authPriv only: set v3_auth_pass and v3_priv_pass");
     }
-    return BL_OK;
 }
 
 /* net-snmp keeps one USM user table per process, keyed by engine ID and user name: two
@@ -493,9 +242,9 @@ bl_v3_clash(const struct bl_trap_v3_user *a, const struct bl_trap_v3_user *b)
             strcmp(a->priv_pass, b->priv_pass) != 0);
 }
 
-static int
-bl_cfg_v3_unique(const struct bl_cfg_file *f, const char *group,
-                 const struct bl_trap_node_config *cfg, const struct bl_trap_forward *fwd)
+static void
+bl_cfg_v3_unique(struct bl_conf *f, const char *group, const struct bl_trap_node_config *cfg,
+                 const struct bl_trap_forward *fwd)
 {
     bool clash = fwd->version == BL_TRAP_V3 && bl_v3_clash(&fwd->v3, &cfg->v3);
 
@@ -503,161 +252,141 @@ bl_cfg_v3_unique(const struct bl_cfg_file *f, const char *group,
         clash = fwd->version == BL_TRAP_V3 && cfg->forward[i].version == BL_TRAP_V3 &&
                 bl_v3_clash(&fwd->v3, &cfg->forward[i].v3);
     }
-    return clash ? bl_cfg_fail(f, group, "v3_engine_id",
-                               "user %s with this engine ID is already set up with other keys",
-                               fwd->v3.name)
-                 : BL_OK;
+    if (clash) {
+        bl_conf_fail(f, group, "v3_engine_id",
+                     "user %s with this engine ID is already set up with other keys", fwd->v3.name);
+    }
 }
 
-static int
-bl_cfg_forwards(const struct bl_cfg_file *f, struct bl_trap_node_config *cfg)
+/* One [trap-forward N]: its values, then whether they make sense together. */
+static void
+bl_cfg_forward(struct bl_conf *f, const char *group, struct bl_trap_node_config *cfg)
 {
-    g_auto(GStrv) groups = g_key_file_get_groups(f->kf, NULL);
+    struct bl_trap_forward *fwd = &cfg->forward[cfg->n_forward];
+
+    memset(fwd, 0, sizeof(*fwd)); /* nothing left of a group refused before */
+    (void) bl_conf_defaults(bl_trap_conf_keys, BL_G_FWD, fwd);
+    if (bl_conf_apply(f, group, bl_trap_conf_keys, KINDS(BL_G_FWD), fwd) != BL_OK ||
+        bl_conf_required(f, group, bl_trap_conf_keys, BL_G_FWD) != BL_OK) {
+        return; /* the checks below would only repeat what is already said */
+    }
+    bl_cfg_check_v3(f, group, &fwd->v3);
+    if (fwd->version == BL_TRAP_V3 ? fwd->v3.name[0] == '\0' : fwd->community[0] == '\0') {
+        bl_conf_fail(f, group, "version", "no credentials for this version");
+    }
+    if (fwd->inform && fwd->version != BL_TRAP_V2C) {
+        bl_conf_fail(f, group, "inform", "informs are sent with version = v2c only");
+    }
+    bl_cfg_v3_unique(f, group, cfg, fwd);
+    cfg->n_forward++;
+}
+
+static void
+bl_cfg_forwards(struct bl_conf *f, struct bl_trap_node_config *cfg)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(bl_conf_keyfile(f), NULL);
 
     for (size_t i = 0; groups[i] != NULL; i++) {
-        struct bl_cfg_ctx ctx = {cfg, NULL};
-        int rc;
-
         if (!g_str_has_prefix(groups[i], BL_G_FWD " ")) {
             continue;
         }
         if (cfg->n_forward >= BL_TRAP_FORWARD_MAX) {
-            return bl_cfg_fail(f, groups[i], NULL, "at most %d forward targets",
-                               BL_TRAP_FORWARD_MAX);
+            bl_conf_fail(f, groups[i], NULL, "at most %d forward targets", BL_TRAP_FORWARD_MAX);
+            return;
         }
-        ctx.fwd = &cfg->forward[cfg->n_forward];
-        if ((rc = bl_cfg_apply_group(f, groups[i], BL_G_FWD, &ctx)) != BL_OK ||
-            (rc = bl_cfg_required(f, groups[i], BL_G_FWD)) != BL_OK ||
-            (rc = bl_cfg_check_v3(f, groups[i], &ctx.fwd->v3)) != BL_OK) {
-            return rc;
-        }
-        if (ctx.fwd->version == BL_TRAP_V3 ? ctx.fwd->v3.name[0] == '\0'
-                                           : ctx.fwd->community[0] == '\0') {
-            return bl_cfg_fail(f, groups[i], "version", "no credentials for this version");
-        }
-        if (ctx.fwd->inform && ctx.fwd->version != BL_TRAP_V2C) {
-            return bl_cfg_fail(f, groups[i], "inform", "informs are sent with version = v2c only");
-        }
-        if ((rc = bl_cfg_v3_unique(f, groups[i], cfg, ctx.fwd)) != BL_OK) {
-            return rc;
-        }
-        cfg->n_forward++;
+        bl_cfg_forward(f, groups[i], cfg);
     }
-    return BL_OK;
 }
 
-static int
-bl_cfg_node(const struct bl_cfg_file *f, const char *node, struct bl_trap_node_config *cfg)
+static void
+bl_cfg_node(struct bl_conf *f, const char *node, struct bl_trap_node_config *cfg)
 {
     g_autofree char *group = g_strdup_printf(BL_G_NODE " %s", node);
-    struct bl_cfg_ctx ctx = {cfg, NULL};
-    int rc;
 
     memset(cfg, 0, sizeof(*cfg));
     bl_trap_policy_init(&cfg->policy);
     g_strlcpy(cfg->node, node, sizeof(cfg->node));
     /* The [trap] defaults apply even when the group is absent. */
-    if ((rc = bl_cfg_apply_group(f, BL_G_TRAP, BL_G_TRAP, &ctx)) != BL_OK) {
-        return rc;
+    (void) bl_conf_defaults(bl_trap_conf_keys, BL_G_TRAP, &cfg->policy);
+    (void) bl_conf_apply(f, BL_G_TRAP, bl_trap_conf_keys, KINDS(BL_G_TRAP), &cfg->policy);
+    if (!g_key_file_has_group(bl_conf_keyfile(f), group)) {
+        bl_conf_fail(f, group, NULL, "no such group");
+        return;
     }
-    if (!g_key_file_has_group(f->kf, group)) {
-        return bl_cfg_fail(f, group, NULL, "no such group");
+    (void) bl_conf_defaults(bl_trap_conf_keys, BL_G_NODE, cfg);
+    if (bl_conf_apply(f, group, bl_trap_conf_keys, KINDS(BL_G_NODE), cfg) == BL_OK &&
+        bl_conf_required(f, group, bl_trap_conf_keys, BL_G_NODE) == BL_OK) {
+        bl_cfg_check_v3(f, group, &cfg->v3);
+        if (cfg->policy.community_len == 0 && cfg->v3.name[0] == '\0') {
+            bl_conf_fail(f, group, NULL, "set community or v3_user: nothing could be accepted");
+        }
     }
-    if ((rc = bl_cfg_apply_group(f, group, BL_G_NODE, &ctx)) != BL_OK ||
-        (rc = bl_cfg_required(f, group, BL_G_NODE)) != BL_OK ||
-        (rc = bl_cfg_check_v3(f, group, &cfg->v3)) != BL_OK) {
-        return rc;
-    }
-    if (cfg->policy.community_len == 0 && cfg->v3.name[0] == '\0') {
-        return bl_cfg_fail(f, group, NULL, "set community or v3_user: nothing could be accepted");
-    }
-    return bl_cfg_forwards(f, cfg);
+    memcpy(cfg->policy.v3_user, cfg->v3.name, sizeof(cfg->policy.v3_user));
+    bl_cfg_forwards(f, cfg);
 }
 
-/* A file holding communities or passphrases must not be readable by everyone. */
+/* Open, and refuse a world-readable file holding communities or passphrases. The groups of
+ * the BMC side are that reader's to check. */
 static int
-bl_cfg_open(struct bl_cfg_file *f)
+bl_cfg_open(const char *path, struct bl_conf **f, char **errmsg)
 {
-    g_autoptr(GError) gerr = NULL;
-    struct stat st;
+    const struct bl_conf_key *const tables[] = {bl_trap_conf_keys};
+    int rc = bl_conf_open(path, f, errmsg);
 
-    if (stat(f->path, &st) != 0) {
-        int rc = -errno;
-        snprintf(f->err, f->errlen, "%s: %s", f->path, strerror(errno));
-        return rc;
-    }
-    if (!g_file_get_contents(f->path, &f->text, NULL, &gerr)) {
-        snprintf(f->err, f->errlen, "%s: %s", f->path, gerr->message);
-        return -EIO;
-    }
-    f->kf = g_key_file_new();
-    if (!g_key_file_load_from_data(f->kf, f->text, (gsize) -1, G_KEY_FILE_NONE, &gerr)) {
-        snprintf(f->err, f->errlen, "%s: %s", f->path, gerr->message);
-        return BL_E_INVALID;
-    }
-    if ((st.st_mode & S_IROTH) != 0 &&
-        (strstr(f->text, "community") != NULL || strstr(f->text, "_pass") != NULL)) {
-        snprintf(f->err, f->errlen, "%s: holds secrets but is world-readable (chmod o-r)", f->path);
-        return BL_E_INVALID;
-    }
-    return BL_OK;
-}
-
-static void
-bl_cfg_close(struct bl_cfg_file *f)
-{
-    if (f->kf != NULL) {
-        g_key_file_free(f->kf);
-    }
-    g_free(f->text);
-}
-
-int
-bl_trap_config_load(const char *path, const char *node, struct bl_trap_node_config *out, char *err,
-                    size_t errlen)
-{
-    struct bl_cfg_file f = {path, NULL, NULL, err, errlen};
-    struct bl_trap_node_config cfg;
-    int rc;
-
-    if (path == NULL || node == NULL || out == NULL || err == NULL) {
-        return BL_E_INVALID;
-    }
-    err[0] = '\0';
-    rc = bl_cfg_open(&f);
     if (rc == BL_OK) {
-        rc = bl_cfg_node(&f, node, &cfg);
+        (void) bl_conf_check_groups(*f, tables, 1, false);
     }
-    if (rc == BL_OK) {
-        *out = cfg;
-    }
-    explicit_bzero(&cfg, sizeof(cfg));
-    bl_cfg_close(&f);
     return rc;
 }
 
 int
-bl_trap_config_check(const char *path, char *err, size_t errlen)
+bl_trap_config_load(const char *path, const char *node, struct bl_trap_node_config *out,
+                    char **errmsg)
 {
-    struct bl_cfg_file f = {path, NULL, NULL, err, errlen};
-    g_auto(GStrv) groups = NULL;
     struct bl_trap_node_config cfg;
+    struct bl_conf *f = NULL;
     int rc;
 
-    if (path == NULL || err == NULL) {
+    if (path == NULL || node == NULL || out == NULL) {
         return BL_E_INVALID;
     }
-    err[0] = '\0';
-    rc = bl_cfg_open(&f);
+    rc = bl_cfg_open(path, &f, errmsg);
+    if (rc != BL_OK) {
+        return rc;
+    }
+    bl_cfg_node(f, node, &cfg);
+    rc = bl_conf_result(f, errmsg);
     if (rc == BL_OK) {
-        groups = g_key_file_get_groups(f.kf, NULL);
-        for (size_t i = 0; groups[i] != NULL && rc == BL_OK; i++) {
-            if (g_str_has_prefix(groups[i], BL_G_NODE " ")) {
-                rc = bl_cfg_node(&f, groups[i] + strlen(BL_G_NODE " "), &cfg);
-            }
+        *out = cfg;
+    }
+    explicit_bzero(&cfg, sizeof(cfg));
+    bl_conf_close(f);
+    return rc;
+}
+
+int
+bl_trap_config_check(const char *path, char **errmsg)
+{
+    struct bl_trap_node_config cfg;
+    g_auto(GStrv) groups = NULL;
+    struct bl_conf *f = NULL;
+    int rc;
+
+    if (path == NULL) {
+        return BL_E_INVALID;
+    }
+    rc = bl_cfg_open(path, &f, errmsg);
+    if (rc != BL_OK) {
+        return rc;
+    }
+    groups = g_key_file_get_groups(bl_conf_keyfile(f), NULL);
+    for (size_t i = 0; groups[i] != NULL; i++) {
+        if (g_str_has_prefix(groups[i], BL_G_NODE " ")) {
+            bl_cfg_node(f, groups[i] + strlen(BL_G_NODE " "), &cfg);
         }
     }
     explicit_bzero(&cfg, sizeof(cfg));
-    bl_cfg_close(&f);
+    rc = bl_conf_result(f, errmsg);
+    bl_conf_close(f);
     return rc;
 }

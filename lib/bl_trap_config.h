@@ -5,12 +5,14 @@
  *   [trap-node NAME]             one per node: its keyword address, its BMC, credentials
  *   [trap-forward N]             up to BL_TRAP_FORWARD_MAX third-party managers
  *
- * Keys are table-driven (bl_trap_config_key); errors name file, line, group and key.
- * Secrets (communities, v3 passphrases) are never put in error messages.
+ * Read through the config engine (bl_conf.h) from one table (bl_trap_conf_keys): errors name
+ * file, line, group and key, all of them in one report. Secrets (communities, v3
+ * passphrases) are never put in error messages, nor accepted in a world-readable file.
  */
 #ifndef BL_TRAP_CONFIG_H
 #define BL_TRAP_CONFIG_H
 
+#include "bl_conf.h"
 #include "bl_trap.h"
 
 #include <glib.h>
@@ -58,23 +60,23 @@ struct bl_trap_node_config {
 
 /**
  * Load and validate the trap configuration of one node.
- * \param[in]  path    the configuration file (read here; GKeyFile tokenizes it)
+ * \param[in]  path    the configuration file
  * \param[in]  node    node name, as in [trap-node NAME]
  * \param[out] out     filled on success
- * \param[out] err     caller's buffer for "file:line: [group] key: problem"
- * \param[in]  errlen  its size
+ * \param[out] errmsg  on failure every problem, "file:line: [group] key: why" one per line
+ *                     (g_free()); may be NULL
  * \return 0, -errno reading the file, BL_E_INVALID on a bad value or missing node
  */
 int bl_trap_config_load(const char *path, const char *node, struct bl_trap_node_config *out,
-                        char *err, size_t errlen);
+                        char **errmsg);
 
 /**
  * Validate every [trap-node *] group of a file (for `bmclink config check`).
  * \param[in]  path    the configuration file
- * \param[out] err     caller's buffer for the first problem found
+ * \param[out] errmsg  as bl_trap_config_load
  * \return 0 when every node's trap settings are valid, else as bl_trap_config_load
  */
-int bl_trap_config_check(const char *path, char *err, size_t errlen);
+int bl_trap_config_check(const char *path, char **errmsg);
 
 /**
  * Parse an engine ID given as hex ("0x8000..." or "8000..."), 5..32 bytes (RFC 3411).
@@ -82,18 +84,8 @@ int bl_trap_config_check(const char *path, char *err, size_t errlen);
  */
 int bl_trap_engine_id_parse(const char *text, uint8_t *out, size_t *outlen);
 
-/** One row of the key table, also used to print the documentation. */
-struct bl_trap_config_key {
-    const char *group; /* "trap", "trap-node", "trap-forward" */
-    const char *key;
-    const char *defval; /* NULL = required or empty */
-    const char *description;
-};
-
-/**
- * Row i of the key table (for documentation and `bmclink config` listings).
- * \return a static row, never freed; NULL past the end
- */
-const struct bl_trap_config_key *bl_trap_config_key(size_t i);
+/** The keys of [trap], [trap-node NAME] and [trap-forward N], ending with an all-zero row
+ * (for documentation, and for the BMC side's check of the file's groups). */
+extern const struct bl_conf_key bl_trap_conf_keys[];
 
 #endif

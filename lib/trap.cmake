@@ -5,7 +5,7 @@ target_sources(bmclink PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/bl_trap_config.c
 )
 
-# Coverage for the trap fuzz target (tests/unit/trap.cmake) reaches into our decoders.
+# Coverage for the trap fuzz target (tests/fuzz/CMakeLists.txt) reaches into our decoders.
 if(BMCLINK_FUZZ)
     set_source_files_properties(
         ${CMAKE_CURRENT_LIST_DIR}/bl_pet.c ${CMAKE_CURRENT_LIST_DIR}/bl_trap.c

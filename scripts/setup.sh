@@ -5,17 +5,38 @@
 BL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BL_BUILD=${BL_BUILD:-$BL_TOP/build}
 
-# Build and run dependencies; test-only peers (fence_ipmilan, snmptrapd, ocf-tester) included,
-# because the tests compare against them and the demo uses pcs/crmsh.
+# Everything the build, the agents (ours and the resource-agents / fence-agents ones the lab
+# uses: Filesystem, IPaddr2, Dummy, fence_ipmilan), the demo and the tests call, on a
+# minimal Debian 12 (debootstrap --variant=minbase; scripts/cleanroom proves it).
 BL_PACKAGES=(
+    # build
     build-essential cmake pkg-config clang libclang-rt-14-dev
-    corosync pacemaker pacemaker-dev pacemaker-cli-utils pcs crmsh
     libqb-dev libcpg-dev libquorum-dev libvotequorum-dev libcmocka-dev libglib2.0-dev
-    libsqlite3-dev sqlite3
-    libsnmp-dev snmp snmptrapd
-    libopenipmi-dev openipmi ipmitool
-    fence-agents resource-agents
-    iproute2 util-linux procps psmisc e2fsprogs
+    libsqlite3-dev libsnmp-dev libopenipmi-dev pacemaker-dev
+    # the cluster and its tools (pcs and crmsh as the examples use them)
+    corosync pacemaker pacemaker-cli-utils pcs crmsh
+    # the agents we drive and compare with, and what they call: Filesystem needs modprobe
+    # (kmod), fsck/mount/blockdev (util-linux, mount), fuser (psmisc); IPaddr2 needs ip
+    fence-agents resource-agents kmod mount util-linux psmisc
+    # BMCs, traps and the registry's tools; xmllint validates the agents' meta-data
+    openipmi ipmitool snmp snmptrapd sqlite3 libxml2-utils
+    # the lab: namespaces, veth and bridges (ip rule's "ipproto udp" reads /etc/protocols:
+    # netbase), the shared ext4 disk, process checks
+    iproute2 netbase procps e2fsprogs gawk
+)
+
+# Commands the demo and the tests call, each with the package that brings it: checked
+# after the install, so a package missing from the list above fails here, naming the
+# command, instead of as a time-out deep inside a lab test.
+BL_COMMANDS=(
+    cc:build-essential cmake:cmake pkg-config:pkg-config clang:clang
+    corosync:corosync pacemakerd:pacemaker crm_mon:pacemaker-cli-utils cibadmin:pacemaker-cli-utils
+    pcs:pcs crm:crmsh fence_ipmilan:fence-agents ocf-tester:resource-agents
+    modprobe:kmod fsck:util-linux mount:mount blockdev:util-linux fuser:psmisc
+    ipmi_sim:openipmi ipmitool:ipmitool snmptrap:snmp snmptrapd:snmptrapd sqlite3:sqlite3
+    ip:iproute2 ss:iproute2 unshare:util-linux nsenter:util-linux losetup:util-linux
+    flock:util-linux setsid:util-linux findmnt:util-linux mkfs.ext4:e2fsprogs
+    ps:procps pgrep:procps awk:gawk ldd:libc-bin timeout:coreutils xmllint:libxml2-utils
 )
 
 bl_need_root() {
@@ -33,18 +54,32 @@ bl_install_deps() {
     done
     if [ "${#missing[@]}" -eq 0 ]; then
         echo "== packages: all ${#BL_PACKAGES[@]} present"
-        return 0
+    else
+        echo "== packages: installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}" >/tmp/bmclink-apt.log 2>&1 || { tail -20 /tmp/bmclink-apt.log; return 1; }
     fi
-    echo "== packages: installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-        >/tmp/bmclink-apt.log 2>&1 || { tail -20 /tmp/bmclink-apt.log; return 1; }
+    bl_check_commands
+}
+
+# bl_check_commands: every command of BL_COMMANDS is on the PATH; names each missing one.
+bl_check_commands() {
+    local pair missing=0
+    for pair in "${BL_COMMANDS[@]}"; do
+        if ! command -v "${pair%%:*}" >/dev/null; then
+            echo "$0: command '${pair%%:*}' not found (package ${pair#*:}: is it in BL_PACKAGES" \
+                "of scripts/setup.sh?)" >&2
+            missing=1
+        fi
+    done
+    return "$missing"
 }
 
 # bl_build [extra cmake args...]: configure and build into $BL_BUILD.
 bl_build() {
     echo "== build: $BL_BUILD"
-    cmake -S "$BL_TOP" -B "$BL_BUILD" -DCMAKE_INSTALL_PREFIX=/usr "$@" >/dev/null
+    cmake -S "$BL_TOP" -B "$BL_BUILD" -DCMAKE_INSTALL_PREFIX=/usr -DBMCLINK_WERROR=ON "$@" >/dev/null
     cmake --build "$BL_BUILD" -j"$(nproc)" >/dev/null 2>"$BL_BUILD.log" || {
         cat "$BL_BUILD.log" >&2
         return 1

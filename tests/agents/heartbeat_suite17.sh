@@ -8,7 +8,7 @@
 set -u
 DRV=$(readlink -f "${1:?heartbeat_sel_sim}")
 BMC17=$(readlink -f "${2:?suite17_bmc}")
-. "$(dirname "${BASH_SOURCE[0]}")/../bmcsim/netns.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/netns.sh"
 
 bl_netns_enter "$0" "$@"
 bl_netns_tmp bl-hb17

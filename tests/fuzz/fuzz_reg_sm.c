@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the replication state machine (resource/reg_sm*.c) fed hostile message
+ * libFuzzer target: the replication state machine (resource/registry/reg_sm*.c) fed hostile message
  * sequences from three members. Input: records of u8 sender (0..2), u16 length, bytes. The
  * machine starts active in a quorate group; every action it emits is drained. It must not
  * crash, leak or assert, whatever arrives in whatever order.

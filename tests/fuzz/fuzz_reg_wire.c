@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the registry's CPG message decoder (resource/reg_wire.c), plus the
+ * libFuzzer target: the registry's CPG message decoder (resource/registry/reg_wire.c), plus the
  * payload decoders a catch-up message carries. Whatever the bytes, decoding must not read
  * out of bounds, leak, or accept something that does not encode back to the same bytes.
  */

@@ -1,7 +1,7 @@
 /*
  * Fuzz target: a hostile BMC's SEL replies. The input is a sequence of replies, each one
  * length byte then that many bytes, handed in turn to the heartbeat's SEL reader
- * (monitor/heartbeat_sel.c) as the answers to what it asks (Get SEL Info, Get SEL Entry),
+ * (monitor/bmc/heartbeat_sel.c) as the answers to what it asks (Get SEL Info, Get SEL Entry),
  * over several rounds; every reply is also fed to the decoders and the classifier alone.
  * Nothing may crash, read out of bounds or loop without end.
  */
@@ -79,14 +79,14 @@ decoders(const uint8_t *rsp, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct hb_sel s;
+    struct bl_hb_sel s;
     unsigned events = 0, steps = 0;
     bl_ipmi_session *sess = (bl_ipmi_session *) &fb;
 
     memset(&fb, 0, sizeof(fb));
     fb.data = data;
     fb.len = size;
-    if (hb_sel_init(&s, "fuzz", "", 1, on_event, on_kick, &events) != 0) {
+    if (bl_hb_sel_init(&s, "fuzz", "", 1, on_event, on_kick, &events) != 0) {
         __builtin_trap();
     }
     /* every round is due (interval 1 ns, time moves on): the input decides how far it goes */
@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n;
         bl_ipmi_rsp_cb cb;
 
-        hb_sel_step(&s, &fuzz_ops, sess, true, now);
+        bl_hb_sel_step(&s, &fuzz_ops, sess, true, now);
         if (fb.cb == NULL) {
             continue;
         }

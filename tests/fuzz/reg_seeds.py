@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the seed corpora of the registry's fuzz targets (fuzz_reg_wire, fuzz_reg_sm).
 
-One well-formed message of each type, in the wire format of resource/reg_wire.h (big-endian,
+One well-formed message of each type, in the wire format of resource/registry/reg_wire.h (big-endian,
 12-byte header), and for the state machine a few message sequences that walk a sync round.
 Run from anywhere; the corpora land beside this script. Re-run after a format change.
 """

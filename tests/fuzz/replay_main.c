@@ -1,6 +1,7 @@
 /*
  * Runs a libFuzzer target's LLVMFuzzerTestOneInput over files without libFuzzer, so the
  * seed corpora and any crash reproducers run as ordinary CTest tests (also under ASan).
+ * A target's LLVMFuzzerInitialize, when it has one, runs first, as libFuzzer would run it.
  * Arguments: files or directories of inputs. Exit 0, or 99 when an input cannot be read.
  */
 #include <glib.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Weak: most targets need no set-up. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static int
 run_file(const char *path)
@@ -29,6 +32,9 @@ main(int argc, char **argv)
 {
     int n = 0;
 
+    if (LLVMFuzzerInitialize != NULL) {
+        LLVMFuzzerInitialize(&argc, &argv);
+    }
     for (int i = 1; i < argc; i++) {
         GDir *dir = g_dir_open(argv[i], 0, NULL);
         if (dir == NULL) {

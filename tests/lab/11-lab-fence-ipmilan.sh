@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 agent=${FENCE_AGENT:-fence_ipmilan}
 lab_require
-command -v "$agent" >/dev/null || skip "$agent is not installed"
+need_cmd "$agent" fence-agents
 lab_session 2
 
 step "stonith devices through the BMCs ($agent), stonith-enabled=true"

@@ -5,7 +5,7 @@
 # -> node2 boots and rejoins.
 source "$(dirname "$0")/lib.sh"
 lab_require
-command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
+need_cmd fence_bmclink "cmake --install"
 lab_session 2
 
 step "fence_bmclink devices from conf/stonith-pcs.sh.example, a resource on node2"

@@ -5,8 +5,8 @@
 # -> node3 powers back on but stays out (cable still cut, no quorum) -> cable back -> rejoins.
 source "$(dirname "$0")/lib.sh"
 lab_require
-command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
-command -v crm >/dev/null || skip "crmsh is not installed"
+need_cmd fence_bmclink "cmake --install"
+need_cmd crm crmsh
 lab_session 3
 
 step "fence_bmclink devices from conf/stonith-crm.example, a resource on node3"

@@ -4,7 +4,7 @@
 # race, node1 shoots at once and wins, node2 is fenced. Same outcome every run.
 source "$(dirname "$0")/lib.sh"
 lab_require
-command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
+need_cmd fence_bmclink "cmake --install"
 lab_session 2
 
 stonith_create_bmc_devices fence_bmclink

@@ -8,7 +8,7 @@
 # counter is not reset; the volume is never mounted on two nodes at once, also when the
 # fenced node boots and rejoins (the group stays where it is).
 source "$(dirname "$0")/lib.sh"
-command -v crm >/dev/null || skip "crmsh is not installed"
+need_cmd crm crmsh
 chain_lab_session 2
 
 # crm_example: conf/servicechain-crm.example with the lab's device, mount point, chain and

@@ -15,8 +15,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-reg.sh"
 reg_require
-command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
-command -v crm >/dev/null || skip "crmsh is not installed"
+need_cmd fence_bmclink "cmake --install"
+need_cmd crm crmsh
 reg_session 3
 work=$(mktemp -d "${TMPDIR:-/tmp}/bl-reg41.XXXXXX")
 WRITES=${REG_LAB_WRITES:-150} # per majority writer, spread over the cut and the fencing

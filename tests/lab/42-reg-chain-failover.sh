@@ -33,7 +33,7 @@ source "$(dirname "$0")/lib-reg.sh"
 
 reg_chain_require
 chain_lab_session 2
-grep -q -a -- config-add "$BL_TEST_MEMBER" || skip "$BL_TEST_MEMBER predates --config; rebuild it"
+grep -q -a -- config-add "$BL_TEST_MEMBER" || error "$BL_TEST_MEMBER predates --config; rebuild it"
 
 PROFILE=/etc/bmclink/esmpro.profile
 RENDER=/var/lib/bmclink/esm-conf/esmpro.reg # on each node's own disk, not on the volume

@@ -9,7 +9,7 @@
 # did from its log on the node's disk (/var/log/bmclink/bmclinkd.log: the "bmc: step ...",
 # "bmc: event ...", "bmc: hb ..." lines) and from `bmclink status` run inside the node.
 #
-# The binaries under test (monitor/bmclinkd, monitor/bmclink-reg, cli/bmclink) come from
+# The binaries under test (monitor/bmclinkd, cli/bmclink-reg, cli/bmclink) come from
 # $BMCLINK_BUILD_DIR, build/ or build-bmc/ and travel on every node's disk
 # (/var/lib/bmclink/bin: nodes have a private /tmp); the OCF agent is the installed one
 # (/usr/lib/ocf/resource.d/bmclink, cmake --install). BMCLINK_LAB_BMCSIM overrides the
@@ -30,22 +30,22 @@ BMCD_OCF_AGENT=/usr/lib/ocf/resource.d/bmclink/bmclinkd
 bmc_require() {
     local b
     lab_require
-    command -v pcs >/dev/null || skip "pcs is not installed"
+    need_cmd pcs pcs
     for b in "${BMCLINK_BUILD_DIR:-}" "$REPO_DIR/build" "$REPO_DIR/build-bmc"; do
         [[ -n $b ]] || continue
         if ((${#BMCD_SRC[@]} == 0)) && [[ -x $b/monitor/bmclinkd && -x $b/cli/bmclink &&
-            -x $b/monitor/bmclink-reg ]]; then
+            -x $b/cli/bmclink-reg ]]; then
             BMCD_SRC=("$(readlink -f "$b/monitor/bmclinkd")"
-                "$(readlink -f "$b/monitor/bmclink-reg")" "$(readlink -f "$b/cli/bmclink")")
+                "$(readlink -f "$b/cli/bmclink-reg")" "$(readlink -f "$b/cli/bmclink")")
         fi
         [[ -z $BMCSIM_SO && -f $b/tests/bmcsim.so ]] && BMCSIM_SO=$b/tests/bmcsim.so
     done
     ((${#BMCD_SRC[@]} == 3)) ||
-        skip "bmclinkd, bmclink-reg or bmclink is not built (set BMCLINK_BUILD_DIR)"
+        error "bmclinkd, bmclink-reg or bmclink is not built (set BMCLINK_BUILD_DIR)"
     [[ -n $BMCSIM_SO && -f $BMCSIM_SO ]] ||
-        skip "bmcsim.so is not built (set BMCLINK_BUILD_DIR or BMCLINK_LAB_BMCSIM)"
-    [[ -x $BMCD_OCF_AGENT ]] || skip "ocf:bmclink:bmclinkd is not installed (cmake --install)"
-    command -v snmptrap >/dev/null || skip "snmptrap is not installed"
+        error "bmcsim.so is not built (set BMCLINK_BUILD_DIR or BMCLINK_LAB_BMCSIM)"
+    [[ -x $BMCD_OCF_AGENT ]] || error "ocf:bmclink:bmclinkd is not installed (cmake --install)"
+    need_cmd snmptrap snmp
     export BMCLINK_LAB_BMCSIM=$BMCSIM_SO
     note "bmclinkd ${BMCD_SRC[0]}, BMC plug-in $BMCSIM_SO"
     cmp -s "$BMCD_OCF_AGENT" "$REPO_DIR/agents/bmclinkd" ||

@@ -19,7 +19,7 @@
 #   Each replica lives on its node's disk (/var/lib/bmclink/registry.db): it survives a
 #   power cycle, as on a real node.
 # - The binaries: with $BMCLINK_BUILD_DIR (or build/) holding monitor/bmclinkd
-#   and monitor/bmclink-reg, those are copied onto every node's disk
+#   and cli/bmclink-reg, those are copied onto every node's disk
 #   (/var/lib/bmclink/bin: nodes have a private /tmp) and used; without, the installed
 #   /usr/sbin/bmclinkd and /usr/bin/bmclink-reg (cmake --install). BMCLINK_REG_INSTALLED=1
 #   forces the installed ones.
@@ -75,12 +75,12 @@ REG_CLIENT=/usr/bin/bmclink-reg
 reg_require() {
     local b out
     lab_require
-    command -v pcs >/dev/null || skip "pcs is not installed"
+    need_cmd pcs pcs
     if [[ ${BMCLINK_REG_INSTALLED:-0} != 1 ]]; then
         for b in "${BMCLINK_BUILD_DIR:-}" "$REPO_DIR/build"; do
-            if [[ -n $b && -x $b/monitor/bmclinkd && -x $b/monitor/bmclink-reg ]]; then
+            if [[ -n $b && -x $b/monitor/bmclinkd && -x $b/cli/bmclink-reg ]]; then
                 REG_DAEMON_SRC=$(readlink -f "$b/monitor/bmclinkd")
-                REG_CLIENT_SRC=$(readlink -f "$b/monitor/bmclink-reg")
+                REG_CLIENT_SRC=$(readlink -f "$b/cli/bmclink-reg")
                 REG_DAEMON=$REG_NODE_BIN/bmclinkd
                 REG_CLIENT=$REG_NODE_BIN/bmclink-reg
                 break
@@ -88,11 +88,11 @@ reg_require() {
         done
     fi
     if [[ -z $REG_DAEMON_SRC ]]; then
-        [[ -x $REG_DAEMON ]] || skip "bmclinkd is neither built nor installed (cmake --install)"
-        [[ -x $REG_CLIENT ]] || skip "bmclink-reg is neither built nor installed (cmake --install)"
+        [[ -x $REG_DAEMON ]] || error "bmclinkd is neither built nor installed (cmake --install)"
+        [[ -x $REG_CLIENT ]] || error "bmclink-reg is neither built nor installed (cmake --install)"
     fi
-    [[ -x $REG_OCF_AGENT ]] || skip "ocf:bmclink:bmclinkd is not installed (cmake --install)"
-    command -v sha256sum >/dev/null || skip "sha256sum is missing"
+    [[ -x $REG_OCF_AGENT ]] || error "ocf:bmclink:bmclinkd is not installed (cmake --install)"
+    need_cmd sha256sum coreutils
     # A stale build refuses the sample configuration: say so now, not as a clone that never starts.
     out=$("${REG_DAEMON_SRC:-$REG_DAEMON}" -c "$REPO_DIR/conf/registry/bmclinkd.conf" \
         --check-config 2>&1) ||
@@ -115,7 +115,7 @@ reg_chain_require() {
     # (meta-data read whole first: grep -q under pipefail could cut the agent off, a false skip)
     meta=$(/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null) || true
     grep -q registry_profile <<<"$meta" ||
-        skip "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
+        error "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
 }
 
 # reg_session N: lab_session N; on failure, the last lines of every node's daemon log

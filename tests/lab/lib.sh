@@ -39,19 +39,27 @@ t_elapsed() { awk -v a="$TEST_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", 
 step() { printf -- '--- [%6ss] %s\n' "$(t_elapsed)" "$*"; }
 note() { printf '    %s\n' "$*"; }
 skip() { echo "SKIP: $*"; exit 77; }
+# A skip is for what this machine cannot do (no root, no namespaces). A missing tool or an
+# agent not installed is a set-up that broke: an error naming it (scripts/setup.sh installs
+# every package the tests use).
 fail() { echo "FAIL: $*" >&2; exit 1; }
 error() { echo "ERROR: $*" >&2; exit 99; }
 
 # --- preconditions and session ------------------------------------------------
 
-# lab_require: skip unless we can build the lab here.
+# need_cmd CMD [WHAT]: CMD is on the PATH, or the test errors naming it (and WHAT brings it).
+need_cmd() {
+    command -v "$1" >/dev/null || error "$1 is not installed${2:+ ($2)}"
+}
+
+# lab_require: skip where the machine cannot build the lab; error when a tool is missing.
 lab_require() {
     local tool
     [[ $EUID -eq 0 ]] || skip "needs root (network, PID and mount namespaces)"
-    for tool in ip unshare nsenter ipmi_sim ipmitool corosync pacemakerd crm_mon flock; do
-        command -v "$tool" >/dev/null || skip "$tool is not installed"
-    done
     unshare --net --pid --fork --mount true 2>/dev/null || skip "no namespace support here"
+    for tool in ip unshare nsenter ipmi_sim ipmitool corosync pacemakerd crm_mon flock; do
+        need_cmd "$tool" "scripts/setup.sh installs it"
+    done
 }
 
 # lab_session N: take the machine's lab for this test: lab up N now, lab down on exit.
@@ -94,7 +102,10 @@ wait_until() {
     shift
     deadline=$((SECONDS + timeout))
     until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || fail "timed out after ${timeout}s waiting for: $*"
+        if ((SECONDS >= deadline)); then
+            cluster_why "$@" >&2 || true
+            fail "timed out after ${timeout}s waiting for: $*"
+        fi
         sleep 0.2
     done
     note "ok after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s: $*"
@@ -109,6 +120,70 @@ assert_true() { "$@" || fail "expected success: $*"; }
 assert_false() { if "$@"; then fail "expected failure: $*"; fi; }
 
 # --- looking at the cluster -------------------------------------------------------
+
+# xml_attr NAME LINE: the value of attribute NAME in one XML element LINE.
+# Pacemaker escapes an exit reason once more before it is an attribute (&amp;apos;): two
+# rounds of decoding give the text.
+xml_attr() {
+    local unescape="s/&apos;/'/g; s/&quot;/\"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\\&/g"
+    sed -n "s/.* $1=\"\([^\"]*\)\".*/\1/p" <<<"$2" | sed "$unescape" | sed "$unescape"
+}
+
+# cluster_why [PREDICATE ARGS...]: after a wait failed, what Pacemaker says: the state of
+# the resource a resource_* predicate names (with the other members of its group or clone),
+# then every operation that ended with an exit reason, probes included ("fs_monitor_0 on
+# node1: not installed (Setup problem: couldn't find command: modprobe)": crm_mon lists no
+# failure for a probe that says "not installed", it only keeps the resource off that node).
+# Prints nothing without a powered node.
+cluster_why() {
+    local from xml id=
+    if [[ ${1:-} == resource_* ]]; then id=${2:-}; fi
+    [[ -e $LAB_DIR/lab.conf ]] || return 0
+    from=$(any_node_except none) || return 0
+    echo "=== what Pacemaker says (from $from)"
+    if [[ -n $id ]]; then
+        xml=$(lab x "$from" timeout 10 crm_mon -1 -r --output-as=xml 2>/dev/null) || xml=
+        resource_states "$id" <<<"$xml"
+    fi
+    lab x "$from" timeout 10 cibadmin --query --scope status 2>/dev/null | ops_with_reason
+    return 0
+}
+
+# resource_states ID < crm_mon XML: "resource R: role=... failed=... blocked=... [on NODES]"
+# for ID, or for every member of the group, clone or bundle ID is or belongs to.
+resource_states() {
+    awk -v id="$1" '
+        function attr(n) { return match($0, " " n "=\"[^\"]*\"") ?
+                               substr($0, RSTART + length(n) + 3, RLENGTH - length(n) - 4) : "" }
+        function close_res() {
+            if (r == "") return
+            line = r (on == "" ? "" : " on " on)
+            if (depth == 0) { if (rid == id) print line } else { buf = buf line "\n"; if (rid == id) hit = 1 }
+            r = ""; on = ""
+        }
+        /<(group|clone|bundle) / { close_res(); if (depth++ == 0) { buf = ""; hit = (attr("id") == id) }; next }
+        /<node name=/ && r != "" { on = on (on == "" ? "" : ",") attr("name"); next }
+        /<resource / { close_res(); rid = attr("id")
+            r = "resource " rid ": role=" attr("role") " failed=" attr("failed") " blocked=" attr("blocked") }
+        /<\/(group|clone|bundle)>/ { close_res(); if (--depth == 0 && hit) printf "%s", buf }
+        END { close_res() }'
+}
+
+# ops_with_reason < CIB status XML: every recorded operation with an exit reason, with its
+# node and result.
+ops_with_reason() {
+    local line rc
+    grep '<lrm_rsc_op ' | grep -v 'exit-reason=""' | grep 'exit-reason=' | while read -r line; do
+        rc=$(xml_attr rc-code "$line")
+        case $rc in
+        1) rc="error" ;; 2) rc="invalid parameter" ;; 3) rc="unimplemented" ;;
+        4) rc="insufficient privileges" ;; 5) rc="not installed" ;; 6) rc="not configured" ;;
+        7) rc="not running" ;; *) rc="rc $rc" ;;
+        esac
+        printf 'failed: %s on %s: %s (%s)\n' "$(xml_attr operation_key "$line")" \
+            "$(xml_attr on_node "$line")" "$rc" "$(xml_attr exit-reason "$line")"
+    done
+}
 
 # lab_node_count: nodes of the current lab.
 lab_node_count() { sed -n 's/^NODES=//p' "$LAB_DIR/lab.conf" 2>/dev/null || echo 0; }
@@ -309,15 +384,15 @@ CHAIN_RUN=/run/esm
 chain_require() {
     local m
     [[ -x /usr/lib/ocf/resource.d/bmclink/servicechain ]] ||
-        skip "ocf:bmclink:servicechain is not installed (cmake --install)"
-    command -v bmclink >/dev/null || skip "bmclink is not installed (cmake --install)"
+        error "ocf:bmclink:servicechain is not installed (cmake --install)"
+    need_cmd bmclink "cmake --install"
     [[ -x /usr/lib/ocf/resource.d/heartbeat/Filesystem ]] ||
-        skip "ocf:heartbeat:Filesystem is missing (resource-agents)"
-    command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is missing (e2fsprogs)"
+        error "ocf:heartbeat:Filesystem is missing (resource-agents)"
+    need_cmd mkfs.ext4 e2fsprogs
     # shellcheck disable=SC2012 # build directory names are ours
     m=${BL_TEST_MEMBER:-$(ls -t "$REPO_DIR"/build*/tests/bl-test-member 2>/dev/null | head -n 1)}
-    [[ -n $m && -x $m ]] || skip "no bl-test-member built (set BL_TEST_MEMBER)"
-    grep -q -a -- tick "$m" || skip "$m predates --tick; rebuild it"
+    [[ -n $m && -x $m ]] || error "no bl-test-member built (set BL_TEST_MEMBER)"
+    grep -q -a -- tick "$m" || error "$m predates --tick; rebuild it"
     BL_TEST_MEMBER=$m
 }
 
@@ -326,7 +401,7 @@ chain_require() {
 # file that edits Nvbase in place to count while it runs), folders and mount point.
 chain_install_nodes() {
     local profile=$1 n i disk gen
-    gen=$("$REPO_DIR/tests/members/make-chain.sh" bmclink "$profile" "$CHAIN_BIN" \
+    gen=$("$REPO_DIR/tests/tools/members/make-chain.sh" bmclink "$profile" "$CHAIN_BIN" \
         "$CHAIN_RUN" "$CHAIN_WORK") || error "make-chain.sh $profile failed"
     n=$(lab_node_count)
     for ((i = 1; i <= n; i++)); do
@@ -456,7 +531,7 @@ fail_count() {
 chain_lab_session() {
     lab_require
     chain_require
-    command -v fence_bmclink >/dev/null || skip "fence_bmclink is not installed (cmake --install)"
+    need_cmd fence_bmclink "cmake --install"
     BMCLINK_LAB_DISK=1 lab_session "$1"
     eval "$(lab disk env)"
     [[ $LAB_DISK_KIND == loop ]] ||

@@ -1,7 +1,7 @@
 /*
  * The agent library: parameters from the environment, meta-data, the run snapshot, and the
  * actions in-process over real bl-test-member daemons (no shared volume here; that is
- * covered by tests/chain with the built agent).
+ * covered by tests/agents/chain with the built agent).
  */
 #include <stdarg.h>
 #include <stddef.h>

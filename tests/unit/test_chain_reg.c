@@ -1,5 +1,5 @@
 /*
- * The chain's synchronized subtrees (resource/chain_reg.c) and the agent around them: the
+ * The chain's synchronized subtrees (resource/chain/chain_reg.c) and the agent around them: the
  * registry seam is a fake over a real SQLite replica (bl_reg_store) in a scratch folder, so
  * render and capture meet the real tree, walk order and .reg text; the agent test runs real
  * bl-test-member daemons that read the rendered file and change it.
@@ -283,6 +283,34 @@ test_shipped_profile(void **state)
     assert_true(bl_reg_profile_covers(p, "SOFTWARE/NEC/NVBASE/AlertViewer"));
     assert_false(bl_reg_profile_covers(p, "SOFTWARE/NEC/NVBASEX"));
     bl_reg_profile_free(p);
+}
+
+/* A profile is read like every key file (lib/bl_conf.h): durations, every problem, no typo. */
+static void
+test_profile_errors(void **state)
+{
+    g_autofree char *path = tmp_path("bad.profile");
+    struct bl_reg_profile *p = NULL;
+    char *err = NULL;
+
+    assert_true(
+        g_file_set_contents(path, "[profile]\nkeys = A\\B\nsync-timeout = 2min\n", -1, NULL));
+    assert_int_equal(bl_reg_profile_load(path, &p, &err), 0);
+    assert_int_equal(p->sync_timeout, 120);
+    assert_string_equal(p->keys[0], "A/B");
+    bl_reg_profile_free(p);
+    assert_true(g_file_set_contents(path,
+                                    "[profile]\nsync-timout = 5\nsync-timeout = 0\n"
+                                    "optional-keys = ;;\n[profil]\n",
+                                    -1, NULL));
+    assert_int_equal(bl_reg_profile_load(path, &p, &err), BL_E_INVALID);
+    assert_null(p);
+    assert_non_null(strstr(err, ":2: [profile] sync-timout: unknown key"));
+    assert_non_null(strstr(err, ":3: [profile] sync-timeout: invalid value '0'"));
+    assert_non_null(strstr(err, ":1: [profile] keys: missing (required)"));
+    assert_non_null(strstr(err, ":5: [profil]: unknown group"));
+    g_free(err);
+    g_unlink(path);
 }
 
 static const char base_text[] =
@@ -902,6 +930,7 @@ main(void)
         cmocka_unit_test_setup(test_parse, reset),
         cmocka_unit_test_setup(test_parse_settle, reset),
         cmocka_unit_test(test_shipped_profile),
+        cmocka_unit_test(test_profile_errors),
         cmocka_unit_test_setup(test_diff, reset),
         cmocka_unit_test_setup(test_render_capture, reset),
         cmocka_unit_test_setup(test_capture_cut_short, reset),

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "bl_conf.h"
 #include "bl_fence_opt.h"
 #include "bl_result.h"
 
@@ -283,11 +284,11 @@ test_parse_bool_and_actions(void **state)
     enum bl_fence_action a;
     bool b;
 
-    assert_int_equal(bl_fence_parse_bool("ON", &b), BL_OK);
+    assert_int_equal(bl_conf_parse_bool("ON", &b), BL_OK);
     assert_true(b);
-    assert_int_equal(bl_fence_parse_bool("False", &b), BL_OK);
+    assert_int_equal(bl_conf_parse_bool("False", &b), BL_OK);
     assert_false(b);
-    assert_int_equal(bl_fence_parse_bool("2", &b), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_bool("2", &b), BL_E_INVALID);
     assert_int_equal(bl_fence_action_parse("validate-all", &a), BL_OK);
     assert_string_equal(bl_fence_action_name(a), "validate-all");
     assert_int_equal(bl_fence_action_parse("DIAG", &a), BL_OK);

@@ -1,5 +1,5 @@
 /*
- * The heartbeat glue (monitor/heartbeat.c) in a real GLib loop, BMCs and Pacemaker faked
+ * The heartbeat glue (monitor/bmc/heartbeat.c) in a real GLib loop, BMCs and Pacemaker faked
  * (bmc_fakes.h): polls, attributes written only on change, silence, sessions lost and
  * reopened, requests of the recovery, #health-bmc.
  */

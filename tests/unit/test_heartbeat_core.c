@@ -1,4 +1,4 @@
-/* The heartbeat's pure parts (monitor/heartbeat_core.c): misses, power, rtt, #health-bmc. */
+/* The heartbeat's pure parts (monitor/bmc/heartbeat_core.c): misses, power, rtt, #health-bmc. */
 #include "bl_result.h"
 #include "heartbeat_core.h"
 

@@ -1,5 +1,5 @@
 /*
- * The heartbeat's SEL reader (monitor/heartbeat_sel.c) against an in-memory SEL behind the
+ * The heartbeat's SEL reader (monitor/bmc/heartbeat_sel.c) against an in-memory SEL behind the
  * bl_ipmi_ops seam: history is not acted on, only new records are read, the position
  * survives a restart (its file), a cleared SEL makes everything new, a vanished record and a
  * looping BMC are survived; and bl_health_sel turns the verdicts into the colour.
@@ -159,18 +159,18 @@ on_kick(void *ud)
 
 /* One round at \p ms: the step, then every reply and the steps it asks for. */
 static void
-round_at(struct hb_sel *s, uint64_t ms)
+round_at(struct bl_hb_sel *s, uint64_t ms)
 {
     uint64_t now = ms * 1000000ull;
 
-    hb_sel_step(s, &fake_ops, SESS, true, now);
+    bl_hb_sel_step(s, &fake_ops, SESS, true, now);
     while (fs.cb != NULL) {
         bl_ipmi_rsp_cb cb = fs.cb;
 
         fs.cb = NULL;
         cb(SESS, 0, fs.rsp, fs.rsp_len, fs.ud);
-        assert_true(hb_sel_next_due(s, true) == 0 || !s->step);
-        hb_sel_step(s, &fake_ops, SESS, true, now);
+        assert_true(bl_hb_sel_next_due(s, true) == 0 || !s->step);
+        bl_hb_sel_step(s, &fake_ops, SESS, true, now);
     }
 }
 
@@ -208,12 +208,12 @@ static void
 test_history_then_new(void **state)
 {
     struct events e = {g_ptr_array_new_with_free_func(g_free)};
-    struct hb_sel s;
+    struct bl_hb_sel s;
     g_autofree char *j1 = NULL, *j2 = NULL, *j3 = NULL, *j4 = NULL;
 
     sel_add(0x07, 0x6f, 0x00); /* IERR before we looked: history */
     sel_add(0x0c, 0x6f, 0x01);
-    assert_int_equal(hb_sel_init(&s, "n1", *state, 100, on_event, on_kick, &e), 0);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", *state, 100, on_event, on_kick, &e), 0);
     round_at(&s, 0);
     j1 = joined(&e);
     assert_string_equal(j1, "");
@@ -234,8 +234,8 @@ test_history_then_new(void **state)
     assert_int_equal(fs.entries, 4); /* the known last record, then the 3 new */
 
     /* a restart: the position comes back from its file, nothing is acted on again */
-    struct hb_sel s2;
-    assert_int_equal(hb_sel_init(&s2, "n1", *state, 100, on_event, on_kick, &e), 0);
+    struct bl_hb_sel s2;
+    assert_int_equal(bl_hb_sel_init(&s2, "n1", *state, 100, on_event, on_kick, &e), 0);
     assert_int_equal(s2.pos.last_id, 5);
     round_at(&s2, 0);
     j3 = joined(&e);
@@ -254,10 +254,10 @@ static void
 test_vanished_and_loop(void **state)
 {
     struct events e = {g_ptr_array_new_with_free_func(g_free)};
-    struct hb_sel s;
+    struct bl_hb_sel s;
     g_autofree char *j1 = NULL, *j2 = NULL;
 
-    assert_int_equal(hb_sel_init(&s, "n1", "", 100, on_event, on_kick, &e), 0);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", "", 100, on_event, on_kick, &e), 0);
     assert_string_equal(s.path, "");
     round_at(&s, 0); /* empty SEL: position at its start */
     sel_add(0x07, 0x6f, 0x00);
@@ -281,7 +281,7 @@ test_vanished_and_loop(void **state)
     sel_add(0x0c, 0x6f, 0x00);
     fs.entries = 0;
     round_at(&s, 300);
-    assert_true(fs.entries <= HB_SEL_ROUND_MAX + 1);
+    assert_true(fs.entries <= BL_HB_SEL_ROUND_MAX + 1);
     g_ptr_array_free(e.log, TRUE);
 }
 
@@ -289,37 +289,37 @@ static void
 test_errors(void **state)
 {
     struct events e = {g_ptr_array_new_with_free_func(g_free)};
-    struct hb_sel s;
-    struct hb_sel_pos p;
+    struct bl_hb_sel s;
+    struct bl_hb_sel_pos p;
     char buf[96];
 
-    assert_int_equal(hb_sel_init(&s, "n1", NULL, 100, on_event, on_kick, &e), 0);
-    assert_int_equal(hb_sel_init(&s, "n1", NULL, 0, on_event, on_kick, &e), BL_E_INVALID);
-    assert_int_equal(hb_sel_init(&s, "n1", NULL, 100, on_event, on_kick, &e), 0);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", NULL, 100, on_event, on_kick, &e), 0);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", NULL, 0, on_event, on_kick, &e), BL_E_INVALID);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", NULL, 100, on_event, on_kick, &e), 0);
     /* a reply lost (session gone): the round waits for the next interval */
-    hb_sel_step(&s, &fake_ops, SESS, true, 0);
+    bl_hb_sel_step(&s, &fake_ops, SESS, true, 0);
     assert_true(s.in_flight);
     bl_ipmi_rsp_cb cb = fs.cb;
     fs.cb = NULL;
     cb(SESS, -ECANCELED, NULL, 0, fs.ud);
     assert_false(s.in_flight);
-    assert_int_equal(hb_sel_next_due(&s, true), 100 * 1000000ull);
-    assert_int_equal(hb_sel_next_due(&s, false), UINT64_MAX); /* no wake-ups while down */
+    assert_int_equal(bl_hb_sel_next_due(&s, true), 100 * 1000000ull);
+    assert_int_equal(bl_hb_sel_next_due(&s, false), UINT64_MAX); /* no wake-ups while down */
     /* nothing sent on a session that is down */
-    hb_sel_step(&s, &fake_ops, SESS, false, 1000 * 1000000ull);
+    bl_hb_sel_step(&s, &fake_ops, SESS, false, 1000 * 1000000ull);
     assert_false(s.in_flight);
 
-    assert_int_equal(hb_sel_pos_parse("bmclink-sel 1 5 6 7 8 1\n", &p), 0);
+    assert_int_equal(bl_hb_sel_pos_parse("bmclink-sel 1 5 6 7 8 1\n", &p), 0);
     assert_true(p.valid && p.have_last);
     assert_int_equal(p.erase_ts, 5);
     assert_int_equal(p.last_id, 8);
-    hb_sel_pos_format(&p, buf, sizeof(buf));
+    bl_hb_sel_pos_format(&p, buf, sizeof(buf));
     assert_string_equal(buf, "bmclink-sel 1 5 6 7 8 1\n");
-    assert_int_equal(hb_sel_pos_parse("bmclink-sel 1 5 6 7 70000 1", &p), BL_E_PROTO);
-    assert_int_equal(hb_sel_pos_parse("bmclink-sel 1 5 6 7", &p), BL_E_PROTO);
-    assert_int_equal(hb_sel_pos_parse("bmclink-sel 1 5 6 7 8 2", &p), BL_E_PROTO);
-    assert_int_equal(hb_sel_pos_parse("bmclink-sel 1 -5 6 7 8 1", &p), BL_E_PROTO);
-    assert_int_equal(hb_sel_pos_parse("garbage", &p), BL_E_PROTO);
+    assert_int_equal(bl_hb_sel_pos_parse("bmclink-sel 1 5 6 7 70000 1", &p), BL_E_PROTO);
+    assert_int_equal(bl_hb_sel_pos_parse("bmclink-sel 1 5 6 7", &p), BL_E_PROTO);
+    assert_int_equal(bl_hb_sel_pos_parse("bmclink-sel 1 5 6 7 8 2", &p), BL_E_PROTO);
+    assert_int_equal(bl_hb_sel_pos_parse("bmclink-sel 1 -5 6 7 8 1", &p), BL_E_PROTO);
+    assert_int_equal(bl_hb_sel_pos_parse("garbage", &p), BL_E_PROTO);
     g_ptr_array_free(e.log, TRUE);
 }
 
@@ -360,13 +360,13 @@ static void
 test_reread_same_health(void **state)
 {
     struct bl_health once, twice;
-    struct hb_sel s;
+    struct bl_hb_sel s;
     g_autofree char *f = g_build_filename(*state, "sel-n1.pos", NULL);
     g_autofree char *old = NULL;
 
     bl_health_init(&once, BL_PET_SEV_CRITICAL, 1000000);
     bl_health_init(&twice, BL_PET_SEV_CRITICAL, 1000000);
-    assert_int_equal(hb_sel_init(&s, "n1", *state, 100, on_health, on_kick, &once), 0);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", *state, 100, on_health, on_kick, &once), 0);
     round_at(&s, 0); /* empty SEL: the position is its start */
     assert_true(g_file_get_contents(f, &old, NULL, NULL));
     sel_add(0x07, 0x6f, 0x01);        /* thermal trip: red */
@@ -376,7 +376,7 @@ test_reread_same_health(void **state)
     assert_int_equal(once.color, BL_HEALTH_YELLOW);
 
     assert_true(g_file_set_contents(f, old, -1, NULL)); /* the crash */
-    assert_int_equal(hb_sel_init(&s, "n1", *state, 100, on_health, on_kick, &twice), 0);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", *state, 100, on_health, on_kick, &twice), 0);
     round_at(&s, 0);
     assert_int_equal(twice.color, once.color);
     round_at(&s, 100); /* and the same records again in the one process */
@@ -396,24 +396,24 @@ static void
 test_path_limits(void **state)
 {
     struct events e = {g_ptr_array_new_with_free_func(g_free)};
-    struct hb_sel s;
-    char dir[HB_SEL_DIR_MAX], node[HB_SEL_NODE_MAX], big[HB_SEL_PATH_MAX + 8];
+    struct bl_hb_sel s;
+    char dir[BL_HB_SEL_DIR_MAX], node[BL_HB_SEL_NODE_MAX], big[BL_HB_SEL_PATH_MAX + 8];
 
     memset(dir, 0, sizeof(dir));
     memset(dir, 'd', sizeof(dir) - 1);
     dir[0] = '/';
     memset(node, 0, sizeof(node));
     memset(node, 'n', sizeof(node) - 1);
-    assert_int_equal(hb_sel_init(&s, node, dir, 100, on_event, on_kick, &e), 0);
+    assert_int_equal(bl_hb_sel_init(&s, node, dir, 100, on_event, on_kick, &e), 0);
     assert_int_equal(strlen(s.path), strlen(dir) + strlen(node) + strlen("/sel-.pos"));
     assert_string_equal(s.node, node);
 
     memset(big, 0, sizeof(big));
     memset(big, 'd', sizeof(big) - 1);
-    assert_int_equal(hb_sel_init(&s, "n1", big, 100, on_event, on_kick, &e), BL_E_INVALID);
+    assert_int_equal(bl_hb_sel_init(&s, "n1", big, 100, on_event, on_kick, &e), BL_E_INVALID);
     assert_string_equal(s.path, "");
     assert_non_null(s.on_event); /* still a working reader, in memory */
-    assert_int_equal(hb_sel_init(&s, "../n1", *state, 100, on_event, on_kick, &e), BL_E_INVALID);
+    assert_int_equal(bl_hb_sel_init(&s, "../n1", *state, 100, on_event, on_kick, &e), BL_E_INVALID);
     assert_string_equal(s.path, "");
     g_ptr_array_free(e.log, TRUE);
 }

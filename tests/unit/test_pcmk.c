@@ -1,4 +1,4 @@
-/* crm_mon XML parsing and target location (monitor/pcmk.c), on real and hostile documents. */
+/* crm_mon XML parsing and target location (monitor/pcmk/pcmk.c), on real and hostile documents. */
 #include "bl_result.h"
 #include "pcmk.h"
 

@@ -1,5 +1,5 @@
 /*
- * The Pacemaker tools backend (monitor/pcmk_proc.c) running real subprocesses: stand-in
+ * The Pacemaker tools backend (monitor/pcmk/pcmk_proc.c) running real subprocesses: stand-in
  * tools (shell scripts in a temporary directory) record their argv, environment, stdin and
  * open fds, fail, hang or print crm_mon XML, so argv building, exit codes, timeouts,
  * queueing, cancellation and fd hygiene are checked against the kernel, not a mock.

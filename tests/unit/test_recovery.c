@@ -1,4 +1,5 @@
-/* The recovery state machine (monitor/recovery.h): every path, with the time as an input. */
+/* The recovery state machine (monitor/recovery/recovery.h): every path, with the time as an input.
+ */
 #include "bl_result.h"
 #include "recovery.h"
 

@@ -1,4 +1,5 @@
-/* bmclink.conf's BMC side (monitor/recovery_config.c): values, defaults, errors, secrets. */
+/* bmclink.conf's BMC side (monitor/recovery/recovery_config.c): values, defaults, errors, secrets.
+ */
 #include "bl_result.h"
 #include "recovery_config.h"
 
@@ -16,7 +17,7 @@ struct fixture {
     char *dir;
     char *conf;
     char *pwfile;
-    char err[512];
+    char err[2048];
 };
 
 static int
@@ -48,6 +49,18 @@ teardown(void **state)
     return 0;
 }
 
+/* Load path; the report, cut to fit, in f->err ("" when none). */
+static int
+load_path(struct fixture *f, const char *path, struct bl_bmc_config **cfg)
+{
+    g_autofree char *err = NULL;
+    int rc = bl_bmc_config_load(path, cfg, &err);
+
+    g_strlcpy(f->err, err != NULL ? err : "", sizeof(f->err));
+    assert_true(rc == 0 ? err == NULL : err != NULL || path == NULL);
+    return rc;
+}
+
 /* Write the file (mode 0600) with @PW@ replaced by the password file's path, then load. */
 static int
 load(struct fixture *f, const char *text, struct bl_bmc_config **cfg)
@@ -59,7 +72,7 @@ load(struct fixture *f, const char *text, struct bl_bmc_config **cfg)
     assert_int_equal(g_chmod(f->conf, 0600), 0);
     g_string_free(s, TRUE);
     *cfg = NULL;
-    return bl_bmc_config_load(f->conf, cfg, f->err, sizeof(f->err));
+    return load_path(f, f->conf, cfg);
 }
 
 static const char full[] = "[trap-node node1]\n"
@@ -160,17 +173,18 @@ test_no_recovery_group_is_none(void **state)
     bl_bmc_config_free(cfg);
 }
 
-/* (text, expected start of the error after "path:") */
+/* (text, expected start of a line of the report after "path:") */
 static void
 expect_error(struct fixture *f, const char *text, const char *where)
 {
     struct bl_bmc_config *cfg;
     g_autofree char *expect = g_strdup_printf("%s:%s", f->conf, where);
+    g_autofree char *later = g_strdup_printf("\n%s", expect);
 
     assert_int_equal(load(f, text, &cfg), BL_E_INVALID);
     assert_null(cfg);
-    if (!g_str_has_prefix(f->err, expect)) {
-        fail_msg("error '%s' does not start with '%s'", f->err, expect);
+    if (!g_str_has_prefix(f->err, expect) && strstr(f->err, later) == NULL) {
+        fail_msg("no line of '%s' starts with '%s'", f->err, expect);
     }
 }
 
@@ -198,13 +212,47 @@ test_errors_name_line_and_key(void **state)
     expect_error(f, "[bmc]\npassword_file = @PW@\n[bmc-node n1]\nport = 1\n",
                  "3: [bmc-node n1] address: a numeric BMC address is required");
     expect_error(f, "[bmc]\npassword_file = @PW@\n[bmc-node n1]\naddress = bmc1.example\n",
-                 "4: [bmc-node n1] address: a numeric");
+                 "4: [bmc-node n1] address: invalid value 'bmc1.example' (expected a numeric");
     expect_error(f, "[bmc]\npassword_file = @PW@\ncipher = 0\n[bmc-node n1]\naddress = ::1\n",
                  "4: [bmc-node n1]: cipher suite without integrity");
     expect_error(f, "[bmc]\npassword_file = @PW@\ncipher = 3x\n[bmc-node n1]\naddress = ::1\n",
-                 "4: [bmc-node n1] cipher: 'auto' or a cipher suite number");
+                 "3: [bmc] cipher: invalid value '3x' (expected auto or a cipher suite number");
     expect_error(f, "[bmc]\npassword_file = /nonexistent/pw\n[bmc-node n1]\naddress = ::1\n",
                  "3: [bmc-node n1] password_file: /nonexistent/pw: No such file");
+}
+
+/* Every problem in one report; the spellings of bl_conf.h; groups nobody reads refused. */
+static void
+test_every_error_and_spellings(void **state)
+{
+    struct fixture *f = *state;
+    struct bl_bmc_config *cfg;
+
+    assert_int_equal(load(f,
+                          "[heartbeat]\nenabled = off\ninterval_ms = 2s\nsel = Y\n"
+                          "[health]\nhold = 10min\n[recovery]\naction = none\n"
+                          "timeout_ms = PT10S\n[bmc]\npassword_file = @PW@\n"
+                          "[bmc-node a]\naddress = 127.0.0.1\n",
+                          &cfg),
+                     0);
+    assert_false(cfg->hb.enabled);
+    assert_int_equal(cfg->hb.interval_ms, 2000);
+    assert_true(cfg->hb.sel);
+    assert_int_equal(cfg->health.hold_s, 600);
+    assert_int_equal(cfg->rec.set.timeout_ns, 10000ull * 1000000ull);
+    bl_bmc_config_free(cfg);
+
+    assert_int_equal(load(f,
+                          "[heartbeat]\nenabled = maybe\nmisses = 0\n[healt]\nhold = 1\n"
+                          "[trap-node a]\nbmc = 10.0.0.1\n[recovery]\naction = none\n"
+                          "poll_ms = 1.5s\n",
+                          &cfg),
+                     BL_E_INVALID);
+    assert_non_null(strstr(f->err, ":2: [heartbeat] enabled: invalid value 'maybe'"));
+    assert_non_null(strstr(f->err, ":3: [heartbeat] misses: invalid value '0'"));
+    assert_non_null(strstr(f->err, ":4: [healt]: unknown group"));
+    assert_non_null(strstr(f->err, ":10: [recovery] poll_ms: invalid value '1.5s'"));
+    assert_non_null(strstr(f->err, "[trap-node a] password_file: "));
 }
 
 /* A bad secret is reported without its value; a world-readable password file is refused. */
@@ -239,7 +287,7 @@ test_secrets(void **state)
 
     assert_true(g_file_set_contents(f->conf, "[bmc]\npassword = pw\n", -1, NULL));
     assert_int_equal(g_chmod(f->conf, 0644), 0);
-    assert_int_equal(bl_bmc_config_load(f->conf, &cfg, f->err, sizeof(f->err)), BL_E_INVALID);
+    assert_int_equal(load_path(f, f->conf, &cfg), BL_E_INVALID);
     assert_non_null(strstr(f->err, "world-readable"));
 }
 
@@ -249,9 +297,8 @@ test_missing_file(void **state)
     struct fixture *f = *state;
     struct bl_bmc_config *cfg = NULL;
 
-    assert_int_equal(bl_bmc_config_load("/nonexistent.conf", &cfg, f->err, sizeof(f->err)),
-                     -ENOENT);
-    assert_int_equal(bl_bmc_config_load(NULL, &cfg, f->err, sizeof(f->err)), BL_E_INVALID);
+    assert_int_equal(load_path(f, "/nonexistent.conf", &cfg), -ENOENT);
+    assert_int_equal(load_path(f, NULL, &cfg), BL_E_INVALID);
 }
 
 static void
@@ -286,9 +333,8 @@ test_doc_table(void **state)
 {
     size_t n = 0;
 
-    while (bl_bmc_config_key(n) != NULL) {
-        assert_non_null(bl_bmc_config_key(n)->description);
-        n++;
+    for (const struct bl_conf_key *k = bl_bmc_conf_keys; k->key != NULL; k++, n++) {
+        assert_non_null(k->description);
     }
     assert_true(n > 20);
 }
@@ -300,6 +346,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_recovery_group_is_none, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_line_and_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_error_and_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
         cmocka_unit_test(test_notice_cmd_parse),

@@ -1,5 +1,5 @@
 /*
- * The recovery glue (monitor/recovery_run.c) with the real heartbeat in a real GLib loop;
+ * The recovery glue (monitor/bmc/recovery_run.c) with the real heartbeat in a real GLib loop;
  * the BMCs and Pacemaker are fakes (bmc_fakes.h) that record what reached them: the order of
  * the notices on the wire, their bytes, the attribute, the end code of each outcome.
  */

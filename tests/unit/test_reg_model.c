@@ -1,4 +1,4 @@
-/* The registry's data model (resource/registry.c): paths, names, typed values, ops. */
+/* The registry's data model (resource/registry/registry.c): paths, names, typed values, ops. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* The registry's SQLite replica (resource/reg_store*.c): the C API, crash safety of batches,
- * the log, snapshots, watches, a full disk and a corrupt file. */
+/* The registry's SQLite replica (resource/registry/reg_store*.c): the C API, crash safety of
+ * batches, the log, snapshots, watches, a full disk and a corrupt file. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

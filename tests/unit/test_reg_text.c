@@ -1,4 +1,4 @@
-/* The .reg text format (resource/reg_text.c): export, import in UTF-8 and UTF-16LE, every
+/* The .reg text format (resource/registry/reg_text.c): export, import in UTF-8 and UTF-16LE, every
  * value form regedit writes, deletions, and errors that name their line. */
 #include <stdarg.h>
 #include <stddef.h>

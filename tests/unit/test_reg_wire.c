@@ -1,4 +1,4 @@
-/* The registry's wire codec (resource/reg_wire.c): round trips, byte order, and refusal of
+/* The registry's wire codec (resource/registry/reg_wire.c): round trips, byte order, and refusal of
  * every malformed input the decoder must catch. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -51,8 +51,12 @@ static int
 load(const char *text, const char *node, struct bl_trap_node_config *cfg, char *err)
 {
     char *path = write_conf(text, 0600);
-    int rc = bl_trap_config_load(path, node, cfg, err, 256);
+    char *msg = NULL;
+    int rc = bl_trap_config_load(path, node, cfg, &msg);
 
+    g_strlcpy(err, msg != NULL ? msg : "", 256);
+    g_free(msg);
+    assert_true(rc == 0 || err[0] != '\0');
     unlink(path);
     free(path);
     return rc;
@@ -115,9 +119,31 @@ test_error_names_line(void **state)
 
     assert_int_equal(load(text, "n1", &cfg, err), BL_E_INVALID);
     assert_non_null(strstr(err, ":5: [trap-node n1] adress: unknown key"));
-    text = "[trap]\ndedup_window = 10s\n[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n";
+    text = "[trap]\ndedup_window = 2d\n[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n";
     assert_int_equal(load(text, "n1", &cfg, err), BL_E_INVALID);
-    assert_non_null(strstr(err, ":2: [trap] dedup_window: invalid value '10s'"));
+    assert_non_null(strstr(err, ":2: [trap] dedup_window: invalid value '2d'"));
+}
+
+/* Every problem at once, and the spellings of bl_conf.h (on/off, durations with units). */
+static void
+test_every_error_and_spellings(void **state)
+{
+    struct bl_trap_node_config cfg;
+    char err[256];
+    const char *text = "[trap]\ndedup_window = 10s\nreplay_window = PT2M\naccept_v1 = off\n"
+                       "[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\ncommunity = c\n"
+                       "[trap-forward 1]\ntarget = 127.0.0.1\ncommunity = f\ninform = on\n";
+
+    assert_int_equal(load(text, "n1", &cfg, err), 0);
+    assert_int_equal(cfg.policy.dedup_window_s, 10);
+    assert_int_equal(cfg.policy.replay_window_s, 120);
+    assert_false(cfg.policy.accept_v1);
+    assert_true(cfg.forward[0].inform);
+    text = "[trap]\naccept_v1 = maybe\n[trap-node n1]\naddress = 10.0.0.1\nbmc = nowhere\n"
+           "community = c\n";
+    assert_int_equal(load(text, "n1", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, ":2: [trap] accept_v1: invalid value 'maybe'"));
+    assert_non_null(strstr(err, ":5: [trap-node n1] bmc: invalid value 'nowhere'"));
 }
 
 static void
@@ -141,7 +167,7 @@ test_required_and_coherent(void **state)
 
     assert_int_equal(load("[trap-node n1]\naddress = 10.0.0.1\ncommunity = c\n", "n1", &cfg, err),
                      BL_E_INVALID);
-    assert_non_null(strstr(err, "missing key 'bmc'"));
+    assert_non_null(strstr(err, "[trap-node n1] bmc: missing (required)"));
     assert_int_equal(load("[trap-node n1]\naddress = 10.0.0.1\nbmc = 10.0.0.2\n", "n1", &cfg, err),
                      BL_E_INVALID);
     assert_non_null(strstr(err, "nothing could be accepted"));
@@ -216,15 +242,20 @@ static void
 test_world_readable_refused(void **state)
 {
     char *path = write_conf(good, 0644);
-    char err[256];
+    char *err = NULL;
 
-    assert_int_equal(bl_trap_config_check(path, err, sizeof(err)), BL_E_INVALID);
-    assert_non_null(strstr(err, "world-readable"));
+    assert_int_equal(bl_trap_config_check(path, &err), BL_E_INVALID);
+    assert_non_null(strstr(err, ":8: [trap-node n1] community: a secret in a world-readable file"));
+    assert_null(strstr(err, "hush-hush"));
+    g_free(err);
+    err = NULL;
     chmod(path, 0640);
-    assert_int_equal(bl_trap_config_check(path, err, sizeof(err)), 0);
+    assert_int_equal(bl_trap_config_check(path, &err), 0);
+    assert_null(err);
     unlink(path);
     free(path);
-    assert_int_equal(bl_trap_config_check("/nonexistent/x.conf", err, sizeof(err)), -ENOENT);
+    assert_int_equal(bl_trap_config_check("/nonexistent/x.conf", &err), -ENOENT);
+    g_free(err);
 }
 
 static void
@@ -244,12 +275,17 @@ static void
 test_key_table(void **state)
 {
     size_t n = 0;
+    struct bl_trap_node_config cfg;
+    struct bl_trap_forward fwd;
 
-    while (bl_trap_config_key(n) != NULL) {
-        assert_non_null(bl_trap_config_key(n)->description);
-        n++;
+    for (const struct bl_conf_key *k = bl_trap_conf_keys; k->key != NULL; k++, n++) {
+        assert_non_null(k->description);
     }
     assert_true(n > 10);
+    /* every default parses */
+    assert_int_equal(bl_conf_defaults(bl_trap_conf_keys, "trap", &cfg.policy), 0);
+    assert_int_equal(bl_conf_defaults(bl_trap_conf_keys, "trap-node", &cfg), 0);
+    assert_int_equal(bl_conf_defaults(bl_trap_conf_keys, "trap-forward", &fwd), 0);
 }
 
 int
@@ -257,6 +293,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
+        cmocka_unit_test(test_every_error_and_spellings),
         cmocka_unit_test(test_defaults_without_trap_group),
         cmocka_unit_test(test_missing_node),
         cmocka_unit_test(test_error_names_line),

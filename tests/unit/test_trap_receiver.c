@@ -417,8 +417,8 @@ main(void)
     };
 
     if (system("command -v snmptrap >/dev/null 2>&1") != 0) {
-        fprintf(stderr, "SKIP: snmptrap (package snmp) not installed\n");
-        return 77;
+        fprintf(stderr, "ERROR: snmptrap is not installed (package snmp)\n");
+        return 99;
     }
     bl_log_init("test_trap_receiver", BL_LOG_STDERR,
                 getenv("BL_DEBUG") != NULL ? LOG_DEBUG : LOG_ERR);

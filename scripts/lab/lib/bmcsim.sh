@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Lab BMCs that send BMCNOTICEs: the bmcsim ipmi_sim plug-in (tests/bmcsim, docs/bmcnotice.md)
+# Lab BMCs that send BMCNOTICEs: the bmcsim ipmi_sim plug-in (tests/tools/bmcsim, docs/bmcnotice.md)
 # loaded into every lab BMC when `lab up` runs with BMCLINK_LAB_BMCSIM=<path to bmcsim.so>.
 # Each BMC then sends its PET to its node's management address, port 1162, with a community
 # generated per lab, waits for the start and end notices, and resets the node through the

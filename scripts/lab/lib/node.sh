@@ -116,6 +116,16 @@ node_configure() {
             echo "$d" >>"$LAB_DIR/host-mountpoints"
         fi
     done
+    # A file bind-mounted at boot needs a file to mount over. Debian always has /etc/hosts,
+    # but a minimal root may not: an empty stand-in, removed by lab down, not a node that
+    # dies at boot.
+    for d in "${NODE_DISK_FILES[@]}"; do
+        if [[ ! -e $d ]]; then
+            lab_log "$d is missing on this machine; creating an empty one for the lab"
+            install -D -m 644 /dev/null "$d"
+            echo "$d" >>"$LAB_DIR/host-mountfiles"
+        fi
+    done
     install -d -o hacluster -g haclient -m 750 "$disk/var/lib/pacemaker"/{cib,pengine,blackbox,cores}
     chown hacluster:haclient "$disk/var/lib/pacemaker" "$disk/var/log/pacemaker"
     chmod 770 "$disk/var/log/pacemaker"
@@ -152,16 +162,35 @@ node_boot() {
     pidfile=$(node_init_pidfile "$i")
     pid_alive "$pidfile" >/dev/null && return 0
     [[ -e /run/netns/$(node_ns "$i") ]] || lab_die "node$i has no network namespace (lab up first)"
-    rm -f "$pidfile"
+    rm -f "$pidfile" "$(node_booted_file "$i")"
     lab_spawn "$(node_dir "$i")/console.log" \
         ip netns exec "$(node_ns "$i")" \
         unshare --pid --fork --mount --uts --ipc --propagation private \
         "$LAB_SRC/node-init" "$LAB_DIR" "$i"
     deadline=$((SECONDS + 10))
     until pid_alive "$pidfile" >/dev/null; do
-        ((SECONDS < deadline)) || lab_die "node$i init did not start; see $(node_dir "$i")/console.log"
+        ((SECONDS < deadline)) || node_boot_failed "$i" "init did not start within 10 s"
         sleep 0.02
     done
+    # The init records itself first, then builds the node's file system: a node that dies
+    # there (a missing mount point, a full disk) is said now, with its console, not found
+    # later as a cluster that never settles.
+    deadline=$((SECONDS + 10))
+    until [[ -e $(node_booted_file "$i") ]]; do
+        pid_alive "$pidfile" >/dev/null || node_boot_failed "$i" "its init died while booting"
+        ((SECONDS < deadline)) || node_boot_failed "$i" "its init did not finish booting in 10 s"
+        sleep 0.02
+    done
+}
+
+# node_booted_file I: written by node I's init once its file system is built.
+node_booted_file() { echo "$(node_dir "$1")/init.booted"; }
+
+# node_boot_failed I WHY: die naming node I, WHY and the end of its console log.
+node_boot_failed() {
+    lab_log "node$1: $2; the last lines of $(node_dir "$1")/console.log:"
+    tail -n 15 "$(node_dir "$1")/console.log" 2>/dev/null | sed 's/^/    /' >&2
+    lab_die "node$1 failed to boot"
 }
 
 # node_poweroff I: pull the plug: SIGKILL the init; the kernel kills the rest.
@@ -183,7 +212,9 @@ node_exec() {
     shift
     pid=$(pid_alive "$(node_init_pidfile "$i")") || { lab_log "node$i is powered off"; return 255; }
     ((${#@} > 0)) || set -- /bin/bash
-    nsenter --target "$pid" --pid --mount --uts --ipc --net --wd=/ \
+    # --root: the node's root, not the mount namespace's (they differ when the lab runs in a
+    # chroot: setns() alone would land in the host's root and run the host's binaries).
+    nsenter --target "$pid" --pid --mount --uts --ipc --net --root --wd=/ \
         env PATH="$NODE_PATH" HOSTNAME="$(node_name "$i")" "$@"
 }
 
@@ -216,6 +247,6 @@ node_kill_corosync() {
     local i=$1 pid
     pid=$(pid_alive "$(node_init_pidfile "$i")") || lab_die "node$i is powered off"
     # shellcheck disable=SC2016 # $(cat ...) runs inside the node
-    nsenter --target "$pid" --pid --mount \
+    nsenter --target "$pid" --pid --mount --root --wd=/ \
         sh -c 'p=$(cat "$1") && kill -KILL "$p"' sh "$NODE_RUN_DIR/corosync.pid"
 }

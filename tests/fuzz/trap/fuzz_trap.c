@@ -5,7 +5,7 @@
  * every stage past the source check is reachable.
  *
  * Built as a libFuzzer target with -DBMCLINK_FUZZ=ON (clang), and always as
- * fuzz_trap_replay, which runs the seed corpus through the same function under CTest.
+ * replay_trap (replay_main.c), which runs the seed corpus through the same function under CTest.
  */
 #include "bl_log.h"
 #include "trap.h"

@@ -1,0 +1,276 @@
+/*
+ * bmclinkd: parse options, load the configuration, start the modules, run the GLib main
+ * loop until SIGTERM or SIGINT, stop the modules in reverse. Everything else lives in the
+ * modules (daemon.h says how to add one).
+ */
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "bl_log.h"
+#include "bl_result.h"
+#include "daemon.h"
+
+#define DEFAULT_CONFIG "/etc/bmclink/bmclinkd.conf"
+
+static const struct bld_module modules[] = {
+    {"ipc", bld_ipc_module_start, bld_ipc_module_stop},
+    {"registry", bld_reg_start, bld_reg_stop},
+    {"bmc", bld_bmc_start, bld_bmc_stop},
+};
+
+void
+bld_quit(struct bld *d, int exit_code)
+{
+    d->exit_code = exit_code;
+    g_main_loop_quit(d->loop);
+}
+
+/* The first signal lets a recovery under way send its end notice (bld_bmc_drain); a second
+ * one stops at once. */
+static gboolean
+on_term(gpointer p)
+{
+    struct bld *d = p;
+
+    if (!d->stopping) {
+        d->stopping = true;
+        qb_log(LOG_NOTICE, "signal received, stopping");
+        if (bld_bmc_drain(d)) {
+            return G_SOURCE_CONTINUE;
+        }
+    } else {
+        qb_log(LOG_NOTICE, "second signal received, stopping now");
+    }
+    bld_quit(d, 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+log_priority(const char *level)
+{
+    static const struct {
+        const char *name;
+        int prio;
+    } levels[] = {{"error", LOG_ERR},
+                  {"warning", LOG_WARNING},
+                  {"notice", LOG_NOTICE},
+                  {"info", LOG_INFO},
+                  {"debug", LOG_DEBUG}};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(levels); i++) {
+        if (strcmp(levels[i].name, level) == 0) {
+            return levels[i].prio;
+        }
+    }
+    return LOG_INFO;
+}
+
+/* A log file beside syslog/stderr (a node without syslog, the lab), with ms time stamps. */
+static int
+open_log_file(const char *path, int prio)
+{
+    int32_t t = qb_log_file_open(path);
+
+    if (t < 0) {
+        return t;
+    }
+    qb_log_format_set(t, "%T %N[%P]: %p: %b");
+    qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", (uint8_t) prio);
+    qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
+    return t;
+}
+
+static int
+setup_logging(const struct bld_config *cfg, bool to_stderr)
+{
+    const char *target = bld_config_str(cfg, "daemon", "log-target");
+    const char *file = bld_config_str(cfg, "daemon", "log-file");
+    int prio = log_priority(bld_config_str(cfg, "daemon", "log-level"));
+    int targets = strcmp(target, "stderr") == 0 ? BL_LOG_STDERR
+                  : strcmp(target, "both") == 0 ? BL_LOG_STDERR | BL_LOG_SYSLOG
+                                                : BL_LOG_SYSLOG;
+
+    if (to_stderr) {
+        targets |= BL_LOG_STDERR;
+    }
+    bl_log_init("bmclinkd", targets, prio);
+    if (file[0] != '\0') {
+        int rc = open_log_file(file, prio);
+        if (rc < 0) {
+            fprintf(stderr, "bmclinkd: cannot open log-file %s: %s\n", file, strerror(-rc));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Exit status of bmclinkd, --check-config's told apart so the OCF agent can tell whose
+ * problem it is without reading the message. */
+enum {
+    EXIT_CONF = 1,      /* bmclinkd.conf: syntax or value (or a start that failed) */
+    EXIT_USAGE = 2,     /* the command line */
+    EXIT_NODE_FILE = 3, /* a file or secret missing or unreadable on this node */
+    EXIT_BMC_CONF = 4,  /* bmclink.conf: syntax or value */
+};
+
+#define EXIT_HELP                                                                                  \
+    "Exit status: 0 fine; 1 bmclinkd.conf is invalid (syntax, a value); 2 bad command line; "      \
+    "3 a file or secret is missing or unusable on this node (bmclinkd.conf, bmclink.conf, a "      \
+    "password file: missing, unreadable, world-readable, empty or longer than 20 bytes); 4 "       \
+    "bmclink.conf is invalid (syntax, a value). A daemon start checks bmclinkd.conf only "         \
+    "(1, or 3 when -c names a missing file); 4 and the password files only with --check-config."
+
+/*
+ * --check-config checks the BMC side's own file (bmclink.conf) with bmclinkd's. A daemon
+ * start does not: a bad or missing bmclink.conf or password file, like a trap port in use,
+ * leaves the BMC side failed and retried (bmc_service.c) while the registry runs.
+ */
+/* A config report has one problem per line; each gets the program's name. */
+static void
+print_errors(const char *err)
+{
+    g_auto(GStrv) lines = g_strsplit(err != NULL ? err : "failed", "\n", -1);
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        fprintf(stderr, "bmclinkd: %s\n", lines[i]);
+    }
+}
+
+static int
+check_files(const struct bld_config *cfg, const char *path, bool bmc_too)
+{
+    const char *file = bld_config_str(cfg, "daemon", "log-file");
+    char *err = NULL;
+
+    if (file[0] != '\0' && file[0] != '/') {
+        fprintf(stderr, "bmclinkd: %s: key 'log-file' in [daemon]: '%s' is not an absolute path\n",
+                path, file);
+        return EXIT_CONF;
+    }
+    int rc = bmc_too ? bld_bmc_check(cfg, &err) : 0;
+    if (rc != 0) {
+        print_errors(err);
+        g_free(err);
+        return rc < 0 && rc > BL_E_BASE ? EXIT_NODE_FILE : EXIT_BMC_CONF;
+    }
+    return 0;
+}
+
+struct options {
+    char *config;
+    gboolean stderr_log;
+    gboolean dump;
+    gboolean check;
+    gboolean reset_store;
+};
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+    GOptionEntry entries[] = {
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
+         "Configuration file (default " DEFAULT_CONFIG ")", "FILE"},
+        {"stderr", 'e', 0, G_OPTION_ARG_NONE, &o->stderr_log, "Log to stderr too", NULL},
+        {"check-config", 0, 0, G_OPTION_ARG_NONE, &o->check,
+         "Check the configuration file and exit", NULL},
+        {"dump-options", 0, 0, G_OPTION_ARG_NONE, &o->dump,
+         "Print the configuration options as a man page section and exit", NULL},
+        {"reset-store", 0, 0, G_OPTION_ARG_NONE, &o->reset_store,
+         "If the registry store is corrupt, set it aside and start empty (this node then "
+         "receives a full copy from the cluster)",
+         NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("- bmclink node daemon");
+    GError *err = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, EXIT_HELP);
+    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+    g_option_context_free(ctx);
+    if (ok == FALSE) {
+        fprintf(stderr, "bmclinkd: %s\n", err->message);
+        g_error_free(err);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int
+run(struct bld *d)
+{
+    size_t started = 0;
+    int rc = 0;
+
+    for (; started < G_N_ELEMENTS(modules) && rc == 0; started++) {
+        rc = modules[started].start(d);
+        if (rc != 0) {
+            qb_log(LOG_ERR, "module %s failed to start; stopping", modules[started].name);
+            d->exit_code = 1;
+        }
+    }
+    if (rc == 0) {
+        qb_log(LOG_NOTICE, "bmclinkd running (configuration %s)", d->config_path);
+        g_main_loop_run(d->loop);
+    }
+    while (started-- > 0) {
+        modules[started].stop(d);
+    }
+    return d->exit_code;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct options o = {0};
+    struct bld d = {0};
+    char *err = NULL;
+    int rc = parse_options(argc, argv, &o);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (o.dump) {
+        bld_config_dump_man(stdout);
+        printf(".SH EXIT STATUS\n%s\n", EXIT_HELP);
+        return 0;
+    }
+    d.config_path = o.config != NULL ? o.config : DEFAULT_CONFIG;
+    rc = bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err);
+    if (rc != 0) {
+        print_errors(err);
+        g_free(err);
+        g_free(o.config);
+        return rc == -ENOENT || rc == -EIO ? EXIT_NODE_FILE : EXIT_CONF;
+    }
+    rc = check_files(d.cfg, d.config_path, o.check);
+    if (rc == 0 && o.check) {
+        printf("%s: OK\n", d.config_path);
+    }
+    if (rc == 0 && o.check == false) {
+        rc = setup_logging(d.cfg, o.stderr_log);
+    }
+    if (o.check || rc != 0) {
+        bld_config_free(d.cfg);
+        g_free(o.config);
+        bl_log_fini(); /* safe when logging never started */
+        return rc;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    d.reset_store = o.reset_store;
+    d.loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, on_term, &d);
+    g_unix_signal_add(SIGINT, on_term, &d);
+    rc = run(&d);
+    g_main_loop_unref(d.loop);
+    bld_config_free(d.cfg);
+    g_free(o.config);
+    bl_log_fini();
+    return rc;
+}

@@ -1,0 +1,176 @@
+/*
+ * Service chain: an ordered list of members (systemd units, LSB init scripts, or commands
+ * that daemonize with a pidfile) started first to last and stopped last to first.
+ *
+ * This header holds the model and the chain-file parser. The file format is INI-like and
+ * documented in docs/servicechain.md; every error names the file (or "<inline>") and line.
+ *
+ *     [chain]
+ *     name = esm-ver6
+ *     include = esm-ver4          # optional: members of another chain first
+ *
+ *     [member Nvbase]
+ *     kind = systemd
+ *     unit = nvbase.service
+ *     start_timeout = 60s
+ *
+ * A [member NAME] section naming a member that an included file already declared
+ * changes that member's keys in place (its position in the order stays), which is how an
+ * administrator maps a shipped profile onto real programs without copying the order.
+ */
+#ifndef BL_CHAIN_H
+#define BL_CHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum bl_member_kind {
+    BL_KIND_SYSTEMD = 0,
+    BL_KIND_LSB = 1,
+    BL_KIND_DAEMON = 2,
+    BL_KIND_COUNT = 3,
+};
+
+enum bl_ready_kind {
+    BL_READY_ALIVE = 0,   /* the member's process (or unit) is alive */
+    BL_READY_TCP = 1,     /* a TCP connect to host:port succeeds */
+    BL_READY_COMMAND = 2, /* a check command exits 0 */
+};
+
+/* Index of each member key in the key table; also indexes bl_chain_member.key_line. */
+enum bl_member_key {
+    BL_MK_KIND,
+    BL_MK_DESCRIPTION,
+    BL_MK_OPTIONAL,
+    BL_MK_UNIT,
+    BL_MK_SCRIPT,
+    BL_MK_COMMAND,
+    BL_MK_STOP_COMMAND,
+    BL_MK_FOREGROUND,
+    BL_MK_PIDFILE,
+    BL_MK_EXE,
+    BL_MK_LOG,
+    BL_MK_START_TIMEOUT,
+    BL_MK_STOP_TIMEOUT,
+    BL_MK_READY,
+    BL_MK_HOST,
+    BL_MK_PORT,
+    BL_MK_CHECK,
+    BL_MK_COUNT,
+};
+
+#define BL_MEMBER_NAME_MAX 64
+#define BL_CHAIN_MAX_MEMBERS 64
+#define BL_TIMEOUT_MAX_MS (3600u * 1000u)
+
+struct bl_chain_member {
+    char *name;        /* [member NAME]: letters, digits, '.', '_', '-' */
+    char *description; /* free text, may be NULL */
+    enum bl_member_kind kind;
+    bool optional;       /* a failure is logged and skipped, monitor reports degraded */
+    char *unit;          /* systemd: unit name, ".service" appended when no suffix */
+    char *script;        /* lsb: absolute path of the init script */
+    char **command;      /* daemon: argv, NULL-terminated */
+    char **stop_command; /* daemon: optional argv used instead of SIGTERM */
+    bool foreground;     /* daemon: the command does not fork; the agent writes the pidfile */
+    char *pidfile;       /* daemon: required; lsb: optional, lets monitor avoid a fork */
+    char *exe;           /* program the pidfile's process must run; default command[0] */
+    char *log;           /* start/stop output for daemon and lsb; NULL: captured for the log */
+    unsigned start_timeout_ms;
+    unsigned stop_timeout_ms;
+    enum bl_ready_kind ready;
+    char *host; /* ready = tcp: numeric address, default 127.0.0.1 */
+    unsigned port;
+    char **check; /* ready = command: argv */
+
+    /* Where the member was declared, for messages: source name and line of the section. */
+    char *source;
+    int line;
+    /* Line of each key in its source (0: not set). */
+    int key_line[BL_MK_COUNT];
+    char *key_source[BL_MK_COUNT];
+};
+
+struct bl_chain {
+    char *name;        /* [chain] name, default the file's base name */
+    char *description; /* may be NULL */
+    char *source;      /* file the chain was read from, or "<inline>" */
+    size_t n_members;
+    struct bl_chain_member *members; /* in start order */
+};
+
+/* Defaults for members that do not set their own timeouts. */
+struct bl_chain_defaults {
+    unsigned start_timeout_ms;
+    unsigned stop_timeout_ms;
+    /* Directories searched for a chain or include given by bare name ("esm-ver6"),
+     * NULL-terminated; may be NULL. */
+    const char *const *search_dirs;
+};
+
+/**
+ * Read and validate a chain file.
+ * \param[in]  path    file name; a bare name (no '/') is looked up in defs->search_dirs,
+ *                     with or without the ".chain" suffix
+ * \param[in]  defs    defaults and search path; not kept
+ * \param[out] out     on success the chain, to free with bl_chain_free()
+ * \param[out] errmsg  on failure every problem found, one "source:line: text" a line;
+ *                     the caller frees it with g_free(); may be NULL
+ * \return 0, -errno when the file cannot be read, BL_E_INVALID when it is malformed
+ */
+int bl_chain_load_file(const char *path, const struct bl_chain_defaults *defs,
+                       struct bl_chain **out, char **errmsg);
+
+/**
+ * Parse and validate a chain given as text (the agent's inline "chain" parameter).
+ * Lines are separated by newlines or ';'. Otherwise as bl_chain_load_file().
+ * \param[in] text    the chain text
+ * \param[in] source  name used in messages, e.g. "<inline>"
+ */
+int bl_chain_load_text(const char *text, const char *source, const struct bl_chain_defaults *defs,
+                       struct bl_chain **out, char **errmsg);
+
+/**
+ * Write a chain in canonical form (every key explicit) that bl_chain_load_text() reads back
+ * to an equal chain. Used for the run snapshot.
+ * \return the text; the caller frees it with g_free()
+ */
+char *bl_chain_to_text(const struct bl_chain *chain);
+
+/**
+ * Whether two chains run the same members the same way, ignoring timeouts and descriptions.
+ * Decides whether a changed configuration can be applied by reload-agent.
+ */
+bool bl_chain_same_members(const struct bl_chain *a, const struct bl_chain *b);
+
+/** Find a member by name; NULL when absent. The result belongs to the chain. */
+const struct bl_chain_member *bl_chain_find(const struct bl_chain *chain, const char *name);
+
+/** Free a chain; accepts NULL. */
+void bl_chain_free(struct bl_chain *chain);
+
+/** "systemd", "lsb", "daemon"; static string. */
+const char *bl_member_kind_name(enum bl_member_kind kind);
+
+/** "alive", "tcp", "command"; static string. */
+const char *bl_ready_kind_name(enum bl_ready_kind kind);
+
+/**
+ * Parse a timeout: a duration as bl_conf_parse_duration() reads it, a bare number in
+ * seconds ("30", "500ms", "30s", "2min", "1h", "PT2M").
+ * \param[out] ms  the value in milliseconds
+ * \return 0, or BL_E_INVALID when malformed, zero, or above BL_TIMEOUT_MAX_MS
+ */
+int bl_parse_duration_ms(const char *text, unsigned *ms);
+
+/** bl_conf_parse_bool() under the name chain_conf.c calls. \return 0 or BL_E_INVALID */
+int bl_parse_bool(const char *text, bool *value);
+
+/**
+ * Print the member and chain keys as a Markdown table (for docs and `bmclink chain keys`),
+ * from the same table the parser uses.
+ */
+void bl_chain_print_keys(FILE *out);
+
+#endif

@@ -1,0 +1,57 @@
+# Sourced by the tests that run real daemons (ipmi_sim, snmptrapd, our receiver) on the
+# loopback of a private network namespace: tests/integration/test_trap_bmcsim_sim.sh,
+# tests/integration/test_bmc_driver_sim.sh,
+# tests/integration/test_heartbeat_sel_sim.sh, tests/integration/test_trap_forward_v3.sh.
+
+# bl_netns_enter "$0" "$@": with the tools in $BL_NEEDS, root and unshare, run the script
+# again in a new network namespace (never returns). A missing tool is an error naming it
+# (exit 99: scripts/setup.sh installs them); no root or no namespaces, a skip (77) saying
+# why. Inside the namespace (BL_IN_NETNS set) it returns at once.
+bl_netns_enter() {
+    [ -n "${BL_IN_NETNS:-}" ] && return 0
+    for t in ${BL_NEEDS:-}; do
+        command -v "$t" >/dev/null || { echo "ERROR: $t is not installed"; exit 99; }
+    done
+    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private network namespace"; exit 77; }
+    unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace here"; exit 77; }
+    BL_IN_NETNS=1 exec unshare -n "$@"
+}
+
+# bl_netns_tmp PREFIX: loopback up, and TMP a private (0700) temporary folder; exit 99
+# when either fails.
+bl_netns_tmp() {
+    ip link set lo up || exit 99
+    TMP=$(mktemp -d "/tmp/$1.XXXXXX") || exit 99
+    chmod 700 "$TMP"
+}
+
+# bl_netns_cleanup: the EXIT trap of these tests. Stops the processes whose PIDs are in the
+# variables BL_PIDS names, waits for them, and removes TMP unless KEEP is set.
+bl_netns_cleanup() {
+    local v
+    for v in ${BL_PIDS:-}; do
+        [ -n "${!v:-}" ] && kill "${!v}" 2>/dev/null
+    done
+    wait 2>/dev/null
+    [ -n "${KEEP:-}" ] || rm -rf "$TMP"
+}
+
+# bl_ipmi_sim_start EMU [PLUGIN_LOG]: ipmi_sim with $TMP/lan.conf and EMU, its state in
+# $TMP/state, its output in $TMP/sim.out, $PRELOAD preloaded (a sanitizer-built plug-in's
+# runtimes); SIM_PID its PID. Returns once UDP $PORT listens and, with PLUGIN_LOG, once the
+# bmcsim plug-in logged its start there; exit 99 otherwise.
+bl_ipmi_sim_start() {
+    mkdir -p "$TMP/state"
+    LD_PRELOAD=${PRELOAD:-} ASAN_OPTIONS=detect_leaks=0 \
+        ipmi_sim -c "$TMP/lan.conf" -f "$1" -s "$TMP/state" -n >"$TMP/sim.out" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 50); do
+        if [ -z "${2:-}" ] || grep -q "^[0-9]* start" "$2" 2>/dev/null; then
+            ss -Hlun "sport = :$PORT" | grep -q . && return 0
+        fi
+        sleep 0.1
+    done
+    echo "ERROR: ipmi_sim did not start"
+    cat "$TMP/sim.out"
+    exit 99
+}
