@@ -182,7 +182,7 @@ ops_with_reason() {
         esac
         printf 'failed: %s on %s: %s (%s)\n' "$(xml_attr operation_key "$line")" \
             "$(xml_attr on_node "$line")" "$rc" "$(xml_attr exit-reason "$line")"
-    done
+    done | awk '!seen[$0]++'   # an operation is both a resource's last and its last failure
 }
 
 # lab_node_count: nodes of the current lab.
