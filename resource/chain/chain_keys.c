@@ -61,6 +61,21 @@ const struct bl_key_def bl_member_keys[BL_MK_COUNT] = {
     [BL_MK_PORT] = {"port", KT_PORT, ALL_KINDS, OFF(port), "", "ready = tcp: port (1-65535)"},
     [BL_MK_CHECK] = {"check", KT_ARGV, ALL_KINDS, OFF(check), "",
                      "ready = command: program and arguments; exit 0 means ready"},
+    [BL_MK_WHEN] = {"when", KT_COND, ALL_KINDS, OFF(when), "always",
+                    "site condition: a feature name (kept when the site's `features` list "
+                    "it) or `version >= X.Y` (kept when the site's `version` is that or "
+                    "later); otherwise the member is left out of the chain"},
+    [BL_MK_BEFORE_START] = {"before_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_START]),
+                            "-",
+                            "[outside] only: `start` or `stop` it before the first member "
+                            "starts; may end with `if CONDITION`",
+                            true},
+    [BL_MK_AFTER_START] = {"after_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_START]), "-",
+                           "[outside] only: the same, after the last member started", true},
+    [BL_MK_BEFORE_STOP] = {"before_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_STOP]), "-",
+                           "[outside] only: the same, before the last member stops", true},
+    [BL_MK_AFTER_STOP] = {"after_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_STOP]), "-",
+                          "[outside] only: the same, after the first member stopped", true},
 };
 
 const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
@@ -147,6 +162,8 @@ append_key(GString *out, const struct bl_chain_member *m, int k)
     switch (def->type) {
         case KT_STRING:
         case KT_PATH:
+        case KT_COND:
+        case KT_HOOK:
             if (*(char *const *) field != NULL) {
                 g_string_append_printf(out, "%s = %s\n", def->key, *(char *const *) field);
             }
@@ -179,6 +196,19 @@ append_key(GString *out, const struct bl_chain_member *m, int k)
     }
 }
 
+static void
+append_member(GString *out, const struct bl_chain_member *m)
+{
+    g_string_append_printf(out, "\n[%s %s]\n", m->outside ? "outside" : "member", m->name);
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if ((bl_member_keys[k].kinds & KIND_BIT(m->kind)) &&
+            (m->outside || !bl_member_keys[k].outside_only) &&
+            (k != BL_MK_OPTIONAL || !m->outside)) {
+            append_key(out, m, k);
+        }
+    }
+}
+
 char *
 bl_chain_to_text(const struct bl_chain *chain)
 {
@@ -189,15 +219,14 @@ bl_chain_to_text(const struct bl_chain *chain)
     if (chain->description != NULL) {
         g_string_append_printf(out, "description = %s\n", chain->description);
     }
+    bl_chain_site_to_text(chain, out);
     for (size_t i = 0; i < chain->n_members; i++) {
-        const struct bl_chain_member *m = &chain->members[i];
-        g_string_append_printf(out, "\n[member %s]\n", m->name);
-        for (int k = 0; k < BL_MK_COUNT; k++) {
-            if (bl_member_keys[k].kinds & KIND_BIT(m->kind)) {
-                append_key(out, m, k);
-            }
-        }
+        append_member(out, &chain->members[i]);
     }
+    for (size_t i = 0; i < chain->n_outside; i++) {
+        append_member(out, &chain->outside[i]);
+    }
+    bl_chain_folders_to_text(chain, out);
     return g_string_free(out, FALSE);
 }
 
