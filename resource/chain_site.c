@@ -178,9 +178,9 @@ parse_features(const char *value, char ***out)
 
 /* Set *field from a file at depth unless a file nearer the top already set it. */
 static bool
-takes(int depth, char *const *field, int *field_depth)
+takes(int depth, const void *current, int *field_depth)
 {
-    if (*field != NULL && *field_depth <= depth) {
+    if (current != NULL && *field_depth <= depth) {
         return false;
     }
     *field_depth = depth;
@@ -212,7 +212,7 @@ bl_chain_site_set(struct bl_chain_site *site, const char *key, const char *value
     if (field == &site->series && strchr(value, '.') != NULL) {
         return "must be a major version such as 6";
     }
-    if (takes(depth, field, field_depth)) {
+    if (takes(depth, *field, field_depth)) {
         g_free(*field);
         *field = g_strdup(value);
     }
@@ -268,6 +268,13 @@ collect_needs(struct needs *n, GArray *members, GArray *folders)
     }
 }
 
+static gint
+compare_names(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void) unused;
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 static char *
 known_list(GHashTable *features)
 {
@@ -275,7 +282,7 @@ known_list(GHashTable *features)
     GString *s = g_string_new(NULL);
 
     g_qsort_with_data(keys, (gint) g_hash_table_size(features), sizeof(char *),
-                      (GCompareDataFunc) (void (*)(void)) g_strcmp0, NULL);
+                      compare_names, NULL);
     for (guint i = 0; i < g_hash_table_size(features); i++) {
         g_string_append_printf(s, "%s%s", i > 0 ? " " : "", keys[i]);
     }
@@ -302,7 +309,8 @@ check_site(const struct bl_chain_site *site, const char *source, struct needs *n
                                source, n->version_by);
     }
     for (size_t i = 0; site->features != NULL && site->features[i] != NULL; i++) {
-        if (!g_hash_table_contains(n->features, site->features[i])) {
+        if (strcmp(site->features[i], "all") != 0 &&
+            !g_hash_table_contains(n->features, site->features[i])) {
             g_string_append_printf(err, "%s: feature '%s' is not one this chain knows (%s)\n",
                                    source, site->features[i], *known ? known : "none");
         }
@@ -330,7 +338,8 @@ cond_met(const struct bl_chain_site *site, const char *text, char *buf, size_t s
     }
     if (c.feature != NULL) {
         met = site->features != NULL &&
-              g_strv_contains((const char *const *) site->features, c.feature);
+              (g_strv_contains((const char *const *) site->features, c.feature) ||
+               g_strv_contains((const char *const *) site->features, "all"));
         g_snprintf(buf, size, "not among the site's features");
     } else {
         met = bl_version_compare(site->version, c.min_version, &cmp) == 0 && cmp >= 0;
