@@ -67,15 +67,15 @@ const struct bl_key_def bl_member_keys[BL_MK_COUNT] = {
                     "later); otherwise the member is left out of the chain"},
     [BL_MK_BEFORE_START] = {"before_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_START]),
                             "-",
-                            "[outside] only: `start` or `stop` it before the first member "
-                            "starts; may end with `if CONDITION`",
+                            "[outside] only: `start` or `stop` it before the chain's first "
+                            "member starts; may end with `if CONDITION`",
                             true},
     [BL_MK_AFTER_START] = {"after_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_START]), "-",
-                           "[outside] only: the same, after the last member started", true},
+                           "[outside] only: the same, after the chain's last member started", true},
     [BL_MK_BEFORE_STOP] = {"before_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_STOP]), "-",
-                           "[outside] only: the same, before the last member stops", true},
+                           "[outside] only: the same, before the chain's stop begins", true},
     [BL_MK_AFTER_STOP] = {"after_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_STOP]), "-",
-                          "[outside] only: the same, after the first member stopped", true},
+                          "[outside] only: the same, after the chain's stop ended", true},
 };
 
 const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
