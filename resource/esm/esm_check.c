@@ -186,8 +186,33 @@ check_mghtplog(const struct bl_esm_site *s, const struct bl_esm_facts *facts, si
     }
 }
 
-/* Trap destinations in a net-snmp configuration: trapsink/trap2sink/informsink HOST[:PORT]
- * and trapsess ... HOST, with an optional transport prefix ("udp:"). */
+/* The host of a net-snmp destination: "[udp:]HOST[:PORT]", "[udp6:][ADDR]:PORT". */
+static char *
+dest_host(const char *h)
+{
+    static const char *const transports[] = {"udp:", "tcp:", "udp6:", "tcp6:", "udpv6:",
+                                             "tcpv6:"};
+    const char *end;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(transports); i++) {
+        if (g_str_has_prefix(h, transports[i])) {
+            h += strlen(transports[i]);
+            break;
+        }
+    }
+    if (h[0] == '[') {
+        end = strchr(h, ']');
+        return end != NULL ? g_strndup(h + 1, (gsize) (end - h - 1)) : g_strdup(h);
+    }
+    end = strchr(h, ':');
+    if (end != NULL && strchr(end + 1, ':') != NULL) {
+        return g_strdup(h); /* a bare IPv6 address */
+    }
+    return g_strndup(h, end != NULL ? (gsize) (end - h) : strlen(h));
+}
+
+/* Trap destinations in a net-snmp configuration: trapsink/trap2sink/informsink HOST ... and
+ * trapsess ... HOST (its last word). NULL for other lines. */
 static char *
 trap_host(const char *line_text)
 {
@@ -202,16 +227,11 @@ trap_host(const char *line_text)
     }
     if (words->len >= 2) {
         const char *kw = words->pdata[0];
-        const char *h = strcmp(kw, "trapsess") == 0 ? words->pdata[words->len - 1]
-                                                    : words->pdata[1];
-        if (strcmp(kw, "trapsink") == 0 || strcmp(kw, "trap2sink") == 0 ||
-            strcmp(kw, "informsink") == 0 || strcmp(kw, "trapsess") == 0) {
-            const char *colon = strchr(h, ':');
-            if (colon != NULL && g_ascii_isalpha(h[0]) && strchr(colon + 1, ':') == NULL &&
-                !g_ascii_isdigit(colon[1])) {
-                h = colon + 1; /* "udp:HOST" */
-            }
-            host = g_strndup(h, strcspn(h, ":"));
+        if (strcmp(kw, "trapsess") == 0) {
+            host = dest_host(words->pdata[words->len - 1]);
+        } else if (strcmp(kw, "trapsink") == 0 || strcmp(kw, "trap2sink") == 0 ||
+                   strcmp(kw, "informsink") == 0) {
+            host = dest_host(words->pdata[1]);
         }
     }
     g_ptr_array_free(words, TRUE);
