@@ -189,8 +189,7 @@ apply_crm(const char *text)
 static int
 cmd_setup(const struct opts *o, const struct bl_esm_site *site, const struct bl_chain *chain)
 {
-    g_autofree char *text =
-        o->crm ? bl_esm_crm_text(site, chain) : bl_esm_pcs_script(site, chain);
+    g_autofree char *text = o->crm ? bl_esm_crm_text(site, chain) : bl_esm_pcs_script(site, chain);
 
     if (!o->apply) {
         fputs(text, stdout);
@@ -224,9 +223,8 @@ gather_here(const struct opts *o, const struct bl_esm_site *site, const struct b
     g_autofree char *profile = default_profile(o, site);
 
     bl_chain_sys_defaults(&sys);
-    bl_esm_gather(site, chain, &sys, node, site->registry ? (o->reg_cli ? o->reg_cli : BL_REG_CLI)
-                                                         : NULL,
-                  profile, f);
+    bl_esm_gather(site, chain, &sys, node,
+                  site->registry ? (o->reg_cli ? o->reg_cli : BL_REG_CLI) : NULL, profile, f);
 }
 
 static int
@@ -248,8 +246,8 @@ static bool
 gather_remote(const struct opts *o, const char *node, struct bl_esm_facts *f)
 {
     g_autofree char *ssh = g_find_program_in_path("ssh");
-    char *argv[] = {ssh, "-o", "BatchMode=yes", (char *) node, "bmclink", "esm", "facts",
-                    "--node", (char *) node, (char *) o->site, NULL};
+    char *argv[] = {ssh,     "-o",     "BatchMode=yes", (char *) node,    "bmclink", "esm",
+                    "facts", "--node", (char *) node,   (char *) o->site, NULL};
     struct bl_exec_req req = {.argv = argv, .timeout_ms = FACTS_TIMEOUT_MS};
     struct bl_exec_res res;
     g_autofree char *err = NULL;

@@ -684,8 +684,7 @@ check_outside(struct parse *p, const struct bl_chain_member *m)
         if (bl_member_keys[k].outside_only && m->key_line[k] != 0) {
             any_hook = true;
             if (!m->outside) {
-                member_report(p, m, k, "'%s' is only for [outside] entries",
-                              bl_member_keys[k].key);
+                member_report(p, m, k, "'%s' is only for [outside] entries", bl_member_keys[k].key);
             }
         }
     }

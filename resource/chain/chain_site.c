@@ -281,8 +281,8 @@ known_list(GHashTable *features)
     g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array(features, NULL);
     GString *s = g_string_new(NULL);
 
-    g_qsort_with_data(keys, (gint) g_hash_table_size(features), sizeof(char *),
-                      compare_names, NULL);
+    g_qsort_with_data(keys, (gint) g_hash_table_size(features), sizeof(char *), compare_names,
+                      NULL);
     for (guint i = 0; i < g_hash_table_size(features); i++) {
         g_string_append_printf(s, "%s%s", i > 0 ? " " : "", keys[i]);
     }
@@ -352,8 +352,8 @@ cond_met(const struct bl_chain_site *site, const char *text, char *buf, size_t s
 static void
 drop_hooks(const struct bl_chain_site *site, struct bl_chain_member *m, GPtrArray *left_out)
 {
-    static const char *const names[BL_HOOK_COUNT] = {"before_start", "after_start",
-                                                     "before_stop", "after_stop"};
+    static const char *const names[BL_HOOK_COUNT] = {"before_start", "after_start", "before_stop",
+                                                     "after_stop"};
     char why[64];
     size_t len;
 
@@ -380,9 +380,9 @@ resolve_members(const struct bl_chain_site *site, GArray *members, GPtrArray *le
             i++;
             continue;
         }
-        g_ptr_array_add(left_out, g_strdup_printf("%s %s: left out, when = %s, %s",
-                                                  m->outside ? "outside" : "member", m->name,
-                                                  m->when, why));
+        g_ptr_array_add(left_out,
+                        g_strdup_printf("%s %s: left out, when = %s, %s",
+                                        m->outside ? "outside" : "member", m->name, m->when, why));
         free_member(m);
         g_array_remove_index(members, i);
     }
@@ -410,8 +410,8 @@ bl_chain_site_resolve(const struct bl_chain_site *site, const char *source, GArr
             i++;
             continue;
         }
-        g_ptr_array_add(left_out, g_strdup_printf("folder %s: left out, when = %s, %s", f->name,
-                                                  f->when, why));
+        g_ptr_array_add(
+            left_out, g_strdup_printf("folder %s: left out, when = %s, %s", f->name, f->when, why));
         bl_chain_folder_clear(f);
         g_array_remove_index(folders, i);
     }

@@ -153,8 +153,8 @@ char *bl_esm_update_plan(const struct bl_esm_site *site, const struct bl_chain *
 
 struct bl_esm_facts {
     char *node;
-    char *version;      /* installed version, NULL when unreadable */
-    bool install_dir;   /* the install folder exists */
+    char *version;          /* installed version, NULL when unreadable */
+    bool install_dir;       /* the install folder exists */
     char **member_problems; /* validate-all's node checks (boot starts, missing units) */
     char **folders_missing; /* "NAME PATH" of mandatory folders not there */
     char **files_missing;   /* Ver.6 update: properties files missing in the service folder */

@@ -14,7 +14,8 @@ struct refs {
 
 static const struct refs ref_same_version = {{"591", "1225", "2149"}};
 static const struct refs ref_same_folder = {{"592", "1226", "2150"}};
-static const struct refs ref_startup = {{"613-629", "1246-1266, 2007-2015", "2195-2224, 2872-2875"}};
+static const struct refs ref_startup = {
+    {"613-629", "1246-1266, 2007-2015", "2195-2224, 2872-2875"}};
 static const struct refs ref_folders = {{"631-646", "1268-1324", "2226-2280"}};
 static const struct refs ref_manager_name = {{"655-666", "1431-1447", "2289-2311"}};
 static const struct refs ref_registry = {{"700-722", "1607-1629", "2435-2473"}};
@@ -48,17 +49,22 @@ static void
 check_install(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray *lines)
 {
     if (!f->install_dir) {
-        line(lines, "%s: %s missing: install the manager in the same folder on every node "
-                    "(guide line %s)", f->node, s->install_dir, ref(s, &ref_same_folder));
+        line(lines,
+             "%s: %s missing: install the manager in the same folder on every node "
+             "(guide line %s)",
+             f->node, s->install_dir, ref(s, &ref_same_folder));
         return;
     }
     if (f->version == NULL) {
-        line(lines, "%s: cannot read the installed version from %s: put it there, or set "
-                    "[check] version_file", f->node, s->version_file);
+        line(lines,
+             "%s: cannot read the installed version from %s: put it there, or set "
+             "[check] version_file",
+             f->node, s->version_file);
     } else if (!same_version(f->version, s->version)) {
-        line(lines, "%s: manager version %s installed, the site says %s: the same version on "
-                    "every node (guide line %s)", f->node, f->version, s->version,
-             ref(s, &ref_same_version));
+        line(lines,
+             "%s: manager version %s installed, the site says %s: the same version on "
+             "every node (guide line %s)",
+             f->node, f->version, s->version, ref(s, &ref_same_version));
     }
 }
 
@@ -66,18 +72,30 @@ static void
 check_lists(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray *lines)
 {
     for (size_t i = 0; f->member_problems[i] != NULL; i++) {
-        line(lines, "%s: %s: set its startup to manual (systemctl disable), only the cluster "
-                    "starts it (guide lines %s)", f->node, f->member_problems[i],
-             ref(s, &ref_startup));
+        const char *p = f->member_problems[i];
+        if (strstr(p, "boot") != NULL) {
+            line(lines,
+                 "%s: %s: set its startup to manual (systemctl disable, update-rc.d "
+                 "NAME disable), only the cluster starts it (guide lines %s)",
+                 f->node, p, ref(s, &ref_startup));
+        } else {
+            line(lines,
+                 "%s: %s: the chain cannot start here until it is fixed (install the "
+                 "program, or map the member in the site's chain file)",
+                 f->node, p);
+        }
     }
     for (size_t i = 0; f->folders_missing[i] != NULL; i++) {
-        line(lines, "%s: folder %s missing: it is the install-time copy the volume's folder "
-                    "is made from (guide lines %s)", f->node, f->folders_missing[i],
-             ref(s, &ref_folders));
+        line(lines,
+             "%s: folder %s missing: it is the install-time copy the volume's folder "
+             "is made from (guide lines %s)",
+             f->node, f->folders_missing[i], ref(s, &ref_folders));
     }
     for (size_t i = 0; f->files_missing[i] != NULL; i++) {
-        line(lines, "%s: %s missing: copy it from another node's service folder (guide lines "
-                    "2177-2183)", f->node, f->files_missing[i]);
+        line(lines,
+             "%s: %s missing: copy it from another node's service folder (guide lines "
+             "2177-2183)",
+             f->node, f->files_missing[i]);
     }
 }
 
@@ -86,16 +104,19 @@ check_names(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray
 {
     if (f->nvisord_name != NULL ? strcmp(f->nvisord_name, s->manager_name) != 0
                                 : s->version[0] == '4') {
-        line(lines, "%s: CommunityName in NVWORK/local/nvisord.cf is %s%s%s, the manager name "
-                    "is \"%s\": write CommunityName: \"%s\" (the manager's name, not an SNMP "
-                    "community; guide lines %s)", f->node, f->nvisord_name ? "\"" : "",
-             f->nvisord_name ? f->nvisord_name : "not set", f->nvisord_name ? "\"" : "",
-             s->manager_name, s->manager_name, ref(s, &ref_manager_name));
+        line(lines,
+             "%s: CommunityName in NVWORK/local/nvisord.cf is %s%s%s, the manager name "
+             "is \"%s\": write CommunityName: \"%s\" (the manager's name, not an SNMP "
+             "community; guide lines %s)",
+             f->node, f->nvisord_name ? "\"" : "", f->nvisord_name ? f->nvisord_name : "not set",
+             f->nvisord_name ? "\"" : "", s->manager_name, s->manager_name,
+             ref(s, &ref_manager_name));
     }
     if (s->version[0] == '6' && (f->sm_name == NULL || strcmp(f->sm_name, s->manager_name) != 0)) {
-        line(lines, "%s: SM_NAME in service/options.txt is %s, the manager name is \"%s\": "
-                    "write SM_NAME=\"%s\" (guide lines 2289-2311)", f->node,
-             f->sm_name ? f->sm_name : "not set", s->manager_name, s->manager_name);
+        line(lines,
+             "%s: SM_NAME in service/options.txt is %s, the manager name is \"%s\": "
+             "write SM_NAME=\"%s\" (guide lines 2289-2311)",
+             f->node, f->sm_name ? f->sm_name : "not set", s->manager_name, s->manager_name);
     }
 }
 
@@ -103,23 +124,25 @@ static void
 check_fip(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray *lines)
 {
     int cmp = -1;
-    bool has_indication = s->version[0] == '6' ||
-                          (bl_version_compare(s->version, "5.5", &cmp) == 0 && cmp >= 0);
+    bool has_indication =
+        s->version[0] == '6' || (bl_version_compare(s->version, "5.5", &cmp) == 0 && cmp >= 0);
 
     if (s->version[0] == '4') {
         return;
     }
     if (f->cluster_fip == NULL || strcmp(f->cluster_fip, s->floating_ip) != 0) {
-        line(lines, "%s: CLUSTER_FIP in service/options.txt is %s, not the floating IP %s: "
-                    "write CLUSTER_FIP=%s (guide lines %s)", f->node,
-             f->cluster_fip ? f->cluster_fip : "not set", s->floating_ip, s->floating_ip,
+        line(lines,
+             "%s: CLUSTER_FIP in service/options.txt is %s, not the floating IP %s: "
+             "write CLUSTER_FIP=%s (guide lines %s)",
+             f->node, f->cluster_fip ? f->cluster_fip : "not set", s->floating_ip, s->floating_ip,
              s->version[0] == '5' ? "1582-1590" : "2414-2420");
     }
     if (has_indication &&
         (f->indication_ip == NULL || strcmp(f->indication_ip, s->floating_ip) != 0)) {
-        line(lines, "%s: indicationReceiveGlobalIp in subscribeSetting.properties is %s, not the "
-                    "floating IP %s (guide lines %s)", f->node,
-             f->indication_ip ? f->indication_ip : "not set", s->floating_ip,
+        line(lines,
+             "%s: indicationReceiveGlobalIp in subscribeSetting.properties is %s, not the "
+             "floating IP %s (guide lines %s)",
+             f->node, f->indication_ip ? f->indication_ip : "not set", s->floating_ip,
              s->version[0] == '5' ? "1592-1605" : "2422-2433");
     }
 }
@@ -135,9 +158,10 @@ check_agent(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray
         if (action != NULL && strcmp(action, "nothing") == 0) {
             continue;
         }
-        line(lines, "%s: ServerAgent event %s (ESMCOMMONSERVICE) after-report action is %s: "
-                    "set it from \"shutdown\" to \"do nothing\" with ESMamsadm, or the agent "
-                    "shuts the node down during a BMC recovery (hardware guide lines 238-270)",
+        line(lines,
+             "%s: ServerAgent event %s (ESMCOMMONSERVICE) after-report action is %s: "
+             "set it from \"shutdown\" to \"do nothing\" with ESMamsadm, or the agent "
+             "shuts the node down during a BMC recovery (hardware guide lines 238-270)",
              f->node, bl_esm_agent_event_ids[e],
              action != NULL ? action
                             : (s->agent_events_command ? "not reported by agent_events_command"
@@ -153,14 +177,17 @@ check_registry(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrAr
         return;
     }
     if (!f->registry_read) {
-        line(lines, "%s: cannot read this node's registry replica: is bmclinkd running there "
-                    "(bmclink status)?", f->node);
+        line(lines,
+             "%s: cannot read this node's registry replica: is bmclinkd running there "
+             "(bmclink status)?",
+             f->node);
         return;
     }
     for (size_t i = 0; f->registry_missing[i] != NULL; i++) {
-        line(lines, "%s: registry key %s missing: import the manager's keys once, on any node "
-                    "(bmclink-reg import --wow64 FILE.reg; guide lines %s)", f->node,
-             f->registry_missing[i], ref(s, &ref_registry));
+        line(lines,
+             "%s: registry key %s missing: import the manager's keys once, on any node "
+             "(bmclink-reg import --wow64 FILE.reg; guide lines %s)",
+             f->node, f->registry_missing[i], ref(s, &ref_registry));
     }
 }
 
@@ -178,10 +205,11 @@ check_mghtplog(const struct bl_esm_site *s, const struct bl_esm_facts *facts, si
     }
     for (size_t i = 0; first != NULL && i < n; i++) {
         if (g_strcmp0(facts[i].mghtplog, first->mghtplog) != 0) {
-            line(lines, "%s: AlertMan/Work/WMGReprt/MGHTPLOG.INF %s %s's: copy it from the "
-                        "active node after every change (guide lines %s)", facts[i].node,
-                 facts[i].mghtplog != NULL ? "differs from" : "missing, unlike", first->node,
-                 ref(s, &ref_mghtplog));
+            line(lines,
+                 "%s: AlertMan/Work/WMGReprt/MGHTPLOG.INF %s %s's: copy it from the "
+                 "active node after every change (guide lines %s)",
+                 facts[i].node, facts[i].mghtplog != NULL ? "differs from" : "missing, unlike",
+                 first->node, ref(s, &ref_mghtplog));
         }
     }
 }
@@ -190,8 +218,7 @@ check_mghtplog(const struct bl_esm_site *s, const struct bl_esm_facts *facts, si
 static char *
 dest_host(const char *h)
 {
-    static const char *const transports[] = {"udp:", "tcp:", "udp6:", "tcp6:", "udpv6:",
-                                             "tcpv6:"};
+    static const char *const transports[] = {"udp:", "tcp:", "udp6:", "tcp6:", "udpv6:", "tcpv6:"};
     const char *end;
 
     for (size_t i = 0; i < G_N_ELEMENTS(transports); i++) {
@@ -257,8 +284,9 @@ check_managed(const struct bl_esm_site *s, const struct bl_esm_managed *m, GPtrA
         }
         found++;
         if (strcmp(host, s->floating_ip) != 0) {
-            line(lines, "managed %s: traps go to %s (%s line %zu), not the floating IP %s: with "
-                        "a node's real address alerts are lost at failover (guide lines %s)",
+            line(lines,
+                 "managed %s: traps go to %s (%s line %zu), not the floating IP %s: with "
+                 "a node's real address alerts are lost at failover (guide lines %s)",
                  m->name, host, m->snmpd_conf, i + 1, s->floating_ip, ref(s, &ref_traps));
         }
     }
@@ -272,9 +300,11 @@ static void
 check_chain(const struct bl_esm_site *s, const struct bl_chain *chain, GPtrArray *lines)
 {
     if (chain->version == NULL || !same_version(chain->version, s->version)) {
-        line(lines, "chain %s: version %s, the site says %s: write it again on every node "
-                    "(bmclink esm chain %s > /etc/bmclink/chains/%s.chain)", chain->name,
-             chain->version ? chain->version : "not set", s->version, s->source, s->chain);
+        line(lines,
+             "chain %s: version %s, the site says %s: write it again on every node "
+             "(bmclink esm chain %s > /etc/bmclink/chains/%s.chain)",
+             chain->name, chain->version ? chain->version : "not set", s->version, s->source,
+             s->chain);
     }
 }
 

@@ -88,8 +88,7 @@ gather_files(const struct bl_esm_site *s, const struct bl_chain *chain, struct b
         }
     }
     for (size_t i = 0; s->version[0] == '6' && i < G_N_ELEMENTS(ver6_files); i++) {
-        g_autofree char *path =
-            g_build_filename(s->install_dir, SERVICE_DIR, ver6_files[i], NULL);
+        g_autofree char *path = g_build_filename(s->install_dir, SERVICE_DIR, ver6_files[i], NULL);
         if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
             g_ptr_array_add(files, g_steal_pointer(&path));
         }
@@ -197,7 +196,7 @@ gather_registry(const struct bl_chain_sys *sys, const char *reg_cli, const char 
     if (bl_reg_profile_load(reg_profile, &prof, &perr) == 0 && (fd = g_mkstemp(tmp)) >= 0) {
         close(fd);
         char *argv[] = {(char *) reg_cli, "--profile", (char *) reg_profile, "-o", tmp,
-                        "render", NULL};
+                        "render",         NULL};
         g_autofree char *out = run_capture(sys, argv);
         f->registry_read = out != NULL && g_file_get_contents(tmp, &text, NULL, NULL);
         unlink(tmp);
@@ -279,8 +278,8 @@ get_opt(GKeyFile *kf, const char *key, GString *err)
 {
     char *v = g_key_file_get_string(kf, "facts", key, NULL);
 
-    if (v != NULL && (strlen(v) > FACT_MAX || !g_utf8_validate(v, -1, NULL) ||
-                      strpbrk(v, "\n\r") != NULL)) {
+    if (v != NULL &&
+        (strlen(v) > FACT_MAX || !g_utf8_validate(v, -1, NULL) || strpbrk(v, "\n\r") != NULL)) {
         g_string_append_printf(err, "facts: %s is too long or not one line of text\n", key);
         g_clear_pointer(&v, g_free);
     }

@@ -11,17 +11,16 @@
 #include <string.h>
 
 /* Characters a shell word may hold unquoted. */
-#define SHELL_PLAIN                                                                            \
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,@%+-"
+#define SHELL_PLAIN "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,@%+-"
 
 /* One Pacemaker resource, before it is written in either syntax. */
 struct res {
     char *id;
-    const char *agent;     /* "ocf:heartbeat:IPaddr2", "stonith:fence_bmclink" */
-    GPtrArray *params;     /* "name=value" */
-    const char *ops[3];    /* "monitor interval=10s timeout=20s", ... */
-    const char *meta;      /* "name=value name=value", or NULL */
-    const char *comment;   /* one line, or NULL */
+    const char *agent;   /* "ocf:heartbeat:IPaddr2", "stonith:fence_bmclink" */
+    GPtrArray *params;   /* "name=value" */
+    const char *ops[3];  /* "monitor interval=10s timeout=20s", ... */
+    const char *meta;    /* "name=value name=value", or NULL */
+    const char *comment; /* one line, or NULL */
 };
 
 static void
@@ -43,7 +42,9 @@ static void G_GNUC_PRINTF(2, 3) param(struct res *r, const char *fmt, ...)
 static struct res
 res_new(const char *agent, const char *comment, char *id)
 {
-    return (struct res){.id = id, .agent = agent, .comment = comment,
+    return (struct res){.id = id,
+                        .agent = agent,
+                        .comment = comment,
                         .params = g_ptr_array_new_with_free_func(g_free)};
 }
 
@@ -226,7 +227,8 @@ add_fencing(const struct bl_esm_site *s, GPtrArray *cmds)
         struct res r = fence_res(s, &s->nodes[i]);
         struct bl_esm_cmd *c = pcs_create(&r, NULL);
         g_free(c->comment);
-        c->comment = g_strdup_printf("fencing %s through its BMC (fence_bmclink)", s->nodes[i].name);
+        c->comment =
+            g_strdup_printf("fencing %s through its BMC (fence_bmclink)", s->nodes[i].name);
         g_ptr_array_add(cmds, c);
         g_ptr_array_add(cmds, cmd_new("never run a node's fence device on the node itself",
                                       argv_of("pcs", "constraint", "location", r.id, "avoids",
@@ -235,8 +237,8 @@ add_fencing(const struct bl_esm_site *s, GPtrArray *cmds)
         any = true;
     }
     if (any) {
-        g_ptr_array_add(cmds, cmd_new(NULL, argv_of("pcs", "property", "set",
-                                                    "stonith-enabled=true", NULL)));
+        g_ptr_array_add(
+            cmds, cmd_new(NULL, argv_of("pcs", "property", "set", "stonith-enabled=true", NULL)));
     }
 }
 
@@ -264,20 +266,20 @@ add_constraints(const struct bl_esm_site *s, GPtrArray *cmds)
     g_autofree char *chain_id = g_strdup_printf("%s-chain", s->group);
 
     if (s->registry) {
-        g_ptr_array_add(cmds, cmd_new("the registry's daemon first when both start together, "
-                                      "and only then (docs/servicechain.md: why Optional)",
-                                      argv_of("pcs", "constraint", "order", "start",
-                                              "bmclinkd-clone", "then", "start", s->group,
-                                              "kind=Optional", NULL)));
+        g_ptr_array_add(cmds,
+                        cmd_new("the registry's daemon first when both start together, "
+                                "and only then (docs/servicechain.md: why Optional)",
+                                argv_of("pcs", "constraint", "order", "start", "bmclinkd-clone",
+                                        "then", "start", s->group, "kind=Optional", NULL)));
         g_ptr_array_add(cmds, cmd_new("only on nodes where the daemon runs",
                                       argv_of("pcs", "constraint", "colocation", "add", s->group,
                                               "with", "bmclinkd-clone", "INFINITY", NULL)));
     }
-    g_ptr_array_add(cmds, cmd_new("BMCNOTICE: off the node whose BMC reported a fatal fault "
-                                  "(docs/bmcnotice.md)",
-                                  argv_of("pcs", "constraint", "location", s->group, "rule",
-                                          rule_id, "score=-INFINITY", "bmclink-evacuate", "eq",
-                                          "1", NULL)));
+    g_ptr_array_add(cmds,
+                    cmd_new("BMCNOTICE: off the node whose BMC reported a fatal fault "
+                            "(docs/bmcnotice.md)",
+                            argv_of("pcs", "constraint", "location", s->group, "rule", rule_id,
+                                    "score=-INFINITY", "bmclink-evacuate", "eq", "1", NULL)));
     g_ptr_array_add(cmds, cmd_new("node health from the BMCs: a red node runs nothing",
                                   argv_of("pcs", "property", "set",
                                           "node-health-strategy=migrate-on-red", NULL)));
@@ -302,13 +304,13 @@ bl_esm_pcs_commands(const struct bl_esm_site *s, const struct bl_chain *chain)
 static void
 script_header(const struct bl_esm_site *s, GString *out, const char *how)
 {
-    g_string_append_printf(out,
-                           "# The server manager's cluster, written by `bmclink esm setup%s %s`\n"
-                           "# (docs/esm.md). Before: on every node the manager installed in %s,\n"
-                           "# its services disabled at boot, /etc/bmclink/chains/%s.chain (`bmclink "
-                           "esm chain`),\n# %s, and `bmclink esm check %s` clean.\n",
-                           how, s->source, s->install_dir, s->chain, s->bmclinkd_config,
-                           s->source);
+    g_string_append_printf(
+        out,
+        "# The server manager's cluster, written by `bmclink esm setup%s %s`\n"
+        "# (docs/esm.md). Before: on every node the manager installed in %s,\n"
+        "# its services disabled at boot, /etc/bmclink/chains/%s.chain (`bmclink "
+        "esm chain`),\n# %s, and `bmclink esm check %s` clean.\n",
+        how, s->source, s->install_dir, s->chain, s->bmclinkd_config, s->source);
 }
 
 char *
@@ -403,8 +405,9 @@ bl_esm_crm_text(const struct bl_esm_site *s, const struct bl_chain *chain)
         g_string_append_printf(out, "colocation %s-with-bmclinkd inf: %s bmclinkd-clone\n",
                                s->group, s->group);
     }
-    g_string_append_printf(out, "location bmclink-evacuate-%s %s \\\n    rule -inf: "
-                                "bmclink-evacuate eq 1\n",
+    g_string_append_printf(out,
+                           "location bmclink-evacuate-%s %s \\\n    rule -inf: "
+                           "bmclink-evacuate eq 1\n",
                            s->group, s->group);
     /* one property line: crmsh makes each a cib-bootstrap-options set of its own */
     g_string_append_printf(out, "property %snode-health-strategy=migrate-on-red\n",

@@ -56,7 +56,7 @@ member_cmd(struct plan *p, const struct bl_chain_member *m, const char *action)
         default:
             cmd(p, "%s %s (as its [member] section says: %s)", action, m->name,
                 strcmp(action, "stop") == 0 ? "stop_command or SIGTERM to its pidfile's process"
-                                             : "its command");
+                                            : "its command");
             break;
     }
 }
@@ -120,10 +120,11 @@ ver6_files(struct plan *p, const struct bl_esm_site *s)
     g_autofree char *service =
         g_build_filename(s->install_dir, "ESMWEB/wbserver/webapps/esmpro/WEB-INF/service", NULL);
 
-    step(p, "Ver.6 (guide lines 2177-2183): on the active node, where %s is the\n"
-            "    volume's service folder, ServerManagerLog.properties, NvBaseReceiver.properties "
-            "and\n    systemlog.properties must exist; copy a missing one from another node's "
-            "local copy.\n    `bmclink esm check` reports them.",
+    step(p,
+         "Ver.6 (guide lines 2177-2183): on the active node, where %s is the\n"
+         "    volume's service folder, ServerManagerLog.properties, NvBaseReceiver.properties "
+         "and\n    systemlog.properties must exist; copy a missing one from another node's "
+         "local copy.\n    `bmclink esm check` reports them.",
          service);
 }
 
@@ -158,8 +159,9 @@ bl_esm_update_plan(const struct bl_esm_site *s, const struct bl_chain *chain, bo
     if (s->version[0] == '6') {
         ver6_files(&p, s);
     }
-    step(&p, "If the version changed: set `version` in %s, write the chain again on every node\n"
-             "    and look at what the new version adds or leaves out:",
+    step(&p,
+         "If the version changed: set `version` in %s, write the chain again on every node\n"
+         "    and look at what the new version adds or leaves out:",
          s->source);
     cmd(&p, "bmclink esm chain %s > /etc/bmclink/chains/%s.chain", s->source, s->chain);
     cmd(&p, "bmclink chain show %s", s->chain);
@@ -170,8 +172,9 @@ bl_esm_update_plan(const struct bl_esm_site *s, const struct bl_chain *chain, bo
     cmd(&p, crm ? "crm resource manage %s" : "pcs resource manage %s", res);
     cmd(&p, crm ? "crm resource cleanup %s" : "pcs resource cleanup %s", res);
     if (has_hook(chain, BL_HOOK_AFTER_STOP)) {
-        step(&p, "What the stop of step %d stopped outside the chain and starts again after it, "
-                 "on the\n    active node:",
+        step(&p,
+             "What the stop of step %d stopped outside the chain and starts again after it, "
+             "on the\n    active node:",
              p.stop_step);
         hooks(&p, chain, BL_HOOK_AFTER_STOP);
     }

@@ -49,8 +49,7 @@ static const struct key_def keys[] = {
     {"site", "chain", K_NAME, "esm-site", false, OFF(chain)},
     {"site", "registry", K_BOOL, "true", false, OFF(registry)},
     {"site", "registry_render", K_PATH, "/etc/opt/esm/registry.reg", false, OFF(registry_render)},
-    {"site", "bmclinkd_config", K_PATH, "/etc/bmclink/bmclinkd.conf", false,
-     OFF(bmclinkd_config)},
+    {"site", "bmclinkd_config", K_PATH, "/etc/bmclink/bmclinkd.conf", false, OFF(bmclinkd_config)},
     {"stonith", "user", K_TEXT, "admin", false, OFF(bmc_user)},
     {"stonith", "password_file", K_PATH, "/etc/bmclink/bmc-password", false,
      OFF(bmc_password_file)},
@@ -246,8 +245,10 @@ load_managed(GKeyFile *kf, const char *path, struct bl_esm_site *s, GString *err
     for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
         struct bl_esm_managed m = {g_strdup(names[i]), raw_value(kf, "managed", names[i])};
         if (m.snmpd_conf[0] != '/') {
-            problem(err, path, "[managed]", "%s = '%s' must be the absolute path of a copy of its "
-                    "snmpd.conf", m.name, m.snmpd_conf);
+            problem(err, path, "[managed]",
+                    "%s = '%s' must be the absolute path of a copy of its "
+                    "snmpd.conf",
+                    m.name, m.snmpd_conf);
         }
         g_array_append_val(managed, m);
     }
@@ -360,8 +361,7 @@ bl_esm_chain_load(const struct bl_esm_site *s, const char *const *search_dirs,
 
     /* The site's own chain file when it exists (its member mappings), else the generated
      * text: both resolve to the same members, conditions and folders. */
-    for (size_t i = 0; search_dirs != NULL && search_dirs[i] != NULL && site_chain == NULL;
-         i++) {
+    for (size_t i = 0; search_dirs != NULL && search_dirs[i] != NULL && site_chain == NULL; i++) {
         g_autofree char *name = g_strconcat(s->chain, ".chain", NULL);
         char *candidate = g_build_filename(search_dirs[i], name, NULL);
         if (g_file_test(candidate, G_FILE_TEST_EXISTS)) {

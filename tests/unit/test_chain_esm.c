@@ -41,8 +41,10 @@ static const struct row ver4_start[] = {
 
 /* Ver.4, stop-order table, lines 780-789. */
 static const char *const ver4_stop[] = {
-    "ESMDSVNT", "EsmTrapRedirection", "Nvrmapd", "Nvcmd",
-    "DmiEventWatcher", "AlertManagerSocketReceiveService", "ESMASVNT", "Nvbase",
+    "ESMDSVNT",        "EsmTrapRedirection",
+    "Nvrmapd",         "Nvcmd",
+    "DmiEventWatcher", "AlertManagerSocketReceiveService",
+    "ESMASVNT",        "Nvbase",
 };
 
 /* Ver.5, start-order table, lines 1661-1673; footnotes (*2) 1679, (*3) 1681, (*4) 1683
@@ -64,9 +66,18 @@ static const struct row ver5_start[] = {
 
 /* Ver.5, stop-order table, lines 1694-1706. */
 static const char *const ver5_stop[] = {
-    "DianaScope ModemAgent", "ESMEventManager", "ESMCommonComponent", "ESMWebContainer",
-    "ESMDSVNT", "EsmTrapRedirection", "Nvrmapd", "Nvcmd",
-    "DmiEventWatcher", "AlertManagerSocketReceiveService", "ESMASVNT", "Nvbase",
+    "DianaScope ModemAgent",
+    "ESMEventManager",
+    "ESMCommonComponent",
+    "ESMWebContainer",
+    "ESMDSVNT",
+    "EsmTrapRedirection",
+    "Nvrmapd",
+    "Nvcmd",
+    "DmiEventWatcher",
+    "AlertManagerSocketReceiveService",
+    "ESMASVNT",
+    "Nvbase",
 };
 
 /* Ver.6, start-order table, lines 2533-2549; footnotes (*1) 2551, (*2) 2553 ("only Ver.6.40
@@ -92,17 +103,29 @@ static const struct row ver6_start[] = {
 
 /* Ver.6, stop-order table, lines 2565-2581. */
 static const char *const ver6_stop[] = {
-    "DianaScope ModemAgent", "ESMWebContainer", "ESMEventManager", "ESMBaseAlertListener",
-    "ESMCommonComponent", "ESM32BridgeAlertListener", "ESM32BridgeNvAccessor",
-    "AlertManagerSocketReceiveService", "ESMDSVNT", "DmiEventWatcher", "ESMASVNT", "Nvcmd",
-    "Nvrmapd", "Nvbase", "AlertManagerHTTPSService", "AlertManagerWMIService",
+    "DianaScope ModemAgent",
+    "ESMWebContainer",
+    "ESMEventManager",
+    "ESMBaseAlertListener",
+    "ESMCommonComponent",
+    "ESM32BridgeAlertListener",
+    "ESM32BridgeNvAccessor",
+    "AlertManagerSocketReceiveService",
+    "ESMDSVNT",
+    "DmiEventWatcher",
+    "ESMASVNT",
+    "Nvcmd",
+    "Nvrmapd",
+    "Nvbase",
+    "AlertManagerHTTPSService",
+    "AlertManagerWMIService",
 };
 
 /* The services the script examples start and stop around the chain ("net start"/"net stop"
  * lines), point by point, as "ACTION SERVICE" in the script's order; and the condition of
  * each (its footnote). */
 struct around {
-    const char *points[BL_HOOK_COUNT][4];  /* before_start, after_start, before_stop, after_stop */
+    const char *points[BL_HOOK_COUNT][4]; /* before_start, after_start, before_stop, after_stop */
 };
 
 /* Ver.4: start script lines 846-904 (cooperator, footnote 909); stop script lines 911-986
@@ -205,7 +228,8 @@ test_stop_is_reverse_of_start(void **state)
     (void) state;
     for (size_t v = 0; v < G_N_ELEMENTS(versions); v++) {
         for (size_t i = 0; i < versions[v].n; i++) {
-            assert_string_equal(versions[v].stop[i], versions[v].start[versions[v].n - 1 - i].service);
+            assert_string_equal(versions[v].stop[i],
+                                versions[v].start[versions[v].n - 1 - i].service);
         }
     }
 }

@@ -168,8 +168,7 @@ test_outside_hooks(void **state)
     assert_int_equal(bl_chain_load_text(full, "<test>", NULL, &h, NULL), 0);
     fakes[4].start_rc = BL_E_STATE;
     assert_int_equal(bl_chain_start(&sys, h, 0, NULL), 0);
-    assert_string_equal(events->str,
-                        "stop:e start:a start:b start:c start:d start:e start:f ");
+    assert_string_equal(events->str, "stop:e start:a start:b start:c start:d start:e start:f ");
     g_string_truncate(events, 0);
     fakes[5].stop_rc = BL_E_STATE;
     assert_int_equal(bl_chain_stop(&sys, h, 0), 0);

@@ -235,8 +235,8 @@ test_syntax_errors(void **state)
     assert_contains(e5, "<inline>:5: folder 'w': path '/abs' must be a path below");
     assert_contains(e5, "<inline>:6: folder 'w': mode '999' must be octal permissions");
     /* a site file cannot turn a profile's member into an [outside] entry */
-    assert_null(load_site("version = 6.40\nfeatures = none\n[outside base]\nafter_stop = start\n",
-                          &e6));
+    assert_null(
+        load_site("version = 6.40\nfeatures = none\n[outside base]\nafter_stop = start\n", &e6));
     assert_contains(e6, "site.chain:6: 'base' is already declared as a [member]");
 }
 
@@ -244,9 +244,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_version_compare),    cmocka_unit_test(test_left_out_and_listed),
-        cmocka_unit_test(test_kept_and_hooks),     cmocka_unit_test(test_resolved_round_trip),
-        cmocka_unit_test(test_site_errors),        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_version_compare), cmocka_unit_test(test_left_out_and_listed),
+        cmocka_unit_test(test_kept_and_hooks),  cmocka_unit_test(test_resolved_round_trip),
+        cmocka_unit_test(test_site_errors),     cmocka_unit_test(test_syntax_errors),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

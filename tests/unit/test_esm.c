@@ -110,11 +110,12 @@ test_site_errors(void **state)
     char *err = NULL;
 
     (void) state;
-    assert_true(g_file_set_contents(path,
-                                    "[site]\nversion = 7.1\nfeatures = none\ninstall_dir = opt\n"
-                                    "floating_ip = 192.168.0.300\nvolume_device = /dev/x\n"
-                                    "nodes = node1\n[bmc]\nnode9 = 10.0.0.1\n[check]\nverbose = 1\n",
-                                    -1, NULL));
+    assert_true(
+        g_file_set_contents(path,
+                            "[site]\nversion = 7.1\nfeatures = none\ninstall_dir = opt\n"
+                            "floating_ip = 192.168.0.300\nvolume_device = /dev/x\n"
+                            "nodes = node1\n[bmc]\nnode9 = 10.0.0.1\n[check]\nverbose = 1\n",
+                            -1, NULL));
     assert_int_equal(bl_esm_site_load(path, &s, &err), BL_E_INVALID);
     assert_null(s);
     assert_contains(err, "[site] version: '7.1' must be a Ver.4, Ver.5 or Ver.6 version");
@@ -256,7 +257,8 @@ fake_run(void *ctx, const struct bl_exec_req *req, struct bl_exec_res *res)
         /* render -o FILE: the replica lacks Socketr */
         assert_true(g_file_set_contents(
             req->argv[4],
-            "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\ESMSM]\r\n"
+            "Windows Registry Editor Version "
+            "5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\ESMSM]\r\n"
             "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\NVBASE\\AlertViewer]\r\n"
             "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\ESMAlertMan\\BaseSetting\\Receive]\r\n"
             "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Nvbase]\r\n",
@@ -406,7 +408,7 @@ test_check_lines(void **state)
                                 "node1's"));
     assert_true(has_line(lines, "NvBaseReceiver.properties missing"));
     assert_true(has_line(lines, "managed host1: traps go to 192.168.0.1 ("));
-    assert_false(has_line(lines, "line 3)")); /* trapsess udp:192.168.0.11:162 is right */
+    assert_false(has_line(lines, "line 3)"));       /* trapsess udp:192.168.0.11:162 is right */
     assert_false(has_line(lines, "CommunityName")); /* nvisord.cf is right */
     assert_false(has_line(lines, "CLUSTER_FIP"));
     bl_esm_facts_clear(&f[0]);
@@ -454,10 +456,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_site_file),       cmocka_unit_test(test_site_errors),
-        cmocka_unit_test(test_pcs_commands),    cmocka_unit_test(test_crm_text),
-        cmocka_unit_test(test_update_plan),     cmocka_unit_test(test_gather_and_text),
-        cmocka_unit_test(test_hostile_facts),   cmocka_unit_test(test_check_lines),
+        cmocka_unit_test(test_site_file),     cmocka_unit_test(test_site_errors),
+        cmocka_unit_test(test_pcs_commands),  cmocka_unit_test(test_crm_text),
+        cmocka_unit_test(test_update_plan),   cmocka_unit_test(test_gather_and_text),
+        cmocka_unit_test(test_hostile_facts), cmocka_unit_test(test_check_lines),
         cmocka_unit_test(test_check_clean),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
