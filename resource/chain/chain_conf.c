@@ -59,155 +59,11 @@ static void G_GNUC_PRINTF(4, 5)
     g_string_append_c(p->err, '\n');
 }
 
-static int
-parse_port(const char *text, unsigned *port)
-{
-    char *end = NULL;
-    guint64 value;
-
-    if (!g_ascii_isdigit(text[0])) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    value = g_ascii_strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value == 0 || value > 65535) {
-        return BL_E_INVALID;
-    }
-    *port = (unsigned) value;
-    return 0;
-}
-
-static int
-lookup_name(const char *const *names, size_t n, const char *text)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(names[i], text) == 0) {
-            return (int) i;
-        }
-    }
-    return -1;
-}
-
-/* Store one value; returns NULL or a static description of what is wrong. */
-static const char *
-store_value(struct bl_chain_member *m, const struct bl_key_def *def, const char *value)
-{
-    char *field = (char *) m + def->offset;
-    char **argv = NULL;
-    const char *problem;
-    int idx;
-
-    switch (def->type) {
-        case KT_PATH:
-            if (value[0] != '/') {
-                return "must be an absolute path";
-            }
-            /* fall through */
-        case KT_STRING:
-            g_free(*(char **) field);
-            *(char **) field = g_strdup(value);
-            return NULL;
-        case KT_ARGV:
-            if (!g_shell_parse_argv(value, NULL, &argv, NULL)) {
-                return "is not a valid command line (check the quoting)";
-            }
-            if (argv[0][0] != '/') {
-                g_strfreev(argv);
-                return "must start with the program's absolute path";
-            }
-            g_strfreev(*(char ***) field);
-            *(char ***) field = argv;
-            return NULL;
-        case KT_BOOL:
-            return bl_parse_bool(value, (bool *) field) == 0 ? NULL
-                                                             : "must be true or false (yes/no)";
-        case KT_DURATION:
-            return bl_parse_duration_ms(value, (unsigned *) field) == 0
-                       ? NULL
-                       : "must be a duration such as 500ms, 30s or 2min (above 0, at most 1h)";
-        case KT_PORT:
-            return parse_port(value, (unsigned *) field) == 0 ? NULL : "must be a port 1-65535";
-        case KT_KIND:
-            idx = lookup_name(bl_kind_names, G_N_ELEMENTS(bl_kind_names), value);
-            if (idx < 0) {
-                return "is an unknown member kind (expected systemd, lsb or daemon)";
-            }
-            *(enum bl_member_kind *) field = (enum bl_member_kind) idx;
-            return NULL;
-        case KT_READY:
-            idx = lookup_name(bl_ready_names, G_N_ELEMENTS(bl_ready_names), value);
-            if (idx < 0) {
-                return "is an unknown readiness check (expected alive, tcp or command)";
-            }
-            *(enum bl_ready_kind *) field = (enum bl_ready_kind) idx;
-            return NULL;
-        case KT_COND:
-        case KT_HOOK:
-            problem = def->type == KT_COND ? bl_cond_problem(value) : bl_hook_problem(value);
-            if (problem != NULL) {
-                return problem;
-            }
-            g_free(*(char **) field);
-            *(char **) field = g_strdup(value);
-            return NULL;
-    }
-    return "has an unsupported type";
-}
-
-static void
-clear_key(struct bl_chain_member *m, enum bl_member_key k)
-{
-    char *field = (char *) m + bl_member_keys[k].offset;
-
-    switch (bl_member_keys[k].type) {
-        case KT_STRING:
-        case KT_PATH:
-        case KT_COND:
-        case KT_HOOK:
-            g_clear_pointer((char **) field, g_free);
-            break;
-        case KT_ARGV:
-            g_clear_pointer((char ***) field, g_strfreev);
-            break;
-        case KT_BOOL:
-            *(bool *) field = false;
-            break;
-        default: /* durations, ports and enums are int-sized; zero is each one's default */
-            memset(field, 0, sizeof(unsigned));
-            break;
-    }
-    m->key_line[k] = 0;
-    g_clear_pointer(&m->key_source[k], g_free);
-}
-
-/* An override that changes a member's kind drops the keys that only fitted the old kind. */
-static void
-drop_other_kind_keys(struct bl_chain_member *m, const char *source)
-{
-    for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (bl_member_keys[k].kinds != ALL_KINDS && m->key_line[k] != 0 &&
-            g_strcmp0(m->key_source[k], source) != 0) {
-            clear_key(m, (enum bl_member_key) k);
-        }
-    }
-}
-
-static int
-find_member_key(const char *key)
-{
-    for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (strcmp(bl_member_keys[k].key, key) == 0) {
-            return k;
-        }
-    }
-    return -1;
-}
-
 static void
 set_member_key(struct parse *p, struct section *s, const char *key, const char *value)
 {
     struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, s->member);
-    int k = find_member_key(key);
+    int k = bl_member_key_find(key);
     const char *problem;
 
     if (k < 0) {
@@ -219,13 +75,13 @@ set_member_key(struct parse *p, struct section *s, const char *key, const char *
         return;
     }
     s->seen |= 1u << k;
-    problem = store_value(m, &bl_member_keys[k], value);
+    problem = bl_member_store(m, &bl_member_keys[k], value);
     if (problem != NULL) {
         report(p, s->source, s->line, "member '%s': %s '%s' %s", m->name, key, value, problem);
         return;
     }
     if (k == BL_MK_KIND && m->key_line[k] != 0 && g_strcmp0(m->key_source[k], s->source) != 0) {
-        drop_other_kind_keys(m, s->source);
+        bl_member_drop_other_kind_keys(m, s->source);
     }
     m->key_line[k] = s->line;
     g_free(m->key_source[k]);
@@ -542,7 +398,7 @@ static void
 member_free_fields(struct bl_chain_member *m)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        clear_key(m, (enum bl_member_key) k);
+        bl_member_clear_key(m, (enum bl_member_key) k);
     }
     g_free(m->name);
     g_free(m->source);

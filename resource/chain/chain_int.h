@@ -42,6 +42,23 @@ extern const struct bl_key_def bl_member_keys[BL_MK_COUNT];
 extern const char *const bl_kind_names[BL_KIND_COUNT];
 extern const char *const bl_ready_names[3];
 
+/* chain_keys.c: one key's value, for the parser. */
+
+/** Parse and store value into the member's field for def. \return NULL, or what is wrong
+ * with the value (static) */
+const char *bl_member_store(struct bl_chain_member *m, const struct bl_key_def *def,
+                            const char *value);
+
+/** Clear key k of a member (its value, line and source). */
+void bl_member_clear_key(struct bl_chain_member *m, enum bl_member_key k);
+
+/** An override that changes a member's kind drops the keys set elsewhere that only fitted the
+ * old kind. \param[in] source  the overriding file (its own keys stay) */
+void bl_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source);
+
+/** Index of a member key by name, or -1. */
+int bl_member_key_find(const char *key);
+
 /* The site a chain is configured for, from [chain] version/features/series. The outermost
  * file that sets a key wins (depth: 0 the file loaded, 1 what it includes, ...). */
 struct bl_chain_site {
