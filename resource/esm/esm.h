@@ -61,6 +61,7 @@ struct bl_esm_site {
     bool registry;   /* synchronized registry (default true) */
     char *registry_render;
     char *bmclinkd_config;
+    bool bmclinkd_clone; /* create the bmclinkd clone (false: the cluster has it already) */
     /* nodes and fencing */
     size_t n_nodes;
     struct bl_esm_node *nodes;

@@ -293,7 +293,9 @@ bl_esm_pcs_commands(const struct bl_esm_site *s, const struct bl_chain *chain)
     struct res d = bmclinkd_res(s);
 
     add_fencing(s, cmds);
-    g_ptr_array_add(cmds, pcs_create(&d, "clone interleave=true allow-unhealthy-nodes=true"));
+    if (s->bmclinkd_clone) {
+        g_ptr_array_add(cmds, pcs_create(&d, "clone interleave=true allow-unhealthy-nodes=true"));
+    }
     res_clear(&d);
     add_group(s, chain, cmds);
     add_constraints(s, cmds);
@@ -391,9 +393,11 @@ bl_esm_crm_text(const struct bl_esm_site *s, const struct bl_chain *chain)
     script_header(s, out, " (crm)");
     g_string_append(out, "# Load with: crm configure load update FILE\n");
     bool fencing = crm_fencing(s, out);
-    crm_primitive(out, &d);
-    g_string_append(out, "clone bmclinkd-clone bmclinkd \\\n    meta interleave=true "
-                         "allow-unhealthy-nodes=true\n");
+    if (s->bmclinkd_clone) {
+        crm_primitive(out, &d);
+        g_string_append(out, "clone bmclinkd-clone bmclinkd \\\n    meta interleave=true "
+                             "allow-unhealthy-nodes=true\n");
+    }
     for (size_t i = 0; i < 3; i++) {
         crm_primitive(out, &r[i]);
     }

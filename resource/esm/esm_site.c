@@ -50,6 +50,7 @@ static const struct key_def keys[] = {
     {"site", "registry", K_BOOL, "true", false, OFF(registry)},
     {"site", "registry_render", K_PATH, "/etc/opt/esm/registry.reg", false, OFF(registry_render)},
     {"site", "bmclinkd_config", K_PATH, "/etc/bmclink/bmclinkd.conf", false, OFF(bmclinkd_config)},
+    {"site", "bmclinkd_clone", K_BOOL, "true", false, OFF(bmclinkd_clone)},
     {"stonith", "user", K_TEXT, "admin", false, OFF(bmc_user)},
     {"stonith", "password_file", K_PATH, "/etc/bmclink/bmc-password", false,
      OFF(bmc_password_file)},

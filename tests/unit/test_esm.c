@@ -202,6 +202,15 @@ test_crm_text(void **state)
     assert_null(strstr(text, "--"));
     bl_chain_free(chain);
     bl_esm_site_free(s);
+
+    /* a cluster that has the clone already (conf/pcmk-bmcnotice.*): constraints only */
+    s = load("[site]\nbmclinkd_clone = false\n", &chain);
+    g_free(text);
+    text = bl_esm_crm_text(s, chain);
+    assert_null(strstr(text, "primitive bmclinkd "));
+    assert_contains(text, "order esm-after-bmclinkd Optional: bmclinkd-clone esm\n");
+    bl_chain_free(chain);
+    bl_esm_site_free(s);
 }
 
 static void
