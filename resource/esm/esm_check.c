@@ -299,6 +299,12 @@ check_managed(const struct bl_esm_site *s, const struct bl_esm_managed *m, GPtrA
 static void
 check_chain(const struct bl_esm_site *s, const struct bl_chain *chain, GPtrArray *lines)
 {
+    if (s->version[0] == '6' && bl_chain_find(chain, "EsmTrapRedirection") != NULL) {
+        line(lines,
+             "chain %s: Ver.6 has no Trap Redirection; a site updated from Ver.5 removes "
+             "its [member EsmTrapRedirection] (guide lines 2595, 2730)",
+             chain->name);
+    }
     if (chain->version == NULL || !same_version(chain->version, s->version)) {
         line(lines,
              "chain %s: version %s, the site says %s: write it again on every node "

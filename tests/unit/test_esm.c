@@ -458,6 +458,20 @@ test_check_clean(void **state)
     assert_int_equal(lines->len, 1);
     assert_contains(lines->pdata[0], "node2: no facts from this node");
     bl_chain_free(chain);
+
+    /* a site chain file kept from Ver.5 still names Trap Redirection: appended, and told */
+    write_tmp("chains/esm-site.chain", "[chain]\nname = esm-site\ninclude = esm-ver6\n"
+                                       "version = 6.40\nfeatures = dmi_events cooperator\n"
+                                       "[member EsmTrapRedirection]\nkind = systemd\n"
+                                       "unit = esm-esmtrapredirection\n");
+    g_autofree char *chains = tmp_path("chains");
+    const char *const dirs[] = {chains, BL_SOURCE_DIR "/conf/chains", NULL};
+    assert_int_equal(bl_esm_chain_load(s, dirs, &chain, NULL), 0);
+    g_ptr_array_set_size(lines, 0);
+    bl_esm_check(s, chain, both, 2, lines);
+    assert_int_equal(lines->len, 1);
+    assert_contains(lines->pdata[0], "Ver.6 has no Trap Redirection");
+    bl_chain_free(chain);
     bl_esm_site_free(s);
 }
 
