@@ -15,6 +15,8 @@ export OCF_RESKEY_chain_file=$T/esm.chain OCF_RESKEY_state_dir=$T/vol/esm
 export OCF_RESKEY_folders="work=$T/local/work db=$T/local/db" OCF_RESKEY_folder_mode=0750
 
 expect_rc 0 ra node-a validate-all
+# the Ver.6 profile keeps the service folder on the volume too; this test binds two folders
+expect_out "keeps folder 'service' (ESMWEB/wbserver/webapps/esmpro/WEB-INF/service) on the shared volume, but the folders parameter does not bind it"
 expect_rc 7 ra node-a monitor
 
 # First start ever, on node-a: START; folders copied to the volume, local copy kept.
