@@ -102,6 +102,27 @@ test_site_file(void **state)
     bl_esm_site_free(s);
 }
 
+/* The shipped example loads and gives a chain. */
+static void
+test_site_example(void **state)
+{
+    struct bl_esm_site *s = NULL;
+    struct bl_chain *chain = NULL;
+    char *err = NULL;
+
+    (void) state;
+    if (bl_esm_site_load(BL_SOURCE_DIR "/conf/esm-site.conf.example", &s, &err) != 0) {
+        fail_msg("%s", err);
+    }
+    if (bl_esm_chain_load(s, chain_dirs, &chain, &err) != 0) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(chain->n_members, 16);
+    assert_int_equal(s->n_managed, 0);
+    bl_chain_free(chain);
+    bl_esm_site_free(s);
+}
+
 static void
 test_site_errors(void **state)
 {
@@ -479,11 +500,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_site_file),     cmocka_unit_test(test_site_errors),
-        cmocka_unit_test(test_pcs_commands),  cmocka_unit_test(test_crm_text),
-        cmocka_unit_test(test_update_plan),   cmocka_unit_test(test_gather_and_text),
-        cmocka_unit_test(test_hostile_facts), cmocka_unit_test(test_check_lines),
-        cmocka_unit_test(test_check_clean),
+        cmocka_unit_test(test_site_file),       cmocka_unit_test(test_site_example),
+        cmocka_unit_test(test_site_errors),     cmocka_unit_test(test_pcs_commands),
+        cmocka_unit_test(test_crm_text),        cmocka_unit_test(test_update_plan),
+        cmocka_unit_test(test_gather_and_text), cmocka_unit_test(test_hostile_facts),
+        cmocka_unit_test(test_check_lines),     cmocka_unit_test(test_check_clean),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
