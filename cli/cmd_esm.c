@@ -246,20 +246,29 @@ static bool
 gather_remote(const struct opts *o, const char *node, struct bl_esm_facts *f)
 {
     g_autofree char *ssh = g_find_program_in_path("ssh");
-    char *argv[] = {ssh,     "-o",     "BatchMode=yes", (char *) node,    "bmclink", "esm",
-                    "facts", "--node", (char *) node,   (char *) o->site, NULL};
+    g_autofree char *qnode = g_shell_quote(node);
+    g_autofree char *qsite = g_shell_quote(o->site);
+    /* ssh hands the remote shell one command line: every word quoted. The runner captures
+     * stdout and stderr together, so the remote stderr goes nowhere and ssh says only
+     * errors: the output is the facts alone. */
+    g_autofree char *remote =
+        g_strdup_printf("bmclink esm facts --node %s %s 2>/dev/null", qnode, qsite);
+    char *argv[] = {
+        ssh,  "-o",          "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+        "--", (char *) node, remote,          NULL};
     struct bl_exec_req req = {.argv = argv, .timeout_ms = FACTS_TIMEOUT_MS};
-    struct bl_exec_res res;
+    struct bl_exec_res res = {0};
     g_autofree char *err = NULL;
-    bool ok = ssh != NULL && bl_exec_posix.run(NULL, &req, &res) == 0 && bl_exec_ok(&res) &&
-              bl_esm_facts_from_text(res.output ? res.output : "", f, &err) == 0;
+    bool ran = ssh != NULL && bl_exec_posix.run(NULL, &req, &res) == 0 && bl_exec_ok(&res);
+    bool ok = ran && bl_esm_facts_from_text(res.output ? res.output : "", f, &err) == 0;
 
-    if (ssh != NULL) {
-        bl_exec_res_clear(&res);
-    }
-    if (err != NULL) {
+    if (!ran) {
+        fprintf(stderr, "bmclink esm: no facts from %s over ssh%s%s", node,
+                res.output != NULL ? ": " : "\n", res.output != NULL ? res.output : "");
+    } else if (err != NULL) {
         fprintf(stderr, "bmclink esm: facts from %s: %s", node, err);
     }
+    bl_exec_res_clear(&res);
     return ok;
 }
 
