@@ -20,6 +20,8 @@ static const struct {
     {"status", "the node daemon: trap counters, notices, recoveries, BMC heartbeat, registry",
      bl_cmd_status, bl_cmd_status_usage},
     {"config", "check bmclink.conf (the BMC side's file)", bl_cmd_config, bl_cmd_config_usage},
+    {"esm", "the server manager's site: chain, Pacemaker setup, checks, update plan",
+     bl_cmd_esm, bl_cmd_esm_usage},
 };
 
 static void

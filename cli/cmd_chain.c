@@ -217,7 +217,12 @@ cmd_load(int argc, char **argv, bool show)
         text = bl_chain_to_text(chain);
         fputs(text, stdout);
     } else {
-        printf("%s: chain %s, %zu members, valid\n", chain->source, chain->name, chain->n_members);
+        size_t left = chain->left_out != NULL ? g_strv_length(chain->left_out) : 0;
+        printf("%s: chain %s, %zu members, valid", chain->source, chain->name, chain->n_members);
+        if (left > 0) {
+            printf(" (%zu left out by the site: bmclink chain show lists them)", left);
+        }
+        putchar('\n');
     }
     bl_chain_free(chain);
     return BL_CLI_OK;

@@ -34,4 +34,8 @@ void bl_cmd_status_usage(FILE *out);
 int bl_cmd_config(int argc, char **argv);
 void bl_cmd_config_usage(FILE *out);
 
+/** `bmclink esm chain|setup|facts|check|update SITE`: the server manager's site (resource/esm). */
+int bl_cmd_esm(int argc, char **argv);
+void bl_cmd_esm_usage(FILE *out);
+
 #endif

@@ -57,7 +57,22 @@ enum bl_member_key {
     BL_MK_HOST,
     BL_MK_PORT,
     BL_MK_CHECK,
+    BL_MK_WHEN,         /* site condition: left out of the chain when not met */
+    BL_MK_BEFORE_START, /* [outside] entries only: what to do around the chain's actions */
+    BL_MK_AFTER_START,
+    BL_MK_BEFORE_STOP,
+    BL_MK_AFTER_STOP,
     BL_MK_COUNT,
+};
+
+/* The four points around the chain's start and stop where an [outside] service is acted on;
+ * index of bl_chain_member.hook. */
+enum bl_hook {
+    BL_HOOK_BEFORE_START = 0,
+    BL_HOOK_AFTER_START = 1,
+    BL_HOOK_BEFORE_STOP = 2,
+    BL_HOOK_AFTER_STOP = 3,
+    BL_HOOK_COUNT = 4,
 };
 
 #define BL_MEMBER_NAME_MAX 64
@@ -83,6 +98,11 @@ struct bl_chain_member {
     char *host; /* ready = tcp: numeric address, default 127.0.0.1 */
     unsigned port;
     char **check; /* ready = command: argv */
+    char *when;   /* site condition ("FEATURE" or "version >= X.Y") it was kept by, or NULL */
+    /* [outside] entries: "start" or "stop", optionally "... if CONDITION"; NULL: nothing.
+     * A hook whose condition the site does not meet is dropped (NULL) when the chain loads. */
+    char *hook[BL_HOOK_COUNT];
+    bool outside; /* an [outside NAME] entry: acted on around the chain, not a member */
 
     /* Where the member was declared, for messages: source name and line of the section. */
     char *source;
@@ -92,12 +112,38 @@ struct bl_chain_member {
     char *key_source[BL_MK_COUNT];
 };
 
+/* A folder of the manager that lives on the shared volume ([folder NAME] in a chain file):
+ * what the vendor's guide moves or copies to the shared disk, per version. */
+struct bl_chain_folder {
+    char *name;        /* the name used in the agent's "folders" parameter */
+    char *description; /* may be NULL */
+    char *path;        /* below the manager's install folder, '/'-separated, or NULL */
+    unsigned mode;     /* permissions the folder gets on the volume; 0: not given */
+    bool optional;     /* may be missing on a fresh install (nothing to copy then) */
+    char *when;        /* site condition, or NULL */
+    char *source;
+    int line;
+};
+
 struct bl_chain {
     char *name;        /* [chain] name, default the file's base name */
     char *description; /* may be NULL */
     char *source;      /* file the chain was read from, or "<inline>" */
     size_t n_members;
-    struct bl_chain_member *members; /* in start order */
+    struct bl_chain_member *members; /* in start order, members left out by the site removed */
+    /* The site, from [chain] version/features/series (the outermost file that sets each). */
+    char *version;   /* the manager's version, e.g. "6.40"; NULL when not given */
+    char **features; /* features the site uses; NULL when not given, empty for "none" */
+    char *series;    /* the profile's major version, e.g. "6"; NULL when not given */
+    /* Services outside the chain acted on around its start and stop ([outside NAME]), in
+     * file order; only those the site keeps. */
+    size_t n_outside;
+    struct bl_chain_member *outside;
+    size_t n_folders;
+    struct bl_chain_folder *folders;
+    /* What the site's conditions left out, one line each ("member DmiEventWatcher: when =
+     * dmi_events, not among the site's features"), NULL-terminated; never NULL. */
+    char **left_out;
 };
 
 /* Defaults for members that do not set their own timeouts. */
@@ -146,6 +192,14 @@ bool bl_chain_same_members(const struct bl_chain *a, const struct bl_chain *b);
 
 /** Find a member by name; NULL when absent. The result belongs to the chain. */
 const struct bl_chain_member *bl_chain_find(const struct bl_chain *chain, const char *name);
+
+/**
+ * Compare two manager versions "M" or "M.m" (minor as a decimal fraction: "5.5" is "5.50",
+ * above "5.4x" and below "5.66", as the vendor numbers its releases).
+ * \param[out] cmp  negative, 0 or positive as a is below, equal to or above b
+ * \return 0, or BL_E_INVALID when either is not such a version
+ */
+int bl_version_compare(const char *a, const char *b, int *cmp);
 
 /** Free a chain; accepts NULL. */
 void bl_chain_free(struct bl_chain *chain);

@@ -555,6 +555,27 @@ action_monitor(struct bl_agent *a, struct work *w)
     }
 }
 
+/* The chain's profile lists the folders the vendor's guide keeps on the shared disk
+ * ([folder] sections): one the folders parameter does not bind would stay per node, and a
+ * failover would lose what it holds. Said, not refused: the site decides. */
+static void
+warn_unbound_folders(const struct bl_agent *a, const struct work *w)
+{
+    for (size_t i = 0; i < w->chain->n_folders; i++) {
+        const struct bl_chain_folder *f = &w->chain->folders[i];
+        bool bound = f->optional;
+        for (size_t j = 0; j < w->volume.n_folders && !bound; j++) {
+            bound = strcmp(w->volume.folders[j].name, f->name) == 0;
+        }
+        if (!bound) {
+            qb_log(LOG_WARNING,
+                   "%s: chain %s keeps folder '%s' (%s) on the shared volume, but the folders "
+                   "parameter does not bind it",
+                   a->instance, w->chain->name, f->name, f->path != NULL ? f->path : "no path");
+        }
+    }
+}
+
 static int
 action_validate(struct bl_agent *a, struct work *w)
 {
@@ -562,6 +583,9 @@ action_validate(struct bl_agent *a, struct work *w)
     g_autofree char *detail = NULL;
     int rc = load_config(a, w);
 
+    if (rc == BL_OCF_SUCCESS) {
+        warn_unbound_folders(a, w);
+    }
     rc = rc == BL_OCF_SUCCESS ? node_checks(a, w->chain) : rc;
     if (rc != BL_OCF_SUCCESS || w->volume.state_dir == NULL) {
         return rc;

@@ -18,7 +18,9 @@
 #define INCLUDE_DEPTH_MAX 8
 /* Parser state for one top-level load, shared by included files. */
 struct parse {
-    GArray *members; /* struct bl_chain_member, in start order */
+    GArray *members; /* struct bl_chain_member, in start order; [outside] entries too */
+    GArray *folders; /* struct bl_chain_folder */
+    struct bl_chain_site site;
     const struct bl_chain_defaults *defs;
     GString *err;
     char *name;
@@ -32,6 +34,7 @@ struct section {
     int line;
     bool in_chain;
     int member; /* index in parse->members, -1 when none */
+    int folder; /* index in parse->folders, -1 when none */
     unsigned seen;
     GHashTable *declared; /* member names with a section in this source */
     bool had_member;
@@ -56,143 +59,11 @@ static void G_GNUC_PRINTF(4, 5)
     g_string_append_c(p->err, '\n');
 }
 
-static int
-parse_port(const char *text, unsigned *port)
-{
-    char *end = NULL;
-    guint64 value;
-
-    if (!g_ascii_isdigit(text[0])) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    value = g_ascii_strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value == 0 || value > 65535) {
-        return BL_E_INVALID;
-    }
-    *port = (unsigned) value;
-    return 0;
-}
-
-static int
-lookup_name(const char *const *names, size_t n, const char *text)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(names[i], text) == 0) {
-            return (int) i;
-        }
-    }
-    return -1;
-}
-
-/* Store one value; returns NULL or a static description of what is wrong. */
-static const char *
-store_value(struct bl_chain_member *m, const struct bl_key_def *def, const char *value)
-{
-    char *field = (char *) m + def->offset;
-    char **argv = NULL;
-    int idx;
-
-    switch (def->type) {
-        case KT_PATH:
-            if (value[0] != '/') {
-                return "must be an absolute path";
-            }
-            /* fall through */
-        case KT_STRING:
-            g_free(*(char **) field);
-            *(char **) field = g_strdup(value);
-            return NULL;
-        case KT_ARGV:
-            if (!g_shell_parse_argv(value, NULL, &argv, NULL)) {
-                return "is not a valid command line (check the quoting)";
-            }
-            if (argv[0][0] != '/') {
-                g_strfreev(argv);
-                return "must start with the program's absolute path";
-            }
-            g_strfreev(*(char ***) field);
-            *(char ***) field = argv;
-            return NULL;
-        case KT_BOOL:
-            return bl_parse_bool(value, (bool *) field) == 0 ? NULL
-                                                             : "must be true or false (yes/no)";
-        case KT_DURATION:
-            return bl_parse_duration_ms(value, (unsigned *) field) == 0
-                       ? NULL
-                       : "must be a duration such as 500ms, 30s or 2min (above 0, at most 1h)";
-        case KT_PORT:
-            return parse_port(value, (unsigned *) field) == 0 ? NULL : "must be a port 1-65535";
-        case KT_KIND:
-            idx = lookup_name(bl_kind_names, G_N_ELEMENTS(bl_kind_names), value);
-            if (idx < 0) {
-                return "is an unknown member kind (expected systemd, lsb or daemon)";
-            }
-            *(enum bl_member_kind *) field = (enum bl_member_kind) idx;
-            return NULL;
-        case KT_READY:
-            idx = lookup_name(bl_ready_names, G_N_ELEMENTS(bl_ready_names), value);
-            if (idx < 0) {
-                return "is an unknown readiness check (expected alive, tcp or command)";
-            }
-            *(enum bl_ready_kind *) field = (enum bl_ready_kind) idx;
-            return NULL;
-    }
-    return "has an unsupported type";
-}
-
-static void
-clear_key(struct bl_chain_member *m, enum bl_member_key k)
-{
-    char *field = (char *) m + bl_member_keys[k].offset;
-
-    switch (bl_member_keys[k].type) {
-        case KT_STRING:
-        case KT_PATH:
-            g_clear_pointer((char **) field, g_free);
-            break;
-        case KT_ARGV:
-            g_clear_pointer((char ***) field, g_strfreev);
-            break;
-        case KT_BOOL:
-            *(bool *) field = false;
-            break;
-        default: /* durations, ports and enums are int-sized; zero is each one's default */
-            memset(field, 0, sizeof(unsigned));
-            break;
-    }
-    m->key_line[k] = 0;
-    g_clear_pointer(&m->key_source[k], g_free);
-}
-
-/* An override that changes a member's kind drops the keys that only fitted the old kind. */
-static void
-drop_other_kind_keys(struct bl_chain_member *m, const char *source)
-{
-    for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (bl_member_keys[k].kinds != ALL_KINDS && m->key_line[k] != 0 &&
-            g_strcmp0(m->key_source[k], source) != 0) {
-            clear_key(m, (enum bl_member_key) k);
-        }
-    }
-}
-
-static int
-find_member_key(const char *key)
-{
-    for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (strcmp(bl_member_keys[k].key, key) == 0) {
-            return k;
-        }
-    }
-    return -1;
-}
-
 static void
 set_member_key(struct parse *p, struct section *s, const char *key, const char *value)
 {
     struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, s->member);
-    int k = find_member_key(key);
+    int k = bl_member_key_find(key);
     const char *problem;
 
     if (k < 0) {
@@ -204,13 +75,13 @@ set_member_key(struct parse *p, struct section *s, const char *key, const char *
         return;
     }
     s->seen |= 1u << k;
-    problem = store_value(m, &bl_member_keys[k], value);
+    problem = bl_member_store(m, &bl_member_keys[k], value);
     if (problem != NULL) {
         report(p, s->source, s->line, "member '%s': %s '%s' %s", m->name, key, value, problem);
         return;
     }
     if (k == BL_MK_KIND && m->key_line[k] != 0 && g_strcmp0(m->key_source[k], s->source) != 0) {
-        drop_other_kind_keys(m, s->source);
+        bl_member_drop_other_kind_keys(m, s->source);
     }
     m->key_line[k] = s->line;
     g_free(m->key_source[k]);
@@ -297,6 +168,12 @@ set_chain_key(struct parse *p, struct section *s, const char *key, const char *v
 {
     if (strcmp(key, "include") == 0) {
         do_include(p, s, value);
+    } else if (strcmp(key, "version") == 0 || strcmp(key, "features") == 0 ||
+               strcmp(key, "series") == 0) {
+        const char *problem = bl_chain_site_set(&p->site, key, value, p->depth);
+        if (problem != NULL) {
+            report(p, s->source, s->line, "[chain]: %s '%s' %s", key, value, problem);
+        }
     } else if (strcmp(key, "name") == 0 || strcmp(key, "description") == 0) {
         char **field = key[0] == 'n' ? &p->name : &p->description;
         /* An included file's name and description do not replace the includer's. */
@@ -307,7 +184,7 @@ set_chain_key(struct parse *p, struct section *s, const char *key, const char *v
     } else {
         report(p, s->source, s->line,
                "[chain]: unknown key '%s' (expected name, description, "
-               "include)",
+               "include, series, version, features)",
                key);
     }
 }
@@ -340,7 +217,7 @@ member_index(const struct parse *p, const char *name)
 }
 
 static void
-open_member(struct parse *p, struct section *s, const char *name)
+open_member(struct parse *p, struct section *s, const char *name, bool outside)
 {
     struct bl_chain_member m = {0};
     int idx;
@@ -361,15 +238,75 @@ open_member(struct parse *p, struct section *s, const char *name)
     idx = member_index(p, name);
     if (idx < 0) {
         m.name = g_strdup(name);
+        m.outside = outside;
         g_array_append_val(p->members, m);
         idx = (int) p->members->len - 1;
     }
     struct bl_chain_member *pm = &g_array_index(p->members, struct bl_chain_member, idx);
+    if (pm->outside != outside) {
+        report(p, s->source, s->line, "'%s' is already declared as %s", name,
+               pm->outside ? "an [outside] entry" : "a [member]");
+        return;
+    }
     g_free(pm->source);
     pm->source = g_strdup(s->source);
     pm->line = s->line;
     s->member = idx;
     s->bad_section = false;
+}
+
+static int
+folder_index(const struct parse *p, const char *name)
+{
+    for (guint i = 0; i < p->folders->len; i++) {
+        if (strcmp(g_array_index(p->folders, struct bl_chain_folder, i).name, name) == 0) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+/* [folder NAME]: like members, a later section of the same name changes it in place. */
+static void
+open_folder(struct parse *p, struct section *s, const char *name)
+{
+    struct bl_chain_folder f = {0};
+    g_autofree char *key = g_strconcat("folder ", name, NULL);
+
+    s->had_member = true;
+    if (!valid_member_name(name) || strchr(name, '.') != NULL) {
+        report(p, s->source, s->line,
+               "folder name '%s' is invalid (1-%d letters, digits, '_' or '-')", name,
+               BL_MEMBER_NAME_MAX);
+        return;
+    }
+    if (g_hash_table_contains(s->declared, key)) {
+        report(p, s->source, s->line, "folder '%s' declared twice", name);
+        return;
+    }
+    g_hash_table_add(s->declared, g_steal_pointer(&key));
+    s->folder = folder_index(p, name);
+    if (s->folder < 0) {
+        f.name = g_strdup(name);
+        g_array_append_val(p->folders, f);
+        s->folder = (int) p->folders->len - 1;
+    }
+    struct bl_chain_folder *pf = &g_array_index(p->folders, struct bl_chain_folder, s->folder);
+    g_free(pf->source);
+    pf->source = g_strdup(s->source);
+    pf->line = s->line;
+    s->bad_section = false;
+}
+
+static void
+set_folder_key(struct parse *p, struct section *s, const char *key, const char *value)
+{
+    struct bl_chain_folder *f = &g_array_index(p->folders, struct bl_chain_folder, s->folder);
+    const char *problem = bl_chain_folder_set(f, key, value);
+
+    if (problem != NULL) {
+        report(p, s->source, s->line, "folder '%s': %s '%s' %s", f->name, key, value, problem);
+    }
 }
 
 static void
@@ -379,6 +316,7 @@ open_section(struct parse *p, struct section *s, char *header)
 
     s->in_chain = false;
     s->member = -1;
+    s->folder = -1;
     s->seen = 0;
     s->bad_section = true;
     if (len < 2 || header[len - 1] != ']') {
@@ -391,9 +329,15 @@ open_section(struct parse *p, struct section *s, char *header)
         s->in_chain = true;
         s->bad_section = false;
     } else if (strncmp(inner, "member", 6) == 0 && g_ascii_isspace(inner[6])) {
-        open_member(p, s, g_strstrip(inner + 7));
+        open_member(p, s, g_strstrip(inner + 7), false);
+    } else if (strncmp(inner, "outside", 7) == 0 && g_ascii_isspace(inner[7])) {
+        open_member(p, s, g_strstrip(inner + 8), true);
+    } else if (strncmp(inner, "folder", 6) == 0 && g_ascii_isspace(inner[6])) {
+        open_folder(p, s, g_strstrip(inner + 7));
     } else {
-        report(p, s->source, s->line, "unknown section [%s] (expected [chain] or [member NAME])",
+        report(p, s->source, s->line,
+               "unknown section [%s] (expected [chain], [member NAME], [outside NAME] or "
+               "[folder NAME])",
                inner);
     }
 }
@@ -423,6 +367,8 @@ parse_line(struct parse *p, struct section *s, char *line)
         set_chain_key(p, s, key, value);
     } else if (s->member >= 0) {
         set_member_key(p, s, key, value);
+    } else if (s->folder >= 0) {
+        set_folder_key(p, s, key, value);
     } else if (!s->bad_section) {
         report(p, s->source, s->line, "'%s' is outside a [chain] or [member] section", key);
     }
@@ -432,7 +378,7 @@ static int
 parse_text(struct parse *p, const char *text, const char *source, bool inline_text)
 {
     g_auto(GStrv) lines = NULL;
-    struct section s = {.source = source, .member = -1};
+    struct section s = {.source = source, .member = -1, .folder = -1};
 
     if (!g_utf8_validate(text, -1, NULL)) {
         report(p, source, 0, "is not UTF-8 text");
@@ -452,7 +398,7 @@ static void
 member_free_fields(struct bl_chain_member *m)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        clear_key(m, (enum bl_member_key) k);
+        bl_member_clear_key(m, (enum bl_member_key) k);
     }
     g_free(m->name);
     g_free(m->source);
@@ -468,6 +414,18 @@ bl_chain_free(struct bl_chain *chain)
         member_free_fields(&chain->members[i]);
     }
     g_free(chain->members);
+    for (size_t i = 0; i < chain->n_outside; i++) {
+        member_free_fields(&chain->outside[i]);
+    }
+    g_free(chain->outside);
+    for (size_t i = 0; i < chain->n_folders; i++) {
+        bl_chain_folder_clear(&chain->folders[i]);
+    }
+    g_free(chain->folders);
+    g_free(chain->version);
+    g_strfreev(chain->features);
+    g_free(chain->series);
+    g_strfreev(chain->left_out);
     g_free(chain->name);
     g_free(chain->description);
     g_free(chain->source);
@@ -572,6 +530,30 @@ check_kind(struct parse *p, struct bl_chain_member *m)
     }
 }
 
+/* [outside] entries need a hook key and take no "optional"; members take no hook key. */
+static void
+check_outside(struct parse *p, const struct bl_chain_member *m)
+{
+    bool any_hook = false;
+
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if (bl_member_keys[k].outside_only && m->key_line[k] != 0) {
+            any_hook = true;
+            if (!m->outside) {
+                member_report(p, m, k, "'%s' is only for [outside] entries", bl_member_keys[k].key);
+            }
+        }
+    }
+    if (m->outside && !any_hook) {
+        member_report(p, m, -1,
+                      "an [outside] entry needs before_start, after_start, before_stop or "
+                      "after_stop");
+    }
+    if (m->outside && m->key_line[BL_MK_OPTIONAL] != 0) {
+        member_report(p, m, BL_MK_OPTIONAL, "'optional' is only for members");
+    }
+}
+
 static void
 finish_member(struct parse *p, struct bl_chain_member *m)
 {
@@ -579,6 +561,7 @@ finish_member(struct parse *p, struct bl_chain_member *m)
         member_report(p, m, -1, "missing 'kind' (systemd, lsb or daemon)");
         return;
     }
+    check_outside(p, m);
     check_kind(p, m);
     check_ready(p, m);
     if (m->key_line[BL_MK_START_TIMEOUT] == 0) {
@@ -590,22 +573,31 @@ finish_member(struct parse *p, struct bl_chain_member *m)
 }
 
 static void
-finish_chain(struct parse *p, const char *source)
+finish_chain(struct parse *p, const char *source, GPtrArray *left_out)
 {
     bool any_mandatory = false;
+    guint n_members = 0;
 
-    if (p->members->len == 0) {
+    bl_chain_site_resolve(&p->site, source, p->members, p->folders, left_out, p->err,
+                          member_free_fields);
+    if (p->err->len > 0) {
+        return;
+    }
+    for (guint i = 0; i < p->members->len; i++) {
+        n_members += g_array_index(p->members, struct bl_chain_member, i).outside ? 0 : 1;
+    }
+    if (n_members == 0) {
         report(p, source, 0, "declares no [member] sections");
-    } else if (p->members->len > BL_CHAIN_MAX_MEMBERS) {
-        report(p, source, 0, "declares %u members, at most %d are supported", p->members->len,
+    } else if (n_members > BL_CHAIN_MAX_MEMBERS) {
+        report(p, source, 0, "declares %u members, at most %d are supported", n_members,
                BL_CHAIN_MAX_MEMBERS);
     }
     for (guint i = 0; i < p->members->len; i++) {
         struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, i);
         finish_member(p, m);
-        any_mandatory = any_mandatory || !m->optional;
+        any_mandatory = any_mandatory || (!m->optional && !m->outside);
     }
-    if (p->members->len > 0 && !any_mandatory) {
+    if (n_members > 0 && !any_mandatory) {
         report(p, source, 0, "every member is optional; at least one must be mandatory");
     }
 }
@@ -621,6 +613,53 @@ default_name(const char *source)
     return base;
 }
 
+/* Hand the parsed members, [outside] entries, folders and site over to a new chain. */
+static struct bl_chain *
+build_chain(struct parse *p, const char *source, GPtrArray *left_out)
+{
+    struct bl_chain *c = g_new0(struct bl_chain, 1);
+    GArray *members = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_member));
+    GArray *outside = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_member));
+
+    for (guint i = 0; i < p->members->len; i++) {
+        struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, i);
+        g_array_append_val(m->outside ? outside : members, *m);
+    }
+    g_array_free(p->members, TRUE);
+    c->n_members = members->len;
+    c->members = (struct bl_chain_member *) (void *) g_array_free(members, FALSE);
+    c->n_outside = outside->len;
+    c->outside = (struct bl_chain_member *) (void *) g_array_free(outside, FALSE);
+    c->n_folders = p->folders->len;
+    c->folders = (struct bl_chain_folder *) (void *) g_array_free(p->folders, FALSE);
+    c->name = p->name != NULL ? p->name : default_name(source);
+    c->description = p->description;
+    c->source = g_strdup(source);
+    c->version = g_steal_pointer(&p->site.version);
+    c->features = g_steal_pointer(&p->site.features);
+    c->series = g_steal_pointer(&p->site.series);
+    g_ptr_array_add(left_out, NULL);
+    c->left_out = (char **) g_ptr_array_free(left_out, FALSE);
+    return c;
+}
+
+static void
+parse_free(struct parse *p, GPtrArray *left_out)
+{
+    for (guint i = 0; i < p->members->len; i++) {
+        member_free_fields(&g_array_index(p->members, struct bl_chain_member, i));
+    }
+    g_array_free(p->members, TRUE);
+    for (guint i = 0; i < p->folders->len; i++) {
+        bl_chain_folder_clear(&g_array_index(p->folders, struct bl_chain_folder, i));
+    }
+    g_array_free(p->folders, TRUE);
+    bl_chain_site_clear(&p->site);
+    g_free(p->name);
+    g_free(p->description);
+    g_ptr_array_free(left_out, TRUE);
+}
+
 /* Parse, validate and hand over the result: shared tail of both loaders. */
 static int
 load(const char *text, const char *path, const char *source, const struct bl_chain_defaults *defs,
@@ -628,33 +667,24 @@ load(const char *text, const char *path, const char *source, const struct bl_cha
 {
     static const struct bl_chain_defaults no_defs = {30000, 30000, NULL};
     struct parse p = {.defs = defs != NULL ? defs : &no_defs};
+    GPtrArray *left_out = g_ptr_array_new_with_free_func(g_free);
     int rc;
 
     *out = NULL;
     p.members = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_member));
+    p.folders = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_folder));
     p.err = g_string_new(NULL);
     rc = text != NULL ? parse_text(&p, text, source, true) : load_file_into(&p, path);
     if (rc == 0 && p.err->len == 0) {
-        finish_chain(&p, source);
+        finish_chain(&p, source, left_out);
     }
     if (rc == 0 && p.err->len > 0) {
         rc = BL_E_INVALID;
     }
     if (rc == 0) {
-        struct bl_chain *c = g_new0(struct bl_chain, 1);
-        c->n_members = p.members->len;
-        c->members = (struct bl_chain_member *) (void *) g_array_free(p.members, FALSE);
-        c->name = p.name != NULL ? p.name : default_name(source);
-        c->description = p.description;
-        c->source = g_strdup(source);
-        *out = c;
+        *out = build_chain(&p, source, left_out);
     } else {
-        for (guint i = 0; i < p.members->len; i++) {
-            member_free_fields(&g_array_index(p.members, struct bl_chain_member, i));
-        }
-        g_array_free(p.members, TRUE);
-        g_free(p.name);
-        g_free(p.description);
+        parse_free(&p, left_out);
     }
     if (errmsg != NULL) {
         *errmsg = g_string_free(p.err, p.err->len == 0);

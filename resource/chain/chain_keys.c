@@ -62,6 +62,21 @@ const struct bl_key_def bl_member_keys[BL_MK_COUNT] = {
     [BL_MK_PORT] = {"port", KT_PORT, ALL_KINDS, OFF(port), "", "ready = tcp: port (1-65535)"},
     [BL_MK_CHECK] = {"check", KT_ARGV, ALL_KINDS, OFF(check), "",
                      "ready = command: program and arguments; exit 0 means ready"},
+    [BL_MK_WHEN] = {"when", KT_COND, ALL_KINDS, OFF(when), "always",
+                    "site condition: a feature name (kept when the site's `features` list "
+                    "it) or `version >= X.Y` (kept when the site's `version` is that or "
+                    "later); otherwise the member is left out of the chain"},
+    [BL_MK_BEFORE_START] = {"before_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_START]),
+                            "-",
+                            "[outside] only: `start` or `stop` it before the chain's first "
+                            "member starts; may end with `if CONDITION`",
+                            true},
+    [BL_MK_AFTER_START] = {"after_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_START]), "-",
+                           "[outside] only: the same, after the chain's last member started", true},
+    [BL_MK_BEFORE_STOP] = {"before_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_STOP]), "-",
+                           "[outside] only: the same, before the chain's stop begins", true},
+    [BL_MK_AFTER_STOP] = {"after_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_STOP]), "-",
+                          "[outside] only: the same, after the chain's stop ended", true},
 };
 
 const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
@@ -99,6 +114,152 @@ bl_parse_duration_ms(const char *text, unsigned *ms)
     return 0;
 }
 
+/* Parsing and clearing one key's value (the parser's side of the table). */
+
+static int
+parse_port(const char *text, unsigned *port)
+{
+    char *end = NULL;
+    guint64 value;
+
+    if (!g_ascii_isdigit(text[0])) {
+        return BL_E_INVALID;
+    }
+    errno = 0;
+    value = g_ascii_strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value == 0 || value > 65535) {
+        return BL_E_INVALID;
+    }
+    *port = (unsigned) value;
+    return 0;
+}
+
+static int
+lookup_name(const char *const *names, size_t n, const char *text)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], text) == 0) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+/* Store one value; returns NULL or a static description of what is wrong. */
+const char *
+bl_member_store(struct bl_chain_member *m, const struct bl_key_def *def, const char *value)
+{
+    char *field = (char *) m + def->offset;
+    char **argv = NULL;
+    const char *problem;
+    int idx;
+
+    switch (def->type) {
+        case KT_PATH:
+            if (value[0] != '/') {
+                return "must be an absolute path";
+            }
+            /* fall through */
+        case KT_STRING:
+            g_free(*(char **) field);
+            *(char **) field = g_strdup(value);
+            return NULL;
+        case KT_ARGV:
+            if (!g_shell_parse_argv(value, NULL, &argv, NULL)) {
+                return "is not a valid command line (check the quoting)";
+            }
+            if (argv[0][0] != '/') {
+                g_strfreev(argv);
+                return "must start with the program's absolute path";
+            }
+            g_strfreev(*(char ***) field);
+            *(char ***) field = argv;
+            return NULL;
+        case KT_BOOL:
+            return bl_parse_bool(value, (bool *) field) == 0 ? NULL
+                                                             : "must be true or false (yes/no)";
+        case KT_DURATION:
+            return bl_parse_duration_ms(value, (unsigned *) field) == 0
+                       ? NULL
+                       : "must be a duration such as 500ms, 30s or 2min (above 0, at most 1h)";
+        case KT_PORT:
+            return parse_port(value, (unsigned *) field) == 0 ? NULL : "must be a port 1-65535";
+        case KT_KIND:
+            idx = lookup_name(bl_kind_names, G_N_ELEMENTS(bl_kind_names), value);
+            if (idx < 0) {
+                return "is an unknown member kind (expected systemd, lsb or daemon)";
+            }
+            *(enum bl_member_kind *) field = (enum bl_member_kind) idx;
+            return NULL;
+        case KT_READY:
+            idx = lookup_name(bl_ready_names, G_N_ELEMENTS(bl_ready_names), value);
+            if (idx < 0) {
+                return "is an unknown readiness check (expected alive, tcp or command)";
+            }
+            *(enum bl_ready_kind *) field = (enum bl_ready_kind) idx;
+            return NULL;
+        case KT_COND:
+        case KT_HOOK:
+            problem = def->type == KT_COND ? bl_cond_problem(value) : bl_hook_problem(value);
+            if (problem != NULL) {
+                return problem;
+            }
+            g_free(*(char **) field);
+            *(char **) field = g_strdup(value);
+            return NULL;
+    }
+    return "has an unsupported type";
+}
+
+void
+bl_member_clear_key(struct bl_chain_member *m, enum bl_member_key k)
+{
+    char *field = (char *) m + bl_member_keys[k].offset;
+
+    switch (bl_member_keys[k].type) {
+        case KT_STRING:
+        case KT_PATH:
+        case KT_COND:
+        case KT_HOOK:
+            g_clear_pointer((char **) field, g_free);
+            break;
+        case KT_ARGV:
+            g_clear_pointer((char ***) field, g_strfreev);
+            break;
+        case KT_BOOL:
+            *(bool *) field = false;
+            break;
+        default: /* durations, ports and enums are int-sized; zero is each one's default */
+            memset(field, 0, sizeof(unsigned));
+            break;
+    }
+    m->key_line[k] = 0;
+    g_clear_pointer(&m->key_source[k], g_free);
+}
+
+/* An override that changes a member's kind drops the keys that only fitted the old kind. */
+void
+bl_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source)
+{
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if (bl_member_keys[k].kinds != ALL_KINDS && m->key_line[k] != 0 &&
+            g_strcmp0(m->key_source[k], source) != 0) {
+            bl_member_clear_key(m, (enum bl_member_key) k);
+        }
+    }
+}
+
+int
+bl_member_key_find(const char *key)
+{
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if (strcmp(bl_member_keys[k].key, key) == 0) {
+            return k;
+        }
+    }
+    return -1;
+}
+
 static void
 append_argv(GString *out, char *const *argv)
 {
@@ -117,6 +278,8 @@ append_key(GString *out, const struct bl_chain_member *m, int k)
     switch (def->type) {
         case KT_STRING:
         case KT_PATH:
+        case KT_COND:
+        case KT_HOOK:
             if (*(char *const *) field != NULL) {
                 g_string_append_printf(out, "%s = %s\n", def->key, *(char *const *) field);
             }
@@ -149,6 +312,19 @@ append_key(GString *out, const struct bl_chain_member *m, int k)
     }
 }
 
+static void
+append_member(GString *out, const struct bl_chain_member *m)
+{
+    g_string_append_printf(out, "\n[%s %s]\n", m->outside ? "outside" : "member", m->name);
+    for (int k = 0; k < BL_MK_COUNT; k++) {
+        if ((bl_member_keys[k].kinds & KIND_BIT(m->kind)) &&
+            (m->outside || !bl_member_keys[k].outside_only) &&
+            (k != BL_MK_OPTIONAL || !m->outside)) {
+            append_key(out, m, k);
+        }
+    }
+}
+
 char *
 bl_chain_to_text(const struct bl_chain *chain)
 {
@@ -159,15 +335,14 @@ bl_chain_to_text(const struct bl_chain *chain)
     if (chain->description != NULL) {
         g_string_append_printf(out, "description = %s\n", chain->description);
     }
+    bl_chain_site_to_text(chain, out);
     for (size_t i = 0; i < chain->n_members; i++) {
-        const struct bl_chain_member *m = &chain->members[i];
-        g_string_append_printf(out, "\n[member %s]\n", m->name);
-        for (int k = 0; k < BL_MK_COUNT; k++) {
-            if (bl_member_keys[k].kinds & KIND_BIT(m->kind)) {
-                append_key(out, m, k);
-            }
-        }
+        append_member(out, &chain->members[i]);
     }
+    for (size_t i = 0; i < chain->n_outside; i++) {
+        append_member(out, &chain->outside[i]);
+    }
+    bl_chain_folders_to_text(chain, out);
     return g_string_free(out, FALSE);
 }
 

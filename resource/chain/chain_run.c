@@ -179,6 +179,35 @@ start_member(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
     return rc;
 }
 
+/* Act on the [outside] entries that have a hook at this point, in file order. They are the
+ * node's own services (the guide: "may not exist"), not the chain's: a failure is logged and
+ * never fails the chain. */
+static void
+run_hooks(const struct bl_chain_sys *sys, const struct bl_chain *chain, enum bl_hook h,
+          int64_t deadline)
+{
+    for (size_t i = 0; i < chain->n_outside; i++) {
+        const struct bl_chain_member *o = &chain->outside[i];
+        g_autofree char *detail = NULL;
+        if (o->hook[h] == NULL) {
+            continue;
+        }
+        bool start = g_str_has_prefix(o->hook[h], "start");
+        int timeout = (int) (start ? o->start_timeout_ms : o->stop_timeout_ms);
+        if (deadline != 0) {
+            timeout = MAX(MIN(timeout, left_ms(deadline)), 100);
+        }
+        int rc = start ? ops_of(sys, o)->start(sys, o, timeout, &detail)
+                       : ops_of(sys, o)->stop(sys, o, timeout, &detail);
+        if (rc == 0) {
+            qb_log(LOG_INFO, "outside service %s: %s done", o->name, start ? "start" : "stop");
+        } else {
+            qb_log(LOG_WARNING, "outside service %s: %s failed (the chain goes on): %s", o->name,
+                   start ? "start" : "stop", detail != NULL ? detail : bl_strerror(rc));
+        }
+    }
+}
+
 int
 bl_chain_start(const struct bl_chain_sys *sys, const struct bl_chain *chain, int64_t deadline,
                int *failed)
@@ -186,6 +215,7 @@ bl_chain_start(const struct bl_chain_sys *sys, const struct bl_chain *chain, int
     if (failed != NULL) {
         *failed = -1;
     }
+    run_hooks(sys, chain, BL_HOOK_BEFORE_START, deadline);
     for (size_t i = 0; i < chain->n_members; i++) {
         const struct bl_chain_member *m = &chain->members[i];
         int rc = start_member(sys, m, deadline);
@@ -204,13 +234,19 @@ bl_chain_start(const struct bl_chain_sys *sys, const struct bl_chain *chain, int
         stop_range(sys, chain, i, 0);
         return rc;
     }
+    run_hooks(sys, chain, BL_HOOK_AFTER_START, deadline);
     return 0;
 }
 
 int
 bl_chain_stop(const struct bl_chain_sys *sys, const struct bl_chain *chain, int64_t deadline)
 {
-    return stop_range(sys, chain, chain->n_members, deadline);
+    int rc;
+
+    run_hooks(sys, chain, BL_HOOK_BEFORE_STOP, deadline);
+    rc = stop_range(sys, chain, chain->n_members, deadline);
+    run_hooks(sys, chain, BL_HOOK_AFTER_STOP, deadline);
+    return rc;
 }
 
 /* The chain's members of one kind, in chain order, into batch; returns how many. */

@@ -23,7 +23,9 @@ enum bl_chain_state {
 #define BL_CHAIN_DEPTH_CHECKS 10
 
 /**
- * Start the chain. Members already running are left as they are. An optional member that
+ * Start the chain. The [outside] entries with a before_start hook are started or stopped
+ * first, those with after_start once every member runs (a failure of theirs is logged, not
+ * returned). Members already running are left as they are. An optional member that
  * fails is stopped, logged and skipped; when a mandatory member fails, it and every member
  * before it are stopped in reverse order.
  * \param[in]  deadline  bl_mono_ms() value by which the whole start must end; 0: none
@@ -35,7 +37,8 @@ int bl_chain_start(const struct bl_chain_sys *sys, const struct bl_chain *chain,
                    int *failed);
 
 /**
- * Stop the chain, last member first: each is asked to stop and killed after its stop_timeout
+ * Stop the chain, last member first (the [outside] entries' before_stop hooks before, their
+ * after_stop hooks after, failures of theirs logged only): each is asked to stop and killed after its stop_timeout
  * (shortened so that the members after it keep some time before deadline). Members already
  * stopped are fine. Every member is tried even when one fails.
  * \return 0 when all are stopped, else the first failure (BL_E_STATE: survived SIGKILL)

@@ -338,49 +338,6 @@ test_durations_and_bools(void **state)
     assert_int_equal(bl_parse_bool("2", &b), BL_E_INVALID);
 }
 
-/* The shipped profiles: order, optional flags, Ver.5 = Ver.6 + ModemAgent. */
-static void
-test_shipped_profiles(void **state)
-{
-    static const char *const ver6[] = {"Nvbase",
-                                       "ESMASVNT",
-                                       "AlertManagerSocketReceiveService",
-                                       "DmiEventWatcher",
-                                       "Nvcmd",
-                                       "Nvrmapd",
-                                       "EsmTrapRedirection",
-                                       "ESMDSVNT",
-                                       "ESMWebContainer",
-                                       "ESMCommonComponent",
-                                       "ESMEventManager"};
-    static const char *const optional[] = {"DmiEventWatcher", "EsmTrapRedirection",
-                                           "ESMEventManager"};
-    static const size_t expect_n[] = {8, 12, 11};
-    static const char *const names[] = {"esm-ver4", "esm-ver5", "esm-ver6"};
-    const char *const dirs[] = {BL_SOURCE_DIR "/conf/chains", NULL};
-    const struct bl_chain_defaults defs = {60000, 30000, dirs};
-
-    for (size_t p = 0; p < 3; p++) {
-        struct bl_chain *c = NULL;
-        g_autofree char *err = NULL;
-        assert_int_equal(bl_chain_load_file(names[p], &defs, &c, &err), 0);
-        assert_string_equal(c->name, names[p]);
-        assert_int_equal(c->n_members, expect_n[p]);
-        for (size_t i = 0; i < c->n_members && i < 11; i++) {
-            assert_string_equal(c->members[i].name, ver6[i]);
-            bool opt = false;
-            for (size_t j = 0; j < 3; j++) {
-                opt = opt || strcmp(ver6[i], optional[j]) == 0;
-            }
-            assert_int_equal(c->members[i].optional, opt);
-        }
-        if (p == 1) {
-            assert_string_equal(c->members[11].name, "ModemAgent");
-        }
-        bl_chain_free(c);
-    }
-}
-
 static void
 test_print_keys(void **state)
 {
@@ -410,7 +367,6 @@ main(void)
         cmocka_unit_test(test_inline_and_missing_file),
         cmocka_unit_test(test_round_trip_and_compare),
         cmocka_unit_test(test_durations_and_bools),
-        cmocka_unit_test(test_shipped_profiles),
         cmocka_unit_test(test_print_keys),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -148,6 +148,35 @@ test_start_order_and_optional(void **state)
     bl_chain_free(c);
 }
 
+/* [outside] entries are acted on around the chain, in file order at each point; their
+ * failures do not fail the chain. */
+static void
+test_outside_hooks(void **state)
+{
+    static const char outside[] = "[outside e]\nkind = daemon\ncommand = /bin/e\n"
+                                  "pidfile = /run/e.pid\nbefore_start = stop\n"
+                                  "after_start = start\nbefore_stop = stop\nafter_stop = start\n"
+                                  "[outside f]\nkind = daemon\ncommand = /bin/f\n"
+                                  "pidfile = /run/f.pid\nafter_start = start\nbefore_stop = stop\n";
+    struct bl_chain *c = four_members("mmmm", "");
+    g_autofree char *text = bl_chain_to_text(c);
+    g_autofree char *full = g_strconcat(text, outside, NULL);
+    struct bl_chain *h = NULL;
+    struct bl_chain_sys sys;
+
+    fake_sys(&sys);
+    assert_int_equal(bl_chain_load_text(full, "<test>", NULL, &h, NULL), 0);
+    fakes[4].start_rc = BL_E_STATE;
+    assert_int_equal(bl_chain_start(&sys, h, 0, NULL), 0);
+    assert_string_equal(events->str, "stop:e start:a start:b start:c start:d start:e start:f ");
+    g_string_truncate(events, 0);
+    fakes[5].stop_rc = BL_E_STATE;
+    assert_int_equal(bl_chain_stop(&sys, h, 0), 0);
+    assert_string_equal(events->str, "stop:e stop:f stop:d stop:c stop:b stop:a start:e ");
+    bl_chain_free(c);
+    bl_chain_free(h);
+}
+
 static void
 test_mandatory_failure_rolls_back(void **state)
 {
@@ -346,6 +375,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_start_order_and_optional, reset),
+        cmocka_unit_test_setup(test_outside_hooks, reset),
         cmocka_unit_test_setup(test_mandatory_failure_rolls_back, reset),
         cmocka_unit_test_setup(test_readiness_timeout, reset),
         cmocka_unit_test_setup(test_start_deadline, reset),

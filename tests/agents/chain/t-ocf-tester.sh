@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# resource-agents' ocf-tester against the agent running the Ver.6 profile on 11 test members,
+# resource-agents' ocf-tester against the agent running the Ver.6 profile on 16 test members,
 # with its folders bound from a tmpfs "shared volume"; the meta-data also against pcs's
 # OCF 1.1 schema.
 . "$(dirname "$0")/lib.sh"
