@@ -4,7 +4,7 @@
 # namespace: the BMC is reachable and its power changes are seen. Pacemaker is replaced by
 # heartbeat_sel_sim's recorder ("attr NODE NAME VALUE"). Exit 0 pass, 1 failures, 77 skip
 # (says why), 99 set-up error.
-#   heartbeat_suite17.sh HEARTBEAT_SEL_SIM SUITE17_BMC
+#   test_heartbeat_suite17.sh HEARTBEAT_SEL_SIM SUITE17_BMC
 set -u
 DRV=$(readlink -f "${1:?heartbeat_sel_sim}")
 BMC17=$(readlink -f "${2:?suite17_bmc}")
