@@ -158,7 +158,8 @@ bl_volume_parse_space(const char *text, struct bl_volume_space *out)
         return BL_E_INVALID;
     }
     value = g_ascii_strtod(text, &end);
-    if (!isfinite(value) || value < 0) {
+    /* digits and a point only: strtod would also take "1e3" and "0x10" */
+    if (!isfinite(value) || strspn(text, "0123456789.") != (size_t) (end - text)) {
         return BL_E_INVALID;
     }
     if (strcmp(end, "%") == 0) {
