@@ -2,8 +2,8 @@
 # The volume under a running chain, as the monitor sees it (no process spawned): a real ext4
 # on a loop device, mounted errors=remount-ro as a site would, and every way it becomes
 # unusable for the members' state: low on space (degraded), full, remounted read-only,
-# unmounted, another file system mounted in its place, and a real ext4 error that turns it
-# read-only (through /sys/fs/ext4/DEV/trigger_fs_error). Each with the exit code that makes
+# unmounted, another file system mounted in its place, a real ext4 error that turns it
+# read-only (through /sys/fs/ext4/DEV/trigger_fs_error), and ext4 shut down. Each with the exit code that makes
 # Pacemaker recover the group and an ocf-exit-reason line crm_mon shows.
 . "$(dirname "$0")/lib.sh"
 bl_private_ns "$@"
@@ -105,6 +105,22 @@ if [ -w "$trigger" ]; then
     mount_vol "$BL_LOOP"
 else
     echo "NOTE: $trigger missing: no forced ext4 error on this kernel"
+    expect_rc 0 ra node-a stop
+fi
+
+# ext4 shut down under the chain (EXT4_IOC_SHUTDOWN, as after a device's death): writes fail
+# with EIO and 6.15+ say "shutdown" in the file system's options.
+expect_rc 0 ra node-a start
+if command -v python3 >/dev/null &&
+    python3 -c "import fcntl, os, struct; fcntl.ioctl(os.open('$T/vol', os.O_RDONLY), 0x8004587D, struct.pack('I', 2))" &&
+    grep -q " - ext4 $BL_LOOP [^ ]*shutdown" /proc/self/mountinfo; then
+    monitor_is 1 "volume read-only: file system shut down"
+    expect_rc 0 ra node-a stop
+    umount "$T/vol" || bl_error "cannot unmount after the shutdown"
+    e2fsck -fy "$BL_LOOP" >/dev/null 2>&1
+    mount_vol "$BL_LOOP"
+else
+    echo "NOTE: no ext4 shutdown shown by this kernel ($(uname -r)) or no python3"
     expect_rc 0 ra node-a stop
 fi
 
