@@ -48,6 +48,11 @@ avail() { df -B1 --output=avail "$T/vol" | tail -1 | tr -d ' '; }
 
 expect_rc 0 ra node-a start
 monitor_is 0 ""
+# The thresholds are reloadable: the monitor takes the running chain's, not the environment's.
+OCF_RESKEY_volume_free_min=99% expect_rc 0 ra node-a reload-agent
+monitor_is 190 "(volume_free_min 99%)"
+expect_rc 0 ra node-a reload-agent
+monitor_is 0 ""
 
 # Low on space: below volume_free_min, degraded (190); full: failed (1); freed: fine again.
 fallocate -l $(($(avail) - 4 * 1024 * 1024)) "$T/vol/fill1" || bl_error "fallocate"
