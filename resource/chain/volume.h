@@ -193,7 +193,8 @@ struct bl_volume_facts {
     char *path;            /* state_dir resolved, or its nearest existing ancestor */
     bool state_dir_exists; /* path is state_dir itself */
     unsigned major, minor; /* st_dev of path */
-    int vfs_errno;         /* 0, or the errno of statvfs(path) */
+    int vfs_errno;         /* 0, or the errno of statvfs(path) or of a stat() that found
+                            * the path but could not read it (EIO, EACCES) */
     struct statvfs vfs;
     char *mountinfo; /* the text of /proc/self/mountinfo */
 };

@@ -215,6 +215,12 @@ bl_volume_probe(const struct bl_volume *v, struct bl_volume_facts *f)
     /* state_dir, or where the path leaves the mounts: its nearest existing ancestor */
     f->state_dir_exists = true;
     while (stat(p, &st) != 0 && strcmp(p, "/") != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            /* there but unreadable (EIO from a dying device): judged as unchecked */
+            f->vfs_errno = errno;
+            f->path = g_strdup(p);
+            return 0;
+        }
         char *up = g_path_get_dirname(p);
         g_free(p);
         p = up;
