@@ -254,8 +254,8 @@ node_checks(struct bl_agent *a, const struct bl_chain *chain)
     return BL_OCF_ERR_INSTALLED;
 }
 
-/* Below free_min at start: said, not refused (the first monitor reports it as degraded);
- * full: refused. Then what start found is recorded for the monitors. */
+/* Below free_min or file system errors at start: said, not refused (the first monitor
+ * reports them as degraded); full: refused. Then what start found is recorded for the monitors. */
 static int
 volume_space_and_id(struct bl_agent *a, struct bl_volume *v)
 {
@@ -263,12 +263,12 @@ volume_space_and_id(struct bl_agent *a, struct bl_volume *v)
     enum bl_volume_health h = bl_volume_health(v, &reason);
     int rc;
 
-    if (h != BL_VH_OK && h != BL_VH_LOW) {
+    if (h != BL_VH_OK && !bl_volume_health_degraded(h)) {
         qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance, reason);
         set_reason(a, "%s", reason);
         return BL_OCF_ERR_GENERIC;
     }
-    if (h == BL_VH_LOW) {
+    if (h != BL_VH_OK) {
         qb_log(LOG_WARNING, "%s: %s", a->instance, reason);
     }
     rc = bl_volume_identify(v, &v->id);
@@ -586,9 +586,9 @@ volume_monitor(struct bl_agent *a, const struct bl_volume *v)
     if (h == BL_VH_OK) {
         return BL_OCF_SUCCESS;
     }
-    qb_log(h == BL_VH_LOW ? LOG_WARNING : LOG_ERR, "%s: %s", a->instance, reason);
+    qb_log(bl_volume_health_degraded(h) ? LOG_WARNING : LOG_ERR, "%s: %s", a->instance, reason);
     set_reason(a, "%s", reason);
-    return h == BL_VH_LOW ? BL_OCF_DEGRADED : BL_OCF_ERR_GENERIC;
+    return bl_volume_health_degraded(h) ? BL_OCF_DEGRADED : BL_OCF_ERR_GENERIC;
 }
 
 static int

@@ -166,10 +166,12 @@ int bl_volume_remove_partial(const char *dir);
 const char *bl_volume_problem_name(enum bl_volume_problem problem);
 
 /* The volume's health while the chain runs (volume_health.c): what a monitor sees with one
- * stat(), one statvfs() and one read of /proc/self/mountinfo, no process. */
+ * stat(), one statvfs(), one read of /proc/self/mountinfo and, for ext4, of its error count
+ * in sysfs; no process. */
 enum bl_volume_health {
     BL_VH_OK = 0,
     BL_VH_LOW,         /* less free than free_min: degraded */
+    BL_VH_FS_ERRORS,   /* writable, but ext4 counted errors since the last e2fsck: degraded */
     BL_VH_FULL,        /* free_fail or less free (bytes or inodes) */
     BL_VH_READ_ONLY,   /* remounted read-only, ext4's emergency read-only, shut down */
     BL_VH_NOT_MOUNTED, /* state_dir is no longer on the mount start saw */
@@ -197,6 +199,7 @@ struct bl_volume_facts {
                             * the path but could not read it (EIO, EACCES) */
     struct statvfs vfs;
     char *mountinfo; /* the text of /proc/self/mountinfo */
+    long fs_errors;  /* ext4's errors_count (/sys/fs/ext4/DEV), 0 or -1 when not known */
 };
 
 /**
@@ -260,5 +263,8 @@ void bl_volume_id_clear(struct bl_volume_id *id);
 
 /** "ok", "low on space", "full", "read-only", ...; static. */
 const char *bl_volume_health_name(enum bl_volume_health h);
+
+/** Whether h only degrades the chain (the volume is still writable). */
+bool bl_volume_health_degraded(enum bl_volume_health h);
 
 #endif

@@ -5,6 +5,9 @@
  * judges those facts (bl_volume_judge()), so the unit tests feed it mountinfo text and
  * statvfs results.
  *
+ * With errors=continue (mkfs.ext4's default) an ext4 error leaves the volume writable and
+ * shows nowhere but in the error count the superblock keeps until e2fsck: degraded.
+ *
  * Read-only has three spellings, depending on how and on which kernel it happened:
  *   - `mount -o remount,ro`: "ro" in the mount's options and ST_RDONLY from statvfs;
  *   - ext4 with errors=remount-ro after an error, Linux up to 6.11 (Debian 12's 6.1): the
@@ -33,11 +36,17 @@
 const char *
 bl_volume_health_name(enum bl_volume_health h)
 {
-    static const char *const names[] = {
-        "ok",       "low on space",      "full",     "read-only", "not mounted",
-        "replaced", "state_dir missing", "unchecked"};
+    static const char *const names[] = {"ok",       "low on space",      "file system errors",
+                                        "full",     "read-only",         "not mounted",
+                                        "replaced", "state_dir missing", "unchecked"};
 
     return (h >= BL_VH_OK && h <= BL_VH_ERROR) ? names[h] : "unknown";
+}
+
+bool
+bl_volume_health_degraded(enum bl_volume_health h)
+{
+    return h == BL_VH_LOW || h == BL_VH_FS_ERRORS;
 }
 
 /* mountinfo escapes blanks and backslashes as \ooo. */
@@ -205,6 +214,31 @@ bl_volume_id_clear(struct bl_volume_id *id)
     memset(id, 0, sizeof(*id));
 }
 
+/* ext4's count of errors since the last e2fsck, kept in the superblock and shown in
+ * /sys/fs/ext4/NAME, NAME the block device's (/sys/dev/block/MAJ:MIN links to it); -1 when
+ * not ext4 or not known. */
+static long
+ext4_errors(unsigned major, unsigned minor)
+{
+    g_autofree char *link = g_strdup_printf("/sys/dev/block/%u:%u", major, minor);
+    g_autofree char *target = g_file_read_link(link, NULL);
+    g_autofree char *name = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    gint64 n = -1;
+
+    if (target == NULL) {
+        return -1;
+    }
+    name = g_path_get_basename(target);
+    path = g_build_filename("/sys/fs/ext4", name, "errors_count", NULL);
+    if (!g_file_get_contents(path, &text, NULL, NULL) ||
+        !g_ascii_string_to_signed(g_strstrip(text), 10, 0, G_MAXLONG, &n, NULL)) {
+        return -1;
+    }
+    return (long) n;
+}
+
 int
 bl_volume_probe(const struct bl_volume *v, struct bl_volume_facts *f)
 {
@@ -233,6 +267,7 @@ bl_volume_probe(const struct bl_volume *v, struct bl_volume_facts *f)
     f->major = major(st.st_dev);
     f->minor = minor(st.st_dev);
     f->vfs_errno = statvfs(f->path, &f->vfs) == 0 ? 0 : errno;
+    f->fs_errors = ext4_errors(f->major, f->minor);
     if (!g_file_get_contents(v->mountinfo != NULL ? v->mountinfo : MOUNTINFO, &f->mountinfo, NULL,
                              NULL)) {
         return -EIO;
@@ -301,37 +336,32 @@ space_text(const struct bl_volume_space *t)
     return t->is_percent ? g_strdup_printf("%g%%", t->percent) : size_text(t->bytes);
 }
 
-/* Full (at or below free_fail) or low (below free_min), in bytes or inodes; NULL when fine. */
+/* Full (fail: at or below free_fail) or low (below free_min), in bytes or inodes; NULL and
+ * BL_VH_OK when not. */
 static char *
-judge_space(const struct bl_volume *v, const struct statvfs *s, const struct bl_mount *m,
+judge_space(const struct bl_volume *v, const struct statvfs *s, const struct bl_mount *m, bool fail,
             enum bl_volume_health *h)
 {
     uint64_t total = (uint64_t) s->f_blocks * s->f_frsize;
     uint64_t avail = (uint64_t) s->f_bavail * s->f_frsize;
     bool inodes = s->f_files > 0; /* btrfs has no inode limit and says 0 */
-    g_autofree char *have = size_text(avail);
-    g_autofree char *size = size_text(total);
-    const struct bl_volume_space *t[2] = {&v->free_fail, &v->free_min};
-    const char *what[2] = {"volume full", "volume low on space"};
+    const struct bl_volume_space *t = fail ? &v->free_fail : &v->free_min;
+    const char *what = fail ? "volume full" : "volume low on space";
+    const char *key = fail ? "volume_free_fail" : "volume_free_min";
+    g_autofree char *limit = space_text(t);
 
-    if (total == 0) {
-        return NULL;
+    *h = fail ? BL_VH_FULL : BL_VH_LOW;
+    if (total > 0 && below(t, avail, total, fail)) {
+        g_autofree char *have = size_text(avail);
+        g_autofree char *size = size_text(total);
+        return g_strdup_printf("%s: %s of %s free (%s %s) on %s (%s)", what, have, size, key, limit,
+                               m->point, m->source);
     }
-    for (int i = 0; i < 2; i++) {
-        g_autofree char *limit = space_text(t[i]);
-        const char *key = i == 0 ? "volume_free_fail" : "volume_free_min";
-        *h = i == 0 ? BL_VH_FULL : BL_VH_LOW;
-        if (below(t[i], avail, total, i == 0)) {
-            return g_strdup_printf("%s: %s of %s free (%s %s) on %s (%s)", what[i], have, size, key,
-                                   limit, m->point, m->source);
-        }
-        if (inodes && (s->f_favail == 0 ||
-                       (t[i]->is_percent && below(t[i], s->f_favail, s->f_files, i == 0)))) {
-            return g_strdup_printf("%s: %llu of %llu inodes free (%s %s) on %s (%s)", what[i],
-                                   (unsigned long long) s->f_favail,
-                                   (unsigned long long) s->f_files, key, limit, m->point,
-                                   m->source);
-        }
+    if (inodes && ((fail && s->f_favail == 0) ||
+                   (t->is_percent && below(t, s->f_favail, s->f_files, fail)))) {
+        return g_strdup_printf("%s: %llu of %llu inodes free (%s %s) on %s (%s)", what,
+                               (unsigned long long) s->f_favail, (unsigned long long) s->f_files,
+                               key, limit, m->point, m->source);
     }
     *h = BL_VH_OK;
     return NULL;
@@ -407,7 +437,17 @@ bl_volume_judge(const struct bl_volume *v, const struct bl_volume_facts *f, char
         *reason = g_strdup_printf("volume read-only: %s, %s (%s)", ro, m->point, m->source);
         return BL_VH_READ_ONLY;
     }
-    *reason = judge_space(v, &f->vfs, m, &h);
+    *reason = judge_space(v, &f->vfs, m, true, &h);
+    if (h != BL_VH_OK) {
+        return h;
+    }
+    if (f->fs_errors > 0) {
+        *reason = g_strdup_printf("file system errors: ext4 counted %ld since the last e2fsck, "
+                                  "%s (%s)",
+                                  f->fs_errors, m->point, m->source);
+        return BL_VH_FS_ERRORS;
+    }
+    *reason = judge_space(v, &f->vfs, m, false, &h);
     return h;
 }
 

@@ -333,6 +333,19 @@ test_judge_space(void **state)
     x.f.vfs.f_favail = 100;
     assert_int_equal(bl_volume_parse_space("1%", &x.v.free_min), 0);
     expect_verdict(&x, BL_VH_LOW, "volume low on space: 100 of 65536 inodes free", "1%");
+    /* file system errors (ext4, errors=continue): degraded, after full, before low */
+    x.f.vfs.f_favail = 60000;
+    x.f.fs_errors = 2;
+    expect_verdict(&x, BL_VH_FS_ERRORS,
+                   "file system errors: ext4 counted 2 since the last "
+                   "e2fsck",
+                   "/srv/esm (/dev/sdb1)");
+    assert_true(bl_volume_health_degraded(BL_VH_FS_ERRORS));
+    x.f.vfs.f_bavail = 0;
+    expect_verdict(&x, BL_VH_FULL, "volume full", "volume_free_fail");
+    x.f.vfs.f_bavail = 131072;
+    x.f.fs_errors = -1; /* not ext4, or not known */
+    expect_verdict(&x, BL_VH_OK, NULL, NULL);
     /* btrfs: no inode limit, f_files 0 */
     x.f.vfs.f_files = x.f.vfs.f_ffree = x.f.vfs.f_favail = 0;
     expect_verdict(&x, BL_VH_OK, NULL, NULL);

@@ -3,7 +3,8 @@
 # on a loop device, mounted errors=remount-ro as a site would, and every way it becomes
 # unusable for the members' state: low on space (degraded), full, remounted read-only,
 # unmounted, another file system mounted in its place, a real ext4 error that turns it
-# read-only (through /sys/fs/ext4/DEV/trigger_fs_error), and ext4 shut down. Each with the exit code that makes
+# read-only (through /sys/fs/ext4/DEV/trigger_fs_error), ext4 shut down, and an ext4 error
+# under errors=continue (degraded: writable, but damaged). Each with the exit code that makes
 # Pacemaker recover the group and an ocf-exit-reason line crm_mon shows.
 . "$(dirname "$0")/lib.sh"
 bl_private_ns "$@"
@@ -127,6 +128,22 @@ if command -v python3 >/dev/null &&
 else
     echo "NOTE: no ext4 shutdown shown by this kernel ($(uname -r)) or no python3"
     expect_rc 0 ra node-a stop
+fi
+
+# errors=continue (mkfs.ext4's default): an error leaves the volume writable and is seen only
+# in ext4's error count, which stays until e2fsck: degraded.
+if [ -w "$trigger" ]; then
+    umount "$T/vol" || bl_error "cannot unmount the volume"
+    mount -o errors=continue "$BL_LOOP" "$T/vol" || bl_error "cannot mount errors=continue"
+    expect_rc 0 ra node-a start
+    monitor_is 0 ""
+    echo 1 >"$trigger" || bl_error "cannot write $trigger"
+    touch "$T/vol/esm/probe" || bl_error "errors=continue left the volume read-only"
+    monitor_is 190 "file system errors: ext4 counted 1 since the last e2fsck"
+    expect_rc 0 ra node-a stop
+    umount "$T/vol" || bl_error "cannot unmount after the ext4 error"
+    e2fsck -fy "$BL_LOOP" >/dev/null 2>&1
+    mount_vol "$BL_LOOP"
 fi
 
 # A full volume is refused at start: the members could not write their state.
