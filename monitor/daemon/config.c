@@ -16,7 +16,8 @@ const struct bld_option bld_daemon_options[] = {
     {"daemon", "ipc-service", BLD_OPT_STRING, "bmclink", 0, 0, NULL,
      "libqb IPC service name of the control socket (bmclink-reg --service must match)."},
     {"daemon", "ipc-group", BLD_OPT_STRING, "", 0, 0, NULL,
-     "Group whose members may use the control socket besides root (empty: root only)."},
+     "Group whose members (primary or supplementary group) may use the control socket "
+     "besides root (empty: root only)."},
     {"daemon", "log-file", BLD_OPT_STRING, "", 0, 0, NULL,
      "Also log to this file (absolute path, appended to; empty: no file), with "
      "millisecond time stamps."},

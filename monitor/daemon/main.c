@@ -123,8 +123,10 @@ enum {
     "Exit status: 0 fine; 1 bmclinkd.conf is invalid (syntax, a value); 2 bad command line; "      \
     "3 a file or secret is missing or unusable on this node (bmclinkd.conf, bmclink.conf, a "      \
     "password file: missing, unreadable, world-readable, empty or longer than 20 bytes); 4 "       \
-    "bmclink.conf is invalid (syntax, a value). A daemon start checks bmclinkd.conf only "         \
-    "(1, or 3 when -c names a missing file); 4 and the password files only with --check-config."
+    "bmclink.conf is invalid (syntax, a value); 5 bmclinkd is already running (another process "   \
+    "holds the IPC service name: the message gives its pid). A daemon start checks "             \
+    "bmclinkd.conf only (1, or 3 when -c names a missing file); 4 and the password files only "   \
+    "with --check-config."
 
 /*
  * --check-config checks the BMC side's own file (bmclink.conf) with bmclinkd's. A daemon
@@ -201,7 +203,7 @@ run(struct bld *d)
         rc = modules[started].start(d);
         if (rc != 0) {
             qb_log(LOG_ERR, "module %s failed to start; stopping", modules[started].name);
-            d->exit_code = 1;
+            d->exit_code = d->exit_code != 0 ? d->exit_code : 1;
         }
     }
     if (rc == 0) {

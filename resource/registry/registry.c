@@ -152,6 +152,10 @@ bl_reg_value_check(enum bl_reg_type type, const uint8_t *data, size_t len)
     switch (type) {
         case BL_REG_SZ:
         case BL_REG_EXPAND_SZ:
+            /* An empty string may come with data NULL, which memchr must not see. */
+            if (len == 0) {
+                return 0;
+            }
             if (memchr(data, '\0', len) != NULL ||
                 g_utf8_validate_len((const char *) data, len, NULL) == FALSE) {
                 return BL_E_TYPE;

@@ -84,6 +84,9 @@ test_value_checks(void **state)
 
     assert_int_equal(bl_reg_value_check(BL_REG_SZ, (const uint8_t *) "abc", 3), 0);
     assert_int_equal(bl_reg_value_check(BL_REG_SZ, (const uint8_t *) "a\0c", 3), BL_E_TYPE);
+    /* An empty REG_SZ as it comes off the wire or from a store: no data at all (UBSan). */
+    assert_int_equal(bl_reg_value_check(BL_REG_SZ, NULL, 0), 0);
+    assert_int_equal(bl_reg_value_check(BL_REG_EXPAND_SZ, NULL, 0), 0);
     assert_int_equal(bl_reg_value_check(BL_REG_EXPAND_SZ, (const uint8_t *) "\xc0", 1), BL_E_TYPE);
     assert_int_equal(bl_reg_value_check(BL_REG_DWORD, (const uint8_t *) "abcd", 4), 0);
     assert_int_equal(bl_reg_value_check(BL_REG_DWORD, (const uint8_t *) "abc", 3), BL_E_TYPE);
