@@ -141,16 +141,18 @@ bl_on_msg(const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
     return ev.verdict != BL_TRAP_DROPPED;
 }
 
-/* net-snmp refused the datagram (BER, version, USM authentication/decryption/time window). */
+/* A datagram dropped before it became a message: its source is not the BMC (never parsed),
+ * or net-snmp refused it (BER, version, USM authentication/decryption/time window). */
 static void
-bl_on_unparsable(struct bl_trap_receiver *r, const struct bl_trap_addr *src)
+bl_on_unparsable(struct bl_trap_receiver *r, const struct bl_trap_addr *src,
+                 enum bl_trap_drop why)
 {
     struct bl_trap_event ev;
 
     memset(&ev, 0, sizeof(ev));
     ev.source = *src;
     ev.verdict = BL_TRAP_DROPPED;
-    ev.drop = BL_TRAP_DROP_PARSE;
+    ev.drop = why;
     bl_count(r, &ev);
     bl_log_drop(r, &ev);
     if (r->fn != NULL) {
@@ -164,9 +166,9 @@ bl_trap_receiver_poll(struct bl_trap_receiver *r, unsigned max)
     unsigned n = 0;
 
     while (r->snmp != NULL && n < max) {
-        bool parsed = false;
+        enum bl_trap_snmp_read what = BL_TRAP_SNMP_REFUSED;
         struct bl_trap_addr src;
-        int rc = bl_trap_snmp_read_one(r->snmp, &parsed, &src);
+        int rc = bl_trap_snmp_read_one(r->snmp, &what, &src);
 
         if (rc == 0) {
             break;
@@ -178,11 +180,21 @@ bl_trap_receiver_poll(struct bl_trap_receiver *r, unsigned max)
         }
         n++;
         r->stats.datagrams++;
-        if (!parsed) {
-            bl_on_unparsable(r, &src);
+        if (what != BL_TRAP_SNMP_DELIVERED) {
+            bl_on_unparsable(r, &src,
+                             what == BL_TRAP_SNMP_FOREIGN ? BL_TRAP_DROP_SOURCE : BL_TRAP_DROP_PARSE);
         }
     }
     return n;
+}
+
+/* Only the node's BMC gets as far as net-snmp (bl_trap_allowed checks the same again). */
+static bool
+bl_from_bmc(const struct bl_trap_addr *src, void *ud)
+{
+    const struct bl_trap_receiver *r = ud;
+
+    return bl_trap_addr_same_host(&r->cfg.policy.bmc, src);
 }
 
 static gboolean
@@ -308,6 +320,7 @@ bl_trap_receiver_start(struct bl_trap_receiver *r)
                bl_strerror(rc));
         return rc;
     }
+    bl_trap_snmp_set_filter(r->snmp, bl_from_bmc, r);
     r->source = g_unix_fd_source_new(bl_trap_snmp_fd(r->snmp), G_IO_IN);
     g_source_set_callback(r->source, G_SOURCE_FUNC(bl_on_readable), r, NULL);
     g_source_attach(r->source, r->ctx);
