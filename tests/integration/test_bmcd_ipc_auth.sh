@@ -8,6 +8,8 @@
 #      (not libqb's abort, 134)
 #   C. ipc-group admits a member through a supplementary group; others stay refused
 #   D. a client asking for buffers larger than the daemon's largest message is refused
+#   E. SIGHUP reopens log-file (logrotate), SIGUSR1/SIGUSR2 switch debug logging on and off:
+#      none of them stops the daemon
 #   test_bmcd_ipc_auth.sh IPC_IMPOSTOR BMCLINK BMCLINK_REG BMCLINKD
 set -uo pipefail
 impostor=$1 cli=$2 reg=$3 daemon=$4
@@ -28,6 +30,7 @@ as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 cat >"$TMP/d.conf" <<CONF
 [daemon]
 log-target = stderr
+log-file = $TMP/file.log
 ipc-service = $service
 ipc-group = $group
 [registry]
@@ -84,4 +87,20 @@ if "$impostor" connect "$service" $((256 * 1024 * 1024)) 2>/dev/null; then
 fi
 grep -q "asking for" "$TMP/d.log" || fail "the refusal of big buffers is not logged"
 echo "ok   D. buffers over the daemon's largest message refused"
-echo "4 passed, 0 failed"
+
+# E. Signals.
+alive() { kill -0 "$DAEMON_PID" 2>/dev/null && "$cli" status --service "$service" --keys >/dev/null; }
+wait_log() { for _ in $(seq 100); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+mv "$TMP/file.log" "$TMP/file.log.1"
+kill -HUP "$DAEMON_PID"
+wait_log "log file reopened" "$TMP/file.log" || fail "SIGHUP: log-file not reopened: $(tail -3 "$TMP/d.log")"
+alive || fail "SIGHUP stopped bmclinkd"
+kill -USR1 "$DAEMON_PID"
+wait_log "logging at debug" "$TMP/file.log" || fail "SIGUSR1: no debug level"
+alive || fail "SIGUSR1 stopped bmclinkd"
+wait_log "debug:" "$TMP/file.log" || fail "SIGUSR1: no debug line after a status request"
+kill -USR2 "$DAEMON_PID"
+wait_log "configured log-level again" "$TMP/file.log" || fail "SIGUSR2: level not set back"
+alive || fail "SIGUSR2 stopped bmclinkd"
+echo "ok   E. SIGHUP reopened log-file, SIGUSR1/2 switched debug; bmclinkd still answers"
+echo "5 passed, 0 failed"
