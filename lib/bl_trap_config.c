@@ -425,6 +425,7 @@ bl_cfg_apply_group(const struct bl_cfg_file *f, const char *group, const char *k
                    struct bl_cfg_ctx *ctx)
 {
     g_auto(GStrv) keys = NULL;
+    int rc = BL_OK;
 
     for (size_t i = 0; i < BL_NROWS; i++) {
         const struct bl_cfg_row *r = &bl_rows[i];
@@ -443,9 +444,14 @@ bl_cfg_apply_group(const struct bl_cfg_file *f, const char *group, const char *k
         value = g_key_file_get_string(f->kf, group, keys[i], NULL);
         if (value == NULL || r->set(ctx, value) != BL_OK) {
             /* Never echo a secret value back. */
-            return bl_cfg_fail(f, group, keys[i],
-                               r->secret ? "invalid value" : "invalid value '%s'",
-                               value != NULL ? value : "");
+            rc = bl_cfg_fail(f, group, keys[i], r->secret ? "invalid value" : "invalid value '%s'",
+                             value != NULL ? value : "");
+        }
+        if (value != NULL) {
+            explicit_bzero(value, strlen(value)); /* a secret must not linger in the heap */
+        }
+        if (rc != BL_OK) {
+            return rc;
         }
     }
     return BL_OK;
@@ -608,6 +614,9 @@ bl_cfg_close(struct bl_cfg_file *f)
 {
     if (f->kf != NULL) {
         g_key_file_free(f->kf);
+    }
+    if (f->text != NULL) {
+        explicit_bzero(f->text, strlen(f->text)); /* the whole file, secrets included */
     }
     g_free(f->text);
 }

@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "bl_log.h"
+#include "bl_proc.h"
 #include "bl_result.h"
 #include "daemon.h"
 
@@ -285,7 +286,12 @@ main(int argc, char **argv)
     struct bld d = {0};
     struct log_state ls = {0};
     char *err = NULL;
-    int rc = parse_options(argc, argv, &o);
+    int rc = bl_proc_protect_secrets(); /* before bmclink.conf and password files are read */
+
+    if (rc != 0) {
+        fprintf(stderr, "bmclinkd: cannot turn core dumps off: %s\n", strerror(-rc));
+    }
+    rc = parse_options(argc, argv, &o);
 
     if (rc != 0) {
         return rc;

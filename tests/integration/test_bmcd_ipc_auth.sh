@@ -10,6 +10,8 @@
 #   D. a client asking for buffers larger than the daemon's largest message is refused
 #   E. SIGHUP reopens log-file (logrotate), SIGUSR1/SIGUSR2 switch debug logging on and off:
 #      none of them stops the daemon
+#   F. bmclinkd turns core dumps off (it holds BMC secrets): run as nobody, its /proc/PID
+#      files belong to root, as for any process that is not dumpable, and its core limit is 0
 #   test_bmcd_ipc_auth.sh IPC_IMPOSTOR BMCLINK BMCLINK_REG BMCLINKD
 set -uo pipefail
 impostor=$1 cli=$2 reg=$3 daemon=$4
@@ -21,7 +23,7 @@ group=$(getent group 100 | cut -d: -f1)
 [ -n "$group" ] || { echo "SKIP: no group 100 for ipc-group"; exit 77; }
 bl_netns_tmp bmcd-ipc-auth
 chmod 755 "$TMP" # user nobody runs from here
-BL_PIDS="IMP_PID DAEMON_PID"
+BL_PIDS="IMP_PID DAEMON_PID NOBODY_PID"
 trap bl_netns_cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 service=bmclink
@@ -103,4 +105,19 @@ kill -USR2 "$DAEMON_PID"
 wait_log "configured log-level again" "$TMP/file.log" || fail "SIGUSR2: level not set back"
 alive || fail "SIGUSR2 stopped bmclinkd"
 echo "ok   E. SIGHUP reopened log-file, SIGUSR1/2 switched debug; bmclinkd still answers"
-echo "5 passed, 0 failed"
+
+# F. Not dumpable.
+printf '[daemon]\nlog-target = stderr\nipc-service = bmcd-nobody\n[registry]\nenabled = false\n[bmc]\nenabled = false\n' \
+    >"$TMP/nobody.conf"
+chmod 644 "$TMP/nobody.conf"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$daemon" -c "$TMP/nobody.conf" \
+    >"$TMP/nobody.log" 2>&1 &
+NOBODY_PID=$!
+for _ in $(seq 100); do grep -q "bmclinkd running" "$TMP/nobody.log" && break; sleep 0.1; done
+grep -q "bmclinkd running" "$TMP/nobody.log" || fail "bmclinkd as nobody did not start: $(cat "$TMP/nobody.log")"
+[ "$(stat -c %u "/proc/$NOBODY_PID/environ")" = 0 ] ||
+    fail "bmclinkd run as nobody is dumpable (/proc/$NOBODY_PID/environ owned by $(stat -c %U "/proc/$NOBODY_PID/environ"))"
+grep -Eq "^Max core file size +0 +0 " "/proc/$NOBODY_PID/limits" || fail "core size limit not 0"
+grep -q "cannot turn core dumps off" "$TMP/nobody.log" && fail "core dumps stayed on"
+echo "ok   F. bmclinkd is not dumpable (no core with its secrets)"
+echo "6 passed, 0 failed"
