@@ -346,7 +346,9 @@ bl_reg_value_from_text(enum bl_reg_type type, char *const *argv, int argc, struc
     if (rc == 0) {
         rc = bl_reg_value_set(v, type, buf->data, buf->len);
     }
-    explicit_bzero(buf->data, buf->len); /* a value may be a secret */
+    if (buf->len > 0) {
+        explicit_bzero(buf->data, buf->len); /* a value may be a secret */
+    }
     g_byte_array_unref(buf);
     return rc;
 }
