@@ -367,5 +367,6 @@ bl_trap_receiver_get_stats(const struct bl_trap_receiver *r, struct bl_trap_stat
         bl_trap_sender_get_stats(r->fwd[i], &st);
         out->informs_acked += st.acked;
         out->informs_lost += st.lost;
+        out->dropped[BL_TRAP_DROP_SOURCE] += st.foreign; /* at a sender: not its manager */
     }
 }

@@ -307,6 +307,15 @@ bl_tr_recv(netsnmp_transport *t, void *buf, int size, void **opaque, int *olengt
         return n < 0 ? 0 : (int) n;
     }
     n = td->ops->recv(td->io, t->sock, buf, (size_t) size, src, &td->rx_ns);
+    if (n >= 0 && td->peer.family != 0 &&
+        (!bl_trap_addr_same_host(&td->peer, src) || td->peer.port != src->port)) {
+        /* A sender's socket hears only its manager: anything else is dropped unparsed. */
+        free(src);
+        td->foreign++;
+        td->got_datagram = true;
+        t->flags |= NETSNMP_TRANSPORT_FLAG_EMPTY_PKT; /* net-snmp: nothing to process */
+        return 0;
+    }
     if (n < 0) {
         free(src);
         td->last_errno = (int) -n;

@@ -142,6 +142,7 @@ int bl_trap_sender_send_msg(struct bl_trap_sender *s, const struct bl_trap_msg *
 struct bl_trap_sender_stats {
     uint64_t sent, acked, lost;
     unsigned pending;
+    uint64_t foreign; /* datagrams from anyone but the manager: dropped before parsing */
 };
 
 /** The descriptor the manager's Responses arrive on; -1 for a trap sender (nothing to read). */

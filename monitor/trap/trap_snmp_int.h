@@ -35,6 +35,7 @@ struct bl_transport_data {
     size_t pending_len;
     bool got_datagram;
     int last_errno;
+    uint64_t foreign; /* senders: datagrams from anyone but the peer, dropped unparsed */
 };
 
 /**
