@@ -279,6 +279,27 @@ bl_trap_snmp_add_user(const struct bl_trap_v3_user *user)
     return rc;
 }
 
+int
+bl_trap_snmp_engine_time(const uint8_t *id, size_t len, uint32_t *boots, uint32_t *etime)
+{
+    u_int b = 0, t = 0;
+
+    if (len == 0 || get_enginetime(id, (u_int) len, &b, &t, FALSE) != SNMPERR_SUCCESS) {
+        return BL_E_INVALID;
+    }
+    *boots = b;
+    *etime = t;
+    return b == 0 && t == 0 ? -ENOENT : 0;
+}
+
+int
+bl_trap_snmp_engine_time_set(const uint8_t *id, size_t len, uint32_t boots, uint32_t etime)
+{
+    return len > 0 && set_enginetime(id, (u_int) len, boots, etime, TRUE) == SNMPERR_SUCCESS
+               ? 0
+               : BL_E_INVALID;
+}
+
 /* ---- our netsnmp_transport ---- */
 
 static int

@@ -26,32 +26,12 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; tail -5 "$TMP/rx.out" | sed 's/^/     | /'; }
 RX=1181
 ENGINE=0x80001f8880aabbccddeeff0011
-cat >"$TMP/bmclink.conf" <<CONF
-[trap-node n1]
-address = 127.0.0.1:$RX
-bmc = 127.0.0.1
-v3_user = bmcnotice
-v3_engine_id = $ENGINE
-v3_auth = SHA
-v3_auth_pass = auth-pass-1234
-v3_priv_pass = priv-pass-1234
-[trap]
-recoverable_oids = 1.3.6.1.4.1.99999.0.1
-CONF
+bl_trap_v3_files $RX $ENGINE bmcnotice auth-pass-1234 priv-pass-1234
+printf '[trap]\nrecoverable_oids = 1.3.6.1.4.1.99999.0.1\n' >>"$TMP/bmclink.conf"
 "$LISTEN" -c "$TMP/bmclink.conf" -n n1 --events -s 60 >"$TMP/rx.out" 2>"$TMP/rx.err" &
 RX_PID=$!
 for _ in $(seq 100); do ss -Hlun "sport = :$RX" | grep -q . && break; sleep 0.1; done
 ss -Hlun "sport = :$RX" | grep -q . || { echo "ERROR: receiver did not start"; cat "$TMP/rx.err"; exit 99; }
-# The BMC's keys in a 0600 snmp.conf, not on a command line.
-mkdir -p "$TMP/bmc"
-cat >"$TMP/bmc/snmp.conf" <<CONF
-defSecurityName bmcnotice
-defSecurityLevel authPriv
-defAuthType SHA
-defPrivType AES
-defAuthPassphrase auth-pass-1234
-defPrivPassphrase priv-pass-1234
-CONF
 count() { grep -c "drop=$1" "$TMP/rx.out"; }
 wait_count() { # REASON N: bounded wait (10 s) for N drops of REASON; no timing asserted
     for _ in $(seq 100); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done
