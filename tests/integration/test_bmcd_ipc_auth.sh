@@ -12,9 +12,10 @@
 #      none of them stops the daemon
 #   F. bmclinkd turns core dumps off (it holds BMC secrets): run as nobody, its /proc/PID
 #      files belong to root, as for any process that is not dumpable, and its core limit is 0
-#   test_bmcd_ipc_auth.sh IPC_IMPOSTOR BMCLINK BMCLINK_REG BMCLINKD
+#   G. the OCF agent's start while bmclinkd already runs (outside the agent) says so
+#   test_bmcd_ipc_auth.sh IPC_IMPOSTOR BMCLINK BMCLINK_REG BMCLINKD AGENT
 set -uo pipefail
-impostor=$1 cli=$2 reg=$3 daemon=$4
+impostor=$1 cli=$2 reg=$3 daemon=$4 agent=$5
 BL_NEEDS="setpriv"
 source "$(dirname "$0")/../tools/netns.sh"
 bl_netns_enter "$0" "$@"
@@ -120,4 +121,18 @@ grep -q "bmclinkd running" "$TMP/nobody.log" || fail "bmclinkd as nobody did not
 grep -Eq "^Max core file size +0 +0 " "/proc/$NOBODY_PID/limits" || fail "core size limit not 0"
 grep -q "cannot turn core dumps off" "$TMP/nobody.log" && fail "core dumps stayed on"
 echo "ok   F. bmclinkd is not dumpable (no core with its secrets)"
-echo "6 passed, 0 failed"
+
+# G. The agent's start with the name held (the unit and the clone together, say).
+if [ -r /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ]; then
+    rc=0
+    out=$(OCF_ROOT=/usr/lib/ocf OCF_RESKEY_binary=$daemon OCF_RESKEY_client=$reg \
+        OCF_RESKEY_cli=$cli OCF_RESKEY_config=$TMP/d.conf OCF_RESKEY_pidfile=$TMP/agent.pid \
+        OCF_RESKEY_service=bmcd-elsewhere HA_LOGFILE=/dev/null HA_debug=0 "$agent" start 2>&1) ||
+        rc=$?
+    [ "$rc" -ne 0 ] || fail "the agent's start succeeded beside a running bmclinkd"
+    [[ $out == *"another bmclinkd"* ]] || fail "the agent does not say why: $out"
+    echo "ok   G. the agent's start says another bmclinkd holds the name"
+else
+    echo "ok   G. skipped: no ocf-shellfuncs (resource-agents)"
+fi
+echo "7 passed, 0 failed"
