@@ -9,6 +9,7 @@
 #include "bl_fence_opt.h"
 #include "bl_ipmi_lan.h"
 #include "bl_log.h"
+#include "bl_proc.h"
 #include "bl_result.h"
 
 #include <stdio.h>
@@ -95,6 +96,7 @@ main(int argc, char **argv)
     int ec = BL_FENCE_EXIT_ERROR;
     int rc;
 
+    (void) bl_proc_protect_secrets(); /* before the password is read */
     bl_log_init("fence_bmclink", BL_LOG_STDERR | BL_LOG_SYSLOG, LOG_WARNING);
     bl_fence_opts_init(&opts);
     rc = argc > 1 ? bl_fence_opts_parse_argv(&opts, argc, argv, err, sizeof(err))

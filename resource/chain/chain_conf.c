@@ -7,6 +7,7 @@
 #include "chain.h"
 
 #include "bl_result.h"
+#include "chain_file.h"
 #include "chain_int.h"
 
 #include <arpa/inet.h>
@@ -127,7 +128,12 @@ load_file_into(struct parse *p, const char *path)
 {
     g_autofree char *text = NULL;
     g_autoptr(GError) gerr = NULL;
+    const char *unsafe = bl_chain_file_unsafe(path);
 
+    if (unsafe != NULL) {
+        report(p, path, 0, "refused: %s", unsafe);
+        return -EPERM;
+    }
     if (!g_file_get_contents(path, &text, NULL, &gerr)) {
         int rc = gerr->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
         if (gerr->code == G_FILE_ERROR_ACCES) {

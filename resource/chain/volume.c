@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -449,6 +451,62 @@ unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended
     return 0;
 }
 
+/*
+ * A directory reached without following any symbolic link, as a descriptor to mount by: a
+ * link on the way (the path itself or a parent) would move root's bind mount to its
+ * target, which whoever can write that parent chooses, and stop (umount without following
+ * links) could not undo it. Resolving once, by descriptor, leaves no window to swap a link
+ * in between a check and the mount.
+ * \return the descriptor (O_PATH) or -errno (-ELOOP: a symbolic link on the way)
+ */
+static int
+open_no_symlinks(const char *path)
+{
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+    return fd >= 0 ? fd : -errno;
+}
+
+/* Bind shared over local: the local path reached without any symbolic link, the folder on
+ * the volume (under root's state_dir) not a link itself. */
+static int
+bind_folder(const char *shared, const char *local, char **detail)
+{
+    int from = open(shared, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int to;
+
+    from = from >= 0 ? from : (errno == ENOTDIR ? -ELOOP : -errno);
+    to = from >= 0 ? open_no_symlinks(local) : -1;
+    int rc = from < 0 ? from : to;
+
+    if (rc == -ELOOP) {
+        *detail = g_strdup_printf("%s is or goes through a symbolic link: refused (the bind "
+                                  "would land on the link's target)",
+                                  from < 0 ? shared : local);
+    } else if (rc < 0) {
+        *detail = g_strdup_printf("cannot open %s: %s", from < 0 ? shared : local, g_strerror(-rc));
+    } else {
+        char src[64], dst[64];
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", from);
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", to);
+        rc = mount(src, dst, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
+        if (rc != 0) {
+            *detail = g_strdup_printf("cannot bind %s over %s: %s", shared, local, g_strerror(-rc));
+        }
+    }
+    if (from >= 0) {
+        close(from);
+    }
+    if (to >= 0) {
+        close(to);
+    }
+    return rc;
+}
+
 int
 bl_volume_bind(const struct bl_volume *v, char **detail)
 {
@@ -462,10 +520,8 @@ bl_volume_bind(const struct bl_volume *v, char **detail)
         if (state == BL_BIND_OTHER) {
             *detail = g_strdup_printf("%s already has another file system mounted on it", f->path);
             rc = BL_E_STATE;
-        } else if (state == BL_BIND_NONE && mount(shared, f->path, NULL, MS_BIND, NULL) != 0) {
-            rc = -errno;
-            *detail =
-                g_strdup_printf("cannot bind %s over %s: %s", shared, f->path, g_strerror(errno));
+        } else if (state == BL_BIND_NONE && (rc = bind_folder(shared, f->path, detail)) != 0) {
+            break;
         } else {
             made[i] = state == BL_BIND_NONE;
         }

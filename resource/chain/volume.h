@@ -105,8 +105,9 @@ int bl_volume_prepare(const struct bl_volume *v, char **detail);
 
 /**
  * Bind every folder over its local path; folders already bound are left. On failure the
- * binds made by this call are undone.
- * \return 0, BL_E_STATE when a local path has something else mounted on it, or -errno
+ * binds made by this call are undone. Paths are resolved without following symbolic links.
+ * \return 0, BL_E_STATE when a local path has something else mounted on it, -ELOOP when a
+ *         local path (or its folder on the volume) is or goes through a symbolic link, -errno
  */
 int bl_volume_bind(const struct bl_volume *v, char **detail);
 

@@ -491,6 +491,43 @@ test_read_only_volume(void **state)
     finish_binds(&v);
 }
 
+/* A local path that is (or goes through) a symbolic link is refused: the bind would land on
+ * the link's target, chosen by whoever can write its parent, and stop could not undo it. */
+static void
+test_bind_refuses_symlink(void **state)
+{
+    struct bl_volume v;
+    char *detail = NULL;
+    g_autofree char *work = tmp_path("local/work");
+    g_autofree char *real = tmp_path("local/real");
+    g_autofree char *parent_link = tmp_path("local-link");
+
+    if (!private_ns) {
+        skip();
+    }
+    volume_for_binds(&v);
+    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
+    assert_int_equal(rename(work, real), 0);
+    assert_int_equal(symlink(real, work), 0);
+    assert_int_equal(bl_volume_bind(&v, &detail), -ELOOP);
+    assert_non_null(strstr(detail, "symbolic link"));
+    g_clear_pointer(&detail, g_free);
+    assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_NONE); /* nothing on the target */
+    /* A link among the parents is refused as well. */
+    assert_int_equal(unlink(work), 0);
+    assert_int_equal(rename(real, work), 0);
+    g_autofree char *local = tmp_path("local");
+    assert_int_equal(symlink(local, parent_link), 0);
+    g_free(v.folders[0].path);
+    v.folders[0].path = g_build_filename(parent_link, "work", NULL);
+    assert_int_equal(bl_volume_bind(&v, &detail), -ELOOP);
+    g_clear_pointer(&detail, g_free);
+    g_free(v.folders[0].path);
+    v.folders[0].path = g_strdup(work);
+    unlink(parent_link);
+    finish_binds(&v);
+}
+
 static int
 setup(void **state)
 {
@@ -515,6 +552,7 @@ main(void)
         cmocka_unit_test(test_remove_partial),
         cmocka_unit_test(test_bind_cycle),
         cmocka_unit_test(test_bind_busy_and_other),
+        cmocka_unit_test(test_bind_refuses_symlink),
         cmocka_unit_test(test_folder_users),
         cmocka_unit_test(test_unbind_force),
         cmocka_unit_test(test_read_only_volume),
