@@ -121,7 +121,7 @@ load_or_report(const char *path)
     g_autofree char *err = NULL;
 
     if (bl_chain_load_file(path, &defs, &chain, &err) != 0) {
-        fputs(err != NULL ? err : "cannot load chain\n", stderr);
+        fprintf(stderr, "%s\n", err != NULL ? err : "cannot load chain");
     }
     return chain;
 }

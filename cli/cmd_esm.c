@@ -114,7 +114,7 @@ load_site(const struct opts *o, struct bl_chain **chain)
         return NULL;
     }
     if (bl_esm_chain_load(site, dirs, chain, &err) != 0) {
-        fprintf(stderr, "%s: the site's chain does not load:\n%s", path, err ? err : "");
+        fprintf(stderr, "%s: the site's chain does not load:\n%s\n", path, err ? err : "");
         bl_esm_site_free(site);
         return NULL;
     }

@@ -206,11 +206,11 @@ parse_timeouts(const struct bl_agent *a, struct bl_chain_defaults *defs, char **
     const char *start = a->param[BL_AP_MEMBER_START_TIMEOUT];
     const char *stop = a->param[BL_AP_MEMBER_STOP_TIMEOUT];
 
-    if (bl_parse_duration_ms(start, &defs->start_timeout_ms) != 0) {
+    if (bl_conf_parse_ms(start, 1000, 1, BL_TIMEOUT_MAX_MS, &defs->start_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("member_start_timeout '%s' is not a duration", start);
         return BL_E_INVALID;
     }
-    if (bl_parse_duration_ms(stop, &defs->stop_timeout_ms) != 0) {
+    if (bl_conf_parse_ms(stop, 1000, 1, BL_TIMEOUT_MAX_MS, &defs->stop_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("member_stop_timeout '%s' is not a duration", stop);
         return BL_E_INVALID;
     }

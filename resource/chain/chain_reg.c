@@ -128,14 +128,15 @@ bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
         return BL_E_INVALID;
     }
     if (p->sync_timeout != NULL &&
-        bl_parse_duration_ms(p->sync_timeout, &r->sync_timeout_ms) != 0) {
+        bl_conf_parse_ms(p->sync_timeout, 1000, 1, BL_TIMEOUT_MAX_MS, &r->sync_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("registry_sync_timeout '%s' is not a duration", p->sync_timeout);
         return BL_E_INVALID;
     }
     r->settle_ms = BL_CHAIN_REG_SETTLE_MS;
     if (p->settle != NULL && strcmp(p->settle, "0") == 0) {
         r->settle_ms = 0;
-    } else if (p->settle != NULL && bl_parse_duration_ms(p->settle, &r->settle_ms) != 0) {
+    } else if (p->settle != NULL &&
+               bl_conf_parse_ms(p->settle, 1000, 1, BL_TIMEOUT_MAX_MS, &r->settle_ms) != 0) {
         *errmsg = g_strdup_printf("registry_capture_settle '%s' is not a duration", p->settle);
         return BL_E_INVALID;
     }

@@ -5,6 +5,7 @@
  */
 #include "esm.h"
 
+#include "bl_conf.h"
 #include "bl_result.h"
 
 #include <arpa/inet.h>
@@ -90,7 +91,7 @@ store(struct bl_esm_site *s, const struct key_def *d, const char *value)
 
     switch (d->type) {
         case K_BOOL:
-            return bl_parse_bool(value, (bool *) field) == 0 ? NULL : "must be true or false";
+            return bl_conf_parse_bool(value, (bool *) field) == 0 ? NULL : "must be true or false";
         case K_PREFIX: {
             char *end = NULL;
             guint64 n = g_ascii_strtoull(value, &end, 10);
