@@ -240,22 +240,22 @@ static int
 volume_ready(const struct bl_agent *a, const struct bl_volume *v)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc;
 
     if (v->state_dir == NULL) {
         return BL_OCF_SUCCESS;
     }
-    rc = bl_volume_check(v, &problem, &detail);
+    rc = bl_volume_check(v, &problem, &errmsg);
     if (rc == 0) {
-        rc = bl_volume_prepare(v, &detail);
+        rc = bl_volume_prepare(v, &errmsg);
         problem = rc == BL_E_STATE ? BL_VOL_NOT_DIR : BL_VOL_OK;
     }
     if (rc == 0) {
         return BL_OCF_SUCCESS;
     }
     qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance,
-           detail != NULL ? detail : bl_strerror(rc));
+           errmsg != NULL ? errmsg : bl_strerror(rc));
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_GENERIC;
 }
 
@@ -274,11 +274,11 @@ running_here(struct bl_agent *a, const struct bl_chain *chain)
 
 /* Undo the binds; with force_unbind, end what keeps one busy, and say whom. */
 static int
-unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **detail)
+unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **errmsg)
 {
     g_autoptr(GString) ended = g_string_new(NULL);
-    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, detail)
-                             : bl_volume_unbind(v, timeout_ms, detail);
+    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, errmsg)
+                             : bl_volume_unbind(v, timeout_ms, errmsg);
 
     if (ended->len > 0) {
         qb_log(LOG_WARNING, "%s: bound folders still busy after the members stopped: sent %s",
@@ -291,10 +291,10 @@ unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_
 static void
 abandon_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode mode)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
-    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &detail) != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &errmsg) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return; /* keep the record "running": the next start here must not look clean */
     }
     record_stop(a, v, mode);
@@ -324,15 +324,15 @@ start_members(struct bl_agent *a, struct work *w, int64_t deadline)
 static int
 registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int64_t t0 = bl_mono_ms();
 
     if (!bl_chain_reg_enabled(&w->reg)) {
         return BL_OCF_SUCCESS;
     }
-    if (bl_chain_reg_wait(&w->reg, deadline, &detail) != 0) {
+    if (bl_chain_reg_wait(&w->reg, deadline, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: refusing to start chain %s on %s: %s", a->instance, w->chain->name,
-               a->node, detail);
+               a->node, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: registry in sync on %s (%lld ms)", a->instance, a->node,
@@ -344,14 +344,14 @@ registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
 static int
 registry_render(const struct bl_agent *a, struct work *w)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     if (!bl_chain_reg_enabled(&w->reg) || w->reg.render[0] == NULL) {
         return BL_OCF_SUCCESS;
     }
-    if (bl_chain_reg_render(&w->reg, &detail) != 0) {
+    if (bl_chain_reg_render(&w->reg, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: cannot render profile %s on %s: %s", a->instance, w->reg.profile_path,
-               a->node, detail);
+               a->node, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: profile %s rendered into %s", a->instance, w->reg.profile_path,
@@ -366,23 +366,23 @@ static int
 registry_capture(const struct bl_agent *a, struct work *w, const char *when, bool at_stop,
                  bool last, bool *deferred)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     const char *lost = "not retried: lost when the chain starts again, here or elsewhere";
     size_t n = 0;
 
     *deferred = false;
-    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &detail);
+    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &errmsg);
     if (rc != 0) {
         qb_log(LOG_WARNING, "%s: %s: changes to the rendered files not recorded (%s): %s",
                a->instance, when, strcmp(when, "stop") == 0 ? lost : "retried at the next monitor",
-               detail != NULL ? detail : bl_strerror(rc));
+               errmsg != NULL ? errmsg : bl_strerror(rc));
         return rc;
     }
-    if (detail != NULL && *deferred && last) {
+    if (errmsg != NULL && *deferred && last) {
         qb_log(LOG_WARNING, "%s: %s: %s; gave up waiting, changes not recorded (%s)", a->instance,
-               when, detail, lost);
-    } else if (detail != NULL) {
-        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
+               when, errmsg, lost);
+    } else if (errmsg != NULL) {
+        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, errmsg);
     }
     if (n > 0) {
         qb_log(LOG_NOTICE, "%s: %s: %zu changes to the rendered files recorded in the registry",
@@ -422,7 +422,7 @@ action_start(struct bl_agent *a, struct work *w)
 {
     int64_t t0 = bl_mono_ms();
     int64_t deadline = action_deadline(a);
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
 
     rc = rc == BL_OCF_SUCCESS ? node_checks(a, w->chain) : rc;
@@ -438,8 +438,8 @@ action_start(struct bl_agent *a, struct work *w)
         bl_snapshot_write(a, w->chain, w->mode) != 0) {
         return BL_OCF_ERR_GENERIC;
     }
-    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &detail) != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &errmsg) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         abandon_start(a, &w->volume, w->mode);
         return BL_OCF_ERR_GENERIC;
     }
@@ -459,7 +459,7 @@ static int
 action_stop(struct bl_agent *a, struct work *w)
 {
     int64_t deadline = action_deadline(a);
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     g_auto(GStrv) env = NULL;
     int rc = load_running(a, w);
 
@@ -483,9 +483,9 @@ action_stop(struct bl_agent *a, struct work *w)
         return BL_OCF_ERR_GENERIC;
     }
     rc = unbind_folders(a, work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
-                        &detail);
+                        &errmsg);
     if (rc != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     record_stop(a, work_volume(w), w->mode);
@@ -580,7 +580,7 @@ static int
 action_validate(struct bl_agent *a, struct work *w)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
 
     if (rc == BL_OCF_SUCCESS) {
@@ -592,9 +592,9 @@ action_validate(struct bl_agent *a, struct work *w)
     }
     /* The volume may well be mounted on another node now: only what is wrong everywhere
      * (state_dir not a directory) fails validation. */
-    if (bl_volume_check(&w->volume, &problem, &detail) != 0) {
+    if (bl_volume_check(&w->volume, &problem, &errmsg) != 0) {
         qb_log(problem == BL_VOL_NOT_DIR ? LOG_ERR : LOG_INFO, "%s: %s", a->instance,
-               detail != NULL ? detail : "state_dir not checked");
+               errmsg != NULL ? errmsg : "state_dir not checked");
     }
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_SUCCESS;
 }

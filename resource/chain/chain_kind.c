@@ -79,20 +79,20 @@ bl_kind_describe(const struct bl_exec_res *res, int rc, const char *what)
 }
 
 void
-bl_kind_detail(char **detail, char *text)
+bl_kind_detail(char **errmsg, char *text)
 {
-    if (detail != NULL && *detail == NULL) {
-        *detail = text;
+    if (errmsg != NULL && *errmsg == NULL) {
+        *errmsg = text;
     } else {
         g_free(text);
     }
 }
 
 int
-bl_kind_run_result(int rc, struct bl_exec_res *res, const char *what, char **detail)
+bl_kind_run_result(int rc, struct bl_exec_res *res, const char *what, char **errmsg)
 {
     if (rc != 0 || !bl_exec_ok(res)) {
-        bl_kind_detail(detail, bl_kind_describe(res, rc, what));
+        bl_kind_detail(errmsg, bl_kind_describe(res, rc, what));
         rc = rc != 0 ? rc : BL_E_STATE;
     }
     bl_exec_res_clear(res);
@@ -159,7 +159,7 @@ bl_kind_stop_pidfile(const struct bl_chain_member *m, int timeout_ms, bool term)
 
 static int
 daemon_start_foreground(const struct bl_chain_sys *sys, const struct bl_chain_member *m,
-                        char **detail)
+                        char **errmsg)
 {
     struct bl_exec_req req = {
         .argv = m->command,
@@ -173,11 +173,11 @@ daemon_start_foreground(const struct bl_chain_sys *sys, const struct bl_chain_me
     if (rc == 0) {
         rc = bl_pidfile_write(m->pidfile, res.pid);
         if (rc != 0) {
-            bl_kind_detail(detail, g_strdup_printf("cannot write pidfile %s: %s", m->pidfile,
+            bl_kind_detail(errmsg, g_strdup_printf("cannot write pidfile %s: %s", m->pidfile,
                                                    bl_strerror(rc)));
         }
     } else {
-        bl_kind_detail(detail, bl_kind_describe(&res, rc, m->command[0]));
+        bl_kind_detail(errmsg, bl_kind_describe(&res, rc, m->command[0]));
     }
     bl_exec_res_clear(&res);
     return rc;
@@ -185,7 +185,7 @@ daemon_start_foreground(const struct bl_chain_sys *sys, const struct bl_chain_me
 
 static int
 daemon_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-             char **detail)
+             char **errmsg)
 {
     g_autofree char *dir = g_path_get_dirname(m->pidfile);
     struct bl_exec_res res = {0};
@@ -198,19 +198,19 @@ daemon_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
     /* /run is emptied at boot and, without systemd, nothing recreates the directory */
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         rc = -errno;
-        bl_kind_detail(detail, g_strdup_printf("cannot create %s: %s", dir, g_strerror(-rc)));
+        bl_kind_detail(errmsg, g_strdup_printf("cannot create %s: %s", dir, g_strerror(-rc)));
         return rc;
     }
     if (m->foreground) {
-        return daemon_start_foreground(sys, m, detail);
+        return daemon_start_foreground(sys, m, errmsg);
     }
     rc = bl_kind_run(sys, m->command, m->log, timeout_ms, &res);
-    return bl_kind_run_result(rc, &res, m->command[0], detail);
+    return bl_kind_run_result(rc, &res, m->command[0], errmsg);
 }
 
 static int
 daemon_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-            char **detail)
+            char **errmsg)
 {
     int64_t deadline = bl_mono_ms() + timeout_ms;
     struct bl_exec_res res = {0};
@@ -220,12 +220,12 @@ daemon_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int
         rc = bl_kind_stop_pidfile(m, timeout_ms, true);
     } else {
         rc = bl_kind_run(sys, m->stop_command, m->log, timeout_ms, &res);
-        bl_kind_run_result(rc, &res, m->stop_command[0], detail);
+        bl_kind_run_result(rc, &res, m->stop_command[0], errmsg);
         /* Whatever the stop command did, the process must go: wait the rest, then SIGKILL. */
         rc = bl_kind_stop_pidfile(m, (int) MAX(deadline - bl_mono_ms(), 0), false);
     }
-    if (rc != 0 && detail != NULL && *detail == NULL) {
-        *detail = g_strdup_printf("process from %s survived SIGKILL", m->pidfile);
+    if (rc != 0 && errmsg != NULL && *errmsg == NULL) {
+        *errmsg = g_strdup_printf("process from %s survived SIGKILL", m->pidfile);
     }
     return rc;
 }

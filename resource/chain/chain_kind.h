@@ -36,17 +36,17 @@ struct bl_chain_sys {
 struct bl_member_ops {
     /**
      * Start one member; returns when its start command finished (readiness is the caller's).
-     * \param[out] detail  on failure, output or reason for the log; g_free(); may be NULL
+     * \param[out] errmsg  on failure, output or reason for the log; g_free(); may be NULL
      * \return 0, -errno, BL_E_TIMEOUT, or BL_E_STATE when the start command failed
      */
     int (*start)(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-                 char **detail);
+                 char **errmsg);
     /**
      * Stop one member: polite first, SIGKILL when timeout_ms passes. Succeeds when it was
      * not running. \return 0, or BL_E_STATE when it is still running, or -errno
      */
     int (*stop)(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-                char **detail);
+                char **errmsg);
     /**
      * State of n members of this kind, with as few processes as the kind allows (daemon:
      * none; systemd: one systemctl for the batch; lsb: none with a pidfile, else one each).
@@ -86,15 +86,15 @@ int bl_kind_run(const struct bl_chain_sys *sys, char *const *argv, const char *o
 char *bl_kind_describe(const struct bl_exec_res *res, int rc, const char *what);
 
 /**
- * Judge a finished run: 0 when it exited 0; otherwise describe it into *detail (unless a
- * detail is already there) and return rc, or BL_E_STATE for a non-zero exit. Clears res.
+ * Judge a finished run: 0 when it exited 0; otherwise describe it into *errmsg (unless a
+ * errmsg is already there) and return rc, or BL_E_STATE for a non-zero exit. Clears res.
  * \param[in]  what    the program, for the description
- * \param[out] detail  may be NULL; g_free()
+ * \param[out] errmsg  may be NULL; g_free()
  */
-int bl_kind_run_result(int rc, struct bl_exec_res *res, const char *what, char **detail);
+int bl_kind_run_result(int rc, struct bl_exec_res *res, const char *what, char **errmsg);
 
-/** Give *detail a text unless it has one already (detail may be NULL); takes text. */
-void bl_kind_detail(char **detail, char *text);
+/** Give *errmsg a text unless it has one already (errmsg may be NULL); takes text. */
+void bl_kind_detail(char **errmsg, char *text);
 
 /**
  * validate-all: whether path (when not NULL) is an executable program; appends a problem

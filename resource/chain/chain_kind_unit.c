@@ -146,26 +146,26 @@ systemd_status(const struct bl_chain_sys *sys, const struct bl_chain_member *con
 
 static int
 systemd_action(const struct bl_chain_sys *sys, const struct bl_chain_member *m,
-               const char *const *words, int timeout_ms, char **detail)
+               const char *const *words, int timeout_ms, char **errmsg)
 {
     struct bl_exec_res res = {0};
     int rc = systemctl(sys, words, &m, 1, timeout_ms, &res);
 
-    return bl_kind_run_result(rc, &res, "systemctl", detail);
+    return bl_kind_run_result(rc, &res, "systemctl", errmsg);
 }
 
 static int
 systemd_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-              char **detail)
+              char **errmsg)
 {
     static const char *const words[] = {"start", NULL};
 
-    return systemd_action(sys, m, words, timeout_ms, detail);
+    return systemd_action(sys, m, words, timeout_ms, errmsg);
 }
 
 static int
 systemd_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-             char **detail)
+             char **errmsg)
 {
     static const char *const stop[] = {"stop", NULL};
     static const char *const kill[] = {"kill", "--signal=SIGKILL", NULL};
@@ -174,11 +174,11 @@ systemd_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
     if (!systemd_running(sys)) {
         return 0;
     }
-    if (systemd_action(sys, m, stop, timeout_ms, detail) != 0) {
-        systemd_action(sys, m, kill, KILL_TIMEOUT_MS, detail);
+    if (systemd_action(sys, m, stop, timeout_ms, errmsg) != 0) {
+        systemd_action(sys, m, kill, KILL_TIMEOUT_MS, errmsg);
     }
     if (systemd_status(sys, &m, 1, &state) != 0 || state == BL_MEMBER_RUNNING) {
-        bl_kind_detail(detail, g_strdup_printf("unit %s still active after SIGKILL", m->unit));
+        bl_kind_detail(errmsg, g_strdup_printf("unit %s still active after SIGKILL", m->unit));
         return BL_E_STATE;
     }
     return 0;
@@ -254,27 +254,27 @@ lsb_state(const struct bl_chain_sys *sys, const struct bl_chain_member *m)
 
 static int
 lsb_action(const struct bl_chain_sys *sys, const struct bl_chain_member *m, const char *action,
-           int timeout_ms, char **detail)
+           int timeout_ms, char **errmsg)
 {
     struct bl_exec_res res = {0};
     int rc = lsb_run(sys, m, action, timeout_ms, &res);
 
-    return bl_kind_run_result(rc, &res, m->script, detail);
+    return bl_kind_run_result(rc, &res, m->script, errmsg);
 }
 
 static int
 lsb_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-          char **detail)
+          char **errmsg)
 {
     if (lsb_state(sys, m) == BL_MEMBER_RUNNING) {
         return 0;
     }
-    return lsb_action(sys, m, "start", timeout_ms, detail);
+    return lsb_action(sys, m, "start", timeout_ms, errmsg);
 }
 
 static int
 lsb_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-         char **detail)
+         char **errmsg)
 {
     int64_t deadline = bl_mono_ms() + timeout_ms;
 
@@ -282,12 +282,12 @@ lsb_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int ti
         return 0;
     }
     /* LSB stop must succeed on a stopped service, but scripts differ: judge by the state. */
-    lsb_action(sys, m, "stop", timeout_ms, detail);
+    lsb_action(sys, m, "stop", timeout_ms, errmsg);
     if (m->pidfile != NULL) {
         return bl_kind_stop_pidfile(m, (int) MAX(deadline - bl_mono_ms(), 0), false);
     }
     if (lsb_state(sys, m) == BL_MEMBER_RUNNING) {
-        bl_kind_detail(detail, g_strdup_printf("%s status still reports running", m->script));
+        bl_kind_detail(errmsg, g_strdup_printf("%s status still reports running", m->script));
         return BL_E_STATE;
     }
     return 0;

@@ -107,13 +107,13 @@ wait_ready(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int6
 static int
 stop_member(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int64_t t0 = bl_mono_ms();
-    int rc = ops_of(sys, m)->stop(sys, m, timeout_ms, &detail);
+    int rc = ops_of(sys, m)->stop(sys, m, timeout_ms, &errmsg);
 
     if (rc != 0) {
         qb_log(LOG_ERR, "member %s (%s) did not stop: %s", m->name, bl_member_kind_name(m->kind),
-               detail != NULL ? detail : bl_strerror(rc));
+               errmsg != NULL ? errmsg : bl_strerror(rc));
     } else {
         qb_log(LOG_INFO, "member %s stopped (%lld ms)", m->name, (long long) (bl_mono_ms() - t0));
     }
@@ -154,15 +154,15 @@ stop_range(const struct bl_chain_sys *sys, const struct bl_chain *chain, size_t 
 static int
 start_member(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int64_t deadline)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int64_t t0 = bl_mono_ms();
     int64_t until = min_deadline(t0 + m->start_timeout_ms, deadline);
-    int rc = ops_of(sys, m)->start(sys, m, left_ms(until), &detail);
+    int rc = ops_of(sys, m)->start(sys, m, left_ms(until), &errmsg);
 
     if (rc == 0) {
         rc = wait_ready(sys, m, until);
-        if (rc != 0 && detail == NULL) {
-            detail = g_strdup_printf(rc == BL_E_TIMEOUT ? "not ready (%s) within %u ms"
+        if (rc != 0 && errmsg == NULL) {
+            errmsg = g_strdup_printf(rc == BL_E_TIMEOUT ? "not ready (%s) within %u ms"
                                                         : "died while starting (%s, %u ms)",
                                      bl_ready_kind_name(m->ready), m->start_timeout_ms);
         }
@@ -173,7 +173,7 @@ start_member(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
     }
     qb_log(m->optional ? LOG_WARNING : LOG_ERR, "%s member %s (%s) failed to start: %s",
            m->optional ? "optional" : "mandatory", m->name, bl_member_kind_name(m->kind),
-           detail != NULL ? detail : bl_strerror(rc));
+           errmsg != NULL ? errmsg : bl_strerror(rc));
     /* Whatever half-started must go before we skip it or roll back. */
     stop_member(sys, m, (int) m->stop_timeout_ms);
     return rc;
@@ -188,7 +188,7 @@ run_hooks(const struct bl_chain_sys *sys, const struct bl_chain *chain, enum bl_
 {
     for (size_t i = 0; i < chain->n_outside; i++) {
         const struct bl_chain_member *o = &chain->outside[i];
-        g_autofree char *detail = NULL;
+        g_autofree char *errmsg = NULL;
         if (o->hook[h] == NULL) {
             continue;
         }
@@ -197,13 +197,13 @@ run_hooks(const struct bl_chain_sys *sys, const struct bl_chain *chain, enum bl_
         if (deadline != 0) {
             timeout = MAX(MIN(timeout, left_ms(deadline)), 100);
         }
-        int rc = start ? ops_of(sys, o)->start(sys, o, timeout, &detail)
-                       : ops_of(sys, o)->stop(sys, o, timeout, &detail);
+        int rc = start ? ops_of(sys, o)->start(sys, o, timeout, &errmsg)
+                       : ops_of(sys, o)->stop(sys, o, timeout, &errmsg);
         if (rc == 0) {
             qb_log(LOG_INFO, "outside service %s: %s done", o->name, start ? "start" : "stop");
         } else {
             qb_log(LOG_WARNING, "outside service %s: %s failed (the chain goes on): %s", o->name,
-                   start ? "start" : "stop", detail != NULL ? detail : bl_strerror(rc));
+                   start ? "start" : "stop", errmsg != NULL ? errmsg : bl_strerror(rc));
         }
     }
 }

@@ -38,9 +38,9 @@ int bl_chain_start(const struct bl_chain_sys *sys, const struct bl_chain *chain,
 
 /**
  * Stop the chain, last member first (the [outside] entries' before_stop hooks before, their
- * after_stop hooks after, failures of theirs logged only): each is asked to stop and killed after its stop_timeout
- * (shortened so that the members after it keep some time before deadline). Members already
- * stopped are fine. Every member is tried even when one fails.
+ * after_stop hooks after, failures of theirs logged only): each is asked to stop and killed
+ * after its stop_timeout (shortened so that the members after it keep some time before
+ * deadline). Members already stopped are fine. Every member is tried even when one fails.
  * \return 0 when all are stopped, else the first failure (BL_E_STATE: survived SIGKILL)
  */
 int bl_chain_stop(const struct bl_chain_sys *sys, const struct bl_chain *chain, int64_t deadline);

@@ -69,10 +69,10 @@ void bl_volume_clear(struct bl_volume *v);
 /**
  * Check that state_dir sits on a mounted, writable volume from the configured device.
  * \param[out] problem  what is wrong
- * \param[out] detail   on a problem, a sentence for the log; g_free()
+ * \param[out] errmsg   on a problem, a sentence for the log; g_free()
  * \return 0 when fine, BL_E_STATE with *problem set, or -errno
  */
-int bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **detail);
+int bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **errmsg);
 
 /**
  * Prepare the volume for a start: create state_dir, remove leftovers of interrupted copies,
@@ -80,21 +80,21 @@ int bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, 
  * missing local paths. Call after bl_volume_check() succeeded.
  * \return 0, BL_E_STATE when a folder on the volume is not a directory, or -errno
  */
-int bl_volume_prepare(const struct bl_volume *v, char **detail);
+int bl_volume_prepare(const struct bl_volume *v, char **errmsg);
 
 /**
  * Bind every folder over its local path; folders already bound are left. On failure the
  * binds made by this call are undone.
  * \return 0, BL_E_STATE when a local path has something else mounted on it, or -errno
  */
-int bl_volume_bind(const struct bl_volume *v, char **detail);
+int bl_volume_bind(const struct bl_volume *v, char **errmsg);
 
 /**
  * Undo the binds, last folder first. Folders not bound are fine; other mounts on a local path
  * are left alone. A busy bind is retried until timeout_ms.
  * \return 0, or -EBUSY (still in use) or -errno
  */
-int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail);
+int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **errmsg);
 
 /**
  * Undo the binds like bl_volume_unbind(), ending what keeps one busy: when a bind is still
@@ -104,7 +104,7 @@ int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail);
  * \return 0, or -EBUSY (still in use at timeout_ms) or -errno
  */
 int bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended,
-                           char **detail);
+                           char **errmsg);
 
 /**
  * Processes using folder i from the volume: a working directory, root, open file or mapped

@@ -304,7 +304,7 @@ get_list(GKeyFile *kf, const char *key, GString *err)
 }
 
 int
-bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **err)
+bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **errmsg)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     GString *problems = g_string_new(NULL);
@@ -334,11 +334,11 @@ bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **err)
     f->registry_missing = get_list(kf, "registry_missing", problems);
     if (problems->len > 0) {
         bl_esm_facts_clear(f);
-        *err = g_string_free(problems, FALSE);
+        *errmsg = g_string_free(problems, FALSE);
         return BL_E_INVALID;
     }
     g_string_free(problems, TRUE);
-    *err = NULL;
+    *errmsg = NULL;
     return 0;
 }
 

@@ -259,7 +259,7 @@ load_managed(GKeyFile *kf, const char *path, struct bl_esm_site *s, GString *err
 }
 
 int
-bl_esm_site_load(const char *path, struct bl_esm_site **out, char **err)
+bl_esm_site_load(const char *path, struct bl_esm_site **out, char **errmsg)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GError) gerr = NULL;
@@ -270,8 +270,8 @@ bl_esm_site_load(const char *path, struct bl_esm_site **out, char **err)
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
         int rc = g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? -ENOENT : BL_E_INVALID;
         g_string_append_printf(problems, "%s: %s\n", path, gerr->message);
-        if (err != NULL) {
-            *err = g_string_free(problems, FALSE);
+        if (errmsg != NULL) {
+            *errmsg = g_string_free(problems, FALSE);
         } else {
             g_string_free(problems, TRUE);
         }
@@ -290,16 +290,16 @@ bl_esm_site_load(const char *path, struct bl_esm_site **out, char **err)
     }
     if (problems->len > 0) {
         bl_esm_site_free(s);
-        if (err != NULL) {
-            *err = g_string_free(problems, FALSE);
+        if (errmsg != NULL) {
+            *errmsg = g_string_free(problems, FALSE);
         } else {
             g_string_free(problems, TRUE);
         }
         return BL_E_INVALID;
     }
     g_string_free(problems, TRUE);
-    if (err != NULL) {
-        *err = NULL;
+    if (errmsg != NULL) {
+        *errmsg = NULL;
     }
     *out = s;
     return 0;
@@ -355,7 +355,7 @@ bl_esm_chain_text(const struct bl_esm_site *s)
 
 int
 bl_esm_chain_load(const struct bl_esm_site *s, const char *const *search_dirs,
-                  struct bl_chain **out, char **err)
+                  struct bl_chain **out, char **errmsg)
 {
     const struct bl_chain_defaults defs = {60000, 30000, search_dirs};
     g_autofree char *text = NULL;
@@ -373,10 +373,10 @@ bl_esm_chain_load(const struct bl_esm_site *s, const char *const *search_dirs,
         }
     }
     if (site_chain != NULL) {
-        return bl_chain_load_file(site_chain, &defs, out, err);
+        return bl_chain_load_file(site_chain, &defs, out, errmsg);
     }
     text = bl_esm_chain_text(s);
-    return bl_chain_load_text(text, s->chain, &defs, out, err);
+    return bl_chain_load_text(text, s->chain, &defs, out, errmsg);
 }
 
 char *

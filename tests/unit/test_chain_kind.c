@@ -187,13 +187,13 @@ test_systemd_stop_escalates(void **state)
     struct bl_chain *c = load("[member a];kind=systemd;unit=a");
     struct fake_exec f;
     struct bl_chain_sys sys;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     sys_with_fake(&sys, &f, replies);
-    assert_int_equal(bl_kind_systemd.stop(&sys, &c->members[0], 100, &detail), 0);
+    assert_int_equal(bl_kind_systemd.stop(&sys, &c->members[0], 100, &errmsg), 0);
     assert_int_equal(f.calls->len, 3);
     assert_non_null(strstr(g_ptr_array_index(f.calls, 1), "kill --signal=SIGKILL -- a.service"));
-    assert_non_null(strstr(detail, "timed out"));
+    assert_non_null(strstr(errmsg, "timed out"));
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
 }
@@ -207,11 +207,11 @@ test_systemd_start_failure(void **state)
     struct bl_chain *c = load("[member a];kind=systemd;unit=a");
     struct fake_exec f;
     struct bl_chain_sys sys;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     sys_with_fake(&sys, &f, replies);
-    assert_int_equal(bl_kind_systemd.start(&sys, &c->members[0], 1000, &detail), BL_E_STATE);
-    assert_non_null(strstr(detail, "exited with 1: Job for a.service failed"));
+    assert_int_equal(bl_kind_systemd.start(&sys, &c->members[0], 1000, &errmsg), BL_E_STATE);
+    assert_non_null(strstr(errmsg, "exited with 1: Job for a.service failed"));
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
 }
@@ -358,13 +358,13 @@ test_daemon_start_failures(void **state)
     struct bl_chain *fail = member_chain("d3", "--fail-start", "");
     struct bl_chain *hang = member_chain("d4", "--hang-start", "");
     struct bl_chain_sys sys = {0};
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     g_autofree char *detail2 = NULL;
     int64_t t0;
 
     bl_chain_sys_defaults(&sys);
-    assert_int_equal(bl_kind_daemon.start(&sys, &fail->members[0], 5000, &detail), BL_E_STATE);
-    assert_non_null(strstr(detail, "exited with 1: bl-test-member d3: failing on purpose"));
+    assert_int_equal(bl_kind_daemon.start(&sys, &fail->members[0], 5000, &errmsg), BL_E_STATE);
+    assert_non_null(strstr(errmsg, "exited with 1: bl-test-member d3: failing on purpose"));
     t0 = bl_mono_ms();
     assert_int_equal(bl_kind_daemon.start(&sys, &hang->members[0], 300, &detail2), BL_E_TIMEOUT);
     assert_true(bl_mono_ms() - t0 < 3000);

@@ -35,7 +35,7 @@ fake_of(const struct bl_chain_member *m)
 
 static int
 fake_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-           char **detail)
+           char **errmsg)
 {
     struct fake_member *f = fake_of(m);
 
@@ -48,7 +48,7 @@ fake_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int 
 
 static int
 fake_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-          char **detail)
+          char **errmsg)
 {
     struct fake_member *f = fake_of(m);
 
