@@ -201,16 +201,16 @@ const struct bl_chain_member *bl_chain_find(const struct bl_chain *chain, const 
  * \param[out] cmp  negative, 0 or positive as a is below, equal to or above b
  * \return 0, or BL_E_INVALID when either is not such a version
  */
-int bl_version_compare(const char *a, const char *b, int *cmp);
+int bl_chain_version_compare(const char *a, const char *b, int *cmp);
 
 /** Free a chain; accepts NULL. */
 void bl_chain_free(struct bl_chain *chain);
 
 /** "systemd", "lsb", "daemon"; static string. */
-const char *bl_member_kind_name(enum bl_member_kind kind);
+const char *bl_chain_member_kind_name(enum bl_member_kind kind);
 
 /** "alive", "tcp", "command"; static string. */
-const char *bl_ready_kind_name(enum bl_ready_kind kind);
+const char *bl_chain_ready_kind_name(enum bl_ready_kind kind);
 
 /**
  * Print the member and chain keys as a Markdown table (for docs and `bmclink chain keys`),

@@ -42,7 +42,7 @@ work_clear(struct work *w)
 {
     bl_volume_clear(&w->volume);
     bl_chain_free(w->chain);
-    bl_snapshot_clear(&w->snap);
+    bl_chain_snapshot_clear(&w->snap);
     bl_chain_reg_clear(&w->reg);
 }
 
@@ -63,19 +63,19 @@ static int
 load_config(const struct bl_agent *a, struct work *w)
 {
     g_autofree char *err = NULL;
-    int rc = bl_agent_parse_params(a, &w->volume, &w->defs, &err);
+    int rc = bl_chain_agent_parse_params(a, &w->volume, &w->defs, &err);
 
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: invalid parameters: %s", a->instance, err);
         return BL_OCF_ERR_CONFIGURED;
     }
-    rc = bl_agent_load_chain(a, &w->defs, &w->chain, &err);
+    rc = bl_chain_agent_load_chain(a, &w->defs, &w->chain, &err);
     if (rc != 0) {
         g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
         log_lines(LOG_ERR, prefix, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
     }
-    rc = bl_agent_parse_registry(a, a->param, &w->reg, &err);
+    rc = bl_chain_agent_parse_registry(a, a->param, &w->reg, &err);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
@@ -87,10 +87,10 @@ load_config(const struct bl_agent *a, struct work *w)
 static int
 load_running(const struct bl_agent *a, struct work *w)
 {
-    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
+    if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
         g_autofree char *err = NULL;
         w->mode = g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL;
-        if (bl_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
+        if (bl_chain_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
             /* the profile vanished since start: the chain itself is still fine */
             qb_log(LOG_WARNING, "%s: no capture of the rendered files: %s", a->instance, err);
             bl_chain_reg_clear(&w->reg);
@@ -122,7 +122,7 @@ action_deadline(const struct bl_agent *a)
     }
     /* leave time to roll back and report before Pacemaker gives up on us */
     margin = MIN(MAX(a->timeout_ms / 20, 1000), a->timeout_ms / 2);
-    return bl_mono_ms() + a->timeout_ms - margin;
+    return bl_chain_mono_ms() + a->timeout_ms - margin;
 }
 
 static char **
@@ -131,7 +131,7 @@ member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct 
 {
     GPtrArray *env = g_ptr_array_new();
 
-    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_start_mode_name(mode), NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_chain_start_mode_name(mode), NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_NODE=", a->node, NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_RESOURCE=", a->instance, NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_CHAIN=", chain->name, NULL));
@@ -147,10 +147,10 @@ member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct 
 static void
 write_env_file(const struct bl_agent *a, char **env)
 {
-    g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, "env");
+    g_autofree char *path = bl_chain_snapshot_path(a->run_dir, a->instance, "env");
     g_autofree char *joined = g_strjoinv("\n", env);
     g_autofree char *text = g_strconcat(joined, "\n", NULL);
-    int rc = bl_file_write_atomic(path, text, strlen(text), 0644);
+    int rc = bl_chain_file_write_atomic(path, text, strlen(text), 0644);
 
     if (rc != 0) {
         qb_log(LOG_WARNING, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
@@ -170,7 +170,7 @@ static int
 record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode *mode)
 {
     g_autofree char *path = NULL;
-    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     struct bl_run_record rec = {0};
     int rc;
 
@@ -179,16 +179,17 @@ record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_
         return 0;
     }
     path = record_path(a, v);
-    rc = bl_run_record_read(path, &rec);
-    *mode =
-        bl_start_mode_decide(rc == 0 ? &rec : NULL, a->node, g_file_test(snap, G_FILE_TEST_EXISTS));
+    rc = bl_chain_run_record_read(path, &rec);
+    *mode = bl_chain_start_mode_decide(rc == 0 ? &rec : NULL, a->node,
+                                       g_file_test(snap, G_FILE_TEST_EXISTS));
     if (rc == 0) {
         qb_log(LOG_INFO, "%s: last run on %s, %s: this start is %s", a->instance, rec.node,
-               rec.running ? "not stopped cleanly" : "stopped cleanly", bl_start_mode_name(*mode));
+               rec.running ? "not stopped cleanly" : "stopped cleanly",
+               bl_chain_start_mode_name(*mode));
     }
-    bl_run_record_clear(&rec);
+    bl_chain_run_record_clear(&rec);
     rec = (struct bl_run_record){.node = a->node, .running = true, .mode = *mode};
-    rc = bl_run_record_write(path, &rec);
+    rc = bl_chain_run_record_write(path, &rec);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
     }
@@ -207,18 +208,18 @@ record_stop(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_m
         return;
     }
     path = record_path(a, v);
-    rc = bl_run_record_read(path, &rec);
+    rc = bl_chain_run_record_read(path, &rec);
     if (rc == 0 && g_strcmp0(rec.node, a->node) == 0) {
         rec.running = false;
         rec.changed = 0;
         rec.mode = mode;
-        rc = bl_run_record_write(path, &rec);
+        rc = bl_chain_run_record_write(path, &rec);
         if (rc != 0) {
             qb_log(LOG_WARNING, "%s: cannot record the clean stop in %s: %s", a->instance, path,
                    bl_strerror(rc));
         }
     }
-    bl_run_record_clear(&rec);
+    bl_chain_run_record_clear(&rec);
 }
 
 static int
@@ -262,7 +263,7 @@ volume_ready(const struct bl_agent *a, const struct bl_volume *v)
 static bool
 running_here(struct bl_agent *a, const struct bl_chain *chain)
 {
-    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     enum bl_chain_state state = BL_CHAIN_STOPPED;
 
     if (!g_file_test(snap, G_FILE_TEST_EXISTS)) {
@@ -298,7 +299,7 @@ abandon_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode 
         return; /* keep the record "running": the next start here must not look clean */
     }
     record_stop(a, v, mode);
-    bl_snapshot_remove(a);
+    bl_chain_snapshot_remove(a);
 }
 
 static int
@@ -325,7 +326,7 @@ static int
 registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
 {
     g_autofree char *errmsg = NULL;
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
 
     if (!bl_chain_reg_enabled(&w->reg)) {
         return BL_OCF_SUCCESS;
@@ -336,7 +337,7 @@ registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: registry in sync on %s (%lld ms)", a->instance, a->node,
-           (long long) (bl_mono_ms() - t0));
+           (long long) (bl_chain_mono_ms() - t0));
     return BL_OCF_SUCCESS;
 }
 
@@ -399,7 +400,7 @@ static void
 registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stopped,
                          int64_t deadline)
 {
-    int64_t until = bl_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
+    int64_t until = bl_chain_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
     bool deferred = false;
 
     if (!bl_chain_reg_enabled(&w->reg)) {
@@ -407,7 +408,7 @@ registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stop
     }
     until = deadline != 0 ? MIN(until, deadline) : until;
     for (unsigned tries = 1;; tries++) {
-        bool last = bl_mono_ms() + 100 >= until;
+        bool last = bl_chain_mono_ms() + 100 >= until;
         if (registry_capture(a, w, "stop", all_stopped, last, &deferred) != 0 || !deferred ||
             last) {
             return;
@@ -420,7 +421,7 @@ registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stop
 static int
 action_start(struct bl_agent *a, struct work *w)
 {
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
     int64_t deadline = action_deadline(a);
     g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
@@ -435,7 +436,7 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     if (record_start(a, &w->volume, &w->mode) != 0 ||
-        bl_snapshot_write(a, w->chain, w->mode) != 0) {
+        bl_chain_snapshot_write(a, w->chain, w->mode) != 0) {
         return BL_OCF_ERR_GENERIC;
     }
     if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &errmsg) != 0) {
@@ -450,8 +451,8 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     qb_log(LOG_NOTICE, "%s: chain %s started on %s as %s (%zu members, %lld ms)", a->instance,
-           w->chain->name, a->node, bl_start_mode_name(w->mode), w->chain->n_members,
-           (long long) (bl_mono_ms() - t0));
+           w->chain->name, a->node, bl_chain_start_mode_name(w->mode), w->chain->n_members,
+           (long long) (bl_chain_mono_ms() - t0));
     return BL_OCF_SUCCESS;
 }
 
@@ -482,14 +483,14 @@ action_stop(struct bl_agent *a, struct work *w)
                a->instance, work_chain(w)->name);
         return BL_OCF_ERR_GENERIC;
     }
-    rc = unbind_folders(a, work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
-                        &errmsg);
+    rc = unbind_folders(a, work_volume(w),
+                        deadline != 0 ? (int) (deadline - bl_chain_mono_ms()) : 10000, &errmsg);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     record_stop(a, work_volume(w), w->mode);
-    bl_snapshot_remove(a);
+    bl_chain_snapshot_remove(a);
     return BL_OCF_SUCCESS;
 }
 
@@ -501,7 +502,7 @@ log_down(const struct bl_agent *a, const struct bl_chain *chain, const enum bl_m
         if (states[i] != BL_MEMBER_RUNNING && chain->members[i].optional == optional) {
             qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance,
                    optional ? "optional" : "mandatory", chain->members[i].name,
-                   bl_member_state_name(states[i]));
+                   bl_chain_member_state_name(states[i]));
         }
     }
 }
@@ -608,7 +609,7 @@ action_reload(struct bl_agent *a, struct work *w)
     if (rc != BL_OCF_SUCCESS) {
         return rc;
     }
-    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
+    if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
         return BL_OCF_SUCCESS; /* not running here: the next start reads the new values */
     }
     if (!bl_chain_same_members(w->snap.chain, w->chain)) {
@@ -618,9 +619,9 @@ action_reload(struct bl_agent *a, struct work *w)
                a->instance, w->chain->name);
         return BL_OCF_SUCCESS;
     }
-    rc = bl_snapshot_write(a, w->chain,
-                           g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER
-                                                                    : BL_START_NORMAL);
+    rc = bl_chain_snapshot_write(a, w->chain,
+                                 g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER
+                                                                          : BL_START_NORMAL);
     qb_log(rc == 0 ? LOG_INFO : LOG_ERR, "%s: member timeouts reloaded%s", a->instance,
            rc == 0 ? "" : " but not saved");
     return rc == 0 ? BL_OCF_SUCCESS : BL_OCF_ERR_GENERIC;
@@ -635,13 +636,13 @@ static const struct {
 };
 
 int
-bl_agent_run(struct bl_agent *a, const char *action)
+bl_chain_agent_run(struct bl_agent *a, const char *action)
 {
     struct work w = {0};
     int rc = BL_OCF_ERR_UNIMPLEMENTED;
 
     if (strcmp(action, "meta-data") == 0) {
-        bl_agent_meta_data(stdout);
+        bl_chain_agent_meta_data(stdout);
         return BL_OCF_SUCCESS;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {

@@ -60,7 +60,7 @@ read_member_keys(struct bl_conf *f, const char *group, struct bl_chain_member *m
     g_auto(GStrv) keys = g_key_file_get_keys(bl_conf_keyfile(f), group, NULL, NULL);
 
     for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
-        int k = bl_member_key_find(keys[i]);
+        int k = bl_chain_member_key_find(keys[i]);
         g_autofree char *value = NULL;
 
         if (k < 0) {
@@ -68,12 +68,12 @@ read_member_keys(struct bl_conf *f, const char *group, struct bl_chain_member *m
             continue;
         }
         value = raw_value(f, group, keys[i]);
-        if (bl_conf_store(f, group, &bl_member_keys[k], value, m) != BL_OK) {
+        if (bl_conf_store(f, group, &bl_chain_member_keys[k], value, m) != BL_OK) {
             continue;
         }
         if (k == BL_MK_KIND && m->key_line[k] != 0 &&
             g_strcmp0(m->key_source[k], bl_conf_path(f)) != 0) {
-            bl_member_drop_other_kind_keys(m, bl_conf_path(f));
+            bl_chain_member_drop_other_kind_keys(m, bl_conf_path(f));
         }
         m->key_line[k] = (int) bl_conf_line(f, group, keys[i]);
         g_free(m->key_source[k]);
@@ -359,7 +359,7 @@ static void
 member_free_fields(struct bl_chain_member *m)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        bl_member_clear_key(m, (enum bl_member_key) k);
+        bl_chain_member_clear_key(m, (enum bl_member_key) k);
     }
     g_free(m->name);
     g_free(m->source);
@@ -417,15 +417,15 @@ static void G_GNUC_PRINTF(4, 5)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    bl_conf_fail(f, group, key >= 0 ? bl_member_keys[key].key : NULL, "%s", msg);
+    bl_conf_fail(f, group, key >= 0 ? bl_chain_member_keys[key].key : NULL, "%s", msg);
 }
 
 static void
 require_key(struct parse *p, const struct bl_chain_member *m, int key)
 {
     if (m->key_line[key] == 0) {
-        member_report(p, m, -1, "a %s member needs '%s'", bl_kind_names[m->kind],
-                      bl_member_keys[key].key);
+        member_report(p, m, -1, "a %s member needs '%s'", bl_chain_kind_names[m->kind],
+                      bl_chain_member_keys[key].key);
     }
 }
 
@@ -457,8 +457,8 @@ static void
 check_kind(struct parse *p, struct bl_chain_member *m)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (m->key_line[k] != 0 && !bl_member_key_applies((enum bl_member_key) k, m->kind)) {
-            member_report(p, m, k, "does not apply to a %s member", bl_kind_names[m->kind]);
+        if (m->key_line[k] != 0 && !bl_chain_member_key_applies((enum bl_member_key) k, m->kind)) {
+            member_report(p, m, k, "does not apply to a %s member", bl_chain_kind_names[m->kind]);
         }
     }
     switch (m->kind) {
@@ -495,7 +495,7 @@ check_outside(struct parse *p, const struct bl_chain_member *m)
     bool any_hook = false;
 
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (strcmp(bl_member_keys[k].group, "outside") == 0 && m->key_line[k] != 0) {
+        if (strcmp(bl_chain_member_keys[k].group, "outside") == 0 && m->key_line[k] != 0) {
             any_hook = true;
             if (!m->outside) {
                 member_report(p, m, k, "only for [outside] entries");

@@ -16,26 +16,26 @@
 /* The member keys as config-engine rows (chain_keys.c): the first BL_MK_COUNT in enum
  * bl_member_key order, each row's group the member kinds it applies to ("member": all,
  * "systemd", "lsb", "daemon", "outside": [outside] entries only); ends with a zero row. */
-extern const struct bl_conf_key bl_member_keys[];
-extern const char *const bl_kind_names[BL_KIND_COUNT];
-extern const char *const bl_ready_names[3];
+extern const struct bl_conf_key bl_chain_member_keys[];
+extern const char *const bl_chain_kind_names[BL_KIND_COUNT];
+extern const char *const bl_chain_ready_names[3];
 
 /** Whether key k may be given for a member of that kind. */
-bool bl_member_key_applies(enum bl_member_key k, enum bl_member_kind kind);
+bool bl_chain_member_key_applies(enum bl_member_key k, enum bl_member_kind kind);
 
 /** A row's parser for a site condition (a char * field): the member's and the folder's `when`.
  * \return 0 or BL_E_INVALID */
 int bl_chain_parse_cond(const struct bl_conf_key *k, const char *text, void *base);
 
 /** Clear key k of a member (its value, line and source). */
-void bl_member_clear_key(struct bl_chain_member *m, enum bl_member_key k);
+void bl_chain_member_clear_key(struct bl_chain_member *m, enum bl_member_key k);
 
 /** An override that changes a member's kind drops the keys set elsewhere that only fitted the
  * old kind. \param[in] source  the overriding file (its own keys stay) */
-void bl_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source);
+void bl_chain_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source);
 
 /** Index of a member key by name, or -1. */
-int bl_member_key_find(const char *key);
+int bl_chain_member_key_find(const char *key);
 
 /* The site a chain is configured for, from [chain] version/features/series. The outermost
  * file that sets a key wins (depth: 0 the file loaded, 1 what it includes, ...). */
@@ -51,11 +51,11 @@ struct bl_chain_site {
 /* chain_site.c */
 
 /** NULL when text is a valid condition, else what is wrong (static). */
-const char *bl_cond_problem(const char *text);
+const char *bl_chain_cond_problem(const char *text);
 
 /** NULL when text is a valid hook value ("start", "stop", "... if CONDITION"), else what is
  * wrong (static). */
-const char *bl_hook_problem(const char *text);
+const char *bl_chain_hook_problem(const char *text);
 
 /* The [chain] keys (chain_site.c); `base` of the site rows is a struct bl_chain_site_ctx. */
 extern const struct bl_conf_key bl_chain_keys[];

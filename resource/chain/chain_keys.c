@@ -32,7 +32,7 @@ static int parse_hook(const struct bl_conf_key *k, const char *text, void *base)
  * one per key in enum bl_member_key order (the index of key_line); a key of two kinds has a
  * second row after them. `def` is what the documentation shows: the defaults come from the
  * agent's parameters and finish_member(), so bl_conf_defaults() is never run on this table. */
-const struct bl_conf_key bl_member_keys[] = {
+const struct bl_conf_key bl_chain_member_keys[] = {
     [BL_MK_KIND] = {"member", "kind", BL_CONF_CUSTOM, "(required)", 0, 0, "systemd, lsb or daemon",
                     parse_enum, OFF(kind), 0,
                     "systemd (a unit), lsb (an init script) or daemon (a command with a pidfile)"},
@@ -111,19 +111,19 @@ const struct bl_conf_key bl_member_keys[] = {
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
-const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
-const char *const bl_ready_names[3] = {"alive", "tcp", "command"};
+const char *const bl_chain_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
+const char *const bl_chain_ready_names[3] = {"alive", "tcp", "command"};
 
 const char *
-bl_member_kind_name(enum bl_member_kind kind)
+bl_chain_member_kind_name(enum bl_member_kind kind)
 {
-    return (kind >= 0 && kind < BL_KIND_COUNT) ? bl_kind_names[kind] : "unknown";
+    return (kind >= 0 && kind < BL_KIND_COUNT) ? bl_chain_kind_names[kind] : "unknown";
 }
 
 const char *
-bl_ready_kind_name(enum bl_ready_kind kind)
+bl_chain_ready_kind_name(enum bl_ready_kind kind)
 {
-    return (kind >= 0 && kind <= BL_READY_COMMAND) ? bl_ready_names[kind] : "unknown";
+    return (kind >= 0 && kind <= BL_READY_COMMAND) ? bl_chain_ready_names[kind] : "unknown";
 }
 
 /* Parsing and clearing one key's value (the parser's side of the table). */
@@ -144,8 +144,8 @@ static int
 parse_enum(const struct bl_conf_key *k, const char *text, void *base)
 {
     bool kind = strcmp(k->key, "kind") == 0;
-    int idx = kind ? lookup_name(bl_kind_names, G_N_ELEMENTS(bl_kind_names), text)
-                   : lookup_name(bl_ready_names, G_N_ELEMENTS(bl_ready_names), text);
+    int idx = kind ? lookup_name(bl_chain_kind_names, G_N_ELEMENTS(bl_chain_kind_names), text)
+                   : lookup_name(bl_chain_ready_names, G_N_ELEMENTS(bl_chain_ready_names), text);
 
     if (idx < 0) {
         return BL_E_INVALID;
@@ -185,13 +185,13 @@ store_text(const struct bl_conf_key *k, const char *text, void *base)
 static int
 parse_cond(const struct bl_conf_key *k, const char *text, void *base)
 {
-    return bl_cond_problem(text) == NULL ? store_text(k, text, base) : BL_E_INVALID;
+    return bl_chain_cond_problem(text) == NULL ? store_text(k, text, base) : BL_E_INVALID;
 }
 
 static int
 parse_hook(const struct bl_conf_key *k, const char *text, void *base)
 {
-    return bl_hook_problem(text) == NULL ? store_text(k, text, base) : BL_E_INVALID;
+    return bl_chain_hook_problem(text) == NULL ? store_text(k, text, base) : BL_E_INVALID;
 }
 
 int
@@ -201,9 +201,9 @@ bl_chain_parse_cond(const struct bl_conf_key *k, const char *text, void *base)
 }
 
 void
-bl_member_clear_key(struct bl_chain_member *m, enum bl_member_key k)
+bl_chain_member_clear_key(struct bl_chain_member *m, enum bl_member_key k)
 {
-    const struct bl_conf_key *row = &bl_member_keys[k];
+    const struct bl_conf_key *row = &bl_chain_member_keys[k];
     char *field = (char *) m + row->offset;
 
     if (row->parse == parse_argv) {
@@ -221,33 +221,33 @@ bl_member_clear_key(struct bl_chain_member *m, enum bl_member_key k)
 }
 
 bool
-bl_member_key_applies(enum bl_member_key k, enum bl_member_kind kind)
+bl_chain_member_key_applies(enum bl_member_key k, enum bl_member_kind kind)
 {
-    const char *key = bl_member_keys[k].key;
+    const char *key = bl_chain_member_keys[k].key;
 
-    return bl_conf_find(bl_member_keys, "member", key) != NULL ||
-           bl_conf_find(bl_member_keys, "outside", key) != NULL ||
-           bl_conf_find(bl_member_keys, bl_member_kind_name(kind), key) != NULL;
+    return bl_conf_find(bl_chain_member_keys, "member", key) != NULL ||
+           bl_conf_find(bl_chain_member_keys, "outside", key) != NULL ||
+           bl_conf_find(bl_chain_member_keys, bl_chain_member_kind_name(kind), key) != NULL;
 }
 
 /* An override that changes a member's kind drops the keys that only fitted the old kind. */
 void
-bl_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source)
+bl_chain_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        const char *group = bl_member_keys[k].group;
+        const char *group = bl_chain_member_keys[k].group;
         if (strcmp(group, "member") != 0 && strcmp(group, "outside") != 0 && m->key_line[k] != 0 &&
             g_strcmp0(m->key_source[k], source) != 0) {
-            bl_member_clear_key(m, (enum bl_member_key) k);
+            bl_chain_member_clear_key(m, (enum bl_member_key) k);
         }
     }
 }
 
 int
-bl_member_key_find(const char *key)
+bl_chain_member_key_find(const char *key)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (strcmp(bl_member_keys[k].key, key) == 0) {
+        if (strcmp(bl_chain_member_keys[k].key, key) == 0) {
             return k;
         }
     }
@@ -266,7 +266,7 @@ append_argv(GString *out, char *const *argv)
 static void
 append_key(GString *out, const struct bl_chain_member *m, int k)
 {
-    const struct bl_conf_key *row = &bl_member_keys[k];
+    const struct bl_conf_key *row = &bl_chain_member_keys[k];
     const char *field = (const char *) m + row->offset;
 
     if (row->parse == parse_argv) {
@@ -276,9 +276,9 @@ append_key(GString *out, const struct bl_chain_member *m, int k)
             g_string_append_c(out, '\n');
         }
     } else if (k == BL_MK_KIND) {
-        g_string_append_printf(out, "%s = %s\n", row->key, bl_member_kind_name(m->kind));
+        g_string_append_printf(out, "%s = %s\n", row->key, bl_chain_member_kind_name(m->kind));
     } else if (k == BL_MK_READY) {
-        g_string_append_printf(out, "%s = %s\n", row->key, bl_ready_kind_name(m->ready));
+        g_string_append_printf(out, "%s = %s\n", row->key, bl_chain_ready_kind_name(m->ready));
     } else if (row->type == BL_CONF_BOOL) {
         g_string_append_printf(out, "%s = %s\n", row->key,
                                *(const bool *) field ? "true" : "false");
@@ -298,8 +298,8 @@ append_member(GString *out, const struct bl_chain_member *m)
 {
     g_string_append_printf(out, "\n[%s %s]\n", m->outside ? "outside" : "member", m->name);
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        bool outside_only = strcmp(bl_member_keys[k].group, "outside") == 0;
-        if (bl_member_key_applies((enum bl_member_key) k, m->kind) &&
+        bool outside_only = strcmp(bl_chain_member_keys[k].group, "outside") == 0;
+        if (bl_chain_member_key_applies((enum bl_member_key) k, m->kind) &&
             (m->outside || !outside_only) && (k != BL_MK_OPTIONAL || !m->outside)) {
             append_key(out, m, k);
         }
@@ -368,14 +368,14 @@ print_kinds(FILE *out, const char *key)
 {
     const char *sep = "";
 
-    if (bl_conf_find(bl_member_keys, "member", key) != NULL ||
-        bl_conf_find(bl_member_keys, "outside", key) != NULL) {
+    if (bl_conf_find(bl_chain_member_keys, "member", key) != NULL ||
+        bl_conf_find(bl_chain_member_keys, "outside", key) != NULL) {
         fputs("all", out);
         return;
     }
     for (int k = 0; k < BL_KIND_COUNT; k++) {
-        if (bl_conf_find(bl_member_keys, bl_kind_names[k], key) != NULL) {
-            fprintf(out, "%s%s", sep, bl_kind_names[k]);
+        if (bl_conf_find(bl_chain_member_keys, bl_chain_kind_names[k], key) != NULL) {
+            fprintf(out, "%s%s", sep, bl_chain_kind_names[k]);
             sep = ", ";
         }
     }
@@ -386,7 +386,7 @@ bl_chain_print_keys(FILE *out)
 {
     fputs("| key | kinds | default | meaning |\n|---|---|---|---|\n", out);
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        const struct bl_conf_key *row = &bl_member_keys[k];
+        const struct bl_conf_key *row = &bl_chain_member_keys[k];
         fprintf(out, "| `%s` | ", row->key);
         print_kinds(out, row->key);
         fprintf(out, " | %s | %s |\n", row->def[0] != '\0' ? row->def : "-", row->description);

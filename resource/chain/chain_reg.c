@@ -301,9 +301,9 @@ static int
 save_state(const struct bl_chain_reg *r, const GString *base, char **stamps)
 {
     g_autofree char *text = stamps_text(stamps);
-    int rc = bl_file_write_atomic(r->base_path, base->str, base->len, 0600);
+    int rc = bl_chain_file_write_atomic(r->base_path, base->str, base->len, 0600);
 
-    return rc != 0 ? rc : bl_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
+    return rc != 0 ? rc : bl_chain_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
 }
 
 static int
@@ -317,7 +317,7 @@ write_render_file(const char *path, const GString *text, char **errmsg)
         *errmsg = g_strdup_printf("cannot create %s: %s", dir, g_strerror(errno));
         return rc;
     }
-    rc = bl_file_write_atomic(path, text->str, text->len, 0600);
+    rc = bl_chain_file_write_atomic(path, text->str, text->len, 0600);
     if (rc != 0) {
         *errmsg = g_strdup_printf("cannot write %s: %s", path, bl_strerror(rc));
     }
@@ -387,7 +387,7 @@ bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **errmsg)
     int rc;
 
     if (deadline > 0) {
-        int64_t left = deadline - bl_mono_ms();
+        int64_t left = deadline - bl_chain_mono_ms();
         wait_ms = (unsigned) CLAMP(left, 0, (int64_t) wait_ms);
     }
     rc = reg_connect(r, errmsg);
@@ -579,7 +579,7 @@ capture_files(struct bl_chain_reg *r, const GString *base, char **stamps, size_t
     if (rc == 0 && *captured == 0) {
         /* touched, not changed, or held: not read again until it changes */
         g_autofree char *text = stamps_text(stamps);
-        rc = bl_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
+        rc = bl_chain_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
     }
     if (*errmsg == NULL && notes->len > 0) {
         g_string_truncate(notes, notes->len - 1);

@@ -122,7 +122,7 @@ bool bl_chain_reg_enabled(const struct bl_chain_reg *r);
 /**
  * Before start: wait until the replica is in sync, at most the sync timeout and not past
  * deadline.
- * \param[in]  deadline  bl_mono_ms() value not to wait past; 0: none
+ * \param[in]  deadline  bl_chain_mono_ms() value not to wait past; 0: none
  * \param[out] errmsg    on failure what went wrong, on which node, what to do (g_free())
  * \return 0, BL_E_TIMEOUT (not in sync), a connection error
  */

@@ -28,7 +28,7 @@ enum bl_chain_state {
  * returned). Members already running are left as they are. An optional member that
  * fails is stopped, logged and skipped; when a mandatory member fails, it and every member
  * before it are stopped in reverse order.
- * \param[in]  deadline  bl_mono_ms() value by which the whole start must end; 0: none
+ * \param[in]  deadline  bl_chain_mono_ms() value by which the whole start must end; 0: none
  * \param[out] failed    index of the mandatory member that failed, or -1; may be NULL
  * \return 0, or the failed member's code: BL_E_TIMEOUT (start or readiness timed out),
  *         BL_E_STATE (start command failed or the member died), -errno (could not run)
@@ -68,6 +68,6 @@ int bl_chain_check(const struct bl_chain_sys *sys, const struct bl_chain *chain,
 const char *bl_chain_state_name(enum bl_chain_state state);
 
 /** "stopped", "running", "failed"; static. */
-const char *bl_member_state_name(enum bl_member_state state);
+const char *bl_chain_member_state_name(enum bl_member_state state);
 
 #endif

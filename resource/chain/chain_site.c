@@ -63,7 +63,7 @@ version_value(const char *text)
 }
 
 int
-bl_version_compare(const char *a, const char *b, int *cmp)
+bl_chain_version_compare(const char *a, const char *b, int *cmp)
 {
     int va = a != NULL ? version_value(a) : -1;
     int vb = b != NULL ? version_value(b) : -1;
@@ -114,7 +114,7 @@ cond_clear(struct cond *c)
 }
 
 const char *
-bl_cond_problem(const char *text)
+bl_chain_cond_problem(const char *text)
 {
     struct cond c;
 
@@ -142,7 +142,7 @@ hook_cond(const char *text, size_t *action_len)
 }
 
 const char *
-bl_hook_problem(const char *text)
+bl_chain_hook_problem(const char *text)
 {
     size_t len;
     const char *cond = hook_cond(text, &len);
@@ -151,7 +151,7 @@ bl_hook_problem(const char *text)
           (len == 4 && strncmp(text, "stop", 4) == 0))) {
         return "must be start or stop, optionally followed by 'if CONDITION'";
     }
-    if (cond != NULL && (strstr(text, " if ") == NULL || bl_cond_problem(cond) != NULL)) {
+    if (cond != NULL && (strstr(text, " if ") == NULL || bl_chain_cond_problem(cond) != NULL)) {
         return "has a malformed 'if CONDITION' (a feature name, or version >= X.Y)";
     }
     return NULL;
@@ -380,7 +380,7 @@ cond_met(const struct bl_chain_site *site, const char *text, char *buf, size_t s
                g_strv_contains((const char *const *) site->features, "all"));
         g_snprintf(buf, size, "not among the site's features");
     } else {
-        met = bl_version_compare(site->version, c.min_version, &cmp) == 0 && cmp >= 0;
+        met = bl_chain_version_compare(site->version, c.min_version, &cmp) == 0 && cmp >= 0;
         g_snprintf(buf, size, "the site runs %s", site->version != NULL ? site->version : "?");
     }
     cond_clear(&c);

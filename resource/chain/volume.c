@@ -414,8 +414,8 @@ create_folder(const struct bl_volume *v, const struct bl_folder *f, char **errms
                                   f->path);
         return BL_E_STATE;
     }
-    rc =
-        bl_tree_copy_atomic(local ? f->path : NULL, v->state_dir, f->name, f->uid, f->gid, f->mode);
+    rc = bl_volume_tree_copy_atomic(local ? f->path : NULL, v->state_dir, f->name, f->uid, f->gid,
+                                    f->mode);
     if (rc != 0) {
         *errmsg = g_strdup_printf("first-start copy of %s to %s/%s failed: %s", f->path,
                                   v->state_dir, f->name, bl_strerror(rc));
@@ -481,7 +481,7 @@ struct busy {
 static void
 end_users(const struct bl_volume *v, size_t i, struct busy *b, GString *ended)
 {
-    int64_t now = bl_mono_ms();
+    int64_t now = bl_chain_mono_ms();
     int after = b->sent == 0 ? UNBIND_TERM_AFTER_MS : UNBIND_KILL_AFTER_MS;
 
     if (b->since < 0) {
@@ -504,11 +504,11 @@ unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended
         if (umount2(path, UMOUNT_NOFOLLOW) == 0) {
             continue; /* binds may be stacked; unmount until the local content shows */
         }
-        if (errno == EBUSY && bl_mono_ms() < deadline) {
+        if (errno == EBUSY && bl_chain_mono_ms() < deadline) {
             if (ended != NULL) {
                 end_users(v, i, &busy, ended);
             }
-            bl_sleep_ms(UNBIND_RETRY_MS);
+            bl_chain_sleep_ms(UNBIND_RETRY_MS);
             continue;
         }
         int rc = -errno;
@@ -551,7 +551,7 @@ bl_volume_bind(const struct bl_volume *v, char **errmsg)
 static int
 unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **errmsg)
 {
-    int64_t deadline = bl_mono_ms() + timeout_ms;
+    int64_t deadline = bl_chain_mono_ms() + timeout_ms;
     int first = 0;
 
     for (size_t i = v->n_folders; i-- > 0;) {

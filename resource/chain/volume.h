@@ -132,8 +132,8 @@ enum bl_bind_state bl_volume_bind_state(const struct bl_volume *v, size_t i);
  * uid/gid/mode when given.
  * \return 0, -EEXIST when parent/name exists, or -errno (nothing left behind)
  */
-int bl_tree_copy_atomic(const char *src, const char *parent, const char *name, uid_t uid, gid_t gid,
-                        mode_t mode);
+int bl_volume_tree_copy_atomic(const char *src, const char *parent, const char *name, uid_t uid,
+                               gid_t gid, mode_t mode);
 
 /**
  * Remove leftovers of interrupted copies (BL_VOLUME_COPY_PREFIX entries) from a directory.

@@ -133,11 +133,11 @@ run_capture(const struct bl_chain_sys *sys, char *const *argv)
     struct bl_exec_res res;
     char *out = NULL;
 
-    if (sys->exec->run(sys->exec_ctx, &req, &res) == 0 && bl_exec_ok(&res)) {
+    if (sys->exec->run(sys->exec_ctx, &req, &res) == 0 && bl_chain_exec_ok(&res)) {
         out = g_steal_pointer(&res.output);
         out = out != NULL ? out : g_strdup("");
     }
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     return out;
 }
 

@@ -112,8 +112,8 @@ store(struct bl_esm_site *s, const struct key_def *d, const char *value)
             }
             break;
         case K_VERSION:
-            if (bl_version_compare(value, value, &cmp) != 0 || value[0] < '4' || value[0] > '6' ||
-                g_ascii_isdigit(value[1])) {
+            if (bl_chain_version_compare(value, value, &cmp) != 0 || value[0] < '4' ||
+                value[0] > '6' || g_ascii_isdigit(value[1])) {
                 return "must be a Ver.4, Ver.5 or Ver.6 version such as 6.40";
             }
             break;

@@ -52,10 +52,10 @@ parse_env(char **err)
     struct bl_chain_defaults defs;
     int rc;
 
-    bl_agent_from_env(&a);
-    rc = bl_agent_parse_params(&a, &v, &defs, err);
+    bl_chain_agent_from_env(&a);
+    rc = bl_chain_agent_parse_params(&a, &v, &defs, err);
     bl_volume_clear(&v);
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
     return rc;
 }
 
@@ -85,12 +85,12 @@ test_params(void **state)
     g_free(err);
     g_unsetenv("OCF_RESKEY_member_stop_timeout");
     assert_int_equal(parse_env(&err), 0);
-    bl_agent_from_env(&a);
+    bl_chain_agent_from_env(&a);
     assert_string_equal(a.node, "node-a");
     assert_string_equal(a.instance, "esm");
     assert_int_equal(a.timeout_ms, 20000);
     assert_string_equal(a.param[BL_AP_MEMBER_START_TIMEOUT], "60s"); /* the table's default */
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
 }
 
 static void
@@ -100,7 +100,7 @@ test_meta_data(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
-    bl_agent_meta_data(f);
+    bl_chain_agent_meta_data(f);
     fclose(f);
     assert_non_null(strstr(buf, "<version>1.1</version>"));
     assert_non_null(strstr(buf, "<!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\""));
@@ -131,9 +131,9 @@ run(const char *action)
     struct bl_agent a;
     int rc;
 
-    bl_agent_from_env(&a);
-    rc = bl_agent_run(&a, action);
-    bl_agent_clear(&a);
+    bl_chain_agent_from_env(&a);
+    rc = bl_chain_agent_run(&a, action);
+    bl_chain_agent_clear(&a);
     return rc;
 }
 
@@ -149,11 +149,11 @@ test_actions(void **state)
     assert_int_equal(run("monitor"), BL_OCF_NOT_RUNNING);
     assert_int_equal(run("start"), BL_OCF_SUCCESS);
     assert_true(g_file_test(snap, G_FILE_TEST_EXISTS));
-    assert_int_equal(bl_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
     assert_string_equal(s.node, "node-a");
     assert_string_equal(s.mode, "START");
     assert_int_equal(s.chain->n_members, 3);
-    bl_snapshot_clear(&s);
+    bl_chain_snapshot_clear(&s);
     assert_int_equal(run("monitor"), BL_OCF_SUCCESS);
     assert_int_equal(run("start"), BL_OCF_SUCCESS); /* already running */
     assert_int_equal(run("reload-agent"), BL_OCF_SUCCESS);

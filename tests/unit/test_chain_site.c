@@ -74,20 +74,20 @@ test_version_compare(void **state)
     int cmp = 9;
 
     (void) state;
-    assert_int_equal(bl_version_compare("5.5", "5.49", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("5.5", "5.49", &cmp), 0);
     assert_true(cmp > 0); /* 5.5 is 5.50 */
-    assert_int_equal(bl_version_compare("5.5", "5.66", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("5.5", "5.66", &cmp), 0);
     assert_true(cmp < 0);
-    assert_int_equal(bl_version_compare("6.4", "6.40", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("6.4", "6.40", &cmp), 0);
     assert_int_equal(cmp, 0);
-    assert_int_equal(bl_version_compare("6", "6.0", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("6", "6.0", &cmp), 0);
     assert_int_equal(cmp, 0);
-    assert_int_equal(bl_version_compare("6.22", "6.40", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("6.22", "6.40", &cmp), 0);
     assert_true(cmp < 0);
-    assert_int_equal(bl_version_compare("6.400", "6.4", &cmp), BL_E_INVALID);
-    assert_int_equal(bl_version_compare("v6", "6", &cmp), BL_E_INVALID);
-    assert_int_equal(bl_version_compare("6.", "6", &cmp), BL_E_INVALID);
-    assert_int_equal(bl_version_compare(NULL, "6", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare("6.400", "6.4", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare("v6", "6", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare("6.", "6", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare(NULL, "6", &cmp), BL_E_INVALID);
 }
 
 /* An old site without features: conditional members, hooks and folders left out, listed. */

@@ -46,7 +46,7 @@ node_config(struct bl_trap_node_config *cfg, uint16_t port)
     memcpy(cfg->policy.community, "s3cret", 6);
     cfg->policy.community_len = 6;
     cfg->policy.accept_v2c = true;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
     cfg->policy.n_fatal_oids = 1;
 }
 

@@ -176,7 +176,7 @@ test_copy_atomic(void **state)
 
     make_tree();
     g_mkdir_with_parents(dst, 0755);
-    assert_int_equal(bl_tree_copy_atomic(src, dst, "state", uid, gid, 0750), 0);
+    assert_int_equal(bl_volume_tree_copy_atomic(src, dst, "state", uid, gid, 0750), 0);
     assert_file("dst/state/db/data.db", "rows", 0640);
     assert_file("dst/state/work/a/b/c.txt", "deep", 0600);
     target = g_file_read_link(link, NULL);
@@ -192,12 +192,13 @@ test_copy_atomic(void **state)
     assert_int_equal(st.st_gid, gid);
     assert_int_equal(st.st_mode & 07777, 0750);
     assert_file("src/db/data.db", "rows", 0640); /* the local copy stays */
-    assert_int_equal(bl_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
-                     -EEXIST);
+    assert_int_equal(
+        bl_volume_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
+        -EEXIST);
     /* A fresh folder belongs to root unless told otherwise: only root may leave the owner. */
-    assert_int_equal(bl_tree_copy_atomic(NULL, dst, "fresh",
-                                         geteuid() == 0 ? BL_VOLUME_NO_UID : uid,
-                                         geteuid() == 0 ? BL_VOLUME_NO_GID : gid, 0700),
+    assert_int_equal(bl_volume_tree_copy_atomic(NULL, dst, "fresh",
+                                                geteuid() == 0 ? BL_VOLUME_NO_UID : uid,
+                                                geteuid() == 0 ? BL_VOLUME_NO_GID : gid, 0700),
                      0);
     g_autofree char *fresh = tmp_path("dst/fresh");
     assert_int_equal(stat(fresh, &st), 0);
@@ -220,8 +221,9 @@ test_copy_failure_leaves_nothing(void **state)
     }
     assert_int_equal(g_mkdir_with_parents(p->str, 0755), 0);
     g_mkdir_with_parents(dst, 0755);
-    assert_int_equal(bl_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
-                     -ELOOP);
+    assert_int_equal(
+        bl_volume_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
+        -ELOOP);
     d = g_dir_open(dst, 0, NULL);
     assert_null(g_dir_read_name(d));
     g_string_free(p, TRUE);
