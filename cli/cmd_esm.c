@@ -110,7 +110,7 @@ load_site(const struct opts *o, struct bl_chain **chain)
     }
 
     if (bl_esm_site_load(path, &site, &err) != 0) {
-        fputs(err != NULL ? err : "cannot read the site file\n", stderr);
+        fprintf(stderr, "%s\n", err != NULL ? err : "cannot read the site file");
         return NULL;
     }
     if (bl_esm_chain_load(site, dirs, chain, &err) != 0) {
