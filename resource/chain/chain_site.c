@@ -492,20 +492,21 @@ folder_mode(const struct bl_conf_key *k, const char *text, void *base)
 }
 
 #define FOLDER(field) offsetof(struct bl_chain_folder, field)
+#define FL (BL_CONF_NAMED | BL_CONF_RAW) /* [folder NAME]; values as written */
 
 const struct bl_conf_key bl_chain_folder_keys[] = {
-    {"folder", "description", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, FOLDER(description),
-     BL_CONF_NAMED, "free text"},
+    {"folder", "description", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, FOLDER(description), FL,
+     "free text"},
     {"folder", "path", BL_CONF_CUSTOM, NULL, 0, 0,
      "a path below the manager's install folder: no leading '/', no empty, '.' or '..' parts",
-     folder_path, 0, BL_CONF_NAMED, "where the folder is, below the manager's install folder"},
+     folder_path, 0, FL, "where the folder is, below the manager's install folder"},
     {"folder", "mode", BL_CONF_CUSTOM, NULL, 0, 0, "octal permissions such as 0775", folder_mode, 0,
-     BL_CONF_NAMED, "the permissions it gets on the volume"},
-    {"folder", "optional", BL_CONF_BOOL, "false", 0, 0, NULL, NULL, FOLDER(optional), BL_CONF_NAMED,
+     FL, "the permissions it gets on the volume"},
+    {"folder", "optional", BL_CONF_BOOL, "false", 0, 0, NULL, NULL, FOLDER(optional), FL,
      "may be missing on a fresh install"},
     {"folder", "when", BL_CONF_CUSTOM, NULL, 0, 0,
      "a condition: a feature name such as dmi_events, or version >= 6.40", bl_chain_parse_cond,
-     FOLDER(when), BL_CONF_NAMED, "site condition"},
+     FOLDER(when), FL, "site condition"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 

@@ -294,6 +294,27 @@ test_inline_and_missing_file(void **state)
     g_free(err);
 }
 
+/* Values are taken as written ('\\' is no GKeyFile escape) and ';' starts a comment line. */
+static void
+test_values_as_written(void **state)
+{
+    g_autofree char *path = write_file("raw.chain", "; a comment\n"
+                                                    "[member a]\n"
+                                                    "kind = daemon\n"
+                                                    "command = /bin/sh -c \"echo a\\tb\"\n"
+                                                    "pidfile = /run/a.pid\n"
+                                                    "[folder w]\n"
+                                                    "path = W\n"
+                                                    "description = C:\\Work\n");
+    struct bl_chain *c = NULL;
+    g_autofree char *err = NULL;
+
+    assert_int_equal(bl_chain_load_file(path, &defaults, &c, &err), 0);
+    assert_string_equal(c->members[0].command[2], "echo a\\tb");
+    assert_string_equal(c->folders[0].description, "C:\\Work");
+    bl_chain_free(c);
+}
+
 static void
 test_round_trip_and_compare(void **state)
 {
@@ -373,6 +394,7 @@ main(void)
         cmocka_unit_test(test_include_and_override),
         cmocka_unit_test(test_include_errors),
         cmocka_unit_test(test_inline_and_missing_file),
+        cmocka_unit_test(test_values_as_written),
         cmocka_unit_test(test_round_trip_and_compare),
         cmocka_unit_test(test_durations_and_bools),
         cmocka_unit_test(test_print_keys),
