@@ -84,6 +84,13 @@ parse_path(const struct bl_conf_key *k, const char *text, void *base)
     return store_if(valid_path(text), k, text, base);
 }
 
+/* [managed]: any absolute path (a copy of a managed server's file, read, never run). */
+static int
+parse_copy(const struct bl_conf_key *k, const char *text, void *base)
+{
+    return store_if(text[0] == '/', k, text, base);
+}
+
 static int
 parse_addr(const struct bl_conf_key *k, const char *text, void *base)
 {
@@ -187,7 +194,7 @@ static const struct bl_conf_key named_keys[] = {
     {"bmc", "NODE", BL_CONF_CUSTOM, NULL, 0, 0, ADDR, parse_addr, offsetof(struct bl_esm_node, bmc),
      BL_CONF_RAW, "a node's BMC address (fence_bmclink)"},
     {"managed", "NAME", BL_CONF_CUSTOM, NULL, 0, 0, "the absolute path of a copy of its snmpd.conf",
-     parse_path, offsetof(struct bl_esm_managed, snmpd_conf), BL_CONF_RAW,
+     parse_copy, offsetof(struct bl_esm_managed, snmpd_conf), BL_CONF_RAW,
      "a managed server's snmpd.conf copy (trap destinations)"},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
