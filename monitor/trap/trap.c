@@ -151,7 +151,7 @@ bl_log_accept(const struct bl_trap_receiver *r, const struct bl_trap_event *ev)
                ev->pet.sensor_number);
         return;
     }
-    bl_oid_format(&ev->trap_oid, oid, sizeof(oid));
+    bl_trap_oid_format(&ev->trap_oid, oid, sizeof(oid));
     qb_log(prio, "node %s: BMCNOTICE %s from %s: %s notification %s", r->cfg.node,
            bl_trap_verdict_name(ev->verdict), src, ev->version == BL_TRAP_V3 ? "v3" : "v2c", oid);
 }

@@ -45,7 +45,7 @@ work_clear(struct work *w)
 {
     bl_volume_clear(&w->volume);
     bl_chain_free(w->chain);
-    bl_snapshot_clear(&w->snap);
+    bl_chain_snapshot_clear(&w->snap);
     bl_chain_reg_clear(&w->reg);
 }
 
@@ -82,19 +82,19 @@ static int
 load_config(const struct bl_agent *a, struct work *w)
 {
     g_autofree char *err = NULL;
-    int rc = bl_agent_parse_params(a, &w->volume, &w->defs, &err);
+    int rc = bl_chain_agent_parse_params(a, &w->volume, &w->defs, &err);
 
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: invalid parameters: %s", a->instance, err);
         return BL_OCF_ERR_CONFIGURED;
     }
-    rc = bl_agent_load_chain(a, &w->defs, &w->chain, &err);
+    rc = bl_chain_agent_load_chain(a, &w->defs, &w->chain, &err);
     if (rc != 0) {
         g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
         log_lines(LOG_ERR, prefix, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
     }
-    rc = bl_agent_parse_registry(a, a->param, &w->reg, &err);
+    rc = bl_chain_agent_parse_registry(a, a->param, &w->reg, &err);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
@@ -106,10 +106,10 @@ load_config(const struct bl_agent *a, struct work *w)
 static int
 load_running(const struct bl_agent *a, struct work *w)
 {
-    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
+    if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
         g_autofree char *err = NULL;
         w->mode = g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL;
-        if (bl_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
+        if (bl_chain_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
             /* the profile vanished since start: the chain itself is still fine */
             qb_log(LOG_WARNING, "%s: no capture of the rendered files: %s", a->instance, err);
             bl_chain_reg_clear(&w->reg);
@@ -141,7 +141,7 @@ action_deadline(const struct bl_agent *a)
     }
     /* leave time to roll back and report before Pacemaker gives up on us */
     margin = MIN(MAX(a->timeout_ms / 20, 1000), a->timeout_ms / 2);
-    return bl_mono_ms() + a->timeout_ms - margin;
+    return bl_chain_mono_ms() + a->timeout_ms - margin;
 }
 
 static char **
@@ -150,7 +150,7 @@ member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct 
 {
     GPtrArray *env = g_ptr_array_new();
 
-    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_start_mode_name(mode), NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_chain_start_mode_name(mode), NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_NODE=", a->node, NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_RESOURCE=", a->instance, NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_CHAIN=", chain->name, NULL));
@@ -166,10 +166,10 @@ member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct 
 static void
 write_env_file(const struct bl_agent *a, char **env)
 {
-    g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, "env");
+    g_autofree char *path = bl_chain_snapshot_path(a->run_dir, a->instance, "env");
     g_autofree char *joined = g_strjoinv("\n", env);
     g_autofree char *text = g_strconcat(joined, "\n", NULL);
-    int rc = bl_file_write_atomic(path, text, strlen(text), 0644);
+    int rc = bl_chain_file_write_atomic(path, text, strlen(text), 0644);
 
     if (rc != 0) {
         qb_log(LOG_WARNING, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
@@ -189,7 +189,7 @@ static int
 record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode *mode)
 {
     g_autofree char *path = NULL;
-    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     struct bl_run_record rec = {0};
     int rc;
 
@@ -198,16 +198,17 @@ record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_
         return 0;
     }
     path = record_path(a, v);
-    rc = bl_run_record_read(path, &rec);
-    *mode =
-        bl_start_mode_decide(rc == 0 ? &rec : NULL, a->node, g_file_test(snap, G_FILE_TEST_EXISTS));
+    rc = bl_chain_run_record_read(path, &rec);
+    *mode = bl_chain_start_mode_decide(rc == 0 ? &rec : NULL, a->node,
+                                       g_file_test(snap, G_FILE_TEST_EXISTS));
     if (rc == 0) {
         qb_log(LOG_INFO, "%s: last run on %s, %s: this start is %s", a->instance, rec.node,
-               rec.running ? "not stopped cleanly" : "stopped cleanly", bl_start_mode_name(*mode));
+               rec.running ? "not stopped cleanly" : "stopped cleanly",
+               bl_chain_start_mode_name(*mode));
     }
-    bl_run_record_clear(&rec);
+    bl_chain_run_record_clear(&rec);
     rec = (struct bl_run_record){.node = a->node, .running = true, .mode = *mode};
-    rc = bl_run_record_write(path, &rec);
+    rc = bl_chain_run_record_write(path, &rec);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
     }
@@ -226,18 +227,18 @@ record_stop(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_m
         return;
     }
     path = record_path(a, v);
-    rc = bl_run_record_read(path, &rec);
+    rc = bl_chain_run_record_read(path, &rec);
     if (rc == 0 && g_strcmp0(rec.node, a->node) == 0) {
         rec.running = false;
         rec.changed = 0;
         rec.mode = mode;
-        rc = bl_run_record_write(path, &rec);
+        rc = bl_chain_run_record_write(path, &rec);
         if (rc != 0) {
             qb_log(LOG_WARNING, "%s: cannot record the clean stop in %s: %s", a->instance, path,
                    bl_strerror(rc));
         }
     }
-    bl_run_record_clear(&rec);
+    bl_chain_run_record_clear(&rec);
 }
 
 static int
@@ -286,30 +287,30 @@ static int
 volume_ready(struct bl_agent *a, struct bl_volume *v)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc;
 
     if (v->state_dir == NULL) {
         return BL_OCF_SUCCESS;
     }
-    rc = bl_volume_check(v, &problem, &detail);
+    rc = bl_volume_check(v, &problem, &errmsg);
     if (rc == 0) {
-        rc = bl_volume_prepare(v, &detail);
+        rc = bl_volume_prepare(v, &errmsg);
         problem = rc == BL_E_STATE ? BL_VOL_NOT_DIR : BL_VOL_OK;
     }
     if (rc == 0) {
         return volume_space_and_id(a, v);
     }
     qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance,
-           detail != NULL ? detail : bl_strerror(rc));
-    set_reason(a, "%s", detail != NULL ? detail : bl_strerror(rc));
+           errmsg != NULL ? errmsg : bl_strerror(rc));
+    set_reason(a, "%s", errmsg != NULL ? errmsg : bl_strerror(rc));
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_GENERIC;
 }
 
 static bool
 running_here(struct bl_agent *a, const struct bl_chain *chain)
 {
-    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     enum bl_chain_state state = BL_CHAIN_STOPPED;
 
     if (!g_file_test(snap, G_FILE_TEST_EXISTS)) {
@@ -321,11 +322,11 @@ running_here(struct bl_agent *a, const struct bl_chain *chain)
 
 /* Undo the binds; with force_unbind, end what keeps one busy, and say whom. */
 static int
-unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **detail)
+unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **errmsg)
 {
     g_autoptr(GString) ended = g_string_new(NULL);
-    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, detail)
-                             : bl_volume_unbind(v, timeout_ms, detail);
+    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, errmsg)
+                             : bl_volume_unbind(v, timeout_ms, errmsg);
 
     if (ended->len > 0) {
         qb_log(LOG_WARNING, "%s: bound folders still busy after the members stopped: sent %s",
@@ -338,14 +339,14 @@ unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_
 static void
 abandon_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode mode)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
-    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &detail) != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &errmsg) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return; /* keep the record "running": the next start here must not look clean */
     }
     record_stop(a, v, mode);
-    bl_snapshot_remove(a);
+    bl_chain_snapshot_remove(a);
 }
 
 static int
@@ -373,20 +374,20 @@ start_members(struct bl_agent *a, struct work *w, int64_t deadline)
 static int
 registry_wait(struct bl_agent *a, struct work *w, int64_t deadline)
 {
-    g_autofree char *detail = NULL;
-    int64_t t0 = bl_mono_ms();
+    g_autofree char *errmsg = NULL;
+    int64_t t0 = bl_chain_mono_ms();
 
     if (!bl_chain_reg_enabled(&w->reg)) {
         return BL_OCF_SUCCESS;
     }
-    if (bl_chain_reg_wait(&w->reg, deadline, &detail) != 0) {
+    if (bl_chain_reg_wait(&w->reg, deadline, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: refusing to start chain %s on %s: %s", a->instance, w->chain->name,
-               a->node, detail);
-        set_reason(a, "registry: %s", detail);
+               a->node, errmsg);
+        set_reason(a, "registry: %s", errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: registry in sync on %s (%lld ms)", a->instance, a->node,
-           (long long) (bl_mono_ms() - t0));
+           (long long) (bl_chain_mono_ms() - t0));
     return BL_OCF_SUCCESS;
 }
 
@@ -394,14 +395,14 @@ registry_wait(struct bl_agent *a, struct work *w, int64_t deadline)
 static int
 registry_render(const struct bl_agent *a, struct work *w)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     if (!bl_chain_reg_enabled(&w->reg) || w->reg.render[0] == NULL) {
         return BL_OCF_SUCCESS;
     }
-    if (bl_chain_reg_render(&w->reg, &detail) != 0) {
+    if (bl_chain_reg_render(&w->reg, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: cannot render profile %s on %s: %s", a->instance, w->reg.profile_path,
-               a->node, detail);
+               a->node, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: profile %s rendered into %s", a->instance, w->reg.profile_path,
@@ -416,23 +417,23 @@ static int
 registry_capture(const struct bl_agent *a, struct work *w, const char *when, bool at_stop,
                  bool last, bool *deferred)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     const char *lost = "not retried: lost when the chain starts again, here or elsewhere";
     size_t n = 0;
 
     *deferred = false;
-    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &detail);
+    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &errmsg);
     if (rc != 0) {
         qb_log(LOG_WARNING, "%s: %s: changes to the rendered files not recorded (%s): %s",
                a->instance, when, strcmp(when, "stop") == 0 ? lost : "retried at the next monitor",
-               detail != NULL ? detail : bl_strerror(rc));
+               errmsg != NULL ? errmsg : bl_strerror(rc));
         return rc;
     }
-    if (detail != NULL && *deferred && last) {
+    if (errmsg != NULL && *deferred && last) {
         qb_log(LOG_WARNING, "%s: %s: %s; gave up waiting, changes not recorded (%s)", a->instance,
-               when, detail, lost);
-    } else if (detail != NULL) {
-        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
+               when, errmsg, lost);
+    } else if (errmsg != NULL) {
+        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, errmsg);
     }
     if (n > 0) {
         qb_log(LOG_NOTICE, "%s: %s: %zu changes to the rendered files recorded in the registry",
@@ -449,7 +450,7 @@ static void
 registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stopped,
                          int64_t deadline)
 {
-    int64_t until = bl_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
+    int64_t until = bl_chain_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
     bool deferred = false;
 
     if (!bl_chain_reg_enabled(&w->reg)) {
@@ -457,7 +458,7 @@ registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stop
     }
     until = deadline != 0 ? MIN(until, deadline) : until;
     for (unsigned tries = 1;; tries++) {
-        bool last = bl_mono_ms() + 100 >= until;
+        bool last = bl_chain_mono_ms() + 100 >= until;
         if (registry_capture(a, w, "stop", all_stopped, last, &deferred) != 0 || !deferred ||
             last) {
             return;
@@ -470,9 +471,9 @@ registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stop
 static int
 action_start(struct bl_agent *a, struct work *w)
 {
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
     int64_t deadline = action_deadline(a);
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
 
     rc = rc == BL_OCF_SUCCESS ? node_checks(a, w->chain) : rc;
@@ -485,11 +486,11 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     if (record_start(a, &w->volume, &w->mode) != 0 ||
-        bl_snapshot_write(a, w->chain, w->mode, &w->volume.id) != 0) {
+        bl_chain_snapshot_write(a, w->chain, w->mode, &w->volume.id) != 0) {
         return BL_OCF_ERR_GENERIC;
     }
-    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &detail) != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &errmsg) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         abandon_start(a, &w->volume, w->mode);
         return BL_OCF_ERR_GENERIC;
     }
@@ -500,8 +501,8 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     qb_log(LOG_NOTICE, "%s: chain %s started on %s as %s (%zu members, %lld ms)", a->instance,
-           w->chain->name, a->node, bl_start_mode_name(w->mode), w->chain->n_members,
-           (long long) (bl_mono_ms() - t0));
+           w->chain->name, a->node, bl_chain_start_mode_name(w->mode), w->chain->n_members,
+           (long long) (bl_chain_mono_ms() - t0));
     return BL_OCF_SUCCESS;
 }
 
@@ -509,7 +510,7 @@ static int
 action_stop(struct bl_agent *a, struct work *w)
 {
     int64_t deadline = action_deadline(a);
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     g_auto(GStrv) env = NULL;
     int rc = load_running(a, w);
 
@@ -532,14 +533,14 @@ action_stop(struct bl_agent *a, struct work *w)
                a->instance, work_chain(w)->name);
         return BL_OCF_ERR_GENERIC;
     }
-    rc = unbind_folders(a, work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
-                        &detail);
+    rc = unbind_folders(a, work_volume(w),
+                        deadline != 0 ? (int) (deadline - bl_chain_mono_ms()) : 10000, &errmsg);
     if (rc != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     record_stop(a, work_volume(w), w->mode);
-    bl_snapshot_remove(a);
+    bl_chain_snapshot_remove(a);
     return BL_OCF_SUCCESS;
 }
 
@@ -550,7 +551,7 @@ log_down(struct bl_agent *a, const struct bl_chain *chain, const enum bl_member_
     for (size_t i = 0; i < chain->n_members; i++) {
         if (states[i] != BL_MEMBER_RUNNING && chain->members[i].optional == optional) {
             const char *kind = optional ? "optional" : "mandatory";
-            const char *state = bl_member_state_name(states[i]);
+            const char *state = bl_chain_member_state_name(states[i]);
             qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance, kind,
                    chain->members[i].name, state);
             set_reason(a, "%s member %s is %s", kind, chain->members[i].name, state);
@@ -660,7 +661,7 @@ static int
 action_validate(struct bl_agent *a, struct work *w)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
 
     if (rc == BL_OCF_SUCCESS) {
@@ -672,9 +673,9 @@ action_validate(struct bl_agent *a, struct work *w)
     }
     /* The volume may well be mounted on another node now: only what is wrong everywhere
      * (state_dir not a directory) fails validation. */
-    if (bl_volume_check(&w->volume, &problem, &detail) != 0) {
+    if (bl_volume_check(&w->volume, &problem, &errmsg) != 0) {
         qb_log(problem == BL_VOL_NOT_DIR ? LOG_ERR : LOG_INFO, "%s: %s", a->instance,
-               detail != NULL ? detail : "state_dir not checked");
+               errmsg != NULL ? errmsg : "state_dir not checked");
     }
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_SUCCESS;
 }
@@ -688,7 +689,7 @@ action_reload(struct bl_agent *a, struct work *w)
     if (rc != BL_OCF_SUCCESS) {
         return rc;
     }
-    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
+    if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
         return BL_OCF_SUCCESS; /* not running here: the next start reads the new values */
     }
     if (!bl_chain_same_members(w->snap.chain, w->chain)) {
@@ -698,7 +699,7 @@ action_reload(struct bl_agent *a, struct work *w)
                a->instance, w->chain->name);
         return BL_OCF_SUCCESS;
     }
-    rc = bl_snapshot_write(
+    rc = bl_chain_snapshot_write(
         a, w->chain, g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL,
         &w->snap.volume.id);
     qb_log(rc == 0 ? LOG_INFO : LOG_ERR, "%s: member timeouts reloaded%s", a->instance,
@@ -715,13 +716,13 @@ static const struct {
 };
 
 int
-bl_agent_run(struct bl_agent *a, const char *action)
+bl_chain_agent_run(struct bl_agent *a, const char *action)
 {
     struct work w = {0};
     int rc = BL_OCF_ERR_UNIMPLEMENTED;
 
     if (strcmp(action, "meta-data") == 0) {
-        bl_agent_meta_data(stdout);
+        bl_chain_agent_meta_data(stdout);
         return BL_OCF_SUCCESS;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {

@@ -144,7 +144,7 @@ static const struct param_def params[BL_AP_COUNT] = {
 static const char *const search_dirs[] = {BL_CHAIN_ETC_DIR, BL_CHAIN_SHARE_DIR, NULL};
 
 const char *const *
-bl_agent_search_dirs(void)
+bl_chain_agent_search_dirs(void)
 {
     return search_dirs;
 }
@@ -174,7 +174,7 @@ host_name(void)
 }
 
 void
-bl_agent_from_env(struct bl_agent *a)
+bl_chain_agent_from_env(struct bl_agent *a)
 {
     const char *node = g_getenv("OCF_RESKEY_CRM_meta_on_node");
     const char *rsctmp = g_getenv("HA_RSCTMP");
@@ -200,7 +200,7 @@ bl_agent_from_env(struct bl_agent *a)
 }
 
 void
-bl_agent_clear(struct bl_agent *a)
+bl_chain_agent_clear(struct bl_agent *a)
 {
     if (a == NULL) {
         return;
@@ -242,11 +242,11 @@ parse_timeouts(const struct bl_agent *a, struct bl_chain_defaults *defs, char **
     const char *start = a->param[BL_AP_MEMBER_START_TIMEOUT];
     const char *stop = a->param[BL_AP_MEMBER_STOP_TIMEOUT];
 
-    if (bl_parse_duration_ms(start, &defs->start_timeout_ms) != 0) {
+    if (bl_conf_parse_ms(start, 1000, 1, BL_TIMEOUT_MAX_MS, &defs->start_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("member_start_timeout '%s' is not a duration", start);
         return BL_E_INVALID;
     }
-    if (bl_parse_duration_ms(stop, &defs->stop_timeout_ms) != 0) {
+    if (bl_conf_parse_ms(stop, 1000, 1, BL_TIMEOUT_MAX_MS, &defs->stop_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("member_stop_timeout '%s' is not a duration", stop);
         return BL_E_INVALID;
     }
@@ -254,8 +254,8 @@ parse_timeouts(const struct bl_agent *a, struct bl_chain_defaults *defs, char **
 }
 
 int
-bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_chain_defaults *defs,
-                      char **errmsg)
+bl_chain_agent_parse_params(const struct bl_agent *a, struct bl_volume *v,
+                            struct bl_chain_defaults *defs, char **errmsg)
 {
     const char *state_dir = a->param[BL_AP_STATE_DIR];
     const char *device = a->param[BL_AP_VOLUME_DEVICE];
@@ -294,8 +294,8 @@ bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_c
 }
 
 int
-bl_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *defs,
-                    struct bl_chain **chain, char **errmsg)
+bl_chain_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *defs,
+                          struct bl_chain **chain, char **errmsg)
 {
     if (a->param[BL_AP_CHAIN] != NULL) {
         return bl_chain_load_text(a->param[BL_AP_CHAIN], "<inline chain>", defs, chain, errmsg);
@@ -304,8 +304,8 @@ bl_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *de
 }
 
 int
-bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chain_reg *r,
-                        char **errmsg)
+bl_chain_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chain_reg *r,
+                              char **errmsg)
 {
     const struct bl_chain_reg_params rp = {
         .profile = p[BL_AP_REGISTRY_PROFILE],
@@ -316,7 +316,7 @@ bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chai
         .service = p[BL_AP_REGISTRY_SERVICE],
         .settle = p[BL_AP_REGISTRY_PROFILE] != NULL ? p[BL_AP_REGISTRY_CAPTURE_SETTLE] : NULL,
     };
-    g_autofree char *stem = bl_snapshot_path(a->run_dir, a->instance, "x");
+    g_autofree char *stem = bl_chain_snapshot_path(a->run_dir, a->instance, "x");
     int rc;
 
     stem[strlen(stem) - 2] = '\0'; /* "<run_dir>/bmclink-servicechain-<instance>" */
@@ -332,7 +332,7 @@ bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chai
 #define EXIT_REASON_MAX 128
 
 void
-bl_agent_print_exit_reason(const struct bl_agent *a, FILE *err)
+bl_chain_agent_print_exit_reason(const struct bl_agent *a, FILE *err)
 {
     g_autofree char *line = NULL;
 
@@ -373,7 +373,7 @@ print_params(FILE *out)
 }
 
 void
-bl_agent_meta_data(FILE *out)
+bl_chain_agent_meta_data(FILE *out)
 {
     /* ra-api-1.dtd predates OCF 1.1: the internal subset declares what 1.1 added (the
      * reloadable attribute, the reload-agent action), so xmllint --valid accepts both. */
@@ -411,7 +411,7 @@ bl_agent_meta_data(FILE *out)
 }
 
 char *
-bl_snapshot_path(const char *run_dir, const char *instance, const char *what)
+bl_chain_snapshot_path(const char *run_dir, const char *instance, const char *what)
 {
     g_autofree char *base = g_strdup_printf(SNAPSHOT_PREFIX "%s.%s", instance, what);
 
@@ -445,12 +445,12 @@ set_volume_id(GKeyFile *kf, const struct bl_volume_id *id)
 }
 
 int
-bl_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain, enum bl_start_mode mode,
-                  const struct bl_volume_id *id)
+bl_chain_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain,
+                        enum bl_start_mode mode, const struct bl_volume_id *id)
 {
     g_autofree char *chain_text = bl_chain_to_text(chain);
-    g_autofree char *chain_path = bl_snapshot_path(a->run_dir, a->instance, "chain");
-    g_autofree char *conf_path = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *chain_path = bl_chain_snapshot_path(a->run_dir, a->instance, "chain");
+    g_autofree char *conf_path = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *started = g_date_time_format_iso8601(now);
@@ -462,15 +462,15 @@ bl_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain, enum b
     }
     set_opt(kf, "instance", a->instance);
     set_opt(kf, "node", a->node);
-    set_opt(kf, "mode", bl_start_mode_name(mode));
+    set_opt(kf, "mode", bl_chain_start_mode_name(mode));
     set_opt(kf, "started", started);
     for (int i = BL_AP_STATE_DIR; i < BL_AP_COUNT; i++) {
         set_opt(kf, params[i].name, a->param[i]);
     }
     set_volume_id(kf, id);
     conf_text = g_key_file_to_data(kf, NULL, NULL);
-    rc = bl_file_write_atomic(chain_path, chain_text, strlen(chain_text), 0644);
-    return rc != 0 ? rc : bl_file_write_atomic(conf_path, conf_text, strlen(conf_text), 0644);
+    rc = bl_chain_file_write_atomic(chain_path, chain_text, strlen(chain_text), 0644);
+    return rc != 0 ? rc : bl_chain_file_write_atomic(conf_path, conf_text, strlen(conf_text), 0644);
 }
 
 static char *
@@ -527,10 +527,10 @@ snapshot_volume(GKeyFile *kf, struct bl_volume *v, char *const *p)
 }
 
 int
-bl_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *s)
+bl_chain_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *s)
 {
-    g_autofree char *chain_path = bl_snapshot_path(run_dir, instance, "chain");
-    g_autofree char *conf_path = bl_snapshot_path(run_dir, instance, "conf");
+    g_autofree char *chain_path = bl_chain_snapshot_path(run_dir, instance, "chain");
+    g_autofree char *conf_path = bl_chain_snapshot_path(run_dir, instance, "conf");
     g_autoptr(GKeyFile) kf = g_key_file_new();
     int rc;
 
@@ -552,24 +552,24 @@ bl_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *
     s->mode = get_opt(kf, "mode");
     s->started = get_opt(kf, "started");
     if (rc != 0) {
-        bl_snapshot_clear(s);
+        bl_chain_snapshot_clear(s);
     }
     return rc;
 }
 
 void
-bl_snapshot_remove(const struct bl_agent *a)
+bl_chain_snapshot_remove(const struct bl_agent *a)
 {
     static const char *const what[] = {"chain", "conf", "env", "reg", "regstamp"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(what); i++) {
-        g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, what[i]);
+        g_autofree char *path = bl_chain_snapshot_path(a->run_dir, a->instance, what[i]);
         g_unlink(path);
     }
 }
 
 void
-bl_snapshot_clear(struct bl_snapshot *s)
+bl_chain_snapshot_clear(struct bl_snapshot *s)
 {
     if (s == NULL) {
         return;
@@ -586,7 +586,7 @@ bl_snapshot_clear(struct bl_snapshot *s)
 }
 
 char **
-bl_snapshot_list(const char *run_dir)
+bl_chain_snapshot_list(const char *run_dir)
 {
     g_autoptr(GDir) dir = g_dir_open(run_dir, 0, NULL);
     GPtrArray *names = g_ptr_array_new();

@@ -206,7 +206,7 @@ find_mount(const char *mountinfo, const char *path, dev_t dev, struct bl_mount *
     if (!g_file_get_contents(mountinfo, &text, NULL, NULL)) {
         return -EIO;
     }
-    return bl_mountinfo_find(text, path, major(dev), minor(dev), best);
+    return bl_volume_mountinfo_find(text, path, major(dev), minor(dev), best);
 }
 
 /* state_dir, or its nearest existing ancestor, resolved. */
@@ -224,14 +224,14 @@ existing_real_path(const char *path)
 }
 
 static bool
-device_matches(const char *device, const struct bl_mount *e, char **detail)
+device_matches(const char *device, const struct bl_mount *e, char **errmsg)
 {
     struct stat st;
     g_autofree char *real_dev = realpath(device, NULL);
     g_autofree char *real_src = realpath(e->source, NULL);
 
     if (stat(device, &st) != 0) {
-        *detail = g_strdup_printf("volume_device %s: %s", device, g_strerror(errno));
+        *errmsg = g_strdup_printf("volume_device %s: %s", device, g_strerror(errno));
         return false;
     }
     if (S_ISBLK(st.st_mode) && st.st_rdev == makedev(e->major, e->minor)) {
@@ -240,7 +240,7 @@ device_matches(const char *device, const struct bl_mount *e, char **detail)
     if (real_dev != NULL && real_src != NULL && strcmp(real_dev, real_src) == 0) {
         return true; /* file systems whose st_dev is not the block device's (btrfs) */
     }
-    *detail = g_strdup_printf("volume from another device: %s is mounted from %s (%u:%u), not "
+    *errmsg = g_strdup_printf("volume from another device: %s is mounted from %s (%u:%u), not "
                               "from volume_device %s",
                               e->point, e->source, e->major, e->minor, device);
     return false;
@@ -248,7 +248,7 @@ device_matches(const char *device, const struct bl_mount *e, char **detail)
 
 static int
 check_mount(const struct bl_volume *v, const char *real, enum bl_volume_problem *problem,
-            char **detail)
+            char **errmsg)
 {
     g_autofree struct bl_mount *m = g_new0(struct bl_mount, 1);
     struct stat st;
@@ -266,25 +266,25 @@ check_mount(const struct bl_volume *v, const char *real, enum bl_volume_problem 
     }
     if (strcmp(m->point, "/") == 0) {
         *problem = BL_VOL_NOT_MOUNTED;
-        *detail = g_strdup_printf("volume not mounted: state_dir %s is on the root file system",
+        *errmsg = g_strdup_printf("volume not mounted: state_dir %s is on the root file system",
                                   v->state_dir);
         return BL_E_STATE;
     }
-    if (v->device != NULL && !device_matches(v->device, m, detail)) {
+    if (v->device != NULL && !device_matches(v->device, m, errmsg)) {
         *problem = BL_VOL_WRONG_DEVICE;
         return BL_E_STATE;
     }
-    ro = bl_mount_read_only(m, statvfs(real, &vfs) == 0 ? vfs.f_flag : 0);
+    ro = bl_volume_mount_read_only(m, statvfs(real, &vfs) == 0 ? vfs.f_flag : 0);
     if (ro != NULL) {
         *problem = BL_VOL_READ_ONLY;
-        *detail = g_strdup_printf("volume read-only: %s, %s (%s)", ro, m->point, m->source);
+        *errmsg = g_strdup_printf("volume read-only: %s, %s (%s)", ro, m->point, m->source);
         return BL_E_STATE;
     }
     return 0;
 }
 
 int
-bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **detail)
+bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **errmsg)
 {
     g_autofree char *real = existing_real_path(v->state_dir);
     struct stat st;
@@ -294,10 +294,10 @@ bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char
     if (real == NULL) {
         return -errno;
     }
-    rc = check_mount(v, real, problem, detail);
+    rc = check_mount(v, real, problem, errmsg);
     if (rc == 0 && stat(v->state_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
         *problem = BL_VOL_NOT_DIR;
-        *detail = g_strdup_printf("state_dir %s exists and is not a directory", v->state_dir);
+        *errmsg = g_strdup_printf("state_dir %s exists and is not a directory", v->state_dir);
         rc = BL_E_STATE;
     }
     return rc;
@@ -331,72 +331,72 @@ bl_volume_bind_state(const struct bl_volume *v, size_t i)
 
 /* Create one folder on the volume from its local copy, or empty when there is none. */
 static int
-create_folder(const struct bl_volume *v, const struct bl_folder *f, char **detail)
+create_folder(const struct bl_volume *v, const struct bl_folder *f, char **errmsg)
 {
     struct stat st;
     bool local = stat(f->path, &st) == 0;
     int rc;
 
     if (local && !S_ISDIR(st.st_mode)) {
-        *detail = g_strdup_printf("local path %s is not a directory", f->path);
+        *errmsg = g_strdup_printf("local path %s is not a directory", f->path);
         return BL_E_STATE;
     }
     if (local && is_mount_root(f->path)) {
-        *detail = g_strdup_printf("local path %s has something mounted on it; not copying it "
+        *errmsg = g_strdup_printf("local path %s has something mounted on it; not copying it "
                                   "to the volume",
                                   f->path);
         return BL_E_STATE;
     }
-    rc =
-        bl_tree_copy_atomic(local ? f->path : NULL, v->state_dir, f->name, f->uid, f->gid, f->mode);
+    rc = bl_volume_tree_copy_atomic(local ? f->path : NULL, v->state_dir, f->name, f->uid, f->gid,
+                                    f->mode);
     if (rc != 0) {
-        *detail = g_strdup_printf("first-start copy of %s to %s/%s failed: %s", f->path,
+        *errmsg = g_strdup_printf("first-start copy of %s to %s/%s failed: %s", f->path,
                                   v->state_dir, f->name, bl_strerror(rc));
     }
     if (rc == 0 && !local && g_mkdir_with_parents(f->path, 0755) != 0) {
         rc = -errno;
-        *detail = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(-rc));
+        *errmsg = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(-rc));
     }
     return rc;
 }
 
 static int
-prepare_folder(const struct bl_volume *v, const struct bl_folder *f, char **detail)
+prepare_folder(const struct bl_volume *v, const struct bl_folder *f, char **errmsg)
 {
     g_autofree char *shared = g_build_filename(v->state_dir, f->name, NULL);
     struct stat st;
 
     if (lstat(shared, &st) != 0) {
-        return errno == ENOENT ? create_folder(v, f, detail) : -errno;
+        return errno == ENOENT ? create_folder(v, f, errmsg) : -errno;
     }
     if (!S_ISDIR(st.st_mode)) {
-        *detail = g_strdup_printf("%s on the volume is not a directory", shared);
+        *errmsg = g_strdup_printf("%s on the volume is not a directory", shared);
         return BL_E_STATE;
     }
     if (access(f->path, F_OK) != 0 && g_mkdir_with_parents(f->path, 0755) != 0) {
-        *detail = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(errno));
+        *errmsg = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(errno));
         return -errno;
     }
     return 0;
 }
 
 int
-bl_volume_prepare(const struct bl_volume *v, char **detail)
+bl_volume_prepare(const struct bl_volume *v, char **errmsg)
 {
     int rc;
 
     if (g_mkdir_with_parents(v->state_dir, 0755) != 0) {
-        *detail =
+        *errmsg =
             g_strdup_printf("cannot create state_dir %s: %s", v->state_dir, g_strerror(errno));
         return -errno;
     }
     rc = bl_volume_remove_partial(v->state_dir);
     if (rc < 0) {
-        *detail = g_strdup_printf("cannot clean %s: %s", v->state_dir, bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot clean %s: %s", v->state_dir, bl_strerror(rc));
         return rc;
     }
     for (size_t i = 0; i < v->n_folders; i++) {
-        rc = prepare_folder(v, &v->folders[i], detail);
+        rc = prepare_folder(v, &v->folders[i], errmsg);
         if (rc != 0) {
             return rc;
         }
@@ -414,7 +414,7 @@ struct busy {
 static void
 end_users(const struct bl_volume *v, size_t i, struct busy *b, GString *ended)
 {
-    int64_t now = bl_mono_ms();
+    int64_t now = bl_chain_mono_ms();
     int after = b->sent == 0 ? UNBIND_TERM_AFTER_MS : UNBIND_KILL_AFTER_MS;
 
     if (b->since < 0) {
@@ -428,7 +428,7 @@ end_users(const struct bl_volume *v, size_t i, struct busy *b, GString *ended)
 
 /* ended: NULL to wait for a busy bind, else where end_users() reports. */
 static int
-unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended, char **detail)
+unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended, char **errmsg)
 {
     const char *path = v->folders[i].path;
     struct busy busy = {.since = -1};
@@ -437,15 +437,15 @@ unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended
         if (umount2(path, UMOUNT_NOFOLLOW) == 0) {
             continue; /* binds may be stacked; unmount until the local content shows */
         }
-        if (errno == EBUSY && bl_mono_ms() < deadline) {
+        if (errno == EBUSY && bl_chain_mono_ms() < deadline) {
             if (ended != NULL) {
                 end_users(v, i, &busy, ended);
             }
-            bl_sleep_ms(UNBIND_RETRY_MS);
+            bl_chain_sleep_ms(UNBIND_RETRY_MS);
             continue;
         }
         int rc = -errno;
-        *detail = g_strdup_printf("cannot unmount %s: %s", path, g_strerror(errno));
+        *errmsg = g_strdup_printf("cannot unmount %s: %s", path, g_strerror(errno));
         return rc;
     }
     return 0;
@@ -474,7 +474,7 @@ open_no_symlinks(const char *path)
 /* Bind shared over local: the local path reached without any symbolic link, the folder on
  * the volume (under root's state_dir) not a link itself. */
 static int
-bind_folder(const char *shared, const char *local, char **detail)
+bind_folder(const char *shared, const char *local, char **errmsg)
 {
     int from = open(shared, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int to;
@@ -484,18 +484,18 @@ bind_folder(const char *shared, const char *local, char **detail)
     int rc = from < 0 ? from : to;
 
     if (rc == -ELOOP) {
-        *detail = g_strdup_printf("%s is or goes through a symbolic link: refused (the bind "
+        *errmsg = g_strdup_printf("%s is or goes through a symbolic link: refused (the bind "
                                   "would land on the link's target)",
                                   from < 0 ? shared : local);
     } else if (rc < 0) {
-        *detail = g_strdup_printf("cannot open %s: %s", from < 0 ? shared : local, g_strerror(-rc));
+        *errmsg = g_strdup_printf("cannot open %s: %s", from < 0 ? shared : local, g_strerror(-rc));
     } else {
         char src[64], dst[64];
         snprintf(src, sizeof(src), "/proc/self/fd/%d", from);
         snprintf(dst, sizeof(dst), "/proc/self/fd/%d", to);
         rc = mount(src, dst, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
         if (rc != 0) {
-            *detail = g_strdup_printf("cannot bind %s over %s: %s", shared, local, g_strerror(-rc));
+            *errmsg = g_strdup_printf("cannot bind %s over %s: %s", shared, local, g_strerror(-rc));
         }
     }
     if (from >= 0) {
@@ -508,7 +508,7 @@ bind_folder(const char *shared, const char *local, char **detail)
 }
 
 int
-bl_volume_bind(const struct bl_volume *v, char **detail)
+bl_volume_bind(const struct bl_volume *v, char **errmsg)
 {
     g_autofree bool *made = g_new0(bool, v->n_folders + 1);
     int rc = 0;
@@ -518,9 +518,9 @@ bl_volume_bind(const struct bl_volume *v, char **detail)
         g_autofree char *shared = g_build_filename(v->state_dir, f->name, NULL);
         enum bl_bind_state state = bl_volume_bind_state(v, i);
         if (state == BL_BIND_OTHER) {
-            *detail = g_strdup_printf("%s already has another file system mounted on it", f->path);
+            *errmsg = g_strdup_printf("%s already has another file system mounted on it", f->path);
             rc = BL_E_STATE;
-        } else if (state == BL_BIND_NONE && (rc = bind_folder(shared, f->path, detail)) != 0) {
+        } else if (state == BL_BIND_NONE && (rc = bind_folder(shared, f->path, errmsg)) != 0) {
             break;
         } else {
             made[i] = state == BL_BIND_NONE;
@@ -536,9 +536,9 @@ bl_volume_bind(const struct bl_volume *v, char **detail)
 }
 
 static int
-unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **detail)
+unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **errmsg)
 {
-    int64_t deadline = bl_mono_ms() + timeout_ms;
+    int64_t deadline = bl_chain_mono_ms() + timeout_ms;
     int first = 0;
 
     for (size_t i = v->n_folders; i-- > 0;) {
@@ -546,7 +546,7 @@ unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **det
         int rc = unbind_one(v, i, deadline, ended, &msg);
         if (rc != 0 && first == 0) {
             first = rc;
-            *detail = msg;
+            *errmsg = msg;
         } else {
             g_free(msg);
         }
@@ -555,13 +555,13 @@ unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **det
 }
 
 int
-bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail)
+bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **errmsg)
 {
-    return unbind_all(v, timeout_ms, NULL, detail);
+    return unbind_all(v, timeout_ms, NULL, errmsg);
 }
 
 int
-bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended, char **detail)
+bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended, char **errmsg)
 {
-    return unbind_all(v, timeout_ms, ended, detail);
+    return unbind_all(v, timeout_ms, ended, errmsg);
 }

@@ -90,10 +90,10 @@ void bl_volume_clear(struct bl_volume *v);
 /**
  * Check that state_dir sits on a mounted, writable volume from the configured device.
  * \param[out] problem  what is wrong
- * \param[out] detail   on a problem, a sentence for the log; g_free()
+ * \param[out] errmsg   on a problem, a sentence for the log; g_free()
  * \return 0 when fine, BL_E_STATE with *problem set, or -errno
  */
-int bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **detail);
+int bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **errmsg);
 
 /**
  * Prepare the volume for a start: create state_dir, remove leftovers of interrupted copies,
@@ -101,7 +101,7 @@ int bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, 
  * missing local paths. Call after bl_volume_check() succeeded.
  * \return 0, BL_E_STATE when a folder on the volume is not a directory, or -errno
  */
-int bl_volume_prepare(const struct bl_volume *v, char **detail);
+int bl_volume_prepare(const struct bl_volume *v, char **errmsg);
 
 /**
  * Bind every folder over its local path; folders already bound are left. On failure the
@@ -109,14 +109,14 @@ int bl_volume_prepare(const struct bl_volume *v, char **detail);
  * \return 0, BL_E_STATE when a local path has something else mounted on it, -ELOOP when a
  *         local path (or its folder on the volume) is or goes through a symbolic link, -errno
  */
-int bl_volume_bind(const struct bl_volume *v, char **detail);
+int bl_volume_bind(const struct bl_volume *v, char **errmsg);
 
 /**
  * Undo the binds, last folder first. Folders not bound are fine; other mounts on a local path
  * are left alone. A busy bind is retried until timeout_ms.
  * \return 0, or -EBUSY (still in use) or -errno
  */
-int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail);
+int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **errmsg);
 
 /**
  * Undo the binds like bl_volume_unbind(), ending what keeps one busy: when a bind is still
@@ -126,7 +126,7 @@ int bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail);
  * \return 0, or -EBUSY (still in use at timeout_ms) or -errno
  */
 int bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended,
-                           char **detail);
+                           char **errmsg);
 
 /**
  * Processes using folder i from the volume: a working directory, root, open file or mapped
@@ -154,8 +154,8 @@ enum bl_bind_state bl_volume_bind_state(const struct bl_volume *v, size_t i);
  * uid/gid/mode when given.
  * \return 0, -EEXIST when parent/name exists, or -errno (nothing left behind)
  */
-int bl_tree_copy_atomic(const char *src, const char *parent, const char *name, uid_t uid, gid_t gid,
-                        mode_t mode);
+int bl_volume_tree_copy_atomic(const char *src, const char *parent, const char *name, uid_t uid,
+                               gid_t gid, mode_t mode);
 
 /**
  * Remove leftovers of interrupted copies (BL_VOLUME_COPY_PREFIX entries) from a directory.
@@ -207,22 +207,22 @@ struct bl_volume_facts {
  * Parse one mountinfo line (bounds-checked; fields longer than struct bl_mount's are cut).
  * \return true when it has every field
  */
-bool bl_mount_parse(const char *line, struct bl_mount *m);
+bool bl_volume_mount_parse(const char *line, struct bl_mount *m);
 
 /**
  * The mount holding path (a real path) in a mountinfo text: the longest mount point above
  * it, preferring the entries of device major:minor (binds of it elsewhere do not count).
  * \return 0, or -ENOENT
  */
-int bl_mountinfo_find(const char *text, const char *path, unsigned major, unsigned minor,
-                      struct bl_mount *m);
+int bl_volume_mountinfo_find(const char *text, const char *path, unsigned major, unsigned minor,
+                             struct bl_mount *m);
 
 /**
  * Why a mount cannot be written, from its options and statvfs's f_flag: "mounted
  * read-only", ext4's "emergency read-only ...", "shut down ...".
  * \return NULL when writable, else a static text
  */
-const char *bl_mount_read_only(const struct bl_mount *m, unsigned long f_flag);
+const char *bl_volume_mount_read_only(const struct bl_mount *m, unsigned long f_flag);
 
 /**
  * Parse a free-space threshold: "0", "10%", "2.5%", "500M", "2G" (K, M, G, T are powers of

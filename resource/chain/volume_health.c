@@ -68,7 +68,7 @@ unescape(char *s)
 }
 
 bool
-bl_mount_parse(const char *line, struct bl_mount *m)
+bl_volume_mount_parse(const char *line, struct bl_mount *m)
 {
     /* "ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTS" */
     const char *sep = strstr(line, " - ");
@@ -97,8 +97,8 @@ path_under(const char *path, const char *point)
 }
 
 int
-bl_mountinfo_find(const char *text, const char *path, unsigned major, unsigned minor,
-                  struct bl_mount *best)
+bl_volume_mountinfo_find(const char *text, const char *path, unsigned major, unsigned minor,
+                         struct bl_mount *best)
 {
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     g_autofree struct bl_mount *m = g_new(struct bl_mount, 1);
@@ -106,7 +106,7 @@ bl_mountinfo_find(const char *text, const char *path, unsigned major, unsigned m
     bool best_dev = false;
 
     for (size_t i = 0; lines[i] != NULL; i++) {
-        if (!bl_mount_parse(lines[i], m) || !path_under(path, m->point)) {
+        if (!bl_volume_mount_parse(lines[i], m) || !path_under(path, m->point)) {
             continue;
         }
         bool same_dev = m->major == major && m->minor == minor;
@@ -136,7 +136,7 @@ has_opt(const char *opts, const char *opt)
 }
 
 const char *
-bl_mount_read_only(const struct bl_mount *m, unsigned long f_flag)
+bl_volume_mount_read_only(const struct bl_mount *m, unsigned long f_flag)
 {
     if (has_opt(m->super_opts, "shutdown")) {
         return "file system shut down (after I/O errors or a forced shutdown)";
@@ -287,7 +287,7 @@ bl_volume_identify(const struct bl_volume *v, struct bl_volume_id *id)
         rc = -f.vfs_errno;
     }
     if (rc == 0) {
-        rc = bl_mountinfo_find(f.mountinfo, f.path, f.major, f.minor, m);
+        rc = bl_volume_mountinfo_find(f.mountinfo, f.path, f.major, f.minor, m);
     }
     if (rc == 0) {
         *id = (struct bl_volume_id){.known = true,
@@ -417,7 +417,8 @@ bl_volume_judge(const struct bl_volume *v, const struct bl_volume_facts *f, char
     const char *ro;
 
     *reason = NULL;
-    if (f->vfs_errno != 0 || bl_mountinfo_find(f->mountinfo, f->path, f->major, f->minor, m) != 0) {
+    if (f->vfs_errno != 0 ||
+        bl_volume_mountinfo_find(f->mountinfo, f->path, f->major, f->minor, m) != 0) {
         *reason = g_strdup_printf("volume unchecked: %s: %s", f->path,
                                   f->vfs_errno != 0 ? g_strerror(f->vfs_errno)
                                                     : "no mount holds it in mountinfo");
@@ -432,7 +433,7 @@ bl_volume_judge(const struct bl_volume *v, const struct bl_volume_facts *f, char
                                   m->point, m->source);
         return BL_VH_MISSING;
     }
-    ro = bl_mount_read_only(m, f->vfs.f_flag);
+    ro = bl_volume_mount_read_only(m, f->vfs.f_flag);
     if (ro != NULL) {
         *reason = g_strdup_printf("volume read-only: %s, %s (%s)", ro, m->point, m->source);
         return BL_VH_READ_ONLY;

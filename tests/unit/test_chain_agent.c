@@ -53,10 +53,10 @@ parse_env(char **err)
     struct bl_chain_defaults defs;
     int rc;
 
-    bl_agent_from_env(&a);
-    rc = bl_agent_parse_params(&a, &v, &defs, err);
+    bl_chain_agent_from_env(&a);
+    rc = bl_chain_agent_parse_params(&a, &v, &defs, err);
     bl_volume_clear(&v);
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
     return rc;
 }
 
@@ -86,12 +86,12 @@ test_params(void **state)
     g_free(err);
     g_unsetenv("OCF_RESKEY_member_stop_timeout");
     assert_int_equal(parse_env(&err), 0);
-    bl_agent_from_env(&a);
+    bl_chain_agent_from_env(&a);
     assert_string_equal(a.node, "node-a");
     assert_string_equal(a.instance, "esm");
     assert_int_equal(a.timeout_ms, 20000);
     assert_string_equal(a.param[BL_AP_MEMBER_START_TIMEOUT], "60s"); /* the table's default */
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
 }
 
 static void
@@ -101,7 +101,7 @@ test_meta_data(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
-    bl_agent_meta_data(f);
+    bl_chain_agent_meta_data(f);
     fclose(f);
     assert_non_null(strstr(buf, "<version>1.1</version>"));
     assert_non_null(strstr(buf, "<!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\""));
@@ -133,12 +133,12 @@ run_reason(const char *action, char **reason)
     struct bl_agent a;
     int rc;
 
-    bl_agent_from_env(&a);
-    rc = bl_agent_run(&a, action);
+    bl_chain_agent_from_env(&a);
+    rc = bl_chain_agent_run(&a, action);
     if (reason != NULL) {
         *reason = g_steal_pointer(&a.exit_reason);
     }
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
     return rc;
 }
 
@@ -160,11 +160,11 @@ test_actions(void **state)
     assert_int_equal(run("monitor"), BL_OCF_NOT_RUNNING);
     assert_int_equal(run("start"), BL_OCF_SUCCESS);
     assert_true(g_file_test(snap, G_FILE_TEST_EXISTS));
-    assert_int_equal(bl_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
     assert_string_equal(s.node, "node-a");
     assert_string_equal(s.mode, "START");
     assert_int_equal(s.chain->n_members, 3);
-    bl_snapshot_clear(&s);
+    bl_chain_snapshot_clear(&s);
     assert_int_equal(run("monitor"), BL_OCF_SUCCESS);
     assert_int_equal(run("start"), BL_OCF_SUCCESS); /* already running */
     assert_int_equal(run("reload-agent"), BL_OCF_SUCCESS);
@@ -254,13 +254,13 @@ test_volume_snapshot(void **state)
     g_clear_pointer(&err, g_free);
     assert_int_equal(parse_env(&err), 0);
 
-    bl_agent_from_env(&a);
-    assert_int_equal(bl_agent_parse_params(&a, &v, &defs, &err), 0);
-    assert_int_equal(bl_agent_load_chain(&a, &defs, &chain, NULL), 0);
+    bl_chain_agent_from_env(&a);
+    assert_int_equal(bl_chain_agent_parse_params(&a, &v, &defs, &err), 0);
+    assert_int_equal(bl_chain_agent_load_chain(&a, &defs, &chain, NULL), 0);
     id.point = g_strdup("/srv/esm dir");
     id.source = g_strdup("/dev/loop3");
-    assert_int_equal(bl_snapshot_write(&a, chain, BL_START_NORMAL, &id), 0);
-    assert_int_equal(bl_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_int_equal(bl_chain_snapshot_write(&a, chain, BL_START_NORMAL, &id), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
     assert_true(s.volume.id.known);
     assert_int_equal(s.volume.id.major, 7);
     assert_int_equal(s.volume.id.minor, 3);
@@ -269,17 +269,17 @@ test_volume_snapshot(void **state)
     assert_string_equal(s.volume.id.source, "/dev/loop3");
     assert_true(s.volume.free_min.is_percent && s.volume.free_min.percent == 5);
     assert_true(s.volume.free_fail.bytes == 1ull << 30);
-    bl_snapshot_clear(&s);
+    bl_chain_snapshot_clear(&s);
     /* no identity (no state_dir, or an older agent's snapshot): none read back */
-    assert_int_equal(bl_snapshot_write(&a, chain, BL_START_NORMAL, NULL), 0);
-    assert_int_equal(bl_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_int_equal(bl_chain_snapshot_write(&a, chain, BL_START_NORMAL, NULL), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
     assert_false(s.volume.id.known);
-    bl_snapshot_clear(&s);
-    bl_snapshot_remove(&a);
+    bl_chain_snapshot_clear(&s);
+    bl_chain_snapshot_remove(&a);
     bl_volume_id_clear(&id);
     bl_volume_clear(&v);
     bl_chain_free(chain);
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
 }
 
 /* One line, cut where pacemaker-execd cuts it. */
@@ -292,15 +292,15 @@ test_exit_reason(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
-    bl_agent_print_exit_reason(&a, f); /* none: nothing printed */
+    bl_chain_agent_print_exit_reason(&a, f); /* none: nothing printed */
     a.exit_reason = g_strconcat("volume full:\nsecond line ", xs, NULL);
-    bl_agent_print_exit_reason(&a, f);
+    bl_chain_agent_print_exit_reason(&a, f);
     fclose(f);
     assert_true(g_str_has_prefix(buf, "ocf-exit-reason:volume full: second line xxx"));
     assert_int_equal(strlen(buf), strlen("ocf-exit-reason:") + 128 + 1);
     assert_int_equal(strchr(buf, '\n') - buf, (long) strlen(buf) - 1);
     free(buf);
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
 }
 
 int

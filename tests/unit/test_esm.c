@@ -139,12 +139,17 @@ test_site_errors(void **state)
                             -1, NULL));
     assert_int_equal(bl_esm_site_load(path, &s, &err), BL_E_INVALID);
     assert_null(s);
-    assert_contains(err, "[site] version: '7.1' must be a Ver.4, Ver.5 or Ver.6 version");
-    assert_contains(err, "[site] install_dir: 'opt' must be an absolute path");
-    assert_contains(err, "[site] manager_name: missing");
-    assert_contains(err, "[site] floating_ip: '192.168.0.300' must be a numeric IPv4 or IPv6");
-    assert_contains(err, "[bmc]: 'node9' is not in [site] nodes");
-    assert_contains(err, "[check] verbose: unknown key");
+    assert_contains(err,
+                    "bad.conf:2: [site] version: invalid value '7.1' (expected a Ver.4, Ver.5 or "
+                    "Ver.6 version");
+    assert_contains(
+        err, "bad.conf:4: [site] install_dir: invalid value 'opt' (expected an absolute path");
+    assert_contains(err, "bad.conf:1: [site] manager_name: missing (required)");
+    assert_contains(err,
+                    "bad.conf:5: [site] floating_ip: invalid value '192.168.0.300' (expected a "
+                    "numeric IPv4 or IPv6");
+    assert_contains(err, "bad.conf:9: [bmc] node9: not in [site] nodes");
+    assert_contains(err, "bad.conf:11: [check] verbose: unknown key");
     g_free(err);
     assert_int_equal(bl_esm_site_load("/nonexistent/site.conf", &s, &err), -ENOENT);
     g_free(err);

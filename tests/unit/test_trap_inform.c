@@ -49,7 +49,7 @@ node_config(struct bl_trap_node_config *cfg, uint16_t port)
     memcpy(cfg->policy.community, "s3cret", 6);
     cfg->policy.community_len = 6;
     cfg->policy.accept_v2c = true;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
     cfg->policy.n_fatal_oids = 1;
 }
 
@@ -185,7 +185,7 @@ test_sender_drops_strangers(void **state)
     assert_int_equal(bl_trap_sender_open(&f, &s), 0);
     struct bl_trap_msg *msg = calloc(1, sizeof(*msg));
     msg->version = BL_TRAP_V2C;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &msg->trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &msg->trap_oid), 0);
     assert_int_equal(bl_trap_sender_send_msg(s, msg), 0); /* the socket gets its port */
     free(msg);
     assert_int_equal(getsockname(bl_trap_sender_fd(s), (struct sockaddr *) &me, &len), 0);

@@ -30,9 +30,10 @@ test_mount_parse(void **state)
 {
     struct bl_mount m;
 
-    assert_true(bl_mount_parse("36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 shared:2 - "
-                               "ext3 /dev/root\\134x rw,errors=continue",
-                               &m));
+    assert_true(
+        bl_volume_mount_parse("36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 shared:2 - "
+                              "ext3 /dev/root\\134x rw,errors=continue",
+                              &m));
     assert_int_equal(m.major, 98);
     assert_int_equal(m.minor, 0);
     assert_string_equal(m.point, "/mnt two");
@@ -41,15 +42,16 @@ test_mount_parse(void **state)
     assert_string_equal(m.mount_opts, "rw,noatime");
     assert_string_equal(m.super_opts, "rw,errors=continue");
 
-    assert_false(bl_mount_parse("", &m));
-    assert_false(bl_mount_parse("36 35 98:0 /mnt1 /mnt rw", &m));             /* no separator */
-    assert_false(bl_mount_parse("36 35 98:0 /mnt1 /mnt rw - ext4 /dev", &m)); /* no options */
-    assert_false(bl_mount_parse("x y 98:0 / / rw - ext4 /dev/a rw", &m));
+    assert_false(bl_volume_mount_parse("", &m));
+    assert_false(bl_volume_mount_parse("36 35 98:0 /mnt1 /mnt rw", &m)); /* no separator */
+    assert_false(
+        bl_volume_mount_parse("36 35 98:0 /mnt1 /mnt rw - ext4 /dev", &m)); /* no options */
+    assert_false(bl_volume_mount_parse("x y 98:0 / / rw - ext4 /dev/a rw", &m));
 
     /* fields longer than the struct's are cut, never overrun */
     g_autofree char *longpoint = g_strnfill(10000, 'a');
     g_autofree char *line = g_strdup_printf("1 0 7:0 / /%s rw - ext4 /dev/loop0 rw", longpoint);
-    assert_true(bl_mount_parse(line, &m));
+    assert_true(bl_volume_mount_parse(line, &m));
     assert_int_equal(strlen(m.point), sizeof(m.point) - 1);
 }
 
@@ -59,18 +61,18 @@ test_mountinfo_find(void **state)
     g_autofree char *text = g_strdup_printf(ROOT_LINE VOL_LINE BIND_LINE, "rw", "rw");
     struct bl_mount m;
 
-    assert_int_equal(bl_mountinfo_find(text, "/srv/esm/state", 8, 17, &m), 0);
+    assert_int_equal(bl_volume_mountinfo_find(text, "/srv/esm/state", 8, 17, &m), 0);
     assert_string_equal(m.point, "/srv/esm");
     /* a path of the volume's device under a bind: still the bind (it holds the path) */
-    assert_int_equal(bl_mountinfo_find(text, "/opt/esm/work/x", 8, 17, &m), 0);
+    assert_int_equal(bl_volume_mountinfo_find(text, "/opt/esm/work/x", 8, 17, &m), 0);
     assert_string_equal(m.point, "/opt/esm/work");
     /* the root file system's device: the binds of another device do not count */
-    assert_int_equal(bl_mountinfo_find(text, "/srv/esm/state", 8, 1, &m), 0);
+    assert_int_equal(bl_volume_mountinfo_find(text, "/srv/esm/state", 8, 1, &m), 0);
     assert_string_equal(m.point, "/");
     /* "/srv/esmx" is not under "/srv/esm" */
-    assert_int_equal(bl_mountinfo_find(text, "/srv/esmx", 8, 17, &m), 0);
+    assert_int_equal(bl_volume_mountinfo_find(text, "/srv/esmx", 8, 17, &m), 0);
     assert_string_equal(m.point, "/");
-    assert_int_equal(bl_mountinfo_find("garbage\n", "/srv", 8, 17, &m), -ENOENT);
+    assert_int_equal(bl_volume_mountinfo_find("garbage\n", "/srv", 8, 17, &m), -ENOENT);
 }
 
 static const char *
@@ -81,7 +83,7 @@ ro_why(const char *mount_opts, const char *fstype, const char *super_opts, unsig
     g_strlcpy(m.mount_opts, mount_opts, sizeof(m.mount_opts));
     g_strlcpy(m.fstype, fstype, sizeof(m.fstype));
     g_strlcpy(m.super_opts, super_opts, sizeof(m.super_opts));
-    return bl_mount_read_only(&m, f_flag);
+    return bl_volume_mount_read_only(&m, f_flag);
 }
 
 static void

@@ -25,14 +25,14 @@ unset OCF_RESKEY_state_dir OCF_RESKEY_folders
 # A malformed chain file: OCF_ERR_CONFIGURED, every problem with file and line.
 { member base; echo "[member broken"; echo "kind = daemon"; echo "start_timeout = soon"; } >"$T/c.chain"
 expect_rc 6 ra n1 validate-all
-expect_out "$T/c.chain:8: section header '[member broken' lacks its closing ']'"
+expect_out "$T/c.chain:8: not a [group] header"
 expect_rc 6 ra n1 start
 { member base; echo "[member x]"; echo "kind = rocket"; } >"$T/c.chain"
 expect_rc 6 ra n1 validate-all
-expect_out "$T/c.chain:9: member 'x': kind 'rocket' is an unknown member kind"
+expect_out "$T/c.chain:9: [member x] kind: invalid value 'rocket' (expected systemd, lsb or daemon)"
 OCF_RESKEY_chain_file= OCF_RESKEY_chain="[member a];kind=daemon;command=/bin/a" \
     expect_rc 6 ra n1 validate-all
-expect_out "<inline chain>:1: member 'a': a daemon member needs 'pidfile'"
+expect_out "<inline chain>:1: [member a]: a daemon member needs 'pidfile'"
 
 # A program missing on this node: OCF_ERR_INSTALLED (another node may have it).
 printf '[member a]\nkind = daemon\ncommand = /nonexistent/esmd\npidfile = %s/run/a.pid\n' "$T" >"$T/c.chain"
