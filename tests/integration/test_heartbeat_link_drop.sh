@@ -43,21 +43,7 @@ wait_key() {
 }
 polls() { key hb.0.polls | sed -n 's/^\([0-9]*\) polls.*/\1/p'; }
 
-cat >"$TMP/lan.conf" <<CONF
-name "hbdrop"
-set_working_mc 0x20
-  startlan 1
-    addr 127.0.0.1 $PORT
-    priv_limit admin
-    allowed_auths_callback md5
-    allowed_auths_user md5
-    allowed_auths_operator md5
-    allowed_auths_admin md5
-    guid a123456789abcdefa123456789abcdef
-  endlan
-  chassis_control "$CHASSIS $TMP"
-  user 2 true "admin" "$IPMI_PASSWORD" admin 10 md5
-CONF
+bl_ipmi_sim_lan_conf hbdrop "$IPMI_PASSWORD" "$CHASSIS $TMP"
 cat >"$TMP/bmc.emu" <<EMU
 mc_setbmc 0x20
 mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02
@@ -86,19 +72,7 @@ enabled = false
 [recovery]
 action = none
 CONF
-cat >"$TMP/d.conf" <<CONF
-[daemon]
-log-level = info
-log-target = stderr
-log-file = $TMP/d.log
-ipc-service = $SERVICE
-[registry]
-enabled = false
-[bmc]
-enabled = true
-config = $TMP/bmclink.conf
-node-name = node1
-CONF
+bl_bmcd_conf "$SERVICE" "$TMP/bmclink.conf" info
 "$DAEMON" -c "$TMP/d.conf" >"$TMP/d.out" 2>&1 &
 DAEMON_PID=$!
 wait_key hb.0.reachable '^yes$' || { echo "ERROR: bmclinkd never reached the BMC"; cat "$TMP/d.out"; exit 99; }
