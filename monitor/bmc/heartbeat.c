@@ -142,14 +142,26 @@ hb_log_change(const struct hb_bmc *b, unsigned changes)
     }
 }
 
-/* A drop just began (the timeline's last event): said once, at notice level when expected. */
+/* A drop began or ended (the timeline's last event): said once each; the loss itself and
+ * the return from it are hb_log_change's. */
 static void
-hb_log_drop(struct hb_bmc *b, uint64_t tl_before)
+hb_log_link(struct hb_bmc *b, uint64_t tl_before)
 {
     const struct bl_hb_state *st = &b->st;
     const struct bl_hb_event_rec *e = &st->tl[(st->tl_count - 1) % BL_HB_TIMELINE];
+    const struct bl_hb_event_rec *prev =
+        &st->tl[(st->tl_count + BL_HB_TIMELINE - 2) % BL_HB_TIMELINE];
 
-    if (st->tl_count == tl_before || e->kind != BL_HB_EV_DROP) {
+    if (st->tl_count == tl_before) {
+        return;
+    }
+    if (e->kind == BL_HB_EV_BACK && (st->tl_count < 2 || prev->kind != BL_HB_EV_UNREACHABLE)) {
+        qb_log(e->expected ? LOG_NOTICE : LOG_INFO,
+               "BMC of %s (%s:%u): answers again after %.1f s silent%s", b->node, b->params.host,
+               b->params.port, (double) e->ref_ns / 1e9, e->expected ? " (link drop)" : "");
+        return;
+    }
+    if (e->kind != BL_HB_EV_DROP) {
         return;
     }
     if (e->expected) {
@@ -185,6 +197,7 @@ hb_on_poll(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len, void *ud)
     struct hb_bmc *b = ud;
     struct bl_ipmi_chassis_status cs = {0};
     int answer = rc;
+    uint64_t tl_before = b->st.tl_count;
 
     if (b->hb->closing) {
         return;
@@ -194,6 +207,7 @@ hb_on_poll(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len, void *ud)
         answer = bl_ipmi_decode_chassis_status(rsp, len, &cs) == BL_OK ? BL_OK : BL_E_BMC;
     }
     hb_changed(b, bl_hb_answer(&b->st, answer, cs.power_on, hb_now()));
+    hb_log_link(b, tl_before);
 }
 
 static void
@@ -475,7 +489,7 @@ hb_tick_bmc(struct bl_heartbeat *hb, struct hb_bmc *b, uint64_t now)
     }
     tl_before = b->st.tl_count;
     hb_changed(b, bl_hb_tick(&b->st, now, &send));
-    hb_log_drop(b, tl_before);
+    hb_log_link(b, tl_before);
     if (send) {
         hb_poll(b, now);
     }
