@@ -167,16 +167,33 @@ print_sel(const struct bl_status *st, guint64 i)
            v[3], v[4]);
 }
 
+/* BMC i's link (link drops expected after power events) and its timeline. */
+static void
+print_link(const struct bl_status *st, guint64 i)
+{
+    g_autofree char *kn = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".node", i);
+    g_autofree char *kl = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".link", i);
+    g_autofree char *kt = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".timeline", i);
+    const char *tl = bl_status_get(st, kt); /* none from an older daemon */
+    g_auto(GStrv) lines = g_strsplit(tl != NULL ? tl : "", "\n", -1);
+
+    printf("  link of %s: %s\n", get(st, kn), get(st, kl));
+    for (size_t j = 0; lines[j] != NULL && lines[j][0] != '\0'; j++) {
+        printf("    %s\n", lines[j]);
+    }
+}
+
 static void
 print_heartbeat(const struct bl_status *st)
 {
     guint64 n = 0;
 
     g_ascii_string_to_unsigned(get(st, "hb.count"), 10, 0, BL_STATUS_ITEMS_MAX, &n, NULL);
-    printf("\nBMC heartbeat (%s, every %s ms; this daemon publishes the attributes: %s; "
-           "#health-bmc %s)\n",
+    printf("\nBMC heartbeat (%s, every %s ms, unreachable after %s ms silent, %s ms more after a "
+           "power event; this daemon publishes the attributes: %s; #health-bmc %s)\n",
            is_yes(st, "hb.enabled") ? "on" : "off", get(st, "hb.interval_ms"),
-           get(st, "hb.publisher"), get(st, "hb.health"));
+           get(st, "hb.silence_ms"), get(st, "hb.drop_window_ms"), get(st, "hb.publisher"),
+           get(st, "hb.health"));
     printf("  %-16s %-22s %-7s %-9s %-7s %-34s %s\n", "node", "BMC", "session", "reachable",
            "power", "round trip ms", "polls");
     for (guint64 i = 0; i < n; i++) {
@@ -187,6 +204,9 @@ print_heartbeat(const struct bl_status *st)
             v[j] = get(st, k);
         }
         printf("  %-16s %-22s %-7s %-9s %-7s %-34s %s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    }
+    for (guint64 i = 0; i < n; i++) {
+        print_link(st, i);
     }
     for (guint64 i = 0; i < n; i++) {
         print_sel(st, i);

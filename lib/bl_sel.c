@@ -263,6 +263,24 @@ bl_sel_classify(const struct bl_sel_record *r, struct bl_sel_verdict *out)
     out->color = row->color;
 }
 
+bool
+bl_sel_is_power(const struct bl_sel_record *r)
+{
+    if (r == NULL || r->type != BL_SEL_TYPE_SYSTEM || r->event_type != ET_SPECIFIC ||
+        r->deassertion) {
+        return false;
+    }
+    switch (r->sensor_type) {
+        case 0x09: /* power unit: off (0), cycle (1), 240VA down (2), AC lost (4) */
+            return r->offset <= 2 || r->offset == 4;
+        case 0x1d: /* system boot / restart initiated: every offset is one */
+        case 0x22: /* ACPI power state: entering any state */
+            return true;
+        default:
+            return false;
+    }
+}
+
 const char *
 bl_sel_color_name(enum bl_sel_color c)
 {

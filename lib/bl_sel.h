@@ -110,6 +110,14 @@ int bl_sel_decode_record(const uint8_t *rec, size_t len, struct bl_sel_record *o
  */
 void bl_sel_classify(const struct bl_sel_record *r, struct bl_sel_verdict *out);
 
+/**
+ * Whether a record tells of the host powering or restarting, around which a BMC sharing the
+ * host's port loses its link for a few seconds (docs/bmc-health.md): power unit (0x09) power
+ * off, power cycle, 240VA power down, AC lost; system boot / restart initiated (0x1D, any
+ * offset); ACPI power state (0x22, any state). Assertions of sensor-specific events only.
+ */
+bool bl_sel_is_power(const struct bl_sel_record *r);
+
 /** "green", "yellow", "red". */
 const char *bl_sel_color_name(enum bl_sel_color c);
 

@@ -128,8 +128,10 @@ hb_log_change(const struct hb_bmc *b, unsigned changes)
 
     if ((changes & BL_HB_CH_REACH) != 0 && st->reach == BL_HB_REACH_NO) {
         qb_log(LOG_WARNING,
-               "BMC of %s (%s:%u) silent for %u polls: %s can no longer be fenced through it",
-               b->node, b->params.host, b->params.port, st->silent, b->node);
+               "BMC of %s (%s:%u) silent for %.1f s (%u polls): %s can no longer be fenced "
+               "through it",
+               b->node, b->params.host, b->params.port, (double) bl_hb_silence(st, hb_now()) / 1e9,
+               st->silent, b->node);
     } else if ((changes & BL_HB_CH_REACH) != 0) {
         qb_log(LOG_NOTICE, "BMC of %s (%s:%u) answers (round trip %.2f ms)", b->node,
                b->params.host, b->params.port, (double) st->rtt.last_ns / 1e6);
@@ -137,6 +139,37 @@ hb_log_change(const struct hb_bmc *b, unsigned changes)
     if ((changes & BL_HB_CH_POWER) != 0) {
         qb_log(LOG_NOTICE, "%s: power %s (BMC %s:%u)", b->node, bl_hb_power_value(st->power),
                b->params.host, b->params.port);
+    }
+}
+
+/* A drop began or ended (the timeline's last event): said once each; the loss itself and
+ * the return from it are hb_log_change's. */
+static void
+hb_log_link(struct hb_bmc *b, uint64_t tl_before)
+{
+    const struct bl_hb_state *st = &b->st;
+    const struct bl_hb_event_rec *e = &st->tl[(st->tl_count - 1) % BL_HB_TIMELINE];
+    const struct bl_hb_event_rec *prev =
+        &st->tl[(st->tl_count + BL_HB_TIMELINE - 2) % BL_HB_TIMELINE];
+
+    if (st->tl_count == tl_before) {
+        return;
+    }
+    if (e->kind == BL_HB_EV_BACK && (st->tl_count < 2 || prev->kind != BL_HB_EV_UNREACHABLE)) {
+        qb_log(e->expected ? LOG_NOTICE : LOG_INFO,
+               "BMC of %s (%s:%u): answers again after %.1f s silent%s", b->node, b->params.host,
+               b->params.port, (double) e->ref_ns / 1e9, e->expected ? " (link drop)" : "");
+        return;
+    }
+    if (e->kind != BL_HB_EV_DROP) {
+        return;
+    }
+    if (e->expected) {
+        qb_log(LOG_NOTICE, "BMC of %s (%s:%u): link drop expected (power event %.1f s before)",
+               b->node, b->params.host, b->params.port, (double) (hb_now() - e->ref_ns) / 1e9);
+    } else {
+        qb_log(LOG_INFO, "BMC of %s (%s:%u): silent (unreachable after %.1f s)", b->node,
+               b->params.host, b->params.port, (double) st->silence_ns / 1e9);
     }
 }
 
@@ -164,6 +197,7 @@ hb_on_poll(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len, void *ud)
     struct hb_bmc *b = ud;
     struct bl_ipmi_chassis_status cs = {0};
     int answer = rc;
+    uint64_t tl_before = b->st.tl_count;
 
     if (b->hb->closing) {
         return;
@@ -173,6 +207,7 @@ hb_on_poll(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len, void *ud)
         answer = bl_ipmi_decode_chassis_status(rsp, len, &cs) == BL_OK ? BL_OK : BL_E_BMC;
     }
     hb_changed(b, bl_hb_answer(&b->st, answer, cs.power_on, hb_now()));
+    hb_log_link(b, tl_before);
 }
 
 static void
@@ -277,8 +312,11 @@ hb_should_open(const struct bl_heartbeat *hb, const struct hb_bmc *b, uint64_t n
 static bool
 hb_zombie(const struct bl_heartbeat *hb, const struct hb_bmc *b, uint64_t now)
 {
+    uint64_t limit = hb_ms(hb->conf.silence_ms);
+
+    /* A link drop keeps the BMC's session: only a silence past the limit starts over. */
     return hb->conf.enabled && b->s != NULL && b->up && b->st.silent >= hb->conf.misses &&
-           now - b->open_ns >= hb_ms(hb->conf.reopen_ms);
+           bl_hb_silence(&b->st, now) >= limit && now - b->open_ns >= hb_ms(hb->conf.reopen_ms);
 }
 
 /* ---- requests of the recovery ---- */
@@ -303,6 +341,10 @@ hb_on_req_rsp(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len, void *
     if (!r->delivered && rc == -ECANCELED) {
         hb_kick(hb); /* the session was closed under it: it waits for the next one */
         return;
+    }
+    if (rc == BL_OK && len >= 1 && rsp[0] == 0 && r->netfn == BL_IPMI_NETFN_CHASSIS &&
+        r->cmd == BL_IPMI_CMD_CHASSIS_CONTROL) {
+        bl_hb_power_event(&r->b->st, BL_HB_EV_COMMAND, hb_now()); /* a link drop may follow */
     }
     if (!r->delivered) {
         hb_req_deliver(r, rc, rsp, len);
@@ -432,6 +474,7 @@ static void
 hb_tick_bmc(struct bl_heartbeat *hb, struct hb_bmc *b, uint64_t now)
 {
     bool send = false;
+    uint64_t tl_before;
 
     if (b->close_pending || hb_zombie(hb, b, now)) {
         hb_close(b);
@@ -444,7 +487,9 @@ hb_tick_bmc(struct bl_heartbeat *hb, struct hb_bmc *b, uint64_t now)
     if (!hb->conf.enabled) {
         return;
     }
+    tl_before = b->st.tl_count;
     hb_changed(b, bl_hb_tick(&b->st, now, &send));
+    hb_log_link(b, tl_before);
     if (send) {
         hb_poll(b, now);
     }
@@ -534,6 +579,7 @@ hb_bmc_init(struct bl_heartbeat *hb, struct hb_bmc *b, const struct bl_bmc_node 
     g_strlcpy(b->node, n->node, sizeof(b->node));
     b->params = n->ipmi;
     bl_hb_state_init(&b->st, hb->conf.misses);
+    bl_hb_state_limits(&b->st, hb_ms(hb->conf.silence_ms), hb_ms(hb->conf.drop_window_ms));
     hb_attr_init(&b->reach, hb, b->node, BL_HB_ATTR_REACHABLE);
     hb_attr_init(&b->power, hb, b->node, BL_HB_ATTR_POWER);
 }
@@ -703,6 +749,14 @@ hb_on_sel(const struct bl_sel_record *r, const struct bl_sel_verdict *v, void *u
     struct bl_heartbeat *hb = ud;
     char why[128];
 
+    if (bl_sel_is_power(r)) {
+        qb_log(LOG_INFO, "%s: SEL record 0x%04x: power event (sensor type 0x%02x offset %u)",
+               hb->local, r->id, r->sensor_type, r->offset);
+        bl_hb_power_event(&hb->sel_bmc->st, BL_HB_EV_SEL_POWER, hb_now());
+    }
+    if (v->action == BL_SEL_IGNORE) {
+        return;
+    }
     snprintf(why, sizeof(why), "SEL record 0x%04x: %s%s, sensor type 0x%02x #%u", r->id, v->what,
              r->deassertion ? " deasserted" : "", r->sensor_type, r->sensor_number);
     qb_log(LOG_INFO, "%s: %s", hb->local, why);
@@ -716,6 +770,18 @@ bl_heartbeat_health_notice(struct bl_heartbeat *hb, uint64_t key)
         return;
     }
     hb_health_changed(hb, bl_health_notice(&hb->health, key, hb_now()), "vendor notice");
+}
+
+int
+bl_heartbeat_power_event(struct bl_heartbeat *hb, const char *node)
+{
+    for (size_t i = 0; hb != NULL && node != NULL && i < hb->n; i++) {
+        if (strcmp(hb->bmc[i].node, node) == 0) {
+            bl_hb_power_event(&hb->bmc[i].st, BL_HB_EV_COMMAND, hb_now());
+            return BL_OK;
+        }
+    }
+    return -ENOENT;
 }
 
 enum bl_health_color
@@ -752,7 +818,10 @@ bl_heartbeat_get(const struct bl_heartbeat *hb, size_t i, struct bl_hb_status *o
         .errors = b->st.errors,
         .opens = b->opens,
         .rtt = b->st.rtt,
+        .now_ns = hb_now(),
     };
+    bl_hb_link(&b->st, out->now_ns, &out->link);
+    out->n_events = bl_hb_timeline(&b->st, out->timeline);
     if (b->s != NULL) {
         hb->ipmi.ops->get_stats(b->s, &out->ipmi);
     }

@@ -3,8 +3,10 @@
  * node's BMC, a Get Chassis Status per BMC per interval (default 1 s, the BMCs staggered over
  * the interval), and per node the node attributes
  *
- *   bmclink-bmc-reachable  1 / 0     0 after `misses` silent polls: its node can no longer
- *                                    be fenced through it (logged as a warning)
+ *   bmclink-bmc-reachable  1 / 0     0 after silence_ms without an answer (drop_window_ms
+ *                                    more after a power event: link drops are expected
+ *                                    then, heartbeat_core.h): its node can no longer be
+ *                                    fenced through it (logged as a warning)
  *   bmclink-bmc-power      on / off / unknown
  *
  * written through the Pacemaker seam (pcmk.h) only when they change, so the CIB does not
@@ -100,6 +102,14 @@ void bl_heartbeat_health_pet(struct bl_heartbeat *hb, const struct bl_pet_event 
 /** A recoverable vendor notice (no sensor) of the local node's BMC. */
 void bl_heartbeat_health_notice(struct bl_heartbeat *hb, uint64_t key);
 
+/**
+ * bmclink had the node's BMC power or reset the host (e.g. the recovery's end notice was
+ * accepted): a link drop of the BMC is expected for drop_window_ms. Chassis Control requests
+ * sent with bl_heartbeat_send and power records in the local BMC's SEL count by themselves.
+ * \return 0 or -ENOENT
+ */
+int bl_heartbeat_power_event(struct bl_heartbeat *hb, const char *node);
+
 /** The local node's colour. */
 enum bl_health_color bl_heartbeat_health(const struct bl_heartbeat *hb);
 
@@ -119,6 +129,12 @@ struct bl_hb_status {
      * SEL is read; Get SEL Info sent, new records read, records acted on, bad replies. */
     bool sel;
     uint64_t sel_rounds, sel_records, sel_acted, sel_errors;
+    /* The link (drops expected after power events) and its timeline, oldest first; times
+     * are monotonic ns, now_ns is when this was taken (for turning them into clock time). */
+    uint64_t now_ns;
+    struct bl_hb_link link;
+    size_t n_events;
+    struct bl_hb_event_rec timeline[BL_HB_TIMELINE];
 };
 
 /** Number of BMCs. */

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#define HB_N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+
 void
 bl_hb_state_init(struct bl_hb_state *s, unsigned misses)
 {
@@ -31,6 +33,51 @@ bl_hb_set_power(struct bl_hb_state *s, enum bl_hb_power power)
     return BL_HB_CH_POWER;
 }
 
+void
+bl_hb_state_limits(struct bl_hb_state *s, uint64_t silence_ns, uint64_t window_ns)
+{
+    s->silence_ns = silence_ns;
+    s->window_ns = window_ns;
+}
+
+static void
+bl_hb_record(struct bl_hb_state *s, enum bl_hb_event kind, uint64_t at, uint64_t ref, bool expected)
+{
+    s->tl[s->tl_count % BL_HB_TIMELINE] =
+        (struct bl_hb_event_rec){.at_ns = at, .ref_ns = ref, .kind = kind, .expected = expected};
+    s->tl_count++;
+}
+
+void
+bl_hb_power_event(struct bl_hb_state *s, enum bl_hb_event kind, uint64_t now)
+{
+    bl_hb_record(s, kind, now, 0, false);
+    s->have_event = true;
+    s->event_ns = now;
+}
+
+/* The silence began within the window after the last power event. Power events are seen
+ * while the BMC answers, so a silence from well before one is not its drop. */
+static bool
+bl_hb_expected(const struct bl_hb_state *s)
+{
+    return s->waiting && s->have_event && s->window_ns > 0 &&
+           s->wait_ns <= s->event_ns + s->window_ns && s->wait_ns + s->window_ns >= s->event_ns;
+}
+
+/* When a silence that goes on makes the BMC unreachable. */
+static uint64_t
+bl_hb_bound(const struct bl_hb_state *s)
+{
+    return (bl_hb_expected(s) ? s->event_ns + s->window_ns : s->wait_ns) + s->silence_ns;
+}
+
+uint64_t
+bl_hb_silence(const struct bl_hb_state *s, uint64_t now)
+{
+    return s->waiting && now > s->wait_ns ? now - s->wait_ns : 0;
+}
+
 unsigned
 bl_hb_tick(struct bl_hb_state *s, uint64_t now, bool *send)
 {
@@ -41,9 +88,17 @@ bl_hb_tick(struct bl_hb_state *s, uint64_t now, bool *send)
     }
     s->ticked = true;
     s->answered = false;
-    if (s->silent >= s->misses) {
+    if (s->silent > 0 && !s->dropping && s->reach == BL_HB_REACH_YES) {
+        s->dropping = true; /* it was answering: a drop begins (or the end of the BMC) */
+        bl_hb_record(s, BL_HB_EV_DROP, s->wait_ns, bl_hb_expected(s) ? s->event_ns : 0,
+                     bl_hb_expected(s));
+    }
+    if (s->silent >= s->misses && s->waiting && now >= bl_hb_bound(s)) {
         changes |= bl_hb_set_reach(s, BL_HB_REACH_NO);
         changes |= bl_hb_set_power(s, BL_HB_POWER_UNKNOWN);
+        if ((changes & BL_HB_CH_REACH) != 0) {
+            bl_hb_record(s, BL_HB_EV_UNREACHABLE, now, bl_hb_silence(s, now), bl_hb_expected(s));
+        }
     }
     *send = !s->in_flight;
     return changes;
@@ -53,6 +108,10 @@ void
 bl_hb_sent(struct bl_hb_state *s, int rc, uint64_t now)
 {
     s->polls++;
+    if (!s->waiting) {
+        s->waiting = true; /* silence, if it comes, counts from here */
+        s->wait_ns = now;
+    }
     s->in_flight = rc == BL_OK;
     s->sent_ns = now;
     if (rc != BL_OK) {
@@ -99,6 +158,15 @@ bl_hb_rtt_add(struct bl_hb_rtt *r, uint64_t ns)
     r->max_ns = ns > r->max_ns ? ns : r->max_ns;
 }
 
+/* A power change read (on after off, off after on; not the first reading) is a power event. */
+static void
+bl_hb_power_read(struct bl_hb_state *s, enum bl_hb_power p, uint64_t now)
+{
+    if (s->power != BL_HB_POWER_UNKNOWN && s->power != p) {
+        bl_hb_power_event(s, p == BL_HB_POWER_ON ? BL_HB_EV_POWER_ON : BL_HB_EV_POWER_OFF, now);
+    }
+}
+
 unsigned
 bl_hb_answer(struct bl_hb_state *s, int rc, bool power_on, uint64_t now)
 {
@@ -113,13 +181,64 @@ bl_hb_answer(struct bl_hb_state *s, int rc, bool power_on, uint64_t now)
     s->answered = true;
     s->silent = 0;
     bl_hb_rtt_add(&s->rtt, now >= s->sent_ns ? now - s->sent_ns : 0);
+    if (s->dropping || s->reach == BL_HB_REACH_NO) {
+        bl_hb_record(s, BL_HB_EV_BACK, now, bl_hb_silence(s, now), bl_hb_expected(s));
+    }
+    s->dropping = false;
+    s->waiting = false;
     changes |= bl_hb_set_reach(s, BL_HB_REACH_YES);
     if (rc == BL_OK) {
+        bl_hb_power_read(s, power_on ? BL_HB_POWER_ON : BL_HB_POWER_OFF, now);
         changes |= bl_hb_set_power(s, power_on ? BL_HB_POWER_ON : BL_HB_POWER_OFF);
     } else {
         changes |= bl_hb_set_power(s, BL_HB_POWER_UNKNOWN);
     }
     return changes;
+}
+
+void
+bl_hb_link(const struct bl_hb_state *s, uint64_t now, struct bl_hb_link *out)
+{
+    *out = (struct bl_hb_link){.state = BL_HB_LINK_OK};
+    if (s->reach == BL_HB_REACH_NO) {
+        out->state = BL_HB_LINK_UNREACHABLE;
+    } else if (s->silent > 0) {
+        out->state = bl_hb_expected(s) ? BL_HB_LINK_DROP : BL_HB_LINK_SILENT;
+        out->bound_ns = bl_hb_bound(s);
+        out->event_ns = bl_hb_expected(s) ? s->event_ns : 0;
+    }
+    if (out->state != BL_HB_LINK_OK) {
+        out->silent_ns = bl_hb_silence(s, now);
+    }
+}
+
+size_t
+bl_hb_timeline(const struct bl_hb_state *s, struct bl_hb_event_rec *out)
+{
+    uint64_t first = s->tl_count > BL_HB_TIMELINE ? s->tl_count - BL_HB_TIMELINE : 0;
+    size_t n = 0;
+
+    for (uint64_t i = first; i < s->tl_count; i++) {
+        out[n++] = s->tl[i % BL_HB_TIMELINE];
+    }
+    return n;
+}
+
+const char *
+bl_hb_event_name(enum bl_hb_event kind)
+{
+    static const char *const names[] = {
+        [BL_HB_EV_NONE] = "none",
+        [BL_HB_EV_POWER_ON] = "power on",
+        [BL_HB_EV_POWER_OFF] = "power off",
+        [BL_HB_EV_SEL_POWER] = "SEL power record",
+        [BL_HB_EV_COMMAND] = "power command",
+        [BL_HB_EV_DROP] = "link drop",
+        [BL_HB_EV_BACK] = "answers again",
+        [BL_HB_EV_UNREACHABLE] = "unreachable",
+    };
+
+    return (unsigned) kind < HB_N_ELEMENTS(names) ? names[kind] : "?";
 }
 
 uint64_t

@@ -3,10 +3,18 @@
  * node's #health-bmc colour. No I/O, no clock: the glue passes the time.
  *
  * Reachability: each interval the glue ticks every BMC. A tick with no answer since the
- * previous one is a silent poll; `misses` silent polls in a row make the BMC unreachable
- * (its node can no longer be fenced through it) and its power unknown. One answer makes it
- * reachable again at once. At most one poll is in flight per BMC: a BMC that answers slowly
- * is not flooded.
+ * previous one is a silent poll. Silence is counted in time, from the sending of the first
+ * poll left unanswered: a BMC silent for `silence` (and at least `misses` polls) is
+ * unreachable (its node can no longer be fenced through it) and its power unknown. One
+ * answer makes it reachable again at once. At most one poll is in flight per BMC: a BMC that
+ * answers slowly is not flooded.
+ *
+ * Link drops: a BMC sharing the host's port loses its link for 2-8 s when the host powers
+ * on or off, resets or loads the IPMI driver (docs/bmc-health.md). A silence that begins
+ * within `window` after a power event the heartbeat knows of (a power change it read, a
+ * power record in the SEL, a power command bmclink sent) is an expected drop: the BMC is
+ * unreachable only `window + silence` after the event. Power events, drops, recoveries and
+ * the loss are kept in a short timeline for `bmclink status`.
  *
  * Health: accepted recoverable notices (PETs below the fatal severity, vendor notices) are
  * conditions keyed by sensor (type, number, offset). An assertion at or above red_severity
@@ -52,8 +60,46 @@ struct bl_hb_rtt {
     uint32_t bucket[BL_HB_RTT_BUCKETS];
 };
 
+/* What the timeline records. */
+enum bl_hb_event {
+    BL_HB_EV_NONE = 0,
+    BL_HB_EV_POWER_ON,   /* the heartbeat read power on, after off */
+    BL_HB_EV_POWER_OFF,  /* the heartbeat read power off, after on */
+    BL_HB_EV_SEL_POWER,  /* a power or boot record in the BMC's SEL */
+    BL_HB_EV_COMMAND,    /* bmclink had the BMC power or reset the host */
+    BL_HB_EV_DROP,       /* the BMC fell silent (at: the first poll left unanswered) */
+    BL_HB_EV_BACK,       /* it answers again (ref: how long it was silent) */
+    BL_HB_EV_UNREACHABLE /* silent past its bound */
+};
+
+#define BL_HB_TIMELINE 16
+
+struct bl_hb_event_rec {
+    uint64_t at_ns;  /* monotonic */
+    uint64_t ref_ns; /* DROP when expected: the power event's time; BACK: the silence */
+    enum bl_hb_event kind;
+    bool expected; /* DROP, BACK, UNREACHABLE: after a power event, within the window */
+};
+
+/* How the link looks now (bl_hb_link). */
+enum bl_hb_link_state {
+    BL_HB_LINK_OK = 0,      /* answering, or not polled yet */
+    BL_HB_LINK_SILENT,      /* silent, not for long enough to say unreachable */
+    BL_HB_LINK_DROP,        /* silent, a link drop expected after a power event */
+    BL_HB_LINK_UNREACHABLE, /* silent past the bound */
+};
+
+struct bl_hb_link {
+    enum bl_hb_link_state state;
+    uint64_t silent_ns; /* how long (SILENT, DROP, UNREACHABLE) */
+    uint64_t event_ns;  /* DROP: the power event */
+    uint64_t bound_ns;  /* SILENT, DROP: when it turns unreachable if still silent */
+};
+
 struct bl_hb_state {
-    unsigned misses; /* silent polls that make the BMC unreachable */
+    unsigned misses;     /* silent polls needed too (at least 1) */
+    uint64_t silence_ns; /* silence that makes the BMC unreachable (0: misses alone) */
+    uint64_t window_ns;  /* after a power event, a drop is expected (0: never) */
     enum bl_hb_reach reach;
     enum bl_hb_power power;
     unsigned silent;  /* consecutive silent polls */
@@ -63,10 +109,46 @@ struct bl_hb_state {
     uint64_t sent_ns; /* when the poll in flight was sent */
     uint64_t polls, answers, errors;
     struct bl_hb_rtt rtt;
+    bool waiting;      /* a poll was sent (or tried) since the last answer */
+    uint64_t wait_ns;  /* when the first of them was */
+    bool dropping;     /* a DROP is in the timeline without its BACK */
+    bool have_event;   /* a power event is known */
+    uint64_t event_ns; /* the last one */
+    uint64_t tl_count; /* events recorded so far; the last BL_HB_TIMELINE are kept */
+    struct bl_hb_event_rec tl[BL_HB_TIMELINE];
 };
 
-/** Start with nothing known. \param misses at least 1 */
+/** Start with nothing known, unreachable after misses silent polls. \param misses at least 1 */
 void bl_hb_state_init(struct bl_hb_state *s, unsigned misses);
+
+/**
+ * Count silence in time: unreachable after silence_ns without an answer (and the misses
+ * polls), or window_ns + silence_ns after a power event when the silence began within
+ * window_ns of it.
+ */
+void bl_hb_state_limits(struct bl_hb_state *s, uint64_t silence_ns, uint64_t window_ns);
+
+/**
+ * A power event the heartbeat did not read itself (BL_HB_EV_SEL_POWER, BL_HB_EV_COMMAND):
+ * a drop is expected within the window after now.
+ */
+void bl_hb_power_event(struct bl_hb_state *s, enum bl_hb_event kind, uint64_t now);
+
+/** How long the BMC has been silent (0 while it answers). */
+uint64_t bl_hb_silence(const struct bl_hb_state *s, uint64_t now);
+
+/** The link now. \param[out] out  filled */
+void bl_hb_link(const struct bl_hb_state *s, uint64_t now, struct bl_hb_link *out);
+
+/**
+ * The timeline, oldest first.
+ * \param[out] out  room for BL_HB_TIMELINE events
+ * \return how many were written
+ */
+size_t bl_hb_timeline(const struct bl_hb_state *s, struct bl_hb_event_rec *out);
+
+/** "power on", "power off", "SEL power record", "power command", "link drop", ... */
+const char *bl_hb_event_name(enum bl_hb_event kind);
 
 /**
  * An interval passed.

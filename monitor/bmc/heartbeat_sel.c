@@ -283,8 +283,8 @@ bl_hb_sel_on_record(struct bl_hb_sel *s, const struct bl_sel_record *r, uint16_t
     if (!seen && !(s->by_time && r->timestamp <= s->pos.add_ts)) {
         s->records++;
         bl_sel_classify(r, &v);
-        if (v.action != BL_SEL_IGNORE) {
-            s->acted++;
+        s->acted += v.action != BL_SEL_IGNORE ? 1 : 0;
+        if (v.action != BL_SEL_IGNORE || bl_sel_is_power(r)) {
             s->on_event(r, &v, s->ud);
         }
     }

@@ -41,7 +41,8 @@ struct bl_hb_sel_pos {
     uint16_t last_id;
 };
 
-/** A record that matters (verdict not BL_SEL_IGNORE). */
+/** A record that matters: its verdict is not BL_SEL_IGNORE, or it is a power record
+ * (bl_sel_is_power: a link drop may follow). */
 typedef void (*bl_hb_sel_event_fn)(const struct bl_sel_record *r, const struct bl_sel_verdict *v,
                                    void *ud);
 /** Run bl_hb_sel_step soon (from the caller's timer). */

@@ -113,6 +113,9 @@ rr_on_notice(int rc, const uint8_t *rsp, size_t len, void *ud)
     if (rc == BL_OK) {
         rc = bl_ipmi_reply_check(rsp, len, 1, NULL); /* a refusing BMC is a failed notice */
     }
+    if (rc == BL_OK && tag->what == RR_END) {
+        (void) bl_heartbeat_power_event(rr->hb, rr->node); /* the BMC resets the node now */
+    }
     bl_rec_ipmi_done(&rr->rec, rr_msg(tag->what), rc, rr_now(), &out);
     rr_do(rr, &out);
 }

@@ -388,6 +388,69 @@ status_sel(struct bl_status *st, size_t i, const struct bl_hb_status *h)
     }
 }
 
+/* A monotonic time of the heartbeat as clock time ("2026-12-06 12:03:04.123 UTC"). */
+static char *
+hb_clock(const struct bl_hb_status *h, gint64 real_us, uint64_t t_ns)
+{
+    gint64 us = real_us - (gint64) ((h->now_ns - MIN(t_ns, h->now_ns)) / 1000u);
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / G_USEC_PER_SEC);
+    g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T") : g_strdup("?");
+
+    return g_strdup_printf("%s.%03d UTC", when, (int) (us % G_USEC_PER_SEC / 1000));
+}
+
+/* One line of a BMC's link timeline (docs/bmc-health.md). */
+static void
+hb_event_line(GString *out, const struct bl_hb_status *h, gint64 real_us,
+              const struct bl_hb_event_rec *e)
+{
+    g_autofree char *at = hb_clock(h, real_us, e->at_ns);
+    g_autofree char *ref = hb_clock(h, real_us, e->ref_ns);
+    double secs = (double) e->ref_ns / 1e9;
+
+    g_string_append_printf(out, "%s%s %s", out->len > 0 ? "\n" : "", at, bl_hb_event_name(e->kind));
+    if (e->kind == BL_HB_EV_DROP && e->expected) {
+        g_string_append_printf(out, " expected (power event at %s)", ref);
+    } else if (e->kind == BL_HB_EV_BACK || e->kind == BL_HB_EV_UNREACHABLE) {
+        g_string_append_printf(out, " after %.1f s silent%s", secs,
+                               e->expected ? " (after a power event)" : "");
+    }
+}
+
+/* How the link is now, and its timeline. */
+static void
+status_link(struct bl_status *st, size_t i, const struct bl_hb_status *h)
+{
+    gint64 real_us = g_get_real_time();
+    g_autofree char *k = g_strdup_printf("hb.%zu.link", i);
+    g_autofree char *kt = g_strdup_printf("hb.%zu.timeline", i);
+    g_autofree char *ev = hb_clock(h, real_us, h->link.event_ns);
+    double silent = (double) h->link.silent_ns / 1e9;
+    double left = (double) (h->link.bound_ns - MIN(h->link.bound_ns, h->now_ns)) / 1e9;
+    g_autoptr(GString) tl = g_string_new(NULL);
+
+    switch (h->link.state) {
+        case BL_HB_LINK_DROP:
+            bl_status_addf(st, k,
+                           "link drop expected (power event at %s), silent %.1f s, "
+                           "unreachable in %.1f s",
+                           ev, silent, left);
+            break;
+        case BL_HB_LINK_SILENT:
+            bl_status_addf(st, k, "silent %.1f s, unreachable in %.1f s", silent, left);
+            break;
+        case BL_HB_LINK_UNREACHABLE:
+            bl_status_addf(st, k, "unreachable, silent %.1f s", silent);
+            break;
+        default:
+            bl_status_add(st, k, "ok");
+    }
+    for (size_t j = 0; j < h->n_events; j++) {
+        hb_event_line(tl, h, real_us, &h->timeline[j]);
+    }
+    bl_status_add(st, kt, tl->str);
+}
+
 static void
 status_heartbeat(struct bld_bmc *b, struct bl_status *st)
 {
@@ -395,6 +458,8 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
 
     bl_status_add(st, "hb.enabled", b->st->cfg->hb.enabled ? "yes" : "no");
     bl_status_addf(st, "hb.interval_ms", "%u", b->st->cfg->hb.interval_ms);
+    bl_status_addf(st, "hb.silence_ms", "%u", b->st->cfg->hb.silence_ms);
+    bl_status_addf(st, "hb.drop_window_ms", "%u", b->st->cfg->hb.drop_window_ms);
     bl_status_add(st, "hb.publisher", b->publish ? "yes" : "no");
     bl_status_addf(st, "hb.group", "%s: %zu members, lowest nodeid %u, this nodeid %u",
                    bld_config_str(b->d->cfg, "bmc", "group"), b->n_members, b->lowest, b->self);
@@ -427,6 +492,7 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
                        (double) bl_hb_rtt_percentile(&h.rtt, 99) / 1e6);
         bl_status_addf(st, k_polls, "%" PRIu64 " polls, %" PRIu64 " answers, %" PRIu64 " errors",
                        h.polls, h.answers, h.errors);
+        status_link(st, i, &h);
         status_sel(st, i, &h);
     }
 }

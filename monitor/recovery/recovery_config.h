@@ -45,7 +45,7 @@ struct bl_bmc_node {
 struct bl_hb_config {
     bool enabled;
     uint32_t interval_ms; /* one Get Chassis Status per BMC per interval */
-    uint32_t misses;      /* silent polls before the BMC is declared unreachable */
+    uint32_t misses;      /* silent polls needed too before the BMC is unreachable */
     uint32_t reopen_ms;   /* a lost session is opened again at most this often */
     bool publish;         /* write bmclink-bmc-reachable / bmclink-bmc-power */
     bool sel;             /* read the local BMC's SEL into #health-bmc */
@@ -53,6 +53,10 @@ struct bl_hb_config {
      * memory only) */
     uint32_t sel_interval_ms;
     char sel_state_dir[BL_BMC_PATH_MAX];
+    /* silence (no answer) that makes a BMC unreachable; after a power event a link drop is
+     * expected for drop_window_ms (0: never), docs/bmc-health.md */
+    uint32_t silence_ms;
+    uint32_t drop_window_ms;
 };
 
 struct bl_health_config {

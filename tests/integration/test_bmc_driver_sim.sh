@@ -73,6 +73,10 @@ port = $PORT
 interval_ms = 200
 sel_state_dir = $TMP
 reopen_ms = 400
+# C kills the BMC right after A's power cycle: 600 ms of silence and no expected link drop
+# (drop_window_ms 0) keep C's "3 silent polls"; test_heartbeat_link_drop covers the defaults
+silence_ms = 600
+drop_window_ms = 0
 [recovery]
 action = script
 script = $TMP/recover.sh

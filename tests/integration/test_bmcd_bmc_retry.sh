@@ -33,20 +33,7 @@ sed -e "s#^password_file = .*#password_file = $TMP/pw#" \
     -e 's#^bmc = 10.231.2.2\(.\)#bmc = 127.0.0.2\1#' "$example" >"$TMP/bmclink.conf"
 printf '[heartbeat]\npublish = false\nsel_state_dir = %s\n' "$TMP" >>"$TMP/bmclink.conf"  # nothing on the host
 chmod 600 "$TMP/bmclink.conf"
-cat >"$TMP/d.conf" <<CONF
-[daemon]
-log-level = debug
-log-target = stderr
-log-file = $TMP/d.log
-ipc-service = $service
-[registry]
-enabled = false
-[bmc]
-enabled = true
-config = $TMP/bmclink.conf
-node-name = node1
-retry-ms = 200
-CONF
+bl_bmcd_conf "$service" "$TMP/bmclink.conf" debug "retry-ms = 200"
 
 python3 -c 'import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -28,20 +28,7 @@ ipmi() { ipmitool -I lanplus -C 3 -H 127.0.0.1 -p $PORT -U admin -E "$@"; }
 # sel_add SENSOR_TYPE SENSOR_NUMBER DIR|TYPE DATA1: a system event record from the BMC (0x20)
 sel_add() { ipmi raw 0x0a 0x44 0 0 0x02 0 0 0 0 0x20 0 0x04 "$@" 0xff 0xff >/dev/null; }
 
-cat >"$TMP/lan.conf" <<CONF
-name "hbsel"
-set_working_mc 0x20
-  startlan 1
-    addr 127.0.0.1 $PORT
-    priv_limit admin
-    allowed_auths_callback md5
-    allowed_auths_user md5
-    allowed_auths_operator md5
-    allowed_auths_admin md5
-    guid a123456789abcdefa123456789abcdef
-  endlan
-  user 2 true "admin" "$IPMI_PASSWORD" admin 10 md5
-CONF
+bl_ipmi_sim_lan_conf hbsel "$IPMI_PASSWORD"
 cat >"$TMP/bmc.emu" <<EMU
 mc_setbmc 0x20
 mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02

@@ -2,8 +2,9 @@
 # The BMC heartbeat (issue 5 item 4, item 7's last point): node1 polls both BMCs each second
 # over one RMCP+ session each and publishes bmclink-bmc-reachable / bmclink-bmc-power per
 # node, written only on change (the CIB does not churn). node2 powered off: power=off within
-# 3 polls; node2's BMC itself powered off: reachable=0 after 3 silent polls (counted in the
-# daemon's polls, not in seconds: no timed assertion); back on:
+# 3 polls; node2's BMC itself powered off: reachable=0 after silence_ms (10 s) of silence,
+# or drop_window_ms + silence_ms (20 s) after node2's power off, which the heartbeat read
+# just before: a link drop is expected then (docs/bmc-health.md); back on:
 # reachable again. A recoverable notice turns #health-bmc yellow; its deassertion green.
 # bmclinkd runs on both nodes (the clone); only node1, the lowest CPG nodeid, publishes.
 source "$(dirname "$0")/lib.sh"
@@ -62,15 +63,15 @@ within_polls "$p0" 3 "power off"
 note "power off seen after $(since "$t0") s (a figure, interval $INTERVAL_MS ms)"
 wait_until 5 node_attr_is node2 bmclink-bmc-power off node1
 
-step "node2's BMC itself loses power: silent for 3 polls"
+step "node2's BMC itself loses power: unreachable after silence_ms, or the drop window after the power off"
 d0=$(daemon_mark node1)
 t0=$EPOCHREALTIME
 lab bmc-off node2
-wait_until 10 daemon_has node1 "$d0" '^hb node=node2 reach=0 power=unknown'
+wait_until 40 daemon_has node1 "$d0" '^hb node=node2 reach=0 power=unknown'
 # (a silent BMC's polls are not answered polls: the daemon's own warning below counts them)
 note "silent BMC seen after $(since "$t0") s (a figure, interval $INTERVAL_MS ms)"
 wait_until 5 node_attr_is node2 bmclink-bmc-reachable 0 node1
-grep -q 'BMC of node2 (10.231.2.22:623) silent for 3 polls' "$(daemon_log node1)" ||
+grep -Eq 'BMC of node2 \(10.231.2.22:623\) silent for [0-9.]+ s' "$(daemon_log node1)" ||
     fail "no warning in the log"
 
 step "node2's BMC back, then node2"

@@ -61,7 +61,7 @@ bmc_conf_write() {
     local n i kv k group groups=(trap) community
     local -A v=(
         [bmc.username]=admin [bmc.password_file]=/etc/bmclink/bmc-password
-        [heartbeat.interval_ms]=1000 [heartbeat.misses]=3
+        [heartbeat.interval_ms]=1000
         [recovery.action]=failover [recovery.target]=grp [recovery.timeout_ms]=15000
         [recovery.poll_ms]=200 [recovery.reset_window_ms]=30000
         [recovery.clear_after_ms]=60000

@@ -1,7 +1,8 @@
 # Sourced by the tests that run real daemons (ipmi_sim, snmptrapd, our receiver) on the
 # loopback of a private network namespace: tests/integration/test_trap_bmcsim_sim.sh,
 # tests/integration/test_bmc_driver_sim.sh,
-# tests/integration/test_heartbeat_sel_sim.sh, tests/integration/test_trap_forward_v3.sh.
+# tests/integration/test_heartbeat_sel_sim.sh, tests/integration/test_trap_forward_v3.sh,
+# tests/integration/test_heartbeat_link_drop.sh, tests/integration/test_bmcd_bmc_retry.sh.
 
 # bl_netns_enter "$0" "$@": with the tools in $BL_NEEDS, root and unshare, run the script
 # again in a new network namespace (never returns). A missing tool is an error naming it
@@ -75,4 +76,38 @@ CONF
     printf 'defSecurityName %s\ndefSecurityLevel authPriv\ndefAuthType SHA\ndefPrivType AES\n' \
         "$3" >"$TMP/bmc/snmp.conf"
     printf 'defAuthPassphrase %s\ndefPrivPassphrase %s\n' "$4" "$5" >>"$TMP/bmc/snmp.conf"
+}
+
+# bl_ipmi_sim_lan_conf NAME PASSWORD [CHASSIS_CONTROL]: $TMP/lan.conf for ipmi_sim: one BMC
+# (0x20) on 127.0.0.1:$PORT, user 2 "admin" with PASSWORD at administrator level, MD5 for
+# IPMI 1.5 and the mandatory suites for RMCP+; with CHASSIS_CONTROL, the program (and its
+# arguments) that keeps the power state.
+bl_ipmi_sim_lan_conf() {
+    {
+        printf 'name "%s"\nset_working_mc 0x20\n  startlan 1\n' "$1"
+        printf '    addr 127.0.0.1 %s\n    priv_limit admin\n' "$PORT"
+        for who in callback user operator admin; do
+            printf '    allowed_auths_%s md5\n' "$who"
+        done
+        printf '    guid a123456789abcdefa123456789abcdef\n  endlan\n'
+        [ -z "${3:-}" ] || printf '  chassis_control "%s"\n' "$3"
+        printf '  user 2 true "admin" "%s" admin 10 md5\n' "$2"
+    } >"$TMP/lan.conf"
+}
+
+# bl_bmcd_conf SERVICE BMCLINK_CONF LOG_LEVEL [LINE...]: $TMP/d.conf for bmclinkd: its log in
+# $TMP/d.log, control socket SERVICE, no registry, the BMC side of node1 from BMCLINK_CONF;
+# each LINE is added to its [bmc] group.
+bl_bmcd_conf() {
+    local service=$1 conf=$2 level=$3
+    shift 3
+    {
+        printf '[daemon]\nlog-level = %s\nlog-target = stderr\n' "$level"
+        printf 'log-file = %s\nipc-service = %s\n' "$TMP/d.log" "$service"
+        printf '[registry]\nenabled = false\n'
+        printf '[bmc]\nenabled = true\nconfig = %s\nnode-name = node1\n' "$conf"
+        for line in "$@"; do
+            printf '%s\n' "$line"
+        done
+    } >"$TMP/d.conf"
 }

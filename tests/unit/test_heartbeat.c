@@ -397,12 +397,65 @@ test_health_clears_itself(void **state)
     wait_attr(f, "node1", BL_HB_ATTR_HEALTH, "green", 1500);
 }
 
+static bool
+link_ok(void *ud)
+{
+    struct fixture *f = ud;
+    struct bl_hb_status st;
+
+    return bl_heartbeat_get(f->hb, 0, &st) == 0 && st.link.state == BL_HB_LINK_OK;
+}
+
+/* A power command sent on the session makes the BMC's silence an expected link drop: the
+ * BMC stays reachable through a drop shorter than window + limit and the status says so; a
+ * BMC silent past the bound is unreachable. */
+static void
+test_link_drop_after_power_command(void **state)
+{
+    struct fixture *f = *state;
+    struct fake_host *h = fake_bmcs_find(&f->bmcs, "10.0.0.21");
+    const uint8_t cycle[] = {0x02};
+    struct reply r = {0};
+    struct bl_hb_status st;
+
+    f->cfg.hb.silence_ms = 8 * INTERVAL_MS;
+    f->cfg.hb.drop_window_ms = 20 * INTERVAL_MS;
+    start(f);
+    wait_attr(f, "node1", BL_HB_ATTR_REACHABLE, "1", 500);
+    assert_int_equal(bl_heartbeat_send(f->hb, "node1", BL_IPMI_NETFN_CHASSIS,
+                                       BL_IPMI_CMD_CHASSIS_CONTROL, cycle, 1, 1000, on_reply, &r),
+                     0);
+    assert_true(fake_run_until(replied, &r, 500));
+    h->silent = true;
+    fake_run_for(10 * INTERVAL_MS); /* longer than the limit, shorter than window + limit */
+    assert_int_equal(bl_heartbeat_get(f->hb, 0, &st), 0);
+    assert_int_equal(st.link.state, BL_HB_LINK_DROP);
+    assert_int_equal(st.reach, BL_HB_REACH_YES);
+    assert_int_equal(st.timeline[st.n_events - 2].kind, BL_HB_EV_COMMAND);
+    assert_int_equal(st.timeline[st.n_events - 1].kind, BL_HB_EV_DROP);
+    assert_true(st.timeline[st.n_events - 1].expected);
+    h->silent = false; /* (the fake never times out the poll lost in the drop: wait) */
+    assert_true(fake_run_until(link_ok, f, 1000));
+    assert_int_equal(bl_heartbeat_get(f->hb, 0, &st), 0);
+    assert_int_equal(st.timeline[st.n_events - 1].kind, BL_HB_EV_BACK);
+    assert_int_equal(fake_pcmk_count(&f->pcmk, "attr node1 " BL_HB_ATTR_REACHABLE " 0"), 0);
+    /* gone for good, long after the command: unreachable after the limit */
+    fake_run_for(20 * INTERVAL_MS);
+    h->silent = true;
+    wait_attr(f, "node1", BL_HB_ATTR_REACHABLE, "0", 2000);
+    assert_int_equal(bl_heartbeat_get(f->hb, 0, &st), 0);
+    assert_int_equal(st.link.state, BL_HB_LINK_UNREACHABLE);
+    assert_int_equal(st.timeline[st.n_events - 1].kind, BL_HB_EV_UNREACHABLE);
+    assert_false(st.timeline[st.n_events - 1].expected);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_publish_on_change_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent_bmc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_drop_after_power_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_failure_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_publish_off, setup, teardown),

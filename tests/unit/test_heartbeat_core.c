@@ -1,4 +1,5 @@
-/* The heartbeat's pure parts (monitor/bmc/heartbeat_core.c): misses, power, rtt, #health-bmc. */
+/* The heartbeat's pure parts (monitor/bmc/heartbeat_core.c): misses, silence and link drops,
+ * power, rtt, #health-bmc. */
 #include "bl_result.h"
 #include "heartbeat_core.h"
 
@@ -211,6 +212,194 @@ test_health_hold_and_flood(void **state)
     assert_int_equal(h.color, BL_HEALTH_RED);
 }
 
+/* ---- link drops (silence counted in time, expected after power events) ---- */
+
+#define S (1000 * MS)
+#define DEFAULT_LIMIT (10 * S)  /* [heartbeat] silence_ms */
+#define DEFAULT_WINDOW (10 * S) /* [heartbeat] drop_window_ms */
+
+/* A fake BMC on a fake clock: it answers (power as given) unless its link is down over
+ * [down_from, down_to); a poll sent into the drop times out 900 ms later, as the IPMI
+ * layer's retries end before the next interval. */
+struct fake_bmc {
+    uint64_t down_from, down_to;
+    bool power_on;
+    bool ever_unreachable;
+};
+
+static bool
+link_down(const struct fake_bmc *b, uint64_t t)
+{
+    return t >= b->down_from && t < b->down_to;
+}
+
+/* One 1 s interval at t: tick, poll, and the poll's outcome. */
+static void
+fake_interval(struct bl_hb_state *s, struct fake_bmc *b, uint64_t t)
+{
+    bool send = false;
+
+    bl_hb_tick(s, t, &send);
+    if (send) {
+        bl_hb_sent(s, 0, t);
+        if (link_down(b, t) || link_down(b, t + 1 * MS)) {
+            bl_hb_answer(s, BL_E_TIMEOUT, false, t + 900 * MS);
+        } else {
+            bl_hb_answer(s, 0, b->power_on, t + 1 * MS);
+        }
+    }
+    b->ever_unreachable |= s->reach == BL_HB_REACH_NO;
+}
+
+/* Intervals from t0 (included) to t1 (excluded), one per second. */
+static void
+fake_run(struct bl_hb_state *s, struct fake_bmc *b, uint64_t t0, uint64_t t1)
+{
+    for (uint64_t t = t0; t < t1; t += S) {
+        fake_interval(s, b, t);
+    }
+}
+
+static void
+drop_state(struct bl_hb_state *s)
+{
+    bl_hb_state_init(s, 1);
+    bl_hb_state_limits(s, DEFAULT_LIMIT, DEFAULT_WINDOW);
+}
+
+/* The kinds of the timeline, oldest first, as a string of their numbers. */
+static void
+assert_timeline(const struct bl_hb_state *s, const enum bl_hb_event *want, size_t n)
+{
+    struct bl_hb_event_rec tl[BL_HB_TIMELINE];
+    size_t got = bl_hb_timeline(s, tl);
+
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(bl_hb_event_name(tl[i].kind), bl_hb_event_name(want[i]));
+    }
+}
+
+/* A power cycle the heartbeat reads (off, then on), then the link drops for 8 s. */
+static void
+test_drop_after_power_cycle(void **state)
+{
+    struct bl_hb_state s;
+    struct fake_bmc b = {.down_from = 12500 * MS, .down_to = 20500 * MS, .power_on = true};
+    struct bl_hb_link l;
+    struct bl_hb_event_rec tl[BL_HB_TIMELINE];
+    const enum bl_hb_event want[] = {BL_HB_EV_POWER_OFF, BL_HB_EV_POWER_ON, BL_HB_EV_DROP,
+                                     BL_HB_EV_BACK};
+
+    drop_state(&s);
+    fake_run(&s, &b, 0, 10 * S);
+    b.power_on = false;
+    fake_run(&s, &b, 10 * S, 12 * S);
+    b.power_on = true;
+    fake_run(&s, &b, 12 * S, 16 * S);
+    bl_hb_link(&s, 16 * S, &l);
+    assert_int_equal(l.state, BL_HB_LINK_DROP); /* "link drop expected (power event at 12 s)" */
+    assert_int_equal(l.event_ns, 12 * S + 1 * MS);
+    assert_int_equal(l.bound_ns, l.event_ns + DEFAULT_WINDOW + DEFAULT_LIMIT);
+    fake_run(&s, &b, 16 * S, 40 * S);
+    assert_false(b.ever_unreachable);
+    assert_int_equal(s.reach, BL_HB_REACH_YES);
+    assert_timeline(&s, want, 4);
+    bl_hb_timeline(&s, tl);
+    assert_true(tl[2].expected);
+    assert_int_equal(tl[2].at_ns, 13 * S);          /* the first poll left unanswered */
+    assert_int_equal(tl[3].ref_ns, 8 * S + 1 * MS); /* silent from 13 s to the answer at 21 s */
+    bl_hb_link(&s, 40 * S, &l);
+    assert_int_equal(l.state, BL_HB_LINK_OK);
+}
+
+/* No power event seen: the default silence limit alone covers an 8 s drop, however it falls
+ * between the polls. */
+static void
+test_drop_without_power_event(void **state)
+{
+    for (uint64_t phase = 0; phase < S; phase += 100 * MS) {
+        struct bl_hb_state s;
+        struct fake_bmc b = {
+            .down_from = 10 * S + phase, .down_to = 18 * S + phase, .power_on = true};
+        const enum bl_hb_event want[] = {BL_HB_EV_DROP, BL_HB_EV_BACK};
+        struct bl_hb_event_rec tl[BL_HB_TIMELINE];
+
+        drop_state(&s);
+        fake_run(&s, &b, 0, 40 * S);
+        assert_false(b.ever_unreachable);
+        assert_timeline(&s, want, 2);
+        bl_hb_timeline(&s, tl);
+        assert_false(tl[0].expected);
+    }
+}
+
+/* A BMC gone for good: unreachable when the silence limit passes, not a poll later. */
+static void
+test_gone_for_good(void **state)
+{
+    struct bl_hb_state s;
+    struct fake_bmc b = {.down_from = 10500 * MS, .down_to = UINT64_MAX, .power_on = true};
+    bool send;
+    struct bl_hb_link l;
+
+    drop_state(&s);
+    fake_run(&s, &b, 0, 21 * S); /* last answer at 10 s; first poll left unanswered at 11 s */
+    assert_int_equal(s.reach, BL_HB_REACH_YES);
+    bl_hb_link(&s, 20 * S, &l);
+    assert_int_equal(l.state, BL_HB_LINK_SILENT);
+    assert_int_equal(l.bound_ns, 21 * S);
+    assert_int_equal(bl_hb_tick(&s, 21 * S, &send), BL_HB_CH_REACH | BL_HB_CH_POWER);
+    assert_int_equal(s.reach, BL_HB_REACH_NO);
+    assert_int_equal(s.power, BL_HB_POWER_UNKNOWN);
+    bl_hb_link(&s, 21 * S, &l);
+    assert_int_equal(l.state, BL_HB_LINK_UNREACHABLE);
+    assert_int_equal(l.silent_ns, DEFAULT_LIMIT);
+}
+
+/* After a power event a drop longer than window + limit is still a BMC lost, at that bound;
+ * a silence beginning after the window is not the event's drop. */
+static void
+test_drop_past_window(void **state)
+{
+    struct bl_hb_state s;
+    struct fake_bmc b = {.down_from = 10500 * MS, .down_to = UINT64_MAX, .power_on = true};
+    bool send;
+
+    drop_state(&s);
+    fake_run(&s, &b, 0, 10 * S);
+    bl_hb_power_event(&s, BL_HB_EV_COMMAND, 10 * S + 5 * MS); /* e.g. the end notice */
+    fake_run(&s, &b, 10 * S, 30 * S);
+    assert_false(b.ever_unreachable); /* silent 19 s: within window + limit of the event */
+    assert_int_equal(bl_hb_tick(&s, 30 * S, &send), 0);
+    assert_int_equal(bl_hb_tick(&s, 31 * S, &send), BL_HB_CH_REACH | BL_HB_CH_POWER);
+
+    drop_state(&s);
+    b = (struct fake_bmc){.down_from = 25500 * MS, .down_to = UINT64_MAX, .power_on = true};
+    fake_run(&s, &b, 0, 10 * S);
+    bl_hb_power_event(&s, BL_HB_EV_SEL_POWER, 10 * S);
+    fake_run(&s, &b, 10 * S, 36 * S); /* silent from 26 s: more than the window after 10 s */
+    assert_int_equal(s.reach, BL_HB_REACH_YES);
+    assert_int_equal(bl_hb_tick(&s, 36 * S, &send), BL_HB_CH_REACH | BL_HB_CH_POWER);
+}
+
+/* The timeline keeps the last BL_HB_TIMELINE events, oldest first. */
+static void
+test_timeline_ring(void **state)
+{
+    struct bl_hb_state s;
+    struct bl_hb_event_rec tl[BL_HB_TIMELINE];
+
+    drop_state(&s);
+    for (uint64_t i = 0; i < BL_HB_TIMELINE + 5; i++) {
+        bl_hb_power_event(&s, BL_HB_EV_COMMAND, i * S);
+    }
+    assert_int_equal(bl_hb_timeline(&s, tl), BL_HB_TIMELINE);
+    assert_int_equal(tl[0].at_ns, 5 * S);
+    assert_int_equal(tl[BL_HB_TIMELINE - 1].at_ns, (BL_HB_TIMELINE + 4) * S);
+    assert_string_equal(bl_hb_event_name(BL_HB_EV_DROP), "link drop");
+}
+
 int
 main(void)
 {
@@ -222,6 +411,11 @@ main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_health),
         cmocka_unit_test(test_health_hold_and_flood),
+        cmocka_unit_test(test_drop_after_power_cycle),
+        cmocka_unit_test(test_drop_without_power_event),
+        cmocka_unit_test(test_gone_for_good),
+        cmocka_unit_test(test_drop_past_window),
+        cmocka_unit_test(test_timeline_ring),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

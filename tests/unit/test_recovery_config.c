@@ -93,6 +93,7 @@ static const char full[] = "[trap-node node1]\n"
                            "[heartbeat]\n"
                            "interval_ms = 250\n"
                            "misses = 4\n"
+                           "silence_ms = 12s\n"
                            "[health]\n"
                            "red_severity = non-recoverable\n"
                            "[recovery]\n"
@@ -134,6 +135,8 @@ test_full(void **state)
     assert_true(cfg->hb.enabled);
     assert_int_equal(cfg->hb.interval_ms, 250);
     assert_int_equal(cfg->hb.misses, 4);
+    assert_int_equal(cfg->hb.silence_ms, 12000);
+    assert_int_equal(cfg->hb.drop_window_ms, 10000); /* the default */
     assert_int_equal(cfg->hb.reopen_ms, 5000);
     assert_int_equal(cfg->health.red_severity, 0x20);
     assert_int_equal(cfg->health.hold_s, 600);

@@ -195,6 +195,34 @@ test_ignored(void **state)
     assert_string_equal(bl_sel_color_name(BL_SEL_RED), "red");
 }
 
+/* Power and boot records (a link drop may follow them); nothing else, no deassertion. */
+static bool
+is_power(uint8_t type, uint8_t sensor_type, uint8_t dir_type, uint8_t data1)
+{
+    uint8_t rec[BL_SEL_RECORD_LEN];
+    struct bl_sel_record r;
+
+    record(rec, type, sensor_type, dir_type, data1);
+    assert_int_equal(bl_sel_decode_record(rec, sizeof(rec), &r), 0);
+    return bl_sel_is_power(&r);
+}
+
+static void
+test_power(void **state)
+{
+    assert_true(is_power(0x02, 0x09, 0x6f, 0x00));  /* power unit: power off */
+    assert_true(is_power(0x02, 0x09, 0x6f, 0x01));  /* power cycle */
+    assert_true(is_power(0x02, 0x09, 0x6f, 0x04));  /* AC lost */
+    assert_false(is_power(0x02, 0x09, 0x6f, 0x06)); /* power unit failure: health, not power */
+    assert_false(is_power(0x02, 0x09, 0xef, 0x00)); /* deasserted */
+    assert_true(is_power(0x02, 0x1d, 0x6f, 0x01));  /* system restart: hard reset */
+    assert_true(is_power(0x02, 0x22, 0x6f, 0x06));  /* ACPI S4/S5 soft off */
+    assert_false(is_power(0x02, 0x07, 0x6f, 0x00)); /* processor IERR */
+    assert_false(is_power(0x02, 0x09, 0x01, 0x00)); /* a threshold event of the sensor */
+    assert_false(is_power(0xc0, 0x1d, 0x6f, 0x00)); /* OEM record */
+    assert_false(bl_sel_is_power(NULL));
+}
+
 /* Every byte value in the direction/type and data 1 fields: never an out-of-table read. */
 static void
 test_all_bytes(void **state)
@@ -219,7 +247,7 @@ main(void)
         cmocka_unit_test(test_info),      cmocka_unit_test(test_entry),
         cmocka_unit_test(test_red),       cmocka_unit_test(test_yellow),
         cmocka_unit_test(test_clear),     cmocka_unit_test(test_ignored),
-        cmocka_unit_test(test_all_bytes),
+        cmocka_unit_test(test_all_bytes), cmocka_unit_test(test_power),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
