@@ -249,6 +249,14 @@ bld_config_str(const struct bld_config *cfg, const char *section, const char *ke
     return lookup(cfg, section, key)->v.s;
 }
 
+int
+bld_config_make_parent(const char *path, int mode)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+
+    return g_mkdir_with_parents(dir, mode) == 0 ? 0 : -errno;
+}
+
 static const char *
 type_name(const struct bl_conf_key *o)
 {
