@@ -33,10 +33,18 @@ out=$("$daemon" --check-config "$tmp/good.conf" extra 2>&1) && fail "extra word 
 [[ $(status -c "$tmp/good.conf" "$tmp/good.conf") == 2 ]] || fail "a word without --check-config"
 
 # A fresh node: neither directory exists. The daemon waits for Corosync without one, so it
-# runs; the store is created before it says it runs.
-svc="bl-chk-$$"
-printf '[daemon]\nipc-service = %s\nlog-file = %s/log/bmclink/d.log\n[registry]\nstore = %s\n[bmc]\nenabled = false\n' \
-    "$svc" "$tmp" "$tmp/lib/bmclink/registry.db" >"$tmp/fresh.conf"
+# runs; the store is created before it says it runs. Its own IPC service and CPG group, so
+# that on a machine whose Corosync runs it never joins a real registry.
+cat >"$tmp/fresh.conf" <<EOF
+[daemon]
+ipc-service = bl-chk-$$
+log-file = $tmp/log/bmclink/d.log
+[registry]
+store = $tmp/lib/bmclink/registry.db
+group = bl-chk-reg-$$
+[bmc]
+enabled = false
+EOF
 "$daemon" -c "$tmp/fresh.conf" >"$tmp/out" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
