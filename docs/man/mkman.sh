@@ -12,33 +12,41 @@ mkdir -p "$parts"
 
 # The shell agent reads ocf-shellfuncs; for meta-data it needs only the action, so a stub
 # stands in for resource-agents at build time.
+# shellcheck disable=SC2016 # written for the agent to expand
 printf '__OCF_ACTION=${1:-}\nOCF_SUCCESS=0\n' >"$parts/ocf-shellfuncs"
 
-# part PAGE NAME COMMAND...: the part NAME of PAGE is what COMMAND prints; failing fails all.
+# part PAGE NAME MODE COMMAND...: the part NAME of PAGE is COMMAND's output through
+# `bl-mangen MODE` ("raw": as it is; MODE is split into words: "ocf bmclink"). A command
+# that fails fails the build, naming it.
+# shellcheck disable=SC2086
 part() {
-    page=$1 name=$2
-    shift 2
+    page=$1 name=$2 mode=$3
+    shift 3
     mkdir -p "$parts/$page"
-    "$@" >"$parts/$page/$name" || { echo "mkman.sh: $page @$name@: '$*' failed" >&2; exit 1; }
+    "$@" >"$parts/raw" || { echo "mkman.sh: $page @$name@: '$*' failed" >&2; exit 1; }
+    if [ "$mode" = raw ]; then
+        mv "$parts/raw" "$parts/$page/$name"
+    elif ! "$mangen" $mode <"$parts/raw" >"$parts/$page/$name"; then
+        echo "mkman.sh: $page @$name@: bl-mangen $mode failed on '$*'" >&2
+        exit 1
+    fi
 }
-usage_of() { "$@" --help | "$mangen" verbatim; }
+# bmclinkd.conf(5) takes the first section of --dump-options (the keys), as its OPTIONS.
+conf_keys() { "$daemon" --dump-options | awk '/^\.SH/ && n++ { exit } { print }' | sed '1s/.*/.SH OPTIONS/'; }
+ocf_meta() { OCF_FUNCTIONS_DIR=$parts "$1" meta-data; }
 
-part bmclinkd.8 options sh -c '"$1" --help | "$2" options' - "$daemon" "$mangen"
-part bmclinkd.8 dump "$daemon" --dump-options
-part bmclinkd.conf.5 config sh -c \
-    '"$1" --dump-options | awk "/^\\.SH/ && n++ { exit } { print }" | sed "1s/.*/.SH OPTIONS/"' \
-    - "$daemon"
-part bmclink.conf.5 conf "$mangen" conf
-part bmclink.chain.5 keys sh -c '"$1" chain keys | "$2" table' - "$cli" "$mangen"
-part bmclink.8 usage usage_of "$cli"
+part bmclinkd.8 options options "$daemon" --help
+part bmclinkd.8 dump raw "$daemon" --dump-options
+part bmclinkd.conf.5 config raw conf_keys
+part bmclink.conf.5 conf raw "$mangen" conf
+part bmclink.chain.5 keys table "$cli" chain keys
+part bmclink.8 usage verbatim "$cli" --help
 for cmd in chain status config esm; do
-    part bmclink.8 "$cmd" usage_of "$cli" "$cmd"
+    part bmclink.8 "$cmd" verbatim "$cli" "$cmd" --help
 done
-part bmclink.8 reg usage_of "$reg"
-part ocf_bmclink_servicechain.7 ocf sh -c '"$1" meta-data | "$2" ocf bmclink' - \
-    "$chain_agent" "$mangen"
-part ocf_bmclink_bmclinkd.7 ocf sh -c \
-    'OCF_FUNCTIONS_DIR=$3 "$1" meta-data | "$2" ocf bmclink' - "$daemon_agent" "$mangen" "$parts"
+part bmclink.8 reg verbatim "$reg" --help
+part ocf_bmclink_servicechain.7 ocf "ocf bmclink" ocf_meta "$chain_agent"
+part ocf_bmclink_bmclinkd.7 ocf "ocf bmclink" ocf_meta "$daemon_agent"
 
 for tmpl in "$src"/*.in; do
     page=$(basename "$tmpl" .in)

@@ -4,8 +4,10 @@
 #   test_man_pages.sh MAN_DIR
 set -uo pipefail
 dir=$1
-command -v lexgrog >/dev/null && command -v man >/dev/null ||
-    { echo "SKIP: man-db (man, lexgrog) is not installed"; exit 77; }
+if ! command -v lexgrog >/dev/null || ! command -v man >/dev/null; then
+    echo "SKIP: man-db (man, lexgrog) is not installed"
+    exit 77
+fi
 status=0
 for page in bmclinkd.8 bmclink.8 bmclinkd.conf.5 bmclink.conf.5 bmclink.chain.5 \
     ocf_bmclink_servicechain.7 ocf_bmclink_bmclinkd.7; do
