@@ -39,6 +39,7 @@ main(int argc, char **argv)
                                                                                    : LOG_INFO);
     bl_agent_from_env(&agent);
     rc = bl_agent_run(&agent, action);
+    bl_agent_print_exit_reason(&agent, stderr);
     if (rc == BL_OCF_ERR_UNIMPLEMENTED) {
         usage(stderr, argv[0]);
     }

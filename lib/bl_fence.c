@@ -167,6 +167,9 @@ bl_login_reason(int rc)
             return "the BMC sent only malformed replies";
         case BL_E_UNSUPPORTED:
             return "the BMC refused the cipher suite or offers no RMCP+ (see cipher, lanplus)";
+        case BL_E_WEAK_CRYPTO:
+            return "the BMC offers only cipher suites without integrity or confidentiality "
+                   "(see cipher, allow_weak_crypto)";
         default:
             return bl_strerror(rc);
     }
@@ -188,7 +191,9 @@ bl_fr_login(struct bl_fence_run *r)
     }
     qb_log(LOG_DEBUG, "opening %s session to %s (%s, privilege %s)",
            cfg->ipmi.lanplus ? "RMCP+" : "IPMI 1.5", r->peer,
-           cfg->ipmi.lanplus ? "pinned cipher suite" : "MD5-or-weaker auth",
+           !cfg->ipmi.lanplus                        ? "MD5-or-weaker auth"
+           : cfg->ipmi.cipher == BL_IPMI_CIPHER_AUTO ? "best cipher suite the BMC offers"
+                                                     : "pinned cipher suite",
            bl_ipmi_priv_name(cfg->ipmi.priv));
     rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, cfg->login_timeout_s * 1000u);
     if (rc != BL_OK) {
@@ -197,8 +202,10 @@ bl_fr_login(struct bl_fence_run *r)
         return rc;
     }
     bl_ipmi_sync_stats(&r->sy, &st);
-    qb_log(LOG_DEBUG, "session up after %.1f ms, %u request(s) sent, %u reply(ies)",
-           (double) (g_get_monotonic_time() - t0) / 1000.0, st.tx_packets, st.rx_packets);
+    qb_log(LOG_DEBUG,
+           "session up after %.1f ms, %u request(s) sent, %u reply(ies), cipher suite %u",
+           (double) (g_get_monotonic_time() - t0) / 1000.0, st.tx_packets, st.rx_packets,
+           (unsigned int) st.cipher);
     return BL_OK;
 }
 

@@ -20,8 +20,9 @@ static const char bl_longdesc[] =
     "IPMI 2.0 RMCP+ itself (OpenIPMI's LAN library): no ipmitool process, so the password never "
     "appears in any process's arguments, and one session of six round trips serves the whole "
     "action. off and reboot succeed only after the BMC reads back the expected power state. "
-    "Cipher suite 3 is the default and is pinned, never negotiated; cipher suites without "
-    "integrity protection and IPMI 1.5 without MD5 are refused unless allow_weak_crypto is set. "
+    "By default it asks the BMC for its cipher suites and takes the best, 17 (SHA-256) before 3 "
+    "(SHA-1); cipher suites without integrity or confidentiality and IPMI 1.5 without MD5 are "
+    "refused unless allow_weak_crypto is set. "
     "The diag action sends a diagnostic interrupt (NMI) so the node can dump its kernel.";
 
 /* Actions advertised in the metadata; manpage and list-status work but are not listed. */

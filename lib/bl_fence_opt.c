@@ -207,9 +207,14 @@ ap_cipher(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *
 {
     unsigned long n;
 
-    if (bl_parse_uint(v, 19, &n) != BL_OK) {
+    if (v[0] == '\0' || g_ascii_strcasecmp(v, "auto") == 0) {
+        cfg->ipmi.cipher = BL_IPMI_CIPHER_AUTO;
+        return BL_OK;
+    }
+    if (bl_parse_uint(v, BL_IPMI_CIPHER_MAX, &n) != BL_OK) {
         return bl_fail(err, errlen,
-                       "Failed: --cipher must be a cipher suite number 0..19, not '%s'", v);
+                       "Failed: --cipher must be 'auto' or a cipher suite number 0..19, not '%s'",
+                       v);
     }
     cfg->ipmi.cipher = (uint8_t) n;
     return BL_OK;
@@ -360,11 +365,12 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "Use Lanplus to improve security of connection",
      "IPMI 2.0 RMCP+ (default). lanplus=0 selects IPMI 1.5 with MD5 authentication.", 0,
      F(ipmi.lanplus), ap_bool},
-    {BL_FOPT_CIPHER, "cipher", NULL, 'C', "cipher", "[cipher]", BL_FOPT_STRING, "3", NULL,
+    {BL_FOPT_CIPHER, "cipher", NULL, 'C', "cipher", "[cipher]", BL_FOPT_STRING, "auto", NULL,
      "Ciphersuite to use (same as ipmitool -C parameter)",
-     "Pinned, never negotiated. Suites 0, 1, 6 and 15 lack authentication or integrity and are "
-     "refused unless allow_weak_crypto=1; suites needing SHA-256 or RC4 are not implemented by "
-     "OpenIPMI 2.0.33.",
+     "auto (default): ask the BMC (Get Channel Cipher Suites) and take the best suite it offers, "
+     "17 (SHA-256) before 3 (SHA-1); a BMC that does not answer is tried with 17, then 3. A "
+     "number pins that suite. Suites without integrity or confidentiality (0, 1, 2, 6, 7, 11, "
+     "15, 16) are refused unless allow_weak_crypto=1; RC4 suites are not implemented.",
      0, 0, ap_cipher},
     {BL_FOPT_PRIVLVL, "privlvl", NULL, 'L', "privlvl", "[level]", BL_FOPT_SELECT, "administrator",
      bl_priv_choices, "Privilege level on IPMI device", NULL, 0, 0, ap_privlvl},
@@ -375,8 +381,9 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "IPMI 1.5 only; md5 when unset. 'password' and 'none' need allow_weak_crypto=1.", 0, 0,
      ap_auth},
     {BL_FOPT_ALLOW_WEAK, "allow_weak_crypto", NULL, 0, "allow-weak-crypto", NULL, BL_FOPT_BOOLEAN,
-     "0", NULL, "Allow cipher suite 0/1/6/15 and IPMI 1.5 auth none/password", NULL, 0,
-     F(ipmi.allow_weak), ap_bool},
+     "0", NULL,
+     "Allow cipher suites without integrity or confidentiality and IPMI 1.5 auth none/password",
+     NULL, 0, F(ipmi.allow_weak), ap_bool},
     {BL_FOPT_METHOD, "method", NULL, 'm', "method", "[method]", BL_FOPT_SELECT, "onoff",
      bl_method_choices, "Method to fence",
      "onoff: power off, confirm off, power on, confirm on. cycle: chassis power cycle; success "

@@ -27,11 +27,15 @@
 #define BL_IPMI_HOST_MAX 255      /* host name or address, characters */
 
 /*
- * Default cipher suite: 3 = RAKP-HMAC-SHA1 / HMAC-SHA1-96 / AES-CBC-128. Suite 17 (SHA-256)
- * is stronger, but Debian 12's OpenIPMI 2.0.33 implements no HMAC-SHA256 and the lab's
- * ipmi_sim does not answer it; suite 3 is mandatory for every IPMI 2.0 BMC.
+ * Cipher suite choice. BL_IPMI_CIPHER_AUTO (the default) asks the BMC (Get Channel Cipher
+ * Suites) and takes the best suite it offers, 17 (RAKP-HMAC-SHA256 / HMAC-SHA256-128 /
+ * AES-CBC-128) before 3 (the SHA-1 equivalent); a BMC that does not answer is tried with
+ * 17, then 3. A number pins that suite.
  */
-#define BL_IPMI_DEFAULT_CIPHER 3
+#define BL_IPMI_CIPHER_AUTO 0xff
+#define BL_IPMI_DEFAULT_CIPHER BL_IPMI_CIPHER_AUTO
+#define BL_IPMI_CIPHER_MAX 19 /* highest suite number of the standard table */
+#define BL_IPMI_CMD_GET_CHANNEL_CIPHER_SUITES 0x54
 #define BL_IPMI_DEFAULT_PORT 623
 #define BL_IPMI_DEFAULT_MSG_TIMEOUT_MS 1000
 
@@ -130,16 +134,15 @@ struct bl_ipmi_params {
     size_t kg_len; /* 0: no Kg, the password key is used */
     enum bl_ipmi_priv priv;
     bool lanplus;                /* true: IPMI 2.0 RMCP+; false: IPMI 1.5 */
-    uint8_t cipher;              /* RMCP+ cipher suite, pinned, never negotiated */
+    uint8_t cipher;              /* RMCP+ suite 0..19, or BL_IPMI_CIPHER_AUTO */
     enum bl_ipmi_auth15 auth15;  /* IPMI 1.5 only */
     bool allow_weak;             /* permit suites/auth types refused by default */
     unsigned int msg_timeout_ms; /* retransmit interval per request */
 };
 
 /**
- * Fill \p p with the secure defaults: RMCP+, cipher suite 3, administrator, port 623,
- * MD5 for IPMI 1.5, weak crypto refused.
- * \param[out] p  parameters to initialise
+ * Fill \p p with the secure defaults: RMCP+, cipher suite chosen automatically, administrator, port
+ * 623, MD5 for IPMI 1.5, weak crypto refused. \param[out] p  parameters to initialise
  */
 void bl_ipmi_params_init(struct bl_ipmi_params *p);
 
@@ -154,9 +157,9 @@ void bl_ipmi_params_wipe(struct bl_ipmi_params *p);
  * \param[in]  p    parameters
  * \param[out] why  a static explanation on failure (may be NULL); never to be freed
  * \return 0; BL_E_INVALID (empty host, bad port, bad privilege, password too long for
- *         IPMI 1.5, Kg with IPMI 1.5); BL_E_WEAK_CRYPTO (cipher 0/1/6 or IPMI 1.5
- *         auth none/straight without allow_weak); BL_E_UNSUPPORTED (a suite needing
- *         SHA-256 or RC4, which OpenIPMI does not implement)
+ *         IPMI 1.5, Kg with IPMI 1.5); BL_E_WEAK_CRYPTO (a suite without integrity or
+ *         confidentiality, or IPMI 1.5 auth none/straight, without allow_weak);
+ *         BL_E_UNSUPPORTED (an RC4 suite, which OpenIPMI does not implement)
  */
 int bl_ipmi_params_check(const struct bl_ipmi_params *p, const char **why);
 
@@ -169,13 +172,49 @@ int bl_ipmi_params_check(const struct bl_ipmi_params *p, const char **why);
 int bl_ipmi_cipher_lookup(unsigned int suite, struct bl_ipmi_cipher *out);
 
 /**
- * Whether a suite lacks authentication or integrity protection (0, 1, 6, 15): anyone on
- * the path could forge a power command inside such a session.
+ * Whether a suite lacks authentication, integrity or confidentiality (0, 1, 2, 6, 7, 11,
+ * 15, 16): without integrity anyone on the path could forge a power command inside the
+ * session, without confidentiality read the session's traffic.
  */
 bool bl_ipmi_cipher_is_weak(const struct bl_ipmi_cipher *c);
 
-/** Whether OpenIPMI implements every algorithm of the suite. */
+/** Whether our client implements every algorithm of the suite (everything but RC4). */
 bool bl_ipmi_cipher_is_supported(const struct bl_ipmi_cipher *c);
+
+/**
+ * Decode the records of Get Channel Cipher Suites replies (IPMI 2.0 table 22-18):
+ * standard records (0xc0, suite, algorithms...) and OEM records (0xc1, suite, IANA[3],
+ * algorithms...). A record counts once its suite number is there (pages are concatenated
+ * before parsing, so only the last one can be cut); bytes that start no record are skipped,
+ * and suite numbers outside 0..19 and OEM records are ignored.
+ * \param[in]  rec    record bytes, the pages concatenated (after cc and channel)
+ * \param[in]  len    bytes in \p rec
+ * \param[out] suites standard suite numbers found, in offer order
+ * \param[in]  cap    room in \p suites
+ * \return the number of suites stored (0..cap)
+ */
+size_t bl_ipmi_cipher_records_parse(const uint8_t *rec, size_t len, uint8_t *suites, size_t cap);
+
+/**
+ * Our policy: the suites we would open, best first. With \p offered (n > 0) only suites
+ * the BMC listed; with n == 0 (the BMC did not say) the blind fallback, 17 then 3.
+ * Suites without integrity or confidentiality enter only with \p allow_weak, and even
+ * then never one without authentication or integrity (0, 1, 6, 15: pin those explicitly).
+ * \param[in]  offered  suites the BMC offers (may be NULL when n is 0)
+ * \param[out] out      candidates, best first
+ * \param[in]  cap      room in \p out
+ * \return number of candidates (0: nothing acceptable)
+ */
+size_t bl_ipmi_cipher_candidates(const uint8_t *offered, size_t n, bool allow_weak, uint8_t *out,
+                                 size_t cap);
+
+/**
+ * Build the body of Get Channel Cipher Suites for the current channel, IPMI payload,
+ * listed by suite, page \p index (16 record bytes per page).
+ * \param[out] buf  3 bytes
+ * \return 3 or BL_E_INVALID
+ */
+int bl_ipmi_build_cipher_suites_req(uint8_t index, uint8_t *buf, size_t cap);
 
 /**
  * Decode a hexadecimal Kg ("0x" prefix allowed, at most 40 digits, even count).
@@ -219,6 +258,32 @@ int bl_ipmi_build_chassis_control(enum bl_ipmi_chassis_ctl ctl, uint8_t *buf, si
 /** Static name of a chassis control sub-command ("power off", "NMI" ...). */
 const char *bl_ipmi_chassis_ctl_name(enum bl_ipmi_chassis_ctl ctl);
 
+/** IPMI checksum of \p n bytes: the byte that makes their sum zero (mod 256). */
+uint8_t bl_ipmi_checksum(const uint8_t *p, size_t n);
+
+/**
+ * Build a session-less IPMI 1.5 LAN request (RMCP, auth type none, session 0), as used
+ * for Get Channel Cipher Suites before any session exists. Requester 0x81, BMC 0x20.
+ * \param[in]  seq   requester sequence number (0..63)
+ * \param[in]  data  request body (may be NULL when len is 0), at most 32 bytes
+ * \param[out] out   packet
+ * \param[in]  cap   room in \p out (14 + len + 1 needed)
+ * \return the packet length or BL_E_INVALID
+ */
+int bl_ipmi_v15_request(uint8_t netfn, uint8_t cmd, uint8_t seq, const uint8_t *data, size_t len,
+                        uint8_t *out, size_t cap);
+
+/**
+ * Check a session-less IPMI 1.5 LAN reply to the request above: RMCP class, auth type
+ * none, lengths, both checksums, addresses, net function, command and sequence.
+ * \param[in]  pkt       datagram as received
+ * \param[out] body      points into \p pkt at the completion code
+ * \param[out] body_len  completion code and data bytes
+ * \return 0 or BL_E_PROTO (anything else: not the reply we wait for)
+ */
+int bl_ipmi_v15_reply(const uint8_t *pkt, size_t len, uint8_t netfn, uint8_t cmd, uint8_t seq,
+                      const uint8_t **body, size_t *body_len);
+
 /** Static description of an IPMI completion code; never NULL. */
 const char *bl_ipmi_cc_str(uint8_t cc);
 
@@ -252,6 +317,7 @@ struct bl_ipmi_stats {
     unsigned int retransmits;
     unsigned int timeouts;
     unsigned int rejected; /* received but dropped: malformed, bad session, bad auth code */
+    uint8_t cipher;        /* RMCP+ suite of the current attempt (0 for IPMI 1.5) */
 };
 
 struct bl_ipmi_ops {

@@ -3,6 +3,8 @@
  */
 #include "bl_ipmi_lan.h"
 #include "bl_ipmi_glib.h"
+#include "bl_ipmi_probe.h"
+#include "bl_ipmi_rakp256.h"
 #include "bl_result.h"
 
 #include <errno.h>
@@ -37,8 +39,18 @@ struct bl_lan_req {
     void *user_data;
 };
 
+#define BL_LAN_CANDIDATES 8
+
 struct bl_ipmi_session {
     struct bl_ipmi_lan *lan;
+    struct bl_ipmi_params params;    /* our copy; secrets wiped at close */
+    uint8_t cand[BL_LAN_CANDIDATES]; /* cipher suites to try, best first */
+    size_t ncand;
+    size_t icand;                /* the one in use */
+    bool blind;                  /* the BMC did not list its suites: try each in turn */
+    bool timed_out_last;         /* OpenIPMI's last event was a request timing out */
+    struct bl_ipmi_probe *probe; /* Get Channel Cipher Suites in flight */
+    GSource *next_suite;         /* idle: move on to the next candidate */
     ipmi_con_t *con;
     ipmi_ll_stat_info_t *stat_info;
     bl_ipmi_state_cb state_cb;
@@ -78,6 +90,13 @@ bl_ipmi_lan_new(GMainContext *ctx, struct bl_ipmi_lan **out)
         return rv > 0 ? -rv : -EIO;
     }
     ipmi_oem_atca_conn_shutdown();
+    rv = bl_ipmi_rakp256_register();
+    if (rv != 0) {
+        ipmi_shutdown();
+        bl_ipmi_glib_os_handler_free(lan->os_hnd);
+        g_free(lan);
+        return rv;
+    }
     bl_lan_initialised = true;
     *out = lan;
     return BL_OK;
@@ -92,6 +111,7 @@ bl_ipmi_lan_free(struct bl_ipmi_lan *lan)
     if (lan->sessions != 0) {
         qb_log(LOG_ERR, "IPMI backend freed with %u session(s) open", lan->sessions);
     }
+    bl_ipmi_rakp256_unregister();
     ipmi_shutdown();
     bl_ipmi_glib_os_handler_free(lan->os_hnd);
     g_free(lan);
@@ -146,7 +166,10 @@ bl_lan_map_err(const bl_ipmi_session *s, int err)
         return (cc >= 0x81 && cc <= 0x86) || cc == 0xd4 ? BL_E_AUTH : BL_E_BMC;
     }
     switch (err) {
-        case EINVAL: /* OpenIPMI's verdict on a RAKP 2/4 check value that does not match */
+        case EINVAL:
+            /* OpenIPMI says EINVAL both for a RAKP 2/4 check value that does not match and
+             * for an Open Session or RAKP request that was never answered. */
+            return s->timed_out_last ? BL_E_TIMEOUT : BL_E_AUTH;
         case EPERM:
             return BL_E_AUTH;
         case ENOENT: /* RMCP+ asked for, the BMC does not offer it */
@@ -187,6 +210,8 @@ bl_lan_report(bl_ipmi_session *s, int rc)
     g_source_attach(s->deferred, bl_ipmi_glib_os_handler_context(s->lan->os_hnd));
 }
 
+static void bl_lan_schedule_next_suite(bl_ipmi_session *s);
+
 static void
 bl_lan_con_changed(ipmi_con_t *con, int err, unsigned int port, int any_port_up, void *cb_data)
 {
@@ -203,8 +228,21 @@ bl_lan_con_changed(ipmi_con_t *con, int err, unsigned int port, int any_port_up,
         s->up = false;
         bl_lan_report(s, bl_lan_map_err(s, err));
     } else if (!s->reported) {
+        int rc = bl_lan_map_err(s, err);
+
+        qb_log(LOG_DEBUG, "BMC %s, cipher suite %u: open failed, OpenIPMI error 0x%x (%s)",
+               s->params.host, (unsigned int) s->cand[s->icand], (unsigned int) err,
+               bl_strerror(rc));
+
+        /* Some BMCs refuse a suite with a reply OpenIPMI cannot match (ipmi_sim omits the
+         * session ID), which looks like silence: without a list, silence moves on too. */
+        if ((rc == BL_E_UNSUPPORTED || (s->blind && (rc == BL_E_TIMEOUT || rc == BL_E_PROTO))) &&
+            s->icand + 1 < s->ncand) {
+            bl_lan_schedule_next_suite(s); /* refused this suite: try the next best */
+            return;
+        }
         /* OpenIPMI retries a failed open every 10 s; the caller hears about it once. */
-        bl_lan_report(s, bl_lan_map_err(s, err));
+        bl_lan_report(s, rc);
     }
 }
 
@@ -245,12 +283,14 @@ bl_lan_stat_add(ipmi_ll_stat_info_t *info, void *stat, int count)
             break;
         case BL_STAT_RX:
             s->stats.rx_packets += (unsigned int) count;
+            s->timed_out_last = false;
             break;
         case BL_STAT_REXMIT:
             s->stats.retransmits += (unsigned int) count;
             break;
         case BL_STAT_TIMEOUT:
             s->stats.timeouts += (unsigned int) count;
+            s->timed_out_last = true;
             break;
         case BL_STAT_REJECTED:
             s->stats.rejected += (unsigned int) count;
@@ -280,7 +320,8 @@ bl_lan_check_numeric(const struct bl_ipmi_params *p)
 
 /* Translate our parameters into OpenIPMI's list; returns the number of entries used. */
 static unsigned int
-bl_lan_fill_parms(const struct bl_ipmi_params *p, char **addr, char **port, ipmi_lanp_parm_t *parms)
+bl_lan_fill_parms(const struct bl_ipmi_params *p, uint8_t suite, char **addr, char **port,
+                  ipmi_lanp_parm_t *parms)
 {
     struct bl_ipmi_cipher c;
     unsigned int n = 0;
@@ -305,7 +346,7 @@ bl_lan_fill_parms(const struct bl_ipmi_params *p, char **addr, char **port, ipmi
             (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_AUTHTYPE, .parm_val = (int) p->auth15};
         return n;
     }
-    (void) bl_ipmi_cipher_lookup(p->cipher, &c); /* checked by bl_ipmi_params_check */
+    (void) bl_ipmi_cipher_lookup(suite, &c); /* checked by the caller's policy */
     parms[n++] = (ipmi_lanp_parm_t){.parm_id = IPMI_LANP_PARMID_AUTHTYPE,
                                     .parm_val = IPMI_AUTHTYPE_RMCP_PLUS};
     parms[n++] =
@@ -338,6 +379,23 @@ bl_lan_register_stats(bl_ipmi_session *s)
 
 static void bl_lan_close(bl_ipmi_session *s);
 
+/* Drop the current OpenIPMI connection, if any, keeping the session and its counters. */
+static void
+bl_lan_drop_con(bl_ipmi_session *s)
+{
+    if (s->con == NULL) {
+        return;
+    }
+    s->con->remove_con_change_handler(s->con, bl_lan_con_changed, s);
+    if (s->stat_info != NULL) {
+        s->con->unregister_stat_handler(s->con, s->stat_info);
+        ipmi_ll_con_free_stat_info(s->stat_info);
+        s->stat_info = NULL;
+    }
+    s->con->close_connection(s->con);
+    s->con = NULL;
+}
+
 static int
 bl_lan_start(bl_ipmi_session *s)
 {
@@ -352,17 +410,140 @@ bl_lan_start(bl_ipmi_session *s)
     return rv;
 }
 
+/* Set up and start an OpenIPMI connection with the current candidate suite. */
+static int
+bl_lan_connect(bl_ipmi_session *s)
+{
+    char port[8];
+    char *addrs[1] = {s->params.host};
+    char *ports[1] = {port};
+    ipmi_lanp_parm_t parms[16];
+    unsigned int n;
+    int rv;
+
+    snprintf(port, sizeof(port), "%u", (unsigned int) s->params.port);
+    n = bl_lan_fill_parms(&s->params, s->cand[s->icand], addrs, ports, parms);
+    rv = ipmi_lanp_setup_con(parms, n, s->lan->os_hnd, s, &s->con);
+    explicit_bzero(parms, sizeof(parms));
+    if (rv != 0) {
+        s->con = NULL;
+        return rv > 0 ? -rv : BL_E_INVALID;
+    }
+    return bl_lan_start(s);
+}
+
+/* Connect from the main loop (after the probe, or to the next suite); errors are reported. */
+static void
+bl_lan_connect_or_report(bl_ipmi_session *s)
+{
+    int rv = bl_lan_connect(s);
+
+    if (rv != BL_OK) {
+        bl_lan_drop_con(s);
+        bl_lan_report(s, rv);
+    }
+}
+
+static gboolean
+bl_lan_next_suite(gpointer user_data)
+{
+    bl_ipmi_session *s = user_data;
+
+    g_source_unref(s->next_suite);
+    s->next_suite = NULL;
+    bl_lan_drop_con(s);
+    s->icand++;
+    qb_log(LOG_DEBUG, "BMC %s: no session with cipher suite %u, trying %u", s->params.host,
+           (unsigned int) s->cand[s->icand - 1], (unsigned int) s->cand[s->icand]);
+    bl_lan_connect_or_report(s);
+    return G_SOURCE_REMOVE;
+}
+
+/* Not from inside OpenIPMI's callback: the connection reporting it is the one we close. */
+static void
+bl_lan_schedule_next_suite(bl_ipmi_session *s)
+{
+    if (s->next_suite != NULL) {
+        return;
+    }
+    s->next_suite = g_idle_source_new();
+    g_source_set_callback(s->next_suite, bl_lan_next_suite, s, NULL);
+    g_source_attach(s->next_suite, bl_ipmi_glib_os_handler_context(s->lan->os_hnd));
+}
+
+/* Debug trace of the choice: what the BMC listed and what we will try, in order. */
+static void
+bl_lan_log_suites(const bl_ipmi_session *s, int rc, const uint8_t *suites, size_t n)
+{
+    GString *offered = g_string_new(NULL);
+    GString *tried = g_string_new(NULL);
+
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_printf(offered, " %u", (unsigned int) suites[i]);
+    }
+    for (size_t i = 0; i < s->ncand; i++) {
+        g_string_append_printf(tried, " %u", (unsigned int) s->cand[i]);
+    }
+    if (rc != BL_OK) {
+        g_string_printf(offered, " not listed (%s)", bl_strerror(rc));
+    } else if (n == 0) {
+        g_string_assign(offered, " none listed");
+    }
+    qb_log(LOG_DEBUG, "BMC %s cipher suites:%s; trying:%s", s->params.host, offered->str,
+           s->ncand > 0 ? tried->str : " none acceptable");
+    g_string_free(offered, TRUE);
+    g_string_free(tried, TRUE);
+}
+
+static void
+bl_lan_probe_done(int rc, const uint8_t *suites, size_t n, unsigned int tx, unsigned int rx,
+                  void *user_data)
+{
+    bl_ipmi_session *s = user_data;
+
+    bl_ipmi_probe_free(s->probe);
+    s->probe = NULL;
+    s->stats.tx_packets += tx;
+    s->stats.rx_packets += rx;
+    if (rc != BL_OK || n == 0) {
+        /* The BMC did not say (or listed only OEM suites): try blindly, best first. */
+        n = 0;
+        s->blind = true;
+    }
+    s->ncand = bl_ipmi_cipher_candidates(suites, n, s->params.allow_weak, s->cand, sizeof(s->cand));
+    bl_lan_log_suites(s, rc, suites, n);
+    if (s->ncand == 0) {
+        bl_lan_report(s, BL_E_WEAK_CRYPTO);
+        return;
+    }
+    bl_lan_connect_or_report(s);
+}
+
+/* Fill the candidate list; with automatic choice, start asking the BMC. */
+static int
+bl_lan_begin(bl_ipmi_session *s)
+{
+    if (!s->params.lanplus || s->params.cipher != BL_IPMI_CIPHER_AUTO) {
+        s->cand[0] = s->params.cipher;
+        s->ncand = 1;
+        return bl_lan_connect(s);
+    }
+    if (bl_ipmi_probe_start(bl_ipmi_glib_os_handler_context(s->lan->os_hnd), s->params.host,
+                            s->params.port, s->params.msg_timeout_ms, bl_lan_probe_done, s,
+                            &s->probe) == BL_OK) {
+        return BL_OK;
+    }
+    s->ncand = bl_ipmi_cipher_candidates(NULL, 0, s->params.allow_weak, s->cand, sizeof(s->cand));
+    s->blind = true;
+    return bl_lan_connect(s);
+}
+
 static int
 bl_lan_open(void *backend, const struct bl_ipmi_params *params, bl_ipmi_state_cb cb,
             void *user_data, bl_ipmi_session **out)
 {
     struct bl_ipmi_lan *lan = backend;
-    char port[8];
-    char *addrs[1] = {(char *) params->host};
-    char *ports[1] = {port};
-    ipmi_lanp_parm_t parms[16];
     bl_ipmi_session *s;
-    unsigned int n;
     int rv = bl_ipmi_params_check(params, NULL);
 
     if (rv == BL_OK) {
@@ -371,21 +552,14 @@ bl_lan_open(void *backend, const struct bl_ipmi_params *params, bl_ipmi_state_cb
     if (rv != BL_OK || cb == NULL) {
         return rv != BL_OK ? rv : BL_E_INVALID;
     }
-    snprintf(port, sizeof(port), "%u", (unsigned int) params->port);
-    n = bl_lan_fill_parms(params, addrs, ports, parms);
     s = g_new0(bl_ipmi_session, 1);
     s->lan = lan;
+    s->params = *params;
     s->state_cb = cb;
     s->user_data = user_data;
-    rv = ipmi_lanp_setup_con(parms, n, lan->os_hnd, s, &s->con);
-    explicit_bzero(parms, sizeof(parms));
-    if (rv != 0) {
-        g_free(s);
-        return rv > 0 ? -rv : BL_E_INVALID;
-    }
     lan->sessions++;
     s->in_open = true;
-    rv = bl_lan_start(s);
+    rv = bl_lan_begin(s);
     s->in_open = false;
     if (rv != 0) {
         bl_lan_close(s);
@@ -484,14 +658,15 @@ bl_lan_close(bl_ipmi_session *s)
         g_source_destroy(s->deferred);
         g_source_unref(s->deferred);
     }
-    bl_lan_cancel_pending(s);
-    s->con->remove_con_change_handler(s->con, bl_lan_con_changed, s);
-    if (s->stat_info != NULL) {
-        s->con->unregister_stat_handler(s->con, s->stat_info);
-        ipmi_ll_con_free_stat_info(s->stat_info);
+    if (s->next_suite != NULL) {
+        g_source_destroy(s->next_suite);
+        g_source_unref(s->next_suite);
     }
-    s->con->close_connection(s->con);
+    bl_ipmi_probe_free(s->probe);
+    bl_lan_cancel_pending(s);
+    bl_lan_drop_con(s);
     s->lan->sessions--;
+    bl_ipmi_params_wipe(&s->params);
     g_free(s);
 }
 
@@ -499,6 +674,7 @@ static void
 bl_lan_get_stats(bl_ipmi_session *s, struct bl_ipmi_stats *out)
 {
     *out = s->stats;
+    out->cipher = s->params.lanplus && s->ncand > 0 ? s->cand[s->icand] : 0;
 }
 
 const struct bl_ipmi_ops bl_ipmi_lan_ops = {

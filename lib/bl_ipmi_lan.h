@@ -5,9 +5,13 @@
  *
  * Session set-up costs six round trips on the wire: Get Channel Authentication
  * Capabilities, RMCP+ Open Session, RAKP 1/2, RAKP 3/4, Set Session Privilege Level and
- * Get Device ID (IPMI 1.5: capabilities, challenge, activate, privilege, device ID). The
- * cipher suite is pinned, so Get Channel Cipher Suites is never sent; OpenIPMI's ATCA
- * probe (PICMG Get Address Info, one more round trip per session) is switched off.
+ * Get Device ID (IPMI 1.5: capabilities, challenge, activate, privilege, device ID). With
+ * a pinned cipher suite nothing more; with BL_IPMI_CIPHER_AUTO, Get Channel Cipher Suites
+ * first (one round trip per 16 bytes of suite records, bl_ipmi_probe.h), and, when the BMC
+ * refuses a suite or does not list its suites, one more Open Session per suite tried.
+ * Cipher suite 17 works because bl_ipmi_lan_new() registers the SHA-256 algorithms with
+ * OpenIPMI (bl_ipmi_rakp256.h). OpenIPMI's ATCA probe (PICMG Get Address Info, one more
+ * round trip per session) is switched off.
  * Closing sends Close Session without waiting for the answer. While a session is open,
  * OpenIPMI sends Get Device ID every 10 s as a keepalive.
  *

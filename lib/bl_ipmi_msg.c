@@ -73,16 +73,17 @@ bl_ipmi_cipher_lookup(unsigned int suite, struct bl_ipmi_cipher *out)
 bool
 bl_ipmi_cipher_is_weak(const struct bl_ipmi_cipher *c)
 {
-    return c->auth == BL_IPMI_RAKP_NONE || c->integ == BL_IPMI_INTEG_NONE;
+    return c->auth == BL_IPMI_RAKP_NONE || c->integ == BL_IPMI_INTEG_NONE ||
+           c->conf == BL_IPMI_CONF_NONE;
 }
 
 bool
 bl_ipmi_cipher_is_supported(const struct bl_ipmi_cipher *c)
 {
     /* OpenIPMI 2.0.33 registers RAKP none/SHA1/MD5, the three non-SHA256 integrity
-     * algorithms and AES-CBC-128; nothing for SHA-256 or the RC4 family. */
-    return c->auth != BL_IPMI_RAKP_HMAC_SHA256 && c->integ != BL_IPMI_INTEG_HMAC_SHA256_128 &&
-           (c->conf == BL_IPMI_CONF_NONE || c->conf == BL_IPMI_CONF_AES_CBC_128);
+     * algorithms and AES-CBC-128; bl_ipmi_rakp256.c adds the two SHA-256 algorithms.
+     * Nobody implements the RC4 family, and nobody should. */
+    return c->conf == BL_IPMI_CONF_NONE || c->conf == BL_IPMI_CONF_AES_CBC_128;
 }
 
 static int
@@ -90,18 +91,20 @@ bl_check_rmcpp(const struct bl_ipmi_params *p, const char **why)
 {
     struct bl_ipmi_cipher c;
 
+    if (p->cipher == BL_IPMI_CIPHER_AUTO) {
+        return BL_OK; /* each candidate obeys bl_ipmi_cipher_candidates() */
+    }
     if (bl_ipmi_cipher_lookup(p->cipher, &c) != BL_OK) {
         *why = "cipher suite must be 0..19";
         return BL_E_INVALID;
     }
     if (bl_ipmi_cipher_is_weak(&c) && !p->allow_weak) {
-        *why = "cipher suite without authentication or integrity (0, 1, 6, 15) refused; "
-               "set allow_weak_crypto=1 to use it anyway";
+        *why = "cipher suite without integrity or confidentiality (0, 1, 2, 6, 7, 11, 15, 16) "
+               "refused; set allow_weak_crypto=1 to use it anyway";
         return BL_E_WEAK_CRYPTO;
     }
     if (!bl_ipmi_cipher_is_supported(&c)) {
-        *why = "cipher suite needs SHA-256 or RC4, which this OpenIPMI does not implement; "
-               "use cipher 3";
+        *why = "cipher suite needs RC4, which bmclink does not implement; use cipher 17 or 3";
         return BL_E_UNSUPPORTED;
     }
     return BL_OK;

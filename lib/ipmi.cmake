@@ -1,6 +1,10 @@
 # IPMI client (OpenIPMI LAN layer on GLib) and the fence agent's logic.
 target_sources(bmclink PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_msg.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_cipher.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_sha256.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_rakp256.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_probe.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_glib.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_lan.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_sync.c

@@ -18,8 +18,9 @@ BL_PACKAGES=(
     # the agents we drive and compare with, and what they call: Filesystem needs modprobe
     # (kmod), fsck/mount/blockdev (util-linux, mount), fuser (psmisc); IPaddr2 needs ip
     fence-agents resource-agents kmod mount util-linux psmisc
-    # BMCs, traps and the registry's tools; xmllint validates the agents' meta-data
-    openipmi ipmitool snmp snmptrapd sqlite3 libxml2-utils
+    # BMCs, traps and the registry's tools; xmllint validates the agents' meta-data;
+    # FreeIPMI's ipmipower vouches for the suite-17 test BMC (which needs libssl-dev's AES)
+    openipmi ipmitool freeipmi-tools libssl-dev snmp snmptrapd sqlite3 libxml2-utils
     # the lab: namespaces, veth and bridges (ip rule's "ipproto udp" reads /etc/protocols:
     # netbase), the shared ext4 disk, process checks
     iproute2 netbase procps e2fsprogs gawk
@@ -33,7 +34,7 @@ BL_COMMANDS=(
     corosync:corosync pacemakerd:pacemaker crm_mon:pacemaker-cli-utils cibadmin:pacemaker-cli-utils
     pcs:pcs crm:crmsh fence_ipmilan:fence-agents ocf-tester:resource-agents
     modprobe:kmod fsck:util-linux mount:mount blockdev:util-linux fuser:psmisc
-    ipmi_sim:openipmi ipmitool:ipmitool snmptrap:snmp snmptrapd:snmptrapd sqlite3:sqlite3
+    ipmi_sim:openipmi ipmitool:ipmitool ipmipower:freeipmi-tools snmptrap:snmp snmptrapd:snmptrapd sqlite3:sqlite3
     ip:iproute2 ss:iproute2 unshare:util-linux nsenter:util-linux losetup:util-linux
     flock:util-linux setsid:util-linux findmnt:util-linux mkfs.ext4:e2fsprogs
     ps:procps pgrep:procps awk:gawk ldd:libc-bin timeout:coreutils xmllint:libxml2-utils

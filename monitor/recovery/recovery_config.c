@@ -31,7 +31,7 @@ struct bk_access {
     char username[BL_IPMI_USER_MAX + 1];
     char password[BL_IPMI_PASSWORD_MAX + 1];
     char password_file[BL_BMC_PATH_MAX];
-    uint32_t cipher;
+    uint8_t cipher; /* a suite number or BL_IPMI_CIPHER_AUTO */
     enum bl_ipmi_priv priv;
     char kg[2 * BL_IPMI_KG_MAX + 3];
     uint32_t retransmit_ms;
@@ -145,6 +145,23 @@ bk_priv(const struct bl_conf_key *k, const char *text, void *base)
     return BL_E_INVALID;
 }
 
+/* "auto" (the best suite the BMC offers) or a suite number to pin. */
+static int
+bk_cipher(const struct bl_conf_key *k, const char *text, void *base)
+{
+    guint64 n = 0;
+
+    if (g_ascii_strcasecmp(text, "auto") == 0) {
+        *(uint8_t *) bk_field(k, base) = BL_IPMI_CIPHER_AUTO;
+        return BL_OK;
+    }
+    if (!g_ascii_string_to_unsigned(text, 10, 0, BL_IPMI_CIPHER_MAX, &n, NULL)) {
+        return BL_E_INVALID;
+    }
+    *(uint8_t *) bk_field(k, base) = (uint8_t) n;
+    return BL_OK;
+}
+
 static int
 bk_kg(const struct bl_conf_key *k, const char *text, void *base)
 {
@@ -194,8 +211,9 @@ const struct bl_conf_key bl_bmc_conf_keys[] = {
      "file holding the IPMI password (0600; a world-readable file is refused)"},
     {BK_BMC, "password", BL_CONF_STRING, NULL, 0, BL_IPMI_PASSWORD_MAX, NULL, NULL, A(password),
      SECRET, "the IPMI password itself, instead of password_file (secret)"},
-    {BK_BMC, "cipher", BL_CONF_UINT, "3", 0, 19, NULL, NULL, A(cipher), 0,
-     "RMCP+ cipher suite, pinned (3: SHA1/SHA1-96/AES-128)"},
+    {BK_BMC, "cipher", BL_CONF_CUSTOM, "auto", 0, 0, "auto or a cipher suite number 0..19",
+     bk_cipher, A(cipher), 0,
+     "RMCP+ cipher suite: auto (the best the BMC offers, 17 before 3) or a number to pin"},
     {BK_BMC, "privilege", BL_CONF_CUSTOM, "administrator", 0, 0, "user, operator or administrator",
      bk_priv, A(priv), 0, "user, operator or administrator"},
     {BK_BMC, "kg", BL_CONF_CUSTOM, NULL, 0, 2 * BL_IPMI_KG_MAX + 2, "the key in hex", bk_kg, A(kg),
@@ -308,7 +326,7 @@ bk_params(struct bl_conf *f, const char *group, struct bk_access *a, struct bl_i
     p->port = (uint16_t) a->port;
     memcpy(p->username, a->username, sizeof(a->username));
     memcpy(p->password, a->password, sizeof(a->password));
-    p->cipher = (uint8_t) a->cipher;
+    p->cipher = a->cipher;
     p->priv = a->priv;
     p->msg_timeout_ms = a->retransmit_ms;
     if (a->kg[0] != '\0' && bl_ipmi_parse_kg_hex(a->kg, p->kg, &p->kg_len) != BL_OK) {

@@ -6,14 +6,16 @@
  *   malformed parameters or chain file, state_dir not a directory  OCF_ERR_CONFIGURED (6)
  *   chain file, program, unit or script missing on this node;
  *   a member enabled at boot on this node                          OCF_ERR_INSTALLED (5)
- *   volume not mounted, wrong device, read-only; a mandatory
- *   member failed; a member or bind survived stop                  OCF_ERR_GENERIC (1)
- *   an optional member is down                                     OCF_DEGRADED (190)
+ *   volume not mounted, wrong device, read-only, full; a mandatory
+ *   member failed; a member or bind survived stop; at monitor, the
+ *   volume unmounted, replaced, read-only or full                  OCF_ERR_GENERIC (1)
+ *   an optional member is down; the volume low on space            OCF_DEGRADED (190)
  *   registry_profile set: the registry not in sync in time, or
  *   bmclinkd unreachable, at start                                  OCF_ERR_GENERIC (1)
  *
  * A capture of the rendered files that fails (monitor, stop) is logged and retried at the
- * next monitor; it never changes the action's result.
+ * next monitor; it never changes the action's result. What fails or degrades an action is
+ * also its OCF exit reason (a->exit_reason), which crm_mon shows beside the result.
  */
 #include "chain_agent.h"
 
@@ -23,6 +25,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define RECORD_DIR ".bmclink"
@@ -44,6 +47,22 @@ work_clear(struct work *w)
     bl_chain_free(w->chain);
     bl_snapshot_clear(&w->snap);
     bl_chain_reg_clear(&w->reg);
+}
+
+/* The exit reason crm_mon shows; the first cause an action finds is the one it reports. */
+static void set_reason(struct bl_agent *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+set_reason(struct bl_agent *a, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (a->exit_reason != NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    a->exit_reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
 }
 
 static void
@@ -235,9 +254,36 @@ node_checks(struct bl_agent *a, const struct bl_chain *chain)
     return BL_OCF_ERR_INSTALLED;
 }
 
-/* Refuse a volume that is not mounted, not the configured one, or read-only. */
+/* Below free_min or file system errors at start: said, not refused (the first monitor
+ * reports them as degraded); full: refused. Then what start found is recorded for the monitors. */
 static int
-volume_ready(const struct bl_agent *a, const struct bl_volume *v)
+volume_space_and_id(struct bl_agent *a, struct bl_volume *v)
+{
+    g_autofree char *reason = NULL;
+    enum bl_volume_health h = bl_volume_health(v, &reason);
+    int rc;
+
+    if (h != BL_VH_OK && !bl_volume_health_degraded(h)) {
+        qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance, reason);
+        set_reason(a, "%s", reason);
+        return BL_OCF_ERR_GENERIC;
+    }
+    if (h != BL_VH_OK) {
+        qb_log(LOG_WARNING, "%s: %s", a->instance, reason);
+    }
+    rc = bl_volume_identify(v, &v->id);
+    if (rc != 0) {
+        qb_log(LOG_WARNING,
+               "%s: the volume under %s not recorded (%s): monitors will not see it "
+               "replaced",
+               a->instance, v->state_dir, bl_strerror(rc));
+    }
+    return BL_OCF_SUCCESS;
+}
+
+/* Refuse a volume that is not mounted, not the configured one, read-only or full. */
+static int
+volume_ready(struct bl_agent *a, struct bl_volume *v)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
     g_autofree char *detail = NULL;
@@ -252,10 +298,11 @@ volume_ready(const struct bl_agent *a, const struct bl_volume *v)
         problem = rc == BL_E_STATE ? BL_VOL_NOT_DIR : BL_VOL_OK;
     }
     if (rc == 0) {
-        return BL_OCF_SUCCESS;
+        return volume_space_and_id(a, v);
     }
     qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance,
            detail != NULL ? detail : bl_strerror(rc));
+    set_reason(a, "%s", detail != NULL ? detail : bl_strerror(rc));
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_GENERIC;
 }
 
@@ -317,12 +364,14 @@ start_members(struct bl_agent *a, struct work *w, int64_t deadline)
     }
     qb_log(LOG_ERR, "%s: chain %s not started: mandatory member %s failed (%s)", a->instance,
            w->chain->name, w->chain->members[failed].name, bl_strerror(rc));
+    set_reason(a, "mandatory member %s failed to start (%s)", w->chain->members[failed].name,
+               bl_strerror(rc));
     return (rc == -ENOENT || rc == -EACCES) ? BL_OCF_ERR_INSTALLED : BL_OCF_ERR_GENERIC;
 }
 
 /* Before anything is marked or bound: the replica must be in sync. */
 static int
-registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
+registry_wait(struct bl_agent *a, struct work *w, int64_t deadline)
 {
     g_autofree char *detail = NULL;
     int64_t t0 = bl_mono_ms();
@@ -333,6 +382,7 @@ registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
     if (bl_chain_reg_wait(&w->reg, deadline, &detail) != 0) {
         qb_log(LOG_ERR, "%s: refusing to start chain %s on %s: %s", a->instance, w->chain->name,
                a->node, detail);
+        set_reason(a, "registry: %s", detail);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: registry in sync on %s (%lld ms)", a->instance, a->node,
@@ -435,7 +485,7 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     if (record_start(a, &w->volume, &w->mode) != 0 ||
-        bl_snapshot_write(a, w->chain, w->mode) != 0) {
+        bl_snapshot_write(a, w->chain, w->mode, &w->volume.id) != 0) {
         return BL_OCF_ERR_GENERIC;
     }
     if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &detail) != 0) {
@@ -494,29 +544,51 @@ action_stop(struct bl_agent *a, struct work *w)
 }
 
 static void
-log_down(const struct bl_agent *a, const struct bl_chain *chain, const enum bl_member_state *states,
+log_down(struct bl_agent *a, const struct bl_chain *chain, const enum bl_member_state *states,
          bool optional)
 {
     for (size_t i = 0; i < chain->n_members; i++) {
         if (states[i] != BL_MEMBER_RUNNING && chain->members[i].optional == optional) {
-            qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance,
-                   optional ? "optional" : "mandatory", chain->members[i].name,
-                   bl_member_state_name(states[i]));
+            const char *kind = optional ? "optional" : "mandatory";
+            const char *state = bl_member_state_name(states[i]);
+            qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance, kind,
+                   chain->members[i].name, state);
+            set_reason(a, "%s member %s is %s", kind, chain->members[i].name, state);
         }
     }
 }
 
 static bool
-binds_in_place(const struct bl_agent *a, const struct bl_volume *v)
+binds_in_place(struct bl_agent *a, const struct bl_volume *v)
 {
     for (size_t i = 0; i < v->n_folders; i++) {
         if (bl_volume_bind_state(v, i) != BL_BIND_BOUND) {
             qb_log(LOG_ERR, "%s: folder %s is not bound from %s/%s", a->instance,
                    v->folders[i].path, v->state_dir, v->folders[i].name);
+            set_reason(a, "folder %s is not bound from the volume", v->folders[i].path);
             return false;
         }
     }
     return true;
+}
+
+/* The volume under a running chain: 0, degraded (low on space) or failed. */
+static int
+volume_monitor(struct bl_agent *a, const struct bl_volume *v)
+{
+    g_autofree char *reason = NULL;
+    enum bl_volume_health h;
+
+    if (v->state_dir == NULL) {
+        return BL_OCF_SUCCESS;
+    }
+    h = bl_volume_health(v, &reason);
+    if (h == BL_VH_OK) {
+        return BL_OCF_SUCCESS;
+    }
+    qb_log(bl_volume_health_degraded(h) ? LOG_WARNING : LOG_ERR, "%s: %s", a->instance, reason);
+    set_reason(a, "%s", reason);
+    return bl_volume_health_degraded(h) ? BL_OCF_DEGRADED : BL_OCF_ERR_GENERIC;
 }
 
 static int
@@ -525,6 +597,7 @@ action_monitor(struct bl_agent *a, struct work *w)
     const struct bl_chain *chain;
     g_autofree enum bl_member_state *states = NULL;
     enum bl_chain_state state = BL_CHAIN_STOPPED;
+    int vol = BL_OCF_SUCCESS;
     int rc = load_running(a, w);
 
     if (rc != BL_OCF_SUCCESS) {
@@ -534,6 +607,13 @@ action_monitor(struct bl_agent *a, struct work *w)
     chain = work_chain(w);
     states = g_new0(enum bl_member_state, chain->n_members);
     bl_chain_status(&a->sys, chain, a->depth, states, &state);
+    /* the volume first: unmounted, it also unbinds nothing but shows every folder unbound */
+    if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL) {
+        vol = volume_monitor(a, &w->snap.volume);
+    }
+    if (vol == BL_OCF_ERR_GENERIC) {
+        return vol;
+    }
     if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL && !binds_in_place(a, &w->snap.volume)) {
         return BL_OCF_ERR_GENERIC;
     }
@@ -543,7 +623,7 @@ action_monitor(struct bl_agent *a, struct work *w)
     }
     switch (state) {
         case BL_CHAIN_RUNNING:
-            return BL_OCF_SUCCESS;
+            return vol;
         case BL_CHAIN_DEGRADED:
             log_down(a, chain, states, true);
             return BL_OCF_DEGRADED;
@@ -618,9 +698,9 @@ action_reload(struct bl_agent *a, struct work *w)
                a->instance, w->chain->name);
         return BL_OCF_SUCCESS;
     }
-    rc = bl_snapshot_write(a, w->chain,
-                           g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER
-                                                                    : BL_START_NORMAL);
+    rc = bl_snapshot_write(
+        a, w->chain, g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL,
+        &w->snap.volume.id);
     qb_log(rc == 0 ? LOG_INFO : LOG_ERR, "%s: member timeouts reloaded%s", a->instance,
            rc == 0 ? "" : " but not saved");
     return rc == 0 ? BL_OCF_SUCCESS : BL_OCF_ERR_GENERIC;

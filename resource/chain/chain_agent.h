@@ -43,6 +43,8 @@ enum bl_agent_param {
     BL_AP_FOLDER_MODE,
     BL_AP_VOLUME_DEVICE,
     BL_AP_FORCE_UNBIND,
+    BL_AP_VOLUME_FREE_MIN,
+    BL_AP_VOLUME_FREE_FAIL,
     BL_AP_MEMBER_START_TIMEOUT,
     BL_AP_MEMBER_STOP_TIMEOUT,
     BL_AP_REGISTRY_PROFILE,
@@ -67,6 +69,7 @@ struct bl_agent {
     struct bl_chain_sys sys;                /* seams; bl_agent_from_env() fills the real ones */
     const struct bl_chain_reg_ops *reg_ops; /* the registry seam; NULL: the real one */
     void *reg_ops_ctx;
+    char *exit_reason; /* set by an action that fails or degrades: one line for crm_mon */
 };
 
 /**
@@ -82,18 +85,26 @@ void bl_agent_clear(struct bl_agent *a);
 const char *const *bl_agent_search_dirs(void);
 
 /**
- * Run one OCF action.
+ * Run one OCF action. An action that fails or degrades sets a->exit_reason (owned by a),
+ * which the caller prints as the OCF exit reason (bl_agent_print_exit_reason()).
  * \param[in] action  start, stop, monitor, validate-all, reload-agent, meta-data, usage
  * \return an enum bl_ocf_rc value, the agent's exit code
  */
 int bl_agent_run(struct bl_agent *a, const char *action);
 
+/**
+ * Print a->exit_reason, if any, as "ocf-exit-reason:TEXT" (one line, cut to what Pacemaker
+ * keeps, 128 characters) for pacemaker-execd, which reads it from the agent's stderr.
+ */
+void bl_agent_print_exit_reason(const struct bl_agent *a, FILE *err);
+
 /** Write the OCF 1.1 meta-data (valid against resource-agents' ra-api-1.dtd). */
 void bl_agent_meta_data(FILE *out);
 
 /**
- * Parse the parameters (not the chain): folders, owner, group, mode, timeouts.
- * \param[out] v       state_dir, device and folders; free with bl_volume_clear()
+ * Parse the parameters (not the chain): folders, owner, group, mode, free-space
+ * thresholds, timeouts.
+ * \param[out] v       state_dir, device, folders, thresholds; free with bl_volume_clear()
  * \param[out] defs    member timeout defaults
  * \param[out] errmsg  on failure, the problem; g_free()
  * \return 0 or BL_E_INVALID
@@ -129,11 +140,13 @@ struct bl_snapshot {
 };
 
 /**
- * Write the snapshot of a chain being started (chain text, parameters, node, mode).
+ * Write the snapshot of a chain being started (chain text, parameters, node, mode, and the
+ * file system start found under state_dir).
+ * \param[in] id  the volume's identity, or NULL / not known: none recorded
  * \return 0 or -errno
  */
 int bl_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain,
-                      enum bl_start_mode mode);
+                      enum bl_start_mode mode, const struct bl_volume_id *id);
 
 /**
  * Read the snapshot of a resource instance from run_dir.

@@ -29,13 +29,6 @@
 #define UNBIND_TERM_AFTER_MS 1000
 #define UNBIND_KILL_AFTER_MS 3000
 
-struct mount_entry {
-    unsigned major;
-    unsigned minor;
-    char point[4096];
-    char source[4096];
-};
-
 const char *
 bl_volume_problem_name(enum bl_volume_problem problem)
 {
@@ -58,6 +51,7 @@ bl_volume_clear(struct bl_volume *v)
     g_free(v->folders);
     g_free(v->state_dir);
     g_free(v->device);
+    bl_volume_id_clear(&v->id);
     memset(v, 0, sizeof(*v));
 }
 
@@ -201,79 +195,16 @@ bl_volume_parse_folders(struct bl_volume *v, const char *spec, const char *owner
     return 0;
 }
 
-/* mountinfo escapes blanks and backslashes as \ooo. */
-static void
-unescape(char *s)
-{
-    char *out = s;
-
-    for (; *s != '\0'; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *out++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-            s += 3;
-        } else {
-            *out++ = *s;
-        }
-    }
-    *out = '\0';
-}
-
-static bool
-parse_mount_line(const char *line, struct mount_entry *e)
-{
-    const char *sep = strstr(line, " - ");
-    char fstype[256];
-
-    if (sep == NULL ||
-        sscanf(line, "%*d %*d %u:%u %*s %4095s", &e->major, &e->minor, e->point) != 3 ||
-        sscanf(sep + 3, "%255s %4095s", fstype, e->source) != 2) {
-        return false;
-    }
-    unescape(e->point);
-    unescape(e->source);
-    return true;
-}
-
-static bool
-path_under(const char *path, const char *point)
-{
-    size_t n = strlen(point);
-
-    if (strcmp(point, "/") == 0) {
-        return true;
-    }
-    return strncmp(path, point, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* The mount holding path (a real path): the longest mount point above it, preferring the
- * entries of its own device (bind mounts of the same device elsewhere do not count). */
+/* The mount holding path (a real path), from the mountinfo file. */
 static int
-find_mount(const char *mountinfo, const char *path, dev_t dev, struct mount_entry *best)
+find_mount(const char *mountinfo, const char *path, dev_t dev, struct bl_mount *best)
 {
     g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
-    size_t best_len = 0;
-    bool best_dev = false;
 
     if (!g_file_get_contents(mountinfo, &text, NULL, NULL)) {
         return -EIO;
     }
-    lines = g_strsplit(text, "\n", -1);
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        struct mount_entry e;
-        if (!parse_mount_line(lines[i], &e) || !path_under(path, e.point)) {
-            continue;
-        }
-        bool same_dev = makedev(e.major, e.minor) == dev;
-        size_t len = strlen(e.point);
-        if ((same_dev && !best_dev) || (same_dev == best_dev && len >= best_len)) {
-            *best = e;
-            best_len = len;
-            best_dev = same_dev;
-        }
-    }
-    return best_len > 0 ? 0 : -ENOENT;
+    return bl_mountinfo_find(text, path, major(dev), minor(dev), best);
 }
 
 /* state_dir, or its nearest existing ancestor, resolved. */
@@ -291,7 +222,7 @@ existing_real_path(const char *path)
 }
 
 static bool
-device_matches(const char *device, const struct mount_entry *e, char **detail)
+device_matches(const char *device, const struct bl_mount *e, char **detail)
 {
     struct stat st;
     g_autofree char *real_dev = realpath(device, NULL);
@@ -307,8 +238,9 @@ device_matches(const char *device, const struct mount_entry *e, char **detail)
     if (real_dev != NULL && real_src != NULL && strcmp(real_dev, real_src) == 0) {
         return true; /* file systems whose st_dev is not the block device's (btrfs) */
     }
-    *detail = g_strdup_printf("%s is mounted from %s (%u:%u), not from volume_device %s", e->point,
-                              e->source, e->major, e->minor, device);
+    *detail = g_strdup_printf("volume from another device: %s is mounted from %s (%u:%u), not "
+                              "from volume_device %s",
+                              e->point, e->source, e->major, e->minor, device);
     return false;
 }
 
@@ -316,35 +248,34 @@ static int
 check_mount(const struct bl_volume *v, const char *real, enum bl_volume_problem *problem,
             char **detail)
 {
-    struct mount_entry e;
+    g_autofree struct bl_mount *m = g_new0(struct bl_mount, 1);
     struct stat st;
     struct statvfs vfs;
+    const char *ro;
     int rc;
 
     if (stat(real, &st) != 0) {
         return -errno;
     }
     rc = find_mount(v->mountinfo != NULL ? v->mountinfo : "/proc/self/mountinfo", real, st.st_dev,
-                    &e);
+                    m);
     if (rc != 0) {
         return rc;
     }
-    if (strcmp(e.point, "/") == 0) {
+    if (strcmp(m->point, "/") == 0) {
         *problem = BL_VOL_NOT_MOUNTED;
-        *detail = g_strdup_printf("state_dir %s is on the root file system: the shared volume "
-                                  "is not mounted",
+        *detail = g_strdup_printf("volume not mounted: state_dir %s is on the root file system",
                                   v->state_dir);
         return BL_E_STATE;
     }
-    if (v->device != NULL && !device_matches(v->device, &e, detail)) {
+    if (v->device != NULL && !device_matches(v->device, m, detail)) {
         *problem = BL_VOL_WRONG_DEVICE;
         return BL_E_STATE;
     }
-    if (statvfs(real, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+    ro = bl_mount_read_only(m, statvfs(real, &vfs) == 0 ? vfs.f_flag : 0);
+    if (ro != NULL) {
         *problem = BL_VOL_READ_ONLY;
-        *detail = g_strdup_printf("the volume holding state_dir %s (%s on %s) is mounted "
-                                  "read-only",
-                                  v->state_dir, e.source, e.point);
+        *detail = g_strdup_printf("volume read-only: %s, %s (%s)", ro, m->point, m->source);
         return BL_E_STATE;
     }
     return 0;

@@ -177,6 +177,9 @@ test_pcs_commands(void **state)
     assert_contains(all->str, "pcs resource create esm-ip ocf:heartbeat:IPaddr2 "
                               "ip=192.168.0.11 cidr_netmask=24 op monitor interval=10s "
                               "timeout=20s --group esm\n");
+    /* Filesystem: mounted every 20 s, a real write and read every 60 s */
+    assert_contains(all->str, "op monitor interval=20s timeout=40s op monitor interval=60s "
+                              "timeout=60s OCF_CHECK_LEVEL=20 --group esm\n");
     assert_contains(all->str, "registry_profile=/usr/share/bmclink/registry/esmpro-ver6.profile");
     assert_contains(all->str, "--group esm --disabled\n");
     assert_contains(all->str, "pcs constraint order start bmclinkd-clone then start esm "

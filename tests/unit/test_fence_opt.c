@@ -99,7 +99,7 @@ test_argv_defaults(void **state)
     assert_int_equal(bl_fence_opts_resolve(&o, &cfg, err, sizeof(err)), BL_OK);
     assert_int_equal(cfg.action, BL_FENCE_REBOOT);
     assert_int_equal(cfg.ipmi.port, 623);
-    assert_int_equal(cfg.ipmi.cipher, 3);
+    assert_int_equal(cfg.ipmi.cipher, BL_IPMI_CIPHER_AUTO);
     assert_true(cfg.ipmi.lanplus);
     assert_int_equal(cfg.power_wait_s, 0);
     assert_int_equal(cfg.power_timeout_s, 20);
@@ -208,7 +208,8 @@ test_validation_errors(void **state)
         {"ip=1.2.3.4\npower_timeout=soon\n", "valid time in seconds", BL_E_INVALID},
         {"ip=1.2.3.4\npower_timeout=-1\n", "valid time in seconds", BL_E_INVALID},
         {"ip=1.2.3.4\ncipher=0\n", "allow_weak_crypto", BL_E_WEAK_CRYPTO},
-        {"ip=1.2.3.4\ncipher=17\n", "SHA-256", BL_E_UNSUPPORTED},
+        {"ip=1.2.3.4\ncipher=4\n", "RC4", BL_E_UNSUPPORTED},
+        {"ip=1.2.3.4\ncipher=2\n", "allow_weak_crypto", BL_E_WEAK_CRYPTO},
         {"ip=1.2.3.4\ncipher=x\n", "0..19", BL_E_INVALID},
         {"ip=1.2.3.4\nlanplus=0\nauth=none\n", "allow_weak_crypto", BL_E_WEAK_CRYPTO},
         {"ip=1.2.3.4\nprivlvl=root\n", "valid values", BL_E_INVALID},

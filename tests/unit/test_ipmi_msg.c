@@ -23,7 +23,7 @@ test_defaults_are_secure(void **state)
 
     params_for(&p);
     assert_true(p.lanplus);
-    assert_int_equal(p.cipher, 3);
+    assert_int_equal(p.cipher, BL_IPMI_CIPHER_AUTO); /* the best the BMC offers */
     assert_int_equal(p.priv, BL_IPMI_PRIV_ADMIN);
     assert_int_equal(p.port, 623);
     assert_false(p.allow_weak);
@@ -33,12 +33,13 @@ test_defaults_are_secure(void **state)
 static void
 test_weak_ciphers_refused_unless_allowed(void **state)
 {
-    static const unsigned int weak[] = {0, 1, 6, 15};
+    /* no authentication, integrity or confidentiality: every suite but 3, 8, 12, 17 (and RC4) */
+    static const unsigned int weak[] = {0, 1, 2, 6, 7, 11, 15, 16};
     struct bl_ipmi_params p;
     const char *why = NULL;
 
     params_for(&p);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
         p.cipher = (uint8_t) weak[i];
         p.allow_weak = false;
         assert_int_equal(bl_ipmi_params_check(&p, &why), BL_E_WEAK_CRYPTO);
@@ -55,9 +56,13 @@ test_unimplemented_suites_unsupported(void **state)
     struct bl_ipmi_params p;
 
     params_for(&p);
-    p.cipher = 17;
-    assert_int_equal(bl_ipmi_params_check(&p, NULL), BL_E_UNSUPPORTED);
+    for (unsigned int s = 3; s <= 17; s += 14) { /* 3 and 17 pinned */
+        p.cipher = (uint8_t) s;
+        assert_int_equal(bl_ipmi_params_check(&p, NULL), BL_OK);
+    }
     p.cipher = 4; /* RC4 */
+    assert_int_equal(bl_ipmi_params_check(&p, NULL), BL_E_UNSUPPORTED);
+    p.cipher = 18; /* SHA-256 with RC4 */
     assert_int_equal(bl_ipmi_params_check(&p, NULL), BL_E_UNSUPPORTED);
     p.cipher = 20;
     assert_int_equal(bl_ipmi_params_check(&p, NULL), BL_E_INVALID);

@@ -119,7 +119,7 @@ test_full(void **state)
     assert_int_equal(n->ipmi.port, 623);
     assert_string_equal(n->ipmi.username, "ops");
     assert_string_equal(n->ipmi.password, "s3cret-pw"); /* newline stripped */
-    assert_int_equal(n->ipmi.cipher, 3);
+    assert_int_equal(n->ipmi.cipher, BL_IPMI_CIPHER_AUTO);
     assert_true(n->ipmi.lanplus);
     assert_int_equal(n->ipmi.priv, BL_IPMI_PRIV_ADMIN);
     assert_int_equal(n->ipmi.msg_timeout_ms, 500);
@@ -214,7 +214,9 @@ test_errors_name_line_and_key(void **state)
     expect_error(f, "[bmc]\npassword_file = @PW@\n[bmc-node n1]\naddress = bmc1.example\n",
                  "4: [bmc-node n1] address: invalid value 'bmc1.example' (expected a numeric");
     expect_error(f, "[bmc]\npassword_file = @PW@\ncipher = 0\n[bmc-node n1]\naddress = ::1\n",
-                 "4: [bmc-node n1]: cipher suite without authentication");
+                 "4: [bmc-node n1]: cipher suite without integrity");
+    expect_error(f, "[bmc]\npassword_file = @PW@\ncipher = 3x\n[bmc-node n1]\naddress = ::1\n",
+                 "3: [bmc] cipher: invalid value '3x' (expected auto or a cipher suite number");
     expect_error(f, "[bmc]\npassword_file = /nonexistent/pw\n[bmc-node n1]\naddress = ::1\n",
                  "3: [bmc-node n1] password_file: /nonexistent/pw: No such file");
 }

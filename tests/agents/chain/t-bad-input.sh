@@ -96,7 +96,7 @@ export OCF_RESKEY_state_dir=$T/vol/esm OCF_RESKEY_folders="work=$T/local/work db
 # Not mounted: state_dir is on the root file system.
 if [ "$(stat -c %m "$T")" = / ]; then
     expect_rc 1 ra n1 start
-    expect_out "is on the root file system: the shared volume is not mounted"
+    expect_out "volume not mounted: state_dir $T/vol/esm is on the root file system"
     [ -e "$T/vol/esm" ] && bl_fail "start created state_dir on the root file system"
 else
     echo "note: $T is not on the root file system; not-mounted case left to volume_device"
@@ -125,7 +125,7 @@ expect_rc 0 ra n1 stop
 # Read-only volume.
 mount -o remount,ro "$T/vol"
 expect_rc 1 ra n1 start
-expect_out "is mounted read-only"
+expect_out "ocf-exit-reason:volume read-only: mounted read-only"
 mount -o remount,rw "$T/vol"
 
 # Something else mounted over a local folder: refused, and left alone at stop.
