@@ -6,7 +6,4 @@ install(TARGETS servicechain RUNTIME DESTINATION ${BMCLINK_OCF_DIR})
 # Chain profiles for the manager's three service-set generations.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/conf/chains/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bmclink/chains FILES_MATCHING PATTERN "*.chain")
-# `bmclink esm`'s site file, for packagers.
-install(FILES ${PROJECT_SOURCE_DIR}/conf/esm-site.conf.example
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/bmclink/examples)
 

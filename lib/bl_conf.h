@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BL_CONF_FILE_MAX (1u << 20) /* a configuration file larger than this is refused */
 
@@ -191,6 +192,20 @@ const struct bl_conf_key *bl_conf_find(const struct bl_conf_key *table, const ch
  * \return a newly allocated text (g_free())
  */
 char *bl_conf_expects(const struct bl_conf_key *k);
+
+/**
+ * Print a table's rows as a man page's list (roff, bl_conf_man.c): ".SS [GROUP]" (or
+ * "[GROUP NAME]") at each change of group, then per key its description, what it accepts,
+ * its default or that it is required, and whether it is a secret.
+ * \param[in] table  ending with an all-zero row
+ */
+void bl_conf_man(FILE *out, const struct bl_conf_key *table);
+
+/**
+ * Print text as roff: backslashes printed as such, a leading '.' or '\'' not taken for a
+ * request; with `typed` (a key, a value, an option) each '-' is a minus sign.
+ */
+void bl_conf_man_text(FILE *out, const char *s, bool typed);
 
 /* ---- the value parsers, for readers of other sources (OCF parameters, fence options) ---- */
 

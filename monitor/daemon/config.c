@@ -250,48 +250,21 @@ bld_config_str(const struct bld_config *cfg, const char *section, const char *ke
     return lookup(cfg, section, key)->v.s;
 }
 
-static const char *
-type_name(const struct bl_conf_key *o)
+int
+bld_config_make_parent(const char *path, int mode)
 {
-    switch (o->type) {
-        case BL_CONF_BOOL:
-            return "boolean";
-        case BL_CONF_INT:
-        case BL_CONF_UINT:
-            return "integer";
-        case BL_CONF_MS:
-            return "duration, ms";
-        case BL_CONF_SECONDS:
-            return "duration, s";
-        default:
-            break;
-    }
-    if (o->choices != NULL) {
-        return o->choices;
-    }
-    return (o->flags & BL_CONF_ABSPATH) != 0 ? "path" : "string";
+    g_autofree char *dir = g_path_get_dirname(path);
+
+    return g_mkdir_with_parents(dir, mode) == 0 ? 0 : -errno;
 }
 
 void
 bld_config_dump_man(FILE *out)
 {
-    const char *section = "";
-
     fprintf(out, ".SH CONFIGURATION FILE\n");
     fprintf(out, "Booleans: yes/no, true/false, on/off, y/n, 1/0. Durations: a number in the "
                  "key's unit, or with one (500ms, 30s, 2min, 1h), or ISO 8601 (PT2M).\n");
     for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
-        for (const struct bl_conf_key *o = tables[t]; o->key != NULL; o++) {
-            if (strcmp(section, o->group) != 0) {
-                section = o->group;
-                fprintf(out, ".SS [%s]\n", section);
-            }
-            fprintf(out, ".TP\n.B %s = \\fI%s\\fR (default: %s", o->key, type_name(o),
-                    o->def[0] != '\0' ? o->def : "empty");
-            if (o->type != BL_CONF_BOOL && o->type != BL_CONF_STRDUP) {
-                fprintf(out, "; %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, o->min, o->max);
-            }
-            fprintf(out, ")\n%s\n", o->description);
-        }
+        bl_conf_man(out, tables[t]);
     }
 }

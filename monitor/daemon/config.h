@@ -47,6 +47,15 @@ int64_t bld_config_int(const struct bld_config *cfg, const char *section, const 
 /** \return a string owned by cfg */
 const char *bld_config_str(const struct bld_config *cfg, const char *section, const char *key);
 
+/**
+ * Create the directory of a file the configuration names (the registry store, log-file)
+ * when it is missing, with its missing parents, with `mode`: a fresh node whose daemon
+ * runs as a Pacemaker clone has no systemd StateDirectory= and perhaps no package.
+ * \param[in] path  the file
+ * \return 0 (the directory exists), or -errno
+ */
+int bld_config_make_parent(const char *path, int mode);
+
 /** Print every option as a man page section (roff), from the tables. */
 void bld_config_dump_man(FILE *out);
 

@@ -83,8 +83,11 @@ struct log_state {
 static int
 open_log_file(const char *path, int prio)
 {
-    int32_t t = qb_log_file_open(path);
+    int32_t t = bld_config_make_parent(path, 0750);
 
+    if (t == 0) {
+        t = qb_log_file_open(path);
+    }
     if (t < 0) {
         return t;
     }
@@ -233,7 +236,34 @@ struct options {
     gboolean dump;
     gboolean check;
     gboolean reset_store;
+    char **rest; /* words after the options */
 };
+
+/* --check-config takes the file to check as -c FILE or as its one argument; every other
+ * word after the options is refused, so a mistyped command line never checks or runs the
+ * default file instead. */
+static int
+take_arguments(struct options *o)
+{
+    guint n = o->rest != NULL ? g_strv_length(o->rest) : 0;
+
+    if (n == 0) {
+        return 0;
+    }
+    if (!o->check || n > 1) {
+        fprintf(stderr, "bmclinkd: unexpected argument '%s' (the configuration file is -c FILE)\n",
+                o->rest[o->check ? 1 : 0]);
+        return EXIT_USAGE;
+    }
+    if (o->config != NULL && strcmp(o->config, o->rest[0]) != 0) {
+        fprintf(stderr, "bmclinkd: --check-config %s and -c %s name two files; give one\n",
+                o->rest[0], o->config);
+        return EXIT_USAGE;
+    }
+    g_free(o->config);
+    o->config = g_strdup(o->rest[0]);
+    return 0;
+}
 
 static int
 parse_options(int argc, char **argv, struct options *o)
@@ -250,9 +280,10 @@ parse_options(int argc, char **argv, struct options *o)
          "If the registry store is corrupt, set it aside and start empty (this node then "
          "receives a full copy from the cluster)",
          NULL},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    GOptionContext *ctx = g_option_context_new("- bmclink node daemon");
+    GOptionContext *ctx = g_option_context_new("[--check-config [FILE]] - bmclink node daemon");
     GError *err = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -264,7 +295,7 @@ parse_options(int argc, char **argv, struct options *o)
         g_error_free(err);
         return EXIT_USAGE;
     }
-    return 0;
+    return take_arguments(o);
 }
 
 static int
@@ -313,7 +344,9 @@ main(int argc, char **argv)
         return 0;
     }
     d.config_path = o.config != NULL ? o.config : DEFAULT_CONFIG;
-    rc = bld_config_load(d.config_path, o.config != NULL, &d.cfg, &err);
+    /* The daemon runs on defaults without its file; a check of a missing file fails. */
+    rc = bld_config_load(d.config_path, o.config != NULL || o.check, &d.cfg, &err);
+    g_strfreev(o.rest);
     if (rc != 0) {
         print_errors(err);
         g_free(err);

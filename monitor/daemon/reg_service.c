@@ -414,7 +414,11 @@ bld_reg_start(struct bld *d)
     reg->d = d;
     reg->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     configure(reg, d->cfg);
-    int rc = open_or_reset(reg, &err);
+    /* 0700: the replica holds every registry value, secrets included */
+    int rc = bld_config_make_parent(reg->store_path, 0700);
+    if (rc == 0) {
+        rc = open_or_reset(reg, &err);
+    }
     if (rc != 0) {
         fprintf(stderr, "bmclinkd: registry store %s: %s: %s\n", reg->store_path, bl_strerror(rc),
                 err != NULL ? err : "");
