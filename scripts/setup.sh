@@ -21,6 +21,8 @@ BL_PACKAGES=(
     # BMCs, traps and the registry's tools; xmllint validates the agents' meta-data;
     # FreeIPMI's ipmipower vouches for the suite-17 test BMC (which needs libssl-dev's AES)
     openipmi ipmitool freeipmi-tools libssl-dev snmp snmptrapd sqlite3 libxml2-utils
+    # the Debian package the demo and the tests install, and its man pages' index
+    debhelper lintian man-db
     # the lab: namespaces, veth and bridges (ip rule's "ipproto udp" reads /etc/protocols:
     # netbase), the shared ext4 disk, process checks
     iproute2 netbase procps e2fsprogs gawk
@@ -37,6 +39,7 @@ BL_COMMANDS=(
     ipmi_sim:openipmi ipmitool:ipmitool ipmipower:freeipmi-tools snmptrap:snmp snmptrapd:snmptrapd sqlite3:sqlite3
     ip:iproute2 ss:iproute2 unshare:util-linux nsenter:util-linux losetup:util-linux
     flock:util-linux setsid:util-linux findmnt:util-linux mkfs.ext4:e2fsprogs
+    dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian mandb:man-db
     ps:procps pgrep:procps awk:gawk ldd:libc-bin timeout:coreutils xmllint:libxml2-utils
 )
 
@@ -87,9 +90,22 @@ bl_build() {
     }
 }
 
-# Pacemaker looks for fence agents in /usr/sbin and OCF agents in /usr/lib/ocf/resource.d,
-# so the lab needs the agents installed, as a package would install them.
+# bl_install: build the Debian package from this checkout (debian/, debhelper), check it with
+# lintian and install it as an administrator would (apt resolves its Depends): Pacemaker then
+# runs the packaged agents (/usr/sbin, /usr/lib/ocf/resource.d/bmclink) and daemon, so every
+# demo and test run proves the package. Built in a copy of the checkout without .git and its
+# build trees (dpkg-buildpackage writes into the parent directory).
+BL_DEB_DIR=${BL_DEB_DIR:-/var/tmp/bmclink-deb}
 bl_install() {
-    echo "== install to /usr"
-    cmake --install "$BL_BUILD" >/dev/null
+    local src=$BL_DEB_DIR/bmclink
+    echo "== package: dpkg-buildpackage -b, lintian, apt-get install ($BL_DEB_DIR)"
+    rm -rf "$BL_DEB_DIR" && mkdir -p "$src" || return 1
+    tar -C "$BL_TOP" --exclude=./.git --exclude='./build*' -cf - . | tar -C "$src" -xf - ||
+        return 1
+    (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -b -us -uc) \
+        >"$BL_DEB_DIR/build.log" 2>&1 || { tail -30 "$BL_DEB_DIR/build.log" >&2; return 1; }
+    lintian --fail-on error,warning "$BL_DEB_DIR"/bmclink_*.changes || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --reinstall \
+        "$BL_DEB_DIR"/bmclink_*_"$(dpkg --print-architecture)".deb >/tmp/bmclink-apt.log 2>&1 ||
+        { tail -20 /tmp/bmclink-apt.log; return 1; }
 }
