@@ -336,6 +336,8 @@ main(int argc, char **argv)
     rc = parse_options(argc, argv, &o);
 
     if (rc != 0) {
+        g_strfreev(o.rest);
+        g_free(o.config);
         return rc;
     }
     if (o.dump) {
