@@ -47,11 +47,11 @@ static bool
 print_docs(const struct bl_fence_config *cfg)
 {
     if (cfg->help) {
-        bl_fence_print_help(stdout);
+        bl_fence_print_help(stdout, cfg->alias);
     } else if (cfg->version) {
         printf("%s\n", BL_VERSION);
     } else if (cfg->action == BL_FENCE_METADATA) {
-        bl_fence_print_metadata(stdout);
+        bl_fence_print_metadata(stdout, cfg->alias);
     } else if (cfg->action == BL_FENCE_MANPAGE) {
         bl_fence_print_manpage(stdout);
     } else {
@@ -86,6 +86,16 @@ needs_bmc(enum bl_fence_action a)
     return a != BL_FENCE_LIST && a != BL_FENCE_LIST_STATUS && a != BL_FENCE_VALIDATE_ALL;
 }
 
+/* Installed as fence_bmclink_ilo3 etc. too: the name picks fence-agents' defaults. */
+static enum bl_fence_alias
+agent_alias(int argc, char **argv)
+{
+    enum bl_fence_alias a = bl_fence_alias_from_argv0(argc > 0 ? argv[0] : NULL);
+
+    bl_log_init(bl_fence_alias_name(a), BL_LOG_STDERR | BL_LOG_SYSLOG, LOG_WARNING);
+    return a;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -95,8 +105,8 @@ main(int argc, char **argv)
     int ec = BL_FENCE_EXIT_ERROR;
     int rc;
 
-    bl_log_init("fence_bmclink", BL_LOG_STDERR | BL_LOG_SYSLOG, LOG_WARNING);
     bl_fence_opts_init(&opts);
+    opts.alias = agent_alias(argc, argv);
     rc = argc > 1 ? bl_fence_opts_parse_argv(&opts, argc, argv, err, sizeof(err))
                   : bl_fence_opts_parse_stream(&opts, stdin, err, sizeof(err));
     if (rc == BL_OK) {

@@ -155,23 +155,86 @@ bl_fence_budget_ms(const struct bl_fence_config *cfg)
     return s > 86400u ? 86400u * 1000u : s * 1000u;
 }
 
-static const char *
-bl_login_reason(int rc)
+/* What went wrong, in words that name the cause; \p tot is the traffic of every attempt. */
+static void
+bl_login_reason(int rc, const struct bl_ipmi_stats *tot, unsigned int attempts,
+                unsigned int waited_s, char *buf, size_t cap)
 {
     switch (rc) {
         case BL_E_AUTH:
-            return "authentication failed (check username, password, Kg and privilege level)";
-        case BL_E_TIMEOUT:
-            return "no valid answer from the BMC within login_timeout";
+            g_strlcpy(buf, "authentication failed (check username, password, Kg and privilege "
+                           "level)", cap);
+            return;
         case BL_E_PROTO:
-            return "the BMC sent only malformed replies";
+            snprintf(buf, cap,
+                     "every reply from the BMC was rejected (%u of %u: malformed, or not for "
+                     "this session)",
+                     tot->rejected, tot->rx_packets);
+            return;
         case BL_E_UNSUPPORTED:
-            return "the BMC refused the cipher suite or offers no RMCP+ (see cipher, lanplus)";
+            g_strlcpy(buf, "the BMC refused the cipher suite or offers no RMCP+ (see cipher, "
+                           "lanplus)", cap);
+            return;
         case BL_E_WEAK_CRYPTO:
-            return "the BMC offers only cipher suites without integrity or confidentiality "
-                   "(see cipher, allow_weak_crypto)";
+            g_strlcpy(buf, "the BMC offers only cipher suites without integrity or "
+                           "confidentiality (see cipher, allow_weak_crypto)", cap);
+            return;
+        case BL_E_TIMEOUT:
+            break;
         default:
-            return bl_strerror(rc);
+            g_strlcpy(buf, bl_strerror(rc), cap);
+            return;
+    }
+    if (tot->rx_packets == 0) {
+        snprintf(buf, cap,
+                 "no answer from the BMC in %u s (login_timeout): %u request(s) sent, none "
+                 "answered; wrong address or port, BMC down, or its link lost",
+                 waited_s, tot->tx_packets);
+    } else {
+        snprintf(buf, cap,
+                 "session set-up timed out after %u s (login_timeout) and %u attempt(s): %u "
+                 "request(s) sent, %u answered (%u retransmitted): packets lost on the way",
+                 waited_s, attempts, tot->tx_packets, tot->rx_packets, tot->retransmits);
+    }
+}
+
+static void
+bl_stats_add(struct bl_ipmi_stats *tot, const struct bl_ipmi_stats *st)
+{
+    tot->tx_packets += st->tx_packets;
+    tot->rx_packets += st->rx_packets;
+    tot->retransmits += st->retransmits;
+    tot->timeouts += st->timeouts;
+    tot->rejected += st->rejected;
+}
+
+/* OpenIPMI gives up on a session after its own retries, which may be well before
+ * login_timeout: lost set-up packets are retried with a new session while time is left.
+ * Refusals (authentication, cipher) are final at once: retrying them could lock the
+ * account on BMCs that count failed logins. */
+static int
+bl_fr_open_retrying(struct bl_fence_run *r, struct bl_ipmi_stats *tot, unsigned int *attempts)
+{
+    const struct bl_fence_config *cfg = r->cfg;
+    gint64 end = g_get_monotonic_time() + (gint64) cfg->login_timeout_s * G_USEC_PER_SEC;
+    int rc = BL_E_TIMEOUT;
+
+    for (;;) {
+        gint64 left_ms = (end - g_get_monotonic_time()) / 1000;
+
+        if (left_ms <= 0 || bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
+            return rc;
+        }
+        (*attempts)++;
+        rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, (unsigned int) MIN(left_ms, G_MAXUINT));
+        if (rc != BL_OK) {
+            bl_stats_add(tot, &r->sy.failed);
+        }
+        if (rc != BL_E_TIMEOUT) {
+            return rc;
+        }
+        qb_log(LOG_DEBUG, "session attempt %u to %s timed out; %lld ms of login_timeout left",
+               *attempts, r->peer, (long long) ((end - g_get_monotonic_time()) / 1000));
     }
 }
 
@@ -180,6 +243,9 @@ bl_fr_login(struct bl_fence_run *r)
 {
     struct bl_fence_config *cfg = r->cfg;
     struct bl_ipmi_stats st;
+    struct bl_ipmi_stats tot = {0};
+    unsigned int attempts = 0;
+    char why[256];
     gint64 t0 = g_get_monotonic_time();
     int rc = bl_ipmi_resolve(cfg->ip, cfg->ipmi.host, sizeof(cfg->ipmi.host));
 
@@ -195,10 +261,12 @@ bl_fr_login(struct bl_fence_run *r)
            : cfg->ipmi.cipher == BL_IPMI_CIPHER_AUTO ? "best cipher suite the BMC offers"
                                                      : "pinned cipher suite",
            bl_ipmi_priv_name(cfg->ipmi.priv));
-    rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, cfg->login_timeout_s * 1000u);
+    rc = bl_fr_open_retrying(r, &tot, &attempts);
     if (rc != BL_OK) {
-        qb_log(LOG_ERR, "Failed: Unable to connect/login to fencing device %s: %s", r->peer,
-               bl_login_reason(rc));
+        bl_login_reason(rc, &tot, attempts,
+                        (unsigned int) ((g_get_monotonic_time() - t0 + 500000) / G_USEC_PER_SEC),
+                        why, sizeof(why));
+        qb_log(LOG_ERR, "Failed: Unable to connect/login to fencing device %s: %s", r->peer, why);
         return rc;
     }
     bl_ipmi_sync_stats(&r->sy, &st);
@@ -225,12 +293,33 @@ bl_fr_logout(struct bl_fence_run *r)
 /* ---------------------------------------------------------------------------------- */
 /* Power.                                                                              */
 
+/* Get Chassis Status, asked again while shell_timeout lasts when OpenIPMI's own
+ * retransmissions end first: reading is harmless to repeat. */
+static int
+bl_fr_read_status(struct bl_fence_run *r, struct bl_ipmi_chassis_status *st, uint8_t *cc)
+{
+    gint64 end = g_get_monotonic_time() + (gint64) r->cfg->shell_timeout_s * G_USEC_PER_SEC;
+    int rc;
+
+    for (;;) {
+        gint64 left_ms = (end - g_get_monotonic_time()) / 1000;
+
+        rc = bl_ipmi_sync_chassis_status(&r->sy, st, cc,
+                                         (unsigned int) CLAMP(left_ms, 1, G_MAXUINT));
+        if (rc != BL_E_TIMEOUT || g_get_monotonic_time() >= end ||
+            bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
+            return rc;
+        }
+        qb_log(LOG_DEBUG, "Get Chassis Status to %s unanswered; asking again", r->peer);
+    }
+}
+
 static int
 bl_fr_status(struct bl_fence_run *r, bool *on)
 {
     struct bl_ipmi_chassis_status st;
     uint8_t cc = 0;
-    int rc = bl_ipmi_sync_chassis_status(&r->sy, &st, &cc, r->cfg->shell_timeout_s * 1000u);
+    int rc = bl_fr_read_status(r, &st, &cc);
 
     if (rc == BL_OK) {
         *on = st.power_on;
@@ -451,8 +540,11 @@ bl_fence_run(struct bl_fence_config *cfg, const struct bl_ipmi_client *client, G
     int ec;
 
     if (cfg->action == BL_FENCE_LIST || cfg->action == BL_FENCE_LIST_STATUS) {
-        fprintf(out, "N/A\n"); /* one BMC, one node: Pacemaker needs pcmk_host_list */
-        return BL_FENCE_EXIT_OK;
+        /* A BMC cannot name the node it powers: any answer would be made up. */
+        qb_log(LOG_ERR, "Failed: %s is not supported: a BMC cannot tell which cluster node it "
+                        "powers; give the device pcmk_host_list or pcmk_host_map",
+               bl_fence_action_name(cfg->action));
+        return BL_FENCE_EXIT_ERROR;
     }
     if (cfg->action == BL_FENCE_VALIDATE_ALL) {
         return BL_FENCE_EXIT_OK;

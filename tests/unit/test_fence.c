@@ -211,8 +211,10 @@ test_list_and_validate_touch_nothing(void **state)
 {
     struct fixture *f = *state;
 
-    assert_int_equal(run(f, BL_FENCE_LIST), BL_FENCE_EXIT_OK);
-    assert_string_equal(f->out, "N/A\n");
+    /* refused: any list would be made up, and Pacemaker would believe it */
+    assert_int_equal(run(f, BL_FENCE_LIST), BL_FENCE_EXIT_ERROR);
+    assert_string_equal(f->out, "");
+    assert_int_equal(run(f, BL_FENCE_LIST_STATUS), BL_FENCE_EXIT_ERROR);
     assert_int_equal(run(f, BL_FENCE_VALIDATE_ALL), BL_FENCE_EXIT_OK);
     assert_int_equal(f->bmc.open_calls, 0);
 }
