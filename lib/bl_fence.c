@@ -162,8 +162,10 @@ bl_login_reason(int rc, const struct bl_ipmi_stats *tot, unsigned int attempts,
 {
     switch (rc) {
         case BL_E_AUTH:
-            g_strlcpy(buf, "authentication failed (check username, password, Kg and privilege "
-                           "level)", cap);
+            g_strlcpy(buf,
+                      "authentication failed (check username, password, Kg and privilege "
+                      "level)",
+                      cap);
             return;
         case BL_E_PROTO:
             snprintf(buf, cap,
@@ -172,12 +174,16 @@ bl_login_reason(int rc, const struct bl_ipmi_stats *tot, unsigned int attempts,
                      tot->rejected, tot->rx_packets);
             return;
         case BL_E_UNSUPPORTED:
-            g_strlcpy(buf, "the BMC refused the cipher suite or offers no RMCP+ (see cipher, "
-                           "lanplus)", cap);
+            g_strlcpy(buf,
+                      "the BMC refused the cipher suite or offers no RMCP+ (see cipher, "
+                      "lanplus)",
+                      cap);
             return;
         case BL_E_WEAK_CRYPTO:
-            g_strlcpy(buf, "the BMC offers only cipher suites without integrity or "
-                           "confidentiality (see cipher, allow_weak_crypto)", cap);
+            g_strlcpy(buf,
+                      "the BMC offers only cipher suites without integrity or "
+                      "confidentiality (see cipher, allow_weak_crypto)",
+                      cap);
             return;
         case BL_E_TIMEOUT:
             break;
@@ -541,8 +547,9 @@ bl_fence_run(struct bl_fence_config *cfg, const struct bl_ipmi_client *client, G
 
     if (cfg->action == BL_FENCE_LIST || cfg->action == BL_FENCE_LIST_STATUS) {
         /* A BMC cannot name the node it powers: any answer would be made up. */
-        qb_log(LOG_ERR, "Failed: %s is not supported: a BMC cannot tell which cluster node it "
-                        "powers; give the device pcmk_host_list or pcmk_host_map",
+        qb_log(LOG_ERR,
+               "Failed: %s is not supported: a BMC cannot tell which cluster node it "
+               "powers; give the device pcmk_host_list or pcmk_host_map",
                bl_fence_action_name(cfg->action));
         return BL_FENCE_EXIT_ERROR;
     }

@@ -27,7 +27,7 @@ static const char bl_longdesc[] =
 /* Actions advertised in the metadata: fence_ipmilan's. No list or list-status: a BMC
  * cannot say which cluster node it powers, and an advertised list makes Pacemaker's
  * default host check (dynamic-list) believe whatever it prints. */
-static const char *const bl_meta_actions[] = {"off",     "reboot",       "status", "monitor",
+static const char *const bl_meta_actions[] = {"off",      "reboot",  "status",       "monitor",
                                               "metadata", "manpage", "validate-all", "diag"};
 
 static void
@@ -174,8 +174,7 @@ bl_fence_print_help(FILE *out, enum bl_fence_alias a)
     const struct bl_fopt_def *t = bl_fopt_table();
     const char *name = bl_fence_alias_name(a);
 
-    fprintf(out, "Usage:\n\t%s [options]\n\t%s < key=value lines on stdin\nOptions:\n", name,
-            name);
+    fprintf(out, "Usage:\n\t%s [options]\n\t%s < key=value lines on stdin\nOptions:\n", name, name);
     for (int i = 0; i < BL_FOPT__COUNT; i++) {
         g_autofree char *mixed = bl_mixed(&t[i]);
         const char *def = bl_fopt_default(&t[i], a);

@@ -345,8 +345,7 @@ ap_retransmit(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const ch
     unsigned long n;
 
     if (bl_parse_uint(v, 60, &n) != BL_OK || n == 0) {
-        return bl_fail(err, errlen, "Failed: --%s must be 1..60 seconds, not '%s'", d->long_opt,
-                       v);
+        return bl_fail(err, errlen, "Failed: --%s must be 1..60 seconds, not '%s'", d->long_opt, v);
     }
     cfg->ipmi.msg_timeout_ms = (unsigned int) n * 1000u;
     return BL_OK;
@@ -510,8 +509,8 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
     {BL_FOPT_SUDO_PATH, "sudo_path", NULL, 0, "sudo-path", "[path]", BL_FOPT_STRING, NULL, NULL,
      "Not used: fence_bmclink runs nothing through sudo (accepted for fence_ipmilan)", NULL,
      BL_FOPTF_UNUSED, 0, ap_ignore},
-    {BL_FOPT_PLUG_SEPARATOR, "plug_separator", NULL, 0, "plug-separator", "[char]",
-     BL_FOPT_STRING, ",", NULL,
+    {BL_FOPT_PLUG_SEPARATOR, "plug_separator", NULL, 0, "plug-separator", "[char]", BL_FOPT_STRING,
+     ",", NULL,
      "Not used: a BMC fences one machine, so there is one plug at most (accepted for "
      "fence_ipmilan)",
      NULL, BL_FOPTF_UNUSED, 0, ap_ignore},
@@ -523,67 +522,6 @@ const struct bl_fopt_def *
 bl_fopt_table(void)
 {
     return bl_fopts;
-}
-
-/* ---------------------------------------------------------------------------------- */
-/* Aliases: fence-agents 4.12 installs fence_ipmilan under these names too, with the     */
-/* defaults fence_ipmilan's main() sets from argv[0]. Ours carry a fence_bmclink_ prefix */
-/* so they never clobber fence-agents' files. lanplus is on by default for all of ours.  */
-
-struct bl_alias_def {
-    const char *name;
-    const char *counterpart;
-    const char *power_wait; /* fence_ilo3's 4 s, else NULL for the common default */
-};
-
-static const struct bl_alias_def bl_aliases[BL_FENCE_ALIAS__COUNT] = {
-    [BL_FENCE_ALIAS_NONE] = {"fence_bmclink", NULL, NULL},
-    [BL_FENCE_ALIAS_IPMILANPLUS] = {"fence_bmclink_ipmilanplus", "fence_ipmilanplus", NULL},
-    [BL_FENCE_ALIAS_ILO3] = {"fence_bmclink_ilo3", "fence_ilo3", "4"},
-    [BL_FENCE_ALIAS_ILO4] = {"fence_bmclink_ilo4", "fence_ilo4", NULL},
-    [BL_FENCE_ALIAS_ILO5] = {"fence_bmclink_ilo5", "fence_ilo5", NULL},
-    [BL_FENCE_ALIAS_IMM] = {"fence_bmclink_imm", "fence_imm", NULL},
-    [BL_FENCE_ALIAS_IDRAC] = {"fence_bmclink_idrac", "fence_idrac", NULL},
-};
-
-enum bl_fence_alias
-bl_fence_alias_from_argv0(const char *argv0)
-{
-    const char *base;
-
-    if (argv0 == NULL) {
-        return BL_FENCE_ALIAS_NONE;
-    }
-    base = strrchr(argv0, '/');
-    base = base != NULL ? base + 1 : argv0;
-    for (int i = 0; i < BL_FENCE_ALIAS__COUNT; i++) {
-        if (strcmp(base, bl_aliases[i].name) == 0) {
-            return (enum bl_fence_alias) i;
-        }
-    }
-    return BL_FENCE_ALIAS_NONE;
-}
-
-const char *
-bl_fence_alias_name(enum bl_fence_alias a)
-{
-    return (unsigned int) a < BL_FENCE_ALIAS__COUNT ? bl_aliases[a].name : bl_aliases[0].name;
-}
-
-const char *
-bl_fence_alias_counterpart(enum bl_fence_alias a)
-{
-    return (unsigned int) a < BL_FENCE_ALIAS__COUNT ? bl_aliases[a].counterpart : NULL;
-}
-
-const char *
-bl_fopt_default(const struct bl_fopt_def *d, enum bl_fence_alias a)
-{
-    if (d->id == BL_FOPT_POWER_WAIT && (unsigned int) a < BL_FENCE_ALIAS__COUNT &&
-        bl_aliases[a].power_wait != NULL) {
-        return bl_aliases[a].power_wait;
-    }
-    return d->def;
 }
 
 /* ---------------------------------------------------------------------------------- */

@@ -173,8 +173,7 @@ static int open_socket(int port);
 
 /* One datagram through the lossy link: lost, or passed on to \p to. */
 static void
-relay_one(int from_fd, int to_fd, const struct sockaddr_in *to, struct sockaddr_in *src,
-          bool lost)
+relay_one(int from_fd, int to_fd, const struct sockaddr_in *to, struct sockaddr_in *src, bool lost)
 {
     uint8_t buf[2048];
     socklen_t srclen = sizeof(*src);
