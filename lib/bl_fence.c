@@ -193,14 +193,15 @@ bl_login_reason(int rc, const struct bl_ipmi_stats *tot, unsigned int attempts,
     }
     if (tot->rx_packets == 0) {
         snprintf(buf, cap,
-                 "no answer from the BMC in %u s (login_timeout): %u request(s) sent, none "
-                 "answered; wrong address or port, BMC down, or its link lost",
+                 "no valid reply from the BMC in %u s (login_timeout) to %u request(s): wrong "
+                 "address or port, BMC down, or its link lost",
                  waited_s, tot->tx_packets);
     } else {
         snprintf(buf, cap,
-                 "session set-up timed out after %u s (login_timeout) and %u attempt(s): %u "
-                 "request(s) sent, %u answered (%u retransmitted): packets lost on the way",
-                 waited_s, attempts, tot->tx_packets, tot->rx_packets, tot->retransmits);
+                 "session set-up timed out after %u s (login_timeout), %u attempt(s): the BMC "
+                 "answered %u of %u request(s) (%u retransmitted), then fell silent: packets "
+                 "lost, or the BMC stopped answering",
+                 waited_s, attempts, tot->rx_packets, tot->tx_packets, tot->retransmits);
     }
 }
 
