@@ -10,6 +10,7 @@
 #include "bl_ipmi_lan.h"
 #include "bl_log.h"
 #include "bl_result.h"
+#include "recovery_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,31 @@ needs_bmc(enum bl_fence_action a)
     return a != BL_FENCE_LIST && a != BL_FENCE_LIST_STATUS && a != BL_FENCE_VALIDATE_ALL;
 }
 
+/* Pacemaker's target node: its BMC per bmclink.conf, for bl_fence_run's check that this
+ * device is that BMC. An unreadable or invalid file lists no node. */
+static void
+lookup_node_bmc(struct bl_fence_config *cfg)
+{
+    struct bl_bmc_config *bc = NULL;
+    const struct bl_bmc_node *n;
+    g_autofree char *why = NULL;
+
+    if (cfg->nodename == NULL || cfg->port_as_ip || cfg->bmclink_conf == NULL) {
+        return;
+    }
+    if (bl_bmc_config_load(cfg->bmclink_conf, &bc, &why) != BL_OK) {
+        qb_log(LOG_DEBUG, "%s lists no node for this run: %s", cfg->bmclink_conf,
+               why != NULL ? why : "unreadable");
+        return;
+    }
+    n = bl_bmc_config_find(bc, cfg->nodename);
+    if (n != NULL) {
+        cfg->node_bmc = g_strdup(n->ipmi.host);
+        cfg->node_bmc_port = n->ipmi.port;
+    }
+    bl_bmc_config_free(bc);
+}
+
 /* Installed as fence_bmclink_ilo3 etc. too: the name picks fence-agents' defaults. */
 static enum bl_fence_alias
 agent_alias(int argc, char **argv)
@@ -119,6 +145,7 @@ main(int argc, char **argv)
         qb_log(LOG_ERR, "%s (see --help)", err);
     } else {
         setup_logging(&cfg);
+        lookup_node_bmc(&cfg);
         rc = needs_bmc(cfg.action)
                  ? bl_fence_load_password(&cfg, cfg.login_timeout_s * 1000u, err, sizeof(err))
                  : BL_OK;

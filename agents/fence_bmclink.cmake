@@ -1,6 +1,6 @@
 # fence_bmclink: the fence agent Pacemaker runs; installed where the fencer looks.
 add_executable(fence_bmclink ${CMAKE_CURRENT_LIST_DIR}/fence_bmclink.c)
-target_link_libraries(fence_bmclink PRIVATE bmclink_warnings bmclink)
+target_link_libraries(fence_bmclink PRIVATE bmclink_warnings bmclink bmclink_recovery)
 target_compile_definitions(fence_bmclink PRIVATE BL_VERSION="${PROJECT_VERSION}")
 install(TARGETS fence_bmclink DESTINATION ${BMCLINK_FENCE_DIR})
 

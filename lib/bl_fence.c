@@ -20,6 +20,7 @@ extern char **environ;
 
 #define BL_SCRIPT_OUT_MAX 4096
 #define BL_POLL_FIRST_MS 50u
+#define BL_RETRY_PAUSE_MS 250u
 
 struct bl_fence_run {
     struct bl_fence_config *cfg;
@@ -227,7 +228,8 @@ bl_fr_open_retrying(struct bl_fence_run *r, struct bl_ipmi_stats *tot, unsigned 
     int rc = BL_E_TIMEOUT;
 
     for (;;) {
-        gint64 left_ms = (end - g_get_monotonic_time()) / 1000;
+        gint64 t0 = g_get_monotonic_time();
+        gint64 left_ms = (end - t0) / 1000;
 
         if (left_ms <= 0 || bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
             return rc;
@@ -239,6 +241,10 @@ bl_fr_open_retrying(struct bl_fence_run *r, struct bl_ipmi_stats *tot, unsigned 
         }
         if (rc != BL_E_TIMEOUT) {
             return rc;
+        }
+        if (g_get_monotonic_time() - t0 < BL_RETRY_PAUSE_MS * 1000) {
+            /* a time-out that came at once: no hot loop of new sessions */
+            (void) bl_ipmi_sync_sleep(&r->sy, BL_RETRY_PAUSE_MS);
         }
         qb_log(LOG_DEBUG, "session attempt %u to %s timed out; %lld ms of login_timeout left",
                *attempts, r->peer, (long long) ((end - g_get_monotonic_time()) / 1000));
@@ -533,6 +539,39 @@ bl_fr_dispatch(struct bl_fence_run *r)
     }
 }
 
+/* Is this BMC the one of the node Pacemaker names? A BMC cannot say; bmclink.conf can.
+ * Pacemaker's default host check asks "status" for each candidate device: only a device
+ * that answers 0 or 2 is used, so status must fail unless the node is known to be ours. */
+static int
+bl_fr_check_target(const struct bl_fence_config *cfg)
+{
+    char mine[BL_IPMI_HOST_MAX + 1];
+    char theirs[BL_IPMI_HOST_MAX + 1];
+
+    if (cfg->nodename == NULL || cfg->port_as_ip) {
+        return BL_OK;
+    }
+    if (cfg->node_bmc == NULL) {
+        if (cfg->action != BL_FENCE_STATUS) {
+            return BL_OK; /* ordered to act: as fence_ipmilan, on the device configured */
+        }
+        qb_log(LOG_ERR,
+               "Failed: cannot tell whether %s is the BMC of %s: %s does not list the node; "
+               "give the device pcmk_host_list or pcmk_host_map",
+               cfg->ip, cfg->nodename, cfg->bmclink_conf != NULL ? cfg->bmclink_conf : "no file");
+        return BL_E_INVALID;
+    }
+    if (bl_ipmi_resolve(cfg->ip, mine, sizeof(mine)) == BL_OK &&
+        bl_ipmi_resolve(cfg->node_bmc, theirs, sizeof(theirs)) == BL_OK &&
+        strcmp(mine, theirs) == 0 && cfg->ipmi.port == cfg->node_bmc_port) {
+        return BL_OK;
+    }
+    qb_log(LOG_ERR, "Failed: %s:%u is not the BMC of %s: %s gives that node %s:%u", cfg->ip,
+           (unsigned int) cfg->ipmi.port, cfg->nodename, cfg->bmclink_conf, cfg->node_bmc,
+           (unsigned int) cfg->node_bmc_port);
+    return BL_E_INVALID;
+}
+
 static bool
 bl_is_fencing(enum bl_fence_action a)
 {
@@ -556,6 +595,9 @@ bl_fence_run(struct bl_fence_config *cfg, const struct bl_ipmi_client *client, G
     }
     if (cfg->action == BL_FENCE_VALIDATE_ALL) {
         return BL_FENCE_EXIT_OK;
+    }
+    if (bl_fr_check_target(cfg) != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
     }
     bl_ipmi_sync_init(&r.sy, client, ctx,
                       g_get_monotonic_time() + (gint64) bl_fence_budget_ms(cfg) * 1000);

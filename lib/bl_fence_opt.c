@@ -514,6 +514,15 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "Not used: a BMC fences one machine, so there is one plug at most (accepted for "
      "fence_ipmilan)",
      NULL, BL_FOPTF_UNUSED, 0, ap_ignore},
+    {BL_FOPT_BMCLINK_CONF, "bmclink_conf", NULL, 0, "bmclink-conf", "[path]", BL_FOPT_STRING,
+     "/etc/bmclink/bmclink.conf", NULL,
+     "bmclink's cluster configuration, where the agent reads which node's BMC this is",
+     "A BMC cannot tell which cluster node it powers. When Pacemaker names its target "
+     "(nodename) and this file gives that node another BMC address, every action fails "
+     "without touching the BMC; status also fails (Pacemaker reads: cannot fence it) for a "
+     "node the file does not list. So Pacemaker's default host check (status, for a device "
+     "without pcmk_host_list) picks the right device. A missing file lists no node.",
+     0, F(bmclink_conf), ap_string},
 };
 
 #undef F
@@ -899,6 +908,10 @@ bl_fence_config_clear(struct bl_fence_config *cfg)
     g_free(cfg->plug);
     g_free(cfg->debug_file);
     g_free(cfg->nodename);
+    g_free(cfg->bmclink_conf);
+    g_free(cfg->node_bmc);
+    cfg->bmclink_conf = NULL;
+    cfg->node_bmc = NULL;
     cfg->password_script = NULL;
     cfg->plug = NULL;
     cfg->debug_file = NULL;

@@ -77,6 +77,7 @@ enum bl_fopt_id {
     BL_FOPT_USE_SUDO,
     BL_FOPT_SUDO_PATH,
     BL_FOPT_PLUG_SEPARATOR,
+    BL_FOPT_BMCLINK_CONF,
     BL_FOPT__COUNT,
 };
 
@@ -164,7 +165,10 @@ struct bl_fence_config {
     int verbose_level;
     bool quiet;
     char *debug_file;
-    char *nodename;
+    char *nodename;         /* Pacemaker's target node (stdin nodename=), or NULL */
+    char *bmclink_conf;     /* where to look up whose BMC this is, or NULL */
+    char *node_bmc;         /* nodename's BMC address per bmclink_conf; NULL when not listed */
+    uint16_t node_bmc_port; /* and its UDP port */
     bool help;
     bool version;
 };
