@@ -548,8 +548,8 @@ bl_fr_check_target(const struct bl_fence_config *cfg)
     char mine[BL_IPMI_HOST_MAX + 1];
     char theirs[BL_IPMI_HOST_MAX + 1];
 
-    if (cfg->nodename == NULL || cfg->port_as_ip) {
-        return BL_OK;
+    if (cfg->nodename == NULL || cfg->port_as_ip || cfg->bmclink_conf == NULL) {
+        return BL_OK; /* no target named, the plug is the address, or no lookup wanted */
     }
     if (cfg->node_bmc == NULL) {
         if (cfg->action != BL_FENCE_STATUS) {
@@ -558,7 +558,7 @@ bl_fr_check_target(const struct bl_fence_config *cfg)
         qb_log(LOG_ERR,
                "Failed: cannot tell whether %s is the BMC of %s: %s does not list the node; "
                "give the device pcmk_host_list or pcmk_host_map",
-               cfg->ip, cfg->nodename, cfg->bmclink_conf != NULL ? cfg->bmclink_conf : "no file");
+               cfg->ip, cfg->nodename, cfg->bmclink_conf);
         return BL_E_INVALID;
     }
     if (bl_ipmi_resolve(cfg->ip, mine, sizeof(mine)) == BL_OK &&

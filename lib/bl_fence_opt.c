@@ -337,6 +337,19 @@ ap_disable_timeout(const struct bl_fopt_def *d, struct bl_fence_config *cfg, con
     return BL_OK;
 }
 
+/* bmclink_conf: a path, or "none" for no lookup of whose BMC this is. */
+static int
+ap_conf_path(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+             size_t errlen)
+{
+    if (g_ascii_strcasecmp(v, "none") == 0) {
+        g_free(cfg->bmclink_conf);
+        cfg->bmclink_conf = NULL;
+        return BL_OK;
+    }
+    return ap_string(d, cfg, v, err, errlen);
+}
+
 /* ipmitool -N: seconds between retransmissions of an unanswered request. */
 static int
 ap_retransmit(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
@@ -521,8 +534,9 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "(nodename) and this file gives that node another BMC address, every action fails "
      "without touching the BMC; status also fails (Pacemaker reads: cannot fence it) for a "
      "node the file does not list. So Pacemaker's default host check (status, for a device "
-     "without pcmk_host_list) picks the right device. A missing file lists no node.",
-     0, F(bmclink_conf), ap_string},
+     "without pcmk_host_list) picks the right device. A missing file lists no node; none: "
+     "no lookup (status then answers for any node, as fence_ipmilan's does).",
+     0, F(bmclink_conf), ap_conf_path},
 };
 
 #undef F

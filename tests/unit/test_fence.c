@@ -242,6 +242,7 @@ test_target_checked(void **state)
     struct fixture *f = *state;
 
     f->cfg.nodename = g_strdup("node2");
+    f->cfg.bmclink_conf = g_strdup("/etc/bmclink/bmclink.conf");
     /* not listed: status cannot vouch for it (Pacemaker: cannot fence), off is obeyed */
     assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
     assert_int_equal(f->bmc.open_calls, 0);
