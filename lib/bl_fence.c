@@ -306,10 +306,27 @@ bl_fr_logout(struct bl_fence_run *r)
 /* ---------------------------------------------------------------------------------- */
 /* Power.                                                                              */
 
-/* Get Chassis Status, asked again while shell_timeout lasts when OpenIPMI's own
- * retransmissions end first: reading is harmless to repeat. */
+/* One IPMI request of the run; \p arg is what it needs. */
+typedef int (*bl_fr_req_fn)(struct bl_fence_run *r, void *arg, uint8_t *cc,
+                            unsigned int timeout_ms);
+
 static int
-bl_fr_read_status(struct bl_fence_run *r, struct bl_ipmi_chassis_status *st, uint8_t *cc)
+bl_req_status(struct bl_fence_run *r, void *arg, uint8_t *cc, unsigned int timeout_ms)
+{
+    return bl_ipmi_sync_chassis_status(&r->sy, arg, cc, timeout_ms);
+}
+
+static int
+bl_req_control(struct bl_fence_run *r, void *arg, uint8_t *cc, unsigned int timeout_ms)
+{
+    return bl_ipmi_sync_chassis_control(&r->sy, *(enum bl_ipmi_chassis_ctl *) arg, cc, timeout_ms);
+}
+
+/* A request bounded by shell_timeout. OpenIPMI stops retransmitting after about 7 s and
+ * may drop the session (it brings it back by itself): a request harmless to repeat
+ * (a read, power on, power off) is sent again while shell_timeout lasts. */
+static int
+bl_fr_ask(struct bl_fence_run *r, bl_fr_req_fn fn, void *arg, uint8_t *cc, bool repeatable)
 {
     gint64 end = g_get_monotonic_time() + (gint64) r->cfg->shell_timeout_s * G_USEC_PER_SEC;
     int rc;
@@ -317,13 +334,26 @@ bl_fr_read_status(struct bl_fence_run *r, struct bl_ipmi_chassis_status *st, uin
     for (;;) {
         gint64 left_ms = (end - g_get_monotonic_time()) / 1000;
 
-        rc = bl_ipmi_sync_chassis_status(&r->sy, st, cc,
-                                         (unsigned int) CLAMP(left_ms, 1, G_MAXUINT));
-        if (rc != BL_E_TIMEOUT || g_get_monotonic_time() >= end ||
+        rc = fn(r, arg, cc, (unsigned int) CLAMP(left_ms, 1, G_MAXUINT));
+        if (rc != BL_E_TIMEOUT || !repeatable || g_get_monotonic_time() >= end ||
             bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
             return rc;
         }
-        qb_log(LOG_DEBUG, "Get Chassis Status to %s unanswered; asking again", r->peer);
+        qb_log(LOG_DEBUG, "request to %s unanswered; asking again within shell_timeout", r->peer);
+    }
+}
+
+/* "no reply ... within shell_timeout (N s)" or the code's own words. */
+static void
+bl_fr_reason(const struct bl_fence_run *r, int rc, const char *what, char *buf, size_t cap)
+{
+    if (rc == BL_E_TIMEOUT) {
+        snprintf(buf, cap,
+                 "no reply to %s within shell_timeout (%u s): the BMC's link is down or drops "
+                 "packets",
+                 what, r->cfg->shell_timeout_s);
+    } else {
+        g_strlcpy(buf, bl_strerror(rc), cap);
     }
 }
 
@@ -332,7 +362,7 @@ bl_fr_status(struct bl_fence_run *r, bool *on)
 {
     struct bl_ipmi_chassis_status st;
     uint8_t cc = 0;
-    int rc = bl_fr_read_status(r, &st, &cc);
+    int rc = bl_fr_ask(r, bl_req_status, &st, &cc, true);
 
     if (rc == BL_OK) {
         *on = st.power_on;
@@ -351,14 +381,16 @@ static int
 bl_fr_control(struct bl_fence_run *r, enum bl_ipmi_chassis_ctl ctl)
 {
     uint8_t cc = 0;
-    int rc = bl_ipmi_sync_chassis_control(&r->sy, ctl, &cc, r->cfg->shell_timeout_s * 1000u);
+    char why[160];
+    int rc = bl_fr_ask(r, bl_req_control, &ctl, &cc,
+                       ctl == BL_IPMI_CHASSIS_ON || ctl == BL_IPMI_CHASSIS_OFF);
 
     if (rc == BL_E_BMC) {
         qb_log(LOG_ERR, "Failed: %s refused %s: %s (0x%02x)", r->peer,
                bl_ipmi_chassis_ctl_name(ctl), bl_ipmi_cc_str(cc), cc);
     } else if (rc != BL_OK) {
-        qb_log(LOG_ERR, "Failed: %s for %s: %s", bl_ipmi_chassis_ctl_name(ctl), r->peer,
-               bl_strerror(rc));
+        bl_fr_reason(r, rc, bl_ipmi_chassis_ctl_name(ctl), why, sizeof(why));
+        qb_log(LOG_ERR, "Failed: %s for %s: %s", bl_ipmi_chassis_ctl_name(ctl), r->peer, why);
     } else {
         qb_log(LOG_DEBUG, "Chassis Control %s: accepted", bl_ipmi_chassis_ctl_name(ctl));
     }
@@ -417,11 +449,13 @@ static int
 bl_fr_status_or_fail(struct bl_fence_run *r, bool *on)
 {
     int rc = bl_fr_status(r, on);
+    char why[160];
 
     if (rc != BL_OK) {
+        bl_fr_reason(r, rc, "Get Chassis Status", why, sizeof(why));
         qb_log(LOG_ERR,
                "Failed: Unable to obtain correct plug status or plug is not available: %s: %s",
-               r->peer, bl_strerror(rc));
+               r->peer, why);
     }
     return rc;
 }

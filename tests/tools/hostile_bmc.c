@@ -12,10 +12,11 @@
  *   flood     fifty junk datagrams per request
  *   silent    reads everything, answers nothing
  *
- * usage: hostile_bmc PORT relay SECONDS BMC_PORT DROP_EVERY BLACKOUT_SECONDS
+ * usage: hostile_bmc PORT relay SECONDS BMC_PORT DROP_EVERY BLACKOUT_SECONDS [AFTER]
  *   relay     a lossy link in front of the real BMC on 127.0.0.1:BMC_PORT: every
  *             DROP_EVERY-th datagram (either direction; 0 for none) is lost, and so is
- *             everything during the first BLACKOUT_SECONDS (a BMC link that is down)
+ *             everything for BLACKOUT_SECONDS (a BMC link that is down) from the start,
+ *             or from the AFTER-th datagram on (a link that drops mid-session)
  * It binds 127.0.0.1 only and exits by itself after SECONDS (default 30).
  */
 #include <arpa/inet.h>
@@ -186,8 +187,10 @@ relay_one(int from_fd, int to_fd, const struct sockaddr_in *to, struct sockaddr_
 
 /* relay mode: one client at a time (the agent), its datagrams to the BMC and back. */
 static int
-run_relay(int fd, time_t end, int bmc_port, unsigned int drop_every, time_t blackout_end)
+run_relay(int fd, time_t end, int bmc_port, unsigned int drop_every, int blackout_s,
+          unsigned long after)
 {
+    time_t blackout_end = after == 0 ? time(NULL) + blackout_s : 0;
     struct sockaddr_in bmc = {.sin_family = AF_INET, .sin_port = htons((uint16_t) bmc_port)};
     struct sockaddr_in client = {0};
     struct sockaddr_in ignored;
@@ -208,6 +211,9 @@ run_relay(int fd, time_t end, int bmc_port, unsigned int drop_every, time_t blac
                 continue;
             }
             count++;
+            if (after != 0 && count == after + 1) {
+                blackout_end = time(NULL) + blackout_s;
+            }
             lost = time(NULL) < blackout_end || (drop_every > 0 && count % drop_every == 0);
             if (i == 0) {
                 relay_one(fd, up, &bmc, &client, lost);
@@ -251,11 +257,11 @@ main(int argc, char **argv)
     if (strcmp(argv[2], "relay") == 0) {
         if (argc < 7) {
             fprintf(stderr, "usage: hostile_bmc PORT relay SECONDS BMC_PORT DROP_EVERY "
-                            "BLACKOUT_SECONDS\n");
+                            "BLACKOUT_SECONDS [AFTER]\n");
             return 99;
         }
-        return run_relay(p.fd, end, atoi(argv[4]), (unsigned int) atoi(argv[5]),
-                         time(NULL) + atoi(argv[6]));
+        return run_relay(p.fd, end, atoi(argv[4]), (unsigned int) atoi(argv[5]), atoi(argv[6]),
+                         argc > 7 ? strtoul(argv[7], NULL, 10) : 0);
     }
     while (time(NULL) < end) {
         struct pollfd pf = {.fd = p.fd, .events = POLLIN};
