@@ -9,6 +9,7 @@
 #include "bl_fence_opt.h"
 #include "bl_ipmi_lan.h"
 #include "bl_log.h"
+#include "bl_proc.h"
 #include "bl_result.h"
 #include "recovery_config.h"
 
@@ -131,6 +132,7 @@ main(int argc, char **argv)
     int ec = BL_FENCE_EXIT_ERROR;
     int rc;
 
+    (void) bl_proc_protect_secrets(); /* before the password is read */
     bl_fence_opts_init(&opts);
     opts.alias = agent_alias(argc, argv);
     rc = argc > 1 ? bl_fence_opts_parse_argv(&opts, argc, argv, err, sizeof(err))

@@ -31,18 +31,19 @@ main(int argc, char **argv)
         return action == NULL ? BL_OCF_ERR_ARGS : BL_OCF_SUCCESS;
     }
     if (strcmp(action, "meta-data") == 0) {
-        bl_agent_meta_data(stdout);
+        bl_chain_agent_meta_data(stdout);
         return BL_OCF_SUCCESS;
     }
     bl_log_init("servicechain", BL_LOG_STDERR | BL_LOG_SYSLOG,
                 getenv("HA_debug") != NULL && strcmp(getenv("HA_debug"), "1") == 0 ? LOG_DEBUG
                                                                                    : LOG_INFO);
-    bl_agent_from_env(&agent);
-    rc = bl_agent_run(&agent, action);
+    bl_chain_agent_from_env(&agent);
+    rc = bl_chain_agent_run(&agent, action);
+    bl_chain_agent_print_exit_reason(&agent, stderr);
     if (rc == BL_OCF_ERR_UNIMPLEMENTED) {
         usage(stderr, argv[0]);
     }
-    bl_agent_clear(&agent);
+    bl_chain_agent_clear(&agent);
     bl_log_fini();
     return rc;
 }

@@ -34,6 +34,7 @@ struct cli {
     char *output;
     char *replace;
     char *profile;
+    char *value_file;
 };
 
 struct command {
@@ -102,6 +103,36 @@ cmd_get(struct cli *cli, int argc, char **argv)
     return 0;
 }
 
+/* The value of `set`: the arguments after TYPE, or with --value-file the file or stdin
+ * (the way for a secret: every local user can read a command line). */
+static int
+value_text(const struct cli *cli, enum bl_reg_type type, int argc, char **argv,
+           struct bl_reg_value *v)
+{
+    bool from_stdin;
+    FILE *in;
+    int rc;
+
+    if (cli->value_file == NULL) {
+        return bl_reg_value_from_text(type, argv, argc, v);
+    }
+    if (argc > 0) {
+        fprintf(stderr, "bmclink-reg: set: a VALUE and --value-file both given\n");
+        return EXIT_USAGE;
+    }
+    from_stdin = strcmp(cli->value_file, "-") == 0;
+    in = from_stdin ? stdin : fopen(cli->value_file, "re");
+    if (in == NULL) {
+        fprintf(stderr, "bmclink-reg: %s: %s\n", cli->value_file, g_strerror(errno));
+        return EXIT_USAGE;
+    }
+    rc = bl_reg_value_from_stream(type, in, v);
+    if (!from_stdin) {
+        fclose(in);
+    }
+    return rc;
+}
+
 static int
 cmd_set(struct cli *cli, int argc, char **argv)
 {
@@ -128,7 +159,10 @@ cmd_set(struct cli *cli, int argc, char **argv)
                 argv[2]);
         return EXIT_USAGE;
     }
-    rc = bl_reg_value_from_text(type, argv + 3, argc - 3, &v);
+    rc = value_text(cli, type, argc - 3, argv + 3, &v);
+    if (rc == EXIT_USAGE) {
+        return rc;
+    }
     if (rc != 0) {
         fprintf(stderr, "bmclink-reg: value does not fit type %s: %s\n", argv[2], bl_strerror(rc));
         return EXIT_USAGE;
@@ -593,7 +627,7 @@ cmd_capture(struct cli *cli, int argc, char **argv)
 static const struct command commands[] = {
     {"get", "PATH [NAME]", 1, 2, cmd_get, "print a value (NAME omitted: the default value)"},
     {"set", "PATH NAME TYPE [VALUE...]", 3, -1, cmd_set,
-     "set a value; TYPE sz|expand_sz|multi_sz|dword|qword|binary|none"},
+     "set a value; TYPE sz|expand_sz|multi_sz|dword|qword|binary|none; a secret: -f FILE|-"},
     {"delete", "PATH [NAME]", 1, 2, cmd_delete, "delete a value, or a key with its subtree"},
     {"mkkey", "PATH", 1, 1, cmd_mkkey, "create an empty key"},
     {"list", "[PATH]", 0, 1, cmd_list, "subkeys and values of a key"},
@@ -637,6 +671,10 @@ parse(int *argc, char ***argv, struct cli *cli)
         {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &cli->dry_run, "import: only check the file", NULL},
         {"types", 'T', 0, G_OPTION_ARG_NONE, &cli->types, "get: print the type too", NULL},
         {"profile", 'p', 0, G_OPTION_ARG_FILENAME, &cli->profile, "render/capture profile", "FILE"},
+        {"value-file", 'f', 0, G_OPTION_ARG_FILENAME, &cli->value_file,
+         "set: the value from FILE (- for stdin; multi_sz one string a line), not from argv, "
+         "where every local user can read it",
+         "FILE"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
@@ -695,5 +733,6 @@ main(int argc, char **argv)
     g_free(cli.output);
     g_free(cli.replace);
     g_free(cli.profile);
+    g_free(cli.value_file);
     return rc;
 }

@@ -51,7 +51,7 @@ member_where(const struct bl_chain_member *m, enum bl_member_state state)
         case BL_KIND_LSB:
             return g_strdup_printf("script %s", m->script);
         default:
-            if (state == BL_MEMBER_RUNNING && bl_pidfile_read(m->pidfile, &pid) == 0) {
+            if (state == BL_MEMBER_RUNNING && bl_chain_pidfile_read(m->pidfile, &pid) == 0) {
                 return g_strdup_printf("pid %d (%s)", (int) pid, m->pidfile);
             }
             return g_strdup_printf("pidfile %s", m->pidfile);
@@ -70,8 +70,9 @@ print_members(const struct bl_chain_sys *sys, const struct bl_chain *chain)
     for (size_t i = 0; i < chain->n_members; i++) {
         const struct bl_chain_member *m = &chain->members[i];
         g_autofree char *where = member_where(m, states[i]);
-        printf("  %-3zu %-34s %-8s %-9s %-8s %s\n", i + 1, m->name, bl_member_kind_name(m->kind),
-               m->optional ? "yes" : "no", bl_member_state_name(states[i]), where);
+        printf("  %-3zu %-34s %-8s %-9s %-8s %s\n", i + 1, m->name,
+               bl_chain_member_kind_name(m->kind), m->optional ? "yes" : "no",
+               bl_chain_member_state_name(states[i]), where);
     }
 }
 
@@ -97,7 +98,7 @@ static int
 status_instance(const struct bl_chain_sys *sys, const char *run_dir, const char *instance)
 {
     struct bl_snapshot s;
-    int rc = bl_snapshot_read(run_dir, instance, &s);
+    int rc = bl_chain_snapshot_read(run_dir, instance, &s);
 
     if (rc != 0) {
         fprintf(stderr, "bmclink: resource %s is not running on this node (%s)\n", instance,
@@ -108,7 +109,7 @@ status_instance(const struct bl_chain_sys *sys, const char *run_dir, const char 
            s.node ? s.node : "?", s.mode ? s.mode : "?");
     print_members(sys, s.chain);
     print_folders(&s.volume);
-    bl_snapshot_clear(&s);
+    bl_chain_snapshot_clear(&s);
     return BL_CLI_OK;
 }
 
@@ -116,12 +117,12 @@ status_instance(const struct bl_chain_sys *sys, const char *run_dir, const char 
 static struct bl_chain *
 load_or_report(const char *path)
 {
-    const struct bl_chain_defaults defs = {60000, 30000, bl_agent_search_dirs()};
+    const struct bl_chain_defaults defs = {60000, 30000, bl_chain_agent_search_dirs()};
     struct bl_chain *chain = NULL;
     g_autofree char *err = NULL;
 
     if (bl_chain_load_file(path, &defs, &chain, &err) != 0) {
-        fputs(err != NULL ? err : "cannot load chain\n", stderr);
+        fprintf(stderr, "%s\n", err != NULL ? err : "cannot load chain");
     }
     return chain;
 }
@@ -188,7 +189,7 @@ cmd_status(int argc, char **argv)
     if (o.resource != NULL) {
         return status_instance(&sys, o.run_dir, o.resource);
     }
-    instances = bl_snapshot_list(o.run_dir);
+    instances = bl_chain_snapshot_list(o.run_dir);
     if (instances[0] == NULL) {
         printf("no service chain runs on this node (no snapshot in %s)\n", o.run_dir);
     }

@@ -100,7 +100,7 @@ static struct bl_esm_site *
 load_site(const struct opts *o, struct bl_chain **chain)
 {
     const char *path = o->site;
-    const char *const *installed = bl_agent_search_dirs();
+    const char *const *installed = bl_chain_agent_search_dirs();
     const char *dirs[8] = {o->chains};
     struct bl_esm_site *site = NULL;
     g_autofree char *err = NULL;
@@ -110,11 +110,11 @@ load_site(const struct opts *o, struct bl_chain **chain)
     }
 
     if (bl_esm_site_load(path, &site, &err) != 0) {
-        fputs(err != NULL ? err : "cannot read the site file\n", stderr);
+        fprintf(stderr, "%s\n", err != NULL ? err : "cannot read the site file");
         return NULL;
     }
     if (bl_esm_chain_load(site, dirs, chain, &err) != 0) {
-        fprintf(stderr, "%s: the site's chain does not load:\n%s", path, err ? err : "");
+        fprintf(stderr, "%s: the site's chain does not load:\n%s\n", path, err ? err : "");
         bl_esm_site_free(site);
         return NULL;
     }
@@ -126,14 +126,14 @@ run_logged(char *const *argv, const char *what)
 {
     struct bl_exec_req req = {.argv = argv, .timeout_ms = APPLY_TIMEOUT_MS};
     struct bl_exec_res res;
-    int rc = bl_exec_posix.run(NULL, &req, &res);
-    bool ok = rc == 0 && bl_exec_ok(&res);
+    int rc = bl_chain_exec_posix.run(NULL, &req, &res);
+    bool ok = rc == 0 && bl_chain_exec_ok(&res);
 
     if (!ok) {
         fprintf(stderr, "bmclink esm: %s failed (%s):\n%s", what,
                 rc != 0 ? bl_strerror(rc) : "non-zero exit", res.output ? res.output : "");
     }
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     return ok ? BL_CLI_OK : BL_CLI_FAILED;
 }
 
@@ -259,7 +259,8 @@ gather_remote(const struct opts *o, const char *node, struct bl_esm_facts *f)
     struct bl_exec_req req = {.argv = argv, .timeout_ms = FACTS_TIMEOUT_MS};
     struct bl_exec_res res = {0};
     g_autofree char *err = NULL;
-    bool ran = ssh != NULL && bl_exec_posix.run(NULL, &req, &res) == 0 && bl_exec_ok(&res);
+    bool ran =
+        ssh != NULL && bl_chain_exec_posix.run(NULL, &req, &res) == 0 && bl_chain_exec_ok(&res);
     bool ok = ran && bl_esm_facts_from_text(res.output ? res.output : "", f, &err) == 0;
 
     if (!ran) {
@@ -268,7 +269,7 @@ gather_remote(const struct opts *o, const char *node, struct bl_esm_facts *f)
     } else if (err != NULL) {
         fprintf(stderr, "bmclink esm: facts from %s: %s", node, err);
     }
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     return ok;
 }
 

@@ -7,6 +7,7 @@
  * decoded by bl_status_decode, which checks every byte before anything is printed.
  */
 #include "bl_conf.h"
+#include "bl_ipcc.h"
 #include "bl_result.h"
 #include "bmc_status.h"
 #include "commands.h"
@@ -39,12 +40,12 @@ ask(const char *service, int timeout_ms, struct bl_status **out)
 {
     struct qb_ipc_request_header req = {.id = BL_BMC_IPC_STATUS, .size = sizeof(req)};
     struct qb_ipc_response_header hdr;
-    qb_ipcc_connection_t *c = qb_ipcc_connect(service, IPC_MAX);
+    qb_ipcc_connection_t *c = NULL;
     g_autofree uint8_t *buf = NULL;
-    ssize_t n;
+    ssize_t n = bl_ipcc_connect(service, IPC_MAX, &c, NULL);
 
-    if (c == NULL) {
-        return errno != 0 ? -errno : -ECONNREFUSED;
+    if (n != 0) {
+        return (int) n;
     }
     buf = g_malloc(IPC_MAX);
     n = qb_ipcc_send(c, &req, sizeof(req));

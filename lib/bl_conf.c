@@ -26,135 +26,6 @@ struct bl_conf {
     unsigned n_errors;
 };
 
-/* ---- value parsers ---- */
-
-int
-bl_conf_parse_bool(const char *text, bool *out)
-{
-    static const char *const yes[] = {"yes", "true", "on", "y", "1"};
-    static const char *const no[] = {"no", "false", "off", "n", "0"};
-
-    for (size_t i = 0; text != NULL && i < G_N_ELEMENTS(yes); i++) {
-        if (g_ascii_strcasecmp(text, yes[i]) == 0 || g_ascii_strcasecmp(text, no[i]) == 0) {
-            *out = g_ascii_strcasecmp(text, yes[i]) == 0;
-            return BL_OK;
-        }
-    }
-    return BL_E_INVALID;
-}
-
-/* *acc += n * factor, within UINT32_MAX (a duration no timer of ours could hold is refused). */
-static int
-add_scaled(uint64_t *acc, uint64_t n, uint64_t factor)
-{
-    if (n > (UINT32_MAX - *acc) / factor) {
-        return -ERANGE;
-    }
-    *acc += n * factor;
-    return BL_OK;
-}
-
-/* A run of NUMBER DESIGNATOR pairs, designators in the order given, each at most once. */
-static int
-iso_fields(const char **p, const char *designators, const uint64_t *factors, uint64_t *ms,
-           bool *any)
-{
-    size_t next = 0;
-
-    while (g_ascii_isdigit(**p)) {
-        char *end = NULL;
-        const char *d;
-        uint64_t n;
-
-        errno = 0;
-        n = g_ascii_strtoull(*p, &end, 10);
-        if (errno != 0) {
-            return -ERANGE;
-        }
-        d = *end != '\0' ? strchr(designators + next, *end) : NULL;
-        if (d == NULL) {
-            return BL_E_INVALID;
-        }
-        if (add_scaled(ms, n, factors[d - designators]) != BL_OK) {
-            return -ERANGE;
-        }
-        next = (size_t) (d - designators) + 1;
-        *p = end + 1;
-        *any = true;
-    }
-    return BL_OK;
-}
-
-/* ISO 8601 P[nW][nD][T[nH][nM][nS]]: years and months have no fixed length, so none. */
-static int
-parse_iso_duration(const char *text, uint64_t *ms)
-{
-    static const uint64_t date_f[] = {7 * 86400000ull, 86400000ull};
-    static const uint64_t time_f[] = {3600000ull, 60000ull, 1000ull};
-    const char *p = text + 1;
-    bool any = false;
-    bool any_time = false;
-    uint64_t v = 0;
-    int rc = iso_fields(&p, "WD", date_f, &v, &any);
-
-    if (rc == BL_OK && *p == 'T') {
-        p++;
-        rc = iso_fields(&p, "HMS", time_f, &v, &any_time);
-        rc = rc == BL_OK && !any_time ? BL_E_INVALID : rc;
-    }
-    if (rc == BL_OK && (*p != '\0' || !(any || any_time))) {
-        rc = BL_E_INVALID;
-    }
-    if (rc == BL_OK) {
-        *ms = v;
-    }
-    return rc;
-}
-
-int
-bl_conf_parse_duration(const char *text, uint64_t bare_ms, uint64_t *ms)
-{
-    static const struct {
-        const char *unit;
-        uint64_t ms;
-    } units[] = {{"ms", 1},    {"msec", 1},    {"s", 1000},    {"sec", 1000},
-                 {"m", 60000}, {"min", 60000}, {"h", 3600000}, {"hr", 3600000}};
-    g_autofree char *copy = text != NULL ? g_strstrip(g_strdup(text)) : NULL;
-    char *end = NULL;
-    uint64_t n;
-    uint64_t v = 0;
-
-    if (copy == NULL || ms == NULL) {
-        return BL_E_INVALID;
-    }
-    if (copy[0] == 'P') {
-        return parse_iso_duration(copy, ms);
-    }
-    if (!g_ascii_isdigit(copy[0])) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    n = g_ascii_strtoull(copy, &end, 10);
-    if (errno != 0) {
-        return -ERANGE;
-    }
-    end = g_strchug(end);
-    for (size_t i = 0; *end != '\0' && i < G_N_ELEMENTS(units); i++) {
-        if (g_ascii_strcasecmp(end, units[i].unit) == 0) {
-            bare_ms = units[i].ms;
-            end += strlen(end);
-        }
-    }
-    if (*end != '\0' || bare_ms == 0) {
-        return BL_E_INVALID;
-    }
-    if (add_scaled(&v, n, bare_ms) != BL_OK) {
-        return -ERANGE;
-    }
-    *ms = v;
-    return BL_OK;
-}
-
 /* ---- the file ---- */
 
 int
@@ -188,14 +59,129 @@ bl_conf_read_file(const char *path, size_t max, char **text, unsigned *mode)
     return rc;
 }
 
+/* The line at p, blanks stripped to *s..*e; *eol its end. \return the next line's start. */
+static const char *
+next_line(const char *p, const char **s, const char **e, const char **eol)
+{
+    *eol = strchrnul(p, '\n');
+    *s = p;
+    *e = *eol;
+    while (*s < *e && g_ascii_isspace(**s)) {
+        (*s)++;
+    }
+    while (*e > *s && g_ascii_isspace((*e)[-1])) {
+        (*e)--;
+    }
+    return **eol != '\0' ? *eol + 1 : *eol;
+}
+
+/* A group or key name as GKeyFile takes it: not empty, none of `refused`, no control. */
+static bool
+name_ok(const char *s, const char *e, const char *refused)
+{
+    for (const char *c = s; c < e; c++) {
+        if (strchr(refused, *c) != NULL || g_ascii_iscntrl(*c)) {
+            return false;
+        }
+    }
+    return e > s;
+}
+
+/* The key of a "key = value" line s..e (its end in *key_end), or NULL when it is not one. */
+static const char *
+key_of(const char *s, const char *e, const char **key_end)
+{
+    const char *eq = memchr(s, '=', (size_t) (e - s));
+
+    if (eq == NULL) {
+        return NULL;
+    }
+    *key_end = eq;
+    while (*key_end > s && g_ascii_isspace((*key_end)[-1])) {
+        (*key_end)--;
+    }
+    return s;
+}
+
+/* What GKeyFile would refuse in the line s..e (stripped), or NULL. */
+static const char *
+line_problem(const char *s, const char *e, bool in_group)
+{
+    const char *key_end = NULL;
+
+    if (s == e || *s == '#') {
+        return NULL;
+    }
+    if (!g_utf8_validate(s, e - s, NULL)) {
+        return "not UTF-8 text";
+    }
+    if (*s == '[') {
+        return e[-1] == ']' && name_ok(s + 1, e - 1, "[]") ? NULL : "not a [group] header";
+    }
+    if (key_of(s, e, &key_end) == NULL) {
+        return "not a [group], a 'key = value' line or a # comment";
+    }
+    if (!name_ok(s, key_end, "[]=")) {
+        return "not a key name before '='";
+    }
+    return in_group ? NULL : "a key before the first [group]";
+}
+
+static int G_GNUC_PRINTF(5, 6) fail_at(struct bl_conf *f, unsigned line, const char *group,
+                                       const char *key, const char *fmt, ...);
+
+/* Every line GKeyFile would refuse is reported with its number and blanked in the copy it
+ * reads, as are the keys under a refused [group] header: the rest of the file is still
+ * checked, so one report has every problem. */
+static void
+scan_lines(struct bl_conf *f, char *copy)
+{
+    const char *s;
+    const char *e;
+    const char *eol;
+    bool in_group = false;
+    bool skipping = false;
+    unsigned n = 0;
+
+    for (const char *p = f->text; *p != '\0';) {
+        const char *start = p;
+        const char *why;
+
+        p = next_line(p, &s, &e, &eol);
+        n++;
+        why = line_problem(s, e, in_group);
+        if (skipping && why != NULL && *s != '[') {
+            why = NULL; /* under a refused header: skipped, as its valid keys are */
+        }
+        if (why == NULL && s < e && *s == '[') {
+            in_group = true;
+            skipping = false;
+        }
+        if (why != NULL) {
+            fail_at(f, n, NULL, NULL, "%s", why);
+            skipping = skipping || (s < e && *s == '[');
+        }
+        if (why != NULL || (skipping && s < e && *s != '#')) {
+            memset(copy + (start - f->text), ' ', (size_t) (eol - start));
+        }
+    }
+}
+
 static int
 tokenize(struct bl_conf *f, struct bl_conf **out, char **errmsg)
 {
     g_autoptr(GError) gerr = NULL;
+    char *copy = g_malloc0(f->text_len + 1);
+    bool loaded;
 
     f->kf = g_key_file_new();
     f->errors = g_string_new(NULL);
-    if (!g_key_file_load_from_data(f->kf, f->text, f->text_len, G_KEY_FILE_NONE, &gerr)) {
+    memcpy(copy, f->text, f->text_len);
+    scan_lines(f, copy);
+    loaded = g_key_file_load_from_data(f->kf, copy, f->text_len, G_KEY_FILE_NONE, &gerr);
+    explicit_bzero(copy, f->text_len);
+    g_free(copy);
+    if (!loaded) {
         if (errmsg != NULL) {
             *errmsg = g_strdup_printf("%s: %s", f->path, gerr->message);
         }
@@ -321,28 +307,27 @@ line_of(const char *text, const char *group, const char *key)
     unsigned header = 0;
     unsigned found = 0;
     bool inside = false;
+    const char *s;
+    const char *e;
+    const char *eol;
 
     for (const char *p = text; *p != '\0';) {
-        const char *eol = strchrnul(p, '\n');
-        const char *s = p;
-        const char *e = eol;
-
+        p = next_line(p, &s, &e, &eol);
         n++;
-        while (s < e && g_ascii_isspace(*s)) {
-            s++;
-        }
-        while (e > s && g_ascii_isspace(e[-1])) {
-            e--;
-        }
         if (s < e && *s == '[') {
             inside = is_header(s, e, group);
             header = inside && header == 0 ? n : header;
         } else if (inside && key != NULL && is_key(s, e, key)) {
             found = n;
         }
-        p = *eol != '\0' ? eol + 1 : eol;
     }
     return found != 0 ? found : header;
+}
+
+unsigned
+bl_conf_line(const struct bl_conf *f, const char *group, const char *key)
+{
+    return line_of(f->text, group, key);
 }
 
 /* Whether that exact line is already in the report: a reader that looks at one group for
@@ -360,11 +345,11 @@ already_said(const GString *errors, const char *line)
     return false;
 }
 
-int
-bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const char *fmt, ...)
+static int
+fail_at(struct bl_conf *f, unsigned line, const char *group, const char *key, const char *fmt, ...)
 {
     g_autofree char *why = NULL;
-    g_autofree char *line = NULL;
+    g_autofree char *text = NULL;
     va_list ap;
 
     if (f->n_errors >= BL_CONF_ERRORS_MAX) {
@@ -376,13 +361,63 @@ bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const char *
     va_start(ap, fmt);
     why = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    line = g_strdup_printf("%s:%u: [%s]%s%s: %s", f->path, line_of(f->text, group, key), group,
-                           key != NULL ? " " : "", key != NULL ? key : "", why);
-    if (!already_said(f->errors, line)) {
-        g_string_append_printf(f->errors, "%s%s", f->errors->len > 0 ? "\n" : "", line);
+    if (group == NULL) {
+        text = g_strdup_printf("%s:%u: %s", f->path, line, why);
+    } else {
+        text = g_strdup_printf("%s:%u: [%s]%s%s: %s", f->path, line, group, key != NULL ? " " : "",
+                               key != NULL ? key : "", why);
+    }
+    if (!already_said(f->errors, text)) {
+        g_string_append_printf(f->errors, "%s%s", f->errors->len > 0 ? "\n" : "", text);
         f->n_errors++;
     }
     return BL_E_INVALID;
+}
+
+int
+bl_conf_fail(struct bl_conf *f, const char *group, const char *key, const char *fmt, ...)
+{
+    g_autofree char *why = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return fail_at(f, line_of(f->text, group, key), group, key, "%s", why);
+}
+
+int
+bl_conf_check_repeats(struct bl_conf *f)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *group = NULL;
+    const char *s;
+    const char *e;
+    const char *eol;
+    const char *key_end;
+    unsigned n = 0;
+    int rc = BL_OK;
+
+    for (const char *p = f->text; *p != '\0';) {
+        p = next_line(p, &s, &e, &eol);
+        n++;
+        if (s == e || *s == '#' || line_problem(s, e, group != NULL) != NULL) {
+            continue;
+        }
+        if (*s == '[') {
+            g_free(group);
+            group = g_strndup(s + 1, (size_t) (e - s - 2));
+            if (!g_hash_table_add(seen, g_strdup_printf("[%s]", group))) {
+                rc = fail_at(f, n, group, NULL, "declared twice in this file");
+            }
+        } else if (key_of(s, e, &key_end) != NULL) {
+            g_autofree char *key = g_strndup(s, (size_t) (key_end - s));
+            if (!g_hash_table_add(seen, g_strdup_printf("[%s]%s", group, key))) {
+                rc = fail_at(f, n, group, key, "given twice");
+            }
+        }
+    }
+    return rc;
 }
 
 int
@@ -417,6 +452,10 @@ bl_conf_expects(const struct bl_conf_key *k)
             return g_strdup_printf("a duration from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
                                    " s in whole seconds: 30, 30s, 2min, PT2M",
                                    k->min, k->max);
+        case BL_CONF_DURATION:
+            return g_strdup_printf("a duration from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                   " ms: 30 (seconds), 500ms, 30s, 2min, PT2M",
+                                   k->min, k->max);
         case BL_CONF_STRING:
         case BL_CONF_STRDUP:
             if (k->choices != NULL) {
@@ -445,12 +484,13 @@ store_number(const struct bl_conf_key *k, const char *text, void *dst)
 
     switch (k->type) {
         case BL_CONF_MS:
+        case BL_CONF_DURATION:
         case BL_CONF_SECONDS:
             if (bl_conf_parse_duration(text, k->type == BL_CONF_MS ? 1 : 1000, &ms) != BL_OK ||
                 (k->type == BL_CONF_SECONDS && ms % 1000 != 0)) {
                 return BL_E_INVALID;
             }
-            v = (int64_t) (k->type == BL_CONF_MS ? ms : ms / 1000);
+            v = (int64_t) (k->type == BL_CONF_SECONDS ? ms / 1000 : ms);
             break;
         default:
             /* the sign and the digits only: strtoll would also take blanks and a '+' */
@@ -535,6 +575,7 @@ store_value(const struct bl_conf_key *k, const char *text, void *base)
         case BL_CONF_UINT:
         case BL_CONF_INT:
         case BL_CONF_MS:
+        case BL_CONF_DURATION:
         case BL_CONF_SECONDS:
             return store_number(k, text, dst);
         case BL_CONF_STRING:
@@ -610,9 +651,8 @@ bl_conf_apply(struct bl_conf *f, const char *group, const struct bl_conf_key *ta
             rc = bl_conf_fail(f, group, keys[i], "unknown key");
             continue;
         }
-        value = (k->flags & BL_CONF_RAW) != 0
-                    ? g_key_file_get_value(f->kf, group, keys[i], NULL)
-                    : g_key_file_get_string(f->kf, group, keys[i], NULL);
+        value = (k->flags & BL_CONF_RAW) != 0 ? g_key_file_get_value(f->kf, group, keys[i], NULL)
+                                              : g_key_file_get_string(f->kf, group, keys[i], NULL);
         if (bl_conf_store(f, group, k, value != NULL ? g_strstrip(value) : NULL, base) != 0) {
             rc = BL_E_INVALID;
         }

@@ -1,6 +1,6 @@
 /*
- * The one configuration engine: every key file of bmclink (bmclinkd.conf, bmclink.conf, and
- * the chain files once their reader is ported) is read through it. GLib's GKeyFile
+ * The one configuration engine: every key file of bmclink (bmclinkd.conf, bmclink.conf, the
+ * registry profiles, the chain files and the site file) is read through it. GLib's GKeyFile
  * tokenizes; a const table of rows {group, key, type, default, limits, parser, offset,
  * flags, description}, ending with an all-zero row, says what each key means, drives the
  * defaults, the checks and the documentation.
@@ -11,6 +11,8 @@
  *             allowed between; or ISO 8601 "P[nW][nD][T[nH][nM][nS]]" (pcmk_parse_interval_spec).
  *             A bare number is in the key's unit: seconds (Pacemaker's), or milliseconds for
  *             keys whose name says so (interval_ms = 1000), as those keys always read it.
+ *             Each key has a range (BL_CONF_MS, BL_CONF_DURATION, BL_CONF_SECONDS rows;
+ *             bl_conf_parse_ms() for other sources).
  *             Fractions and P..Y/P..M (years, months: no fixed length) are refused.
  *   address   IPv4 or IPv6, numeric, with an optional port: 10.0.0.1, 10.0.0.1:162, ::1,
  *             [fe80::1]:162 (bl_trap_addr_parse)
@@ -19,8 +21,10 @@
  * failure, sets *errmsg to a newly allocated text the caller frees with g_free() (errmsg may
  * be NULL when only the code matters). A file's text names every problem found, one per
  * line, each "FILE:LINE: [GROUP] KEY: WHY" ("FILE:LINE: [GROUP]: WHY" for a whole group;
- * LINE 0 when the group is not in the file). Unknown groups and keys are errors. Secrets
- * are never echoed and the file's text is wiped when it is closed.
+ * LINE 0 when the group is not in the file; "FILE:LINE: WHY" for a line that is no group
+ * header, key or comment: the rest of the file is still read, the keys under a refused
+ * header skipped). Unknown groups and keys are errors. Secrets are never echoed and the
+ * file's text is wiped when it is closed.
  */
 #ifndef BL_CONF_H
 #define BL_CONF_H
@@ -33,16 +37,17 @@
 #define BL_CONF_FILE_MAX (1u << 20) /* a configuration file larger than this is refused */
 
 enum bl_conf_type {
-    BL_CONF_BOOL,    /* bool */
-    BL_CONF_UINT,    /* uint32_t in [min, max] */
-    BL_CONF_INT,     /* int64_t in [min, max] */
-    BL_CONF_MS,      /* uint32_t milliseconds in [min, max]; a bare number is ms */
-    BL_CONF_SECONDS, /* uint32_t seconds in [min, max]; a bare number is s, "500ms" refused */
-    BL_CONF_STRING,  /* char[max + 1], length in [min, max]; `choices` when not NULL */
-    BL_CONF_STRDUP,  /* char *, g_free()d by the owner; length in [min, max or unlimited] */
-    BL_CONF_ADDRESS, /* struct bl_trap_addr; `min` is the port when none is given */
-    BL_CONF_HOST,    /* char[max + 1]: a numeric IPv4/IPv6 address without a port, or "" */
-    BL_CONF_CUSTOM,  /* `parse`; `choices` is what it expects, shown in errors */
+    BL_CONF_BOOL,     /* bool */
+    BL_CONF_UINT,     /* uint32_t in [min, max] */
+    BL_CONF_INT,      /* int64_t in [min, max] */
+    BL_CONF_MS,       /* uint32_t milliseconds in [min, max]; a bare number is ms */
+    BL_CONF_SECONDS,  /* uint32_t seconds in [min, max]; a bare number is s, "500ms" refused */
+    BL_CONF_DURATION, /* uint32_t milliseconds in [min, max]; a bare number is s (timeouts) */
+    BL_CONF_STRING,   /* char[max + 1], length in [min, max]; `choices` when not NULL */
+    BL_CONF_STRDUP,   /* char *, g_free()d by the owner; length in [min, max or unlimited] */
+    BL_CONF_ADDRESS,  /* struct bl_trap_addr; `min` is the port when none is given */
+    BL_CONF_HOST,     /* char[max + 1]: a numeric IPv4/IPv6 address without a port, or "" */
+    BL_CONF_CUSTOM,   /* `parse`; `choices` is what it expects, shown in errors */
 };
 
 enum bl_conf_flags {
@@ -164,6 +169,19 @@ int bl_conf_store(struct bl_conf *f, const char *group, const struct bl_conf_key
  */
 int bl_conf_result(const struct bl_conf *f, char **errmsg);
 
+/**
+ * The 1-based line of the last "key =" in [group] of the file (key NULL: the group's header);
+ * 0 when neither is there. For a reader that reports problems after reading.
+ */
+unsigned bl_conf_line(const struct bl_conf *f, const char *group, const char *key);
+
+/**
+ * Record each group declared twice in the file and each key given twice in one group: for
+ * formats where a repeat is a mistake (GKeyFile merges groups and keeps the last value).
+ * \return 0 or BL_E_INVALID
+ */
+int bl_conf_check_repeats(struct bl_conf *f);
+
 /** The row of key in rows of `kind` (NULL: any kind); NULL when there is none. */
 const struct bl_conf_key *bl_conf_find(const struct bl_conf_key *table, const char *kind,
                                        const char *key);
@@ -189,6 +207,15 @@ int bl_conf_parse_bool(const char *text, bool *out);
  * \return 0, BL_E_INVALID (malformed), -ERANGE (above UINT32_MAX ms)
  */
 int bl_conf_parse_duration(const char *text, uint64_t bare_ms, uint64_t *ms);
+
+/**
+ * Parse a duration (above) into milliseconds within a range.
+ * \param[in]  bare_ms  as bl_conf_parse_duration()
+ * \param[out] ms       the value in [min_ms, max_ms] (max_ms at most UINT32_MAX)
+ * \return 0 or BL_E_INVALID (malformed or out of range; ms untouched)
+ */
+int bl_conf_parse_ms(const char *text, uint64_t bare_ms, uint64_t min_ms, uint64_t max_ms,
+                     uint32_t *ms);
 
 /**
  * Read a whole regular file of at most max bytes through one O_CLOEXEC descriptor (its mode

@@ -73,9 +73,17 @@ ap_uint(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v,
         size_t errlen)
 {
     unsigned int *field = (unsigned int *) ((char *) cfg + d->field);
-    unsigned long n;
+    unsigned long n = 0;
+    uint32_t ms = 0;
+    /* seconds as Pacemaker spells durations (20, 20s, PT20S), whole seconds: the engine's */
+    int rc = d->type == BL_FOPT_SECOND ? bl_conf_parse_ms(v, 1000, 0, BL_SECONDS_MAX * 1000ull, &ms)
+                                       : bl_parse_uint(v, BL_SECONDS_MAX, &n);
 
-    if (bl_parse_uint(v, BL_SECONDS_MAX, &n) != BL_OK) {
+    if (d->type == BL_FOPT_SECOND && rc == BL_OK) {
+        rc = ms % 1000 == 0 ? BL_OK : BL_E_INVALID;
+        n = ms / 1000;
+    }
+    if (rc != BL_OK) {
         return bl_fail(err, errlen,
                        d->type == BL_FOPT_SECOND
                            ? "Failed: The value you have entered for --%s is not a valid time in "

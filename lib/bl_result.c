@@ -17,6 +17,8 @@ static const char *const bl_messages[] = {
     [-(BL_E_NOTSYNC - BL_E_BASE)] = "replica not in sync with the cluster",
     [-(BL_E_INDOUBT - BL_E_BASE)] = "membership changed before the write was confirmed; re-read",
     [-(BL_E_CORRUPT - BL_E_BASE)] = "local store is corrupt",
+    [-(BL_E_IMPOSTOR - BL_E_BASE)] = "refused the IPC server: it does not run as root, so it is "
+                                     "not bmclinkd (another process holds the service name)",
 };
 
 const char *

@@ -26,7 +26,8 @@ enum bl_error {
     BL_E_NOTSYNC = BL_E_BASE - 12,    /* this node's replica is not (yet) in sync */
     BL_E_INDOUBT = BL_E_BASE - 13,    /* membership changed before a write was confirmed */
     BL_E_CORRUPT = BL_E_BASE - 14,    /* a local store failed its integrity check */
-    BL_E_LAST = BL_E_BASE - 15,
+    BL_E_IMPOSTOR = BL_E_BASE - 15,   /* the IPC server does not run as root: not bmclinkd */
+    BL_E_LAST = BL_E_BASE - 16,
 };
 
 /**

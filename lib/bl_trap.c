@@ -39,7 +39,7 @@ bl_trap_policy_init(struct bl_trap_policy *policy)
 /* ---- OIDs ---- */
 
 int
-bl_oid_parse(const char *text, struct bl_oid *out)
+bl_trap_oid_parse(const char *text, struct bl_oid *out)
 {
     const char *p = text;
 
@@ -72,7 +72,7 @@ bl_oid_parse(const char *text, struct bl_oid *out)
 }
 
 void
-bl_oid_format(const struct bl_oid *oid, char *buf, size_t buflen)
+bl_trap_oid_format(const struct bl_oid *oid, char *buf, size_t buflen)
 {
     size_t used = 0;
 
@@ -90,7 +90,7 @@ bl_oid_format(const struct bl_oid *oid, char *buf, size_t buflen)
 }
 
 bool
-bl_oid_has_prefix(const struct bl_oid *oid, const struct bl_oid *prefix)
+bl_trap_oid_has_prefix(const struct bl_oid *oid, const struct bl_oid *prefix)
 {
     if (prefix->len == 0 || prefix->len > oid->len || oid->len > BL_TRAP_OID_MAX) {
         return false;
@@ -99,9 +99,9 @@ bl_oid_has_prefix(const struct bl_oid *oid, const struct bl_oid *prefix)
 }
 
 bool
-bl_oid_equal(const struct bl_oid *a, const struct bl_oid *b)
+bl_trap_oid_equal(const struct bl_oid *a, const struct bl_oid *b)
 {
-    return a->len == b->len && bl_oid_has_prefix(a, b);
+    return a->len == b->len && bl_trap_oid_has_prefix(a, b);
 }
 
 /* ---- addresses ---- */
@@ -263,7 +263,8 @@ bl_pet_varbind(const struct bl_trap_msg *msg)
 {
     for (size_t i = 0; i < msg->n_varbinds && i < BL_TRAP_VARBINDS_MAX; i++) {
         const struct bl_trap_varbind *vb = &msg->vb[i];
-        if (vb->type == BL_TRAP_VB_OCTETS && bl_oid_has_prefix(&vb->name, &bl_pet_enterprise)) {
+        if (vb->type == BL_TRAP_VB_OCTETS &&
+            bl_trap_oid_has_prefix(&vb->name, &bl_pet_enterprise)) {
             return vb;
         }
     }
@@ -278,14 +279,14 @@ static bool
 bl_is_pet(const struct bl_trap_msg *msg, uint32_t *specific)
 {
     if (msg->version == BL_TRAP_V1) {
-        if (msg->generic_trap == 6 && bl_oid_equal(&msg->enterprise, &bl_pet_enterprise)) {
+        if (msg->generic_trap == 6 && bl_trap_oid_equal(&msg->enterprise, &bl_pet_enterprise)) {
             *specific = msg->specific_trap;
             return true;
         }
         return false;
     }
     if (msg->trap_oid.len == bl_pet_enterprise.len + 2 &&
-        bl_oid_has_prefix(&msg->trap_oid, &bl_pet_enterprise) &&
+        bl_trap_oid_has_prefix(&msg->trap_oid, &bl_pet_enterprise) &&
         msg->trap_oid.sub[bl_pet_enterprise.len] == 0) {
         *specific = msg->trap_oid.sub[bl_pet_enterprise.len + 1];
         return true;
@@ -297,7 +298,7 @@ static bool
 bl_oid_in(const struct bl_oid *oid, const struct bl_oid *list, size_t n)
 {
     for (size_t i = 0; i < n && i < BL_TRAP_NOTICE_OIDS_MAX; i++) {
-        if (bl_oid_equal(oid, &list[i])) {
+        if (bl_trap_oid_equal(oid, &list[i])) {
             return true;
         }
     }
@@ -335,7 +336,8 @@ bl_msg_key(const struct bl_trap_msg *msg)
 
     for (size_t i = 0; i < msg->n_varbinds && i < BL_TRAP_VARBINDS_MAX; i++) {
         const struct bl_trap_varbind *vb = &msg->vb[i];
-        if (bl_oid_equal(&vb->name, &bl_sysuptime0) || bl_oid_equal(&vb->name, &bl_snmptrapoid0)) {
+        if (bl_trap_oid_equal(&vb->name, &bl_sysuptime0) ||
+            bl_trap_oid_equal(&vb->name, &bl_snmptrapoid0)) {
             continue;
         }
         h = bl_oid_hash(h, &vb->name);

@@ -186,19 +186,19 @@ void bl_trap_policy_init(struct bl_trap_policy *policy);
  * Parse a dotted OID ("1.3.6.1..." with an optional leading dot).
  * \return 0 or BL_E_INVALID (empty, junk, a sub-identifier over 2^32-1, too long)
  */
-int bl_oid_parse(const char *text, struct bl_oid *out);
+int bl_trap_oid_parse(const char *text, struct bl_oid *out);
 
 /**
  * Format an OID in dotted form, truncated to fit.
  * \param[out] buf  caller's buffer
  */
-void bl_oid_format(const struct bl_oid *oid, char *buf, size_t buflen);
+void bl_trap_oid_format(const struct bl_oid *oid, char *buf, size_t buflen);
 
 /** True when prefix is a prefix of (or equal to) oid. */
-bool bl_oid_has_prefix(const struct bl_oid *oid, const struct bl_oid *prefix);
+bool bl_trap_oid_has_prefix(const struct bl_oid *oid, const struct bl_oid *prefix);
 
 /** True when both OIDs are equal. */
-bool bl_oid_equal(const struct bl_oid *a, const struct bl_oid *b);
+bool bl_trap_oid_equal(const struct bl_oid *a, const struct bl_oid *b);
 
 /**
  * Parse an IPv4 or IPv6 address with an optional port: "10.0.0.1", "10.0.0.1:1162",

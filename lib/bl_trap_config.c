@@ -23,7 +23,7 @@ bl_set_oid_list(struct bl_oid *list, size_t *n, const char *value)
         if (parts[i][0] == '\0') {
             continue;
         }
-        if (*n >= BL_TRAP_NOTICE_OIDS_MAX || bl_oid_parse(parts[i], &list[*n]) != BL_OK) {
+        if (*n >= BL_TRAP_NOTICE_OIDS_MAX || bl_trap_oid_parse(parts[i], &list[*n]) != BL_OK) {
             return BL_E_INVALID;
         }
         (*n)++;

@@ -3,6 +3,7 @@ target_sources(bmclink PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/bl_pet.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_trap.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_trap_config.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_trap_replay.c
 )
 
 # Coverage for the trap fuzz target (tests/fuzz/CMakeLists.txt) reaches into our decoders.

@@ -77,6 +77,12 @@ new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **err
     bl_trap_addr_format(&tcfg.listen, s->listen, sizeof(s->listen));
     rc = bl_trap_receiver_new(NULL, &tcfg, &bl_trap_udp_io, NULL, on_trap, s, &s->rx);
     explicit_bzero(&tcfg, sizeof(tcfg));
+    /* The replay state beside the SEL position: [heartbeat] sel_state_dir ("": memory only). */
+    if (rc == BL_OK && s->cfg->hb.sel_state_dir[0] != '\0') {
+        g_autofree char *name = g_strdup_printf("trap-%s.state", p->node);
+        g_autofree char *path = g_build_filename(s->cfg->hb.sel_state_dir, name, NULL);
+        (void) bl_trap_receiver_keep_state(s->rx, path);
+    }
     if (rc != BL_OK) {
         *errmsg =
             g_strdup_printf("trap receiver of %s on %s: %s", p->node, s->listen, bl_strerror(rc));

@@ -100,7 +100,7 @@ node_name(const struct bld_config *cfg, char *out, size_t len)
 
 /* Whether the BMC side runs: 1 yes, 0 off (logged when logging), or a refusal. */
 static int
-wanted(const struct bld_config *cfg, bool log, char **err)
+wanted(const struct bld_config *cfg, bool log, char **errmsg)
 {
     const char *path;
     const char *mode = bmc_mode(cfg, &path);
@@ -115,7 +115,7 @@ wanted(const struct bld_config *cfg, bool log, char **err)
             }
             return 0;
         }
-        *err = g_strdup_printf("%s: no such file ([bmc] enabled = true)", path);
+        *errmsg = g_strdup_printf("%s: no such file ([bmc] enabled = true)", path);
         return -ENOENT;
     }
     return 1;

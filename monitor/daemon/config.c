@@ -15,7 +15,8 @@ const struct bl_conf_key bld_daemon_options[] = {
     {"daemon", "ipc-service", BL_CONF_STRDUP, "bmclink", 0, 0, NULL, NULL, 0, 0,
      "libqb IPC service name of the control socket (bmclink-reg --service must match)."},
     {"daemon", "ipc-group", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, 0, 0,
-     "Group whose members may use the control socket besides root (empty: root only)."},
+     "Group whose members (primary or supplementary group) may use the control socket "
+     "besides root (empty: root only)."},
     {"daemon", "log-file", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, 0, 0,
      "Also log to this file (absolute path, appended to; empty: no file), with "
      "millisecond time stamps."},

@@ -59,6 +59,10 @@ struct bld {
     void (*view_changed)(struct bld *d); /* set by the module that follows the view */
 };
 
+/* bmclinkd's exit status when its IPC service name is taken: another bmclinkd runs (or
+ * another process holds the name). main.c's --help lists every exit status. */
+#define BLD_EXIT_RUNNING 5
+
 struct bld_module {
     const char *name;
     /* 0 or an error the module has logged with its context; the daemon then stops. A module

@@ -10,12 +10,18 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <qb/qbipcs.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 
+#include "bl_ipcc.h"
 #include "bl_log.h"
 #include "bl_result.h"
 #include "daemon.h"
+#include "reg_ipc.h"
+
+G_STATIC_ASSERT(BLD_IPC_MAX_MSG >= BL_REG_IPC_MAX);
 
 struct route {
     uint32_t first;
@@ -28,6 +34,7 @@ struct route {
 struct bld_ipc {
     qb_ipcs_service_t *srv;
     gid_t allowed_gid;
+    size_t max_msg; /* largest buffer a client may ask for */
     GArray *routes; /* struct route */
 };
 
@@ -136,16 +143,84 @@ dispatch_del(int32_t fd)
     return g_hash_table_remove(fd_watches, GINT_TO_POINTER(fd)) ? 0 : -ENOENT;
 }
 
+/*
+ * Whether a process is in group gid through its supplementary groups, as the kernel sees
+ * them (the Groups line of /proc/PID/status: `sg`, SupplementaryGroups= and the group
+ * database all end up there). The pid is the connecting peer's (SO_PEERCRED), which is
+ * blocked in the connection handshake while we look.
+ */
+static bool
+pid_in_group(pid_t pid, gid_t gid)
+{
+    char path[64];
+    g_autofree char *text = NULL;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+    if (pid <= 0 || !g_file_get_contents(path, &text, NULL, NULL)) {
+        return false;
+    }
+    return bld_ipc_groups_has(text, gid);
+}
+
+bool
+bld_ipc_groups_has(const char *status, gid_t gid)
+{
+    const char *line = strstr(status, "\nGroups:");
+
+    if (line == NULL) {
+        return false;
+    }
+    for (const char *p = line + strlen("\nGroups:"); *p != '\0' && *p != '\n';) {
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p) {
+            p++; /* the separating blanks */
+            continue;
+        }
+        if (v == (unsigned long) gid) {
+            return true;
+        }
+        p = end;
+    }
+    return false;
+}
+
+static bool
+client_allowed(const struct bld_ipc *ipc, qb_ipcs_connection_t *qc, uid_t uid, gid_t gid)
+{
+    struct qb_ipcs_connection_stats st = {0};
+
+    if (uid == 0) {
+        return true;
+    }
+    if (ipc->allowed_gid == (gid_t) -1) {
+        return false;
+    }
+    if (gid == ipc->allowed_gid) {
+        return true;
+    }
+    return qb_ipcs_connection_stats_get(qc, &st, QB_FALSE) == 0 &&
+           pid_in_group(st.client_pid, ipc->allowed_gid);
+}
+
 static int32_t
 conn_accept(qb_ipcs_connection_t *qc, uid_t uid, gid_t gid)
 {
     struct bld_ipc *ipc = qb_ipcs_connection_service_context_get(qc);
+    int32_t size = qb_ipcs_connection_get_buffer_size(qc);
 
-    if (uid == 0 || (ipc->allowed_gid != (gid_t) -1 && gid == ipc->allowed_gid)) {
-        return 0;
+    if (!client_allowed(ipc, qc, uid, gid)) {
+        qb_log(LOG_NOTICE, "IPC: refused a client with uid %u gid %u", (unsigned) uid,
+               (unsigned) gid);
+        return -EACCES;
     }
-    qb_log(LOG_NOTICE, "IPC: refused a client with uid %u gid %u", (unsigned) uid, (unsigned) gid);
-    return -EACCES;
+    /* libqb sizes the connection's shared memory by what the client asks for. */
+    if (size < 0 || (size_t) size > ipc->max_msg) {
+        qb_log(LOG_NOTICE, "IPC: refused a client (uid %u) asking for %d-byte buffers (at most %zu)",
+               (unsigned) uid, (int) size, ipc->max_msg);
+        return -EMSGSIZE;
+    }
+    return 0;
 }
 
 static void
@@ -227,7 +302,7 @@ conn_destroyed(qb_ipcs_connection_t *qc)
 }
 
 int
-bld_ipc_start(const char *service, gid_t allowed_gid, struct bld_ipc **out)
+bld_ipc_start(const char *service, gid_t allowed_gid, size_t max_msg, struct bld_ipc **out)
 {
     static struct qb_ipcs_service_handlers handlers = {
         .connection_accept = conn_accept,
@@ -249,6 +324,7 @@ bld_ipc_start(const char *service, gid_t allowed_gid, struct bld_ipc **out)
         fd_watches = g_hash_table_new_full(NULL, NULL, NULL, fd_watch_free);
     }
     ipc->allowed_gid = allowed_gid;
+    ipc->max_msg = max_msg;
     ipc->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
     ipc->srv = qb_ipcs_create(service, 0, QB_IPC_SHM, &handlers);
     if (ipc->srv == NULL) {
@@ -260,6 +336,7 @@ bld_ipc_start(const char *service, gid_t allowed_gid, struct bld_ipc **out)
     qb_ipcs_poll_handlers_set(ipc->srv, &poll);
     int rc = qb_ipcs_run(ipc->srv);
     if (rc != 0) {
+        ipc->srv = NULL; /* a failed qb_ipcs_run has already dropped the service's reference */
         bld_ipc_stop(ipc);
         return rc;
     }
@@ -348,6 +425,29 @@ bld_ipc_conn_pid(const struct bld_ipc_conn *conn)
     return conn->pid;
 }
 
+/* The name is taken: say by whom, so that a second bmclinkd does not look like a crash. */
+static void
+log_holder(const char *service, int start_rc)
+{
+    struct bl_ipc_server who;
+    qb_ipcc_connection_t *c = NULL;
+    int rc = bl_ipcc_connect(service, 4096, &c, &who);
+
+    qb_ipcc_disconnect(c);
+    if (rc == 0) {
+        qb_log(LOG_ERR, "bmclinkd already running (pid %d) on IPC service '%s'", (int) who.pid,
+               service);
+    } else if (rc == BL_E_IMPOSTOR) {
+        qb_log(LOG_ERR,
+               "IPC service '%s' is held by pid %d running as uid %u, which is not bmclinkd "
+               "(not root): stop that process",
+               service, (int) who.pid, (unsigned) who.uid);
+    } else {
+        qb_log(LOG_ERR, "cannot serve IPC service '%s': %s (is another bmclinkd running?)",
+               service, bl_strerror(start_rc));
+    }
+}
+
 int
 bld_ipc_module_start(struct bld *d)
 {
@@ -364,10 +464,10 @@ bld_ipc_module_start(struct bld *d)
         }
         gid = g->gr_gid;
     }
-    int rc = bld_ipc_start(service, gid, &d->ipc);
+    int rc = bld_ipc_start(service, gid, BLD_IPC_MAX_MSG, &d->ipc);
     if (rc != 0) {
-        qb_log(LOG_ERR, "cannot serve IPC service '%s': %s (is another bmclinkd running?)", service,
-               bl_strerror(rc));
+        log_holder(service, rc);
+        d->exit_code = BLD_EXIT_RUNNING;
     }
     return rc;
 }

@@ -3,7 +3,8 @@
  * range of message ids; each request reaches its module's handler, which answers now or
  * later (bld_ipc_reply) and may push events (bld_ipc_event) to the connection.
  *
- * Only root, or members of the group given at start, may connect.
+ * Only root, or members of the group given at start (primary or supplementary), may
+ * connect, with buffers no larger than the size given at start.
  */
 #ifndef BLD_IPC_H
 #define BLD_IPC_H
@@ -22,14 +23,24 @@ typedef void (*bld_ipc_handler)(void *ctx, struct bld_ipc_conn *conn, uint32_t i
 /* The connection is going away: drop what refers to it (refs may still be held). */
 typedef void (*bld_ipc_closed)(void *ctx, struct bld_ipc_conn *conn);
 
+/* The largest buffer a client may ask for: a registry message (reg_ipc.h) is the biggest. */
+#define BLD_IPC_MAX_MSG (1024 * 1024 + 4096)
+
 /**
  * Create the server and hook it into the default GLib main context.
  * \param[in]  service      libqb service name ("bmclink")
  * \param[in]  allowed_gid  group allowed besides root, or (gid_t) -1 for root only
+ * \param[in]  max_msg      connections asking for larger buffers are refused
  * \param[out] out          stop with bld_ipc_stop()
- * \return 0 or -errno (e.g. -EADDRINUSE: another daemon serves that name)
+ * \return 0 or -errno (e.g. -EADDRINUSE: another process serves that name)
  */
-int bld_ipc_start(const char *service, gid_t allowed_gid, struct bld_ipc **out);
+int bld_ipc_start(const char *service, gid_t allowed_gid, size_t max_msg, struct bld_ipc **out);
+
+/**
+ * Whether a /proc/PID/status text lists gid on its Groups line (supplementary groups).
+ * \param[in] status  the file's text, NUL-terminated
+ */
+bool bld_ipc_groups_has(const char *status, gid_t gid);
 
 /** Close every connection and the server. Accepts NULL. */
 void bld_ipc_stop(struct bld_ipc *ipc);

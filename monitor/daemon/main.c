@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "bl_log.h"
+#include "bl_proc.h"
 #include "bl_result.h"
 #include "daemon.h"
 
@@ -71,6 +72,13 @@ log_priority(const char *level)
     return LOG_INFO;
 }
 
+/* What SIGHUP, SIGUSR1 and SIGUSR2 act on. */
+struct log_state {
+    const char *file; /* log-file, "" for none */
+    int32_t target;   /* its libqb target, -1 for none */
+    int prio;         /* the configured log-level */
+};
+
 /* A log file beside syslog/stderr (a node without syslog, the lab), with ms time stamps. */
 static int
 open_log_file(const char *path, int prio)
@@ -86,8 +94,56 @@ open_log_file(const char *path, int prio)
     return t;
 }
 
+static void
+log_set_priority(const struct log_state *ls, int prio)
+{
+    bl_log_set_priority(prio);
+    if (ls->target >= 0) {
+        qb_log_filter_ctl(ls->target, QB_LOG_FILTER_CLEAR_ALL, QB_LOG_FILTER_FILE, "*", LOG_TRACE);
+        qb_log_filter_ctl(ls->target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", (uint8_t) prio);
+    }
+}
+
+/* SIGHUP: reopen log-file, for logrotate. (The configuration is not re-read: a changed
+ * bmclinkd.conf takes a restart, which Pacemaker or systemd does in order.) */
+static gboolean
+on_hup(gpointer p)
+{
+    const struct log_state *ls = p;
+
+    if (ls->target >= 0 && qb_log_file_reopen(ls->target, ls->file) != 0) {
+        qb_log(LOG_ERR, "SIGHUP: cannot reopen log-file %s", ls->file);
+        return G_SOURCE_CONTINUE;
+    }
+    qb_log(LOG_NOTICE, "SIGHUP: log file %s", ls->target >= 0 ? "reopened" : "(none) left alone");
+    return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1 logs at debug until SIGUSR2 sets the configured level back. */
+static gboolean
+on_usr(gpointer p, int prio, const char *what)
+{
+    log_set_priority(p, prio);
+    qb_log(LOG_NOTICE, "%s", what);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_usr1(gpointer p)
+{
+    return on_usr(p, LOG_DEBUG, "SIGUSR1: logging at debug level (SIGUSR2 sets it back)");
+}
+
+static gboolean
+on_usr2(gpointer p)
+{
+    const struct log_state *ls = p;
+
+    return on_usr(p, ls->prio, "SIGUSR2: logging at the configured log-level again");
+}
+
 static int
-setup_logging(const struct bld_config *cfg, bool to_stderr)
+setup_logging(const struct bld_config *cfg, bool to_stderr, struct log_state *ls)
 {
     const char *target = bld_config_str(cfg, "daemon", "log-target");
     const char *file = bld_config_str(cfg, "daemon", "log-file");
@@ -100,12 +156,14 @@ setup_logging(const struct bld_config *cfg, bool to_stderr)
         targets |= BL_LOG_STDERR;
     }
     bl_log_init("bmclinkd", targets, prio);
+    *ls = (struct log_state){.file = file, .target = -1, .prio = prio};
     if (file[0] != '\0') {
         int rc = open_log_file(file, prio);
         if (rc < 0) {
             fprintf(stderr, "bmclinkd: cannot open log-file %s: %s\n", file, strerror(-rc));
             return 1;
         }
+        ls->target = rc;
     }
     return 0;
 }
@@ -123,8 +181,15 @@ enum {
     "Exit status: 0 fine; 1 bmclinkd.conf is invalid (syntax, a value); 2 bad command line; "      \
     "3 a file or secret is missing or unusable on this node (bmclinkd.conf, bmclink.conf, a "      \
     "password file: missing, unreadable, world-readable, empty or longer than 20 bytes); 4 "       \
-    "bmclink.conf is invalid (syntax, a value). A daemon start checks bmclinkd.conf only "         \
-    "(1, or 3 when -c names a missing file); 4 and the password files only with --check-config."
+    "bmclink.conf is invalid (syntax, a value); 5 bmclinkd is already running (another process "   \
+    "holds the IPC service name: the message gives its pid). A daemon start checks "             \
+    "bmclinkd.conf only (1, or 3 when -c names a missing file); 4 and the password files only "   \
+    "with --check-config."
+
+#define SIGNALS_HELP                                                                               \
+    "Signals: SIGTERM or SIGINT stop (a recovery under way first sends its end notice; a second "  \
+    "signal stops at once); SIGHUP reopens log-file (for logrotate; bmclinkd.conf is read at "     \
+    "start only); SIGUSR1 logs at debug level, SIGUSR2 at log-level again."
 
 /*
  * --check-config checks the BMC side's own file (bmclink.conf) with bmclinkd's. A daemon
@@ -191,7 +256,7 @@ parse_options(int argc, char **argv, struct options *o)
     GError *err = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    g_option_context_set_description(ctx, EXIT_HELP);
+    g_option_context_set_description(ctx, EXIT_HELP "\n\n" SIGNALS_HELP);
     gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
     g_option_context_free(ctx);
     if (ok == FALSE) {
@@ -212,7 +277,7 @@ run(struct bld *d)
         rc = modules[started].start(d);
         if (rc != 0) {
             qb_log(LOG_ERR, "module %s failed to start; stopping", modules[started].name);
-            d->exit_code = 1;
+            d->exit_code = d->exit_code != 0 ? d->exit_code : 1;
         }
     }
     if (rc == 0) {
@@ -230,15 +295,21 @@ main(int argc, char **argv)
 {
     struct options o = {0};
     struct bld d = {0};
+    struct log_state ls = {0};
     char *err = NULL;
-    int rc = parse_options(argc, argv, &o);
+    int rc = bl_proc_protect_secrets(); /* before bmclink.conf and password files are read */
+
+    if (rc != 0) {
+        fprintf(stderr, "bmclinkd: cannot turn core dumps off: %s\n", strerror(-rc));
+    }
+    rc = parse_options(argc, argv, &o);
 
     if (rc != 0) {
         return rc;
     }
     if (o.dump) {
         bld_config_dump_man(stdout);
-        printf(".SH EXIT STATUS\n%s\n", EXIT_HELP);
+        printf(".SH EXIT STATUS\n%s\n.SH SIGNALS\n%s\n", EXIT_HELP, SIGNALS_HELP);
         return 0;
     }
     d.config_path = o.config != NULL ? o.config : DEFAULT_CONFIG;
@@ -254,7 +325,7 @@ main(int argc, char **argv)
         printf("%s: OK\n", d.config_path);
     }
     if (rc == 0 && o.check == false) {
-        rc = setup_logging(d.cfg, o.stderr_log);
+        rc = setup_logging(d.cfg, o.stderr_log, &ls);
     }
     if (o.check || rc != 0) {
         bld_config_free(d.cfg);
@@ -267,6 +338,9 @@ main(int argc, char **argv)
     d.loop = g_main_loop_new(NULL, FALSE);
     g_unix_signal_add(SIGTERM, on_term, &d);
     g_unix_signal_add(SIGINT, on_term, &d);
+    g_unix_signal_add(SIGHUP, on_hup, &ls);
+    g_unix_signal_add(SIGUSR1, on_usr1, &ls);
+    g_unix_signal_add(SIGUSR2, on_usr2, &ls);
     rc = run(&d);
     g_main_loop_unref(d.loop);
     bld_config_free(d.cfg);

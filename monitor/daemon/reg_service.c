@@ -367,9 +367,9 @@ tick(gpointer p)
 
 /* A corrupt store stops the daemon unless told to set it aside: the operator decides. */
 static int
-open_or_reset(struct bld_reg *reg, char **err)
+open_or_reset(struct bld_reg *reg, char **errmsg)
 {
-    int rc = open_node(reg, err);
+    int rc = open_node(reg, errmsg);
 
     if (rc != BL_E_CORRUPT || reg->d->reset_store == false) {
         return rc;
@@ -380,9 +380,9 @@ open_or_reset(struct bld_reg *reg, char **err)
         return moved;
     }
     qb_log(LOG_WARNING, "registry: store %s is corrupt (%s); moved to %s, starting empty",
-           reg->store_path, *err, aside);
-    g_clear_pointer(err, g_free);
-    return open_node(reg, err);
+           reg->store_path, *errmsg, aside);
+    g_clear_pointer(errmsg, g_free);
+    return open_node(reg, errmsg);
 }
 
 static void

@@ -1,6 +1,8 @@
 #include "trap.h"
 #include "bl_log.h"
 #include "bl_result.h"
+#include "bl_trap_replay.h"
+#include "trap_state.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -27,12 +29,90 @@ struct bl_trap_receiver {
     GSource *inform_timer;                    /* their retransmissions */
     uint64_t drop_logged_s[BL_TRAP_DROP_COUNT];
     uint64_t drop_logged_count[BL_TRAP_DROP_COUNT];
+    struct bl_trap_state *state; /* replay state kept across restarts; NULL: none */
 };
+
+/* Monotonic seconds from a base far above 0, so that a state saved before a reboot (whose
+ * times then lie before this boot) still fits (bl_trap_dedup_shift). */
+#define BL_CLOCK_BASE_S (UINT64_C(1) << 40)
 
 static uint64_t
 bl_now_s(void)
 {
-    return (uint64_t) (g_get_monotonic_time() / G_USEC_PER_SEC);
+    return BL_CLOCK_BASE_S + (uint64_t) (g_get_monotonic_time() / G_USEC_PER_SEC);
+}
+
+static uint64_t
+bl_wall_s(void)
+{
+    return (uint64_t) (g_get_real_time() / G_USEC_PER_SEC);
+}
+
+/* Hand the de-duplication state (and the BMC's engine time) to the writer thread. */
+static void
+bl_save_state(struct bl_trap_receiver *r)
+{
+    const struct bl_trap_v3_user *u = &r->cfg.v3;
+    struct bl_trap_replay st = {.dedup = r->dedup};
+    GByteArray *bytes = g_byte_array_new();
+
+    bl_trap_dedup_shift(&st.dedup, bl_now_s(), bl_wall_s());
+    if (u->engine_id_len > 0 && u->engine_id_len <= sizeof(st.engine_id) &&
+        bl_trap_snmp_engine_time(u->engine_id, u->engine_id_len, &st.engine_boots,
+                                 &st.engine_time) == 0) {
+        st.have_engine = true;
+        st.engine_id_len = (uint8_t) u->engine_id_len;
+        memcpy(st.engine_id, u->engine_id, u->engine_id_len);
+        st.engine_at_s = bl_wall_s();
+    }
+    bl_trap_replay_encode(&st, bytes);
+    bl_trap_state_put(r->state, bytes->data, bytes->len);
+    g_byte_array_unref(bytes);
+}
+
+/* What a previous run saved: its de-duplication slots, and the engine time of the BMC. */
+static void
+bl_load_state(struct bl_trap_receiver *r, const char *path)
+{
+    const struct bl_trap_v3_user *u = &r->cfg.v3;
+    struct bl_trap_replay st;
+    GByteArray *bytes = NULL;
+    int rc = bl_trap_state_read(path, &bytes);
+
+    rc = rc != 0 ? rc : bl_trap_replay_decode(bytes->data, bytes->len, &st);
+    if (bytes != NULL) {
+        g_byte_array_unref(bytes);
+    }
+    if (rc != 0) {
+        if (rc != -ENOENT) {
+            qb_log(LOG_WARNING, "node %s: trap replay state %s unusable (%s): starting without",
+                   r->cfg.node, path, bl_strerror(rc));
+        }
+        return;
+    }
+    bl_trap_dedup_shift(&st.dedup, bl_wall_s(), bl_now_s());
+    r->dedup = st.dedup;
+    if (st.have_engine && st.engine_id_len == u->engine_id_len &&
+        memcmp(st.engine_id, u->engine_id, u->engine_id_len) == 0) {
+        uint64_t since = bl_wall_s() > st.engine_at_s ? bl_wall_s() - st.engine_at_s : 0;
+        (void) bl_trap_snmp_engine_time_set(u->engine_id, u->engine_id_len, st.engine_boots,
+                                            (uint32_t) MIN(st.engine_time + since, INT32_MAX));
+    }
+}
+
+int
+bl_trap_receiver_keep_state(struct bl_trap_receiver *r, const char *path)
+{
+    g_autofree char *dir = NULL;
+
+    if (r->state != NULL || path == NULL || path[0] != '/') {
+        return BL_E_INVALID;
+    }
+    dir = g_path_get_dirname(path);
+    (void) g_mkdir_with_parents(dir, 0700); /* at start: the loop serves nothing yet */
+    bl_load_state(r, path);
+    bl_trap_state_new(path, &r->state);
+    return BL_OK;
 }
 
 static void
@@ -71,7 +151,7 @@ bl_log_accept(const struct bl_trap_receiver *r, const struct bl_trap_event *ev)
                ev->pet.sensor_number);
         return;
     }
-    bl_oid_format(&ev->trap_oid, oid, sizeof(oid));
+    bl_trap_oid_format(&ev->trap_oid, oid, sizeof(oid));
     qb_log(prio, "node %s: BMCNOTICE %s from %s: %s notification %s", r->cfg.node,
            bl_trap_verdict_name(ev->verdict), src, ev->version == BL_TRAP_V3 ? "v3" : "v2c", oid);
 }
@@ -134,6 +214,9 @@ bl_on_msg(const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
     if (ev.verdict == BL_TRAP_FATAL || ev.verdict == BL_TRAP_RECOVERABLE) {
         bl_forward(r, msg);
     }
+    if (r->state != NULL && ev.verdict != BL_TRAP_DROPPED) {
+        bl_save_state(r);
+    }
     if (r->fn != NULL) {
         r->fn(&ev, msg, rx_ns, r->ud);
     }
@@ -141,16 +224,18 @@ bl_on_msg(const struct bl_trap_msg *msg, uint64_t rx_ns, void *ud)
     return ev.verdict != BL_TRAP_DROPPED;
 }
 
-/* net-snmp refused the datagram (BER, version, USM authentication/decryption/time window). */
+/* A datagram dropped before it became a message: its source is not the BMC (never parsed),
+ * or net-snmp refused it (BER, version, USM authentication/decryption/time window). */
 static void
-bl_on_unparsable(struct bl_trap_receiver *r, const struct bl_trap_addr *src)
+bl_on_unparsable(struct bl_trap_receiver *r, const struct bl_trap_addr *src,
+                 enum bl_trap_drop why)
 {
     struct bl_trap_event ev;
 
     memset(&ev, 0, sizeof(ev));
     ev.source = *src;
     ev.verdict = BL_TRAP_DROPPED;
-    ev.drop = BL_TRAP_DROP_PARSE;
+    ev.drop = why;
     bl_count(r, &ev);
     bl_log_drop(r, &ev);
     if (r->fn != NULL) {
@@ -164,9 +249,9 @@ bl_trap_receiver_poll(struct bl_trap_receiver *r, unsigned max)
     unsigned n = 0;
 
     while (r->snmp != NULL && n < max) {
-        bool parsed = false;
+        enum bl_trap_snmp_read what = BL_TRAP_SNMP_REFUSED;
         struct bl_trap_addr src;
-        int rc = bl_trap_snmp_read_one(r->snmp, &parsed, &src);
+        int rc = bl_trap_snmp_read_one(r->snmp, &what, &src);
 
         if (rc == 0) {
             break;
@@ -178,11 +263,21 @@ bl_trap_receiver_poll(struct bl_trap_receiver *r, unsigned max)
         }
         n++;
         r->stats.datagrams++;
-        if (!parsed) {
-            bl_on_unparsable(r, &src);
+        if (what != BL_TRAP_SNMP_DELIVERED) {
+            bl_on_unparsable(r, &src,
+                             what == BL_TRAP_SNMP_FOREIGN ? BL_TRAP_DROP_SOURCE : BL_TRAP_DROP_PARSE);
         }
     }
     return n;
+}
+
+/* Only the node's BMC gets as far as net-snmp (bl_trap_allowed checks the same again). */
+static bool
+bl_from_bmc(const struct bl_trap_addr *src, void *ud)
+{
+    const struct bl_trap_receiver *r = ud;
+
+    return bl_trap_addr_same_host(&r->cfg.policy.bmc, src);
 }
 
 static gboolean
@@ -308,6 +403,7 @@ bl_trap_receiver_start(struct bl_trap_receiver *r)
                bl_strerror(rc));
         return rc;
     }
+    bl_trap_snmp_set_filter(r->snmp, bl_from_bmc, r);
     r->source = g_unix_fd_source_new(bl_trap_snmp_fd(r->snmp), G_IO_IN);
     g_source_set_callback(r->source, G_SOURCE_FUNC(bl_on_readable), r, NULL);
     g_source_attach(r->source, r->ctx);
@@ -335,6 +431,7 @@ bl_trap_receiver_free(struct bl_trap_receiver *r)
         return;
     }
     bl_trap_receiver_stop(r);
+    bl_trap_state_free(r->state); /* writes what is pending */
     for (size_t i = 0; i < BL_TRAP_FORWARD_MAX; i++) {
         bl_trap_sender_close(r->fwd[i]);
     }
@@ -354,5 +451,6 @@ bl_trap_receiver_get_stats(const struct bl_trap_receiver *r, struct bl_trap_stat
         bl_trap_sender_get_stats(r->fwd[i], &st);
         out->informs_acked += st.acked;
         out->informs_lost += st.lost;
+        out->dropped[BL_TRAP_DROP_SOURCE] += st.foreign; /* at a sender: not its manager */
     }
 }

@@ -71,6 +71,15 @@ int bl_trap_receiver_new(GMainContext *ctx, const struct bl_trap_node_config *cf
                          void *ud, struct bl_trap_receiver **out);
 
 /**
+ * Keep the BMC's replay state (de-duplication, SNMPv3 engine time) in path across restarts:
+ * load what a previous run saved now, then save after every accepted notice, from a thread
+ * (trap_state.h), never on the main loop. Call before bl_trap_receiver_start().
+ * \param[in] path  absolute; its folder must exist
+ * \return 0 or BL_E_INVALID (not absolute, already set)
+ */
+int bl_trap_receiver_keep_state(struct bl_trap_receiver *r, const char *path);
+
+/**
  * Open the listening socket and attach its source to the main context.
  * \return 0, -errno (e.g. -EADDRINUSE, -EACCES for port 162 without privilege), BL_E_INVALID
  */

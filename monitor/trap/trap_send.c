@@ -326,6 +326,7 @@ void
 bl_trap_sender_get_stats(const struct bl_trap_sender *s, struct bl_trap_sender_stats *out)
 {
     *out = s != NULL ? s->st : (struct bl_trap_sender_stats){0};
+    out->foreign = s != NULL ? s->td->foreign : 0;
 }
 
 void

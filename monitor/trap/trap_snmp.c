@@ -29,7 +29,10 @@ struct bl_trap_snmp {
     struct bl_transport_data *td;
     bl_trap_snmp_msg_fn fn;
     void *ud;
+    bl_trap_snmp_source_fn accept; /* NULL: every source */
+    void *accept_ud;
     bool delivered;
+    uint8_t rxbuf[BL_TRAP_DGRAM_MAX]; /* the datagram read before net-snmp sees it */
 };
 
 /* ---- UDP I/O (the real seam implementation) ---- */
@@ -276,6 +279,27 @@ bl_trap_snmp_add_user(const struct bl_trap_v3_user *user)
     return rc;
 }
 
+int
+bl_trap_snmp_engine_time(const uint8_t *id, size_t len, uint32_t *boots, uint32_t *etime)
+{
+    u_int b = 0, t = 0;
+
+    if (len == 0 || get_enginetime(id, (u_int) len, &b, &t, FALSE) != SNMPERR_SUCCESS) {
+        return BL_E_INVALID;
+    }
+    *boots = b;
+    *etime = t;
+    return b == 0 && t == 0 ? -ENOENT : 0;
+}
+
+int
+bl_trap_snmp_engine_time_set(const uint8_t *id, size_t len, uint32_t boots, uint32_t etime)
+{
+    return len > 0 && set_enginetime(id, (u_int) len, boots, etime, TRUE) == SNMPERR_SUCCESS
+               ? 0
+               : BL_E_INVALID;
+}
+
 /* ---- our netsnmp_transport ---- */
 
 static int
@@ -291,7 +315,28 @@ bl_tr_recv(netsnmp_transport *t, void *buf, int size, void **opaque, int *olengt
         errno = ENOMEM;
         return -1;
     }
+    if (td->pending != NULL) {
+        /* The listener read it already (bl_trap_snmp_read_one) and let its source through. */
+        n = td->pending_len <= (size_t) size ? (ssize_t) td->pending_len : -EMSGSIZE;
+        if (n > 0) {
+            memcpy(buf, td->pending, (size_t) n);
+        }
+        *src = td->src;
+        td->pending = NULL;
+        *opaque = src;
+        *olength = sizeof(*src);
+        return n < 0 ? 0 : (int) n;
+    }
     n = td->ops->recv(td->io, t->sock, buf, (size_t) size, src, &td->rx_ns);
+    if (n >= 0 && td->peer.family != 0 &&
+        (!bl_trap_addr_same_host(&td->peer, src) || td->peer.port != src->port)) {
+        /* A sender's socket hears only its manager: anything else is dropped unparsed. */
+        free(src);
+        td->foreign++;
+        td->got_datagram = true;
+        t->flags |= NETSNMP_TRANSPORT_FLAG_EMPTY_PKT; /* net-snmp: nothing to process */
+        return 0;
+    }
     if (n < 0) {
         free(src);
         td->last_errno = (int) -n;
@@ -590,29 +635,60 @@ bl_trap_snmp_fd(const struct bl_trap_snmp *s)
     return s->transport->sock;
 }
 
-int
-bl_trap_snmp_read_one(struct bl_trap_snmp *s, bool *parsed, struct bl_trap_addr *src)
+void
+bl_trap_snmp_set_filter(struct bl_trap_snmp *s, bl_trap_snmp_source_fn accept, void *ud)
+{
+    s->accept = accept;
+    s->accept_ud = ud;
+}
+
+/* Hand the datagram read into s->rxbuf to net-snmp, through our transport's f_recv. */
+static void
+bl_snmp_process(struct bl_trap_snmp *s, size_t len)
 {
     netsnmp_large_fd_set fds;
 
-    s->delivered = false;
-    s->td->got_datagram = false;
-    s->td->last_errno = 0;
-    s->td->rx_ns = 0;
-    memset(&s->td->src, 0, sizeof(s->td->src));
+    s->td->pending = s->rxbuf;
+    s->td->pending_len = len;
     netsnmp_large_fd_set_init(&fds, s->transport->sock + 1);
     NETSNMP_LARGE_FD_SET(s->transport->sock, &fds);
     (void) snmp_sess_read2(s->sessp, &fds);
     netsnmp_large_fd_set_cleanup(&fds);
-    *parsed = s->delivered;
-    *src = s->td->src;
-    if (s->td->got_datagram) {
-        return 1;
-    }
-    if (s->td->last_errno == EAGAIN || s->td->last_errno == EWOULDBLOCK) {
+    s->td->pending = NULL;
+}
+
+int
+bl_trap_snmp_read_one(struct bl_trap_snmp *s, enum bl_trap_snmp_read *what,
+                      struct bl_trap_addr *src)
+{
+    struct bl_transport_data *td = s->td;
+    ssize_t n;
+
+    s->delivered = false;
+    td->rx_ns = 0;
+    memset(&td->src, 0, sizeof(td->src));
+    *what = BL_TRAP_SNMP_REFUSED;
+    /* Read it ourselves: a source that is not a configured BMC costs one recvmsg and no
+     * parsing, no SNMPv3 discovery answer, no decryption. */
+    n = td->ops->recv(td->io, s->transport->sock, s->rxbuf, sizeof(s->rxbuf), &td->src,
+                      &td->rx_ns);
+    *src = td->src;
+    if (n == -EAGAIN || n == -EWOULDBLOCK) {
         return 0;
     }
-    return s->td->last_errno != 0 ? -s->td->last_errno : 0;
+    if (n == -EMSGSIZE) {
+        return 1; /* consumed, too big to be ours */
+    }
+    if (n < 0) {
+        return (int) n;
+    }
+    if (s->accept != NULL && !s->accept(&td->src, s->accept_ud)) {
+        *what = BL_TRAP_SNMP_FOREIGN;
+        return 1;
+    }
+    bl_snmp_process(s, (size_t) n);
+    *what = s->delivered ? BL_TRAP_SNMP_DELIVERED : BL_TRAP_SNMP_REFUSED;
+    return 1;
 }
 
 void

@@ -5,7 +5,8 @@
  * Received datagrams go through net-snmp's own session machinery (BER parsing, community
  * and USM processing: authentication, decryption, time window), exactly as snmptrapd does,
  * but over a transport of ours: our socket (O_CLOEXEC, non-blocking), read when the GLib
- * main loop says so, one datagram per call. The transport's I/O is a seam
+ * main loop says so, one datagram per call. The listener reads the datagram itself first,
+ * so a source filter (bl_trap_snmp_set_filter) drops strangers before any parsing. The transport's I/O is a seam
  * (struct bl_trap_io_ops) so the fuzz target feeds bytes through the same path.
  *
  * net-snmp keeps process-wide state (the USM user table, engine times); bl_trap_snmp_init
@@ -56,6 +57,20 @@ void bl_trap_snmp_fini(void);
  */
 int bl_trap_snmp_add_user(const struct bl_trap_v3_user *user);
 
+/**
+ * The SNMPv3 engine boots and time net-snmp holds for an engine (the BMC's, learnt from its
+ * authenticated notifications), as estimated now.
+ * \return 0, -ENOENT (nothing learnt yet), BL_E_INVALID
+ */
+int bl_trap_snmp_engine_time(const uint8_t *id, size_t len, uint32_t *boots, uint32_t *etime);
+
+/**
+ * Tell net-snmp an engine's boots and time as if learnt from an authenticated message, so
+ * its time window refuses notices older than that (replays) from the first one on.
+ * \return 0 or BL_E_INVALID
+ */
+int bl_trap_snmp_engine_time_set(const uint8_t *id, size_t len, uint32_t boots, uint32_t etime);
+
 struct bl_trap_snmp;
 
 /**
@@ -77,13 +92,31 @@ int bl_trap_snmp_listen(const struct bl_trap_addr *listen, const struct bl_trap_
 /** The descriptor to poll for input. */
 int bl_trap_snmp_fd(const struct bl_trap_snmp *s);
 
+/** Whether a datagram from src may reach net-snmp at all. */
+typedef bool (*bl_trap_snmp_source_fn)(const struct bl_trap_addr *src, void *ud);
+
+/**
+ * Drop datagrams whose source accept refuses as soon as they are read, before net-snmp
+ * parses them (no SNMPv3 discovery REPORT, no decryption for strangers).
+ * \param[in] accept  NULL lets every source through (the default)
+ */
+void bl_trap_snmp_set_filter(struct bl_trap_snmp *s, bl_trap_snmp_source_fn accept, void *ud);
+
+/* What became of a datagram read by bl_trap_snmp_read_one. */
+enum bl_trap_snmp_read {
+    BL_TRAP_SNMP_DELIVERED, /* parsed, authenticated: it reached fn */
+    BL_TRAP_SNMP_REFUSED,   /* net-snmp dropped it (BER, version, USM), or too big */
+    BL_TRAP_SNMP_FOREIGN,   /* the filter refused its source: never parsed */
+};
+
 /**
  * Read and process at most one datagram.
- * \param[out] parsed  true when it reached fn, false when net-snmp dropped it
- * \param[out] src     the datagram's source (family 0 when none was read)
+ * \param[out] what  what became of it (when 1 is returned)
+ * \param[out] src   the datagram's source (family 0 when none was read)
  * \return 1 when a datagram was consumed, 0 when none was pending, -errno on a read error
  */
-int bl_trap_snmp_read_one(struct bl_trap_snmp *s, bool *parsed, struct bl_trap_addr *src);
+int bl_trap_snmp_read_one(struct bl_trap_snmp *s, enum bl_trap_snmp_read *what,
+                          struct bl_trap_addr *src);
 
 /** Close the session and its descriptor; accepts NULL. */
 void bl_trap_snmp_close(struct bl_trap_snmp *s);
@@ -123,6 +156,7 @@ int bl_trap_sender_send_msg(struct bl_trap_sender *s, const struct bl_trap_msg *
 struct bl_trap_sender_stats {
     uint64_t sent, acked, lost;
     unsigned pending;
+    uint64_t foreign; /* datagrams from anyone but the manager: dropped before parsing */
 };
 
 /** The descriptor the manager's Responses arrive on; -1 for a trap sender (nothing to read). */

@@ -31,8 +31,11 @@ struct bl_transport_data {
     struct bl_trap_addr peer; /* senders: the destination */
     uint64_t rx_ns;           /* arrival time of the datagram being processed */
     struct bl_trap_addr src;  /* its source, kept for datagrams net-snmp refuses */
+    const uint8_t *pending;   /* listeners: the datagram already read, for f_recv to return */
+    size_t pending_len;
     bool got_datagram;
     int last_errno;
+    uint64_t foreign; /* senders: datagrams from anyone but the peer, dropped unparsed */
 };
 
 /**

@@ -2,8 +2,9 @@
  * Service chain: an ordered list of members (systemd units, LSB init scripts, or commands
  * that daemonize with a pidfile) started first to last and stopped last to first.
  *
- * This header holds the model and the chain-file parser. The file format is INI-like and
- * documented in docs/servicechain.md; every error names the file (or "<inline>") and line.
+ * This header holds the model and the chain-file reader. The file format is a key file read
+ * through the config engine (bl_conf.h), documented in docs/servicechain.md; every error is
+ * "FILE:LINE: [GROUP] KEY: WHY" (FILE "<inline>" for inline text).
  *
  *     [chain]
  *     name = esm-ver6
@@ -77,7 +78,7 @@ enum bl_hook {
 
 #define BL_MEMBER_NAME_MAX 64
 #define BL_CHAIN_MAX_MEMBERS 64
-#define BL_TIMEOUT_MAX_MS (3600u * 1000u)
+#define BL_TIMEOUT_MAX_MS (3600u * 1000u) /* a member timeout: from 1 ms to 1 h */
 
 struct bl_chain_member {
     char *name;        /* [member NAME]: letters, digits, '.', '_', '-' */
@@ -161,8 +162,9 @@ struct bl_chain_defaults {
  *                     with or without the ".chain" suffix
  * \param[in]  defs    defaults and search path; not kept
  * \param[out] out     on success the chain, to free with bl_chain_free()
- * \param[out] errmsg  on failure every problem found, one "source:line: text" a line;
- *                     the caller frees it with g_free(); may be NULL
+ * \param[out] errmsg  on failure every problem found, one "FILE:LINE: [GROUP] KEY: WHY" a
+ *                     line (no newline after the last); the caller frees it with g_free();
+ *                     may be NULL
  * \return 0, -errno when the file cannot be read, BL_E_INVALID when it is malformed
  */
 int bl_chain_load_file(const char *path, const struct bl_chain_defaults *defs,
@@ -199,27 +201,16 @@ const struct bl_chain_member *bl_chain_find(const struct bl_chain *chain, const 
  * \param[out] cmp  negative, 0 or positive as a is below, equal to or above b
  * \return 0, or BL_E_INVALID when either is not such a version
  */
-int bl_version_compare(const char *a, const char *b, int *cmp);
+int bl_chain_version_compare(const char *a, const char *b, int *cmp);
 
 /** Free a chain; accepts NULL. */
 void bl_chain_free(struct bl_chain *chain);
 
 /** "systemd", "lsb", "daemon"; static string. */
-const char *bl_member_kind_name(enum bl_member_kind kind);
+const char *bl_chain_member_kind_name(enum bl_member_kind kind);
 
 /** "alive", "tcp", "command"; static string. */
-const char *bl_ready_kind_name(enum bl_ready_kind kind);
-
-/**
- * Parse a timeout: a duration as bl_conf_parse_duration() reads it, a bare number in
- * seconds ("30", "500ms", "30s", "2min", "1h", "PT2M").
- * \param[out] ms  the value in milliseconds
- * \return 0, or BL_E_INVALID when malformed, zero, or above BL_TIMEOUT_MAX_MS
- */
-int bl_parse_duration_ms(const char *text, unsigned *ms);
-
-/** bl_conf_parse_bool() under the name chain_conf.c calls. \return 0 or BL_E_INVALID */
-int bl_parse_bool(const char *text, bool *value);
+const char *bl_chain_ready_kind_name(enum bl_ready_kind kind);
 
 /**
  * Print the member and chain keys as a Markdown table (for docs and `bmclink chain keys`),

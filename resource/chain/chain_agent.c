@@ -6,14 +6,16 @@
  *   malformed parameters or chain file, state_dir not a directory  OCF_ERR_CONFIGURED (6)
  *   chain file, program, unit or script missing on this node;
  *   a member enabled at boot on this node                          OCF_ERR_INSTALLED (5)
- *   volume not mounted, wrong device, read-only; a mandatory
- *   member failed; a member or bind survived stop                  OCF_ERR_GENERIC (1)
- *   an optional member is down                                     OCF_DEGRADED (190)
+ *   volume not mounted, wrong device, read-only, full; a mandatory
+ *   member failed; a member or bind survived stop; at monitor, the
+ *   volume unmounted, replaced, read-only or full                  OCF_ERR_GENERIC (1)
+ *   an optional member is down; the volume low on space            OCF_DEGRADED (190)
  *   registry_profile set: the registry not in sync in time, or
  *   bmclinkd unreachable, at start                                  OCF_ERR_GENERIC (1)
  *
  * A capture of the rendered files that fails (monitor, stop) is logged and retried at the
- * next monitor; it never changes the action's result.
+ * next monitor; it never changes the action's result. What fails or degrades an action is
+ * also its OCF exit reason (a->exit_reason), which crm_mon shows beside the result.
  */
 #include "chain_agent.h"
 
@@ -23,6 +25,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define RECORD_DIR ".bmclink"
@@ -42,8 +45,24 @@ work_clear(struct work *w)
 {
     bl_volume_clear(&w->volume);
     bl_chain_free(w->chain);
-    bl_snapshot_clear(&w->snap);
+    bl_chain_snapshot_clear(&w->snap);
     bl_chain_reg_clear(&w->reg);
+}
+
+/* The exit reason crm_mon shows; the first cause an action finds is the one it reports. */
+static void set_reason(struct bl_agent *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+set_reason(struct bl_agent *a, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (a->exit_reason != NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    a->exit_reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
 }
 
 static void
@@ -63,19 +82,19 @@ static int
 load_config(const struct bl_agent *a, struct work *w)
 {
     g_autofree char *err = NULL;
-    int rc = bl_agent_parse_params(a, &w->volume, &w->defs, &err);
+    int rc = bl_chain_agent_parse_params(a, &w->volume, &w->defs, &err);
 
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: invalid parameters: %s", a->instance, err);
         return BL_OCF_ERR_CONFIGURED;
     }
-    rc = bl_agent_load_chain(a, &w->defs, &w->chain, &err);
+    rc = bl_chain_agent_load_chain(a, &w->defs, &w->chain, &err);
     if (rc != 0) {
         g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
         log_lines(LOG_ERR, prefix, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
     }
-    rc = bl_agent_parse_registry(a, a->param, &w->reg, &err);
+    rc = bl_chain_agent_parse_registry(a, a->param, &w->reg, &err);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, err);
         return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
@@ -87,10 +106,10 @@ load_config(const struct bl_agent *a, struct work *w)
 static int
 load_running(const struct bl_agent *a, struct work *w)
 {
-    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
+    if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
         g_autofree char *err = NULL;
         w->mode = g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL;
-        if (bl_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
+        if (bl_chain_agent_parse_registry(a, w->snap.param, &w->reg, &err) != 0) {
             /* the profile vanished since start: the chain itself is still fine */
             qb_log(LOG_WARNING, "%s: no capture of the rendered files: %s", a->instance, err);
             bl_chain_reg_clear(&w->reg);
@@ -122,7 +141,7 @@ action_deadline(const struct bl_agent *a)
     }
     /* leave time to roll back and report before Pacemaker gives up on us */
     margin = MIN(MAX(a->timeout_ms / 20, 1000), a->timeout_ms / 2);
-    return bl_mono_ms() + a->timeout_ms - margin;
+    return bl_chain_mono_ms() + a->timeout_ms - margin;
 }
 
 static char **
@@ -131,7 +150,7 @@ member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct 
 {
     GPtrArray *env = g_ptr_array_new();
 
-    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_start_mode_name(mode), NULL));
+    g_ptr_array_add(env, g_strconcat("BMCLINK_START_MODE=", bl_chain_start_mode_name(mode), NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_NODE=", a->node, NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_RESOURCE=", a->instance, NULL));
     g_ptr_array_add(env, g_strconcat("BMCLINK_CHAIN=", chain->name, NULL));
@@ -147,10 +166,10 @@ member_env(const struct bl_agent *a, const struct bl_chain *chain, const struct 
 static void
 write_env_file(const struct bl_agent *a, char **env)
 {
-    g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, "env");
+    g_autofree char *path = bl_chain_snapshot_path(a->run_dir, a->instance, "env");
     g_autofree char *joined = g_strjoinv("\n", env);
     g_autofree char *text = g_strconcat(joined, "\n", NULL);
-    int rc = bl_file_write_atomic(path, text, strlen(text), 0644);
+    int rc = bl_chain_file_write_atomic(path, text, strlen(text), 0644);
 
     if (rc != 0) {
         qb_log(LOG_WARNING, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
@@ -170,7 +189,7 @@ static int
 record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode *mode)
 {
     g_autofree char *path = NULL;
-    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     struct bl_run_record rec = {0};
     int rc;
 
@@ -179,16 +198,17 @@ record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_
         return 0;
     }
     path = record_path(a, v);
-    rc = bl_run_record_read(path, &rec);
-    *mode =
-        bl_start_mode_decide(rc == 0 ? &rec : NULL, a->node, g_file_test(snap, G_FILE_TEST_EXISTS));
+    rc = bl_chain_run_record_read(path, &rec);
+    *mode = bl_chain_start_mode_decide(rc == 0 ? &rec : NULL, a->node,
+                                       g_file_test(snap, G_FILE_TEST_EXISTS));
     if (rc == 0) {
         qb_log(LOG_INFO, "%s: last run on %s, %s: this start is %s", a->instance, rec.node,
-               rec.running ? "not stopped cleanly" : "stopped cleanly", bl_start_mode_name(*mode));
+               rec.running ? "not stopped cleanly" : "stopped cleanly",
+               bl_chain_start_mode_name(*mode));
     }
-    bl_run_record_clear(&rec);
+    bl_chain_run_record_clear(&rec);
     rec = (struct bl_run_record){.node = a->node, .running = true, .mode = *mode};
-    rc = bl_run_record_write(path, &rec);
+    rc = bl_chain_run_record_write(path, &rec);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
     }
@@ -207,18 +227,18 @@ record_stop(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_m
         return;
     }
     path = record_path(a, v);
-    rc = bl_run_record_read(path, &rec);
+    rc = bl_chain_run_record_read(path, &rec);
     if (rc == 0 && g_strcmp0(rec.node, a->node) == 0) {
         rec.running = false;
         rec.changed = 0;
         rec.mode = mode;
-        rc = bl_run_record_write(path, &rec);
+        rc = bl_chain_run_record_write(path, &rec);
         if (rc != 0) {
             qb_log(LOG_WARNING, "%s: cannot record the clean stop in %s: %s", a->instance, path,
                    bl_strerror(rc));
         }
     }
-    bl_run_record_clear(&rec);
+    bl_chain_run_record_clear(&rec);
 }
 
 static int
@@ -235,34 +255,62 @@ node_checks(struct bl_agent *a, const struct bl_chain *chain)
     return BL_OCF_ERR_INSTALLED;
 }
 
-/* Refuse a volume that is not mounted, not the configured one, or read-only. */
+/* Below free_min or file system errors at start: said, not refused (the first monitor
+ * reports them as degraded); full: refused. Then what start found is recorded for the monitors. */
 static int
-volume_ready(const struct bl_agent *a, const struct bl_volume *v)
+volume_space_and_id(struct bl_agent *a, struct bl_volume *v)
+{
+    g_autofree char *reason = NULL;
+    enum bl_volume_health h = bl_volume_health(v, &reason);
+    int rc;
+
+    if (h != BL_VH_OK && !bl_volume_health_degraded(h)) {
+        qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance, reason);
+        set_reason(a, "%s", reason);
+        return BL_OCF_ERR_GENERIC;
+    }
+    if (h != BL_VH_OK) {
+        qb_log(LOG_WARNING, "%s: %s", a->instance, reason);
+    }
+    rc = bl_volume_identify(v, &v->id);
+    if (rc != 0) {
+        qb_log(LOG_WARNING,
+               "%s: the volume under %s not recorded (%s): monitors will not see it "
+               "replaced",
+               a->instance, v->state_dir, bl_strerror(rc));
+    }
+    return BL_OCF_SUCCESS;
+}
+
+/* Refuse a volume that is not mounted, not the configured one, read-only or full. */
+static int
+volume_ready(struct bl_agent *a, struct bl_volume *v)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc;
 
     if (v->state_dir == NULL) {
         return BL_OCF_SUCCESS;
     }
-    rc = bl_volume_check(v, &problem, &detail);
+    rc = bl_volume_check(v, &problem, &errmsg);
     if (rc == 0) {
-        rc = bl_volume_prepare(v, &detail);
+        rc = bl_volume_prepare(v, &errmsg);
         problem = rc == BL_E_STATE ? BL_VOL_NOT_DIR : BL_VOL_OK;
     }
     if (rc == 0) {
-        return BL_OCF_SUCCESS;
+        return volume_space_and_id(a, v);
     }
     qb_log(LOG_ERR, "%s: refusing to start: %s", a->instance,
-           detail != NULL ? detail : bl_strerror(rc));
+           errmsg != NULL ? errmsg : bl_strerror(rc));
+    set_reason(a, "%s", errmsg != NULL ? errmsg : bl_strerror(rc));
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_GENERIC;
 }
 
 static bool
 running_here(struct bl_agent *a, const struct bl_chain *chain)
 {
-    g_autofree char *snap = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     enum bl_chain_state state = BL_CHAIN_STOPPED;
 
     if (!g_file_test(snap, G_FILE_TEST_EXISTS)) {
@@ -274,11 +322,11 @@ running_here(struct bl_agent *a, const struct bl_chain *chain)
 
 /* Undo the binds; with force_unbind, end what keeps one busy, and say whom. */
 static int
-unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **detail)
+unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_ms, char **errmsg)
 {
     g_autoptr(GString) ended = g_string_new(NULL);
-    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, detail)
-                             : bl_volume_unbind(v, timeout_ms, detail);
+    int rc = v->force_unbind ? bl_volume_unbind_force(v, timeout_ms, ended, errmsg)
+                             : bl_volume_unbind(v, timeout_ms, errmsg);
 
     if (ended->len > 0) {
         qb_log(LOG_WARNING, "%s: bound folders still busy after the members stopped: sent %s",
@@ -291,14 +339,14 @@ unbind_folders(const struct bl_agent *a, const struct bl_volume *v, int timeout_
 static void
 abandon_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode mode)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
-    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &detail) != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+    if (v->state_dir != NULL && unbind_folders(a, v, 10000, &errmsg) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return; /* keep the record "running": the next start here must not look clean */
     }
     record_stop(a, v, mode);
-    bl_snapshot_remove(a);
+    bl_chain_snapshot_remove(a);
 }
 
 static int
@@ -317,26 +365,29 @@ start_members(struct bl_agent *a, struct work *w, int64_t deadline)
     }
     qb_log(LOG_ERR, "%s: chain %s not started: mandatory member %s failed (%s)", a->instance,
            w->chain->name, w->chain->members[failed].name, bl_strerror(rc));
+    set_reason(a, "mandatory member %s failed to start (%s)", w->chain->members[failed].name,
+               bl_strerror(rc));
     return (rc == -ENOENT || rc == -EACCES) ? BL_OCF_ERR_INSTALLED : BL_OCF_ERR_GENERIC;
 }
 
 /* Before anything is marked or bound: the replica must be in sync. */
 static int
-registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
+registry_wait(struct bl_agent *a, struct work *w, int64_t deadline)
 {
-    g_autofree char *detail = NULL;
-    int64_t t0 = bl_mono_ms();
+    g_autofree char *errmsg = NULL;
+    int64_t t0 = bl_chain_mono_ms();
 
     if (!bl_chain_reg_enabled(&w->reg)) {
         return BL_OCF_SUCCESS;
     }
-    if (bl_chain_reg_wait(&w->reg, deadline, &detail) != 0) {
+    if (bl_chain_reg_wait(&w->reg, deadline, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: refusing to start chain %s on %s: %s", a->instance, w->chain->name,
-               a->node, detail);
+               a->node, errmsg);
+        set_reason(a, "registry: %s", errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: registry in sync on %s (%lld ms)", a->instance, a->node,
-           (long long) (bl_mono_ms() - t0));
+           (long long) (bl_chain_mono_ms() - t0));
     return BL_OCF_SUCCESS;
 }
 
@@ -344,14 +395,14 @@ registry_wait(const struct bl_agent *a, struct work *w, int64_t deadline)
 static int
 registry_render(const struct bl_agent *a, struct work *w)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     if (!bl_chain_reg_enabled(&w->reg) || w->reg.render[0] == NULL) {
         return BL_OCF_SUCCESS;
     }
-    if (bl_chain_reg_render(&w->reg, &detail) != 0) {
+    if (bl_chain_reg_render(&w->reg, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: cannot render profile %s on %s: %s", a->instance, w->reg.profile_path,
-               a->node, detail);
+               a->node, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: profile %s rendered into %s", a->instance, w->reg.profile_path,
@@ -366,23 +417,23 @@ static int
 registry_capture(const struct bl_agent *a, struct work *w, const char *when, bool at_stop,
                  bool last, bool *deferred)
 {
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     const char *lost = "not retried: lost when the chain starts again, here or elsewhere";
     size_t n = 0;
 
     *deferred = false;
-    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &detail);
+    int rc = bl_chain_reg_capture(&w->reg, at_stop, &n, deferred, &errmsg);
     if (rc != 0) {
         qb_log(LOG_WARNING, "%s: %s: changes to the rendered files not recorded (%s): %s",
                a->instance, when, strcmp(when, "stop") == 0 ? lost : "retried at the next monitor",
-               detail != NULL ? detail : bl_strerror(rc));
+               errmsg != NULL ? errmsg : bl_strerror(rc));
         return rc;
     }
-    if (detail != NULL && *deferred && last) {
+    if (errmsg != NULL && *deferred && last) {
         qb_log(LOG_WARNING, "%s: %s: %s; gave up waiting, changes not recorded (%s)", a->instance,
-               when, detail, lost);
-    } else if (detail != NULL) {
-        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, detail);
+               when, errmsg, lost);
+    } else if (errmsg != NULL) {
+        qb_log(*deferred ? LOG_DEBUG : LOG_WARNING, "%s: %s: %s", a->instance, when, errmsg);
     }
     if (n > 0) {
         qb_log(LOG_NOTICE, "%s: %s: %zu changes to the rendered files recorded in the registry",
@@ -399,7 +450,7 @@ static void
 registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stopped,
                          int64_t deadline)
 {
-    int64_t until = bl_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
+    int64_t until = bl_chain_mono_ms() + (int64_t) w->reg.settle_ms + 1000;
     bool deferred = false;
 
     if (!bl_chain_reg_enabled(&w->reg)) {
@@ -407,7 +458,7 @@ registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stop
     }
     until = deadline != 0 ? MIN(until, deadline) : until;
     for (unsigned tries = 1;; tries++) {
-        bool last = bl_mono_ms() + 100 >= until;
+        bool last = bl_chain_mono_ms() + 100 >= until;
         if (registry_capture(a, w, "stop", all_stopped, last, &deferred) != 0 || !deferred ||
             last) {
             return;
@@ -420,9 +471,9 @@ registry_capture_at_stop(const struct bl_agent *a, struct work *w, bool all_stop
 static int
 action_start(struct bl_agent *a, struct work *w)
 {
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
     int64_t deadline = action_deadline(a);
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
 
     rc = rc == BL_OCF_SUCCESS ? node_checks(a, w->chain) : rc;
@@ -435,11 +486,11 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     if (record_start(a, &w->volume, &w->mode) != 0 ||
-        bl_snapshot_write(a, w->chain, w->mode) != 0) {
+        bl_chain_snapshot_write(a, w->chain, w->mode, &w->volume.id) != 0) {
         return BL_OCF_ERR_GENERIC;
     }
-    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &detail) != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+    if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &errmsg) != 0) {
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         abandon_start(a, &w->volume, w->mode);
         return BL_OCF_ERR_GENERIC;
     }
@@ -450,8 +501,8 @@ action_start(struct bl_agent *a, struct work *w)
         return rc;
     }
     qb_log(LOG_NOTICE, "%s: chain %s started on %s as %s (%zu members, %lld ms)", a->instance,
-           w->chain->name, a->node, bl_start_mode_name(w->mode), w->chain->n_members,
-           (long long) (bl_mono_ms() - t0));
+           w->chain->name, a->node, bl_chain_start_mode_name(w->mode), w->chain->n_members,
+           (long long) (bl_chain_mono_ms() - t0));
     return BL_OCF_SUCCESS;
 }
 
@@ -459,7 +510,7 @@ static int
 action_stop(struct bl_agent *a, struct work *w)
 {
     int64_t deadline = action_deadline(a);
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     g_auto(GStrv) env = NULL;
     int rc = load_running(a, w);
 
@@ -482,41 +533,63 @@ action_stop(struct bl_agent *a, struct work *w)
                a->instance, work_chain(w)->name);
         return BL_OCF_ERR_GENERIC;
     }
-    rc = unbind_folders(a, work_volume(w), deadline != 0 ? (int) (deadline - bl_mono_ms()) : 10000,
-                        &detail);
+    rc = unbind_folders(a, work_volume(w),
+                        deadline != 0 ? (int) (deadline - bl_chain_mono_ms()) : 10000, &errmsg);
     if (rc != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, detail);
+        qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     record_stop(a, work_volume(w), w->mode);
-    bl_snapshot_remove(a);
+    bl_chain_snapshot_remove(a);
     return BL_OCF_SUCCESS;
 }
 
 static void
-log_down(const struct bl_agent *a, const struct bl_chain *chain, const enum bl_member_state *states,
+log_down(struct bl_agent *a, const struct bl_chain *chain, const enum bl_member_state *states,
          bool optional)
 {
     for (size_t i = 0; i < chain->n_members; i++) {
         if (states[i] != BL_MEMBER_RUNNING && chain->members[i].optional == optional) {
-            qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance,
-                   optional ? "optional" : "mandatory", chain->members[i].name,
-                   bl_member_state_name(states[i]));
+            const char *kind = optional ? "optional" : "mandatory";
+            const char *state = bl_chain_member_state_name(states[i]);
+            qb_log(optional ? LOG_WARNING : LOG_ERR, "%s: %s member %s is %s", a->instance, kind,
+                   chain->members[i].name, state);
+            set_reason(a, "%s member %s is %s", kind, chain->members[i].name, state);
         }
     }
 }
 
 static bool
-binds_in_place(const struct bl_agent *a, const struct bl_volume *v)
+binds_in_place(struct bl_agent *a, const struct bl_volume *v)
 {
     for (size_t i = 0; i < v->n_folders; i++) {
         if (bl_volume_bind_state(v, i) != BL_BIND_BOUND) {
             qb_log(LOG_ERR, "%s: folder %s is not bound from %s/%s", a->instance,
                    v->folders[i].path, v->state_dir, v->folders[i].name);
+            set_reason(a, "folder %s is not bound from the volume", v->folders[i].path);
             return false;
         }
     }
     return true;
+}
+
+/* The volume under a running chain: 0, degraded (low on space) or failed. */
+static int
+volume_monitor(struct bl_agent *a, const struct bl_volume *v)
+{
+    g_autofree char *reason = NULL;
+    enum bl_volume_health h;
+
+    if (v->state_dir == NULL) {
+        return BL_OCF_SUCCESS;
+    }
+    h = bl_volume_health(v, &reason);
+    if (h == BL_VH_OK) {
+        return BL_OCF_SUCCESS;
+    }
+    qb_log(bl_volume_health_degraded(h) ? LOG_WARNING : LOG_ERR, "%s: %s", a->instance, reason);
+    set_reason(a, "%s", reason);
+    return bl_volume_health_degraded(h) ? BL_OCF_DEGRADED : BL_OCF_ERR_GENERIC;
 }
 
 static int
@@ -525,6 +598,7 @@ action_monitor(struct bl_agent *a, struct work *w)
     const struct bl_chain *chain;
     g_autofree enum bl_member_state *states = NULL;
     enum bl_chain_state state = BL_CHAIN_STOPPED;
+    int vol = BL_OCF_SUCCESS;
     int rc = load_running(a, w);
 
     if (rc != BL_OCF_SUCCESS) {
@@ -534,6 +608,13 @@ action_monitor(struct bl_agent *a, struct work *w)
     chain = work_chain(w);
     states = g_new0(enum bl_member_state, chain->n_members);
     bl_chain_status(&a->sys, chain, a->depth, states, &state);
+    /* the volume first: unmounted, it also unbinds nothing but shows every folder unbound */
+    if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL) {
+        vol = volume_monitor(a, &w->snap.volume);
+    }
+    if (vol == BL_OCF_ERR_GENERIC) {
+        return vol;
+    }
     if (state != BL_CHAIN_STOPPED && w->snap.chain != NULL && !binds_in_place(a, &w->snap.volume)) {
         return BL_OCF_ERR_GENERIC;
     }
@@ -543,7 +624,7 @@ action_monitor(struct bl_agent *a, struct work *w)
     }
     switch (state) {
         case BL_CHAIN_RUNNING:
-            return BL_OCF_SUCCESS;
+            return vol;
         case BL_CHAIN_DEGRADED:
             log_down(a, chain, states, true);
             return BL_OCF_DEGRADED;
@@ -580,7 +661,7 @@ static int
 action_validate(struct bl_agent *a, struct work *w)
 {
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc = load_config(a, w);
 
     if (rc == BL_OCF_SUCCESS) {
@@ -592,9 +673,9 @@ action_validate(struct bl_agent *a, struct work *w)
     }
     /* The volume may well be mounted on another node now: only what is wrong everywhere
      * (state_dir not a directory) fails validation. */
-    if (bl_volume_check(&w->volume, &problem, &detail) != 0) {
+    if (bl_volume_check(&w->volume, &problem, &errmsg) != 0) {
         qb_log(problem == BL_VOL_NOT_DIR ? LOG_ERR : LOG_INFO, "%s: %s", a->instance,
-               detail != NULL ? detail : "state_dir not checked");
+               errmsg != NULL ? errmsg : "state_dir not checked");
     }
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_SUCCESS;
 }
@@ -608,7 +689,7 @@ action_reload(struct bl_agent *a, struct work *w)
     if (rc != BL_OCF_SUCCESS) {
         return rc;
     }
-    if (bl_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
+    if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) != 0) {
         return BL_OCF_SUCCESS; /* not running here: the next start reads the new values */
     }
     if (!bl_chain_same_members(w->snap.chain, w->chain)) {
@@ -618,9 +699,9 @@ action_reload(struct bl_agent *a, struct work *w)
                a->instance, w->chain->name);
         return BL_OCF_SUCCESS;
     }
-    rc = bl_snapshot_write(a, w->chain,
-                           g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER
-                                                                    : BL_START_NORMAL);
+    rc = bl_chain_snapshot_write(
+        a, w->chain, g_strcmp0(w->snap.mode, "FAILOVER") == 0 ? BL_START_FAILOVER : BL_START_NORMAL,
+        &w->snap.volume.id);
     qb_log(rc == 0 ? LOG_INFO : LOG_ERR, "%s: member timeouts reloaded%s", a->instance,
            rc == 0 ? "" : " but not saved");
     return rc == 0 ? BL_OCF_SUCCESS : BL_OCF_ERR_GENERIC;
@@ -635,13 +716,13 @@ static const struct {
 };
 
 int
-bl_agent_run(struct bl_agent *a, const char *action)
+bl_chain_agent_run(struct bl_agent *a, const char *action)
 {
     struct work w = {0};
     int rc = BL_OCF_ERR_UNIMPLEMENTED;
 
     if (strcmp(action, "meta-data") == 0) {
-        bl_agent_meta_data(stdout);
+        bl_chain_agent_meta_data(stdout);
         return BL_OCF_SUCCESS;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {

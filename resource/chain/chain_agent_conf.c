@@ -79,6 +79,20 @@ static const struct param_def params[BL_AP_COUNT] = {
                             "force_unmount does for the volume. false: wait for them until "
                             "the stop times out; the stop then fails and the node is "
                             "fenced."},
+    [BL_AP_VOLUME_FREE_MIN] = {"volume_free_min", "string", "10%", true,
+                               "Free space below which the chain is degraded",
+                               "A size (500M, 2G; powers of 1024) or a percentage of the "
+                               "volume (10%, also applied to its inodes). With less free "
+                               "space than this on state_dir's volume (what df shows as "
+                               "available), monitor returns degraded (190) and says so; "
+                               "0 turns the warning off."},
+    [BL_AP_VOLUME_FREE_FAIL] = {"volume_free_fail", "string", "0", true,
+                                "Free space at or below which the chain fails",
+                                "A size or a percentage like volume_free_min. With this "
+                                "much free space or less (0: the volume is full, or has no "
+                                "free inode), monitor fails (1), so Pacemaker recovers the "
+                                "group, and start refuses: the members could no longer "
+                                "write their state."},
     [BL_AP_MEMBER_START_TIMEOUT] = {"member_start_timeout", "string", "60s", true,
                                     "Default member start timeout",
                                     "Start plus readiness time for members that set no "
@@ -130,7 +144,7 @@ static const struct param_def params[BL_AP_COUNT] = {
 static const char *const search_dirs[] = {BL_CHAIN_ETC_DIR, BL_CHAIN_SHARE_DIR, NULL};
 
 const char *const *
-bl_agent_search_dirs(void)
+bl_chain_agent_search_dirs(void)
 {
     return search_dirs;
 }
@@ -160,7 +174,7 @@ host_name(void)
 }
 
 void
-bl_agent_from_env(struct bl_agent *a)
+bl_chain_agent_from_env(struct bl_agent *a)
 {
     const char *node = g_getenv("OCF_RESKEY_CRM_meta_on_node");
     const char *rsctmp = g_getenv("HA_RSCTMP");
@@ -186,7 +200,7 @@ bl_agent_from_env(struct bl_agent *a)
 }
 
 void
-bl_agent_clear(struct bl_agent *a)
+bl_chain_agent_clear(struct bl_agent *a)
 {
     if (a == NULL) {
         return;
@@ -197,7 +211,29 @@ bl_agent_clear(struct bl_agent *a)
     g_free(a->instance);
     g_free(a->node);
     g_free(a->run_dir);
+    g_free(a->exit_reason);
     memset(a, 0, sizeof(*a));
+}
+
+/* The free-space thresholds of a configuration or a snapshot (unset: the defaults). */
+static int
+parse_space(char *const *p, struct bl_volume *v, char **errmsg)
+{
+    static const int keys[] = {BL_AP_VOLUME_FREE_MIN, BL_AP_VOLUME_FREE_FAIL};
+    struct bl_volume_space *out[] = {&v->free_min, &v->free_fail};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        const char *text = p[keys[i]] != NULL ? p[keys[i]] : params[keys[i]].def;
+        if (bl_volume_parse_space(text, out[i]) != 0) {
+            if (errmsg != NULL) {
+                *errmsg = g_strdup_printf("%s '%s' is not a size (500M, 2G) or a percentage "
+                                          "(10%%)",
+                                          params[keys[i]].name, text);
+            }
+            return BL_E_INVALID;
+        }
+    }
+    return 0;
 }
 
 static int
@@ -206,11 +242,11 @@ parse_timeouts(const struct bl_agent *a, struct bl_chain_defaults *defs, char **
     const char *start = a->param[BL_AP_MEMBER_START_TIMEOUT];
     const char *stop = a->param[BL_AP_MEMBER_STOP_TIMEOUT];
 
-    if (bl_parse_duration_ms(start, &defs->start_timeout_ms) != 0) {
+    if (bl_conf_parse_ms(start, 1000, 1, BL_TIMEOUT_MAX_MS, &defs->start_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("member_start_timeout '%s' is not a duration", start);
         return BL_E_INVALID;
     }
-    if (bl_parse_duration_ms(stop, &defs->stop_timeout_ms) != 0) {
+    if (bl_conf_parse_ms(stop, 1000, 1, BL_TIMEOUT_MAX_MS, &defs->stop_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("member_stop_timeout '%s' is not a duration", stop);
         return BL_E_INVALID;
     }
@@ -218,8 +254,8 @@ parse_timeouts(const struct bl_agent *a, struct bl_chain_defaults *defs, char **
 }
 
 int
-bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_chain_defaults *defs,
-                      char **errmsg)
+bl_chain_agent_parse_params(const struct bl_agent *a, struct bl_volume *v,
+                            struct bl_chain_defaults *defs, char **errmsg)
 {
     const char *state_dir = a->param[BL_AP_STATE_DIR];
     const char *device = a->param[BL_AP_VOLUME_DEVICE];
@@ -247,6 +283,9 @@ bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_c
             g_strdup_printf("force_unbind '%s' is not a boolean", a->param[BL_AP_FORCE_UNBIND]);
         return BL_E_INVALID;
     }
+    if (parse_space(a->param, v, errmsg) != 0) {
+        return BL_E_INVALID;
+    }
     v->state_dir = g_strdup(state_dir);
     v->device = g_strdup(device);
     return bl_volume_parse_folders(v, a->param[BL_AP_FOLDERS], a->param[BL_AP_FOLDER_OWNER],
@@ -255,8 +294,8 @@ bl_agent_parse_params(const struct bl_agent *a, struct bl_volume *v, struct bl_c
 }
 
 int
-bl_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *defs,
-                    struct bl_chain **chain, char **errmsg)
+bl_chain_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *defs,
+                          struct bl_chain **chain, char **errmsg)
 {
     if (a->param[BL_AP_CHAIN] != NULL) {
         return bl_chain_load_text(a->param[BL_AP_CHAIN], "<inline chain>", defs, chain, errmsg);
@@ -265,8 +304,8 @@ bl_agent_load_chain(const struct bl_agent *a, const struct bl_chain_defaults *de
 }
 
 int
-bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chain_reg *r,
-                        char **errmsg)
+bl_chain_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chain_reg *r,
+                              char **errmsg)
 {
     const struct bl_chain_reg_params rp = {
         .profile = p[BL_AP_REGISTRY_PROFILE],
@@ -277,7 +316,7 @@ bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chai
         .service = p[BL_AP_REGISTRY_SERVICE],
         .settle = p[BL_AP_REGISTRY_PROFILE] != NULL ? p[BL_AP_REGISTRY_CAPTURE_SETTLE] : NULL,
     };
-    g_autofree char *stem = bl_snapshot_path(a->run_dir, a->instance, "x");
+    g_autofree char *stem = bl_chain_snapshot_path(a->run_dir, a->instance, "x");
     int rc;
 
     stem[strlen(stem) - 2] = '\0'; /* "<run_dir>/bmclink-servicechain-<instance>" */
@@ -287,6 +326,23 @@ bl_agent_parse_registry(const struct bl_agent *a, char *const *p, struct bl_chai
         r->ops_ctx = a->reg_ops_ctx;
     }
     return rc;
+}
+
+/* pacemaker-execd keeps the last "ocf-exit-reason:" line of stderr, cut at this length */
+#define EXIT_REASON_MAX 128
+
+void
+bl_chain_agent_print_exit_reason(const struct bl_agent *a, FILE *err)
+{
+    g_autofree char *line = NULL;
+
+    if (a->exit_reason == NULL) {
+        return;
+    }
+    line = g_strndup(a->exit_reason, EXIT_REASON_MAX);
+    g_strdelimit(line, "\n\r", ' ');
+    fprintf(err, "ocf-exit-reason:%s\n", line);
+    fflush(err);
 }
 
 static void
@@ -317,7 +373,7 @@ print_params(FILE *out)
 }
 
 void
-bl_agent_meta_data(FILE *out)
+bl_chain_agent_meta_data(FILE *out)
 {
     /* ra-api-1.dtd predates OCF 1.1: the internal subset declares what 1.1 added (the
      * reloadable attribute, the reload-agent action), so xmllint --valid accepts both. */
@@ -355,7 +411,7 @@ bl_agent_meta_data(FILE *out)
 }
 
 char *
-bl_snapshot_path(const char *run_dir, const char *instance, const char *what)
+bl_chain_snapshot_path(const char *run_dir, const char *instance, const char *what)
 {
     g_autofree char *base = g_strdup_printf(SNAPSHOT_PREFIX "%s.%s", instance, what);
 
@@ -370,12 +426,31 @@ set_opt(GKeyFile *kf, const char *key, const char *value)
     }
 }
 
+/* What start saw under state_dir: compared by each monitor (volume_health.c). */
+static void
+set_volume_id(GKeyFile *kf, const struct bl_volume_id *id)
+{
+    g_autofree char *dev = NULL;
+    g_autofree char *fsid = NULL;
+
+    if (id == NULL || !id->known) {
+        return;
+    }
+    dev = g_strdup_printf("%u:%u", id->major, id->minor);
+    fsid = g_strdup_printf("%016llx", (unsigned long long) id->fsid);
+    set_opt(kf, "volume_mount", id->point);
+    set_opt(kf, "volume_source", id->source);
+    set_opt(kf, "volume_dev", dev);
+    set_opt(kf, "volume_fsid", fsid);
+}
+
 int
-bl_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain, enum bl_start_mode mode)
+bl_chain_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain,
+                        enum bl_start_mode mode, const struct bl_volume_id *id)
 {
     g_autofree char *chain_text = bl_chain_to_text(chain);
-    g_autofree char *chain_path = bl_snapshot_path(a->run_dir, a->instance, "chain");
-    g_autofree char *conf_path = bl_snapshot_path(a->run_dir, a->instance, "conf");
+    g_autofree char *chain_path = bl_chain_snapshot_path(a->run_dir, a->instance, "chain");
+    g_autofree char *conf_path = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *started = g_date_time_format_iso8601(now);
@@ -387,14 +462,15 @@ bl_snapshot_write(const struct bl_agent *a, const struct bl_chain *chain, enum b
     }
     set_opt(kf, "instance", a->instance);
     set_opt(kf, "node", a->node);
-    set_opt(kf, "mode", bl_start_mode_name(mode));
+    set_opt(kf, "mode", bl_chain_start_mode_name(mode));
     set_opt(kf, "started", started);
     for (int i = BL_AP_STATE_DIR; i < BL_AP_COUNT; i++) {
         set_opt(kf, params[i].name, a->param[i]);
     }
+    set_volume_id(kf, id);
     conf_text = g_key_file_to_data(kf, NULL, NULL);
-    rc = bl_file_write_atomic(chain_path, chain_text, strlen(chain_text), 0644);
-    return rc != 0 ? rc : bl_file_write_atomic(conf_path, conf_text, strlen(conf_text), 0644);
+    rc = bl_chain_file_write_atomic(chain_path, chain_text, strlen(chain_text), 0644);
+    return rc != 0 ? rc : bl_chain_file_write_atomic(conf_path, conf_text, strlen(conf_text), 0644);
 }
 
 static char *
@@ -403,8 +479,31 @@ get_opt(GKeyFile *kf, const char *key)
     return g_key_file_get_string(kf, "agent", key, NULL);
 }
 
+/* A snapshot without the keys (an older agent's): not known, the monitor does without. */
+static void
+get_volume_id(GKeyFile *kf, struct bl_volume_id *id)
+{
+    g_autofree char *dev = get_opt(kf, "volume_dev");
+    g_autofree char *fsid = get_opt(kf, "volume_fsid");
+    g_autofree char *point = get_opt(kf, "volume_mount");
+    char *end = NULL;
+
+    memset(id, 0, sizeof(*id));
+    if (dev == NULL || fsid == NULL || point == NULL ||
+        sscanf(dev, "%u:%u", &id->major, &id->minor) != 2) {
+        return;
+    }
+    id->fsid = g_ascii_strtoull(fsid, &end, 16);
+    if (end == fsid || *end != '\0') {
+        return;
+    }
+    id->point = g_steal_pointer(&point);
+    id->source = get_opt(kf, "volume_source");
+    id->known = true;
+}
+
 static int
-snapshot_volume(GKeyFile *kf, struct bl_volume *v)
+snapshot_volume(GKeyFile *kf, struct bl_volume *v, char *const *p)
 {
     g_autofree char *folders = get_opt(kf, "folders");
     g_autofree char *owner = get_opt(kf, "folder_owner");
@@ -418,14 +517,20 @@ snapshot_volume(GKeyFile *kf, struct bl_volume *v)
     }
     v->state_dir = get_opt(kf, "state_dir");
     v->device = get_opt(kf, "volume_device");
+    get_volume_id(kf, &v->id);
+    if (parse_space(p, v, NULL) != 0) {
+        /* cannot be: start parsed the same values; the defaults rather than no monitor */
+        static char *const none[BL_AP_COUNT];
+        parse_space(none, v, NULL);
+    }
     return bl_volume_parse_folders(v, folders, owner, group, mode, NULL);
 }
 
 int
-bl_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *s)
+bl_chain_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *s)
 {
-    g_autofree char *chain_path = bl_snapshot_path(run_dir, instance, "chain");
-    g_autofree char *conf_path = bl_snapshot_path(run_dir, instance, "conf");
+    g_autofree char *chain_path = bl_chain_snapshot_path(run_dir, instance, "chain");
+    g_autofree char *conf_path = bl_chain_snapshot_path(run_dir, instance, "conf");
     g_autoptr(GKeyFile) kf = g_key_file_new();
     int rc;
 
@@ -436,35 +541,35 @@ bl_snapshot_read(const char *run_dir, const char *instance, struct bl_snapshot *
     if (!g_key_file_load_from_file(kf, conf_path, G_KEY_FILE_NONE, NULL)) {
         return BL_E_INVALID;
     }
-    rc = bl_chain_load_file(chain_path, NULL, &s->chain, NULL);
-    if (rc == 0) {
-        rc = snapshot_volume(kf, &s->volume);
-    }
     for (int i = BL_AP_STATE_DIR; i < BL_AP_COUNT; i++) {
         s->param[i] = get_opt(kf, params[i].name);
+    }
+    rc = bl_chain_load_file(chain_path, NULL, &s->chain, NULL);
+    if (rc == 0) {
+        rc = snapshot_volume(kf, &s->volume, s->param);
     }
     s->node = get_opt(kf, "node");
     s->mode = get_opt(kf, "mode");
     s->started = get_opt(kf, "started");
     if (rc != 0) {
-        bl_snapshot_clear(s);
+        bl_chain_snapshot_clear(s);
     }
     return rc;
 }
 
 void
-bl_snapshot_remove(const struct bl_agent *a)
+bl_chain_snapshot_remove(const struct bl_agent *a)
 {
     static const char *const what[] = {"chain", "conf", "env", "reg", "regstamp"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(what); i++) {
-        g_autofree char *path = bl_snapshot_path(a->run_dir, a->instance, what[i]);
+        g_autofree char *path = bl_chain_snapshot_path(a->run_dir, a->instance, what[i]);
         g_unlink(path);
     }
 }
 
 void
-bl_snapshot_clear(struct bl_snapshot *s)
+bl_chain_snapshot_clear(struct bl_snapshot *s)
 {
     if (s == NULL) {
         return;
@@ -481,7 +586,7 @@ bl_snapshot_clear(struct bl_snapshot *s)
 }
 
 char **
-bl_snapshot_list(const char *run_dir)
+bl_chain_snapshot_list(const char *run_dir)
 {
     g_autoptr(GDir) dir = g_dir_open(run_dir, 0, NULL);
     GPtrArray *names = g_ptr_array_new();

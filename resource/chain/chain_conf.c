@@ -1,12 +1,14 @@
 /*
- * Chain file parser: a small INI-like format read line by line so that every error can
- * name its source and line (GKeyFile does not keep line numbers). Keys are table-driven:
- * one const table gives each key's type, the member kinds it applies to and its help text,
- * and the parser, the validator, the serializer and the documentation all read it.
+ * Chain file reader, on the config engine (bl_conf.h): GKeyFile tokenizes, the key tables
+ * (chain_keys.c: members, chain_site.c: [chain] and [folder NAME]) say what each key means,
+ * and every problem is reported "FILE:LINE: [GROUP] KEY: WHY". What only a chain has is
+ * here: includes, members that a later file changes in place, and the checks across keys.
  */
 #include "chain.h"
 
+#include "bl_conf.h"
 #include "bl_result.h"
+#include "chain_file.h"
 #include "chain_int.h"
 
 #include <arpa/inet.h>
@@ -22,70 +24,62 @@ struct parse {
     GArray *folders; /* struct bl_chain_folder */
     struct bl_chain_site site;
     const struct bl_chain_defaults *defs;
-    GString *err;
+    GPtrArray *files; /* struct bl_conf, every file read, the loaded one first */
     char *name;
     char *description;
     int depth;
 };
 
-/* Section state for one source (file or inline text). */
-struct section {
-    const char *source;
-    int line;
-    bool in_chain;
-    int member; /* index in parse->members, -1 when none */
-    int folder; /* index in parse->folders, -1 when none */
-    unsigned seen;
-    GHashTable *declared; /* member names with a section in this source */
-    bool had_member;
-    bool bad_section; /* keys under an invalid header are skipped silently */
-};
+static int read_source(struct parse *p, const char *path, const char *text, const char *source,
+                       char **errmsg);
 
-static int parse_text(struct parse *p, const char *text, const char *source, bool inline_text);
-
-static void G_GNUC_PRINTF(4, 5)
-    report(struct parse *p, const char *source, int line, const char *fmt, ...)
+/* The file a member or key was read from (its report goes there). */
+static struct bl_conf *
+file_of(const struct parse *p, const char *source)
 {
-    va_list ap;
-
-    if (line > 0) {
-        g_string_append_printf(p->err, "%s:%d: ", source, line);
-    } else {
-        g_string_append_printf(p->err, "%s: ", source);
+    for (guint i = 0; i < p->files->len; i++) {
+        struct bl_conf *f = g_ptr_array_index(p->files, i);
+        if (source != NULL && strcmp(bl_conf_path(f), source) == 0) {
+            return f;
+        }
     }
-    va_start(ap, fmt);
-    g_string_append_vprintf(p->err, fmt, ap);
-    va_end(ap);
-    g_string_append_c(p->err, '\n');
+    return g_ptr_array_index(p->files, 0);
+}
+
+/* A value as written ('\' is no escape: command lines keep their quoting), blanks stripped. */
+static char *
+raw_value(struct bl_conf *f, const char *group, const char *key)
+{
+    char *value = g_key_file_get_value(bl_conf_keyfile(f), group, key, NULL);
+
+    return value != NULL ? g_strstrip(value) : NULL;
 }
 
 static void
-set_member_key(struct parse *p, struct section *s, const char *key, const char *value)
+read_member_keys(struct bl_conf *f, const char *group, struct bl_chain_member *m)
 {
-    struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, s->member);
-    int k = bl_member_key_find(key);
-    const char *problem;
+    g_auto(GStrv) keys = g_key_file_get_keys(bl_conf_keyfile(f), group, NULL, NULL);
 
-    if (k < 0) {
-        report(p, s->source, s->line, "member '%s': unknown key '%s'", m->name, key);
-        return;
+    for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
+        int k = bl_chain_member_key_find(keys[i]);
+        g_autofree char *value = NULL;
+
+        if (k < 0) {
+            bl_conf_fail(f, group, keys[i], "unknown key");
+            continue;
+        }
+        value = raw_value(f, group, keys[i]);
+        if (bl_conf_store(f, group, &bl_chain_member_keys[k], value, m) != BL_OK) {
+            continue;
+        }
+        if (k == BL_MK_KIND && m->key_line[k] != 0 &&
+            g_strcmp0(m->key_source[k], bl_conf_path(f)) != 0) {
+            bl_chain_member_drop_other_kind_keys(m, bl_conf_path(f));
+        }
+        m->key_line[k] = (int) bl_conf_line(f, group, keys[i]);
+        g_free(m->key_source[k]);
+        m->key_source[k] = g_strdup(bl_conf_path(f));
     }
-    if (s->seen & (1u << k)) {
-        report(p, s->source, s->line, "member '%s': key '%s' given twice", m->name, key);
-        return;
-    }
-    s->seen |= 1u << k;
-    problem = bl_member_store(m, &bl_member_keys[k], value);
-    if (problem != NULL) {
-        report(p, s->source, s->line, "member '%s': %s '%s' %s", m->name, key, value, problem);
-        return;
-    }
-    if (k == BL_MK_KIND && m->key_line[k] != 0 && g_strcmp0(m->key_source[k], s->source) != 0) {
-        bl_member_drop_other_kind_keys(m, s->source);
-    }
-    m->key_line[k] = s->line;
-    g_free(m->key_source[k]);
-    m->key_source[k] = g_strdup(s->source);
 }
 
 static char *
@@ -122,71 +116,63 @@ resolve_include(const struct parse *p, const char *source, const char *name)
     return NULL;
 }
 
-static int
-load_file_into(struct parse *p, const char *path)
-{
-    g_autofree char *text = NULL;
-    g_autoptr(GError) gerr = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &gerr)) {
-        int rc = gerr->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
-        if (gerr->code == G_FILE_ERROR_ACCES) {
-            rc = -EACCES;
-        }
-        report(p, path, 0, "cannot read: %s", gerr->message);
-        return rc;
-    }
-    return parse_text(p, text, path, false);
-}
-
 static void
-do_include(struct parse *p, struct section *s, const char *value)
+do_include(struct parse *p, struct bl_conf *f, const char *value, bool after_member)
 {
     g_autofree char *path = NULL;
+    g_autofree char *err = NULL;
 
-    if (s->had_member) {
-        report(p, s->source, s->line, "'include' must come before the first [member] section");
+    if (after_member) {
+        bl_conf_fail(f, "chain", "include", "must come before the first [member] section");
         return;
     }
     if (p->depth >= INCLUDE_DEPTH_MAX) {
-        report(p, s->source, s->line, "includes nested deeper than %d (a loop?)",
-               INCLUDE_DEPTH_MAX);
+        bl_conf_fail(f, "chain", "include", "includes nested deeper than %d (a loop?)",
+                     INCLUDE_DEPTH_MAX);
         return;
     }
-    path = resolve_include(p, s->source, value);
+    path = resolve_include(p, bl_conf_path(f), value);
     if (path == NULL) {
-        report(p, s->source, s->line, "include '%s' not found", value);
+        bl_conf_fail(f, "chain", "include", "'%s' not found", value);
         return;
     }
     p->depth++;
-    load_file_into(p, path);
+    if (read_source(p, path, NULL, path, &err) != 0) {
+        bl_conf_fail(f, "chain", "include", "%s", err);
+    }
     p->depth--;
 }
 
+/* [chain]: the includes, the site's keys; its name and description when it is the top file. */
 static void
-set_chain_key(struct parse *p, struct section *s, const char *key, const char *value)
+read_chain(struct parse *p, struct bl_conf *f, bool after_member)
 {
-    if (strcmp(key, "include") == 0) {
-        do_include(p, s, value);
-    } else if (strcmp(key, "version") == 0 || strcmp(key, "features") == 0 ||
-               strcmp(key, "series") == 0) {
-        const char *problem = bl_chain_site_set(&p->site, key, value, p->depth);
-        if (problem != NULL) {
-            report(p, s->source, s->line, "[chain]: %s '%s' %s", key, value, problem);
+    g_auto(GStrv) keys = g_key_file_get_keys(bl_conf_keyfile(f), "chain", NULL, NULL);
+    struct bl_chain_site_ctx ctx = {.site = &p->site, .depth = p->depth};
+
+    for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
+        const struct bl_conf_key *k = bl_conf_find(bl_chain_keys, "chain", keys[i]);
+        g_autofree char *value = raw_value(f, "chain", keys[i]);
+
+        if (k == NULL) {
+            bl_conf_fail(f, "chain", keys[i], "unknown key");
+        } else if (strcmp(k->key, "include") == 0) {
+            do_include(p, f, value, after_member);
+        } else {
+            (void) bl_conf_store(f, "chain", k, value, &ctx);
         }
-    } else if (strcmp(key, "name") == 0 || strcmp(key, "description") == 0) {
-        char **field = key[0] == 'n' ? &p->name : &p->description;
-        /* An included file's name and description do not replace the includer's. */
-        if (p->depth == 0) {
-            g_free(*field);
-            *field = g_strdup(value);
-        }
-    } else {
-        report(p, s->source, s->line,
-               "[chain]: unknown key '%s' (expected name, description, "
-               "include, series, version, features)",
-               key);
     }
+    /* An included file's name and description do not replace the includer's. */
+    if (p->depth == 0 && ctx.name != NULL) {
+        g_free(p->name);
+        p->name = g_steal_pointer(&ctx.name);
+    }
+    if (p->depth == 0 && ctx.description != NULL) {
+        g_free(p->description);
+        p->description = g_steal_pointer(&ctx.description);
+    }
+    g_free(ctx.name);
+    g_free(ctx.description);
 }
 
 static bool
@@ -217,24 +203,19 @@ member_index(const struct parse *p, const char *name)
 }
 
 static void
-open_member(struct parse *p, struct section *s, const char *name, bool outside)
+read_member(struct parse *p, struct bl_conf *f, const char *group, const char *name, bool outside)
 {
     struct bl_chain_member m = {0};
+    struct bl_chain_member *pm;
     int idx;
 
-    s->had_member = true;
     if (!valid_member_name(name)) {
-        report(p, s->source, s->line,
-               "member name '%s' is invalid (1-%d letters, digits, '.', "
-               "'_' or '-', not starting with '.' or '-')",
-               name, BL_MEMBER_NAME_MAX);
+        bl_conf_fail(f, group, NULL,
+                     "invalid name (1-%d letters, digits, '.', '_' or '-', not starting with "
+                     "'.' or '-')",
+                     BL_MEMBER_NAME_MAX);
         return;
     }
-    if (g_hash_table_contains(s->declared, name)) {
-        report(p, s->source, s->line, "member '%s' declared twice", name);
-        return;
-    }
-    g_hash_table_add(s->declared, g_strdup(name));
     idx = member_index(p, name);
     if (idx < 0) {
         m.name = g_strdup(name);
@@ -242,17 +223,16 @@ open_member(struct parse *p, struct section *s, const char *name, bool outside)
         g_array_append_val(p->members, m);
         idx = (int) p->members->len - 1;
     }
-    struct bl_chain_member *pm = &g_array_index(p->members, struct bl_chain_member, idx);
+    pm = &g_array_index(p->members, struct bl_chain_member, idx);
     if (pm->outside != outside) {
-        report(p, s->source, s->line, "'%s' is already declared as %s", name,
-               pm->outside ? "an [outside] entry" : "a [member]");
+        bl_conf_fail(f, group, NULL, "'%s' is already declared as %s", name,
+                     pm->outside ? "an [outside] entry" : "a [member]");
         return;
     }
     g_free(pm->source);
-    pm->source = g_strdup(s->source);
-    pm->line = s->line;
-    s->member = idx;
-    s->bad_section = false;
+    pm->source = g_strdup(bl_conf_path(f));
+    pm->line = (int) bl_conf_line(f, group, NULL);
+    read_member_keys(f, group, pm);
 }
 
 static int
@@ -268,129 +248,117 @@ folder_index(const struct parse *p, const char *name)
 
 /* [folder NAME]: like members, a later section of the same name changes it in place. */
 static void
-open_folder(struct parse *p, struct section *s, const char *name)
+read_folder(struct parse *p, struct bl_conf *f, const char *group, const char *name)
 {
-    struct bl_chain_folder f = {0};
-    g_autofree char *key = g_strconcat("folder ", name, NULL);
+    struct bl_chain_folder folder = {0};
+    struct bl_chain_folder *pf;
+    int idx;
 
-    s->had_member = true;
     if (!valid_member_name(name) || strchr(name, '.') != NULL) {
-        report(p, s->source, s->line,
-               "folder name '%s' is invalid (1-%d letters, digits, '_' or '-')", name,
-               BL_MEMBER_NAME_MAX);
+        bl_conf_fail(f, group, NULL, "invalid name (1-%d letters, digits, '_' or '-')",
+                     BL_MEMBER_NAME_MAX);
         return;
     }
-    if (g_hash_table_contains(s->declared, key)) {
-        report(p, s->source, s->line, "folder '%s' declared twice", name);
-        return;
+    idx = folder_index(p, name);
+    if (idx < 0) {
+        folder.name = g_strdup(name);
+        g_array_append_val(p->folders, folder);
+        idx = (int) p->folders->len - 1;
     }
-    g_hash_table_add(s->declared, g_steal_pointer(&key));
-    s->folder = folder_index(p, name);
-    if (s->folder < 0) {
-        f.name = g_strdup(name);
-        g_array_append_val(p->folders, f);
-        s->folder = (int) p->folders->len - 1;
-    }
-    struct bl_chain_folder *pf = &g_array_index(p->folders, struct bl_chain_folder, s->folder);
+    pf = &g_array_index(p->folders, struct bl_chain_folder, idx);
     g_free(pf->source);
-    pf->source = g_strdup(s->source);
-    pf->line = s->line;
-    s->bad_section = false;
+    pf->source = g_strdup(bl_conf_path(f));
+    pf->line = (int) bl_conf_line(f, group, NULL);
+    (void) bl_conf_apply(f, group, bl_chain_folder_keys, (const char *const[]){"folder", NULL}, pf);
 }
 
-static void
-set_folder_key(struct parse *p, struct section *s, const char *key, const char *value)
+/* "member NAME" -> NAME (blanks stripped; "" when there is none), or NULL. */
+static char *
+named(const char *group, const char *word)
 {
-    struct bl_chain_folder *f = &g_array_index(p->folders, struct bl_chain_folder, s->folder);
-    const char *problem = bl_chain_folder_set(f, key, value);
+    size_t len = strlen(word);
 
-    if (problem != NULL) {
-        report(p, s->source, s->line, "folder '%s': %s '%s' %s", f->name, key, value, problem);
+    if (strncmp(group, word, len) != 0 || !g_ascii_isspace(group[len])) {
+        return NULL;
     }
+    return g_strstrip(g_strdup(group + len));
 }
 
+/* Every group in file order; *after_member once a member, [outside] or folder was read. */
 static void
-open_section(struct parse *p, struct section *s, char *header)
+read_group(struct parse *p, struct bl_conf *f, const char *group, bool *after_member)
 {
-    size_t len = strlen(header);
+    g_autofree char *member = named(group, "member");
+    g_autofree char *outside = named(group, "outside");
+    g_autofree char *folder = named(group, "folder");
 
-    s->in_chain = false;
-    s->member = -1;
-    s->folder = -1;
-    s->seen = 0;
-    s->bad_section = true;
-    if (len < 2 || header[len - 1] != ']') {
-        report(p, s->source, s->line, "section header '%s' lacks its closing ']'", header);
+    if (strcmp(group, "chain") == 0) {
+        read_chain(p, f, *after_member);
         return;
     }
-    header[len - 1] = '\0';
-    char *inner = g_strstrip(header + 1);
-    if (strcmp(inner, "chain") == 0) {
-        s->in_chain = true;
-        s->bad_section = false;
-    } else if (strncmp(inner, "member", 6) == 0 && g_ascii_isspace(inner[6])) {
-        open_member(p, s, g_strstrip(inner + 7), false);
-    } else if (strncmp(inner, "outside", 7) == 0 && g_ascii_isspace(inner[7])) {
-        open_member(p, s, g_strstrip(inner + 8), true);
-    } else if (strncmp(inner, "folder", 6) == 0 && g_ascii_isspace(inner[6])) {
-        open_folder(p, s, g_strstrip(inner + 7));
+    *after_member = true;
+    if (member != NULL || outside != NULL) {
+        read_member(p, f, group, member != NULL ? member : outside, outside != NULL);
+    } else if (folder != NULL) {
+        read_folder(p, f, group, folder);
     } else {
-        report(p, s->source, s->line,
-               "unknown section [%s] (expected [chain], [member NAME], [outside NAME] or "
-               "[folder NAME])",
-               inner);
+        bl_conf_fail(f, group, NULL,
+                     "unknown group (expected [chain], [member NAME], [outside NAME] or "
+                     "[folder NAME])");
     }
 }
 
-static void
-parse_line(struct parse *p, struct section *s, char *line)
+/* The text the engine reads: an inline chain's ';' separate lines; a file's ';' at the start
+ * of a line begins a comment, as '#' does. */
+static char *
+chain_text(const char *text, bool inline_text)
 {
-    char *text = g_strstrip(line);
-    char *eq;
+    char *copy = g_strdup(text);
+    bool line_start = true;
 
-    if (text[0] == '\0' || text[0] == '#' || text[0] == ';') {
-        return;
+    for (char *c = copy; *c != '\0'; c++) {
+        if (*c == ';' && (inline_text || line_start)) {
+            *c = inline_text ? '\n' : '#';
+        }
+        line_start = *c == '\n' || (line_start && g_ascii_isspace(*c));
     }
-    if (text[0] == '[') {
-        open_section(p, s, text);
-        return;
-    }
-    eq = strchr(text, '=');
-    if (eq == NULL) {
-        report(p, s->source, s->line, "expected 'key = value' or a [section], got '%s'", text);
-        return;
-    }
-    *eq = '\0';
-    char *key = g_strstrip(text);
-    char *value = g_strstrip(eq + 1);
-    if (s->in_chain) {
-        set_chain_key(p, s, key, value);
-    } else if (s->member >= 0) {
-        set_member_key(p, s, key, value);
-    } else if (s->folder >= 0) {
-        set_folder_key(p, s, key, value);
-    } else if (!s->bad_section) {
-        report(p, s->source, s->line, "'%s' is outside a [chain] or [member] section", key);
-    }
+    return copy;
 }
 
+/* Read one file (text NULL) or inline text into p; its problems are recorded in its bl_conf.
+ * \return 0, or -errno / BL_E_INVALID when it cannot be read at all (*errmsg says why) */
 static int
-parse_text(struct parse *p, const char *text, const char *source, bool inline_text)
+read_source(struct parse *p, const char *path, const char *text, const char *source, char **errmsg)
 {
-    g_auto(GStrv) lines = NULL;
-    struct section s = {.source = source, .member = -1, .folder = -1};
+    g_autofree char *data = NULL;
+    g_autofree char *prepared = NULL;
+    g_auto(GStrv) groups = NULL;
+    struct bl_conf *f = NULL;
+    bool after_member = false;
+    unsigned mode = 0;
+    const char *unsafe = text != NULL ? NULL : bl_chain_file_unsafe(path);
+    int rc;
 
-    if (!g_utf8_validate(text, -1, NULL)) {
-        report(p, source, 0, "is not UTF-8 text");
-        return BL_E_INVALID;
+    if (unsafe != NULL) { /* its commands run as root: nobody else may have written it */
+        *errmsg = g_strdup_printf("%s: refused: %s", path, unsafe);
+        return -EPERM;
     }
-    lines = inline_text ? g_strsplit_set(text, "\n;", -1) : g_strsplit(text, "\n", -1);
-    s.declared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (int i = 0; lines[i] != NULL; i++) {
-        s.line = i + 1;
-        parse_line(p, &s, lines[i]);
+    rc = text != NULL ? 0 : bl_conf_read_file(path, BL_CONF_FILE_MAX, &data, &mode);
+    if (rc != 0) {
+        *errmsg = g_strdup_printf("%s: %s", path, g_strerror(-rc));
+        return rc;
     }
-    g_hash_table_destroy(s.declared);
+    prepared = chain_text(text != NULL ? text : data, text != NULL);
+    rc = bl_conf_open_data(source, prepared, strlen(prepared), &f, errmsg);
+    if (rc != 0) {
+        return rc;
+    }
+    g_ptr_array_add(p->files, f);
+    (void) bl_conf_check_repeats(f);
+    groups = g_key_file_get_groups(bl_conf_keyfile(f), NULL);
+    for (size_t i = 0; groups[i] != NULL; i++) {
+        read_group(p, f, groups[i], &after_member);
+    }
     return 0;
 }
 
@@ -398,7 +366,7 @@ static void
 member_free_fields(struct bl_chain_member *m)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        bl_member_clear_key(m, (enum bl_member_key) k);
+        bl_chain_member_clear_key(m, (enum bl_member_key) k);
     }
     g_free(m->name);
     g_free(m->source);
@@ -443,29 +411,28 @@ bl_chain_find(const struct bl_chain *chain, const char *name)
     return NULL;
 }
 
-/* Report a key problem at the key's own line, or at the member's header. */
+/* Report a member's problem against its key where that key was set, or its group. */
 static void G_GNUC_PRINTF(4, 5)
     member_report(struct parse *p, const struct bl_chain_member *m, int key, const char *fmt, ...)
 {
+    bool at_key = key >= 0 && m->key_line[key] != 0;
+    struct bl_conf *f = file_of(p, at_key ? m->key_source[key] : m->source);
+    g_autofree char *group = g_strdup_printf("%s %s", m->outside ? "outside" : "member", m->name);
     g_autofree char *msg = NULL;
     va_list ap;
 
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (key >= 0 && m->key_line[key] != 0) {
-        report(p, m->key_source[key], m->key_line[key], "member '%s': %s", m->name, msg);
-    } else {
-        report(p, m->source, m->line, "member '%s': %s", m->name, msg);
-    }
+    bl_conf_fail(f, group, key >= 0 ? bl_chain_member_keys[key].key : NULL, "%s", msg);
 }
 
 static void
 require_key(struct parse *p, const struct bl_chain_member *m, int key)
 {
     if (m->key_line[key] == 0) {
-        member_report(p, m, -1, "a %s member needs '%s'", bl_kind_names[m->kind],
-                      bl_member_keys[key].key);
+        member_report(p, m, -1, "a %s member needs '%s'", bl_chain_kind_names[m->kind],
+                      bl_chain_member_keys[key].key);
     }
 }
 
@@ -480,8 +447,7 @@ check_ready(struct parse *p, struct bl_chain_member *m)
             m->host = g_strdup("127.0.0.1");
         } else if (inet_pton(AF_INET, m->host, addr) != 1 &&
                    inet_pton(AF_INET6, m->host, addr) != 1) {
-            member_report(p, m, BL_MK_HOST, "host '%s' is not a numeric IPv4 or IPv6 address",
-                          m->host);
+            member_report(p, m, BL_MK_HOST, "'%s' is not a numeric IPv4 or IPv6 address", m->host);
         }
     } else if (m->key_line[BL_MK_HOST] != 0 || m->key_line[BL_MK_PORT] != 0) {
         member_report(p, m, m->key_line[BL_MK_PORT] ? BL_MK_PORT : BL_MK_HOST,
@@ -490,7 +456,7 @@ check_ready(struct parse *p, struct bl_chain_member *m)
     if (m->ready == BL_READY_COMMAND) {
         require_key(p, m, BL_MK_CHECK);
     } else if (m->key_line[BL_MK_CHECK] != 0) {
-        member_report(p, m, BL_MK_CHECK, "'check' needs ready = command");
+        member_report(p, m, BL_MK_CHECK, "needs ready = command");
     }
 }
 
@@ -498,16 +464,15 @@ static void
 check_kind(struct parse *p, struct bl_chain_member *m)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (m->key_line[k] != 0 && !(bl_member_keys[k].kinds & KIND_BIT(m->kind))) {
-            member_report(p, m, k, "key '%s' does not apply to a %s member", bl_member_keys[k].key,
-                          bl_kind_names[m->kind]);
+        if (m->key_line[k] != 0 && !bl_chain_member_key_applies((enum bl_member_key) k, m->kind)) {
+            member_report(p, m, k, "does not apply to a %s member", bl_chain_kind_names[m->kind]);
         }
     }
     switch (m->kind) {
         case BL_KIND_SYSTEMD:
             require_key(p, m, BL_MK_UNIT);
             if (m->unit != NULL && (strchr(m->unit, '/') != NULL || m->unit[0] == '-')) {
-                member_report(p, m, BL_MK_UNIT, "unit '%s' is not a unit name", m->unit);
+                member_report(p, m, BL_MK_UNIT, "'%s' is not a unit name", m->unit);
             } else if (m->unit != NULL && strchr(m->unit, '.') == NULL) {
                 char *full = g_strconcat(m->unit, ".service", NULL);
                 g_free(m->unit);
@@ -517,7 +482,7 @@ check_kind(struct parse *p, struct bl_chain_member *m)
         case BL_KIND_LSB:
             require_key(p, m, BL_MK_SCRIPT);
             if (m->pidfile != NULL && m->exe == NULL) {
-                member_report(p, m, BL_MK_PIDFILE, "'pidfile' needs 'exe' to verify the process");
+                member_report(p, m, BL_MK_PIDFILE, "needs 'exe' to verify the process");
             }
             break;
         default:
@@ -537,10 +502,10 @@ check_outside(struct parse *p, const struct bl_chain_member *m)
     bool any_hook = false;
 
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (bl_member_keys[k].outside_only && m->key_line[k] != 0) {
+        if (strcmp(bl_chain_member_keys[k].group, "outside") == 0 && m->key_line[k] != 0) {
             any_hook = true;
             if (!m->outside) {
-                member_report(p, m, k, "'%s' is only for [outside] entries", bl_member_keys[k].key);
+                member_report(p, m, k, "only for [outside] entries");
             }
         }
     }
@@ -550,7 +515,7 @@ check_outside(struct parse *p, const struct bl_chain_member *m)
                       "after_stop");
     }
     if (m->outside && m->key_line[BL_MK_OPTIONAL] != 0) {
-        member_report(p, m, BL_MK_OPTIONAL, "'optional' is only for members");
+        member_report(p, m, BL_MK_OPTIONAL, "only for members");
     }
 }
 
@@ -558,7 +523,7 @@ static void
 finish_member(struct parse *p, struct bl_chain_member *m)
 {
     if (m->key_line[BL_MK_KIND] == 0) {
-        member_report(p, m, -1, "missing 'kind' (systemd, lsb or daemon)");
+        member_report(p, m, BL_MK_KIND, "missing (systemd, lsb or daemon)");
         return;
     }
     check_outside(p, m);
@@ -573,24 +538,24 @@ finish_member(struct parse *p, struct bl_chain_member *m)
 }
 
 static void
-finish_chain(struct parse *p, const char *source, GPtrArray *left_out)
+finish_chain(struct parse *p, GPtrArray *left_out)
 {
+    struct bl_conf *top = g_ptr_array_index(p->files, 0);
     bool any_mandatory = false;
     guint n_members = 0;
 
-    bl_chain_site_resolve(&p->site, source, p->members, p->folders, left_out, p->err,
-                          member_free_fields);
-    if (p->err->len > 0) {
+    bl_chain_site_resolve(&p->site, top, p->members, p->folders, left_out, member_free_fields);
+    if (bl_conf_result(top, NULL) != BL_OK) {
         return;
     }
     for (guint i = 0; i < p->members->len; i++) {
         n_members += g_array_index(p->members, struct bl_chain_member, i).outside ? 0 : 1;
     }
     if (n_members == 0) {
-        report(p, source, 0, "declares no [member] sections");
+        bl_conf_fail(top, "chain", NULL, "declares no [member] sections");
     } else if (n_members > BL_CHAIN_MAX_MEMBERS) {
-        report(p, source, 0, "declares %u members, at most %d are supported", n_members,
-               BL_CHAIN_MAX_MEMBERS);
+        bl_conf_fail(top, "chain", NULL, "declares %u members, at most %d are supported", n_members,
+                     BL_CHAIN_MAX_MEMBERS);
     }
     for (guint i = 0; i < p->members->len; i++) {
         struct bl_chain_member *m = &g_array_index(p->members, struct bl_chain_member, i);
@@ -598,7 +563,8 @@ finish_chain(struct parse *p, const char *source, GPtrArray *left_out)
         any_mandatory = any_mandatory || (!m->optional && !m->outside);
     }
     if (n_members > 0 && !any_mandatory) {
-        report(p, source, 0, "every member is optional; at least one must be mandatory");
+        bl_conf_fail(top, "chain", NULL,
+                     "every member is optional; at least one must be mandatory");
     }
 }
 
@@ -660,7 +626,27 @@ parse_free(struct parse *p, GPtrArray *left_out)
     g_ptr_array_free(left_out, TRUE);
 }
 
-/* Parse, validate and hand over the result: shared tail of both loaders. */
+/* Every file's problems, in the order the files were read. \return 0 or BL_E_INVALID */
+static int
+problems(const struct parse *p, char **errmsg)
+{
+    GString *all = g_string_new(NULL);
+
+    for (guint i = 0; i < p->files->len; i++) {
+        g_autofree char *text = NULL;
+        if (bl_conf_result(g_ptr_array_index(p->files, i), &text) != BL_OK) {
+            g_string_append_printf(all, "%s%s", all->len > 0 ? "\n" : "", text);
+        }
+    }
+    if (all->len == 0) {
+        g_string_free(all, TRUE);
+        return 0;
+    }
+    *errmsg = g_string_free(all, FALSE);
+    return BL_E_INVALID;
+}
+
+/* Read, validate and hand over the result: shared tail of both loaders. */
 static int
 load(const char *text, const char *path, const char *source, const struct bl_chain_defaults *defs,
      struct bl_chain **out, char **errmsg)
@@ -668,28 +654,31 @@ load(const char *text, const char *path, const char *source, const struct bl_cha
     static const struct bl_chain_defaults no_defs = {30000, 30000, NULL};
     struct parse p = {.defs = defs != NULL ? defs : &no_defs};
     GPtrArray *left_out = g_ptr_array_new_with_free_func(g_free);
+    char *err = NULL;
     int rc;
 
     *out = NULL;
     p.members = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_member));
     p.folders = g_array_new(FALSE, TRUE, sizeof(struct bl_chain_folder));
-    p.err = g_string_new(NULL);
-    rc = text != NULL ? parse_text(&p, text, source, true) : load_file_into(&p, path);
-    if (rc == 0 && p.err->len == 0) {
-        finish_chain(&p, source, left_out);
+    p.files = g_ptr_array_new_with_free_func((GDestroyNotify) bl_conf_close);
+    rc = read_source(&p, path, text, source, &err);
+    if (rc == 0 && problems(&p, &err) == 0) {
+        finish_chain(&p, left_out);
     }
-    if (rc == 0 && p.err->len > 0) {
-        rc = BL_E_INVALID;
+    if (rc == 0 && err == NULL) {
+        rc = problems(&p, &err);
     }
+    rc = rc == 0 && err != NULL ? BL_E_INVALID : rc;
     if (rc == 0) {
         *out = build_chain(&p, source, left_out);
     } else {
         parse_free(&p, left_out);
     }
+    g_ptr_array_free(p.files, TRUE);
     if (errmsg != NULL) {
-        *errmsg = g_string_free(p.err, p.err->len == 0);
+        *errmsg = err;
     } else {
-        g_string_free(p.err, TRUE);
+        g_free(err);
     }
     return rc;
 }
@@ -710,7 +699,7 @@ bl_chain_load_file(const char *path, const struct bl_chain_defaults *defs, struc
         if (resolved == NULL) {
             *out = NULL;
             if (errmsg != NULL) {
-                *errmsg = g_strdup_printf("%s: no such chain file or profile\n", path);
+                *errmsg = g_strdup_printf("%s: no such chain file or profile", path);
             }
             return -ENOENT;
         }

@@ -9,130 +9,124 @@
 #include "bl_result.h"
 #include "chain_int.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <stddef.h>
 #include <string.h>
 
 #define OFF(field) offsetof(struct bl_chain_member, field)
+#define ABSP (BL_CONF_ABSPATH)
 
-/* Indexed by enum bl_member_key. */
-const struct bl_key_def bl_member_keys[BL_MK_COUNT] = {
-    [BL_MK_KIND] = {"kind", KT_KIND, ALL_KINDS, OFF(kind), "(required)",
+static int parse_enum(const struct bl_conf_key *k, const char *text, void *base);
+static int parse_argv(const struct bl_conf_key *k, const char *text, void *base);
+static int parse_cond(const struct bl_conf_key *k, const char *text, void *base);
+static int parse_hook(const struct bl_conf_key *k, const char *text, void *base);
+
+#define ARGV_EXPECTED                                                                              \
+    "a command line: the program's absolute path, then its arguments (shell-like quoting, no "     \
+    "shell)"
+#define HOOK_EXPECTED                                                                              \
+    "start or stop, optionally followed by 'if CONDITION' (a feature name, or version >= X.Y)"
+
+/* The rows' groups are the member kinds a key applies to: "member" (every kind), "systemd",
+ * "lsb", "daemon", or "outside" ([outside NAME] entries only). The first BL_MK_COUNT rows are
+ * one per key in enum bl_member_key order (the index of key_line); a key of two kinds has a
+ * second row after them. `def` is what the documentation shows: the defaults come from the
+ * agent's parameters and finish_member(), so bl_conf_defaults() is never run on this table. */
+const struct bl_conf_key bl_chain_member_keys[] = {
+    [BL_MK_KIND] = {"member", "kind", BL_CONF_CUSTOM, "(required)", 0, 0, "systemd, lsb or daemon",
+                    parse_enum, OFF(kind), 0,
                     "systemd (a unit), lsb (an init script) or daemon (a command with a pidfile)"},
-    [BL_MK_DESCRIPTION] = {"description", KT_STRING, ALL_KINDS, OFF(description), "",
+    [BL_MK_DESCRIPTION] = {"member", "description", BL_CONF_STRDUP, "", 0, 0, NULL, NULL,
+                           OFF(description), 0,
                            "human-readable name, e.g. the Windows service's display name"},
-    [BL_MK_OPTIONAL] = {"optional", KT_BOOL, ALL_KINDS, OFF(optional), "false",
+    [BL_MK_OPTIONAL] = {"member", "optional", BL_CONF_BOOL, "false", 0, 0, NULL, NULL,
+                        OFF(optional), 0,
                         "a failed start is logged and skipped; monitor reports degraded (190)"},
-    [BL_MK_UNIT] = {"unit", KT_STRING, KIND_BIT(BL_KIND_SYSTEMD), OFF(unit), "(required)",
+    [BL_MK_UNIT] = {"systemd", "unit", BL_CONF_STRDUP, "(required)", 0, 0, NULL, NULL, OFF(unit), 0,
                     "systemd unit; \".service\" is appended when the name has no suffix"},
-    [BL_MK_SCRIPT] = {"script", KT_PATH, KIND_BIT(BL_KIND_LSB), OFF(script), "(required)",
-                      "LSB init script, e.g. /etc/init.d/nvbase"},
-    [BL_MK_COMMAND] = {"command", KT_ARGV, KIND_BIT(BL_KIND_DAEMON), OFF(command), "(required)",
+    [BL_MK_SCRIPT] = {"lsb", "script", BL_CONF_STRDUP, "(required)", 1, 0, NULL, NULL, OFF(script),
+                      ABSP, "LSB init script, e.g. /etc/init.d/nvbase"},
+    [BL_MK_COMMAND] = {"daemon", "command", BL_CONF_CUSTOM, "(required)", 0, 0, ARGV_EXPECTED,
+                       parse_argv, OFF(command), 0,
                        "program and arguments (shell-like quoting, no shell); must daemonize "
                        "and write the pidfile unless foreground = true"},
-    [BL_MK_STOP_COMMAND] = {"stop_command", KT_ARGV, KIND_BIT(BL_KIND_DAEMON), OFF(stop_command),
-                            "",
+    [BL_MK_STOP_COMMAND] = {"daemon", "stop_command", BL_CONF_CUSTOM, "", 0, 0, ARGV_EXPECTED,
+                            parse_argv, OFF(stop_command), 0,
                             "run instead of sending SIGTERM; SIGKILL still follows the timeout"},
-    [BL_MK_FOREGROUND] = {"foreground", KT_BOOL, KIND_BIT(BL_KIND_DAEMON), OFF(foreground), "false",
+    [BL_MK_FOREGROUND] = {"daemon", "foreground", BL_CONF_BOOL, "false", 0, 0, NULL, NULL,
+                          OFF(foreground), 0,
                           "the command stays in the foreground; the agent detaches it and writes "
                           "the pidfile"},
-    [BL_MK_PIDFILE] = {"pidfile", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB),
-                       OFF(pidfile), "(required for daemon)",
+    [BL_MK_PIDFILE] = {"daemon", "pidfile", BL_CONF_STRDUP, "(required for daemon)", 1, 0, NULL,
+                       NULL, OFF(pidfile), ABSP,
                        "the member's pidfile; for lsb it lets monitor check /proc without running "
                        "the script"},
-    [BL_MK_EXE] = {"exe", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB), OFF(exe),
-                   "command's program",
+    [BL_MK_EXE] = {"daemon", "exe", BL_CONF_STRDUP, "command's program", 1, 0, NULL, NULL, OFF(exe),
+                   ABSP,
                    "program the pidfile's process must be running (/proc/PID/exe or its first "
                    "two arguments); any other process is \"not running\" and never signalled"},
-    [BL_MK_LOG] = {"log", KT_PATH, KIND_BIT(BL_KIND_DAEMON) | KIND_BIT(BL_KIND_LSB), OFF(log),
-                   "captured",
+    [BL_MK_LOG] = {"daemon", "log", BL_CONF_STRDUP, "captured", 1, 0, NULL, NULL, OFF(log), ABSP,
                    "file that receives the member's start/stop output (appended); "
                    "without it the output is captured and logged when a start fails"},
-    [BL_MK_START_TIMEOUT] = {"start_timeout", KT_DURATION, ALL_KINDS, OFF(start_timeout_ms),
-                             "agent's member_start_timeout",
+    [BL_MK_START_TIMEOUT] = {"member", "start_timeout", BL_CONF_DURATION,
+                             "agent's member_start_timeout", 1, BL_TIMEOUT_MAX_MS, NULL, NULL,
+                             OFF(start_timeout_ms), 0,
                              "time for the start command and the readiness check together"},
-    [BL_MK_STOP_TIMEOUT] = {"stop_timeout", KT_DURATION, ALL_KINDS, OFF(stop_timeout_ms),
-                            "agent's member_stop_timeout", "time between SIGTERM and SIGKILL"},
-    [BL_MK_READY] = {"ready", KT_READY, ALL_KINDS, OFF(ready), "alive",
+    [BL_MK_STOP_TIMEOUT] = {"member", "stop_timeout", BL_CONF_DURATION,
+                            "agent's member_stop_timeout", 1, BL_TIMEOUT_MAX_MS, NULL, NULL,
+                            OFF(stop_timeout_ms), 0, "time between SIGTERM and SIGKILL"},
+    [BL_MK_READY] = {"member", "ready", BL_CONF_CUSTOM, "alive", 0, 0, "alive, tcp or command",
+                     parse_enum, OFF(ready), 0,
                      "readiness check: alive (process or unit), tcp (host:port accepts), "
                      "command (check exits 0)"},
-    [BL_MK_HOST] = {"host", KT_STRING, ALL_KINDS, OFF(host), "127.0.0.1",
+    [BL_MK_HOST] = {"member", "host", BL_CONF_STRDUP, "127.0.0.1", 0, 0, NULL, NULL, OFF(host), 0,
                     "ready = tcp: numeric IPv4 or IPv6 address"},
-    [BL_MK_PORT] = {"port", KT_PORT, ALL_KINDS, OFF(port), "", "ready = tcp: port (1-65535)"},
-    [BL_MK_CHECK] = {"check", KT_ARGV, ALL_KINDS, OFF(check), "",
-                     "ready = command: program and arguments; exit 0 means ready"},
-    [BL_MK_WHEN] = {"when", KT_COND, ALL_KINDS, OFF(when), "always",
+    [BL_MK_PORT] = {"member", "port", BL_CONF_UINT, "", 1, 65535, NULL, NULL, OFF(port), 0,
+                    "ready = tcp: port (1-65535)"},
+    [BL_MK_CHECK] = {"member", "check", BL_CONF_CUSTOM, "", 0, 0, ARGV_EXPECTED, parse_argv,
+                     OFF(check), 0, "ready = command: program and arguments; exit 0 means ready"},
+    [BL_MK_WHEN] = {"member", "when", BL_CONF_CUSTOM, "always", 0, 0,
+                    "a condition: a feature name such as dmi_events, or version >= 6.40",
+                    parse_cond, OFF(when), 0,
                     "site condition: a feature name (kept when the site's `features` list "
                     "it) or `version >= X.Y` (kept when the site's `version` is that or "
                     "later); otherwise the member is left out of the chain"},
-    [BL_MK_BEFORE_START] = {"before_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_START]),
-                            "-",
+    [BL_MK_BEFORE_START] = {"outside", "before_start", BL_CONF_CUSTOM, "-", 0, 0, HOOK_EXPECTED,
+                            parse_hook, OFF(hook[BL_HOOK_BEFORE_START]), 0,
                             "[outside] only: `start` or `stop` it before the chain's first "
-                            "member starts; may end with `if CONDITION`",
-                            true},
-    [BL_MK_AFTER_START] = {"after_start", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_START]), "-",
-                           "[outside] only: the same, after the chain's last member started", true},
-    [BL_MK_BEFORE_STOP] = {"before_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_BEFORE_STOP]), "-",
-                           "[outside] only: the same, before the chain's stop begins", true},
-    [BL_MK_AFTER_STOP] = {"after_stop", KT_HOOK, ALL_KINDS, OFF(hook[BL_HOOK_AFTER_STOP]), "-",
-                          "[outside] only: the same, after the chain's stop ended", true},
+                            "member starts; may end with `if CONDITION`"},
+    [BL_MK_AFTER_START] = {"outside", "after_start", BL_CONF_CUSTOM, "-", 0, 0, HOOK_EXPECTED,
+                           parse_hook, OFF(hook[BL_HOOK_AFTER_START]), 0,
+                           "[outside] only: the same, after the chain's last member started"},
+    [BL_MK_BEFORE_STOP] = {"outside", "before_stop", BL_CONF_CUSTOM, "-", 0, 0, HOOK_EXPECTED,
+                           parse_hook, OFF(hook[BL_HOOK_BEFORE_STOP]), 0,
+                           "[outside] only: the same, before the chain's stop begins"},
+    [BL_MK_AFTER_STOP] = {"outside", "after_stop", BL_CONF_CUSTOM, "-", 0, 0, HOOK_EXPECTED,
+                          parse_hook, OFF(hook[BL_HOOK_AFTER_STOP]), 0,
+                          "[outside] only: the same, after the chain's stop ended"},
+    /* the keys of two kinds: their lsb rows */
+    {"lsb", "pidfile", BL_CONF_STRDUP, NULL, 1, 0, NULL, NULL, OFF(pidfile), ABSP, NULL},
+    {"lsb", "exe", BL_CONF_STRDUP, NULL, 1, 0, NULL, NULL, OFF(exe), ABSP, NULL},
+    {"lsb", "log", BL_CONF_STRDUP, NULL, 1, 0, NULL, NULL, OFF(log), ABSP, NULL},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
-const char *const bl_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
-const char *const bl_ready_names[3] = {"alive", "tcp", "command"};
+const char *const bl_chain_kind_names[BL_KIND_COUNT] = {"systemd", "lsb", "daemon"};
+const char *const bl_chain_ready_names[3] = {"alive", "tcp", "command"};
 
 const char *
-bl_member_kind_name(enum bl_member_kind kind)
+bl_chain_member_kind_name(enum bl_member_kind kind)
 {
-    return (kind >= 0 && kind < BL_KIND_COUNT) ? bl_kind_names[kind] : "unknown";
+    return (kind >= 0 && kind < BL_KIND_COUNT) ? bl_chain_kind_names[kind] : "unknown";
 }
 
 const char *
-bl_ready_kind_name(enum bl_ready_kind kind)
+bl_chain_ready_kind_name(enum bl_ready_kind kind)
 {
-    return (kind >= 0 && kind <= BL_READY_COMMAND) ? bl_ready_names[kind] : "unknown";
-}
-
-/* The chain file's reader (chain_conf.c) still calls these names; it moves onto the config
- * engine with the chain format's next change. The parsing is bl_conf.h's. */
-int
-bl_parse_bool(const char *text, bool *value)
-{
-    return bl_conf_parse_bool(text, value);
-}
-
-int
-bl_parse_duration_ms(const char *text, unsigned *ms)
-{
-    uint64_t v = 0;
-
-    if (bl_conf_parse_duration(text, 1000, &v) != BL_OK || v == 0 || v > BL_TIMEOUT_MAX_MS) {
-        return BL_E_INVALID;
-    }
-    *ms = (unsigned) v;
-    return 0;
+    return (kind >= 0 && kind <= BL_READY_COMMAND) ? bl_chain_ready_names[kind] : "unknown";
 }
 
 /* Parsing and clearing one key's value (the parser's side of the table). */
-
-static int
-parse_port(const char *text, unsigned *port)
-{
-    char *end = NULL;
-    guint64 value;
-
-    if (!g_ascii_isdigit(text[0])) {
-        return BL_E_INVALID;
-    }
-    errno = 0;
-    value = g_ascii_strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value == 0 || value > 65535) {
-        return BL_E_INVALID;
-    }
-    *port = (unsigned) value;
-    return 0;
-}
 
 static int
 lookup_name(const char *const *names, size_t n, const char *text)
@@ -145,115 +139,115 @@ lookup_name(const char *const *names, size_t n, const char *text)
     return -1;
 }
 
-/* Store one value; returns NULL or a static description of what is wrong. */
-const char *
-bl_member_store(struct bl_chain_member *m, const struct bl_key_def *def, const char *value)
+/* kind and ready: a name of their list, stored as its enum. */
+static int
+parse_enum(const struct bl_conf_key *k, const char *text, void *base)
 {
-    char *field = (char *) m + def->offset;
-    char **argv = NULL;
-    const char *problem;
-    int idx;
+    bool kind = strcmp(k->key, "kind") == 0;
+    int idx = kind ? lookup_name(bl_chain_kind_names, G_N_ELEMENTS(bl_chain_kind_names), text)
+                   : lookup_name(bl_chain_ready_names, G_N_ELEMENTS(bl_chain_ready_names), text);
 
-    switch (def->type) {
-        case KT_PATH:
-            if (value[0] != '/') {
-                return "must be an absolute path";
-            }
-            /* fall through */
-        case KT_STRING:
-            g_free(*(char **) field);
-            *(char **) field = g_strdup(value);
-            return NULL;
-        case KT_ARGV:
-            if (!g_shell_parse_argv(value, NULL, &argv, NULL)) {
-                return "is not a valid command line (check the quoting)";
-            }
-            if (argv[0][0] != '/') {
-                g_strfreev(argv);
-                return "must start with the program's absolute path";
-            }
-            g_strfreev(*(char ***) field);
-            *(char ***) field = argv;
-            return NULL;
-        case KT_BOOL:
-            return bl_parse_bool(value, (bool *) field) == 0 ? NULL
-                                                             : "must be true or false (yes/no)";
-        case KT_DURATION:
-            return bl_parse_duration_ms(value, (unsigned *) field) == 0
-                       ? NULL
-                       : "must be a duration such as 500ms, 30s or 2min (above 0, at most 1h)";
-        case KT_PORT:
-            return parse_port(value, (unsigned *) field) == 0 ? NULL : "must be a port 1-65535";
-        case KT_KIND:
-            idx = lookup_name(bl_kind_names, G_N_ELEMENTS(bl_kind_names), value);
-            if (idx < 0) {
-                return "is an unknown member kind (expected systemd, lsb or daemon)";
-            }
-            *(enum bl_member_kind *) field = (enum bl_member_kind) idx;
-            return NULL;
-        case KT_READY:
-            idx = lookup_name(bl_ready_names, G_N_ELEMENTS(bl_ready_names), value);
-            if (idx < 0) {
-                return "is an unknown readiness check (expected alive, tcp or command)";
-            }
-            *(enum bl_ready_kind *) field = (enum bl_ready_kind) idx;
-            return NULL;
-        case KT_COND:
-        case KT_HOOK:
-            problem = def->type == KT_COND ? bl_cond_problem(value) : bl_hook_problem(value);
-            if (problem != NULL) {
-                return problem;
-            }
-            g_free(*(char **) field);
-            *(char **) field = g_strdup(value);
-            return NULL;
+    if (idx < 0) {
+        return BL_E_INVALID;
     }
-    return "has an unsupported type";
+    *(int *) (void *) ((char *) base + k->offset) = idx; /* both enums are int-sized */
+    return 0;
+}
+
+static int
+parse_argv(const struct bl_conf_key *k, const char *text, void *base)
+{
+    char ***field = (char ***) (void *) ((char *) base + k->offset);
+    char **argv = NULL;
+
+    if (!g_shell_parse_argv(text, NULL, &argv, NULL)) {
+        return BL_E_INVALID;
+    }
+    if (argv[0][0] != '/') {
+        g_strfreev(argv);
+        return BL_E_INVALID;
+    }
+    g_strfreev(*field);
+    *field = argv;
+    return 0;
+}
+
+static int
+store_text(const struct bl_conf_key *k, const char *text, void *base)
+{
+    char **field = (char **) (void *) ((char *) base + k->offset);
+
+    g_free(*field);
+    *field = g_strdup(text);
+    return 0;
+}
+
+static int
+parse_cond(const struct bl_conf_key *k, const char *text, void *base)
+{
+    return bl_chain_cond_problem(text) == NULL ? store_text(k, text, base) : BL_E_INVALID;
+}
+
+static int
+parse_hook(const struct bl_conf_key *k, const char *text, void *base)
+{
+    return bl_chain_hook_problem(text) == NULL ? store_text(k, text, base) : BL_E_INVALID;
+}
+
+int
+bl_chain_parse_cond(const struct bl_conf_key *k, const char *text, void *base)
+{
+    return parse_cond(k, text, base);
 }
 
 void
-bl_member_clear_key(struct bl_chain_member *m, enum bl_member_key k)
+bl_chain_member_clear_key(struct bl_chain_member *m, enum bl_member_key k)
 {
-    char *field = (char *) m + bl_member_keys[k].offset;
+    const struct bl_conf_key *row = &bl_chain_member_keys[k];
+    char *field = (char *) m + row->offset;
 
-    switch (bl_member_keys[k].type) {
-        case KT_STRING:
-        case KT_PATH:
-        case KT_COND:
-        case KT_HOOK:
-            g_clear_pointer((char **) field, g_free);
-            break;
-        case KT_ARGV:
-            g_clear_pointer((char ***) field, g_strfreev);
-            break;
-        case KT_BOOL:
-            *(bool *) field = false;
-            break;
-        default: /* durations, ports and enums are int-sized; zero is each one's default */
-            memset(field, 0, sizeof(unsigned));
-            break;
+    if (row->parse == parse_argv) {
+        g_clear_pointer((char ***) (void *) field, g_strfreev);
+    } else if (row->type == BL_CONF_STRDUP || row->parse == parse_cond ||
+               row->parse == parse_hook) {
+        g_clear_pointer((char **) (void *) field, g_free);
+    } else if (row->type == BL_CONF_BOOL) {
+        *(bool *) field = false;
+    } else { /* durations, ports and enums are int-sized; zero is each one's default */
+        memset(field, 0, sizeof(unsigned));
     }
     m->key_line[k] = 0;
     g_clear_pointer(&m->key_source[k], g_free);
 }
 
+bool
+bl_chain_member_key_applies(enum bl_member_key k, enum bl_member_kind kind)
+{
+    const char *key = bl_chain_member_keys[k].key;
+
+    return bl_conf_find(bl_chain_member_keys, "member", key) != NULL ||
+           bl_conf_find(bl_chain_member_keys, "outside", key) != NULL ||
+           bl_conf_find(bl_chain_member_keys, bl_chain_member_kind_name(kind), key) != NULL;
+}
+
 /* An override that changes a member's kind drops the keys that only fitted the old kind. */
 void
-bl_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source)
+bl_chain_member_drop_other_kind_keys(struct bl_chain_member *m, const char *source)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (bl_member_keys[k].kinds != ALL_KINDS && m->key_line[k] != 0 &&
+        const char *group = bl_chain_member_keys[k].group;
+        if (strcmp(group, "member") != 0 && strcmp(group, "outside") != 0 && m->key_line[k] != 0 &&
             g_strcmp0(m->key_source[k], source) != 0) {
-            bl_member_clear_key(m, (enum bl_member_key) k);
+            bl_chain_member_clear_key(m, (enum bl_member_key) k);
         }
     }
 }
 
 int
-bl_member_key_find(const char *key)
+bl_chain_member_key_find(const char *key)
 {
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if (strcmp(bl_member_keys[k].key, key) == 0) {
+        if (strcmp(bl_chain_member_keys[k].key, key) == 0) {
             return k;
         }
     }
@@ -272,43 +266,30 @@ append_argv(GString *out, char *const *argv)
 static void
 append_key(GString *out, const struct bl_chain_member *m, int k)
 {
-    const struct bl_key_def *def = &bl_member_keys[k];
-    const char *field = (const char *) m + def->offset;
+    const struct bl_conf_key *row = &bl_chain_member_keys[k];
+    const char *field = (const char *) m + row->offset;
 
-    switch (def->type) {
-        case KT_STRING:
-        case KT_PATH:
-        case KT_COND:
-        case KT_HOOK:
-            if (*(char *const *) field != NULL) {
-                g_string_append_printf(out, "%s = %s\n", def->key, *(char *const *) field);
-            }
-            break;
-        case KT_ARGV:
-            if (*(char **const *) field != NULL) {
-                g_string_append_printf(out, "%s = ", def->key);
-                append_argv(out, *(char **const *) field);
-                g_string_append_c(out, '\n');
-            }
-            break;
-        case KT_BOOL:
-            g_string_append_printf(out, "%s = %s\n", def->key,
-                                   *(const bool *) field ? "true" : "false");
-            break;
-        case KT_DURATION:
-            g_string_append_printf(out, "%s = %ums\n", def->key, *(const unsigned *) field);
-            break;
-        case KT_PORT:
-            if (*(const unsigned *) field != 0) {
-                g_string_append_printf(out, "%s = %u\n", def->key, *(const unsigned *) field);
-            }
-            break;
-        case KT_KIND:
-            g_string_append_printf(out, "%s = %s\n", def->key, bl_member_kind_name(m->kind));
-            break;
-        case KT_READY:
-            g_string_append_printf(out, "%s = %s\n", def->key, bl_ready_kind_name(m->ready));
-            break;
+    if (row->parse == parse_argv) {
+        if (*(char **const *) (const void *) field != NULL) {
+            g_string_append_printf(out, "%s = ", row->key);
+            append_argv(out, *(char **const *) (const void *) field);
+            g_string_append_c(out, '\n');
+        }
+    } else if (k == BL_MK_KIND) {
+        g_string_append_printf(out, "%s = %s\n", row->key, bl_chain_member_kind_name(m->kind));
+    } else if (k == BL_MK_READY) {
+        g_string_append_printf(out, "%s = %s\n", row->key, bl_chain_ready_kind_name(m->ready));
+    } else if (row->type == BL_CONF_BOOL) {
+        g_string_append_printf(out, "%s = %s\n", row->key,
+                               *(const bool *) field ? "true" : "false");
+    } else if (row->type == BL_CONF_DURATION) {
+        g_string_append_printf(out, "%s = %ums\n", row->key, *(const unsigned *) field);
+    } else if (row->type == BL_CONF_UINT) {
+        if (*(const unsigned *) field != 0) {
+            g_string_append_printf(out, "%s = %u\n", row->key, *(const unsigned *) field);
+        }
+    } else if (*(char *const *) (const void *) field != NULL) {
+        g_string_append_printf(out, "%s = %s\n", row->key, *(char *const *) (const void *) field);
     }
 }
 
@@ -317,9 +298,9 @@ append_member(GString *out, const struct bl_chain_member *m)
 {
     g_string_append_printf(out, "\n[%s %s]\n", m->outside ? "outside" : "member", m->name);
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        if ((bl_member_keys[k].kinds & KIND_BIT(m->kind)) &&
-            (m->outside || !bl_member_keys[k].outside_only) &&
-            (k != BL_MK_OPTIONAL || !m->outside)) {
+        bool outside_only = strcmp(bl_chain_member_keys[k].group, "outside") == 0;
+        if (bl_chain_member_key_applies((enum bl_member_key) k, m->kind) &&
+            (m->outside || !outside_only) && (k != BL_MK_OPTIONAL || !m->outside)) {
             append_key(out, m, k);
         }
     }
@@ -381,18 +362,20 @@ bl_chain_same_members(const struct bl_chain *a, const struct bl_chain *b)
     return true;
 }
 
+/* "all", or the kinds the key's rows name ("lsb, daemon"). */
 static void
-print_kinds(FILE *out, unsigned kinds)
+print_kinds(FILE *out, const char *key)
 {
     const char *sep = "";
 
-    if (kinds == ALL_KINDS) {
+    if (bl_conf_find(bl_chain_member_keys, "member", key) != NULL ||
+        bl_conf_find(bl_chain_member_keys, "outside", key) != NULL) {
         fputs("all", out);
         return;
     }
     for (int k = 0; k < BL_KIND_COUNT; k++) {
-        if (kinds & KIND_BIT(k)) {
-            fprintf(out, "%s%s", sep, bl_kind_names[k]);
+        if (bl_conf_find(bl_chain_member_keys, bl_chain_kind_names[k], key) != NULL) {
+            fprintf(out, "%s%s", sep, bl_chain_kind_names[k]);
             sep = ", ";
         }
     }
@@ -403,9 +386,9 @@ bl_chain_print_keys(FILE *out)
 {
     fputs("| key | kinds | default | meaning |\n|---|---|---|---|\n", out);
     for (int k = 0; k < BL_MK_COUNT; k++) {
-        const struct bl_key_def *def = &bl_member_keys[k];
-        fprintf(out, "| `%s` | ", def->key);
-        print_kinds(out, def->kinds);
-        fprintf(out, " | %s | %s |\n", def->def[0] != '\0' ? def->def : "-", def->desc);
+        const struct bl_conf_key *row = &bl_chain_member_keys[k];
+        fprintf(out, "| `%s` | ", row->key);
+        print_kinds(out, row->key);
+        fprintf(out, " | %s | %s |\n", row->def[0] != '\0' ? row->def : "-", row->description);
     }
 }

@@ -46,7 +46,7 @@ systemctl(const struct bl_chain_sys *sys, const char *const *words,
         g_ptr_array_add(argv, m[i]->unit);
     }
     g_ptr_array_add(argv, NULL);
-    rc = bl_kind_run(sys, (char *const *) argv->pdata, NULL, timeout_ms, res);
+    rc = bl_chain_kind_run(sys, (char *const *) argv->pdata, NULL, timeout_ms, res);
     return rc;
 }
 
@@ -97,9 +97,9 @@ show_units(const struct bl_chain_sys *sys, const struct bl_chain_member *const *
     int rc = systemctl(sys, words, m, n, STATUS_TIMEOUT_MS, &res);
 
     if (rc == 0) {
-        rc = bl_exec_ok(&res) ? parse_show(res.output, n, info) : BL_E_STATE;
+        rc = bl_chain_exec_ok(&res) ? parse_show(res.output, n, info) : BL_E_STATE;
     }
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     return rc;
 }
 
@@ -146,26 +146,26 @@ systemd_status(const struct bl_chain_sys *sys, const struct bl_chain_member *con
 
 static int
 systemd_action(const struct bl_chain_sys *sys, const struct bl_chain_member *m,
-               const char *const *words, int timeout_ms, char **detail)
+               const char *const *words, int timeout_ms, char **errmsg)
 {
     struct bl_exec_res res = {0};
     int rc = systemctl(sys, words, &m, 1, timeout_ms, &res);
 
-    return bl_kind_run_result(rc, &res, "systemctl", detail);
+    return bl_chain_kind_run_result(rc, &res, "systemctl", errmsg);
 }
 
 static int
 systemd_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-              char **detail)
+              char **errmsg)
 {
     static const char *const words[] = {"start", NULL};
 
-    return systemd_action(sys, m, words, timeout_ms, detail);
+    return systemd_action(sys, m, words, timeout_ms, errmsg);
 }
 
 static int
 systemd_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-             char **detail)
+             char **errmsg)
 {
     static const char *const stop[] = {"stop", NULL};
     static const char *const kill[] = {"kill", "--signal=SIGKILL", NULL};
@@ -174,11 +174,12 @@ systemd_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
     if (!systemd_running(sys)) {
         return 0;
     }
-    if (systemd_action(sys, m, stop, timeout_ms, detail) != 0) {
-        systemd_action(sys, m, kill, KILL_TIMEOUT_MS, detail);
+    if (systemd_action(sys, m, stop, timeout_ms, errmsg) != 0) {
+        systemd_action(sys, m, kill, KILL_TIMEOUT_MS, errmsg);
     }
     if (systemd_status(sys, &m, 1, &state) != 0 || state == BL_MEMBER_RUNNING) {
-        bl_kind_detail(detail, g_strdup_printf("unit %s still active after SIGKILL", m->unit));
+        bl_chain_kind_errmsg(errmsg,
+                             g_strdup_printf("unit %s still active after SIGKILL", m->unit));
         return BL_E_STATE;
     }
     return 0;
@@ -216,7 +217,7 @@ systemd_check(const struct bl_chain_sys *sys, const struct bl_chain_member *cons
     return rc;
 }
 
-const struct bl_member_ops bl_kind_systemd = {
+const struct bl_member_ops bl_chain_kind_systemd = {
     .start = systemd_start,
     .stop = systemd_stop,
     .status = systemd_status,
@@ -230,7 +231,8 @@ lsb_run(const struct bl_chain_sys *sys, const struct bl_chain_member *m, const c
     char *argv[] = {m->script, (char *) action, NULL};
 
     /* status output is ours to read; start/stop output goes to the member's log */
-    return bl_kind_run(sys, argv, strcmp(action, "status") == 0 ? NULL : m->log, timeout_ms, res);
+    return bl_chain_kind_run(sys, argv, strcmp(action, "status") == 0 ? NULL : m->log, timeout_ms,
+                             res);
 }
 
 static enum bl_member_state
@@ -241,11 +243,11 @@ lsb_state(const struct bl_chain_sys *sys, const struct bl_chain_member *m)
     int code;
 
     if (m->pidfile != NULL) {
-        return bl_kind_pidfile_state(m);
+        return bl_chain_kind_pidfile_state(m);
     }
     rc = lsb_run(sys, m, "status", STATUS_TIMEOUT_MS, &res);
-    code = rc == 0 ? bl_exec_exit_code(&res) : -1;
-    bl_exec_res_clear(&res);
+    code = rc == 0 ? bl_chain_exec_exit_code(&res) : -1;
+    bl_chain_exec_res_clear(&res);
     if (code == LSB_STATUS_RUNNING) {
         return BL_MEMBER_RUNNING;
     }
@@ -254,40 +256,40 @@ lsb_state(const struct bl_chain_sys *sys, const struct bl_chain_member *m)
 
 static int
 lsb_action(const struct bl_chain_sys *sys, const struct bl_chain_member *m, const char *action,
-           int timeout_ms, char **detail)
+           int timeout_ms, char **errmsg)
 {
     struct bl_exec_res res = {0};
     int rc = lsb_run(sys, m, action, timeout_ms, &res);
 
-    return bl_kind_run_result(rc, &res, m->script, detail);
+    return bl_chain_kind_run_result(rc, &res, m->script, errmsg);
 }
 
 static int
 lsb_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-          char **detail)
+          char **errmsg)
 {
     if (lsb_state(sys, m) == BL_MEMBER_RUNNING) {
         return 0;
     }
-    return lsb_action(sys, m, "start", timeout_ms, detail);
+    return lsb_action(sys, m, "start", timeout_ms, errmsg);
 }
 
 static int
 lsb_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-         char **detail)
+         char **errmsg)
 {
-    int64_t deadline = bl_mono_ms() + timeout_ms;
+    int64_t deadline = bl_chain_mono_ms() + timeout_ms;
 
     if (lsb_state(sys, m) == BL_MEMBER_STOPPED) {
         return 0;
     }
     /* LSB stop must succeed on a stopped service, but scripts differ: judge by the state. */
-    lsb_action(sys, m, "stop", timeout_ms, detail);
+    lsb_action(sys, m, "stop", timeout_ms, errmsg);
     if (m->pidfile != NULL) {
-        return bl_kind_stop_pidfile(m, (int) MAX(deadline - bl_mono_ms(), 0), false);
+        return bl_chain_kind_stop_pidfile(m, (int) MAX(deadline - bl_chain_mono_ms(), 0), false);
     }
     if (lsb_state(sys, m) == BL_MEMBER_RUNNING) {
-        bl_kind_detail(detail, g_strdup_printf("%s status still reports running", m->script));
+        bl_chain_kind_errmsg(errmsg, g_strdup_printf("%s status still reports running", m->script));
         return BL_E_STATE;
     }
     return 0;
@@ -333,8 +335,8 @@ lsb_check_one(const struct bl_chain_sys *sys, const struct bl_chain_member *m, G
     static const char *const levels[] = {"rcS.d", "rc1.d", "rc2.d", "rc3.d", "rc4.d", "rc5.d"};
     g_autofree char *base = g_path_get_basename(m->script);
 
-    if (bl_kind_check_program(m, "init script", m->script, problems) != 0 ||
-        bl_kind_check_program(m, "exe", m->exe, problems) != 0) {
+    if (bl_chain_kind_check_program(m, "init script", m->script, problems) != 0 ||
+        bl_chain_kind_check_program(m, "exe", m->exe, problems) != 0) {
         return -ENOENT;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(levels); i++) {
@@ -364,7 +366,7 @@ lsb_check(const struct bl_chain_sys *sys, const struct bl_chain_member *const *m
     return worst;
 }
 
-const struct bl_member_ops bl_kind_lsb = {
+const struct bl_member_ops bl_chain_kind_lsb = {
     .start = lsb_start,
     .stop = lsb_stop,
     .status = lsb_status,

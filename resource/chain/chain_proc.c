@@ -52,7 +52,7 @@ read_small(const char *path, char *buf, size_t size)
 }
 
 int
-bl_pidfile_read(const char *path, pid_t *pid)
+bl_chain_pidfile_read(const char *path, pid_t *pid)
 {
     char buf[32];
     char *end = NULL;
@@ -75,12 +75,12 @@ bl_pidfile_read(const char *path, pid_t *pid)
 }
 
 int
-bl_pidfile_write(const char *path, pid_t pid)
+bl_chain_pidfile_write(const char *path, pid_t pid)
 {
     char line[32];
     int len = snprintf(line, sizeof(line), "%d\n", (int) pid);
 
-    return bl_file_write_atomic(path, line, (size_t) len, 0644);
+    return bl_chain_file_write_atomic(path, line, (size_t) len, 0644);
 }
 
 static bool
@@ -143,7 +143,7 @@ cmdline_matches(pid_t pid, const char *exe, const char *real)
 }
 
 bool
-bl_proc_runs(pid_t pid, const char *exe)
+bl_chain_proc_runs(pid_t pid, const char *exe)
 {
     g_autofree char *real = NULL;
 
@@ -163,10 +163,10 @@ pidfd_exited(int pidfd)
 }
 
 int
-bl_proc_open_member(const char *pidfile, const char *exe, int *pidfd, pid_t *pid)
+bl_chain_proc_open_member(const char *pidfile, const char *exe, int *pidfd, pid_t *pid)
 {
     pid_t p = 0;
-    int rc = bl_pidfile_read(pidfile, &p);
+    int rc = bl_chain_pidfile_read(pidfile, &p);
     int fd;
 
     if (rc == -ENOENT) {
@@ -181,7 +181,7 @@ bl_proc_open_member(const char *pidfile, const char *exe, int *pidfd, pid_t *pid
     }
     /* Verify after pinning: if the pidfd's process is still alive after the check, the /proc
      * entries we read were its own, not a later process's that reused the pid. */
-    if (!bl_proc_runs(p, exe) || pidfd_exited(fd)) {
+    if (!bl_chain_proc_runs(p, exe) || pidfd_exited(fd)) {
         close(fd);
         return -ESRCH;
     }
@@ -193,11 +193,11 @@ bl_proc_open_member(const char *pidfile, const char *exe, int *pidfd, pid_t *pid
 }
 
 bool
-bl_proc_member_alive(const char *pidfile, const char *exe)
+bl_chain_proc_member_alive(const char *pidfile, const char *exe)
 {
     int fd = -1;
 
-    if (bl_proc_open_member(pidfile, exe, &fd, NULL) != 0) {
+    if (bl_chain_proc_open_member(pidfile, exe, &fd, NULL) != 0) {
         return false;
     }
     close(fd);
@@ -205,13 +205,13 @@ bl_proc_member_alive(const char *pidfile, const char *exe)
 }
 
 int
-bl_pidfd_wait(int pidfd, int timeout_ms)
+bl_chain_pidfd_wait(int pidfd, int timeout_ms)
 {
-    int64_t deadline = bl_mono_ms() + timeout_ms;
+    int64_t deadline = bl_chain_mono_ms() + timeout_ms;
 
     for (;;) {
         struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-        int64_t left = deadline - bl_mono_ms();
+        int64_t left = deadline - bl_chain_mono_ms();
         int n = poll(&pfd, 1, left > 0 ? (int) left : 0);
         if (n > 0) {
             return 0;
@@ -223,7 +223,7 @@ bl_pidfd_wait(int pidfd, int timeout_ms)
 }
 
 int
-bl_pidfd_kill(int pidfd, pid_t pid, int sig, bool group)
+bl_chain_pidfd_kill(int pidfd, pid_t pid, int sig, bool group)
 {
     if (pidfd_send_signal(pidfd, sig, NULL, 0) != 0) {
         return -errno;
@@ -278,7 +278,7 @@ connect_result(int fd, int timeout_ms)
 }
 
 int
-bl_tcp_probe(const char *host, unsigned port, int timeout_ms)
+bl_chain_tcp_probe(const char *host, unsigned port, int timeout_ms)
 {
     struct sockaddr_storage ss;
     socklen_t len = 0;
@@ -313,7 +313,7 @@ bl_tcp_probe(const char *host, unsigned port, int timeout_ms)
 #define KILL_REAP_MS 5000
 
 int64_t
-bl_mono_ms(void)
+bl_chain_mono_ms(void)
 {
     struct timespec ts;
 
@@ -322,7 +322,7 @@ bl_mono_ms(void)
 }
 
 void
-bl_sleep_ms(int ms)
+bl_chain_sleep_ms(int ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L};
 
@@ -331,7 +331,7 @@ bl_sleep_ms(int ms)
 }
 
 void
-bl_exec_res_clear(struct bl_exec_res *res)
+bl_chain_exec_res_clear(struct bl_exec_res *res)
 {
     if (res != NULL) {
         g_free(res->output);
@@ -340,13 +340,13 @@ bl_exec_res_clear(struct bl_exec_res *res)
 }
 
 bool
-bl_exec_ok(const struct bl_exec_res *res)
+bl_chain_exec_ok(const struct bl_exec_res *res)
 {
     return !res->timed_out && WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
 }
 
 int
-bl_exec_exit_code(const struct bl_exec_res *res)
+bl_chain_exec_exit_code(const struct bl_exec_res *res)
 {
     return (!res->timed_out && WIFEXITED(res->status)) ? WEXITSTATUS(res->status) : -1;
 }
@@ -430,7 +430,7 @@ wait_child(pid_t pid, int timeout_ms, int *status)
     int rc = 0; /* without a pidfd (kernel < 5.3), fall back to a plain wait */
 
     if (pidfd >= 0) {
-        rc = bl_pidfd_wait(pidfd, timeout_ms);
+        rc = bl_chain_pidfd_wait(pidfd, timeout_ms);
         close(pidfd);
     }
     if (rc == 0) {
@@ -492,6 +492,6 @@ posix_run(void *ctx, const struct bl_exec_req *req, struct bl_exec_res *res)
     return rc;
 }
 
-const struct bl_exec_ops bl_exec_posix = {
+const struct bl_exec_ops bl_chain_exec_posix = {
     .run = posix_run,
 };

@@ -45,7 +45,7 @@ write_all(int fd, const char *data, size_t len)
 }
 
 int
-bl_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+bl_chain_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
     g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC);
@@ -70,7 +70,7 @@ bl_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode
 }
 
 void
-bl_run_record_clear(struct bl_run_record *rec)
+bl_chain_run_record_clear(struct bl_run_record *rec)
 {
     if (rec != NULL) {
         g_free(rec->node);
@@ -79,13 +79,13 @@ bl_run_record_clear(struct bl_run_record *rec)
 }
 
 const char *
-bl_start_mode_name(enum bl_start_mode mode)
+bl_chain_start_mode_name(enum bl_start_mode mode)
 {
     return mode == BL_START_FAILOVER ? "FAILOVER" : "START";
 }
 
 int
-bl_run_record_read(const char *path, struct bl_run_record *rec)
+bl_chain_run_record_read(const char *path, struct bl_run_record *rec)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GError) err = NULL;
@@ -105,7 +105,7 @@ bl_run_record_read(const char *path, struct bl_run_record *rec)
     rec->changed = g_key_file_get_int64(kf, "run", "changed", NULL);
     if (rec->node == NULL || state == NULL ||
         (strcmp(state, "running") != 0 && strcmp(state, "stopped") != 0)) {
-        bl_run_record_clear(rec);
+        bl_chain_run_record_clear(rec);
         return BL_E_INVALID;
     }
     rec->running = strcmp(state, "running") == 0;
@@ -114,7 +114,7 @@ bl_run_record_read(const char *path, struct bl_run_record *rec)
 }
 
 int
-bl_run_record_write(const char *path, const struct bl_run_record *rec)
+bl_chain_run_record_write(const char *path, const struct bl_run_record *rec)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *text = NULL;
@@ -125,13 +125,13 @@ bl_run_record_write(const char *path, const struct bl_run_record *rec)
     text = g_strdup_printf("# bmclink servicechain: which node ran the chain last, and how it "
                            "ended\n[run]\nnode=%s\nstate=%s\nmode=%s\nchanged=%lld\n",
                            rec->node, rec->running ? "running" : "stopped",
-                           bl_start_mode_name(rec->mode),
+                           bl_chain_start_mode_name(rec->mode),
                            (long long) (rec->changed != 0 ? rec->changed : time(NULL)));
-    return bl_file_write_atomic(path, text, strlen(text), 0644);
+    return bl_chain_file_write_atomic(path, text, strlen(text), 0644);
 }
 
 enum bl_start_mode
-bl_start_mode_decide(const struct bl_run_record *rec, const char *node, bool local_snapshot)
+bl_chain_start_mode_decide(const struct bl_run_record *rec, const char *node, bool local_snapshot)
 {
     if (rec == NULL) {
         return BL_START_NORMAL;

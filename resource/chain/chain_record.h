@@ -37,20 +37,20 @@ struct bl_run_record {
  * Write a file atomically: a temporary file beside it, fsync, rename, fsync of the directory.
  * \return 0 or -errno
  */
-int bl_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+int bl_chain_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
 /**
  * Read a run record.
- * \param[out] rec  filled on success; free its contents with bl_run_record_clear()
+ * \param[out] rec  filled on success; free its contents with bl_chain_run_record_clear()
  * \return 0, -ENOENT when there is none, BL_E_INVALID when it is malformed, -errno
  */
-int bl_run_record_read(const char *path, struct bl_run_record *rec);
+int bl_chain_run_record_read(const char *path, struct bl_run_record *rec);
 
 /** Write a run record atomically, creating its directory. \return 0 or -errno */
-int bl_run_record_write(const char *path, const struct bl_run_record *rec);
+int bl_chain_run_record_write(const char *path, const struct bl_run_record *rec);
 
 /** Free a record's contents; accepts a zeroed record. */
-void bl_run_record_clear(struct bl_run_record *rec);
+void bl_chain_run_record_clear(struct bl_run_record *rec);
 
 /**
  * Decide the start mode (see the table above).
@@ -58,10 +58,10 @@ void bl_run_record_clear(struct bl_run_record *rec);
  * \param[in] node            this node's name
  * \param[in] local_snapshot  whether this node still holds a snapshot of a run
  */
-enum bl_start_mode bl_start_mode_decide(const struct bl_run_record *rec, const char *node,
-                                        bool local_snapshot);
+enum bl_start_mode bl_chain_start_mode_decide(const struct bl_run_record *rec, const char *node,
+                                              bool local_snapshot);
 
 /** "START" or "FAILOVER"; static. */
-const char *bl_start_mode_name(enum bl_start_mode mode);
+const char *bl_chain_start_mode_name(enum bl_start_mode mode);
 
 #endif

@@ -128,14 +128,15 @@ bl_chain_reg_parse(const struct bl_chain_reg_params *p, const char *state_stem,
         return BL_E_INVALID;
     }
     if (p->sync_timeout != NULL &&
-        bl_parse_duration_ms(p->sync_timeout, &r->sync_timeout_ms) != 0) {
+        bl_conf_parse_ms(p->sync_timeout, 1000, 1, BL_TIMEOUT_MAX_MS, &r->sync_timeout_ms) != 0) {
         *errmsg = g_strdup_printf("registry_sync_timeout '%s' is not a duration", p->sync_timeout);
         return BL_E_INVALID;
     }
     r->settle_ms = BL_CHAIN_REG_SETTLE_MS;
     if (p->settle != NULL && strcmp(p->settle, "0") == 0) {
         r->settle_ms = 0;
-    } else if (p->settle != NULL && bl_parse_duration_ms(p->settle, &r->settle_ms) != 0) {
+    } else if (p->settle != NULL &&
+               bl_conf_parse_ms(p->settle, 1000, 1, BL_TIMEOUT_MAX_MS, &r->settle_ms) != 0) {
         *errmsg = g_strdup_printf("registry_capture_settle '%s' is not a duration", p->settle);
         return BL_E_INVALID;
     }
@@ -182,7 +183,7 @@ bl_chain_reg_enabled(const struct bl_chain_reg *r)
 }
 
 static int
-reg_connect(struct bl_chain_reg *r, char **detail)
+reg_connect(struct bl_chain_reg *r, char **errmsg)
 {
     int rc;
 
@@ -192,7 +193,7 @@ reg_connect(struct bl_chain_reg *r, char **detail)
     rc = r->ops->connect(r->ops_ctx, r->service, &r->conn);
     if (rc != 0) {
         r->conn = NULL;
-        *detail =
+        *errmsg =
             g_strdup_printf("cannot reach bmclinkd's registry (IPC service %s): %s; is "
                             "bmclinkd running on this node (its clone ordered before "
                             "this resource)?",
@@ -300,25 +301,25 @@ static int
 save_state(const struct bl_chain_reg *r, const GString *base, char **stamps)
 {
     g_autofree char *text = stamps_text(stamps);
-    int rc = bl_file_write_atomic(r->base_path, base->str, base->len, 0600);
+    int rc = bl_chain_file_write_atomic(r->base_path, base->str, base->len, 0600);
 
-    return rc != 0 ? rc : bl_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
+    return rc != 0 ? rc : bl_chain_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
 }
 
 static int
-write_render_file(const char *path, const GString *text, char **detail)
+write_render_file(const char *path, const GString *text, char **errmsg)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     int rc;
 
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         rc = -errno;
-        *detail = g_strdup_printf("cannot create %s: %s", dir, g_strerror(errno));
+        *errmsg = g_strdup_printf("cannot create %s: %s", dir, g_strerror(errno));
         return rc;
     }
-    rc = bl_file_write_atomic(path, text->str, text->len, 0600);
+    rc = bl_chain_file_write_atomic(path, text->str, text->len, 0600);
     if (rc != 0) {
-        *detail = g_strdup_printf("cannot write %s: %s", path, bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot write %s: %s", path, bl_strerror(rc));
     }
     return rc;
 }
@@ -326,16 +327,16 @@ write_render_file(const char *path, const GString *text, char **detail)
 /* ---- before start ---- */
 
 static void
-explain_not_in_sync(struct bl_chain_reg *r, unsigned waited_ms, int rc, char **detail)
+explain_not_in_sync(struct bl_chain_reg *r, unsigned waited_ms, int rc, char **errmsg)
 {
     struct bl_reg_ipc_status st;
 
     if (r->ops->status(r->conn, &st) != 0) {
-        *detail =
+        *errmsg =
             g_strdup_printf("registry not in sync after %u ms: %s", waited_ms, bl_strerror(rc));
         return;
     }
-    *detail = g_strdup_printf(
+    *errmsg = g_strdup_printf(
         "node %u's registry replica is not in sync after %u ms (state %s, quorum %s, %u nodes in "
         "the ring): %s; see `bmclink-reg status` here, or raise registry_sync_timeout",
         st.nodeid, waited_ms, bl_reg_sm_state_name(st.state), st.quorate ? "yes" : "no",
@@ -367,52 +368,52 @@ bl_chain_reg_render_profile(const struct bl_chain_reg_ops *ops, void *conn,
 }
 
 static int
-render_text(struct bl_chain_reg *r, GString *out, char **detail)
+render_text(struct bl_chain_reg *r, GString *out, char **errmsg)
 {
     struct bl_reg_text_writer w = {out, BL_REG_TEXT_HKLM};
     const char *failed = NULL;
     int rc = bl_chain_reg_render_profile(r->ops, r->conn, r->profile, &w, &failed);
 
     if (rc != 0) {
-        *detail = g_strdup_printf("cannot read %s from the registry: %s", failed, bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot read %s from the registry: %s", failed, bl_strerror(rc));
     }
     return rc;
 }
 
 int
-bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **detail)
+bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **errmsg)
 {
     unsigned wait_ms = r->sync_timeout_ms;
     int rc;
 
     if (deadline > 0) {
-        int64_t left = deadline - bl_mono_ms();
+        int64_t left = deadline - bl_chain_mono_ms();
         wait_ms = (unsigned) CLAMP(left, 0, (int64_t) wait_ms);
     }
-    rc = reg_connect(r, detail);
+    rc = reg_connect(r, errmsg);
     if (rc != 0) {
         return rc;
     }
     rc = r->ops->wait_sync(r->conn, wait_ms);
     if (rc != 0) {
-        explain_not_in_sync(r, wait_ms, rc, detail);
+        explain_not_in_sync(r, wait_ms, rc, errmsg);
     }
     return rc;
 }
 
 int
-bl_chain_reg_render(struct bl_chain_reg *r, char **detail)
+bl_chain_reg_render(struct bl_chain_reg *r, char **errmsg)
 {
     g_autoptr(GString) text = g_string_new(NULL);
-    int rc = reg_connect(r, detail);
+    int rc = reg_connect(r, errmsg);
 
-    rc = rc != 0 ? rc : render_text(r, text, detail);
+    rc = rc != 0 ? rc : render_text(r, text, errmsg);
     for (char **f = r->render; rc == 0 && *f != NULL; f++) {
-        rc = write_render_file(*f, text, detail);
+        rc = write_render_file(*f, text, errmsg);
     }
     g_auto(GStrv) stamps = rc == 0 ? all_stamps(r, NULL) : NULL; /* after our own writes */
     if (rc == 0 && (rc = save_state(r, text, stamps)) != 0) {
-        *detail = g_strdup_printf("cannot keep the rendered base in %s: %s", r->base_path,
+        *errmsg = g_strdup_printf("cannot keep the rendered base in %s: %s", r->base_path,
                                   bl_strerror(rc));
     }
     return rc;
@@ -456,20 +457,20 @@ bl_chain_reg_write_parts(const struct bl_chain_reg_ops *seam, void *conn,
  * said as such (the base is not advanced, so the next capture sends all of them again:
  * every op is idempotent). */
 static int
-send_changes(struct bl_chain_reg *r, const char *file, const struct bl_reg_ops *ops, char **detail)
+send_changes(struct bl_chain_reg *r, const char *file, const struct bl_reg_ops *ops, char **errmsg)
 {
     unsigned parts = 0;
-    int rc = reg_connect(r, detail);
+    int rc = reg_connect(r, errmsg);
 
     rc =
         rc != 0 ? rc : bl_chain_reg_write_parts(r->ops, r->conn, ops, BL_REG_WRITE_MAX / 2, &parts);
-    if (rc != 0 && *detail == NULL && parts > 1) {
-        *detail = g_strdup_printf("%s: PARTIAL checkpoint: %u writes of its %zu changes recorded "
+    if (rc != 0 && *errmsg == NULL && parts > 1) {
+        *errmsg = g_strdup_printf("%s: PARTIAL checkpoint: %u writes of its %zu changes recorded "
                                   "in the registry, then one refused (%s); the rest is not "
                                   "recorded and all of them are sent again at the next capture",
                                   file, parts - 1, ops->n, bl_strerror(rc));
-    } else if (rc != 0 && *detail == NULL) {
-        *detail = g_strdup_printf("%s: %zu changes not recorded in the registry: %s", file, ops->n,
+    } else if (rc != 0 && *errmsg == NULL) {
+        *errmsg = g_strdup_printf("%s: %zu changes not recorded in the registry: %s", file, ops->n,
                                   bl_strerror(rc));
     }
     return rc;
@@ -479,7 +480,7 @@ send_changes(struct bl_chain_reg *r, const char *file, const struct bl_reg_ops *
  * was read. *held set (and the why appended to notes) when the file lost a profile root. */
 static int
 capture_file(struct bl_chain_reg *r, size_t idx, const GString *base, const GString *now,
-             char **stamps, size_t *captured, GString *notes, bool *held, char **detail)
+             char **stamps, size_t *captured, GString *notes, bool *held, char **errmsg)
 {
     const char *file = r->render[idx];
     struct bl_reg_ops ops = {0};
@@ -490,14 +491,14 @@ capture_file(struct bl_chain_reg *r, size_t idx, const GString *base, const GStr
 
     *held = why != NULL;
     if (rc != 0) {
-        *detail = g_strdup_printf("%s: %s", file, err);
+        *errmsg = g_strdup_printf("%s: %s", file, err);
     } else if (why != NULL) {
         g_string_append_printf(notes,
                                "%s %s (a write cut short?): held, not captured until it "
                                "changes; to delete what it lacks use bmclink-reg delete\n",
                                file, why);
     } else if (ops.n > 0) {
-        rc = send_changes(r, file, &ops, detail);
+        rc = send_changes(r, file, &ops, errmsg);
     }
     if (rc == 0 && why == NULL) {
         *captured = ops.n;
@@ -542,7 +543,7 @@ unsettled(const struct bl_chain_reg *r, const int64_t *mtimes, int64_t *age_ms)
 /* Read every render file between two stamps; capture the first that differs from the base. */
 static int
 capture_files(struct bl_chain_reg *r, const GString *base, char **stamps, size_t *captured,
-              bool *deferred, char **detail)
+              bool *deferred, char **errmsg)
 {
     g_autoptr(GString) notes = g_string_new(NULL);
     int rc = 0;
@@ -553,22 +554,22 @@ capture_files(struct bl_chain_reg *r, const GString *base, char **stamps, size_t
         g_autofree char *after = file_stamp(r, f, NULL);
         bool held = false;
         if (rc == -EFBIG) {
-            *detail =
+            *errmsg =
                 g_strdup_printf("%s is larger than %u bytes: not read back", f, CAPTURE_MAX_BYTES);
             return rc;
         }
         if (strcmp(after, stamps[i]) != 0) {
             *deferred = true;
-            *detail = g_strdup_printf("%s changed while it was read: captured once it is still", f);
+            *errmsg = g_strdup_printf("%s changed while it was read: captured once it is still", f);
             return 0;
         }
         if (now == NULL && rc != -ENOENT) {
             /* unreadable is not gone: the stamp stays unrecorded, the next capture retries */
-            *detail = g_strdup_printf("cannot read %s: %s", f, bl_strerror(rc));
+            *errmsg = g_strdup_printf("cannot read %s: %s", f, bl_strerror(rc));
             return rc;
         }
         if (now != NULL && !g_string_equal(now, base)) {
-            rc = capture_file(r, i, base, now, stamps, captured, notes, &held, detail);
+            rc = capture_file(r, i, base, now, stamps, captured, notes, &held, errmsg);
             if (rc != 0 || !held) {
                 break;
             }
@@ -578,18 +579,18 @@ capture_files(struct bl_chain_reg *r, const GString *base, char **stamps, size_t
     if (rc == 0 && *captured == 0) {
         /* touched, not changed, or held: not read again until it changes */
         g_autofree char *text = stamps_text(stamps);
-        rc = bl_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
+        rc = bl_chain_file_write_atomic(r->stamp_path, text, strlen(text), 0600);
     }
-    if (*detail == NULL && notes->len > 0) {
+    if (*errmsg == NULL && notes->len > 0) {
         g_string_truncate(notes, notes->len - 1);
-        *detail = g_strdup(notes->str);
+        *errmsg = g_strdup(notes->str);
     }
     return rc;
 }
 
 int
 bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured, bool *deferred,
-                     char **detail)
+                     char **errmsg)
 {
     g_autofree char *recorded = NULL;
     g_autofree char *text = NULL;
@@ -602,7 +603,7 @@ bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured, boo
     bool d = false;
     int rc = 0;
 
-    *detail = NULL;
+    *errmsg = NULL;
     captured = captured != NULL ? captured : &n;
     deferred = deferred != NULL ? deferred : &d;
     *captured = 0;
@@ -618,18 +619,18 @@ bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured, boo
     }
     if (!at_stop && (young = unsettled(r, mtimes, &age_ms)) != NULL) {
         *deferred = true;
-        *detail = g_strdup_printf("%s was modified %lld ms ago, within registry_capture_settle "
+        *errmsg = g_strdup_printf("%s was modified %lld ms ago, within registry_capture_settle "
                                   "(%u ms): captured once it is still",
                                   young, (long long) age_ms, r->settle_ms);
         return 0;
     }
     base = real_read(NULL, r->base_path, &rc);
     if (base == NULL) {
-        *detail = g_strdup_printf("no rendered base %s (%s): nothing to compare with", r->base_path,
+        *errmsg = g_strdup_printf("no rendered base %s (%s): nothing to compare with", r->base_path,
                                   bl_strerror(rc));
         return rc;
     }
-    return capture_files(r, base, stamps, captured, deferred, detail);
+    return capture_files(r, base, stamps, captured, deferred, errmsg);
 }
 
 void

@@ -122,38 +122,38 @@ bool bl_chain_reg_enabled(const struct bl_chain_reg *r);
 /**
  * Before start: wait until the replica is in sync, at most the sync timeout and not past
  * deadline.
- * \param[in]  deadline  bl_mono_ms() value not to wait past; 0: none
- * \param[out] detail    on failure what went wrong, on which node, what to do (g_free())
+ * \param[in]  deadline  bl_chain_mono_ms() value not to wait past; 0: none
+ * \param[out] errmsg    on failure what went wrong, on which node, what to do (g_free())
  * \return 0, BL_E_TIMEOUT (not in sync), a connection error
  */
-int bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **detail);
+int bl_chain_reg_wait(struct bl_chain_reg *r, int64_t deadline, char **errmsg);
 
 /**
  * Then render the profile's subtrees into every render file (atomically, mode 0600, parent
  * folders created) and keep the text as the base for capture. A missing subtree renders as
  * nothing.
- * \param[out] detail  on failure what went wrong (g_free())
+ * \param[out] errmsg  on failure what went wrong (g_free())
  * \return 0, the registry's errors, -errno
  */
-int bl_chain_reg_render(struct bl_chain_reg *r, char **detail);
+int bl_chain_reg_render(struct bl_chain_reg *r, char **errmsg);
 
 /**
  * Record a program's changes to the rendered files: for the first file whose content
  * differs from the base, write the difference into the registry and make it the new base.
- * Changes outside the profile's subtrees are skipped (said in *detail). Nothing is read
+ * Changes outside the profile's subtrees are skipped (said in *errmsg). Nothing is read
  * while a file is being written (deferred, see the top of this file); a file that looks cut
- * short (bl_chain_reg_cut_short()) is held, not captured (said in *detail, rc 0). A
+ * short (bl_chain_reg_cut_short()) is held, not captured (said in *errmsg, rc 0). A
  * failure after part of a large difference was written leaves a partial checkpoint, said in
- * *detail; the base is kept, so the next capture sends the whole difference again.
+ * *errmsg; the base is kept, so the next capture sends the whole difference again.
  * \param[in]  at_stop   every member is stopped: no settle time (the stillness check stays)
  * \param[out] captured  number of changes written (0 when nothing changed); may be NULL
  * \param[out] deferred  true when a file was not still: nothing read into the registry, the
- *                       next capture tries again (why in *detail); may be NULL
- * \param[out] detail    on failure, deferral, skipped or held changes, what happened (g_free())
+ *                       next capture tries again (why in *errmsg); may be NULL
+ * \param[out] errmsg    on failure, deferral, skipped or held changes, what happened (g_free())
  * \return 0, bl_reg_text_parse()'s code (a file is no .reg file), the registry's errors
  */
 int bl_chain_reg_capture(struct bl_chain_reg *r, bool at_stop, size_t *captured, bool *deferred,
-                         char **detail);
+                         char **errmsg);
 
 /**
  * The changes that turn the registry state of text `base` into that of text `now` (both

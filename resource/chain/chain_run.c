@@ -21,7 +21,7 @@ bl_chain_state_name(enum bl_chain_state state)
 }
 
 const char *
-bl_member_state_name(enum bl_member_state state)
+bl_chain_member_state_name(enum bl_member_state state)
 {
     static const char *const names[] = {"stopped", "running", "failed"};
 
@@ -43,7 +43,7 @@ min_deadline(int64_t a, int64_t b)
 static int
 left_ms(int64_t deadline)
 {
-    int64_t left = deadline - bl_mono_ms();
+    int64_t left = deadline - bl_chain_mono_ms();
 
     return left > 0 ? (int) MIN(left, INT32_MAX) : 0;
 }
@@ -61,9 +61,9 @@ static int
 run_check(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms)
 {
     struct bl_exec_res res = {0};
-    int rc = bl_kind_run(sys, m->check, NULL, timeout_ms, &res);
+    int rc = bl_chain_kind_run(sys, m->check, NULL, timeout_ms, &res);
 
-    return bl_kind_run_result(rc, &res, m->check[0], NULL);
+    return bl_chain_kind_run_result(rc, &res, m->check[0], NULL);
 }
 
 /* Whether a running member also passes its readiness check. */
@@ -72,7 +72,7 @@ member_ready(const struct bl_chain_sys *sys, const struct bl_chain_member *m, in
 {
     switch (m->ready) {
         case BL_READY_TCP:
-            return bl_tcp_probe(m->host, m->port, MIN(timeout_ms, PROBE_TIMEOUT_MS)) == 0;
+            return bl_chain_tcp_probe(m->host, m->port, MIN(timeout_ms, PROBE_TIMEOUT_MS)) == 0;
         case BL_READY_COMMAND:
             return run_check(sys, m, MIN(timeout_ms, CHECK_TIMEOUT_MS)) == 0;
         default:
@@ -99,7 +99,7 @@ wait_ready(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int6
         if (left_ms(deadline) == 0) {
             return BL_E_TIMEOUT;
         }
-        bl_sleep_ms(MIN(delay, left_ms(deadline)));
+        bl_chain_sleep_ms(MIN(delay, left_ms(deadline)));
         delay = MIN(delay * 2, POLL_MAX_MS);
     }
 }
@@ -107,15 +107,16 @@ wait_ready(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int6
 static int
 stop_member(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms)
 {
-    g_autofree char *detail = NULL;
-    int64_t t0 = bl_mono_ms();
-    int rc = ops_of(sys, m)->stop(sys, m, timeout_ms, &detail);
+    g_autofree char *errmsg = NULL;
+    int64_t t0 = bl_chain_mono_ms();
+    int rc = ops_of(sys, m)->stop(sys, m, timeout_ms, &errmsg);
 
     if (rc != 0) {
-        qb_log(LOG_ERR, "member %s (%s) did not stop: %s", m->name, bl_member_kind_name(m->kind),
-               detail != NULL ? detail : bl_strerror(rc));
+        qb_log(LOG_ERR, "member %s (%s) did not stop: %s", m->name,
+               bl_chain_member_kind_name(m->kind), errmsg != NULL ? errmsg : bl_strerror(rc));
     } else {
-        qb_log(LOG_INFO, "member %s stopped (%lld ms)", m->name, (long long) (bl_mono_ms() - t0));
+        qb_log(LOG_INFO, "member %s stopped (%lld ms)", m->name,
+               (long long) (bl_chain_mono_ms() - t0));
     }
     return rc;
 }
@@ -154,26 +155,27 @@ stop_range(const struct bl_chain_sys *sys, const struct bl_chain *chain, size_t 
 static int
 start_member(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int64_t deadline)
 {
-    g_autofree char *detail = NULL;
-    int64_t t0 = bl_mono_ms();
+    g_autofree char *errmsg = NULL;
+    int64_t t0 = bl_chain_mono_ms();
     int64_t until = min_deadline(t0 + m->start_timeout_ms, deadline);
-    int rc = ops_of(sys, m)->start(sys, m, left_ms(until), &detail);
+    int rc = ops_of(sys, m)->start(sys, m, left_ms(until), &errmsg);
 
     if (rc == 0) {
         rc = wait_ready(sys, m, until);
-        if (rc != 0 && detail == NULL) {
-            detail = g_strdup_printf(rc == BL_E_TIMEOUT ? "not ready (%s) within %u ms"
+        if (rc != 0 && errmsg == NULL) {
+            errmsg = g_strdup_printf(rc == BL_E_TIMEOUT ? "not ready (%s) within %u ms"
                                                         : "died while starting (%s, %u ms)",
-                                     bl_ready_kind_name(m->ready), m->start_timeout_ms);
+                                     bl_chain_ready_kind_name(m->ready), m->start_timeout_ms);
         }
     }
     if (rc == 0) {
-        qb_log(LOG_INFO, "member %s ready (%lld ms)", m->name, (long long) (bl_mono_ms() - t0));
+        qb_log(LOG_INFO, "member %s ready (%lld ms)", m->name,
+               (long long) (bl_chain_mono_ms() - t0));
         return 0;
     }
     qb_log(m->optional ? LOG_WARNING : LOG_ERR, "%s member %s (%s) failed to start: %s",
-           m->optional ? "optional" : "mandatory", m->name, bl_member_kind_name(m->kind),
-           detail != NULL ? detail : bl_strerror(rc));
+           m->optional ? "optional" : "mandatory", m->name, bl_chain_member_kind_name(m->kind),
+           errmsg != NULL ? errmsg : bl_strerror(rc));
     /* Whatever half-started must go before we skip it or roll back. */
     stop_member(sys, m, (int) m->stop_timeout_ms);
     return rc;
@@ -188,7 +190,7 @@ run_hooks(const struct bl_chain_sys *sys, const struct bl_chain *chain, enum bl_
 {
     for (size_t i = 0; i < chain->n_outside; i++) {
         const struct bl_chain_member *o = &chain->outside[i];
-        g_autofree char *detail = NULL;
+        g_autofree char *errmsg = NULL;
         if (o->hook[h] == NULL) {
             continue;
         }
@@ -197,13 +199,13 @@ run_hooks(const struct bl_chain_sys *sys, const struct bl_chain *chain, enum bl_
         if (deadline != 0) {
             timeout = MAX(MIN(timeout, left_ms(deadline)), 100);
         }
-        int rc = start ? ops_of(sys, o)->start(sys, o, timeout, &detail)
-                       : ops_of(sys, o)->stop(sys, o, timeout, &detail);
+        int rc = start ? ops_of(sys, o)->start(sys, o, timeout, &errmsg)
+                       : ops_of(sys, o)->stop(sys, o, timeout, &errmsg);
         if (rc == 0) {
             qb_log(LOG_INFO, "outside service %s: %s done", o->name, start ? "start" : "stop");
         } else {
             qb_log(LOG_WARNING, "outside service %s: %s failed (the chain goes on): %s", o->name,
-                   start ? "start" : "stop", detail != NULL ? detail : bl_strerror(rc));
+                   start ? "start" : "stop", errmsg != NULL ? errmsg : bl_strerror(rc));
         }
     }
 }
@@ -328,7 +330,7 @@ bl_chain_status(const struct bl_chain_sys *sys, const struct bl_chain *chain, in
                      (m->ready == BL_READY_COMMAND && depth >= BL_CHAIN_DEPTH_CHECKS);
         if (states[i] == BL_MEMBER_RUNNING && probe && !member_ready(sys, m, PROBE_TIMEOUT_MS)) {
             qb_log(LOG_WARNING, "member %s is running but its %s check fails", m->name,
-                   bl_ready_kind_name(m->ready));
+                   bl_chain_ready_kind_name(m->ready));
             states[i] = BL_MEMBER_FAILED;
         }
     }

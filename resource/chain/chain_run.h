@@ -28,7 +28,7 @@ enum bl_chain_state {
  * returned). Members already running are left as they are. An optional member that
  * fails is stopped, logged and skipped; when a mandatory member fails, it and every member
  * before it are stopped in reverse order.
- * \param[in]  deadline  bl_mono_ms() value by which the whole start must end; 0: none
+ * \param[in]  deadline  bl_chain_mono_ms() value by which the whole start must end; 0: none
  * \param[out] failed    index of the mandatory member that failed, or -1; may be NULL
  * \return 0, or the failed member's code: BL_E_TIMEOUT (start or readiness timed out),
  *         BL_E_STATE (start command failed or the member died), -errno (could not run)
@@ -38,9 +38,9 @@ int bl_chain_start(const struct bl_chain_sys *sys, const struct bl_chain *chain,
 
 /**
  * Stop the chain, last member first (the [outside] entries' before_stop hooks before, their
- * after_stop hooks after, failures of theirs logged only): each is asked to stop and killed after its stop_timeout
- * (shortened so that the members after it keep some time before deadline). Members already
- * stopped are fine. Every member is tried even when one fails.
+ * after_stop hooks after, failures of theirs logged only): each is asked to stop and killed
+ * after its stop_timeout (shortened so that the members after it keep some time before
+ * deadline). Members already stopped are fine. Every member is tried even when one fails.
  * \return 0 when all are stopped, else the first failure (BL_E_STATE: survived SIGKILL)
  */
 int bl_chain_stop(const struct bl_chain_sys *sys, const struct bl_chain *chain, int64_t deadline);
@@ -68,6 +68,6 @@ int bl_chain_check(const struct bl_chain_sys *sys, const struct bl_chain *chain,
 const char *bl_chain_state_name(enum bl_chain_state state);
 
 /** "stopped", "running", "failed"; static. */
-const char *bl_member_state_name(enum bl_member_state state);
+const char *bl_chain_member_state_name(enum bl_member_state state);
 
 #endif

@@ -10,11 +10,13 @@
  * Also here: the [folder NAME] sections (what the guide moves to the shared disk) and the
  * text of both for `bmclink chain show`.
  */
+#include "bl_conf.h"
 #include "bl_result.h"
 #include "chain_int.h"
 
 #include <errno.h>
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
 #define FEATURE_MAX 64
@@ -61,7 +63,7 @@ version_value(const char *text)
 }
 
 int
-bl_version_compare(const char *a, const char *b, int *cmp)
+bl_chain_version_compare(const char *a, const char *b, int *cmp)
 {
     int va = a != NULL ? version_value(a) : -1;
     int vb = b != NULL ? version_value(b) : -1;
@@ -112,7 +114,7 @@ cond_clear(struct cond *c)
 }
 
 const char *
-bl_cond_problem(const char *text)
+bl_chain_cond_problem(const char *text)
 {
     struct cond c;
 
@@ -140,7 +142,7 @@ hook_cond(const char *text, size_t *action_len)
 }
 
 const char *
-bl_hook_problem(const char *text)
+bl_chain_hook_problem(const char *text)
 {
     size_t len;
     const char *cond = hook_cond(text, &len);
@@ -149,7 +151,7 @@ bl_hook_problem(const char *text)
           (len == 4 && strncmp(text, "stop", 4) == 0))) {
         return "must be start or stop, optionally followed by 'if CONDITION'";
     }
-    if (cond != NULL && (strstr(text, " if ") == NULL || bl_cond_problem(cond) != NULL)) {
+    if (cond != NULL && (strstr(text, " if ") == NULL || bl_chain_cond_problem(cond) != NULL)) {
         return "has a malformed 'if CONDITION' (a feature name, or version >= X.Y)";
     }
     return NULL;
@@ -187,37 +189,73 @@ takes(int depth, const void *current, int *field_depth)
     return true;
 }
 
-const char *
-bl_chain_site_set(struct bl_chain_site *site, const char *key, const char *value, int depth)
+static int
+site_features(const struct bl_conf_key *k, const char *text, void *base)
 {
+    struct bl_chain_site_ctx *ctx = base;
+    struct bl_chain_site *site = ctx->site;
     char **features = NULL;
-    const char *problem;
 
-    if (strcmp(key, "features") == 0) {
-        problem = parse_features(value, &features);
-        if (problem == NULL && takes(depth, site->features, &site->features_depth)) {
-            g_strfreev(site->features);
-            site->features = features;
-        } else {
-            g_strfreev(features);
-        }
-        return problem;
+    (void) k;
+    if (parse_features(text, &features) != NULL) {
+        return BL_E_INVALID;
     }
-    if (version_value(value) < 0) {
-        return strcmp(key, "series") == 0 ? "must be a major version such as 6"
-                                          : "must be a version such as 6.40 or 5.5";
+    if (takes(ctx->depth, site->features, &site->features_depth)) {
+        g_strfreev(site->features);
+        site->features = features;
+    } else {
+        g_strfreev(features);
     }
-    char **field = strcmp(key, "series") == 0 ? &site->series : &site->version;
-    int *field_depth = field == &site->series ? &site->series_depth : &site->version_depth;
-    if (field == &site->series && strchr(value, '.') != NULL) {
-        return "must be a major version such as 6";
-    }
-    if (takes(depth, *field, field_depth)) {
-        g_free(*field);
-        *field = g_strdup(value);
-    }
-    return NULL;
+    return 0;
 }
+
+/* version (6.40, 5.5) and series (a major version: 6) */
+static int
+site_version(const struct bl_conf_key *k, const char *text, void *base)
+{
+    struct bl_chain_site_ctx *ctx = base;
+    bool series = strcmp(k->key, "series") == 0;
+    char **field = series ? &ctx->site->series : &ctx->site->version;
+    int *field_depth = series ? &ctx->site->series_depth : &ctx->site->version_depth;
+
+    if (version_value(text) < 0 || (series && strchr(text, '.') != NULL)) {
+        return BL_E_INVALID;
+    }
+    if (takes(ctx->depth, *field, field_depth)) {
+        g_free(*field);
+        *field = g_strdup(text);
+    }
+    return 0;
+}
+
+/* include is read by the chain's reader itself (it opens a file); never stored. */
+static int
+site_include(const struct bl_conf_key *k, const char *text, void *base)
+{
+    (void) k;
+    (void) text;
+    (void) base;
+    return BL_E_INVALID;
+}
+
+#define CTX(field) offsetof(struct bl_chain_site_ctx, field)
+
+const struct bl_conf_key bl_chain_keys[] = {
+    {"chain", "name", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, CTX(name), 0,
+     "the chain's name; default the file's base name (an included file's is not used)"},
+    {"chain", "description", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, CTX(description), 0,
+     "free text"},
+    {"chain", "include", BL_CONF_CUSTOM, NULL, 0, 0, "a chain file or profile name", site_include,
+     0, 0, "members of another chain first (before any [member] section)"},
+    {"chain", "series", BL_CONF_CUSTOM, NULL, 0, 0, "a major version such as 6", site_version, 0, 0,
+     "the manager's major version the profile is for"},
+    {"chain", "version", BL_CONF_CUSTOM, NULL, 0, 0, "a version such as 6.40 or 5.5", site_version,
+     0, 0, "the manager's version the site runs (when = version >= X.Y)"},
+    {"chain", "features", BL_CONF_CUSTOM, NULL, 0, 0,
+     "feature names (lower-case letters, digits, '_'), or none", site_features, 0, 0,
+     "the features the site uses (when = FEATURE)"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
 
 void
 bl_chain_site_clear(struct bl_chain_site *site)
@@ -291,34 +329,34 @@ known_list(GHashTable *features)
 
 /* Does the site give what the conditions need, and only features they know? */
 static void
-check_site(const struct bl_chain_site *site, const char *source, struct needs *n, GString *err)
+check_site(const struct bl_chain_site *site, struct bl_conf *f, struct needs *n)
 {
     g_autofree char *known = known_list(n->features);
 
     if (g_hash_table_size(n->features) > 0 && site->features == NULL) {
-        g_string_append_printf(err,
-                               "%s: members depend on the site's features (%s): say which the "
-                               "site uses with 'features = ...' in its [chain] section "
-                               "('features = none' when none)\n",
-                               source, known);
+        bl_conf_fail(f, "chain", "features",
+                     "members depend on the site's features (%s): say which the site uses "
+                     "with 'features = ...' in its [chain] section ('features = none' when "
+                     "none)",
+                     known);
     }
     if (n->version_by != NULL && site->version == NULL) {
-        g_string_append_printf(err,
-                               "%s: '%s' depends on the manager's version: give it with "
-                               "'version = ...' (e.g. 6.40) in the site's [chain] section\n",
-                               source, n->version_by);
+        bl_conf_fail(f, "chain", "version",
+                     "'%s' depends on the manager's version: give it with 'version = ...' "
+                     "(e.g. 6.40) in the site's [chain] section",
+                     n->version_by);
     }
     for (size_t i = 0; site->features != NULL && site->features[i] != NULL; i++) {
         if (strcmp(site->features[i], "all") != 0 &&
             !g_hash_table_contains(n->features, site->features[i])) {
-            g_string_append_printf(err, "%s: feature '%s' is not one this chain knows (%s)\n",
-                                   source, site->features[i], *known ? known : "none");
+            bl_conf_fail(f, "chain", "features", "feature '%s' is not one this chain knows (%s)",
+                         site->features[i], *known ? known : "none");
         }
     }
     if (site->series != NULL && site->version != NULL &&
         version_value(site->version) / 100 != version_value(site->series) / 100) {
-        g_string_append_printf(err, "%s: version %s is not a Ver.%s release (series = %s)\n",
-                               source, site->version, site->series, site->series);
+        bl_conf_fail(f, "chain", "version", "version %s is not a Ver.%s release (series = %s)",
+                     site->version, site->series, site->series);
     }
 }
 
@@ -342,7 +380,7 @@ cond_met(const struct bl_chain_site *site, const char *text, char *buf, size_t s
                g_strv_contains((const char *const *) site->features, "all"));
         g_snprintf(buf, size, "not among the site's features");
     } else {
-        met = bl_version_compare(site->version, c.min_version, &cmp) == 0 && cmp >= 0;
+        met = bl_chain_version_compare(site->version, c.min_version, &cmp) == 0 && cmp >= 0;
         g_snprintf(buf, size, "the site runs %s", site->version != NULL ? site->version : "?");
     }
     cond_clear(&c);
@@ -389,94 +427,88 @@ resolve_members(const struct bl_chain_site *site, GArray *members, GPtrArray *le
 }
 
 void
-bl_chain_site_resolve(const struct bl_chain_site *site, const char *source, GArray *members,
-                      GArray *folders, GPtrArray *left_out, GString *err,
+bl_chain_site_resolve(const struct bl_chain_site *site, struct bl_conf *f, GArray *members,
+                      GArray *folders, GPtrArray *left_out,
                       void (*free_member)(struct bl_chain_member *m))
 {
     struct needs n = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), NULL};
-    gsize before = err->len;
     char why[64];
 
     collect_needs(&n, members, folders);
-    check_site(site, source, &n, err);
+    check_site(site, f, &n);
     g_hash_table_destroy(n.features);
-    if (err->len != before) {
+    if (bl_conf_result(f, NULL) != BL_OK) {
         return;
     }
     resolve_members(site, members, left_out, free_member);
     for (guint i = 0; i < folders->len;) {
-        struct bl_chain_folder *f = &g_array_index(folders, struct bl_chain_folder, i);
-        if (cond_met(site, f->when, why, sizeof why)) {
+        struct bl_chain_folder *d = &g_array_index(folders, struct bl_chain_folder, i);
+        if (cond_met(site, d->when, why, sizeof why)) {
             i++;
             continue;
         }
         g_ptr_array_add(
-            left_out, g_strdup_printf("folder %s: left out, when = %s, %s", f->name, f->when, why));
-        bl_chain_folder_clear(f);
+            left_out, g_strdup_printf("folder %s: left out, when = %s, %s", d->name, d->when, why));
+        bl_chain_folder_clear(d);
         g_array_remove_index(folders, i);
     }
 }
 
-static const char *
-set_folder_path(struct bl_chain_folder *f, const char *value)
+static int
+folder_path(const struct bl_conf_key *k, const char *text, void *base)
 {
-    g_auto(GStrv) parts = g_strsplit(value, "/", -1);
+    struct bl_chain_folder *f = base;
+    g_auto(GStrv) parts = g_strsplit(text, "/", -1);
 
-    if (value[0] == '/' || value[0] == '\0') {
-        return "must be a path below the manager's install folder (no leading '/')";
+    (void) k;
+    if (text[0] == '/' || text[0] == '\0') {
+        return BL_E_INVALID;
     }
     for (size_t i = 0; parts[i] != NULL; i++) {
         if (parts[i][0] == '\0' || strcmp(parts[i], ".") == 0 || strcmp(parts[i], "..") == 0) {
-            return "must not have empty, '.' or '..' parts";
+            return BL_E_INVALID;
         }
     }
     g_free(f->path);
-    f->path = g_strdup(value);
-    return NULL;
+    f->path = g_strdup(text);
+    return 0;
 }
 
-static const char *
-set_folder_mode(struct bl_chain_folder *f, const char *value)
+static int
+folder_mode(const struct bl_conf_key *k, const char *text, void *base)
 {
+    struct bl_chain_folder *f = base;
     char *end = NULL;
     guint64 mode;
 
+    (void) k;
     errno = 0;
-    mode = g_ascii_strtoull(value, &end, 8);
-    if (value[0] < '0' || value[0] > '7' || errno != 0 || *end != '\0' || mode > 07777) {
-        return "must be octal permissions such as 0775";
+    mode = g_ascii_strtoull(text, &end, 8);
+    if (text[0] < '0' || text[0] > '7' || errno != 0 || *end != '\0' || mode > 07777) {
+        return BL_E_INVALID;
     }
     f->mode = (unsigned) mode;
-    return NULL;
+    return 0;
 }
 
-const char *
-bl_chain_folder_set(struct bl_chain_folder *f, const char *key, const char *value)
-{
-    if (strcmp(key, "description") == 0) {
-        g_free(f->description);
-        f->description = g_strdup(value);
-        return NULL;
-    }
-    if (strcmp(key, "path") == 0) {
-        return set_folder_path(f, value);
-    }
-    if (strcmp(key, "mode") == 0) {
-        return set_folder_mode(f, value);
-    }
-    if (strcmp(key, "optional") == 0) {
-        return bl_parse_bool(value, &f->optional) == 0 ? NULL : "must be true or false (yes/no)";
-    }
-    if (strcmp(key, "when") == 0) {
-        const char *problem = bl_cond_problem(value);
-        if (problem == NULL) {
-            g_free(f->when);
-            f->when = g_strdup(value);
-        }
-        return problem;
-    }
-    return "is an unknown folder key (expected description, path, mode, optional, when)";
-}
+#define FOLDER(field) offsetof(struct bl_chain_folder, field)
+#define FL (BL_CONF_NAMED | BL_CONF_RAW) /* [folder NAME]; values as written */
+
+const struct bl_conf_key bl_chain_folder_keys[] = {
+    {"folder", "description", BL_CONF_STRDUP, NULL, 0, 0, NULL, NULL, FOLDER(description), FL,
+     "free text"},
+    {"folder", "path", BL_CONF_CUSTOM, NULL, 0, 0,
+     "a path below the manager's install folder: no leading '/', no empty, '.' or '..' parts",
+     folder_path, 0, FL, "where the folder is, below the manager's install folder"},
+    {"folder", "mode", BL_CONF_CUSTOM, NULL, 0, 0, "octal permissions such as 0775", folder_mode, 0,
+     FL, "the permissions it gets on the volume"},
+    {"folder", "optional", BL_CONF_BOOL, "false", 0, 0, NULL, NULL, FOLDER(optional), FL,
+     "may be missing on a fresh install"},
+    {"folder", "when", BL_CONF_CUSTOM, NULL, 0, 0,
+     "a condition: a feature name such as dmi_events, or version >= 6.40", bl_chain_parse_cond,
+     FOLDER(when), FL, "site condition"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
 
 void
 bl_chain_folder_clear(struct bl_chain_folder *f)

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -28,13 +30,6 @@
  * after a signal, SIGKILL (Filesystem's force_unmount allows about as long). */
 #define UNBIND_TERM_AFTER_MS 1000
 #define UNBIND_KILL_AFTER_MS 3000
-
-struct mount_entry {
-    unsigned major;
-    unsigned minor;
-    char point[4096];
-    char source[4096];
-};
 
 const char *
 bl_volume_problem_name(enum bl_volume_problem problem)
@@ -58,6 +53,7 @@ bl_volume_clear(struct bl_volume *v)
     g_free(v->folders);
     g_free(v->state_dir);
     g_free(v->device);
+    bl_volume_id_clear(&v->id);
     memset(v, 0, sizeof(*v));
 }
 
@@ -201,79 +197,16 @@ bl_volume_parse_folders(struct bl_volume *v, const char *spec, const char *owner
     return 0;
 }
 
-/* mountinfo escapes blanks and backslashes as \ooo. */
-static void
-unescape(char *s)
-{
-    char *out = s;
-
-    for (; *s != '\0'; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *out++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-            s += 3;
-        } else {
-            *out++ = *s;
-        }
-    }
-    *out = '\0';
-}
-
-static bool
-parse_mount_line(const char *line, struct mount_entry *e)
-{
-    const char *sep = strstr(line, " - ");
-    char fstype[256];
-
-    if (sep == NULL ||
-        sscanf(line, "%*d %*d %u:%u %*s %4095s", &e->major, &e->minor, e->point) != 3 ||
-        sscanf(sep + 3, "%255s %4095s", fstype, e->source) != 2) {
-        return false;
-    }
-    unescape(e->point);
-    unescape(e->source);
-    return true;
-}
-
-static bool
-path_under(const char *path, const char *point)
-{
-    size_t n = strlen(point);
-
-    if (strcmp(point, "/") == 0) {
-        return true;
-    }
-    return strncmp(path, point, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* The mount holding path (a real path): the longest mount point above it, preferring the
- * entries of its own device (bind mounts of the same device elsewhere do not count). */
+/* The mount holding path (a real path), from the mountinfo file. */
 static int
-find_mount(const char *mountinfo, const char *path, dev_t dev, struct mount_entry *best)
+find_mount(const char *mountinfo, const char *path, dev_t dev, struct bl_mount *best)
 {
     g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
-    size_t best_len = 0;
-    bool best_dev = false;
 
     if (!g_file_get_contents(mountinfo, &text, NULL, NULL)) {
         return -EIO;
     }
-    lines = g_strsplit(text, "\n", -1);
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        struct mount_entry e;
-        if (!parse_mount_line(lines[i], &e) || !path_under(path, e.point)) {
-            continue;
-        }
-        bool same_dev = makedev(e.major, e.minor) == dev;
-        size_t len = strlen(e.point);
-        if ((same_dev && !best_dev) || (same_dev == best_dev && len >= best_len)) {
-            *best = e;
-            best_len = len;
-            best_dev = same_dev;
-        }
-    }
-    return best_len > 0 ? 0 : -ENOENT;
+    return bl_volume_mountinfo_find(text, path, major(dev), minor(dev), best);
 }
 
 /* state_dir, or its nearest existing ancestor, resolved. */
@@ -291,14 +224,14 @@ existing_real_path(const char *path)
 }
 
 static bool
-device_matches(const char *device, const struct mount_entry *e, char **detail)
+device_matches(const char *device, const struct bl_mount *e, char **errmsg)
 {
     struct stat st;
     g_autofree char *real_dev = realpath(device, NULL);
     g_autofree char *real_src = realpath(e->source, NULL);
 
     if (stat(device, &st) != 0) {
-        *detail = g_strdup_printf("volume_device %s: %s", device, g_strerror(errno));
+        *errmsg = g_strdup_printf("volume_device %s: %s", device, g_strerror(errno));
         return false;
     }
     if (S_ISBLK(st.st_mode) && st.st_rdev == makedev(e->major, e->minor)) {
@@ -307,51 +240,51 @@ device_matches(const char *device, const struct mount_entry *e, char **detail)
     if (real_dev != NULL && real_src != NULL && strcmp(real_dev, real_src) == 0) {
         return true; /* file systems whose st_dev is not the block device's (btrfs) */
     }
-    *detail = g_strdup_printf("%s is mounted from %s (%u:%u), not from volume_device %s", e->point,
-                              e->source, e->major, e->minor, device);
+    *errmsg = g_strdup_printf("volume from another device: %s is mounted from %s (%u:%u), not "
+                              "from volume_device %s",
+                              e->point, e->source, e->major, e->minor, device);
     return false;
 }
 
 static int
 check_mount(const struct bl_volume *v, const char *real, enum bl_volume_problem *problem,
-            char **detail)
+            char **errmsg)
 {
-    struct mount_entry e;
+    g_autofree struct bl_mount *m = g_new0(struct bl_mount, 1);
     struct stat st;
     struct statvfs vfs;
+    const char *ro;
     int rc;
 
     if (stat(real, &st) != 0) {
         return -errno;
     }
     rc = find_mount(v->mountinfo != NULL ? v->mountinfo : "/proc/self/mountinfo", real, st.st_dev,
-                    &e);
+                    m);
     if (rc != 0) {
         return rc;
     }
-    if (strcmp(e.point, "/") == 0) {
+    if (strcmp(m->point, "/") == 0) {
         *problem = BL_VOL_NOT_MOUNTED;
-        *detail = g_strdup_printf("state_dir %s is on the root file system: the shared volume "
-                                  "is not mounted",
+        *errmsg = g_strdup_printf("volume not mounted: state_dir %s is on the root file system",
                                   v->state_dir);
         return BL_E_STATE;
     }
-    if (v->device != NULL && !device_matches(v->device, &e, detail)) {
+    if (v->device != NULL && !device_matches(v->device, m, errmsg)) {
         *problem = BL_VOL_WRONG_DEVICE;
         return BL_E_STATE;
     }
-    if (statvfs(real, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+    ro = bl_volume_mount_read_only(m, statvfs(real, &vfs) == 0 ? vfs.f_flag : 0);
+    if (ro != NULL) {
         *problem = BL_VOL_READ_ONLY;
-        *detail = g_strdup_printf("the volume holding state_dir %s (%s on %s) is mounted "
-                                  "read-only",
-                                  v->state_dir, e.source, e.point);
+        *errmsg = g_strdup_printf("volume read-only: %s, %s (%s)", ro, m->point, m->source);
         return BL_E_STATE;
     }
     return 0;
 }
 
 int
-bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **detail)
+bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char **errmsg)
 {
     g_autofree char *real = existing_real_path(v->state_dir);
     struct stat st;
@@ -361,10 +294,10 @@ bl_volume_check(const struct bl_volume *v, enum bl_volume_problem *problem, char
     if (real == NULL) {
         return -errno;
     }
-    rc = check_mount(v, real, problem, detail);
+    rc = check_mount(v, real, problem, errmsg);
     if (rc == 0 && stat(v->state_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
         *problem = BL_VOL_NOT_DIR;
-        *detail = g_strdup_printf("state_dir %s exists and is not a directory", v->state_dir);
+        *errmsg = g_strdup_printf("state_dir %s exists and is not a directory", v->state_dir);
         rc = BL_E_STATE;
     }
     return rc;
@@ -398,72 +331,72 @@ bl_volume_bind_state(const struct bl_volume *v, size_t i)
 
 /* Create one folder on the volume from its local copy, or empty when there is none. */
 static int
-create_folder(const struct bl_volume *v, const struct bl_folder *f, char **detail)
+create_folder(const struct bl_volume *v, const struct bl_folder *f, char **errmsg)
 {
     struct stat st;
     bool local = stat(f->path, &st) == 0;
     int rc;
 
     if (local && !S_ISDIR(st.st_mode)) {
-        *detail = g_strdup_printf("local path %s is not a directory", f->path);
+        *errmsg = g_strdup_printf("local path %s is not a directory", f->path);
         return BL_E_STATE;
     }
     if (local && is_mount_root(f->path)) {
-        *detail = g_strdup_printf("local path %s has something mounted on it; not copying it "
+        *errmsg = g_strdup_printf("local path %s has something mounted on it; not copying it "
                                   "to the volume",
                                   f->path);
         return BL_E_STATE;
     }
-    rc =
-        bl_tree_copy_atomic(local ? f->path : NULL, v->state_dir, f->name, f->uid, f->gid, f->mode);
+    rc = bl_volume_tree_copy_atomic(local ? f->path : NULL, v->state_dir, f->name, f->uid, f->gid,
+                                    f->mode);
     if (rc != 0) {
-        *detail = g_strdup_printf("first-start copy of %s to %s/%s failed: %s", f->path,
+        *errmsg = g_strdup_printf("first-start copy of %s to %s/%s failed: %s", f->path,
                                   v->state_dir, f->name, bl_strerror(rc));
     }
     if (rc == 0 && !local && g_mkdir_with_parents(f->path, 0755) != 0) {
         rc = -errno;
-        *detail = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(-rc));
+        *errmsg = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(-rc));
     }
     return rc;
 }
 
 static int
-prepare_folder(const struct bl_volume *v, const struct bl_folder *f, char **detail)
+prepare_folder(const struct bl_volume *v, const struct bl_folder *f, char **errmsg)
 {
     g_autofree char *shared = g_build_filename(v->state_dir, f->name, NULL);
     struct stat st;
 
     if (lstat(shared, &st) != 0) {
-        return errno == ENOENT ? create_folder(v, f, detail) : -errno;
+        return errno == ENOENT ? create_folder(v, f, errmsg) : -errno;
     }
     if (!S_ISDIR(st.st_mode)) {
-        *detail = g_strdup_printf("%s on the volume is not a directory", shared);
+        *errmsg = g_strdup_printf("%s on the volume is not a directory", shared);
         return BL_E_STATE;
     }
     if (access(f->path, F_OK) != 0 && g_mkdir_with_parents(f->path, 0755) != 0) {
-        *detail = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(errno));
+        *errmsg = g_strdup_printf("cannot create local path %s: %s", f->path, g_strerror(errno));
         return -errno;
     }
     return 0;
 }
 
 int
-bl_volume_prepare(const struct bl_volume *v, char **detail)
+bl_volume_prepare(const struct bl_volume *v, char **errmsg)
 {
     int rc;
 
     if (g_mkdir_with_parents(v->state_dir, 0755) != 0) {
-        *detail =
+        *errmsg =
             g_strdup_printf("cannot create state_dir %s: %s", v->state_dir, g_strerror(errno));
         return -errno;
     }
     rc = bl_volume_remove_partial(v->state_dir);
     if (rc < 0) {
-        *detail = g_strdup_printf("cannot clean %s: %s", v->state_dir, bl_strerror(rc));
+        *errmsg = g_strdup_printf("cannot clean %s: %s", v->state_dir, bl_strerror(rc));
         return rc;
     }
     for (size_t i = 0; i < v->n_folders; i++) {
-        rc = prepare_folder(v, &v->folders[i], detail);
+        rc = prepare_folder(v, &v->folders[i], errmsg);
         if (rc != 0) {
             return rc;
         }
@@ -481,7 +414,7 @@ struct busy {
 static void
 end_users(const struct bl_volume *v, size_t i, struct busy *b, GString *ended)
 {
-    int64_t now = bl_mono_ms();
+    int64_t now = bl_chain_mono_ms();
     int after = b->sent == 0 ? UNBIND_TERM_AFTER_MS : UNBIND_KILL_AFTER_MS;
 
     if (b->since < 0) {
@@ -495,7 +428,7 @@ end_users(const struct bl_volume *v, size_t i, struct busy *b, GString *ended)
 
 /* ended: NULL to wait for a busy bind, else where end_users() reports. */
 static int
-unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended, char **detail)
+unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended, char **errmsg)
 {
     const char *path = v->folders[i].path;
     struct busy busy = {.since = -1};
@@ -504,22 +437,78 @@ unbind_one(const struct bl_volume *v, size_t i, int64_t deadline, GString *ended
         if (umount2(path, UMOUNT_NOFOLLOW) == 0) {
             continue; /* binds may be stacked; unmount until the local content shows */
         }
-        if (errno == EBUSY && bl_mono_ms() < deadline) {
+        if (errno == EBUSY && bl_chain_mono_ms() < deadline) {
             if (ended != NULL) {
                 end_users(v, i, &busy, ended);
             }
-            bl_sleep_ms(UNBIND_RETRY_MS);
+            bl_chain_sleep_ms(UNBIND_RETRY_MS);
             continue;
         }
         int rc = -errno;
-        *detail = g_strdup_printf("cannot unmount %s: %s", path, g_strerror(errno));
+        *errmsg = g_strdup_printf("cannot unmount %s: %s", path, g_strerror(errno));
         return rc;
     }
     return 0;
 }
 
+/*
+ * A directory reached without following any symbolic link, as a descriptor to mount by: a
+ * link on the way (the path itself or a parent) would move root's bind mount to its
+ * target, which whoever can write that parent chooses, and stop (umount without following
+ * links) could not undo it. Resolving once, by descriptor, leaves no window to swap a link
+ * in between a check and the mount.
+ * \return the descriptor (O_PATH) or -errno (-ELOOP: a symbolic link on the way)
+ */
+static int
+open_no_symlinks(const char *path)
+{
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+    return fd >= 0 ? fd : -errno;
+}
+
+/* Bind shared over local: the local path reached without any symbolic link, the folder on
+ * the volume (under root's state_dir) not a link itself. */
+static int
+bind_folder(const char *shared, const char *local, char **errmsg)
+{
+    int from = open(shared, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int to;
+
+    from = from >= 0 ? from : (errno == ENOTDIR ? -ELOOP : -errno);
+    to = from >= 0 ? open_no_symlinks(local) : -1;
+    int rc = from < 0 ? from : to;
+
+    if (rc == -ELOOP) {
+        *errmsg = g_strdup_printf("%s is or goes through a symbolic link: refused (the bind "
+                                  "would land on the link's target)",
+                                  from < 0 ? shared : local);
+    } else if (rc < 0) {
+        *errmsg = g_strdup_printf("cannot open %s: %s", from < 0 ? shared : local, g_strerror(-rc));
+    } else {
+        char src[64], dst[64];
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", from);
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", to);
+        rc = mount(src, dst, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
+        if (rc != 0) {
+            *errmsg = g_strdup_printf("cannot bind %s over %s: %s", shared, local, g_strerror(-rc));
+        }
+    }
+    if (from >= 0) {
+        close(from);
+    }
+    if (to >= 0) {
+        close(to);
+    }
+    return rc;
+}
+
 int
-bl_volume_bind(const struct bl_volume *v, char **detail)
+bl_volume_bind(const struct bl_volume *v, char **errmsg)
 {
     g_autofree bool *made = g_new0(bool, v->n_folders + 1);
     int rc = 0;
@@ -529,12 +518,10 @@ bl_volume_bind(const struct bl_volume *v, char **detail)
         g_autofree char *shared = g_build_filename(v->state_dir, f->name, NULL);
         enum bl_bind_state state = bl_volume_bind_state(v, i);
         if (state == BL_BIND_OTHER) {
-            *detail = g_strdup_printf("%s already has another file system mounted on it", f->path);
+            *errmsg = g_strdup_printf("%s already has another file system mounted on it", f->path);
             rc = BL_E_STATE;
-        } else if (state == BL_BIND_NONE && mount(shared, f->path, NULL, MS_BIND, NULL) != 0) {
-            rc = -errno;
-            *detail =
-                g_strdup_printf("cannot bind %s over %s: %s", shared, f->path, g_strerror(errno));
+        } else if (state == BL_BIND_NONE && (rc = bind_folder(shared, f->path, errmsg)) != 0) {
+            break;
         } else {
             made[i] = state == BL_BIND_NONE;
         }
@@ -549,9 +536,9 @@ bl_volume_bind(const struct bl_volume *v, char **detail)
 }
 
 static int
-unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **detail)
+unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **errmsg)
 {
-    int64_t deadline = bl_mono_ms() + timeout_ms;
+    int64_t deadline = bl_chain_mono_ms() + timeout_ms;
     int first = 0;
 
     for (size_t i = v->n_folders; i-- > 0;) {
@@ -559,7 +546,7 @@ unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **det
         int rc = unbind_one(v, i, deadline, ended, &msg);
         if (rc != 0 && first == 0) {
             first = rc;
-            *detail = msg;
+            *errmsg = msg;
         } else {
             g_free(msg);
         }
@@ -568,13 +555,13 @@ unbind_all(const struct bl_volume *v, int timeout_ms, GString *ended, char **det
 }
 
 int
-bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **detail)
+bl_volume_unbind(const struct bl_volume *v, int timeout_ms, char **errmsg)
 {
-    return unbind_all(v, timeout_ms, NULL, detail);
+    return unbind_all(v, timeout_ms, NULL, errmsg);
 }
 
 int
-bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended, char **detail)
+bl_volume_unbind_force(const struct bl_volume *v, int timeout_ms, GString *ended, char **errmsg)
 {
-    return unbind_all(v, timeout_ms, ended, detail);
+    return unbind_all(v, timeout_ms, ended, errmsg);
 }

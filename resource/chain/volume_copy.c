@@ -282,8 +282,8 @@ fill_tmp(const char *src, int parent, const char *tmp_name, uid_t uid, gid_t gid
 }
 
 int
-bl_tree_copy_atomic(const char *src, const char *parent, const char *name, uid_t uid, gid_t gid,
-                    mode_t mode)
+bl_volume_tree_copy_atomic(const char *src, const char *parent, const char *name, uid_t uid,
+                           gid_t gid, mode_t mode)
 {
     g_autofree char *tmp_name = NULL;
     int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -79,10 +79,10 @@ struct bl_esm_site {
 /**
  * Read and validate a site file. Every problem is reported, each with the file and key.
  * \param[out] out  on success, free with bl_esm_site_free()
- * \param[out] err  on failure the problems, one a line; g_free(); may be NULL
+ * \param[out] errmsg  on failure the problems, one a line; g_free(); may be NULL
  * \return 0, -ENOENT, BL_E_INVALID
  */
-int bl_esm_site_load(const char *path, struct bl_esm_site **out, char **err);
+int bl_esm_site_load(const char *path, struct bl_esm_site **out, char **errmsg);
 
 /** Free; accepts NULL. */
 void bl_esm_site_free(struct bl_esm_site *site);
@@ -105,10 +105,10 @@ char *bl_esm_chain_text(const struct bl_esm_site *site);
  * profiles).
  * \param[in]  search_dirs  where the profiles are, NULL-terminated
  * \param[out] out          free with bl_chain_free()
- * \param[out] err          on failure, g_free(); may be NULL
+ * \param[out] errmsg       on failure, g_free(); may be NULL
  */
 int bl_esm_chain_load(const struct bl_esm_site *site, const char *const *search_dirs,
-                      struct bl_chain **out, char **err);
+                      struct bl_chain **out, char **errmsg);
 
 /**
  * The agent's "folders" parameter: each [folder] of the chain at its place below the
@@ -188,9 +188,9 @@ char *bl_esm_facts_to_text(const struct bl_esm_facts *f);
 
 /**
  * Parse facts text (from another node: hostile input, checked). \param[out] f cleared first
- * \return 0 or BL_E_INVALID (err set, g_free())
+ * \return 0 or BL_E_INVALID (errmsg set, g_free())
  */
-int bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **err);
+int bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **errmsg);
 
 /** Free the facts' fields; accepts a zeroed struct. */
 void bl_esm_facts_clear(struct bl_esm_facts *f);

@@ -42,7 +42,7 @@ same_version(const char *a, const char *b)
 {
     int cmp = 1;
 
-    return bl_version_compare(a, b, &cmp) == 0 && cmp == 0;
+    return bl_chain_version_compare(a, b, &cmp) == 0 && cmp == 0;
 }
 
 static void
@@ -124,8 +124,8 @@ static void
 check_fip(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray *lines)
 {
     int cmp = -1;
-    bool has_indication =
-        s->version[0] == '6' || (bl_version_compare(s->version, "5.5", &cmp) == 0 && cmp >= 0);
+    bool has_indication = s->version[0] == '6' ||
+                          (bl_chain_version_compare(s->version, "5.5", &cmp) == 0 && cmp >= 0);
 
     if (s->version[0] == '4') {
         return;

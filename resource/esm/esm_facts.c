@@ -9,6 +9,7 @@
  */
 #include "esm.h"
 
+#include "bl_conf.h"
 #include "bl_result.h"
 #include "chain_run.h"
 #include "reg_profile.h"
@@ -133,11 +134,11 @@ run_capture(const struct bl_chain_sys *sys, char *const *argv)
     struct bl_exec_res res;
     char *out = NULL;
 
-    if (sys->exec->run(sys->exec_ctx, &req, &res) == 0 && bl_exec_ok(&res)) {
+    if (sys->exec->run(sys->exec_ctx, &req, &res) == 0 && bl_chain_exec_ok(&res)) {
         out = g_steal_pointer(&res.output);
         out = out != NULL ? out : g_strdup("");
     }
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     return out;
 }
 
@@ -303,8 +304,18 @@ get_list(GKeyFile *kf, const char *key, GString *err)
     return v != NULL ? v : g_new0(char *, 1);
 }
 
+/* A yes/no fact, read by the one boolean parser (bl_conf.h); false when absent or malformed. */
+static bool
+get_bool(GKeyFile *kf, const char *key)
+{
+    g_autofree char *v = g_key_file_get_value(kf, "facts", key, NULL);
+    bool b = false;
+
+    return v != NULL && bl_conf_parse_bool(g_strstrip(v), &b) == BL_OK && b;
+}
+
 int
-bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **err)
+bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **errmsg)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     GString *problems = g_string_new(NULL);
@@ -318,7 +329,7 @@ bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **err)
         g_string_append(problems, "facts: no node name\n");
     }
     f->version = get_opt(kf, "version", problems);
-    f->install_dir = g_key_file_get_boolean(kf, "facts", "install_dir", NULL);
+    f->install_dir = get_bool(kf, "install_dir");
     f->member_problems = get_list(kf, "member_problems", problems);
     f->folders_missing = get_list(kf, "folders_missing", problems);
     f->files_missing = get_list(kf, "files_missing", problems);
@@ -330,15 +341,15 @@ bl_esm_facts_from_text(const char *text, struct bl_esm_facts *f, char **err)
     for (int e = 0; e < BL_ESM_AGENT_EVENTS; e++) {
         f->agent_events[e] = get_opt(kf, bl_esm_agent_event_ids[e], problems);
     }
-    f->registry_read = g_key_file_get_boolean(kf, "facts", "registry_read", NULL);
+    f->registry_read = get_bool(kf, "registry_read");
     f->registry_missing = get_list(kf, "registry_missing", problems);
     if (problems->len > 0) {
         bl_esm_facts_clear(f);
-        *err = g_string_free(problems, FALSE);
+        *errmsg = g_string_free(problems, FALSE);
         return BL_E_INVALID;
     }
     g_string_free(problems, TRUE);
-    *err = NULL;
+    *errmsg = NULL;
     return 0;
 }
 

@@ -113,6 +113,9 @@ fs_res(const struct bl_esm_site *s)
     param(&r, "directory=%s", s->mount_dir);
     param(&r, "fstype=%s", s->fstype);
     r.ops[0] = "monitor interval=20s timeout=40s";
+    /* a real write and read: a device failing or hanging under a file system still "rw"
+     * (the chain's monitor sees read-only, unmounted, replaced, full; docs/servicechain.md) */
+    r.ops[1] = "monitor interval=60s timeout=60s OCF_CHECK_LEVEL=20";
     return r;
 }
 

@@ -1,63 +1,18 @@
 /*
- * The site file of `bmclink esm`: a GKeyFile read through one table of keys (type, default,
- * what it is), every problem reported with the file, section and key. Also what follows
- * directly from the site: its profile, its chain file and the agent's folders parameter.
+ * The site file of `bmclink esm`, read through the config engine (bl_conf.h): one table of
+ * keys, every problem reported as FILE:LINE: [GROUP] KEY: WHY, unknown groups and keys
+ * refused. Also what follows directly from the site: its profile, its chain file and the
+ * agent's folders parameter.
  */
 #include "esm.h"
 
+#include "bl_conf.h"
 #include "bl_result.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-
-enum key_type {
-    K_TEXT, /* one line of text */
-    K_PATH, /* absolute path */
-    K_ADDR, /* numeric IPv4 or IPv6 address */
-    K_VERSION,
-    K_PREFIX, /* prefix length */
-    K_BOOL,
-    K_NAME, /* a name: letters, digits, '.', '_', '-' */
-};
-
-struct key_def {
-    const char *group;
-    const char *key;
-    enum key_type type;
-    const char *def; /* NULL: required (unless optional) */
-    bool optional;   /* may stay NULL */
-    size_t offset;
-};
-
-#define OFF(f) offsetof(struct bl_esm_site, f)
-
-static const struct key_def keys[] = {
-    {"site", "version", K_VERSION, NULL, false, OFF(version)},
-    {"site", "features", K_TEXT, NULL, false, OFF(features)},
-    {"site", "install_dir", K_PATH, NULL, false, OFF(install_dir)},
-    {"site", "manager_name", K_TEXT, NULL, false, OFF(manager_name)},
-    {"site", "folder_group", K_NAME, NULL, true, OFF(folder_group)},
-    {"site", "group", K_NAME, "esm", false, OFF(group)},
-    {"site", "floating_ip", K_ADDR, NULL, false, OFF(floating_ip)},
-    {"site", "floating_cidr", K_PREFIX, "24", false, OFF(cidr)},
-    {"site", "floating_nic", K_NAME, NULL, true, OFF(nic)},
-    {"site", "volume_device", K_PATH, NULL, false, OFF(volume_device)},
-    {"site", "volume_fstype", K_NAME, "ext4", false, OFF(fstype)},
-    {"site", "mount_dir", K_PATH, "/srv/esm", false, OFF(mount_dir)},
-    {"site", "chain", K_NAME, "esm-site", false, OFF(chain)},
-    {"site", "registry", K_BOOL, "true", false, OFF(registry)},
-    {"site", "registry_render", K_PATH, "/etc/opt/esm/registry.reg", false, OFF(registry_render)},
-    {"site", "bmclinkd_config", K_PATH, "/etc/bmclink/bmclinkd.conf", false, OFF(bmclinkd_config)},
-    {"site", "bmclinkd_clone", K_BOOL, "true", false, OFF(bmclinkd_clone)},
-    {"stonith", "user", K_TEXT, "admin", false, OFF(bmc_user)},
-    {"stonith", "password_file", K_PATH, "/etc/bmclink/bmc-password", false,
-     OFF(bmc_password_file)},
-    {"check", "version_file", K_PATH, NULL, true, OFF(version_file)},
-    {"check", "agent_events_command", K_TEXT, NULL, true, OFF(agent_events_command)},
-    {"check", "serveragent", K_BOOL, "false", false, OFF(serveragent)},
-};
 
 static bool
 valid_name(const char *text)
@@ -81,224 +36,253 @@ valid_addr(const char *text)
     return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
 }
 
-/* Check and store one value; NULL or what is wrong. */
-static const char *
-store(struct bl_esm_site *s, const struct key_def *d, const char *value)
+static bool
+valid_version(const char *text)
 {
-    char *field = (char *) s + d->offset;
     int cmp;
 
-    switch (d->type) {
-        case K_BOOL:
-            return bl_parse_bool(value, (bool *) field) == 0 ? NULL : "must be true or false";
-        case K_PREFIX: {
-            char *end = NULL;
-            guint64 n = g_ascii_strtoull(value, &end, 10);
-            if (!g_ascii_isdigit(value[0]) || *end != '\0' || n == 0 || n > 128) {
-                return "must be a prefix length (1-32, or up to 128 for IPv6)";
-            }
-            *(unsigned *) field = (unsigned) n;
-            return NULL;
-        }
-        case K_PATH:
-            if (value[0] != '/' || strpbrk(value, " \t\"'\\") != NULL) {
-                return "must be an absolute path without blanks, quotes or backslashes";
-            }
-            break;
-        case K_ADDR:
-            if (!valid_addr(value)) {
-                return "must be a numeric IPv4 or IPv6 address";
-            }
-            break;
-        case K_VERSION:
-            if (bl_version_compare(value, value, &cmp) != 0 || value[0] < '4' || value[0] > '6' ||
-                g_ascii_isdigit(value[1])) {
-                return "must be a Ver.4, Ver.5 or Ver.6 version such as 6.40";
-            }
-            break;
-        case K_NAME:
-            if (!valid_name(value)) {
-                return "must be a name (letters, digits, '.', '_', '-')";
-            }
-            break;
-        case K_TEXT:
-            if (value[0] == '\0' || strpbrk(value, "\"'\\\n") != NULL) {
-                return "must be non-empty text without quotes or backslashes";
-            }
-            break;
+    return bl_chain_version_compare(text, text, &cmp) == 0 && text[0] >= '4' && text[0] <= '6' &&
+           !g_ascii_isdigit(text[1]);
+}
+
+/* The values go into pcs and crmsh command lines: no quotes or backslashes. */
+static bool
+valid_text(const char *text)
+{
+    return text[0] != '\0' && strpbrk(text, "\"'\\\n") == NULL;
+}
+
+static bool
+valid_path(const char *text)
+{
+    return text[0] == '/' && strpbrk(text, " \t\"'\\") == NULL;
+}
+
+/* Store a copy of text in row k's char * field when it is valid. */
+static int
+store_if(bool valid, const struct bl_conf_key *k, const char *text, void *base)
+{
+    char **field = (char **) (void *) ((char *) base + k->offset);
+
+    if (!valid) {
+        return BL_E_INVALID;
     }
-    g_free(*(char **) field);
-    *(char **) field = g_strdup(value);
-    return NULL;
+    g_free(*field);
+    *field = g_strdup(text);
+    return BL_OK;
 }
 
-static void G_GNUC_PRINTF(4, 5)
-    problem(GString *err, const char *path, const char *where, const char *fmt, ...)
+static int
+parse_text(const struct bl_conf_key *k, const char *text, void *base)
 {
-    va_list ap;
-
-    g_string_append_printf(err, "%s: %s: ", path, where);
-    va_start(ap, fmt);
-    g_string_append_vprintf(err, fmt, ap);
-    va_end(ap);
-    g_string_append_c(err, '\n');
+    return store_if(valid_text(text), k, text, base);
 }
 
-static char *
-raw_value(GKeyFile *kf, const char *group, const char *key)
+static int
+parse_path(const struct bl_conf_key *k, const char *text, void *base)
 {
-    char *value = g_key_file_get_value(kf, group, key, NULL);
-
-    return value != NULL ? g_strstrip(value) : NULL;
+    return store_if(valid_path(text), k, text, base);
 }
 
-static void
-load_table(GKeyFile *kf, const char *path, struct bl_esm_site *s, GString *err)
+/* [managed]: any absolute path (a copy of a managed server's file, read, never run). */
+static int
+parse_copy(const struct bl_conf_key *k, const char *text, void *base)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
-        const struct key_def *d = &keys[i];
-        g_autofree char *value = raw_value(kf, d->group, d->key);
-        g_autofree char *where = g_strdup_printf("[%s] %s", d->group, d->key);
-        if (value == NULL && d->def == NULL) {
-            if (!d->optional) {
-                problem(err, path, where, "missing");
-            }
-            continue;
-        }
-        const char *what = store(s, d, value != NULL ? value : d->def);
-        if (what != NULL) {
-            problem(err, path, where, "'%s' %s", value != NULL ? value : d->def, what);
-        }
-    }
+    return store_if(text[0] == '/', k, text, base);
 }
 
-/* Keys a section may have that the table does not list: a typo would go unnoticed. */
-static void
-unknown_keys(GKeyFile *kf, const char *path, const char *group, GString *err)
+static int
+parse_addr(const struct bl_conf_key *k, const char *text, void *base)
 {
-    g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
-
-    for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
-        bool known = false;
-        for (size_t k = 0; k < G_N_ELEMENTS(keys) && !known; k++) {
-            known = strcmp(keys[k].group, group) == 0 && strcmp(keys[k].key, names[i]) == 0;
-        }
-        if (!known) {
-            g_autofree char *where = g_strdup_printf("[%s] %s", group, names[i]);
-            problem(err, path, where, "unknown key");
-        }
-    }
+    return store_if(valid_addr(text), k, text, base);
 }
 
-static void
-load_nodes(GKeyFile *kf, const char *path, struct bl_esm_site *s, GString *err)
+static int
+parse_version(const struct bl_conf_key *k, const char *text, void *base)
 {
-    g_autofree char *list = raw_value(kf, "site", "nodes");
-    g_auto(GStrv) words = list != NULL ? g_strsplit_set(list, " ,\t", -1) : NULL;
+    return store_if(valid_version(text), k, text, base);
+}
+
+static int
+parse_name(const struct bl_conf_key *k, const char *text, void *base)
+{
+    return store_if(valid_name(text), k, text, base);
+}
+
+/* [site] nodes: names separated by blanks or commas (their [bmc] addresses are read after). */
+static int
+parse_nodes(const struct bl_conf_key *k, const char *text, void *base)
+{
+    struct bl_esm_site *s = base;
+    g_auto(GStrv) words = g_strsplit_set(text, " ,\t", -1);
     GArray *nodes = g_array_new(FALSE, TRUE, sizeof(struct bl_esm_node));
+    bool ok = true;
 
-    for (size_t i = 0; words != NULL && words[i] != NULL; i++) {
-        struct bl_esm_node n = {0};
+    (void) k;
+    for (size_t i = 0; words[i] != NULL && ok; i++) {
+        struct bl_esm_node n = {g_strdup(words[i]), NULL};
         if (words[i][0] == '\0') {
+            g_free(n.name);
             continue;
         }
-        if (!valid_name(words[i])) {
-            problem(err, path, "[site] nodes", "'%s' is not a node name", words[i]);
-            continue;
-        }
-        n.name = g_strdup(words[i]);
-        n.bmc = raw_value(kf, "bmc", n.name);
-        if (n.bmc != NULL && !valid_addr(n.bmc)) {
-            problem(err, path, "[bmc]", "%s = '%s' is not a numeric address", n.name, n.bmc);
-        }
+        ok = valid_name(words[i]);
         g_array_append_val(nodes, n);
     }
-    if (nodes->len == 0) {
-        problem(err, path, "[site] nodes", "missing: the cluster's node names");
-    }
-    s->n_nodes = nodes->len;
+    s->n_nodes = nodes->len; /* freed with the site, also when refused */
     s->nodes = (struct bl_esm_node *) (void *) g_array_free(nodes, FALSE);
+    return ok && s->n_nodes > 0 ? BL_OK : BL_E_INVALID;
 }
 
-/* [bmc] NODE = ADDRESS: every key must be a node. */
-static void
-check_bmc_keys(GKeyFile *kf, const char *path, const struct bl_esm_site *s, GString *err)
+#define TEXT "one line of text without quotes or backslashes"
+#define PATH "an absolute path without blanks, quotes or backslashes"
+#define ADDR "a numeric IPv4 or IPv6 address"
+#define NAME "a name (letters, digits, '.', '_', '-')"
+#define VERSION "a Ver.4, Ver.5 or Ver.6 version such as 6.40"
+#define OFF(f) offsetof(struct bl_esm_site, f)
+#define ROW(group, key, parse, def, flags, field, choices, desc)                                   \
+    {                                                                                              \
+        group, key, BL_CONF_CUSTOM, def, 0, 0, choices, parse, OFF(field), (flags) | BL_CONF_RAW,  \
+            desc                                                                                   \
+    }
+#define REQ BL_CONF_REQUIRED
+
+/* The site file's keys ([bmc] and [managed] take names as keys: bmc_row, managed_row). */
+static const struct bl_conf_key site_keys[] = {
+    ROW("site", "version", parse_version, NULL, REQ, version, VERSION, "the manager's version"),
+    ROW("site", "features", parse_text, NULL, REQ, features, TEXT,
+        "the profile's features the site uses (\"none\" when none)"),
+    ROW("site", "install_dir", parse_path, NULL, REQ, install_dir, PATH,
+        "the manager's install folder, the same on every node"),
+    ROW("site", "manager_name", parse_text, NULL, REQ, manager_name, TEXT,
+        "CommunityName / SM_NAME, the same on every node"),
+    ROW("site", "folder_group", parse_name, NULL, 0, folder_group, NAME,
+        "group of new folders on the volume"),
+    ROW("site", "group", parse_name, "esm", 0, group, NAME, "the Pacemaker group"),
+    ROW("site", "floating_ip", parse_addr, NULL, REQ, floating_ip, ADDR,
+        "the address managed servers send their traps to"),
+    {"site", "floating_cidr", BL_CONF_UINT, "24", 1, 128, NULL, NULL, OFF(cidr), 0,
+     "its prefix length"},
+    ROW("site", "floating_nic", parse_name, NULL, 0, nic, NAME, "its interface"),
+    ROW("site", "volume_device", parse_path, NULL, REQ, volume_device, PATH, "the shared disk"),
+    ROW("site", "volume_fstype", parse_name, "ext4", 0, fstype, NAME, "its file system"),
+    ROW("site", "mount_dir", parse_path, "/srv/esm", 0, mount_dir, PATH, "where it is mounted"),
+    ROW("site", "chain", parse_name, "esm-site", 0, chain, NAME, "the site's chain file name"),
+    {"site", "registry", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, OFF(registry), 0,
+     "synchronized registry"},
+    ROW("site", "registry_render", parse_path, "/etc/opt/esm/registry.reg", 0, registry_render,
+        PATH, "where the registry is rendered"),
+    ROW("site", "bmclinkd_config", parse_path, "/etc/bmclink/bmclinkd.conf", 0, bmclinkd_config,
+        PATH, "bmclinkd's configuration"),
+    {"site", "bmclinkd_clone", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, OFF(bmclinkd_clone), 0,
+     "create the bmclinkd clone"},
+    {"site", "nodes", BL_CONF_CUSTOM, NULL, 0, 0, "node names, separated by blanks or commas",
+     parse_nodes, 0, REQ | BL_CONF_RAW, "the cluster's node names"},
+    ROW("stonith", "user", parse_text, "admin", 0, bmc_user, TEXT, "the BMC user"),
+    ROW("stonith", "password_file", parse_path, "/etc/bmclink/bmc-password", 0, bmc_password_file,
+        PATH, "the file fence_bmclink reads the BMC password from"),
+    ROW("check", "version_file", parse_path, NULL, 0, version_file, PATH,
+        "its first line is the installed version; default INSTALL_DIR/VERSION"),
+    ROW("check", "agent_events_command", parse_text, NULL, 0, agent_events_command, TEXT,
+        "prints the ServerAgent's \"EVENT-ID ACTION\" lines"),
+    {"check", "serveragent", BL_CONF_BOOL, "false", 0, 0, NULL, NULL, OFF(serveragent), 0,
+     "ESMPRO/ServerAgent runs on the nodes"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
+/* [bmc] NODE = ADDRESS and [managed] NAME = PATH: one row each, its key the name read. */
+static const struct bl_conf_key named_keys[] = {
+    {"bmc", "NODE", BL_CONF_CUSTOM, NULL, 0, 0, ADDR, parse_addr, offsetof(struct bl_esm_node, bmc),
+     BL_CONF_RAW, "a node's BMC address (fence_bmclink)"},
+    {"managed", "NAME", BL_CONF_CUSTOM, NULL, 0, 0, "the absolute path of a copy of its snmpd.conf",
+     parse_copy, offsetof(struct bl_esm_managed, snmpd_conf), BL_CONF_RAW,
+     "a managed server's snmpd.conf copy (trap destinations)"},
+    {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
+/* Row `group` of named_keys under the key name (errors name the key as written). */
+static int
+store_named(struct bl_conf *f, const char *group, const char *name, void *base)
 {
-    g_auto(GStrv) names = g_key_file_get_keys(kf, "bmc", NULL, NULL);
+    struct bl_conf_key row = *bl_conf_find(named_keys, group, group[0] == 'b' ? "NODE" : "NAME");
+    g_autofree char *value = g_key_file_get_value(bl_conf_keyfile(f), group, name, NULL);
+
+    row.key = name;
+    return bl_conf_store(f, group, &row, value != NULL ? g_strstrip(value) : NULL, base);
+}
+
+/* [bmc]: every key a node of [site] nodes, each node's address when given. */
+static void
+load_bmcs(struct bl_conf *f, struct bl_esm_site *s)
+{
+    g_auto(GStrv) names = g_key_file_get_keys(bl_conf_keyfile(f), "bmc", NULL, NULL);
 
     for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
         bool known = false;
         for (size_t n = 0; n < s->n_nodes && !known; n++) {
             known = strcmp(s->nodes[n].name, names[i]) == 0;
+            if (known) {
+                (void) store_named(f, "bmc", names[i], &s->nodes[n]);
+            }
         }
         if (!known) {
-            problem(err, path, "[bmc]", "'%s' is not in [site] nodes", names[i]);
+            bl_conf_fail(f, "bmc", names[i], "not in [site] nodes");
         }
     }
 }
 
 static void
-load_managed(GKeyFile *kf, const char *path, struct bl_esm_site *s, GString *err)
+load_managed(struct bl_conf *f, struct bl_esm_site *s)
 {
-    g_auto(GStrv) names = g_key_file_get_keys(kf, "managed", NULL, NULL);
+    g_auto(GStrv) names = g_key_file_get_keys(bl_conf_keyfile(f), "managed", NULL, NULL);
     GArray *managed = g_array_new(FALSE, TRUE, sizeof(struct bl_esm_managed));
 
     for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
-        struct bl_esm_managed m = {g_strdup(names[i]), raw_value(kf, "managed", names[i])};
-        if (m.snmpd_conf[0] != '/') {
-            problem(err, path, "[managed]",
-                    "%s = '%s' must be the absolute path of a copy of its "
-                    "snmpd.conf",
-                    m.name, m.snmpd_conf);
-        }
+        struct bl_esm_managed m = {g_strdup(names[i]), NULL};
+        (void) store_named(f, "managed", names[i], &m);
         g_array_append_val(managed, m);
     }
     s->n_managed = managed->len;
     s->managed = (struct bl_esm_managed *) (void *) g_array_free(managed, FALSE);
 }
 
-int
-bl_esm_site_load(const char *path, struct bl_esm_site **out, char **err)
+static void
+load_all(struct bl_conf *f, struct bl_esm_site *s)
 {
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    g_autoptr(GError) gerr = NULL;
+    static const char *const groups[] = {"site", "stonith", "check"};
+    const struct bl_conf_key *const tables[] = {site_keys, named_keys};
+
+    (void) bl_conf_check_groups(f, tables, G_N_ELEMENTS(tables), true);
+    for (size_t g = 0; g < G_N_ELEMENTS(groups); g++) {
+        (void) bl_conf_defaults(site_keys, groups[g], s);
+        (void) bl_conf_apply(f, groups[g], site_keys, (const char *const[]){groups[g], NULL}, s);
+        (void) bl_conf_required(f, groups[g], site_keys, groups[g]);
+    }
+    load_bmcs(f, s);
+    load_managed(f, s);
+}
+
+int
+bl_esm_site_load(const char *path, struct bl_esm_site **out, char **errmsg)
+{
+    struct bl_conf *f = NULL;
     struct bl_esm_site *s;
-    GString *problems = g_string_new(NULL);
+    int rc = bl_conf_open(path, &f, errmsg);
 
     *out = NULL;
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-        int rc = g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? -ENOENT : BL_E_INVALID;
-        g_string_append_printf(problems, "%s: %s\n", path, gerr->message);
-        if (err != NULL) {
-            *err = g_string_free(problems, FALSE);
-        } else {
-            g_string_free(problems, TRUE);
-        }
-        return rc;
+    if (rc != 0) {
+        return rc == -ENOENT ? rc : BL_E_INVALID;
     }
     s = g_new0(struct bl_esm_site, 1);
     s->source = g_strdup(path);
-    load_table(kf, path, s, problems);
-    unknown_keys(kf, path, "stonith", problems);
-    unknown_keys(kf, path, "check", problems);
-    load_nodes(kf, path, s, problems);
-    check_bmc_keys(kf, path, s, problems);
-    load_managed(kf, path, s, problems);
+    load_all(f, s);
+    rc = bl_conf_result(f, errmsg);
+    bl_conf_close(f);
+    if (rc != 0) {
+        bl_esm_site_free(s);
+        return rc;
+    }
     if (s->version_file == NULL && s->install_dir != NULL) {
         s->version_file = g_build_filename(s->install_dir, "VERSION", NULL);
-    }
-    if (problems->len > 0) {
-        bl_esm_site_free(s);
-        if (err != NULL) {
-            *err = g_string_free(problems, FALSE);
-        } else {
-            g_string_free(problems, TRUE);
-        }
-        return BL_E_INVALID;
-    }
-    g_string_free(problems, TRUE);
-    if (err != NULL) {
-        *err = NULL;
     }
     *out = s;
     return 0;
@@ -310,9 +294,9 @@ bl_esm_site_free(struct bl_esm_site *s)
     if (s == NULL) {
         return;
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
-        if (keys[i].type != K_BOOL && keys[i].type != K_PREFIX) {
-            g_free(*(char **) ((char *) s + keys[i].offset));
+    for (const struct bl_conf_key *k = site_keys; k->key != NULL; k++) {
+        if (k->type == BL_CONF_CUSTOM && k->parse != parse_nodes) {
+            g_free(*(char **) (void *) ((char *) s + k->offset));
         }
     }
     for (size_t i = 0; i < s->n_nodes; i++) {
@@ -354,7 +338,7 @@ bl_esm_chain_text(const struct bl_esm_site *s)
 
 int
 bl_esm_chain_load(const struct bl_esm_site *s, const char *const *search_dirs,
-                  struct bl_chain **out, char **err)
+                  struct bl_chain **out, char **errmsg)
 {
     const struct bl_chain_defaults defs = {60000, 30000, search_dirs};
     g_autofree char *text = NULL;
@@ -372,10 +356,10 @@ bl_esm_chain_load(const struct bl_esm_site *s, const char *const *search_dirs,
         }
     }
     if (site_chain != NULL) {
-        return bl_chain_load_file(site_chain, &defs, out, err);
+        return bl_chain_load_file(site_chain, &defs, out, errmsg);
     }
     text = bl_esm_chain_text(s);
-    return bl_chain_load_text(text, s->chain, &defs, out, err);
+    return bl_chain_load_text(text, s->chain, &defs, out, errmsg);
 }
 
 char *

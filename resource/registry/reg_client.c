@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "bl_ipcc.h"
 #include "bl_result.h"
 
 struct bl_reg_client {
@@ -25,12 +26,13 @@ struct answer {
 int
 bl_reg_client_connect(const char *service, struct bl_reg_client **out)
 {
-    qb_ipcc_connection_t *conn =
-        qb_ipcc_connect(service != NULL ? service : BL_REG_IPC_SERVICE, BL_REG_IPC_MAX);
+    qb_ipcc_connection_t *conn = NULL;
+    int rc = bl_ipcc_connect(service != NULL ? service : BL_REG_IPC_SERVICE, BL_REG_IPC_MAX,
+                             &conn, NULL);
 
     *out = NULL;
-    if (conn == NULL) {
-        return errno != 0 ? -errno : -ECONNREFUSED;
+    if (rc != 0) {
+        return rc;
     }
     struct bl_reg_client *c = g_new0(struct bl_reg_client, 1);
     c->conn = conn;

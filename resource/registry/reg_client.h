@@ -17,10 +17,11 @@
 struct bl_reg_client;
 
 /**
- * Connect to bmclinkd.
+ * Connect to bmclinkd, refusing a server that does not run as root (bl_ipcc.h).
  * \param[in]  service  libqb IPC service name; NULL for BL_REG_IPC_SERVICE
  * \param[out] out      close with bl_reg_client_close()
- * \return 0, -ECONNREFUSED / -ENOENT (no daemon), -EACCES (not allowed), or -errno
+ * \return 0, -ECONNREFUSED / -ENOENT (no daemon), -EACCES (not allowed), BL_E_IMPOSTOR
+ *         (another user's process serves the name), or -errno
  */
 int bl_reg_client_connect(const char *service, struct bl_reg_client **out);
 

@@ -23,7 +23,7 @@ bl_reg_node_new(const struct bl_reg_node_config *cfg, const struct bl_reg_node_o
                 struct bl_reg_node **out, char **errmsg)
 {
     struct bl_reg_node *n = g_new0(struct bl_reg_node, 1);
-    struct bl_reg_sm_init init = {cfg->nodeid, cfg->pid, cfg->nonce_seed, {0}};
+    struct bl_reg_sm_init init = {cfg->nodeid, cfg->pid, cfg->nonce_seed, {0}, cfg->snapshot_max};
     int rc = bl_reg_store_open(cfg->store_path, cfg->store_flags, &n->store, errmsg);
 
     *out = NULL;

@@ -41,6 +41,7 @@ struct bl_reg_node_config {
     uint32_t pid;
     uint64_t nonce_seed;
     size_t chunk; /* catch-up payload per message; 0: BL_REG_CHUNK_TARGET */
+    uint64_t snapshot_max; /* largest snapshot received, in total; 0: BL_REG_SNAPSHOT_MAX */
 };
 
 struct bl_reg_node;

@@ -27,6 +27,7 @@ bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
     sm->nodeid = init->nodeid;
     sm->pid = init->pid;
     sm->nonce = init->nonce_seed;
+    sm->snap_max = init->snapshot_max > 0 ? init->snapshot_max : BL_REG_SNAPSHOT_MAX;
     sm->cur = init->state;
     sm->durable_gen = init->state.gen;
     sm->applied_sent = init->state.gen;

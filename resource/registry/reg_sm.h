@@ -81,11 +81,15 @@ struct bl_reg_action {
     enum bl_reg_sm_state sm_state;
 };
 
+/* The largest snapshot a lagging replica accepts by default, all chunks together. */
+#define BL_REG_SNAPSHOT_MAX (1024ull * 1024ull * 1024ull)
+
 struct bl_reg_sm_init {
     uint32_t nodeid;           /* our CPG nodeid */
     uint32_t pid;              /* our pid as CPG reports it */
     uint64_t nonce_seed;       /* makes our round tags unique across restarts */
     struct bl_reg_state state; /* the store's durable identity */
+    uint64_t snapshot_max;     /* largest snapshot accepted, all chunks together; 0: 1 GiB */
 };
 
 struct bl_reg_sm_status {

@@ -58,6 +58,8 @@ struct bl_reg_sm {
     uint32_t cu_kind;
     uint32_t cu_next_seq;
     struct bl_reg_ops snap;
+    uint64_t snap_bytes; /* payload of the snapshot being received, all chunks so far */
+    uint64_t snap_max;   /* refuse a snapshot whose chunks add up to more */
     bool cu_failed;
     bool want_snapshot; /* our last log catch-up did not verify */
 

@@ -7,7 +7,6 @@
 #include "bl_result.h"
 #include "reg_sm_int.h"
 
-#define SNAPSHOT_MAX_BYTES (1024u * 1024u * 1024u) /* refuse a snapshot larger than this */
 
 static struct sm_member *
 member_at(struct bl_reg_sm *sm, guint i)
@@ -36,6 +35,7 @@ bl_reg_sm_round_reset(struct bl_reg_sm *sm)
     sm->cu_failed = false;
     sm->sync_done_pending = false;
     bl_reg_ops_clear(&sm->snap);
+    sm->snap_bytes = 0;
     for (guint i = 0; i < sm->members->len; i++) {
         struct sm_member *m = member_at(sm, i);
         m->announced = false;
@@ -285,9 +285,11 @@ snapshot_payload(struct bl_reg_sm *sm, const uint8_t *p, size_t len)
     size_t before = sm->snap.n;
     int rc;
 
-    if (len > SNAPSHOT_MAX_BYTES) {
+    /* In total: a source sending many chunks each under the cap must not fill our memory. */
+    if (len > sm->snap_max - MIN(sm->snap_bytes, sm->snap_max)) {
         return -E2BIG;
     }
+    sm->snap_bytes += len;
     rc = bl_reg_ops_decode(p, len, &sm->snap);
     for (size_t i = before; rc == 0 && i < sm->snap.n; i++) {
         enum bl_reg_op_kind k = sm->snap.v[i].kind;
@@ -366,6 +368,7 @@ bl_reg_sm_round_catchup(struct bl_reg_sm *sm, int member, const struct bl_reg_ms
                 return BL_E_PROTO;
             }
             sm->cu_kind = m->flags;
+            sm->snap_bytes = 0;
             sm->cu_failed =
                 m->gen != sm->src.gen || memcmp(m->hash, sm->src.hash, BL_REG_HASH_LEN) != 0;
             return 0;

@@ -1,9 +1,12 @@
 #include "reg_store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bl_result.h"
 #include "reg_store_int.h"
@@ -286,6 +289,27 @@ sync_wal(struct bl_reg_store *s)
     return bl_reg_store_fail(s, rc);
 }
 
+/*
+ * The replica is only for the daemon: mode 0600 whatever the caller's umask, also for a file
+ * an older version left 0644. SQLite gives its -wal and -shm files the main file's mode.
+ */
+static int
+private_file(const char *path, bool create)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+    struct stat st;
+    int rc = 0;
+
+    if (fd < 0) {
+        return errno == ENOENT && !create ? 0 : -errno; /* SQLite says it with the file's name */
+    }
+    if (fstat(fd, &st) != 0 || ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0)) {
+        rc = -errno;
+    }
+    close(fd);
+    return rc;
+}
+
 int
 bl_reg_store_open(const char *path, unsigned flags, struct bl_reg_store **out, char **errmsg)
 {
@@ -300,7 +324,11 @@ bl_reg_store_open(const char *path, unsigned flags, struct bl_reg_store **out, c
     if ((flags & BL_REG_STORE_CREATE) != 0) {
         oflags |= SQLITE_OPEN_CREATE;
     }
-    rc = bl_reg_store_fail(s, sqlite3_open_v2(path, &s->db, oflags, NULL));
+    rc = private_file(path, (flags & BL_REG_STORE_CREATE) != 0);
+    if (rc != 0) {
+        bl_reg_store_set_err(s, "cannot make the store private (mode 0600)");
+    }
+    rc = rc != 0 ? rc : bl_reg_store_fail(s, sqlite3_open_v2(path, &s->db, oflags, NULL));
     if (rc == 0) {
         rc = configure(s, flags) ?: integrity_check(s) ?: schema_check(s) ?: prepare_all(s)
                                                                      ?: load_state(s);

@@ -464,7 +464,7 @@ parse_line(struct parser *p, char *line, bool *seen_header)
 
 int
 bl_reg_text_parse(const uint8_t *data, size_t len, unsigned flags, struct bl_reg_ops *ops,
-                  char **err)
+                  char **errmsg)
 {
     struct parser p = {.ops = ops, .flags = flags};
     g_autofree char *text = file_text(data, len);
@@ -498,8 +498,8 @@ bl_reg_text_parse(const uint8_t *data, size_t len, unsigned flags, struct bl_reg
     g_string_free(logical, TRUE);
     g_strfreev(lines);
     g_free(p.key);
-    if (err != NULL) {
-        *err = p.err;
+    if (errmsg != NULL) {
+        *errmsg = p.err;
     } else {
         g_free(p.err);
     }

@@ -47,11 +47,11 @@ int bl_reg_text_item(void *data, const char *path, const char *name, const struc
  * \param[in]  data   the file's bytes (UTF-16LE with BOM, UTF-8 with or without BOM)
  * \param[in]  flags  BL_REG_TEXT_WOW64 or 0
  * \param[out] ops    appended to; the caller clears it, also on error
- * \param[out] err    on error, "line N: what is wrong" (caller g_free()s); may be NULL
+ * \param[out] errmsg on error, "line N: what is wrong" (caller g_free()s); may be NULL
  * \return 0, BL_E_INVALID (syntax, bad key or name), BL_E_TYPE (bad data, unsupported
  *         type), BL_E_UNSUPPORTED (not a version 5.00 file)
  */
 int bl_reg_text_parse(const uint8_t *data, size_t len, unsigned flags, struct bl_reg_ops *ops,
-                      char **err);
+                      char **errmsg);
 
 #endif

@@ -152,6 +152,10 @@ bl_reg_value_check(enum bl_reg_type type, const uint8_t *data, size_t len)
     switch (type) {
         case BL_REG_SZ:
         case BL_REG_EXPAND_SZ:
+            /* An empty string may come with data NULL, which memchr must not see. */
+            if (len == 0) {
+                return 0;
+            }
             if (memchr(data, '\0', len) != NULL ||
                 g_utf8_validate_len((const char *) data, len, NULL) == FALSE) {
                 return BL_E_TYPE;
@@ -342,7 +346,58 @@ bl_reg_value_from_text(enum bl_reg_type type, char *const *argv, int argc, struc
     if (rc == 0) {
         rc = bl_reg_value_set(v, type, buf->data, buf->len);
     }
+    if (buf->len > 0) {
+        explicit_bzero(buf->data, buf->len); /* a value may be a secret */
+    }
     g_byte_array_unref(buf);
+    return rc;
+}
+
+/* Read all of in, at most max bytes; wiped and freed by the caller. */
+static int
+read_all(FILE *in, size_t max, GString *out)
+{
+    char chunk[4096];
+    size_t n;
+
+    while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+        if (out->len + n > max) {
+            explicit_bzero(chunk, sizeof(chunk));
+            return -E2BIG;
+        }
+        g_string_append_len(out, chunk, (gssize) n);
+    }
+    explicit_bzero(chunk, sizeof(chunk));
+    return ferror(in) ? -EIO : 0;
+}
+
+int
+bl_reg_value_from_stream(enum bl_reg_type type, FILE *in, struct bl_reg_value *v)
+{
+    GString *text = g_string_new(NULL);
+    int rc = read_all(in, 4 * (size_t) BL_REG_DATA_MAX + 2, text); /* hex text of binary */
+    char **argv = NULL;
+
+    if (rc == 0 && memchr(text->str, '\0', text->len) != NULL) {
+        rc = BL_E_TYPE;
+    }
+    if (rc == 0) {
+        if (text->len > 0 && text->str[text->len - 1] == '\n') {
+            g_string_truncate(text, text->len - 1 - (text->len > 1 && text->str[text->len - 2] == '\r'));
+        }
+        argv = type == BL_REG_MULTI_SZ && text->len > 0 ? g_strsplit(text->str, "\n", -1)
+                                                         : g_new0(char *, 2);
+        if (type != BL_REG_MULTI_SZ && type != BL_REG_NONE) {
+            argv[0] = g_strdup(text->str);
+        }
+        rc = bl_reg_value_from_text(type, argv, (int) g_strv_length(argv), v);
+    }
+    for (size_t i = 0; argv != NULL && argv[i] != NULL; i++) {
+        explicit_bzero(argv[i], strlen(argv[i]));
+    }
+    g_strfreev(argv);
+    explicit_bzero(text->str, text->len);
+    g_string_free(text, TRUE);
     return rc;
 }
 
@@ -357,6 +412,25 @@ get_le(const uint8_t *p, size_t width)
     return n;
 }
 
+/* Append UTF-8 text with its control characters escaped (see bl_reg_value_to_text). */
+static void
+append_printable(GString *s, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+            g_string_append_printf(s, "\\u%04x", p[++i]); /* C1: U+0080..U+009F */
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            g_string_append_c(s, '\\');
+            g_string_append_c(s, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        } else if (c < 0x20 || c == 0x7f) {
+            g_string_append_printf(s, "\\x%02x", c);
+        } else {
+            g_string_append_c(s, (char) c);
+        }
+    }
+}
+
 char *
 bl_reg_value_to_text(const struct bl_reg_value *v)
 {
@@ -365,11 +439,17 @@ bl_reg_value_to_text(const struct bl_reg_value *v)
     switch (v->type) {
         case BL_REG_SZ:
         case BL_REG_EXPAND_SZ:
-            g_string_append_len(s, (const char *) v->data, v->len);
+            append_printable(s, v->data, v->len);
             break;
         case BL_REG_MULTI_SZ:
-            for (uint32_t i = 0; i + 1 < v->len; i++) {
-                g_string_append_c(s, v->data[i] == '\0' ? '\n' : (char) v->data[i]);
+            for (uint32_t i = 0; i + 1 < v->len;) {
+                const uint8_t *str = v->data + i;
+                size_t n = strnlen((const char *) str, v->len - 1 - i);
+                append_printable(s, str, n);
+                i += (uint32_t) n + 1;
+                if (i + 1 < v->len) {
+                    g_string_append_c(s, '\n');
+                }
             }
             break;
         case BL_REG_DWORD:

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BL_REG_PATH_MAX 1024   /* bytes in a whole key path */
 #define BL_REG_SEGMENT_MAX 255 /* bytes in one segment */
@@ -136,8 +137,19 @@ int bl_reg_value_from_text(enum bl_reg_type type, char *const *argv, int argc,
                            struct bl_reg_value *v);
 
 /**
- * Render a value for humans: strings as they are, numbers in decimal and hex, binary as hex,
- * multi_sz one string per line.
+ * Build a value from the text of a stream (bmclink-reg set --value-file, the way to pass
+ * a secret: argv is visible to every local user in ps): the text as for
+ * bl_reg_value_from_text, less one final newline; multi_sz takes one string a line.
+ * \param[in]  in  read to its end
+ * \param[out] v   on success owns the data
+ * \return 0, BL_E_TYPE (a NUL byte, text that does not fit the type), -ERANGE, -E2BIG, -EIO
+ */
+int bl_reg_value_from_stream(enum bl_reg_type type, FILE *in, struct bl_reg_value *v);
+
+/**
+ * Render a value for humans: strings as they are but for control characters (C0, DEL, C1:
+ * a value must not drive the reader's terminal), which appear as \n, \r, \t, \xHH or
+ * \u00HH; numbers in decimal and hex, binary as hex, multi_sz one string per line.
  * \return a string the caller frees with g_free()
  */
 char *bl_reg_value_to_text(const struct bl_reg_value *v);

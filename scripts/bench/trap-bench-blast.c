@@ -79,8 +79,8 @@ send_one(struct blast *b, uint64_t i)
         return bl_trap_sender_send_pet(b->junk, &pet, NULL);
     }
     memset(&msg, 0, sizeof(msg));
-    bl_oid_parse("1.3.6.1.4.1.99999.0.1", &msg.trap_oid);
-    bl_oid_parse("1.3.6.1.4.1.99999.1.1.0", &msg.vb[0].name);
+    bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &msg.trap_oid);
+    bl_trap_oid_parse("1.3.6.1.4.1.99999.1.1.0", &msg.vb[0].name);
     msg.vb[0].type = BL_TRAP_VB_INTEGER;
     msg.vb[0].integer = (int64_t) i;
     msg.n_varbinds = 1;

@@ -47,4 +47,18 @@ printf '[registry]\nenabled = maybe\n' >"$tmp/bmclinkd.conf"
 rc=0
 "$agent" validate-all >/dev/null 2>&1 || rc=$?
 [[ $rc == 6 ]] || fail "bmclinkd.conf value: validate-all exited $rc, not 6"
+
+# A pidfile left by a crash whose PID now belongs to another process: not bmclinkd, so
+# monitor says not running (7) and stop leaves that process alone.
+sleep 300 &
+other=$!
+echo "$other" >"$tmp/bmclinkd.pid"
+export OCF_RESKEY_pidfile=$tmp/bmclinkd.pid
+rc=0
+"$agent" monitor >/dev/null 2>&1 || rc=$?
+[[ $rc == 7 ]] || { kill "$other"; fail "monitor with a stale pidfile exited $rc, not 7"; }
+"$agent" stop >/dev/null 2>&1 || { kill "$other"; fail "stop with a stale pidfile failed"; }
+kill -0 "$other" 2>/dev/null || fail "stop signalled pid $other, which is not bmclinkd"
+kill "$other"
+echo "ok: stale pidfile -> not running, its process left alone"
 echo "PASS"

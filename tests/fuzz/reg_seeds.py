@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Write the seed corpora of the registry's fuzz targets (fuzz_reg_wire, fuzz_reg_sm).
+"""Write the seed corpora of the registry's fuzz targets (fuzz_reg_wire, fuzz_reg_sm,
+fuzz_reg_ipc, fuzz_reg_text).
 
 One well-formed message of each type, in the wire format of resource/registry/reg_wire.h (big-endian,
 12-byte header), and for the state machine a few message sequences that walk a sync round.
@@ -120,5 +121,55 @@ def write(corpus, seeds):
             f.write(data)
 
 
+
+
+def s16(text):
+    b = text.encode()
+    return struct.pack(">H", len(b)) + b
+
+
+def opt(text):
+    return b"\x00" + s16("") if text is None else b"\x01" + s16(text)
+
+
+def value(vtype, data):
+    return struct.pack(">BI", vtype, len(data)) + data
+
+
+# fuzz_reg_ipc: u8 decoder (0 request, 1 value, 2 item, 3 status, 4 event), u8 op, payload.
+SEQ = struct.pack(">I", 7)
+IPC = {
+    "req_get": b"\x00\x01" + SEQ + s16("SOFTWARE/NEC/NVBASE") + s16("WorkDir"),
+    "req_write": b"\x00\x02" + SEQ + struct.pack(">I", 0)
+                 + ops(op(1, 1, "SOFTWARE/NEC/NVBASE", "WorkDir", b"/opt/nv")),
+    "req_walk": b"\x00\x03" + SEQ + s16("SOFTWARE/NEC") + b"\x01" + opt("SOFTWARE/NEC/A")
+                + opt("x") + struct.pack(">I", 262144),
+    "req_status": b"\x00\x04" + SEQ,
+    "req_wait": b"\x00\x05" + SEQ + struct.pack(">I", 3000),
+    "req_watch": b"\x00\x06" + SEQ + s16("SOFTWARE"),
+    "ans_value": b"\x01\x00" + value(1, b"/var/opt/nvbase"),
+    "ans_item": b"\x02\x00" + b"\x01" + s16("SOFTWARE/NEC") + s16("Port") + value(4, b"\xa2\0\0\0"),
+    "ans_status": b"\x03\x00" + struct.pack(">IBBQQ", 1, 2, 1, 8, 5) + H1
+                  + struct.pack(">IQIIQQQQH", 1, 8, 3, 0, 4, 0, 1, 900, 2)
+                  + struct.pack(">IIQB", 1, 100, 5, 0) + struct.pack(">IIQB", 2, 200, 5, 0),
+    "ans_event": b"\x04\x00" + struct.pack(">BQ", 1, 6) + s16("SOFTWARE/NEC") + opt("Port")
+                 + b"\x01" + value(4, b"\xa2\0\0\0"),
+}
+
+# fuzz_reg_text: u8 flags (bit 0: WOW64), then a .reg file.
+REG_UTF8 = ("Windows Registry Editor Version 5.00\r\n\r\n"
+            "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NEC\\NVBASE]\r\n"
+            "\"WorkDir\"=\"/var/opt/nvbase\"\r\n\"Port\"=dword:000000a2\r\n"
+            "\"Hosts\"=hex(7):6d,00,67,00,72,00,31,00,00,00,00,00\r\n"
+            "\"Blob\"=hex:01,ab,\\\r\n  ff\r\n@=\"default\"\r\n"
+            "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Old]\r\n")
+TEXT = {
+    "utf8": b"\x00" + REG_UTF8.encode(),
+    "utf16": b"\x00" + b"\xff\xfe" + REG_UTF8.encode("utf-16-le"),
+    "wow64": b"\x01" + REG_UTF8.replace("SOFTWARE\\NEC", "SOFTWARE\\Wow6432Node\\NEC").encode(),
+}
+
 write("fuzz_reg_wire", WIRE)
 write("fuzz_reg_sm", SM)
+write("fuzz_reg_ipc", IPC)
+write("fuzz_reg_text", TEXT)

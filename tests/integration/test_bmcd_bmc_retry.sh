@@ -31,7 +31,7 @@ retries_at_least() { (($(grep -c 'still failed' "$TMP/d.log") >= $1)); }
 sed -e "s#^password_file = .*#password_file = $TMP/pw#" \
     -e 's#^address = 10.231.2.1\(.\):1162#address = 127.0.0.1:1116\1#' \
     -e 's#^bmc = 10.231.2.2\(.\)#bmc = 127.0.0.2\1#' "$example" >"$TMP/bmclink.conf"
-printf '[heartbeat]\npublish = false\n' >>"$TMP/bmclink.conf"
+printf '[heartbeat]\npublish = false\nsel_state_dir = %s\n' "$TMP" >>"$TMP/bmclink.conf"  # nothing on the host
 chmod 600 "$TMP/bmclink.conf"
 cat >"$TMP/d.conf" <<CONF
 [daemon]

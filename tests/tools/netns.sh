@@ -55,3 +55,24 @@ bl_ipmi_sim_start() {
     cat "$TMP/sim.out"
     exit 99
 }
+
+# bl_trap_v3_files PORT ENGINE USER AUTHPASS PRIVPASS: $TMP/bmclink.conf with a receiver
+# [trap-node n1] on 127.0.0.1:PORT for a BMC at 127.0.0.1 speaking SNMPv3 authPriv (SHA, AES)
+# as USER of ENGINE, and the BMC's side for net-snmp's tools: $TMP/bmc/snmp.conf (use
+# SNMPCONFPATH=$TMP/bmc), so the passphrases are in files, never on a command line.
+bl_trap_v3_files() {
+    cat >"$TMP/bmclink.conf" <<CONF
+[trap-node n1]
+address = 127.0.0.1:$1
+bmc = 127.0.0.1
+v3_user = $3
+v3_engine_id = $2
+v3_auth = SHA
+v3_auth_pass = $4
+v3_priv_pass = $5
+CONF
+    mkdir -p "$TMP/bmc"
+    printf 'defSecurityName %s\ndefSecurityLevel authPriv\ndefAuthType SHA\ndefPrivType AES\n' \
+        "$3" >"$TMP/bmc/snmp.conf"
+    printf 'defAuthPassphrase %s\ndefPrivPassphrase %s\n' "$4" "$5" >>"$TMP/bmc/snmp.conf"
+}

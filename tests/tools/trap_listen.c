@@ -33,6 +33,7 @@ struct bench {
     uint64_t *lat_ns;
     size_t n_lat;
     gint64 last_rx_us;
+    char *state; /* --state: the replay state file, as bmclinkd keeps it */
 };
 
 static uint64_t
@@ -143,6 +144,7 @@ run(struct bench *b, const char *config, const char *node, gint seconds)
     }
     b->loop = g_main_loop_new(NULL, FALSE);
     if (bl_trap_receiver_new(NULL, &cfg, &bl_trap_udp_io, NULL, on_event, b, &b->r) != BL_OK ||
+        (b->state != NULL && bl_trap_receiver_keep_state(b->r, b->state) != BL_OK) ||
         bl_trap_receiver_start(b->r) != BL_OK) {
         return 99;
     }
@@ -172,6 +174,7 @@ main(int argc, char **argv)
     gboolean verbose = FALSE;
     GOptionEntry entries[] = {
         {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "bmclink.conf", "FILE"},
+        {"state", 0, 0, G_OPTION_ARG_FILENAME, &b.state, "keep the replay state in FILE", "FILE"},
         {"node", 'n', 0, G_OPTION_ARG_STRING, &node, "node name ([trap-node NAME])", "NAME"},
         {"seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "stop after this long", "S"},
         {"expect", 'e', 0, G_OPTION_ARG_INT64, &b.expect, "stop after N decisions", "N"},
@@ -193,6 +196,7 @@ main(int argc, char **argv)
     b.lat_ns = calloc(LAT_MAX, sizeof(uint64_t));
     rc = b.lat_ns != NULL ? run(&b, config, node, seconds) : 99;
     free(b.lat_ns);
+    g_free(b.state);
     bl_log_fini();
     return rc;
 }

@@ -23,10 +23,11 @@ static void
 clear_env(void)
 {
     static const char *const names[] = {
-        "OCF_RESKEY_chain_file",         "OCF_RESKEY_chain",
-        "OCF_RESKEY_state_dir",          "OCF_RESKEY_folders",
-        "OCF_RESKEY_volume_device",      "OCF_RESKEY_member_start_timeout",
-        "OCF_RESKEY_member_stop_timeout"};
+        "OCF_RESKEY_chain_file",          "OCF_RESKEY_chain",
+        "OCF_RESKEY_state_dir",           "OCF_RESKEY_folders",
+        "OCF_RESKEY_volume_device",       "OCF_RESKEY_member_start_timeout",
+        "OCF_RESKEY_member_stop_timeout", "OCF_RESKEY_volume_free_min",
+        "OCF_RESKEY_volume_free_fail"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
         g_unsetenv(names[i]);
@@ -52,10 +53,10 @@ parse_env(char **err)
     struct bl_chain_defaults defs;
     int rc;
 
-    bl_agent_from_env(&a);
-    rc = bl_agent_parse_params(&a, &v, &defs, err);
+    bl_chain_agent_from_env(&a);
+    rc = bl_chain_agent_parse_params(&a, &v, &defs, err);
     bl_volume_clear(&v);
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
     return rc;
 }
 
@@ -85,12 +86,12 @@ test_params(void **state)
     g_free(err);
     g_unsetenv("OCF_RESKEY_member_stop_timeout");
     assert_int_equal(parse_env(&err), 0);
-    bl_agent_from_env(&a);
+    bl_chain_agent_from_env(&a);
     assert_string_equal(a.node, "node-a");
     assert_string_equal(a.instance, "esm");
     assert_int_equal(a.timeout_ms, 20000);
     assert_string_equal(a.param[BL_AP_MEMBER_START_TIMEOUT], "60s"); /* the table's default */
-    bl_agent_clear(&a);
+    bl_chain_agent_clear(&a);
 }
 
 static void
@@ -100,7 +101,7 @@ test_meta_data(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
-    bl_agent_meta_data(f);
+    bl_chain_agent_meta_data(f);
     fclose(f);
     assert_non_null(strstr(buf, "<version>1.1</version>"));
     assert_non_null(strstr(buf, "<!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\""));
@@ -125,16 +126,26 @@ member_chain(const char *extra_b)
                            extra_b, tmpdir, BL_TEST_MEMBER, tmpdir, tmpdir, tmpdir);
 }
 
+/* Run an action; its exit reason, when reason is not NULL (g_free()). */
 static int
-run(const char *action)
+run_reason(const char *action, char **reason)
 {
     struct bl_agent a;
     int rc;
 
-    bl_agent_from_env(&a);
-    rc = bl_agent_run(&a, action);
-    bl_agent_clear(&a);
+    bl_chain_agent_from_env(&a);
+    rc = bl_chain_agent_run(&a, action);
+    if (reason != NULL) {
+        *reason = g_steal_pointer(&a.exit_reason);
+    }
+    bl_chain_agent_clear(&a);
     return rc;
+}
+
+static int
+run(const char *action)
+{
+    return run_reason(action, NULL);
 }
 
 static void
@@ -149,11 +160,11 @@ test_actions(void **state)
     assert_int_equal(run("monitor"), BL_OCF_NOT_RUNNING);
     assert_int_equal(run("start"), BL_OCF_SUCCESS);
     assert_true(g_file_test(snap, G_FILE_TEST_EXISTS));
-    assert_int_equal(bl_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
     assert_string_equal(s.node, "node-a");
     assert_string_equal(s.mode, "START");
     assert_int_equal(s.chain->n_members, 3);
-    bl_snapshot_clear(&s);
+    bl_chain_snapshot_clear(&s);
     assert_int_equal(run("monitor"), BL_OCF_SUCCESS);
     assert_int_equal(run("start"), BL_OCF_SUCCESS); /* already running */
     assert_int_equal(run("reload-agent"), BL_OCF_SUCCESS);
@@ -169,9 +180,12 @@ test_optional_member_degrades(void **state)
 {
     g_autofree char *chain = member_chain("--fail-start");
 
+    g_autofree char *reason = NULL;
+
     g_setenv("OCF_RESKEY_chain", chain, TRUE);
     assert_int_equal(run("start"), BL_OCF_SUCCESS);
-    assert_int_equal(run("monitor"), BL_OCF_DEGRADED);
+    assert_int_equal(run_reason("monitor", &reason), BL_OCF_DEGRADED);
+    assert_string_equal(reason, "optional member b is stopped");
     assert_int_equal(run("stop"), BL_OCF_SUCCESS);
 }
 
@@ -187,8 +201,11 @@ test_mandatory_member_fails_start(void **state)
                       "[member d]\nkind=daemon\ncommand=" BL_TEST_MEMBER
                       " --name d --dir /tmp --fail-start\npidfile=/tmp/never.pid\n",
                       NULL);
+    g_autofree char *reason = NULL;
+
     g_setenv("OCF_RESKEY_chain", bad, TRUE);
-    assert_int_equal(run("start"), BL_OCF_ERR_GENERIC);
+    assert_int_equal(run_reason("start", &reason), BL_OCF_ERR_GENERIC);
+    assert_non_null(strstr(reason, "mandatory member d failed to start"));
     assert_false(g_file_test(apid, G_FILE_TEST_EXISTS));
     assert_int_equal(run("monitor"), BL_OCF_NOT_RUNNING);
 }
@@ -214,6 +231,78 @@ test_config_errors(void **state)
     assert_int_equal(run("validate-all"), BL_OCF_ERR_INSTALLED);
 }
 
+/* The thresholds are checked parameters; what start saw of the volume and the thresholds
+ * come back from the snapshot, which is all a monitor reads. */
+static void
+test_volume_snapshot(void **state)
+{
+    g_autofree char *err = NULL;
+    g_autofree char *chain_text = member_chain("");
+    struct bl_volume_id id = {.known = true, .major = 7, .minor = 3, .fsid = 0xfeedf00d12345678};
+    struct bl_chain_defaults defs = {0};
+    struct bl_chain *chain = NULL;
+    struct bl_volume v;
+    struct bl_snapshot s;
+    struct bl_agent a;
+
+    g_setenv("OCF_RESKEY_chain", chain_text, TRUE);
+    g_setenv("OCF_RESKEY_volume_free_min", "lots", TRUE);
+    assert_int_equal(parse_env(&err), BL_E_INVALID);
+    assert_non_null(strstr(err, "volume_free_min 'lots' is not a size"));
+    g_setenv("OCF_RESKEY_volume_free_min", "5%", TRUE);
+    g_setenv("OCF_RESKEY_volume_free_fail", "1G", TRUE);
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(parse_env(&err), 0);
+
+    bl_chain_agent_from_env(&a);
+    assert_int_equal(bl_chain_agent_parse_params(&a, &v, &defs, &err), 0);
+    assert_int_equal(bl_chain_agent_load_chain(&a, &defs, &chain, NULL), 0);
+    id.point = g_strdup("/srv/esm dir");
+    id.source = g_strdup("/dev/loop3");
+    assert_int_equal(bl_chain_snapshot_write(&a, chain, BL_START_NORMAL, &id), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_true(s.volume.id.known);
+    assert_int_equal(s.volume.id.major, 7);
+    assert_int_equal(s.volume.id.minor, 3);
+    assert_true(s.volume.id.fsid == 0xfeedf00d12345678);
+    assert_string_equal(s.volume.id.point, "/srv/esm dir");
+    assert_string_equal(s.volume.id.source, "/dev/loop3");
+    assert_true(s.volume.free_min.is_percent && s.volume.free_min.percent == 5);
+    assert_true(s.volume.free_fail.bytes == 1ull << 30);
+    bl_chain_snapshot_clear(&s);
+    /* no identity (no state_dir, or an older agent's snapshot): none read back */
+    assert_int_equal(bl_chain_snapshot_write(&a, chain, BL_START_NORMAL, NULL), 0);
+    assert_int_equal(bl_chain_snapshot_read(tmpdir, "esm", &s), 0);
+    assert_false(s.volume.id.known);
+    bl_chain_snapshot_clear(&s);
+    bl_chain_snapshot_remove(&a);
+    bl_volume_id_clear(&id);
+    bl_volume_clear(&v);
+    bl_chain_free(chain);
+    bl_chain_agent_clear(&a);
+}
+
+/* One line, cut where pacemaker-execd cuts it. */
+static void
+test_exit_reason(void **state)
+{
+    struct bl_agent a = {0};
+    g_autofree char *xs = g_strnfill(200, 'x');
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    bl_chain_agent_print_exit_reason(&a, f); /* none: nothing printed */
+    a.exit_reason = g_strconcat("volume full:\nsecond line ", xs, NULL);
+    bl_chain_agent_print_exit_reason(&a, f);
+    fclose(f);
+    assert_true(g_str_has_prefix(buf, "ocf-exit-reason:volume full: second line xxx"));
+    assert_int_equal(strlen(buf), strlen("ocf-exit-reason:") + 128 + 1);
+    assert_int_equal(strchr(buf, '\n') - buf, (long) strlen(buf) - 1);
+    free(buf);
+    bl_chain_agent_clear(&a);
+}
+
 int
 main(void)
 {
@@ -224,6 +313,8 @@ main(void)
         cmocka_unit_test_setup(test_optional_member_degrades, reset),
         cmocka_unit_test_setup(test_mandatory_member_fails_start, reset),
         cmocka_unit_test_setup(test_config_errors, reset),
+        cmocka_unit_test_setup(test_volume_snapshot, reset),
+        cmocka_unit_test_setup(test_exit_reason, reset),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -6,6 +6,7 @@
 
 #include "chain_test_util.h"
 
+#include "bl_conf.h"
 #include "bl_result.h"
 #include "chain.h"
 
@@ -110,11 +111,11 @@ test_errors_name_file_and_line(void **state)
                                         "colour = blue\n"
                                         "this is not a key value line\n");
     g_autofree char *path = g_build_filename(tmpdir, "bad.chain", NULL);
-    g_autofree char *at7 = g_strdup_printf("%s:7: member 'b': kind 'rocket' is an unknown "
-                                           "member kind",
+    g_autofree char *at7 = g_strdup_printf("%s:7: [member b] kind: invalid value 'rocket' "
+                                           "(expected systemd, lsb or daemon)",
                                            path);
-    g_autofree char *at8 = g_strdup_printf("%s:8: member 'b': unknown key 'colour'", path);
-    g_autofree char *at9 = g_strdup_printf("%s:9: expected 'key = value'", path);
+    g_autofree char *at8 = g_strdup_printf("%s:8: [member b] colour: unknown key", path);
+    g_autofree char *at9 = g_strdup_printf("%s:9: not a [group], a 'key = value' line", path);
 
     assert_contains(err, at7);
     assert_contains(err, at8);
@@ -127,31 +128,32 @@ test_structure_errors(void **state)
     char *err;
 
     err = expect_error("kind = daemon\n");
-    assert_contains(err, ":1: 'kind' is outside a [chain] or [member] section");
+    assert_contains(err, ":1: a key before the first [group]");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\nkind = lsb\n");
-    assert_contains(err, ":4: member 'a': key 'kind' given twice");
+    assert_contains(err, ":4: [member a] kind: given twice");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\n[member a]\nkind = systemd\n");
-    assert_contains(err, ":4: member 'a' declared twice");
+    assert_contains(err, ":4: [member a]: declared twice in this file");
     g_free(err);
-    err = expect_error("[member a\nkind = systemd\n");
-    assert_contains(err, ":1: section header '[member a' lacks its closing ']'");
+    err = expect_error("[member a\nkind = systemd\n[member b]\nkind = lsb\nscript = /b\n");
+    assert_contains(err, ":1: not a [group] header");
+    assert_true(strstr(err, ":2:") == NULL); /* the keys under a refused header: skipped */
     g_free(err);
     err = expect_error("[service a]\n");
-    assert_contains(err, ":1: unknown section [service a]");
+    assert_contains(err, ":1: [service a]: unknown group (expected [chain], [member NAME]");
     g_free(err);
     err = expect_error("[member -bad]\nkind = systemd\n");
-    assert_contains(err, ":1: member name '-bad' is invalid");
+    assert_contains(err, ":1: [member -bad]: invalid name");
     g_free(err);
     err = expect_error("[chain]\nname = x\n");
-    assert_contains(err, "declares no [member] sections");
+    assert_contains(err, ":1: [chain]: declares no [member] sections");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\noptional = true\n");
-    assert_contains(err, "every member is optional");
+    assert_contains(err, ":0: [chain]: every member is optional");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\n\xff\xfe\n");
-    assert_contains(err, "is not UTF-8 text");
+    assert_contains(err, ":4: not UTF-8 text");
     g_free(err);
 }
 
@@ -161,23 +163,28 @@ test_value_errors(void **state)
     char *err;
 
     err = expect_error("[member a]\nkind = daemon\ncommand = relative/x\npidfile = /run/a\n");
-    assert_contains(err, ":3: member 'a': command 'relative/x' must start with the program's "
-                         "absolute path");
+    assert_contains(err, ":3: [member a] command: invalid value 'relative/x' (expected a command "
+                         "line: the program's absolute path");
     g_free(err);
     err = expect_error("[member a]\nkind = daemon\ncommand = /bin/x 'open\npidfile = /run/a\n");
-    assert_contains(err, ":3: member 'a': command '/bin/x 'open' is not a valid command line");
+    assert_contains(
+        err, ":3: [member a] command: invalid value '/bin/x 'open' (expected a command line");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\nstop_timeout = 0\n");
-    assert_contains(err, ":4: member 'a': stop_timeout '0' must be a duration");
+    assert_contains(err,
+                    ":4: [member a] stop_timeout: invalid value '0' (expected a duration from 1 to "
+                    "3600000 ms");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\noptional = maybe\n");
-    assert_contains(err, ":4: member 'a': optional 'maybe' must be true or false");
+    assert_contains(err, ":4: [member a] optional: invalid value 'maybe' (expected a boolean");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\nready = tcp\nport = 70000\n");
-    assert_contains(err, ":5: member 'a': port '70000' must be a port 1-65535");
+    assert_contains(
+        err, ":5: [member a] port: invalid value '70000' (expected an integer from 1 to 65535)");
     g_free(err);
     err = expect_error("[member a]\nkind = lsb\nscript = init.d/a\n");
-    assert_contains(err, ":3: member 'a': script 'init.d/a' must be an absolute path");
+    assert_contains(err,
+                    ":3: [member a] script: invalid value 'init.d/a' (expected an absolute path)");
     g_free(err);
 }
 
@@ -187,30 +194,30 @@ test_semantic_errors(void **state)
     char *err;
 
     err = expect_error("[member a]\nkind = daemon\ncommand = /bin/a\n");
-    assert_contains(err, ":1: member 'a': a daemon member needs 'pidfile'");
+    assert_contains(err, ":1: [member a]: a daemon member needs 'pidfile'");
     g_free(err);
     err = expect_error("[member a]\nunit = x\n");
-    assert_contains(err, ":1: member 'a': missing 'kind'");
+    assert_contains(err, ":1: [member a] kind: missing (systemd, lsb or daemon)");
     g_free(err);
     err = expect_error("[member a]\nkind = daemon\ncommand = /bin/a\npidfile = /run/a\n"
                        "unit = a.service\n");
-    assert_contains(err, ":5: member 'a': key 'unit' does not apply to a daemon member");
+    assert_contains(err, ":5: [member a] unit: does not apply to a daemon member");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\nready = tcp\n");
-    assert_contains(err, "member 'a': a systemd member needs 'port'");
+    assert_contains(err, ":1: [member a]: a systemd member needs 'port'");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\nready = tcp\nport = 1\n"
                        "host = localhost\n");
-    assert_contains(err, ":6: member 'a': host 'localhost' is not a numeric");
+    assert_contains(err, ":6: [member a] host: 'localhost' is not a numeric");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\ncheck = /bin/true\n");
-    assert_contains(err, ":4: member 'a': 'check' needs ready = command");
+    assert_contains(err, ":4: [member a] check: needs ready = command");
     g_free(err);
     err = expect_error("[member a]\nkind = lsb\nscript = /etc/init.d/a\npidfile = /run/a\n");
-    assert_contains(err, ":4: member 'a': 'pidfile' needs 'exe'");
+    assert_contains(err, ":4: [member a] pidfile: needs 'exe'");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = ../a\n");
-    assert_contains(err, ":3: member 'a': unit '../a' is not a unit name");
+    assert_contains(err, ":3: [member a] unit: '../a' is not a unit name");
     g_free(err);
 }
 
@@ -252,10 +259,10 @@ test_include_errors(void **state)
     g_autofree char *loop2 = write_file("loop2.chain", "[chain]\ninclude = loop\n");
 
     err = expect_error("[chain]\ninclude = missing-profile\n");
-    assert_contains(err, ":2: include 'missing-profile' not found");
+    assert_contains(err, ":2: [chain] include: 'missing-profile' not found");
     g_free(err);
     err = expect_error("[member a]\nkind = systemd\nunit = a\n[chain]\ninclude = base\n");
-    assert_contains(err, ":5: 'include' must come before the first [member] section");
+    assert_contains(err, ":5: [chain] include: must come before the first [member] section");
     g_free(err);
     err = expect_error("[chain]\ninclude = loop\n");
     assert_contains(err, "includes nested deeper than");
@@ -278,13 +285,34 @@ test_inline_and_missing_file(void **state)
     assert_int_equal(
         bl_chain_load_text("[member a]; kind = rocket", "<inline>", &defaults, &c, &err),
         BL_E_INVALID);
-    assert_contains(err, "<inline>:2: member 'a': kind 'rocket'");
+    assert_contains(err, "<inline>:2: [member a] kind: invalid value 'rocket'");
     g_free(err);
     assert_int_equal(bl_chain_load_file("/nonexistent/x.chain", &defaults, &c, &err), -ENOENT);
-    assert_contains(err, "/nonexistent/x.chain: cannot read");
+    assert_contains(err, "/nonexistent/x.chain: No such file or directory");
     g_free(err);
     assert_int_equal(bl_chain_load_file("no-such-profile", &defaults, &c, &err), -ENOENT);
     g_free(err);
+}
+
+/* Values are taken as written ('\\' is no GKeyFile escape) and ';' starts a comment line. */
+static void
+test_values_as_written(void **state)
+{
+    g_autofree char *path = write_file("raw.chain", "; a comment\n"
+                                                    "[member a]\n"
+                                                    "kind = daemon\n"
+                                                    "command = /bin/sh -c \"echo a\\tb\"\n"
+                                                    "pidfile = /run/a.pid\n"
+                                                    "[folder w]\n"
+                                                    "path = W\n"
+                                                    "description = C:\\Work\n");
+    struct bl_chain *c = NULL;
+    g_autofree char *err = NULL;
+
+    assert_int_equal(bl_chain_load_file(path, &defaults, &c, &err), 0);
+    assert_string_equal(c->members[0].command[2], "echo a\\tb");
+    assert_string_equal(c->folders[0].description, "C:\\Work");
+    bl_chain_free(c);
 }
 
 static void
@@ -315,27 +343,28 @@ test_round_trip_and_compare(void **state)
 static void
 test_durations_and_bools(void **state)
 {
-    unsigned ms = 0;
+    uint32_t ms = 0;
     bool b = false;
 
-    assert_int_equal(bl_parse_duration_ms("500ms", &ms), 0);
+    assert_int_equal(bl_conf_parse_ms("500ms", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), 0);
     assert_int_equal(ms, 500);
-    assert_int_equal(bl_parse_duration_ms("30", &ms), 0);
+    assert_int_equal(bl_conf_parse_ms("30", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), 0);
     assert_int_equal(ms, 30000);
-    assert_int_equal(bl_parse_duration_ms("2min", &ms), 0);
+    assert_int_equal(bl_conf_parse_ms("2min", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), 0);
     assert_int_equal(ms, 120000);
-    assert_int_equal(bl_parse_duration_ms("1h", &ms), 0);
+    assert_int_equal(bl_conf_parse_ms("1h", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), 0);
     assert_int_equal(ms, 3600000);
-    assert_int_equal(bl_parse_duration_ms("0", &ms), BL_E_INVALID);
-    assert_int_equal(bl_parse_duration_ms("61m", &ms), BL_E_INVALID);
-    assert_int_equal(bl_parse_duration_ms("10x", &ms), BL_E_INVALID);
-    assert_int_equal(bl_parse_duration_ms("-5", &ms), BL_E_INVALID);
-    assert_int_equal(bl_parse_duration_ms("99999999999999999999s", &ms), BL_E_INVALID);
-    assert_int_equal(bl_parse_bool("Yes", &b), 0);
+    assert_int_equal(bl_conf_parse_ms("0", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_ms("61m", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_ms("10x", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_ms("-5", 1000, 1, BL_TIMEOUT_MAX_MS, &ms), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_ms("99999999999999999999s", 1000, 1, BL_TIMEOUT_MAX_MS, &ms),
+                     BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_bool("Yes", &b), 0);
     assert_true(b);
-    assert_int_equal(bl_parse_bool("off", &b), 0);
+    assert_int_equal(bl_conf_parse_bool("off", &b), 0);
     assert_false(b);
-    assert_int_equal(bl_parse_bool("2", &b), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_bool("2", &b), BL_E_INVALID);
 }
 
 static void
@@ -365,6 +394,7 @@ main(void)
         cmocka_unit_test(test_include_and_override),
         cmocka_unit_test(test_include_errors),
         cmocka_unit_test(test_inline_and_missing_file),
+        cmocka_unit_test(test_values_as_written),
         cmocka_unit_test(test_round_trip_and_compare),
         cmocka_unit_test(test_durations_and_bools),
         cmocka_unit_test(test_print_keys),

@@ -123,20 +123,20 @@ test_systemd_status_batch(void **state)
     g_autofree const struct bl_chain_member **m = all_members(c);
     sys_with_fake(&sys, &f, replies);
 
-    assert_int_equal(bl_kind_systemd.status(&sys, m, 11, st), 0);
+    assert_int_equal(bl_chain_kind_systemd.status(&sys, m, 11, st), 0);
     assert_int_equal(f.calls->len, 1);
     assert_non_null(strstr(g_ptr_array_index(f.calls, 0), "-- u0.service u1.service"));
     for (int i = 0; i < 11; i++) {
         assert_int_equal(st[i], expect[i % 4]);
     }
     replies[0].output = "Id=u0.service\nActiveState=active\n"; /* one block for 11 units */
-    assert_int_equal(bl_kind_systemd.status(&sys, m, 11, st), BL_E_PROTO);
+    assert_int_equal(bl_chain_kind_systemd.status(&sys, m, 11, st), BL_E_PROTO);
     assert_int_equal(st[0], BL_MEMBER_FAILED);
     /* no systemd on this node: every unit is stopped, nothing is run, stop is a no-op */
     sys.systemd_run_dir = "/nonexistent";
-    assert_int_equal(bl_kind_systemd.status(&sys, m, 11, st), 0);
+    assert_int_equal(bl_chain_kind_systemd.status(&sys, m, 11, st), 0);
     assert_int_equal(st[3], BL_MEMBER_STOPPED);
-    assert_int_equal(bl_kind_systemd.stop(&sys, m[0], 1000, NULL), 0);
+    assert_int_equal(bl_chain_kind_systemd.stop(&sys, m[0], 1000, NULL), 0);
     assert_int_equal(f.calls->len, 2);
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
@@ -161,16 +161,16 @@ test_systemd_check(void **state)
     struct bl_chain_sys sys;
 
     sys_with_fake(&sys, &f, replies);
-    assert_int_equal(bl_kind_systemd.check(&sys, m, 3, problems), -ENOENT);
+    assert_int_equal(bl_chain_kind_systemd.check(&sys, m, 3, problems), -ENOENT);
     assert_non_null(strstr(problems->str, "member 'a': unit a.service is enabled at boot"));
     assert_non_null(strstr(problems->str, "member 'b': unit b.service is not-found"));
     g_string_truncate(problems, 0);
     /* three answers for one unit: systemctl's output is not trusted */
-    assert_int_equal(bl_kind_systemd.check(&sys, m, 1, problems), -ENOENT);
+    assert_int_equal(bl_chain_kind_systemd.check(&sys, m, 1, problems), -ENOENT);
     assert_non_null(strstr(problems->str, "systemctl show failed"));
     sys.systemd_run_dir = "/nonexistent";
     g_string_truncate(problems, 0);
-    assert_int_equal(bl_kind_systemd.check(&sys, m, 3, problems), -ENOENT);
+    assert_int_equal(bl_chain_kind_systemd.check(&sys, m, 3, problems), -ENOENT);
     assert_non_null(strstr(problems->str, "systemd is not running on this node"));
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
@@ -187,13 +187,13 @@ test_systemd_stop_escalates(void **state)
     struct bl_chain *c = load("[member a];kind=systemd;unit=a");
     struct fake_exec f;
     struct bl_chain_sys sys;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     sys_with_fake(&sys, &f, replies);
-    assert_int_equal(bl_kind_systemd.stop(&sys, &c->members[0], 100, &detail), 0);
+    assert_int_equal(bl_chain_kind_systemd.stop(&sys, &c->members[0], 100, &errmsg), 0);
     assert_int_equal(f.calls->len, 3);
     assert_non_null(strstr(g_ptr_array_index(f.calls, 1), "kill --signal=SIGKILL -- a.service"));
-    assert_non_null(strstr(detail, "timed out"));
+    assert_non_null(strstr(errmsg, "timed out"));
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
 }
@@ -207,11 +207,11 @@ test_systemd_start_failure(void **state)
     struct bl_chain *c = load("[member a];kind=systemd;unit=a");
     struct fake_exec f;
     struct bl_chain_sys sys;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
 
     sys_with_fake(&sys, &f, replies);
-    assert_int_equal(bl_kind_systemd.start(&sys, &c->members[0], 1000, &detail), BL_E_STATE);
-    assert_non_null(strstr(detail, "exited with 1: Job for a.service failed"));
+    assert_int_equal(bl_chain_kind_systemd.start(&sys, &c->members[0], 1000, &errmsg), BL_E_STATE);
+    assert_non_null(strstr(errmsg, "exited with 1: Job for a.service failed"));
     g_ptr_array_free(f.calls, TRUE);
     bl_chain_free(c);
 }
@@ -234,7 +234,7 @@ test_lsb_status_codes(void **state)
     enum bl_member_state st[4];
 
     sys_with_fake(&sys, &f, replies);
-    assert_int_equal(bl_kind_lsb.status(&sys, m, 4, st), 0);
+    assert_int_equal(bl_chain_kind_lsb.status(&sys, m, 4, st), 0);
     assert_int_equal(st[0], BL_MEMBER_RUNNING);
     assert_int_equal(st[1], BL_MEMBER_STOPPED);
     assert_int_equal(st[2], BL_MEMBER_FAILED);
@@ -263,14 +263,14 @@ test_lsb_boot_links(void **state)
     c = load(text);
     m = &c->members[0];
     sys_with_fake(&sys, &f, NULL);
-    assert_int_equal(bl_kind_lsb.check(&sys, &m, 1, problems), -ENOENT);
+    assert_int_equal(bl_chain_kind_lsb.check(&sys, &m, 1, problems), -ENOENT);
     assert_non_null(strstr(problems->str, "init script"));
     assert_true(g_file_set_contents(script, "#!/bin/sh\n", -1, NULL));
     chmod(script, 0755);
     g_string_truncate(problems, 0);
-    assert_int_equal(bl_kind_lsb.check(&sys, &m, 1, problems), 0);
+    assert_int_equal(bl_chain_kind_lsb.check(&sys, &m, 1, problems), 0);
     assert_int_equal(symlink("../init.d/esm", link), 0);
-    assert_int_equal(bl_kind_lsb.check(&sys, &m, 1, problems), BL_E_STATE);
+    assert_int_equal(bl_chain_kind_lsb.check(&sys, &m, 1, problems), BL_E_STATE);
     assert_non_null(strstr(problems->str, "is started at boot"));
     unlink(link);
     unlink(script);
@@ -301,7 +301,7 @@ daemon_state(const struct bl_chain_sys *sys, const struct bl_chain_member *m)
 {
     enum bl_member_state st = BL_MEMBER_FAILED;
 
-    assert_int_equal(bl_kind_daemon.status(sys, &m, 1, &st), 0);
+    assert_int_equal(bl_chain_kind_daemon.status(sys, &m, 1, &st), 0);
     return st;
 }
 
@@ -318,13 +318,13 @@ test_daemon_start_stop(void **state)
     sys.member_env = env;
     bl_chain_sys_defaults(&sys);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_STOPPED);
-    assert_int_equal(bl_kind_daemon.start(&sys, m, 5000, NULL), 0);
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, m, 5000, NULL), 0);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_RUNNING);
-    assert_int_equal(bl_kind_daemon.start(&sys, m, 5000, NULL), 0); /* no second copy */
-    assert_int_equal(bl_kind_daemon.stop(&sys, m, 5000, NULL), 0);
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, m, 5000, NULL), 0); /* no second copy */
+    assert_int_equal(bl_chain_kind_daemon.stop(&sys, m, 5000, NULL), 0);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_STOPPED);
     assert_false(g_file_test(m->pidfile, G_FILE_TEST_EXISTS));
-    assert_int_equal(bl_kind_daemon.stop(&sys, m, 5000, NULL), 0); /* idempotent */
+    assert_int_equal(bl_chain_kind_daemon.stop(&sys, m, 5000, NULL), 0); /* idempotent */
     assert_true(g_file_get_contents(log, &text, NULL, NULL));
     assert_non_null(strstr(text, "start #1 "));
     assert_non_null(strstr(text, "mode=FAILOVER node=node7"));
@@ -343,11 +343,11 @@ test_daemon_stop_hang(void **state)
     int64_t t0;
 
     bl_chain_sys_defaults(&sys);
-    assert_int_equal(bl_kind_daemon.start(&sys, m, 5000, NULL), 0);
-    t0 = bl_mono_ms();
-    assert_int_equal(bl_kind_daemon.stop(&sys, m, 300, NULL), 0);
-    assert_true(bl_mono_ms() - t0 >= 300);
-    assert_true(bl_mono_ms() - t0 < 3000);
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, m, 5000, NULL), 0);
+    t0 = bl_chain_mono_ms();
+    assert_int_equal(bl_chain_kind_daemon.stop(&sys, m, 300, NULL), 0);
+    assert_true(bl_chain_mono_ms() - t0 >= 300);
+    assert_true(bl_chain_mono_ms() - t0 < 3000);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_STOPPED);
     bl_chain_free(c);
 }
@@ -358,16 +358,18 @@ test_daemon_start_failures(void **state)
     struct bl_chain *fail = member_chain("d3", "--fail-start", "");
     struct bl_chain *hang = member_chain("d4", "--hang-start", "");
     struct bl_chain_sys sys = {0};
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     g_autofree char *detail2 = NULL;
     int64_t t0;
 
     bl_chain_sys_defaults(&sys);
-    assert_int_equal(bl_kind_daemon.start(&sys, &fail->members[0], 5000, &detail), BL_E_STATE);
-    assert_non_null(strstr(detail, "exited with 1: bl-test-member d3: failing on purpose"));
-    t0 = bl_mono_ms();
-    assert_int_equal(bl_kind_daemon.start(&sys, &hang->members[0], 300, &detail2), BL_E_TIMEOUT);
-    assert_true(bl_mono_ms() - t0 < 3000);
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, &fail->members[0], 5000, &errmsg),
+                     BL_E_STATE);
+    assert_non_null(strstr(errmsg, "exited with 1: bl-test-member d3: failing on purpose"));
+    t0 = bl_chain_mono_ms();
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, &hang->members[0], 300, &detail2),
+                     BL_E_TIMEOUT);
+    assert_true(bl_chain_mono_ms() - t0 < 3000);
     assert_non_null(strstr(detail2, "timed out"));
     bl_chain_free(fail);
     bl_chain_free(hang);
@@ -388,10 +390,10 @@ test_daemon_foreign_pidfile(void **state)
         _exit(127);
     }
     bl_chain_sys_defaults(&sys);
-    assert_int_equal(bl_pidfile_write(m->pidfile, other), 0);
+    assert_int_equal(bl_chain_pidfile_write(m->pidfile, other), 0);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_STOPPED);
-    assert_int_equal(bl_kind_daemon.stop(&sys, m, 300, NULL), 0);
-    assert_true(bl_proc_runs(other, "/usr/bin/sleep"));
+    assert_int_equal(bl_chain_kind_daemon.stop(&sys, m, 300, NULL), 0);
+    assert_true(bl_chain_proc_runs(other, "/usr/bin/sleep"));
     assert_false(g_file_test(m->pidfile, G_FILE_TEST_EXISTS));
     kill(other, SIGKILL);
     waitpid(other, NULL, 0);
@@ -411,13 +413,13 @@ test_daemon_foreground(void **state)
     pid_t pid = 0;
 
     bl_chain_sys_defaults(&sys);
-    assert_int_equal(bl_kind_daemon.start(&sys, m, 5000, NULL), 0);
-    assert_int_equal(bl_pidfile_read(m->pidfile, &pid), 0);
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, m, 5000, NULL), 0);
+    assert_int_equal(bl_chain_pidfile_read(m->pidfile, &pid), 0);
     for (int i = 0; i < 200 && daemon_state(&sys, m) != BL_MEMBER_RUNNING; i++) {
         g_usleep(5000); /* exec of the detached child */
     }
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_RUNNING);
-    assert_int_equal(bl_kind_daemon.stop(&sys, m, 2000, NULL), 0);
+    assert_int_equal(bl_chain_kind_daemon.stop(&sys, m, 2000, NULL), 0);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_STOPPED);
     bl_chain_free(c);
 }
@@ -436,10 +438,10 @@ test_daemon_makes_pidfile_dir(void **state)
     g_autoptr(GString) problems = g_string_new(NULL);
 
     bl_chain_sys_defaults(&sys);
-    assert_int_equal(bl_kind_daemon.check(&sys, &m, 1, problems), 0);
-    assert_int_equal(bl_kind_daemon.start(&sys, m, 5000, NULL), 0);
+    assert_int_equal(bl_chain_kind_daemon.check(&sys, &m, 1, problems), 0);
+    assert_int_equal(bl_chain_kind_daemon.start(&sys, m, 5000, NULL), 0);
     assert_int_equal(daemon_state(&sys, m), BL_MEMBER_RUNNING);
-    assert_int_equal(bl_kind_daemon.stop(&sys, m, 2000, NULL), 0);
+    assert_int_equal(bl_chain_kind_daemon.stop(&sys, m, 2000, NULL), 0);
     bl_chain_free(c);
 }
 

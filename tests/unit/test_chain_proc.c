@@ -49,22 +49,22 @@ test_pidfile_read(void **state)
     pid_t pid = 0;
 
     write_text(path, "1234\n");
-    assert_int_equal(bl_pidfile_read(path, &pid), 0);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), 0);
     assert_int_equal(pid, 1234);
     write_text(path, "  \n");
-    assert_int_equal(bl_pidfile_read(path, &pid), BL_E_INVALID);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), BL_E_INVALID);
     write_text(path, "12ab\n");
-    assert_int_equal(bl_pidfile_read(path, &pid), BL_E_INVALID);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), BL_E_INVALID);
     write_text(path, "1\n"); /* init is never a member */
-    assert_int_equal(bl_pidfile_read(path, &pid), BL_E_INVALID);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), BL_E_INVALID);
     write_text(path, "-5\n");
-    assert_int_equal(bl_pidfile_read(path, &pid), BL_E_INVALID);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), BL_E_INVALID);
     write_text(path, "99999999999\n");
-    assert_int_equal(bl_pidfile_read(path, &pid), BL_E_INVALID);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), BL_E_INVALID);
     g_unlink(path);
-    assert_int_equal(bl_pidfile_read(path, &pid), -ENOENT);
-    assert_int_equal(bl_pidfile_write(path, 4321), 0);
-    assert_int_equal(bl_pidfile_read(path, &pid), 0);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), -ENOENT);
+    assert_int_equal(bl_chain_pidfile_write(path, 4321), 0);
+    assert_int_equal(bl_chain_pidfile_read(path, &pid), 0);
     assert_int_equal(pid, 4321);
     g_unlink(path);
 }
@@ -78,21 +78,21 @@ test_identity(void **state)
     int fd = -1;
     pid_t got = 0;
 
-    assert_true(bl_proc_runs(getpid(), self));
-    assert_false(bl_proc_runs(getpid(), "/usr/bin/false"));
-    assert_int_equal(bl_pidfile_write(path, child), 0);
-    assert_int_equal(bl_proc_open_member(path, self, &fd, &got), 0);
+    assert_true(bl_chain_proc_runs(getpid(), self));
+    assert_false(bl_chain_proc_runs(getpid(), "/usr/bin/false"));
+    assert_int_equal(bl_chain_pidfile_write(path, child), 0);
+    assert_int_equal(bl_chain_proc_open_member(path, self, &fd, &got), 0);
     assert_int_equal(got, child);
     /* someone else's process: not the member's, never reported running */
-    assert_false(bl_proc_member_alive(path, "/usr/sbin/some-member"));
-    assert_int_equal(bl_pidfd_wait(fd, 20), BL_E_TIMEOUT);
-    assert_int_equal(bl_pidfd_kill(fd, child, SIGTERM, false), 0);
-    assert_int_equal(bl_pidfd_wait(fd, 5000), 0);
+    assert_false(bl_chain_proc_member_alive(path, "/usr/sbin/some-member"));
+    assert_int_equal(bl_chain_pidfd_wait(fd, 20), BL_E_TIMEOUT);
+    assert_int_equal(bl_chain_pidfd_kill(fd, child, SIGTERM, false), 0);
+    assert_int_equal(bl_chain_pidfd_wait(fd, 5000), 0);
     /* an unreaped zombie is not running either */
-    assert_false(bl_proc_member_alive(path, self));
+    assert_false(bl_chain_proc_member_alive(path, self));
     close(fd);
     waitpid(child, NULL, 0);
-    assert_false(bl_proc_member_alive(path, self));
+    assert_false(bl_chain_proc_member_alive(path, self));
     g_unlink(path);
 }
 
@@ -108,10 +108,10 @@ test_tcp_probe(void **state)
     assert_int_equal(listen(fd, 4), 0);
     assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
     port = ntohs(sa.sin_port);
-    assert_int_equal(bl_tcp_probe("127.0.0.1", port, 1000), 0);
+    assert_int_equal(bl_chain_tcp_probe("127.0.0.1", port, 1000), 0);
     close(fd);
-    assert_int_equal(bl_tcp_probe("127.0.0.1", port, 1000), -ECONNREFUSED);
-    assert_int_equal(bl_tcp_probe("not-an-address", port, 1000), BL_E_INVALID);
+    assert_int_equal(bl_chain_tcp_probe("127.0.0.1", port, 1000), -ECONNREFUSED);
+    assert_int_equal(bl_chain_tcp_probe("not-an-address", port, 1000), BL_E_INVALID);
 }
 
 static void
@@ -121,11 +121,11 @@ test_run_status_and_output(void **state)
     struct bl_exec_req req = {.argv = argv, .timeout_ms = 5000};
     struct bl_exec_res res;
 
-    assert_int_equal(bl_exec_posix.run(NULL, &req, &res), 0);
-    assert_false(bl_exec_ok(&res));
-    assert_int_equal(bl_exec_exit_code(&res), 3);
+    assert_int_equal(bl_chain_exec_posix.run(NULL, &req, &res), 0);
+    assert_false(bl_chain_exec_ok(&res));
+    assert_int_equal(bl_chain_exec_exit_code(&res), 3);
     assert_string_equal(res.output, "out\nerr");
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
 }
 
 static void
@@ -137,9 +137,9 @@ test_run_environment(void **state)
     struct bl_exec_res res;
 
     g_setenv("OCF_RESKEY_passwd", "secret", TRUE);
-    assert_int_equal(bl_exec_posix.run(NULL, &req, &res), 0);
+    assert_int_equal(bl_chain_exec_posix.run(NULL, &req, &res), 0);
     assert_string_equal(res.output, "[][FAILOVER]");
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     g_unsetenv("OCF_RESKEY_passwd");
 }
 
@@ -152,19 +152,19 @@ test_run_timeout_kills_group(void **state)
     char *argv[] = {"/bin/sh", "-c", script, NULL};
     struct bl_exec_req req = {.argv = argv, .timeout_ms = 300};
     struct bl_exec_res res;
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
     pid_t bg = 0;
 
-    assert_int_equal(bl_exec_posix.run(NULL, &req, &res), BL_E_TIMEOUT);
+    assert_int_equal(bl_chain_exec_posix.run(NULL, &req, &res), BL_E_TIMEOUT);
     assert_true(res.timed_out);
-    assert_true(bl_mono_ms() - t0 < 3000);
-    assert_int_equal(bl_pidfile_read(pidfile, &bg), 0);
+    assert_true(bl_chain_mono_ms() - t0 < 3000);
+    assert_int_equal(bl_chain_pidfile_read(pidfile, &bg), 0);
     /* reparented to init; killed, perhaps not yet reaped (a zombie does not run) */
-    for (int i = 0; i < 100 && bl_proc_runs(bg, "/usr/bin/sleep"); i++) {
+    for (int i = 0; i < 100 && bl_chain_proc_runs(bg, "/usr/bin/sleep"); i++) {
         g_usleep(10000);
     }
-    assert_false(bl_proc_runs(bg, "/usr/bin/sleep"));
-    bl_exec_res_clear(&res);
+    assert_false(bl_chain_proc_runs(bg, "/usr/bin/sleep"));
+    bl_chain_exec_res_clear(&res);
     g_unlink(pidfile);
 }
 
@@ -177,17 +177,17 @@ test_run_detach_and_log(void **state)
     struct bl_exec_res res;
     g_autofree char *text = NULL;
 
-    assert_int_equal(bl_exec_posix.run(NULL, &req, &res), 0);
+    assert_int_equal(bl_chain_exec_posix.run(NULL, &req, &res), 0);
     assert_true(res.pid > 0);
-    for (int i = 0; i < 200 && !bl_proc_runs(res.pid, "/usr/bin/sleep"); i++) {
+    for (int i = 0; i < 200 && !bl_chain_proc_runs(res.pid, "/usr/bin/sleep"); i++) {
         g_usleep(5000);
     }
-    assert_true(bl_proc_runs(res.pid, "/usr/bin/sleep"));
+    assert_true(bl_chain_proc_runs(res.pid, "/usr/bin/sleep"));
     assert_true(g_file_get_contents(log, &text, NULL, NULL));
     assert_string_equal(text, "logged\n");
     kill(res.pid, SIGKILL);
     waitpid(res.pid, NULL, 0);
-    bl_exec_res_clear(&res);
+    bl_chain_exec_res_clear(&res);
     g_unlink(log);
 }
 
@@ -198,8 +198,8 @@ test_run_missing_program(void **state)
     struct bl_exec_req req = {.argv = argv, .timeout_ms = 1000};
     struct bl_exec_res res;
 
-    assert_int_equal(bl_exec_posix.run(NULL, &req, &res), -ENOENT);
-    bl_exec_res_clear(&res);
+    assert_int_equal(bl_chain_exec_posix.run(NULL, &req, &res), -ENOENT);
+    bl_chain_exec_res_clear(&res);
 }
 
 int

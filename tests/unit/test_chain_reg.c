@@ -801,11 +801,11 @@ run(const char *action)
     struct bl_agent a;
     int rc;
 
-    bl_agent_from_env(&a);
+    bl_chain_agent_from_env(&a);
     a.reg_ops = &fake_ops;
     a.reg_ops_ctx = &fake;
-    rc = bl_agent_run(&a, action);
-    bl_agent_clear(&a);
+    rc = bl_chain_agent_run(&a, action);
+    bl_chain_agent_clear(&a);
     return rc;
 }
 

@@ -35,7 +35,7 @@ fake_of(const struct bl_chain_member *m)
 
 static int
 fake_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-           char **detail)
+           char **errmsg)
 {
     struct fake_member *f = fake_of(m);
 
@@ -48,7 +48,7 @@ fake_start(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int 
 
 static int
 fake_stop(const struct bl_chain_sys *sys, const struct bl_chain_member *m, int timeout_ms,
-          char **detail)
+          char **errmsg)
 {
     struct fake_member *f = fake_of(m);
 
@@ -201,15 +201,15 @@ test_readiness_timeout(void **state)
 {
     struct bl_chain *c = four_members("mmmm", "");
     struct bl_chain_sys sys;
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
     int failed = -1;
 
     fake_sys(&sys);
     fakes[1].comes_up = false;
     assert_int_equal(bl_chain_start(&sys, c, 0, &failed), BL_E_TIMEOUT);
     assert_int_equal(failed, 1);
-    assert_true(bl_mono_ms() - t0 >= 200);
-    assert_true(bl_mono_ms() - t0 < 2000);
+    assert_true(bl_chain_mono_ms() - t0 >= 200);
+    assert_true(bl_chain_mono_ms() - t0 < 2000);
     assert_string_equal(events->str, "start:a start:b stop:b stop:a ");
     bl_chain_free(c);
 }
@@ -220,12 +220,12 @@ test_start_deadline(void **state)
 {
     struct bl_chain *c = four_members("mmmm", "");
     struct bl_chain_sys sys;
-    int64_t t0 = bl_mono_ms();
+    int64_t t0 = bl_chain_mono_ms();
 
     fake_sys(&sys);
     fakes[0].comes_up = false;
     assert_int_equal(bl_chain_start(&sys, c, t0 + 50, NULL), BL_E_TIMEOUT);
-    assert_true(bl_mono_ms() - t0 < 200);
+    assert_true(bl_chain_mono_ms() - t0 < 200);
     bl_chain_free(c);
 }
 
@@ -263,7 +263,7 @@ test_stop_deadline_budget(void **state)
     for (int i = 0; i < 4; i++) {
         fakes[i].running = true;
     }
-    assert_int_equal(bl_chain_stop(&sys, c, bl_mono_ms() + 3000), 0);
+    assert_int_equal(bl_chain_stop(&sys, c, bl_chain_mono_ms() + 3000), 0);
     assert_true(fakes[3].stop_timeout <= 1500); /* 3 s minus 3 later members' reserve */
     assert_true(fakes[0].stop_timeout <= 3000);
     assert_true(fakes[0].stop_timeout >= 100);

@@ -74,20 +74,20 @@ test_version_compare(void **state)
     int cmp = 9;
 
     (void) state;
-    assert_int_equal(bl_version_compare("5.5", "5.49", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("5.5", "5.49", &cmp), 0);
     assert_true(cmp > 0); /* 5.5 is 5.50 */
-    assert_int_equal(bl_version_compare("5.5", "5.66", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("5.5", "5.66", &cmp), 0);
     assert_true(cmp < 0);
-    assert_int_equal(bl_version_compare("6.4", "6.40", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("6.4", "6.40", &cmp), 0);
     assert_int_equal(cmp, 0);
-    assert_int_equal(bl_version_compare("6", "6.0", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("6", "6.0", &cmp), 0);
     assert_int_equal(cmp, 0);
-    assert_int_equal(bl_version_compare("6.22", "6.40", &cmp), 0);
+    assert_int_equal(bl_chain_version_compare("6.22", "6.40", &cmp), 0);
     assert_true(cmp < 0);
-    assert_int_equal(bl_version_compare("6.400", "6.4", &cmp), BL_E_INVALID);
-    assert_int_equal(bl_version_compare("v6", "6", &cmp), BL_E_INVALID);
-    assert_int_equal(bl_version_compare("6.", "6", &cmp), BL_E_INVALID);
-    assert_int_equal(bl_version_compare(NULL, "6", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare("6.400", "6.4", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare("v6", "6", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare("6.", "6", &cmp), BL_E_INVALID);
+    assert_int_equal(bl_chain_version_compare(NULL, "6", &cmp), BL_E_INVALID);
 }
 
 /* An old site without features: conditional members, hooks and folders left out, listed. */
@@ -180,11 +180,14 @@ test_site_errors(void **state)
 
     (void) state;
     assert_null(load_site("version = 6.40\n", &err));
-    assert_contains(err, "members depend on the site's features (dmi_events main_service "
-                         "old_mg): say which the site uses with 'features = ...'");
+    assert_contains(
+        err, "[chain] features: members depend on the site's features (dmi_events main_service "
+             "old_mg): say which the site uses with 'features = ...'");
     g_free(err);
     assert_null(load_site("features = none\n", &err));
-    assert_contains(err, "'bridge' depends on the manager's version: give it with 'version = ...'");
+    assert_contains(
+        err,
+        "[chain] version: 'bridge' depends on the manager's version: give it with 'version = ...'");
     g_free(err);
     assert_null(load_site("version = 6.40\nfeatures = dmi_event\n", &err));
     assert_contains(err, "feature 'dmi_event' is not one this chain knows (dmi_events "
@@ -194,10 +197,12 @@ test_site_errors(void **state)
     assert_contains(err, "version 5.66 is not a Ver.6 release (series = 6)");
     g_free(err);
     assert_null(load_site("version = six\nfeatures = none\n", &err));
-    assert_contains(err, "site.chain:4: [chain]: version 'six' must be a version such as 6.40");
+    assert_contains(
+        err, "site.chain:4: [chain] version: invalid value 'six' (expected a version such as "
+             "6.40");
     g_free(err);
     assert_null(load_site("version = 6.40\nfeatures = DMI\n", &err));
-    assert_contains(err, "[chain]: features 'DMI' must list feature names");
+    assert_contains(err, "[chain] features: invalid value 'DMI' (expected feature names");
     g_free(err);
 }
 
@@ -220,24 +225,26 @@ test_syntax_errors(void **state)
 
     (void) state;
     e1 = expect_error("[member a]\nkind = systemd\nunit = a\nwhen = version > 6\n");
-    assert_contains(e1, "<inline>:4: member 'a': when 'version > 6' is not a condition");
+    assert_contains(
+        e1, "<inline>:4: [member a] when: invalid value 'version > 6' (expected a condition");
     e2 = expect_error("[member a]\nkind = systemd\nunit = a\nafter_stop = start\n");
-    assert_contains(e2, "<inline>:4: member 'a': 'after_stop' is only for [outside] entries");
+    assert_contains(e2, "<inline>:4: [member a] after_stop: only for [outside] entries");
     g_autofree char *t3 = g_strconcat(base, "[outside o]\nkind = systemd\nunit = o\n", NULL);
     e3 = expect_error(t3);
-    assert_contains(e3, "<inline>:4: member 'o': an [outside] entry needs before_start");
+    assert_contains(e3, "<inline>:4: [outside o]: an [outside] entry needs before_start");
     g_autofree char *t4 =
         g_strconcat(base, "[outside o]\nkind = systemd\nunit = o\nbefore_stop = kill\n", NULL);
     e4 = expect_error(t4);
-    assert_contains(e4, "before_stop 'kill' must be start or stop");
+    assert_contains(e4, "[outside o] before_stop: invalid value 'kill' (expected start or stop");
     g_autofree char *t5 = g_strconcat(base, "[folder w]\npath = /abs\nmode = 999\n", NULL);
     e5 = expect_error(t5);
-    assert_contains(e5, "<inline>:5: folder 'w': path '/abs' must be a path below");
-    assert_contains(e5, "<inline>:6: folder 'w': mode '999' must be octal permissions");
+    assert_contains(e5, "<inline>:5: [folder w] path: invalid value '/abs' (expected a path below");
+    assert_contains(e5,
+                    "<inline>:6: [folder w] mode: invalid value '999' (expected octal permissions");
     /* a site file cannot turn a profile's member into an [outside] entry */
     assert_null(
         load_site("version = 6.40\nfeatures = none\n[outside base]\nafter_stop = start\n", &e6));
-    assert_contains(e6, "site.chain:6: 'base' is already declared as a [member]");
+    assert_contains(e6, "site.chain:6: [outside base]: 'base' is already declared as a [member]");
 }
 
 int

@@ -404,10 +404,87 @@ test_files(void **state)
     assert_int_equal(bl_conf_open("/tmp", &f, &err), -EINVAL);
     g_free(err);
     err = NULL;
-    assert_int_equal(bl_conf_open_data("bad.conf", "no group\n", 9, &f, &err), BL_E_INVALID);
-    assert_has(err, "bad.conf: ");
-    g_free(err);
     bl_conf_close(NULL);
+}
+
+/* A line that is no group, key or comment is reported with its number, and the rest of the
+ * file still read: the keys under a refused header are skipped, not given to another group. */
+static void
+test_syntax_lines(void **state)
+{
+    static const char text[] = "no group\n"
+                               "[main]\n"
+                               "count = 2\n"
+                               "just words\n"
+                               "[main\n"
+                               "count = 9\n"
+                               "[other]\n"
+                               "a[x] = 1\n"
+                               "b = \xff\n";
+    struct bl_conf *f = NULL;
+    struct demo d = {0};
+    char *err = NULL;
+
+    (void) state;
+    assert_int_equal(bl_conf_open_data("bad.conf", text, sizeof text - 1, &f, &err), BL_OK);
+    assert_int_equal(bl_conf_apply(f, "main", demo_keys, (const char *const[]){"main", NULL}, &d),
+                     BL_OK);
+    assert_int_equal(d.count, 2);
+    assert_int_equal(bl_conf_line(f, "main", "count"), 3);
+    assert_int_equal(bl_conf_line(f, "other", NULL), 7);
+    assert_int_equal(bl_conf_result(f, &err), BL_E_INVALID);
+    assert_has(err, "bad.conf:1: not a [group], a 'key = value' line or a # comment");
+    assert_has(err, "bad.conf:4: not a [group]");
+    assert_has(err, "bad.conf:5: not a [group] header");
+    assert_has(err, "bad.conf:8: not a key name");
+    assert_has(err, "bad.conf:9: not UTF-8 text");
+    assert_null(strstr(err, "bad.conf:6:"));
+    g_free(err);
+    bl_conf_close(f);
+}
+
+/* Only readers that ask have repeats refused (GKeyFile merges them). */
+static void
+test_repeats(void **state)
+{
+    static const char text[] = "[main]\ncount = 2\n[other]\n[main]\ncount = 3\nname = a\n"
+                               "name = b\n";
+    struct bl_conf *f = NULL;
+    char *err = NULL;
+
+    (void) state;
+    assert_int_equal(bl_conf_open_data("r.conf", text, sizeof text - 1, &f, &err), BL_OK);
+    assert_int_equal(bl_conf_result(f, NULL), BL_OK);
+    assert_int_equal(bl_conf_check_repeats(f), BL_E_INVALID);
+    assert_int_equal(bl_conf_result(f, &err), BL_E_INVALID);
+    assert_has(err, "r.conf:4: [main]: declared twice in this file");
+    assert_has(err, "r.conf:5: [main] count: given twice");
+    assert_has(err, "r.conf:7: [main] name: given twice");
+    g_free(err);
+    bl_conf_close(f);
+}
+
+/* A timeout's duration: a bare number in seconds, stored in ms, within the row's range. */
+static void
+test_duration_range(void **state)
+{
+    static const struct bl_conf_key row = {
+        "main", "t", BL_CONF_DURATION, NULL, 1, 3600000, NULL, NULL, 0, 0, NULL};
+    uint32_t ms = 7;
+
+    (void) state;
+    assert_int_equal(bl_conf_store(NULL, "main", &row, "30", &ms), BL_OK);
+    assert_int_equal(ms, 30000);
+    assert_int_equal(bl_conf_store(NULL, "main", &row, "500ms", &ms), BL_OK);
+    assert_int_equal(ms, 500);
+    assert_int_equal(bl_conf_store(NULL, "main", &row, "0", &ms), BL_E_INVALID);
+    assert_int_equal(bl_conf_store(NULL, "main", &row, "61min", &ms), BL_E_INVALID);
+    assert_int_equal(ms, 500);
+    assert_int_equal(bl_conf_parse_ms("PT2M", 1000, 1, 3600000, &ms), BL_OK);
+    assert_int_equal(ms, 120000);
+    assert_int_equal(bl_conf_parse_ms("2", 1, 5, 10, &ms), BL_E_INVALID);
+    assert_int_equal(bl_conf_parse_ms("soon", 1000, 0, 10, &ms), BL_E_INVALID);
+    assert_int_equal(ms, 120000);
 }
 
 /* A file full of mistakes is reported, but not without end. */
@@ -455,6 +532,9 @@ main(void)
         cmocka_unit_test(test_foreign_groups_and_repeats),
         cmocka_unit_test(test_line_of_last),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_syntax_lines),
+        cmocka_unit_test(test_repeats),
+        cmocka_unit_test(test_duration_range),
         cmocka_unit_test(test_error_cap),
         cmocka_unit_test(test_expects_every_row),
     };

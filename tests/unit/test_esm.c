@@ -139,12 +139,17 @@ test_site_errors(void **state)
                             -1, NULL));
     assert_int_equal(bl_esm_site_load(path, &s, &err), BL_E_INVALID);
     assert_null(s);
-    assert_contains(err, "[site] version: '7.1' must be a Ver.4, Ver.5 or Ver.6 version");
-    assert_contains(err, "[site] install_dir: 'opt' must be an absolute path");
-    assert_contains(err, "[site] manager_name: missing");
-    assert_contains(err, "[site] floating_ip: '192.168.0.300' must be a numeric IPv4 or IPv6");
-    assert_contains(err, "[bmc]: 'node9' is not in [site] nodes");
-    assert_contains(err, "[check] verbose: unknown key");
+    assert_contains(err,
+                    "bad.conf:2: [site] version: invalid value '7.1' (expected a Ver.4, Ver.5 or "
+                    "Ver.6 version");
+    assert_contains(
+        err, "bad.conf:4: [site] install_dir: invalid value 'opt' (expected an absolute path");
+    assert_contains(err, "bad.conf:1: [site] manager_name: missing (required)");
+    assert_contains(err,
+                    "bad.conf:5: [site] floating_ip: invalid value '192.168.0.300' (expected a "
+                    "numeric IPv4 or IPv6");
+    assert_contains(err, "bad.conf:9: [bmc] node9: not in [site] nodes");
+    assert_contains(err, "bad.conf:11: [check] verbose: unknown key");
     g_free(err);
     assert_int_equal(bl_esm_site_load("/nonexistent/site.conf", &s, &err), -ENOENT);
     g_free(err);
@@ -177,6 +182,9 @@ test_pcs_commands(void **state)
     assert_contains(all->str, "pcs resource create esm-ip ocf:heartbeat:IPaddr2 "
                               "ip=192.168.0.11 cidr_netmask=24 op monitor interval=10s "
                               "timeout=20s --group esm\n");
+    /* Filesystem: mounted every 20 s, a real write and read every 60 s */
+    assert_contains(all->str, "op monitor interval=20s timeout=40s op monitor interval=60s "
+                              "timeout=60s OCF_CHECK_LEVEL=20 --group esm\n");
     assert_contains(all->str, "registry_profile=/usr/share/bmclink/registry/esmpro-ver6.profile");
     assert_contains(all->str, "--group esm --disabled\n");
     assert_contains(all->str, "pcs constraint order start bmclinkd-clone then start esm "

@@ -180,6 +180,23 @@ test_stdin_pacemaker_style(void **state)
     bl_fence_config_clear(&cfg);
 }
 
+/* Seconds as Pacemaker spells durations, in whole seconds (the config engine's parser). */
+static void
+test_seconds_spellings(void **state)
+{
+    struct bl_fence_config cfg;
+    char err[256];
+
+    assert_int_equal(resolve("ip=192.0.2.7\npower_timeout=2min\nshell_timeout=PT4S\n", &cfg, err),
+                     BL_OK);
+    assert_int_equal(cfg.power_timeout_s, 120);
+    assert_int_equal(cfg.shell_timeout_s, 4);
+    bl_fence_config_clear(&cfg);
+    assert_int_equal(resolve("ip=192.0.2.7\npower_timeout=1500ms\n", &cfg, err), BL_E_INVALID);
+    assert_non_null(strstr(err, "valid time in seconds"));
+    assert_int_equal(resolve("ip=192.0.2.7\npower_timeout=2d\n", &cfg, err), BL_E_INVALID);
+}
+
 static void
 test_stdin_port_as_ip(void **state)
 {
@@ -435,6 +452,7 @@ main(void)
         cmocka_unit_test(test_argv_errors),
         cmocka_unit_test(test_stdin_pacemaker_style),
         cmocka_unit_test(test_stdin_port_as_ip),
+        cmocka_unit_test(test_seconds_spellings),
         cmocka_unit_test(test_validation_errors),
         cmocka_unit_test(test_weak_allowed_explicitly),
         cmocka_unit_test(test_doc_actions_need_nothing),

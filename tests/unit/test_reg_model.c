@@ -84,6 +84,9 @@ test_value_checks(void **state)
 
     assert_int_equal(bl_reg_value_check(BL_REG_SZ, (const uint8_t *) "abc", 3), 0);
     assert_int_equal(bl_reg_value_check(BL_REG_SZ, (const uint8_t *) "a\0c", 3), BL_E_TYPE);
+    /* An empty REG_SZ as it comes off the wire or from a store: no data at all (UBSan). */
+    assert_int_equal(bl_reg_value_check(BL_REG_SZ, NULL, 0), 0);
+    assert_int_equal(bl_reg_value_check(BL_REG_EXPAND_SZ, NULL, 0), 0);
     assert_int_equal(bl_reg_value_check(BL_REG_EXPAND_SZ, (const uint8_t *) "\xc0", 1), BL_E_TYPE);
     assert_int_equal(bl_reg_value_check(BL_REG_DWORD, (const uint8_t *) "abcd", 4), 0);
     assert_int_equal(bl_reg_value_check(BL_REG_DWORD, (const uint8_t *) "abc", 3), BL_E_TYPE);
@@ -126,12 +129,55 @@ test_value_text(void **state)
     assert_int_equal(bl_reg_multi_count(v.data, v.len), 2);
     g_autofree char *m = bl_reg_value_to_text(&v);
     assert_string_equal(m, "a\nb");
+    /* Control characters never reach the reader's terminal raw: ESC, newline, C1 CSI. */
+    char *ctl[] = {"red\x1b[31m\nnext\tx\x7f\xc2\x9b" "2J\xc3\xa9"};
+    assert_int_equal(bl_reg_value_from_text(BL_REG_SZ, ctl, 1, &v), 0);
+    g_autofree char *e = bl_reg_value_to_text(&v);
+    assert_string_equal(e, "red\\x1b[31m\\nnext\\tx\\x7f\\u009b2J\xc3\xa9");
+    char *ctl_multi[] = {"a\nb", "c"};
+    assert_int_equal(bl_reg_value_from_text(BL_REG_MULTI_SZ, ctl_multi, 2, &v), 0);
+    g_autofree char *em = bl_reg_value_to_text(&v);
+    assert_string_equal(em, "a\\nb\nc");
     bl_reg_value_clear(&v);
     assert_int_equal(bl_reg_type_parse("REG_EXPAND_SZ", &t), 0);
     assert_int_equal(t, BL_REG_EXPAND_SZ);
     assert_int_equal(bl_reg_type_parse("multi_sz", &t), 0);
     assert_int_equal(bl_reg_type_parse("string", &t), BL_E_TYPE);
     assert_string_equal(bl_reg_type_name(BL_REG_QWORD), "qword");
+}
+
+static int
+from_stream(enum bl_reg_type type, const char *text, size_t len, struct bl_reg_value *v)
+{
+    FILE *f = fmemopen((void *) text, len, "r");
+    int rc;
+
+    assert_non_null(f);
+    rc = bl_reg_value_from_stream(type, f, v);
+    fclose(f);
+    return rc;
+}
+
+/* bmclink-reg set --value-file: the secret never on a command line. */
+static void
+test_value_from_stream(void **state)
+{
+    struct bl_reg_value v = {0};
+
+    assert_int_equal(from_stream(BL_REG_SZ, "s3cret pass\n", 12, &v), 0);
+    assert_int_equal(v.len, 11);
+    assert_memory_equal(v.data, "s3cret pass", 11);
+    assert_int_equal(from_stream(BL_REG_SZ, "two\r\n", 5, &v), 0);
+    assert_int_equal(v.len, 3);
+    assert_int_equal(from_stream(BL_REG_SZ, "", 0, &v), 0);
+    assert_int_equal(v.len, 0);
+    assert_int_equal(from_stream(BL_REG_MULTI_SZ, "a\nb\n", 4, &v), 0);
+    assert_int_equal(bl_reg_multi_count(v.data, v.len), 2);
+    assert_int_equal(from_stream(BL_REG_DWORD, "0x10\n", 5, &v), 0);
+    assert_memory_equal(v.data, "\x10\0\0\0", 4);
+    assert_int_equal(from_stream(BL_REG_SZ, "a\0b", 3, &v), BL_E_TYPE);
+    assert_int_equal(from_stream(BL_REG_DWORD, "ten", 3, &v), BL_E_TYPE);
+    bl_reg_value_clear(&v);
 }
 
 static void
@@ -180,6 +226,7 @@ main(void)
         cmocka_unit_test(test_paths),      cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_names),      cmocka_unit_test(test_value_checks),
         cmocka_unit_test(test_value_text), cmocka_unit_test(test_ops_check),
+        cmocka_unit_test(test_value_from_stream),
         cmocka_unit_test(test_hash_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

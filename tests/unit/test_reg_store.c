@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bl_result.h"
@@ -60,6 +61,32 @@ set_sz(struct bl_reg_store *s, const char *path, const char *name, const char *t
     bl_reg_ops_clear(&ops);
     bl_reg_value_clear(&v);
     return rc;
+}
+
+/* The replica's files are 0600 whatever the umask, and an older 0644 file is made 0600. */
+static void
+test_file_mode(void **state)
+{
+    struct fixture *f = *state;
+    g_autofree char *path = g_strdup_printf("%s/mode.db", f->dir);
+    g_autofree char *wal = g_strdup_printf("%s-wal", path);
+    struct bl_reg_store *s = NULL;
+    struct stat st;
+    mode_t old = umask(022);
+
+    assert_int_equal(bl_reg_store_open(path, BL_REG_STORE_CREATE, &s, NULL), 0);
+    assert_int_equal(set_sz(s, "SOFTWARE/A", "v", "x"), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    bl_reg_store_close(s);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(bl_reg_store_open(path, 0, &s, NULL), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    bl_reg_store_close(s);
+    umask(old);
 }
 
 static int
@@ -545,6 +572,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_get_set_delete_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_with_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_rollback_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_and_catch_up, setup, teardown),

@@ -21,7 +21,7 @@ set_pet_varbind(struct bl_trap_msg *msg, const struct bl_pet_event *pet)
     struct bl_trap_varbind *vb = &msg->vb[0];
     size_t len = 0;
 
-    assert_int_equal(bl_oid_parse(BL_TRAP_PET_ENTERPRISE ".1", &vb->name), 0);
+    assert_int_equal(bl_trap_oid_parse(BL_TRAP_PET_ENTERPRISE ".1", &vb->name), 0);
     vb->type = BL_TRAP_VB_OCTETS;
     assert_int_equal(bl_pet_encode(pet, vb->value, sizeof(vb->value), &len, &msg->specific_trap),
                      0);
@@ -41,9 +41,9 @@ setup(void **state)
     f->policy.accept_v1 = true;
     f->policy.accept_v2c = true;
     strcpy(f->policy.v3_user, "bmcuser");
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &f->policy.fatal_oids[0]), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &f->policy.fatal_oids[0]), 0);
     f->policy.n_fatal_oids = 1;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.2", &f->policy.recoverable_oids[0]), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.2", &f->policy.recoverable_oids[0]), 0);
     f->policy.n_recoverable_oids = 1;
 
     f->pet.sequence = 7;
@@ -56,7 +56,7 @@ setup(void **state)
     assert_int_equal(bl_trap_addr_parse("10.0.0.21:40000", 0, &f->msg.source), 0);
     memcpy(f->msg.community, "s3cret", 6);
     f->msg.community_len = 6;
-    assert_int_equal(bl_oid_parse(BL_TRAP_PET_ENTERPRISE, &f->msg.enterprise), 0);
+    assert_int_equal(bl_trap_oid_parse(BL_TRAP_PET_ENTERPRISE, &f->msg.enterprise), 0);
     f->msg.generic_trap = 6;
     set_pet_varbind(&f->msg, &f->pet);
     bl_trap_v1_trap_oid(&f->msg);
@@ -145,7 +145,7 @@ test_v3_rules(void **state)
     f->msg.community_len = 0;
     strcpy(f->msg.security_name, "bmcuser");
     f->msg.seclevel = BL_TRAP_SEC_AUTH;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &f->msg.trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &f->msg.trap_oid), 0);
     f->msg.n_varbinds = 0;
     assert_int_equal(decide(f, 10, &ev), BL_TRAP_DROPPED);
     assert_int_equal(ev.drop, BL_TRAP_DROP_SECLEVEL);
@@ -168,14 +168,14 @@ test_oid_matching(void **state)
 
     f->msg.version = BL_TRAP_V2C;
     f->msg.n_varbinds = 0;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.2", &f->msg.trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.2", &f->msg.trap_oid), 0);
     assert_int_equal(decide(f, 10, &ev), BL_TRAP_RECOVERABLE);
     assert_false(ev.is_pet);
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.3", &f->msg.trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.3", &f->msg.trap_oid), 0);
     assert_int_equal(decide(f, 10, &ev), BL_TRAP_DROPPED);
     assert_int_equal(ev.drop, BL_TRAP_DROP_UNMATCHED);
     /* A prefix of a configured OID is not that OID. */
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0", &f->msg.trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0", &f->msg.trap_oid), 0);
     assert_int_equal(decide(f, 10, &ev), BL_TRAP_DROPPED);
 }
 
@@ -186,7 +186,7 @@ test_pet_over_v2c(void **state)
     struct bl_trap_event ev;
 
     f->msg.version = BL_TRAP_V2C;
-    assert_int_equal(bl_oid_parse(BL_TRAP_PET_ENTERPRISE ".0.487179", &f->msg.trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse(BL_TRAP_PET_ENTERPRISE ".0.487179", &f->msg.trap_oid), 0);
     assert_int_equal(decide(f, 10, &ev), BL_TRAP_FATAL);
     assert_true(ev.is_pet);
     assert_int_equal(ev.pet.sensor_type, 0x07);
@@ -249,8 +249,8 @@ test_v2c_dedup_ignores_uptime(void **state)
     struct bl_trap_event ev;
 
     f->msg.version = BL_TRAP_V2C;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &f->msg.trap_oid), 0);
-    assert_int_equal(bl_oid_parse("1.3.6.1.2.1.1.3.0", &f->msg.vb[0].name), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &f->msg.trap_oid), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.2.1.1.3.0", &f->msg.vb[0].name), 0);
     f->msg.vb[0].type = BL_TRAP_VB_INTEGER;
     f->msg.vb[0].integer = 5;
     f->msg.vb[0].len = 0;
@@ -270,13 +270,13 @@ test_v1_trap_oid(void **state)
     memset(&msg, 0, sizeof(msg));
     msg.generic_trap = 3; /* linkUp */
     bl_trap_v1_trap_oid(&msg);
-    bl_oid_format(&msg.trap_oid, buf, sizeof(buf));
+    bl_trap_oid_format(&msg.trap_oid, buf, sizeof(buf));
     assert_string_equal(buf, "1.3.6.1.6.3.1.1.5.4");
     msg.generic_trap = 6;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.3183.1.1", &msg.enterprise), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.3183.1.1", &msg.enterprise), 0);
     msg.specific_trap = 0x76f0b;
     bl_trap_v1_trap_oid(&msg);
-    bl_oid_format(&msg.trap_oid, buf, sizeof(buf));
+    bl_trap_oid_format(&msg.trap_oid, buf, sizeof(buf));
     assert_string_equal(buf, "1.3.6.1.4.1.3183.1.1.0.487179");
     msg.enterprise.len = BL_TRAP_OID_MAX;
     bl_trap_v1_trap_oid(&msg);
@@ -289,17 +289,17 @@ test_oid_parse(void **state)
     struct bl_oid oid;
     char buf[8];
 
-    assert_int_equal(bl_oid_parse(".1.3.6", &oid), 0);
+    assert_int_equal(bl_trap_oid_parse(".1.3.6", &oid), 0);
     assert_int_equal(oid.len, 3);
-    assert_int_equal(bl_oid_parse("1.3.", &oid), BL_E_INVALID);
-    assert_int_equal(bl_oid_parse("1..3", &oid), BL_E_INVALID);
-    assert_int_equal(bl_oid_parse("1.3.x", &oid), BL_E_INVALID);
-    assert_int_equal(bl_oid_parse("1.3.4294967296", &oid), BL_E_INVALID);
-    assert_int_equal(bl_oid_parse("1.3.4294967295", &oid), 0);
-    assert_int_equal(bl_oid_parse("", &oid), BL_E_INVALID);
-    assert_int_equal(bl_oid_parse("1.-3", &oid), BL_E_INVALID);
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1", &oid), 0);
-    bl_oid_format(&oid, buf, sizeof(buf)); /* truncated, still terminated */
+    assert_int_equal(bl_trap_oid_parse("1.3.", &oid), BL_E_INVALID);
+    assert_int_equal(bl_trap_oid_parse("1..3", &oid), BL_E_INVALID);
+    assert_int_equal(bl_trap_oid_parse("1.3.x", &oid), BL_E_INVALID);
+    assert_int_equal(bl_trap_oid_parse("1.3.4294967296", &oid), BL_E_INVALID);
+    assert_int_equal(bl_trap_oid_parse("1.3.4294967295", &oid), 0);
+    assert_int_equal(bl_trap_oid_parse("", &oid), BL_E_INVALID);
+    assert_int_equal(bl_trap_oid_parse("1.-3", &oid), BL_E_INVALID);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1", &oid), 0);
+    bl_trap_oid_format(&oid, buf, sizeof(buf)); /* truncated, still terminated */
     assert_true(strlen(buf) < sizeof(buf));
 }
 

@@ -9,10 +9,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bl_log.h"
@@ -46,7 +49,7 @@ node_config(struct bl_trap_node_config *cfg, uint16_t port)
     memcpy(cfg->policy.community, "s3cret", 6);
     cfg->policy.community_len = 6;
     cfg->policy.accept_v2c = true;
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
     cfg->policy.n_fatal_oids = 1;
 }
 
@@ -143,6 +146,63 @@ setup(void **state)
     return 0;
 }
 
+/* A datagram from ip:port (port 0: any) to 127.0.0.1:to. */
+static void
+send_from(const char *ip, uint16_t port, uint16_t to)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct sockaddr_in d = {.sin_family = AF_INET, .sin_port = htons(to)};
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &d.sin_addr);
+    assert_int_equal(bind(s, (struct sockaddr *) &a, sizeof(a)), 0);
+    ssize_t n = sendto(s, "\x30\x03\x02\x01\x01", 5, 0, (struct sockaddr *) &d, sizeof(d));
+    if (n != 5) {
+        fail_msg("sendto from %s:%u to %u: %s", ip, port, to, strerror(errno));
+    }
+    close(s);
+}
+
+/* An inform sender's socket hears its manager only: a datagram from anyone else is dropped
+ * before net-snmp parses it, and counted. */
+static void
+test_sender_drops_strangers(void **state)
+{
+    struct ctx *c = *state;
+    struct bl_trap_forward f = {0};
+    struct bl_trap_sender *s = NULL;
+    struct bl_trap_sender_stats st = {0};
+    struct sockaddr_in me;
+    socklen_t len = sizeof(me);
+    uint16_t manager = (uint16_t) (c->port + 2);
+
+    bl_trap_snmp_init("trap_inform");
+    assert_int_equal(bl_trap_addr_parse("127.0.0.1", manager, &f.target), 0);
+    f.version = BL_TRAP_V2C;
+    strcpy(f.community, "s3cret");
+    f.inform = true;
+    assert_int_equal(bl_trap_sender_open(&f, &s), 0);
+    struct bl_trap_msg *msg = calloc(1, sizeof(*msg));
+    msg->version = BL_TRAP_V2C;
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &msg->trap_oid), 0);
+    assert_int_equal(bl_trap_sender_send_msg(s, msg), 0); /* the socket gets its port */
+    free(msg);
+    assert_int_equal(getsockname(bl_trap_sender_fd(s), (struct sockaddr *) &me, &len), 0);
+    send_from("127.0.0.2", 0, ntohs(me.sin_port));
+    send_from("127.0.0.1", manager, ntohs(me.sin_port)); /* the manager's junk: parsed */
+    send_from("127.0.0.1", 0, ntohs(me.sin_port));       /* right host, wrong port */
+    for (int i = 0; i < 1000 && st.foreign < 2; i++) {   /* a bound, not a measurement */
+        bl_trap_sender_read(s);
+        bl_trap_sender_get_stats(s, &st);
+        g_usleep(1000);
+    }
+    bl_trap_sender_read(s);
+    bl_trap_sender_get_stats(s, &st);
+    assert_int_equal(st.foreign, 2);
+    bl_trap_sender_close(s);
+}
+
 static int
 teardown(void **state)
 {
@@ -161,6 +221,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_inform_acked_and_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sender_drops_strangers, setup, teardown),
     };
 
     bl_log_init("trap_inform", BL_LOG_STDERR, LOG_WARNING);

@@ -91,7 +91,7 @@ node_config(struct bl_trap_node_config *cfg, uint16_t port, const char *bmc)
     cfg->v3.auth = BL_TRAP_AUTH_SHA1;
     strcpy(cfg->v3.auth_pass, "authpass-123");
     strcpy(cfg->v3.priv_pass, "privpass-456");
-    assert_int_equal(bl_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
+    assert_int_equal(bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]), 0);
     cfg->policy.n_fatal_oids = 1;
 }
 

@@ -104,11 +104,11 @@ check_with(const char *mountinfo, const char *state_rel, const char *device)
     g_autofree char *state_dir = tmp_path(state_rel);
     struct bl_volume v = {.state_dir = state_dir, .device = (char *) device, .mountinfo = mi};
     enum bl_volume_problem problem = BL_VOL_OK;
-    g_autofree char *detail = NULL;
+    g_autofree char *errmsg = NULL;
     int rc;
 
     assert_true(g_file_set_contents(mi, mountinfo, -1, NULL));
-    rc = bl_volume_check(&v, &problem, &detail);
+    rc = bl_volume_check(&v, &problem, &errmsg);
     assert_int_equal(rc == 0, problem == BL_VOL_OK);
     return problem;
 }
@@ -176,7 +176,7 @@ test_copy_atomic(void **state)
 
     make_tree();
     g_mkdir_with_parents(dst, 0755);
-    assert_int_equal(bl_tree_copy_atomic(src, dst, "state", uid, gid, 0750), 0);
+    assert_int_equal(bl_volume_tree_copy_atomic(src, dst, "state", uid, gid, 0750), 0);
     assert_file("dst/state/db/data.db", "rows", 0640);
     assert_file("dst/state/work/a/b/c.txt", "deep", 0600);
     target = g_file_read_link(link, NULL);
@@ -192,12 +192,13 @@ test_copy_atomic(void **state)
     assert_int_equal(st.st_gid, gid);
     assert_int_equal(st.st_mode & 07777, 0750);
     assert_file("src/db/data.db", "rows", 0640); /* the local copy stays */
-    assert_int_equal(bl_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
-                     -EEXIST);
+    assert_int_equal(
+        bl_volume_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
+        -EEXIST);
     /* A fresh folder belongs to root unless told otherwise: only root may leave the owner. */
-    assert_int_equal(bl_tree_copy_atomic(NULL, dst, "fresh",
-                                         geteuid() == 0 ? BL_VOLUME_NO_UID : uid,
-                                         geteuid() == 0 ? BL_VOLUME_NO_GID : gid, 0700),
+    assert_int_equal(bl_volume_tree_copy_atomic(NULL, dst, "fresh",
+                                                geteuid() == 0 ? BL_VOLUME_NO_UID : uid,
+                                                geteuid() == 0 ? BL_VOLUME_NO_GID : gid, 0700),
                      0);
     g_autofree char *fresh = tmp_path("dst/fresh");
     assert_int_equal(stat(fresh, &st), 0);
@@ -220,8 +221,9 @@ test_copy_failure_leaves_nothing(void **state)
     }
     assert_int_equal(g_mkdir_with_parents(p->str, 0755), 0);
     g_mkdir_with_parents(dst, 0755);
-    assert_int_equal(bl_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
-                     -ELOOP);
+    assert_int_equal(
+        bl_volume_tree_copy_atomic(src, dst, "state", BL_VOLUME_NO_UID, BL_VOLUME_NO_GID, 0),
+        -ELOOP);
     d = g_dir_open(dst, 0, NULL);
     assert_null(g_dir_read_name(d));
     g_string_free(p, TRUE);
@@ -280,29 +282,29 @@ test_bind_cycle(void **state)
 {
     struct bl_volume v;
     enum bl_volume_problem problem;
-    char *detail = NULL;
+    char *errmsg = NULL;
 
     if (!private_ns) {
         skip();
     }
     volume_for_binds(&v);
-    assert_int_equal(bl_volume_check(&v, &problem, &detail), 0);
-    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
+    assert_int_equal(bl_volume_check(&v, &problem, &errmsg), 0);
+    assert_int_equal(bl_volume_prepare(&v, &errmsg), 0);
     assert_file("vol/state/work/install.txt", "installed", 0644);
     assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_NONE);
-    assert_int_equal(bl_volume_bind(&v, &detail), 0);
+    assert_int_equal(bl_volume_bind(&v, &errmsg), 0);
     assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_BOUND);
-    assert_int_equal(bl_volume_bind(&v, &detail), 0); /* idempotent: not stacked */
+    assert_int_equal(bl_volume_bind(&v, &errmsg), 0); /* idempotent: not stacked */
     put("local/work/counter", "1", 0644);             /* written through the bind */
     assert_file("vol/state/work/counter", "1", 0644);
-    assert_int_equal(bl_volume_unbind(&v, 1000, &detail), 0);
+    assert_int_equal(bl_volume_unbind(&v, 1000, &errmsg), 0);
     assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_NONE);
     g_autofree char *local_counter = tmp_path("local/work/counter");
     assert_false(g_file_test(local_counter, G_FILE_TEST_EXISTS));
-    assert_int_equal(bl_volume_unbind(&v, 1000, &detail), 0); /* idempotent */
+    assert_int_equal(bl_volume_unbind(&v, 1000, &errmsg), 0); /* idempotent */
     /* the second start finds the folder on the volume and does not copy again */
     put("local/work/install.txt", "changed locally", 0644);
-    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
+    assert_int_equal(bl_volume_prepare(&v, &errmsg), 0);
     assert_file("vol/state/work/install.txt", "installed", 0644);
     finish_binds(&v);
 }
@@ -311,31 +313,31 @@ static void
 test_bind_busy_and_other(void **state)
 {
     struct bl_volume v;
-    char *detail = NULL;
+    char *errmsg = NULL;
     int fd;
 
     if (!private_ns) {
         skip();
     }
     volume_for_binds(&v);
-    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
-    assert_int_equal(bl_volume_bind(&v, &detail), 0);
+    assert_int_equal(bl_volume_prepare(&v, &errmsg), 0);
+    assert_int_equal(bl_volume_bind(&v, &errmsg), 0);
     g_autofree char *busy = tmp_path("local/work/install.txt");
     fd = open(busy, O_RDONLY | O_CLOEXEC);
-    assert_int_equal(bl_volume_unbind(&v, 200, &detail), -EBUSY);
-    assert_non_null(strstr(detail, "cannot unmount"));
-    g_free(detail);
-    detail = NULL;
+    assert_int_equal(bl_volume_unbind(&v, 200, &errmsg), -EBUSY);
+    assert_non_null(strstr(errmsg, "cannot unmount"));
+    g_free(errmsg);
+    errmsg = NULL;
     close(fd);
-    assert_int_equal(bl_volume_unbind(&v, 200, &detail), 0);
+    assert_int_equal(bl_volume_unbind(&v, 200, &errmsg), 0);
     /* something else mounted on the local path: never bound over, never unmounted */
     assert_int_equal(mount("other", v.folders[0].path, "tmpfs", 0, "size=1m"), 0);
     assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_OTHER);
-    assert_int_equal(bl_volume_bind(&v, &detail), BL_E_STATE);
-    assert_non_null(strstr(detail, "already has another file system mounted"));
-    g_free(detail);
-    detail = NULL;
-    assert_int_equal(bl_volume_unbind(&v, 200, &detail), 0);
+    assert_int_equal(bl_volume_bind(&v, &errmsg), BL_E_STATE);
+    assert_non_null(strstr(errmsg, "already has another file system mounted"));
+    g_free(errmsg);
+    errmsg = NULL;
+    assert_int_equal(bl_volume_unbind(&v, 200, &errmsg), 0);
     assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_OTHER);
     finish_binds(&v);
 }
@@ -443,7 +445,7 @@ static void
 test_unbind_force(void **state)
 {
     struct bl_volume v;
-    char *detail = NULL;
+    char *errmsg = NULL;
     g_autoptr(GString) ended = g_string_new(NULL);
     pid_t polite, stubborn;
 
@@ -451,17 +453,17 @@ test_unbind_force(void **state)
         skip();
     }
     volume_for_binds(&v);
-    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
-    assert_int_equal(bl_volume_bind(&v, &detail), 0);
+    assert_int_equal(bl_volume_prepare(&v, &errmsg), 0);
+    assert_int_equal(bl_volume_bind(&v, &errmsg), 0);
     g_autofree char *file = tmp_path("local/work/install.txt");
     polite = holder(v.folders[0].path, HOLD_CWD, false);
     stubborn = holder(file, HOLD_FD, true);
-    assert_int_equal(bl_volume_unbind(&v, 200, &detail), -EBUSY);
-    g_free(detail);
-    detail = NULL;
+    assert_int_equal(bl_volume_unbind(&v, 200, &errmsg), -EBUSY);
+    g_free(errmsg);
+    errmsg = NULL;
     assert_int_equal(kill(polite, 0), 0);
     assert_int_equal(kill(stubborn, 0), 0);
-    assert_int_equal(bl_volume_unbind_force(&v, 10000, ended, &detail), 0);
+    assert_int_equal(bl_volume_unbind_force(&v, 10000, ended, &errmsg), 0);
     assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_NONE);
     assert_int_equal(reap(polite), SIGTERM);
     assert_int_equal(reap(stubborn), SIGKILL);
@@ -476,7 +478,7 @@ test_read_only_volume(void **state)
 {
     struct bl_volume v;
     enum bl_volume_problem problem;
-    char *detail = NULL;
+    char *errmsg = NULL;
     g_autofree char *vol = tmp_path("vol");
 
     if (!private_ns) {
@@ -484,10 +486,47 @@ test_read_only_volume(void **state)
     }
     volume_for_binds(&v);
     assert_int_equal(mount(NULL, vol, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
-    assert_int_equal(bl_volume_check(&v, &problem, &detail), BL_E_STATE);
+    assert_int_equal(bl_volume_check(&v, &problem, &errmsg), BL_E_STATE);
     assert_int_equal(problem, BL_VOL_READ_ONLY);
-    assert_non_null(strstr(detail, "mounted read-only"));
-    g_free(detail);
+    assert_non_null(strstr(errmsg, "mounted read-only"));
+    g_free(errmsg);
+    finish_binds(&v);
+}
+
+/* A local path that is (or goes through) a symbolic link is refused: the bind would land on
+ * the link's target, chosen by whoever can write its parent, and stop could not undo it. */
+static void
+test_bind_refuses_symlink(void **state)
+{
+    struct bl_volume v;
+    char *detail = NULL;
+    g_autofree char *work = tmp_path("local/work");
+    g_autofree char *real = tmp_path("local/real");
+    g_autofree char *parent_link = tmp_path("local-link");
+
+    if (!private_ns) {
+        skip();
+    }
+    volume_for_binds(&v);
+    assert_int_equal(bl_volume_prepare(&v, &detail), 0);
+    assert_int_equal(rename(work, real), 0);
+    assert_int_equal(symlink(real, work), 0);
+    assert_int_equal(bl_volume_bind(&v, &detail), -ELOOP);
+    assert_non_null(strstr(detail, "symbolic link"));
+    g_clear_pointer(&detail, g_free);
+    assert_int_equal(bl_volume_bind_state(&v, 0), BL_BIND_NONE); /* nothing on the target */
+    /* A link among the parents is refused as well. */
+    assert_int_equal(unlink(work), 0);
+    assert_int_equal(rename(real, work), 0);
+    g_autofree char *local = tmp_path("local");
+    assert_int_equal(symlink(local, parent_link), 0);
+    g_free(v.folders[0].path);
+    v.folders[0].path = g_build_filename(parent_link, "work", NULL);
+    assert_int_equal(bl_volume_bind(&v, &detail), -ELOOP);
+    g_clear_pointer(&detail, g_free);
+    g_free(v.folders[0].path);
+    v.folders[0].path = g_strdup(work);
+    unlink(parent_link);
     finish_binds(&v);
 }
 
@@ -515,6 +554,7 @@ main(void)
         cmocka_unit_test(test_remove_partial),
         cmocka_unit_test(test_bind_cycle),
         cmocka_unit_test(test_bind_busy_and_other),
+        cmocka_unit_test(test_bind_refuses_symlink),
         cmocka_unit_test(test_folder_users),
         cmocka_unit_test(test_unbind_force),
         cmocka_unit_test(test_read_only_volume),

@@ -25,14 +25,14 @@ unset OCF_RESKEY_state_dir OCF_RESKEY_folders
 # A malformed chain file: OCF_ERR_CONFIGURED, every problem with file and line.
 { member base; echo "[member broken"; echo "kind = daemon"; echo "start_timeout = soon"; } >"$T/c.chain"
 expect_rc 6 ra n1 validate-all
-expect_out "$T/c.chain:8: section header '[member broken' lacks its closing ']'"
+expect_out "$T/c.chain:8: not a [group] header"
 expect_rc 6 ra n1 start
 { member base; echo "[member x]"; echo "kind = rocket"; } >"$T/c.chain"
 expect_rc 6 ra n1 validate-all
-expect_out "$T/c.chain:9: member 'x': kind 'rocket' is an unknown member kind"
+expect_out "$T/c.chain:9: [member x] kind: invalid value 'rocket' (expected systemd, lsb or daemon)"
 OCF_RESKEY_chain_file= OCF_RESKEY_chain="[member a];kind=daemon;command=/bin/a" \
     expect_rc 6 ra n1 validate-all
-expect_out "<inline chain>:1: member 'a': a daemon member needs 'pidfile'"
+expect_out "<inline chain>:1: [member a]: a daemon member needs 'pidfile'"
 
 # A program missing on this node: OCF_ERR_INSTALLED (another node may have it).
 printf '[member a]\nkind = daemon\ncommand = /nonexistent/esmd\npidfile = %s/run/a.pid\n' "$T" >"$T/c.chain"
@@ -96,7 +96,7 @@ export OCF_RESKEY_state_dir=$T/vol/esm OCF_RESKEY_folders="work=$T/local/work db
 # Not mounted: state_dir is on the root file system.
 if [ "$(stat -c %m "$T")" = / ]; then
     expect_rc 1 ra n1 start
-    expect_out "is on the root file system: the shared volume is not mounted"
+    expect_out "volume not mounted: state_dir $T/vol/esm is on the root file system"
     [ -e "$T/vol/esm" ] && bl_fail "start created state_dir on the root file system"
 else
     echo "note: $T is not on the root file system; not-mounted case left to volume_device"
@@ -125,7 +125,7 @@ expect_rc 0 ra n1 stop
 # Read-only volume.
 mount -o remount,ro "$T/vol"
 expect_rc 1 ra n1 start
-expect_out "is mounted read-only"
+expect_out "ocf-exit-reason:volume read-only: mounted read-only"
 mount -o remount,rw "$T/vol"
 
 # Something else mounted over a local folder: refused, and left alone at stop.

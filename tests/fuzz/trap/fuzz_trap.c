@@ -86,7 +86,7 @@ fuzz_config(struct bl_trap_node_config *cfg)
     cfg->v3.auth = BL_TRAP_AUTH_SHA1;
     strcpy(cfg->v3.auth_pass, "authpass-123");
     strcpy(cfg->v3.priv_pass, "privpass-456");
-    bl_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]);
+    bl_trap_oid_parse("1.3.6.1.4.1.99999.0.1", &cfg->policy.fatal_oids[0]);
     cfg->policy.n_fatal_oids = 1;
 }
 

@@ -199,6 +199,7 @@ sim_start(struct sim *s, int i)
         .pid = ++n->pid,
         .nonce_seed = (uint64_t) i << 48,
         .chunk = 4096,
+        .snapshot_max = s->snapshot_max,
     };
 
     if (tracing()) {

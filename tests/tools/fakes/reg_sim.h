@@ -46,6 +46,7 @@ struct sim {
     GQueue bus;                  /* struct sim_msg * */
     size_t batch;                /* deliveries per main-loop iteration */
     uint64_t log_keep;
+    uint64_t snapshot_max; /* each node's cap on a received snapshot (0: the default) */
     uint64_t next_token;
     bool leaving; /* a node left the group since the last iteration */
 };
