@@ -13,6 +13,7 @@
 #include "bl_result.h"
 #include "recovery_config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
@@ -96,13 +97,16 @@ lookup_node_bmc(struct bl_fence_config *cfg)
     struct bl_bmc_config *bc = NULL;
     const struct bl_bmc_node *n;
     g_autofree char *why = NULL;
+    int rc;
 
     if (cfg->nodename == NULL || cfg->port_as_ip || cfg->bmclink_conf == NULL) {
         return;
     }
-    if (bl_bmc_config_load(cfg->bmclink_conf, &bc, &why) != BL_OK) {
-        qb_log(LOG_DEBUG, "%s lists no node for this run: %s", cfg->bmclink_conf,
-               why != NULL ? why : "unreadable");
+    rc = bl_bmc_config_load(cfg->bmclink_conf, &bc, &why);
+    if (rc != BL_OK) {
+        /* absent: an ordinary fence_ipmilan-style set-up; present but unusable: say so */
+        qb_log(rc == -ENOENT ? LOG_DEBUG : LOG_WARNING, "%s lists no node: %s", cfg->bmclink_conf,
+               why != NULL ? why : bl_strerror(rc));
         return;
     }
     n = bl_bmc_config_find(bc, cfg->nodename);
