@@ -11,7 +11,9 @@
 #include "bl_log.h"
 #include "bl_proc.h"
 #include "bl_result.h"
+#include "recovery_config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
@@ -48,11 +50,11 @@ static bool
 print_docs(const struct bl_fence_config *cfg)
 {
     if (cfg->help) {
-        bl_fence_print_help(stdout);
+        bl_fence_print_help(stdout, cfg->alias);
     } else if (cfg->version) {
         printf("%s\n", BL_VERSION);
     } else if (cfg->action == BL_FENCE_METADATA) {
-        bl_fence_print_metadata(stdout);
+        bl_fence_print_metadata(stdout, cfg->alias);
     } else if (cfg->action == BL_FENCE_MANPAGE) {
         bl_fence_print_manpage(stdout);
     } else {
@@ -87,6 +89,44 @@ needs_bmc(enum bl_fence_action a)
     return a != BL_FENCE_LIST && a != BL_FENCE_LIST_STATUS && a != BL_FENCE_VALIDATE_ALL;
 }
 
+/* Pacemaker's target node: its BMC per bmclink.conf, for bl_fence_run's check that this
+ * device is that BMC. An unreadable or invalid file lists no node. */
+static void
+lookup_node_bmc(struct bl_fence_config *cfg)
+{
+    struct bl_bmc_config *bc = NULL;
+    const struct bl_bmc_node *n;
+    g_autofree char *why = NULL;
+    int rc;
+
+    if (cfg->nodename == NULL || cfg->port_as_ip || cfg->bmclink_conf == NULL) {
+        return;
+    }
+    rc = bl_bmc_config_load(cfg->bmclink_conf, &bc, &why);
+    if (rc != BL_OK) {
+        /* absent: an ordinary fence_ipmilan-style set-up; present but unusable: say so */
+        qb_log(rc == -ENOENT ? LOG_DEBUG : LOG_WARNING, "%s lists no node: %s", cfg->bmclink_conf,
+               why != NULL ? why : bl_strerror(rc));
+        return;
+    }
+    n = bl_bmc_config_find(bc, cfg->nodename);
+    if (n != NULL) {
+        cfg->node_bmc = g_strdup(n->ipmi.host);
+        cfg->node_bmc_port = n->ipmi.port;
+    }
+    bl_bmc_config_free(bc);
+}
+
+/* Installed as fence_bmclink_ilo3 etc. too: the name picks fence-agents' defaults. */
+static enum bl_fence_alias
+agent_alias(int argc, char **argv)
+{
+    enum bl_fence_alias a = bl_fence_alias_from_argv0(argc > 0 ? argv[0] : NULL);
+
+    bl_log_init(bl_fence_alias_name(a), BL_LOG_STDERR | BL_LOG_SYSLOG, LOG_WARNING);
+    return a;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -97,8 +137,8 @@ main(int argc, char **argv)
     int rc;
 
     (void) bl_proc_protect_secrets(); /* before the password is read */
-    bl_log_init("fence_bmclink", BL_LOG_STDERR | BL_LOG_SYSLOG, LOG_WARNING);
     bl_fence_opts_init(&opts);
+    opts.alias = agent_alias(argc, argv);
     rc = argc > 1 ? bl_fence_opts_parse_argv(&opts, argc, argv, err, sizeof(err))
                   : bl_fence_opts_parse_stream(&opts, stdin, err, sizeof(err));
     if (rc == BL_OK) {
@@ -111,6 +151,7 @@ main(int argc, char **argv)
         qb_log(LOG_ERR, "%s (see --help)", err);
     } else {
         setup_logging(&cfg);
+        lookup_node_bmc(&cfg);
         rc = needs_bmc(cfg.action)
                  ? bl_fence_load_password(&cfg, cfg.login_timeout_s * 1000u, err, sizeof(err))
                  : BL_OK;

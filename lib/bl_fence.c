@@ -20,6 +20,7 @@ extern char **environ;
 
 #define BL_SCRIPT_OUT_MAX 4096
 #define BL_POLL_FIRST_MS 50u
+#define BL_RETRY_PAUSE_MS 250u
 
 struct bl_fence_run {
     struct bl_fence_config *cfg;
@@ -155,23 +156,98 @@ bl_fence_budget_ms(const struct bl_fence_config *cfg)
     return s > 86400u ? 86400u * 1000u : s * 1000u;
 }
 
-static const char *
-bl_login_reason(int rc)
+/* What went wrong, in words that name the cause; \p tot is the traffic of every attempt. */
+static void
+bl_login_reason(int rc, const struct bl_ipmi_stats *tot, unsigned int attempts,
+                unsigned int waited_s, char *buf, size_t cap)
 {
     switch (rc) {
         case BL_E_AUTH:
-            return "authentication failed (check username, password, Kg and privilege level)";
-        case BL_E_TIMEOUT:
-            return "no valid answer from the BMC within login_timeout";
+            g_strlcpy(buf,
+                      "authentication failed (check username, password, Kg and privilege "
+                      "level)",
+                      cap);
+            return;
         case BL_E_PROTO:
-            return "the BMC sent only malformed replies";
+            snprintf(buf, cap,
+                     "every reply from the BMC was rejected (%u of %u: malformed, or not for "
+                     "this session)",
+                     tot->rejected, tot->rx_packets);
+            return;
         case BL_E_UNSUPPORTED:
-            return "the BMC refused the cipher suite or offers no RMCP+ (see cipher, lanplus)";
+            g_strlcpy(buf,
+                      "the BMC refused the cipher suite or offers no RMCP+ (see cipher, "
+                      "lanplus)",
+                      cap);
+            return;
         case BL_E_WEAK_CRYPTO:
-            return "the BMC offers only cipher suites without integrity or confidentiality "
-                   "(see cipher, allow_weak_crypto)";
+            g_strlcpy(buf,
+                      "the BMC offers only cipher suites without integrity or "
+                      "confidentiality (see cipher, allow_weak_crypto)",
+                      cap);
+            return;
+        case BL_E_TIMEOUT:
+            break;
         default:
-            return bl_strerror(rc);
+            g_strlcpy(buf, bl_strerror(rc), cap);
+            return;
+    }
+    if (tot->rx_packets == 0) {
+        snprintf(buf, cap,
+                 "no valid reply from the BMC in %u s (login_timeout) to %u request(s): wrong "
+                 "address or port, BMC down, or its link lost",
+                 waited_s, tot->tx_packets);
+    } else {
+        snprintf(buf, cap,
+                 "session set-up timed out after %u s (login_timeout), %u attempt(s): the BMC "
+                 "answered %u of %u request(s) (%u retransmitted), then fell silent: packets "
+                 "lost, or the BMC stopped answering",
+                 waited_s, attempts, tot->rx_packets, tot->tx_packets, tot->retransmits);
+    }
+}
+
+static void
+bl_stats_add(struct bl_ipmi_stats *tot, const struct bl_ipmi_stats *st)
+{
+    tot->tx_packets += st->tx_packets;
+    tot->rx_packets += st->rx_packets;
+    tot->retransmits += st->retransmits;
+    tot->timeouts += st->timeouts;
+    tot->rejected += st->rejected;
+}
+
+/* OpenIPMI gives up on a session after its own retries, which may be well before
+ * login_timeout: lost set-up packets are retried with a new session while time is left.
+ * Refusals (authentication, cipher) are final at once: retrying them could lock the
+ * account on BMCs that count failed logins. */
+static int
+bl_fr_open_retrying(struct bl_fence_run *r, struct bl_ipmi_stats *tot, unsigned int *attempts)
+{
+    const struct bl_fence_config *cfg = r->cfg;
+    gint64 end = g_get_monotonic_time() + (gint64) cfg->login_timeout_s * G_USEC_PER_SEC;
+    int rc = BL_E_TIMEOUT;
+
+    for (;;) {
+        gint64 t0 = g_get_monotonic_time();
+        gint64 left_ms = (end - t0) / 1000;
+
+        if (left_ms <= 0 || bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
+            return rc;
+        }
+        (*attempts)++;
+        rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, (unsigned int) MIN(left_ms, G_MAXUINT));
+        if (rc != BL_OK) {
+            bl_stats_add(tot, &r->sy.failed);
+        }
+        if (rc != BL_E_TIMEOUT) {
+            return rc;
+        }
+        if (g_get_monotonic_time() - t0 < BL_RETRY_PAUSE_MS * 1000) {
+            /* a time-out that came at once: no hot loop of new sessions */
+            (void) bl_ipmi_sync_sleep(&r->sy, BL_RETRY_PAUSE_MS);
+        }
+        qb_log(LOG_DEBUG, "session attempt %u to %s timed out; %lld ms of login_timeout left",
+               *attempts, r->peer, (long long) ((end - g_get_monotonic_time()) / 1000));
     }
 }
 
@@ -180,6 +256,9 @@ bl_fr_login(struct bl_fence_run *r)
 {
     struct bl_fence_config *cfg = r->cfg;
     struct bl_ipmi_stats st;
+    struct bl_ipmi_stats tot = {0};
+    unsigned int attempts = 0;
+    char why[256];
     gint64 t0 = g_get_monotonic_time();
     int rc = bl_ipmi_resolve(cfg->ip, cfg->ipmi.host, sizeof(cfg->ipmi.host));
 
@@ -195,10 +274,12 @@ bl_fr_login(struct bl_fence_run *r)
            : cfg->ipmi.cipher == BL_IPMI_CIPHER_AUTO ? "best cipher suite the BMC offers"
                                                      : "pinned cipher suite",
            bl_ipmi_priv_name(cfg->ipmi.priv));
-    rc = bl_ipmi_sync_open(&r->sy, &cfg->ipmi, cfg->login_timeout_s * 1000u);
+    rc = bl_fr_open_retrying(r, &tot, &attempts);
     if (rc != BL_OK) {
-        qb_log(LOG_ERR, "Failed: Unable to connect/login to fencing device %s: %s", r->peer,
-               bl_login_reason(rc));
+        bl_login_reason(rc, &tot, attempts,
+                        (unsigned int) ((g_get_monotonic_time() - t0 + 500000) / G_USEC_PER_SEC),
+                        why, sizeof(why));
+        qb_log(LOG_ERR, "Failed: Unable to connect/login to fencing device %s: %s", r->peer, why);
         return rc;
     }
     bl_ipmi_sync_stats(&r->sy, &st);
@@ -225,12 +306,63 @@ bl_fr_logout(struct bl_fence_run *r)
 /* ---------------------------------------------------------------------------------- */
 /* Power.                                                                              */
 
+/* One IPMI request of the run; \p arg is what it needs. */
+typedef int (*bl_fr_req_fn)(struct bl_fence_run *r, void *arg, uint8_t *cc,
+                            unsigned int timeout_ms);
+
+static int
+bl_req_status(struct bl_fence_run *r, void *arg, uint8_t *cc, unsigned int timeout_ms)
+{
+    return bl_ipmi_sync_chassis_status(&r->sy, arg, cc, timeout_ms);
+}
+
+static int
+bl_req_control(struct bl_fence_run *r, void *arg, uint8_t *cc, unsigned int timeout_ms)
+{
+    return bl_ipmi_sync_chassis_control(&r->sy, *(enum bl_ipmi_chassis_ctl *) arg, cc, timeout_ms);
+}
+
+/* A request bounded by shell_timeout. OpenIPMI stops retransmitting after about 7 s and
+ * may drop the session (it brings it back by itself): a request harmless to repeat
+ * (a read, power on, power off) is sent again while shell_timeout lasts. */
+static int
+bl_fr_ask(struct bl_fence_run *r, bl_fr_req_fn fn, void *arg, uint8_t *cc, bool repeatable)
+{
+    gint64 end = g_get_monotonic_time() + (gint64) r->cfg->shell_timeout_s * G_USEC_PER_SEC;
+    int rc;
+
+    for (;;) {
+        gint64 left_ms = (end - g_get_monotonic_time()) / 1000;
+
+        rc = fn(r, arg, cc, (unsigned int) CLAMP(left_ms, 1, G_MAXUINT));
+        if (rc != BL_E_TIMEOUT || !repeatable || g_get_monotonic_time() >= end ||
+            bl_ipmi_sync_remaining_ms(&r->sy) == 0) {
+            return rc;
+        }
+        qb_log(LOG_DEBUG, "request to %s unanswered; asking again within shell_timeout", r->peer);
+    }
+}
+
+/* "no reply ... within shell_timeout (N s)" or the code's own words. */
+static void
+bl_fr_reason(const struct bl_fence_run *r, int rc, const char *what, char *buf, size_t cap)
+{
+    if (rc == BL_E_TIMEOUT) {
+        snprintf(buf, cap,
+                 "no reply to %s within shell_timeout (%u s): the BMC's link is down or drops "
+                 "packets",
+                 what, r->cfg->shell_timeout_s);
+    } else {
+        g_strlcpy(buf, bl_strerror(rc), cap);
+    }
+}
+
 static int
 bl_fr_status(struct bl_fence_run *r, bool *on)
 {
     struct bl_ipmi_chassis_status st;
     uint8_t cc = 0;
-    int rc = bl_ipmi_sync_chassis_status(&r->sy, &st, &cc, r->cfg->shell_timeout_s * 1000u);
+    int rc = bl_fr_ask(r, bl_req_status, &st, &cc, true);
 
     if (rc == BL_OK) {
         *on = st.power_on;
@@ -249,14 +381,16 @@ static int
 bl_fr_control(struct bl_fence_run *r, enum bl_ipmi_chassis_ctl ctl)
 {
     uint8_t cc = 0;
-    int rc = bl_ipmi_sync_chassis_control(&r->sy, ctl, &cc, r->cfg->shell_timeout_s * 1000u);
+    char why[160];
+    int rc = bl_fr_ask(r, bl_req_control, &ctl, &cc,
+                       ctl == BL_IPMI_CHASSIS_ON || ctl == BL_IPMI_CHASSIS_OFF);
 
     if (rc == BL_E_BMC) {
         qb_log(LOG_ERR, "Failed: %s refused %s: %s (0x%02x)", r->peer,
                bl_ipmi_chassis_ctl_name(ctl), bl_ipmi_cc_str(cc), cc);
     } else if (rc != BL_OK) {
-        qb_log(LOG_ERR, "Failed: %s for %s: %s", bl_ipmi_chassis_ctl_name(ctl), r->peer,
-               bl_strerror(rc));
+        bl_fr_reason(r, rc, bl_ipmi_chassis_ctl_name(ctl), why, sizeof(why));
+        qb_log(LOG_ERR, "Failed: %s for %s: %s", bl_ipmi_chassis_ctl_name(ctl), r->peer, why);
     } else {
         qb_log(LOG_DEBUG, "Chassis Control %s: accepted", bl_ipmi_chassis_ctl_name(ctl));
     }
@@ -315,11 +449,13 @@ static int
 bl_fr_status_or_fail(struct bl_fence_run *r, bool *on)
 {
     int rc = bl_fr_status(r, on);
+    char why[160];
 
     if (rc != BL_OK) {
+        bl_fr_reason(r, rc, "Get Chassis Status", why, sizeof(why));
         qb_log(LOG_ERR,
                "Failed: Unable to obtain correct plug status or plug is not available: %s: %s",
-               r->peer, bl_strerror(rc));
+               r->peer, why);
     }
     return rc;
 }
@@ -437,6 +573,39 @@ bl_fr_dispatch(struct bl_fence_run *r)
     }
 }
 
+/* Is this BMC the one of the node Pacemaker names? A BMC cannot say; bmclink.conf can.
+ * Pacemaker's default host check asks "status" for each candidate device: only a device
+ * that answers 0 or 2 is used, so status must fail unless the node is known to be ours. */
+static int
+bl_fr_check_target(const struct bl_fence_config *cfg)
+{
+    char mine[BL_IPMI_HOST_MAX + 1];
+    char theirs[BL_IPMI_HOST_MAX + 1];
+
+    if (cfg->nodename == NULL || cfg->port_as_ip || cfg->bmclink_conf == NULL) {
+        return BL_OK; /* no target named, the plug is the address, or no lookup wanted */
+    }
+    if (cfg->node_bmc == NULL) {
+        if (cfg->action != BL_FENCE_STATUS) {
+            return BL_OK; /* ordered to act: as fence_ipmilan, on the device configured */
+        }
+        qb_log(LOG_ERR,
+               "Failed: cannot tell whether %s is the BMC of %s: %s does not list the node; "
+               "give the device pcmk_host_list or pcmk_host_map",
+               cfg->ip, cfg->nodename, cfg->bmclink_conf);
+        return BL_E_INVALID;
+    }
+    if (bl_ipmi_resolve(cfg->ip, mine, sizeof(mine)) == BL_OK &&
+        bl_ipmi_resolve(cfg->node_bmc, theirs, sizeof(theirs)) == BL_OK &&
+        strcmp(mine, theirs) == 0 && cfg->ipmi.port == cfg->node_bmc_port) {
+        return BL_OK;
+    }
+    qb_log(LOG_ERR, "Failed: %s:%u is not the BMC of %s: %s gives that node %s:%u", cfg->ip,
+           (unsigned int) cfg->ipmi.port, cfg->nodename, cfg->bmclink_conf, cfg->node_bmc,
+           (unsigned int) cfg->node_bmc_port);
+    return BL_E_INVALID;
+}
+
 static bool
 bl_is_fencing(enum bl_fence_action a)
 {
@@ -451,11 +620,18 @@ bl_fence_run(struct bl_fence_config *cfg, const struct bl_ipmi_client *client, G
     int ec;
 
     if (cfg->action == BL_FENCE_LIST || cfg->action == BL_FENCE_LIST_STATUS) {
-        fprintf(out, "N/A\n"); /* one BMC, one node: Pacemaker needs pcmk_host_list */
-        return BL_FENCE_EXIT_OK;
+        /* A BMC cannot name the node it powers: any answer would be made up. */
+        qb_log(LOG_ERR,
+               "Failed: %s is not supported: a BMC cannot tell which cluster node it "
+               "powers; give the device pcmk_host_list or pcmk_host_map",
+               bl_fence_action_name(cfg->action));
+        return BL_FENCE_EXIT_ERROR;
     }
     if (cfg->action == BL_FENCE_VALIDATE_ALL) {
         return BL_FENCE_EXIT_OK;
+    }
+    if (bl_fr_check_target(cfg) != BL_OK) {
+        return BL_FENCE_EXIT_ERROR;
     }
     bl_ipmi_sync_init(&r.sy, client, ctx,
                       g_get_monotonic_time() + (gint64) bl_fence_budget_ms(cfg) * 1000);

@@ -12,7 +12,6 @@
 #define BL_VERSION "0"
 #endif
 
-#define BL_AGENT "fence_bmclink"
 #define BL_SHORTDESC "Fence agent for IPMI BMCs over RMCP+, without ipmitool"
 
 static const char bl_longdesc[] =
@@ -25,9 +24,11 @@ static const char bl_longdesc[] =
     "refused unless allow_weak_crypto is set. "
     "The diag action sends a diagnostic interrupt (NMI) so the node can dump its kernel.";
 
-/* Actions advertised in the metadata; manpage and list-status work but are not listed. */
-static const char *const bl_meta_actions[] = {"off",  "reboot",   "status",       "monitor",
-                                              "list", "metadata", "validate-all", "diag"};
+/* Actions advertised in the metadata: fence_ipmilan's. No list or list-status: a BMC
+ * cannot say which cluster node it powers, and an advertised list makes Pacemaker's
+ * default host check (dynamic-list) believe whatever it prints. */
+static const char *const bl_meta_actions[] = {"off",      "reboot",  "status",       "monitor",
+                                              "metadata", "manpage", "validate-all", "diag"};
 
 static void
 bl_xml_escaped(FILE *out, const char *s)
@@ -72,12 +73,14 @@ bl_content_type(const struct bl_fopt_def *d)
 }
 
 static void
-bl_meta_content(FILE *out, const struct bl_fopt_def *d)
+bl_meta_content(FILE *out, const struct bl_fopt_def *d, enum bl_fence_alias a)
 {
+    const char *def = bl_fopt_default(d, a);
+
     fprintf(out, "\t\t<content type=\"%s\" ", bl_content_type(d));
-    if (d->def != NULL) {
+    if (def != NULL) {
         fputs("default=\"", out);
-        bl_xml_escaped(out, d->def);
+        bl_xml_escaped(out, def);
         fputs("\" ", out);
     }
     if (d->type != BL_FOPT_SELECT) {
@@ -93,7 +96,8 @@ bl_meta_content(FILE *out, const struct bl_fopt_def *d)
 
 /* One <parameter>; \p name is the option's name or its deprecated alias. */
 static void
-bl_meta_param(FILE *out, const struct bl_fopt_def *d, const char *name, bool deprecated)
+bl_meta_param(FILE *out, const struct bl_fopt_def *d, enum bl_fence_alias a, const char *name,
+              bool deprecated)
 {
     g_autofree char *mixed = bl_mixed(d);
 
@@ -107,29 +111,42 @@ bl_meta_param(FILE *out, const struct bl_fopt_def *d, const char *name, bool dep
     fputs(">\n\t\t<getopt mixed=\"", out);
     bl_xml_escaped(out, mixed);
     fputs("\" />\n", out);
-    bl_meta_content(out, d);
+    bl_meta_content(out, d, a);
     fputs("\t\t<shortdesc lang=\"en\">", out);
     bl_xml_escaped(out, d->shortdesc);
     fputs("</shortdesc>\n\t</parameter>\n", out);
 }
 
+/* The other names of this agent, as fencing.py lists fence_ipmilan's. */
+static void
+bl_meta_symlinks(FILE *out, enum bl_fence_alias self)
+{
+    for (int i = 0; i < BL_FENCE_ALIAS__COUNT; i++) {
+        const char *twin = bl_fence_alias_counterpart((enum bl_fence_alias) i);
+
+        if (i != (int) self && twin != NULL) {
+            fprintf(out, "<symlink name=\"%s\" shortdesc=\"fence_bmclink with %s's defaults\"/>\n",
+                    bl_fence_alias_name((enum bl_fence_alias) i), twin);
+        }
+    }
+}
+
 void
-bl_fence_print_metadata(FILE *out)
+bl_fence_print_metadata(FILE *out, enum bl_fence_alias a)
 {
     const struct bl_fopt_def *t = bl_fopt_table();
 
     fputs("<?xml version=\"1.0\" ?>\n", out);
-    fprintf(out, "<resource-agent name=\"%s\" shortdesc=\"%s\" >\n", BL_AGENT, BL_SHORTDESC);
+    fprintf(out, "<resource-agent name=\"%s\" shortdesc=\"%s\" >\n", bl_fence_alias_name(a),
+            BL_SHORTDESC);
+    bl_meta_symlinks(out, a);
     fputs("<longdesc>", out);
     bl_xml_escaped(out, bl_longdesc);
     fputs("</longdesc>\n<vendor-url></vendor-url>\n<parameters>\n", out);
     for (int i = 0; i < BL_FOPT__COUNT; i++) {
-        if (t[i].flags & BL_FOPTF_HIDDEN) {
-            continue;
-        }
-        bl_meta_param(out, &t[i], t[i].name, false);
+        bl_meta_param(out, &t[i], a, t[i].name, false);
         if (t[i].deprecated != NULL) {
-            bl_meta_param(out, &t[i], t[i].deprecated, true);
+            bl_meta_param(out, &t[i], a, t[i].deprecated, true);
         }
     }
     fputs("</parameters>\n<actions>\n\t<action name=\"on\" automatic=\"0\"/>\n", out);
@@ -152,28 +169,25 @@ bl_help_choices(FILE *out, const struct bl_fopt_def *d)
 }
 
 void
-bl_fence_print_help(FILE *out)
+bl_fence_print_help(FILE *out, enum bl_fence_alias a)
 {
     const struct bl_fopt_def *t = bl_fopt_table();
+    const char *name = bl_fence_alias_name(a);
 
-    fprintf(out, "Usage:\n\t%s [options]\n\t%s < key=value lines on stdin\nOptions:\n", BL_AGENT,
-            BL_AGENT);
+    fprintf(out, "Usage:\n\t%s [options]\n\t%s < key=value lines on stdin\nOptions:\n", name, name);
     for (int i = 0; i < BL_FOPT__COUNT; i++) {
-        g_autofree char *mixed = NULL;
+        g_autofree char *mixed = bl_mixed(&t[i]);
+        const char *def = bl_fopt_default(&t[i], a);
 
-        if (t[i].flags & BL_FOPTF_HIDDEN) {
-            continue;
-        }
-        mixed = bl_mixed(&t[i]);
         fprintf(out, "   %-30s %s", mixed, t[i].shortdesc);
         bl_help_choices(out, &t[i]);
-        if (t[i].def != NULL) {
-            fprintf(out, " (default %s)", t[i].def);
+        if (def != NULL) {
+            fprintf(out, " (default %s)", def);
         }
         fputc('\n', out);
     }
-    fputs("Actions: on, off, reboot (default), status, monitor, list, list-status, metadata,\n"
-          "         manpage, validate-all, diag\n",
+    fputs("Actions: on, off, reboot (default), status, monitor, metadata, manpage,\n"
+          "         validate-all, diag\n",
           out);
 }
 
@@ -239,7 +253,9 @@ static const char bl_man_tail[] =
     "chassis power cycle.\n"
     ".TP\n\\fBstatus\\fR\nPrint Status: ON or Status: OFF.\n"
     ".TP\n\\fBmonitor\\fR\nLog in and read the power state; succeeds for ON and OFF.\n"
-    ".TP\n\\fBlist\\fR\nPrints N/A: a BMC controls a single node; set pcmk_host_list.\n"
+    ".TP\n\\fBlist\\fR, \\fBlist\\-status\\fR\nRefused (exit 1): a BMC cannot tell which cluster "
+    "node it powers. Not advertised, so Pacemaker does not use them; give the device "
+    "pcmk_host_list or pcmk_host_map.\n"
     ".TP\n\\fBdiag\\fR\nPulse the diagnostic interrupt (NMI).\n"
     ".TP\n\\fBmetadata\\fR, \\fBvalidate\\-all\\fR, \\fBmanpage\\fR\nDescribe or check the "
     "options without contacting the BMC.\n"
@@ -250,6 +266,11 @@ static const char bl_man_tail[] =
     "Give the password on standard input or through \\fBpassword_script\\fR. Cipher suites "
     "0, 1, 6 and 15 and IPMI 1.5 authentication none or password are refused unless "
     "\\fBallow_weak_crypto=1\\fR.\n"
+    ".SH ALIASES\n"
+    "Run as \\fBfence_bmclink_ipmilanplus\\fR, \\fBfence_bmclink_ilo3\\fR, "
+    "\\fBfence_bmclink_ilo4\\fR, \\fBfence_bmclink_ilo5\\fR, \\fBfence_bmclink_imm\\fR or "
+    "\\fBfence_bmclink_idrac\\fR it takes the defaults fence\\-agents gives the name without "
+    "the bmclink_ part: power_wait=4 for ilo3.\n"
     ".SH SEE ALSO\n"
     "\\fBfence_ipmilan\\fR(8), \\fBstonith_admin\\fR(8), \\fBpcs\\fR(8)\n";
 
@@ -267,9 +288,7 @@ bl_fence_print_manpage(FILE *out)
     bl_roff(out, bl_longdesc);
     fputs("\n.SH OPTIONS\n", out);
     for (int i = 0; i < BL_FOPT__COUNT; i++) {
-        if ((t[i].flags & BL_FOPTF_HIDDEN) == 0) {
-            bl_man_option(out, &t[i]);
-        }
+        bl_man_option(out, &t[i]);
     }
     fputs(bl_man_tail, out);
 }

@@ -308,7 +308,68 @@ ap_target(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *
           size_t errlen)
 {
     /* Ignoring it would power-cycle the BMC's own chassis instead of the bridged one. */
-    return bl_fail(err, errlen, "Failed: --target (IPMB bridging) is not supported");
+    return bl_fail(err, errlen,
+                   "Failed: target=%s asks for IPMB bridging to a controller behind the BMC, "
+                   "which fence_bmclink does not implement; fence that machine through its own "
+                   "BMC address, or keep fence_ipmilan for it",
+                   v);
+}
+
+/* login/shell/power timeouts: 0 means no bound of the agent's own, as in fencing.py
+ * (Pacemaker's operation timeout still ends the agent). */
+static int
+ap_timeout(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+           size_t errlen)
+{
+    unsigned int *field = (unsigned int *) ((char *) cfg + d->field);
+    int rc = ap_uint(d, cfg, v, err, errlen);
+
+    if (rc == BL_OK && *field == 0) {
+        *field = BL_SECONDS_MAX;
+    }
+    return rc;
+}
+
+static int
+ap_disable_timeout(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v,
+                   char *err, size_t errlen)
+{
+    bool on = false;
+
+    /* fencing.py: only 1/yes/on/true disable, anything else leaves the timeouts alone. */
+    if (bl_conf_parse_bool(v, &on) == BL_OK && on) {
+        cfg->login_timeout_s = BL_SECONDS_MAX;
+        cfg->shell_timeout_s = BL_SECONDS_MAX;
+        cfg->power_timeout_s = BL_SECONDS_MAX;
+    }
+    return BL_OK;
+}
+
+/* bmclink_conf: a path, or "none" for no lookup of whose BMC this is. */
+static int
+ap_conf_path(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+             size_t errlen)
+{
+    if (g_ascii_strcasecmp(v, "none") == 0) {
+        g_free(cfg->bmclink_conf);
+        cfg->bmclink_conf = NULL;
+        return BL_OK;
+    }
+    return ap_string(d, cfg, v, err, errlen);
+}
+
+/* ipmitool -N: seconds between retransmissions of an unanswered request. */
+static int
+ap_retransmit(const struct bl_fopt_def *d, struct bl_fence_config *cfg, const char *v, char *err,
+              size_t errlen)
+{
+    unsigned long n;
+
+    if (bl_parse_uint(v, 60, &n) != BL_OK || n == 0) {
+        return bl_fail(err, errlen, "Failed: --%s must be 1..60 seconds, not '%s'", d->long_opt, v);
+    }
+    cfg->ipmi.msg_timeout_ms = (unsigned int) n * 1000u;
+    return BL_OK;
 }
 
 static int
@@ -403,8 +464,10 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
     {BL_FOPT_PORT_AS_IP, "port_as_ip", NULL, 0, "port-as-ip", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
      "Make \"port/plug\" to be an alias to IP address", NULL, 0, F(port_as_ip), ap_bool},
     {BL_FOPT_TARGET, "target", NULL, 0, "target", "[targetaddress]", BL_FOPT_STRING, NULL, NULL,
-     "Bridge IPMI requests to the remote target address (not supported)", NULL, BL_FOPTF_HIDDEN, 0,
-     ap_target},
+     "Bridge IPMI requests to the remote target address (not implemented: refused)",
+     "IPMB bridging (ipmitool -t) is not implemented; any value is refused with a message, "
+     "so the agent never power-cycles the BMC's own chassis instead of the bridged one.",
+     0, 0, ap_target},
     {BL_FOPT_QUIET, "quiet", NULL, 'q', "quiet", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
      "Disable logging to stderr. Does not affect --verbose or --debug-file.", NULL, 0, F(quiet),
      ap_bool},
@@ -423,14 +486,18 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
      "Wait X seconds before fencing is started", "Only for off and reboot.", 0, F(delay_s),
      ap_uint},
     {BL_FOPT_LOGIN_TIMEOUT, "login_timeout", NULL, 0, "login-timeout", "[seconds]", BL_FOPT_SECOND,
-     "5", NULL, "Wait X seconds for the IPMI session to be established", NULL, 0,
-     F(login_timeout_s), ap_uint},
+     "5", NULL, "Wait X seconds for the IPMI session to be established",
+     "Lost or unanswered session set-up is retried until this time is up. 0: no bound of its "
+     "own.",
+     0, F(login_timeout_s), ap_timeout},
     {BL_FOPT_SHELL_TIMEOUT, "shell_timeout", NULL, 0, "shell-timeout", "[seconds]", BL_FOPT_SECOND,
-     "3", NULL, "Wait X seconds for the reply to each IPMI command", NULL, 0, F(shell_timeout_s),
-     ap_uint},
+     "3", NULL, "Wait X seconds for the reply to each IPMI command",
+     "Unanswered requests are retransmitted (see ipmitool_timeout) until this time is up. 0: no "
+     "bound of its own.",
+     0, F(shell_timeout_s), ap_timeout},
     {BL_FOPT_POWER_TIMEOUT, "power_timeout", NULL, 0, "power-timeout", "[seconds]", BL_FOPT_SECOND,
-     "20", NULL, "Test X seconds for status change after ON/OFF", NULL, 0, F(power_timeout_s),
-     ap_uint},
+     "20", NULL, "Test X seconds for status change after ON/OFF", "0: no bound of its own.", 0,
+     F(power_timeout_s), ap_timeout},
     {BL_FOPT_POWER_WAIT, "power_wait", NULL, 0, "power-wait", "[seconds]", BL_FOPT_SECOND, "0",
      NULL, "Wait X seconds after issuing ON/OFF",
      "Default 0: the power state is polled right away until it reads back as expected "
@@ -444,17 +511,40 @@ static const struct bl_fopt_def bl_fopts[BL_FOPT__COUNT] = {
     {BL_FOPT_RETRY_ON, "retry_on", NULL, 0, "retry-on", "[attempts]", BL_FOPT_INTEGER, "1", NULL,
      "Count of attempts to retry power on", NULL, 0, F(retry_on), ap_uint},
     {BL_FOPT_DISABLE_TIMEOUT, "disable_timeout", NULL, 0, "disable-timeout", "[true/false]",
-     BL_FOPT_STRING, NULL, NULL, "Accepted for compatibility; timeouts stay in force",
-     "fence_bmclink never waits without a bound, even when run by Pacemaker.", 0, 0, ap_ignore},
+     BL_FOPT_STRING, NULL, NULL, "Disable timeout (true/false)",
+     "true: login, shell and power timeouts get no bound of their own, as with fence_ipmilan. "
+     "Unlike fence_ipmilan, it is not turned on by itself under Pacemaker: the timeouts you set "
+     "are kept.",
+     0, 0, ap_disable_timeout},
     {BL_FOPT_IPMITOOL_PATH, "ipmitool_path", NULL, 0, "ipmitool-path", "[path]", BL_FOPT_STRING,
-     NULL, NULL, "Ignored: ipmitool is not used", NULL, BL_FOPTF_HIDDEN, 0, ap_ignore},
+     NULL, NULL, "Not used: fence_bmclink runs no ipmitool (accepted for fence_ipmilan)", NULL,
+     BL_FOPTF_UNUSED, 0, ap_ignore},
     {BL_FOPT_IPMITOOL_TIMEOUT, "ipmitool_timeout", NULL, 0, "ipmitool-timeout", "[timeout]",
-     BL_FOPT_STRING, NULL, NULL, "Ignored: ipmitool is not used", NULL, BL_FOPTF_HIDDEN, 0,
-     ap_ignore},
+     BL_FOPT_STRING, NULL, NULL, "Timeout (sec) for IPMI operation",
+     "As ipmitool -N: seconds between retransmissions of an unanswered request, 1 when unset "
+     "(fence_ipmilan passes 2).",
+     0, 0, ap_retransmit},
     {BL_FOPT_USE_SUDO, "use_sudo", "sudo", 0, "use-sudo", NULL, BL_FOPT_BOOLEAN, NULL, NULL,
-     "Ignored: nothing is run through sudo", NULL, BL_FOPTF_HIDDEN, 0, ap_ignore},
+     "Not used: fence_bmclink runs nothing through sudo (accepted for fence_ipmilan)", NULL,
+     BL_FOPTF_UNUSED, 0, ap_ignore},
     {BL_FOPT_SUDO_PATH, "sudo_path", NULL, 0, "sudo-path", "[path]", BL_FOPT_STRING, NULL, NULL,
-     "Ignored: nothing is run through sudo", NULL, BL_FOPTF_HIDDEN, 0, ap_ignore},
+     "Not used: fence_bmclink runs nothing through sudo (accepted for fence_ipmilan)", NULL,
+     BL_FOPTF_UNUSED, 0, ap_ignore},
+    {BL_FOPT_PLUG_SEPARATOR, "plug_separator", NULL, 0, "plug-separator", "[char]", BL_FOPT_STRING,
+     ",", NULL,
+     "Not used: a BMC fences one machine, so there is one plug at most (accepted for "
+     "fence_ipmilan)",
+     NULL, BL_FOPTF_UNUSED, 0, ap_ignore},
+    {BL_FOPT_BMCLINK_CONF, "bmclink_conf", NULL, 0, "bmclink-conf", "[path]", BL_FOPT_STRING,
+     "/etc/bmclink/bmclink.conf", NULL,
+     "bmclink's cluster configuration, where the agent reads which node's BMC this is",
+     "A BMC cannot tell which cluster node it powers. When Pacemaker names its target "
+     "(nodename) and this file gives that node another BMC address, every action fails "
+     "without touching the BMC; status also fails (Pacemaker reads: cannot fence it) for a "
+     "node the file does not list. So Pacemaker's default host check (status, for a device "
+     "without pcmk_host_list) picks the right device. A missing file lists no node; none: "
+     "no lookup (status then answers for any node, as fence_ipmilan's does).",
+     0, F(bmclink_conf), ap_conf_path},
 };
 
 #undef F
@@ -755,10 +845,10 @@ bl_apply_all(const struct bl_fence_opts *o, struct bl_fence_config *cfg, char *e
 {
     for (int i = 0; i < BL_FOPT__COUNT; i++) {
         const struct bl_fopt_def *d = &bl_fopts[i];
-        const char *v = o->val[i] != NULL ? o->val[i] : d->def;
+        const char *v = o->val[i] != NULL ? o->val[i] : bl_fopt_default(d, o->alias);
         int rc;
 
-        if (v == NULL) {
+        if (v == NULL || (o->val[i] == NULL && (d->flags & BL_FOPTF_UNUSED))) {
             continue;
         }
         rc = d->apply(d, cfg, v, err, errlen);
@@ -810,6 +900,7 @@ bl_fence_opts_resolve(const struct bl_fence_opts *o, struct bl_fence_config *cfg
     int rc;
 
     memset(cfg, 0, sizeof(*cfg));
+    cfg->alias = o->alias;
     bl_ipmi_params_init(&cfg->ipmi);
     cfg->nodename = g_strdup(o->nodename);
     err[0] = '\0';
@@ -839,6 +930,10 @@ bl_fence_config_clear(struct bl_fence_config *cfg)
     g_free(cfg->plug);
     g_free(cfg->debug_file);
     g_free(cfg->nodename);
+    g_free(cfg->bmclink_conf);
+    g_free(cfg->node_bmc);
+    cfg->bmclink_conf = NULL;
+    cfg->node_bmc = NULL;
     cfg->password_script = NULL;
     cfg->plug = NULL;
     cfg->debug_file = NULL;

@@ -76,6 +76,8 @@ enum bl_fopt_id {
     BL_FOPT_IPMITOOL_TIMEOUT,
     BL_FOPT_USE_SUDO,
     BL_FOPT_SUDO_PATH,
+    BL_FOPT_PLUG_SEPARATOR,
+    BL_FOPT_BMCLINK_CONF,
     BL_FOPT__COUNT,
 };
 
@@ -90,8 +92,21 @@ enum bl_fopt_type {
 enum bl_fopt_flags {
     BL_FOPTF_REQUIRED = 1 << 0, /* shown as required="1" in the metadata */
     BL_FOPTF_SECRET = 1 << 1,   /* wiped from argv and memory, never logged */
-    BL_FOPTF_HIDDEN = 1 << 2,   /* accepted for fence_ipmilan configs, not documented */
     BL_FOPTF_COUNT = 1 << 3,    /* -v -v -v: counted */
+    BL_FOPTF_UNUSED = 1 << 4,   /* fence_ipmilan's, accepted and not needed here */
+};
+
+/* The names fence_bmclink answers to (argv[0]'s base name), each with fence-agents'
+ * defaults for the fence_ipmilan alias it stands for (fence_bmclink_ilo3 as fence_ilo3). */
+enum bl_fence_alias {
+    BL_FENCE_ALIAS_NONE,
+    BL_FENCE_ALIAS_IPMILANPLUS,
+    BL_FENCE_ALIAS_ILO3,
+    BL_FENCE_ALIAS_ILO4,
+    BL_FENCE_ALIAS_ILO5,
+    BL_FENCE_ALIAS_IMM,
+    BL_FENCE_ALIAS_IDRAC,
+    BL_FENCE_ALIAS__COUNT,
 };
 
 struct bl_fence_config;
@@ -125,11 +140,13 @@ struct bl_fence_opts {
     unsigned int verbose_count;
     char *nodename; /* Pacemaker's target node, for log context */
     bool from_cmdline;
+    enum bl_fence_alias alias; /* whose defaults apply */
 };
 
 /* Validated configuration for one run. */
 struct bl_fence_config {
     enum bl_fence_action action;
+    enum bl_fence_alias alias;
     struct bl_ipmi_params ipmi; /* host still a name here; resolved at run time */
     char ip[BL_IPMI_HOST_MAX + 1];
     bool have_ip;
@@ -148,10 +165,32 @@ struct bl_fence_config {
     int verbose_level;
     bool quiet;
     char *debug_file;
-    char *nodename;
+    char *nodename;         /* Pacemaker's target node (stdin nodename=), or NULL */
+    char *bmclink_conf;     /* where to look up whose BMC this is, or NULL */
+    char *node_bmc;         /* nodename's BMC address per bmclink_conf; NULL when not listed */
+    uint16_t node_bmc_port; /* and its UDP port */
     bool help;
     bool version;
 };
+
+/**
+ * The alias named by a program path's base name ("/usr/sbin/fence_bmclink_ilo3").
+ * \param[in] argv0  program path, may be NULL
+ * \return the alias, BL_FENCE_ALIAS_NONE for fence_bmclink and any other name
+ */
+enum bl_fence_alias bl_fence_alias_from_argv0(const char *argv0);
+
+/** Static agent name of an alias ("fence_bmclink_ilo3"). */
+const char *bl_fence_alias_name(enum bl_fence_alias a);
+
+/** Static name of the fence-agents agent an alias stands for ("fence_ilo3"), NULL for none. */
+const char *bl_fence_alias_counterpart(enum bl_fence_alias a);
+
+/**
+ * Default value of an option under an alias (fence_ilo3 waits 4 s after power commands).
+ * \return static text or NULL for no default
+ */
+const char *bl_fopt_default(const struct bl_fopt_def *d, enum bl_fence_alias a);
 
 /**
  * Start with no values. \param[out] o  raw options
@@ -211,11 +250,11 @@ const char *bl_fence_action_name(enum bl_fence_action a);
 
 /* Generated documentation (bl_fence_doc.c). */
 
-/** Write the metadata XML Pacemaker, pcs and crmsh read. */
-void bl_fence_print_metadata(FILE *out);
+/** Write the metadata XML Pacemaker, pcs and crmsh read, for the agent name \p a. */
+void bl_fence_print_metadata(FILE *out, enum bl_fence_alias a);
 
-/** Write the --help text. */
-void bl_fence_print_help(FILE *out);
+/** Write the --help text for the agent name \p a. */
+void bl_fence_print_help(FILE *out, enum bl_fence_alias a);
 
 /** Write the man page (troff). */
 void bl_fence_print_manpage(FILE *out);

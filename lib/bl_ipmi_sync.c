@@ -144,6 +144,7 @@ bl_ipmi_sync_open(struct bl_ipmi_sync *sy, const struct bl_ipmi_params *p, unsig
         rc = bl_sync_timeout_reason(sy);
     }
     if (rc != BL_OK) {
+        bl_ipmi_sync_stats(sy, &sy->failed); /* for the caller's message: loss or silence */
         bl_ipmi_sync_close(sy);
     }
     return rc;

@@ -19,6 +19,7 @@ struct bl_ipmi_sync {
     bl_ipmi_session *s; /* open session or NULL */
     int state_rc;       /* last state reported by the backend */
     bool state_seen;
+    struct bl_ipmi_stats failed; /* traffic of the last open that failed */
 };
 
 /**
@@ -45,7 +46,7 @@ int bl_ipmi_resolve(const char *name, char *out, size_t cap);
  * \param[in] p           parameters (numeric host), copied by the backend
  * \param[in] timeout_ms  limit for the whole set-up
  * \return 0 or the backend's code (BL_E_AUTH, BL_E_TIMEOUT, BL_E_WEAK_CRYPTO ...); on
- *         failure no session is left open
+ *         failure no session is left open and sy->failed holds the attempt's traffic
  */
 int bl_ipmi_sync_open(struct bl_ipmi_sync *sy, const struct bl_ipmi_params *p,
                       unsigned int timeout_ms);

@@ -11,12 +11,19 @@
  *             replies whose payload length lies
  *   flood     fifty junk datagrams per request
  *   silent    reads everything, answers nothing
+ *
+ * usage: hostile_bmc PORT relay SECONDS BMC_PORT DROP_EVERY BLACKOUT_SECONDS [AFTER]
+ *   relay     a lossy link in front of the real BMC on 127.0.0.1:BMC_PORT: every
+ *             DROP_EVERY-th datagram (either direction; 0 for none) is lost, and so is
+ *             everything for BLACKOUT_SECONDS (a BMC link that is down) from the start,
+ *             or from the AFTER-th datagram on (a link that drops mid-session)
  * It binds 127.0.0.1 only and exits by itself after SECONDS (default 30).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +170,63 @@ answer(const struct peer *p, const char *mode, const uint8_t *req, size_t len)
     }
 }
 
+static int open_socket(int port);
+
+/* One datagram through the lossy link: lost, or passed on to \p to. */
+static void
+relay_one(int from_fd, int to_fd, const struct sockaddr_in *to, struct sockaddr_in *src, bool lost)
+{
+    uint8_t buf[2048];
+    socklen_t srclen = sizeof(*src);
+    ssize_t n = recvfrom(from_fd, buf, sizeof(buf), 0, (struct sockaddr *) src, &srclen);
+
+    if (n > 0 && !lost) {
+        (void) sendto(to_fd, buf, (size_t) n, 0, (const struct sockaddr *) to, sizeof(*to));
+    }
+}
+
+/* relay mode: one client at a time (the agent), its datagrams to the BMC and back. */
+static int
+run_relay(int fd, time_t end, int bmc_port, unsigned int drop_every, int blackout_s,
+          unsigned long after)
+{
+    time_t blackout_end = after == 0 ? time(NULL) + blackout_s : 0;
+    struct sockaddr_in bmc = {.sin_family = AF_INET, .sin_port = htons((uint16_t) bmc_port)};
+    struct sockaddr_in client = {0};
+    struct sockaddr_in ignored;
+    int up = open_socket(0);
+    unsigned long count = 0;
+
+    bmc.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    while (time(NULL) < end) {
+        struct pollfd pf[2] = {{.fd = fd, .events = POLLIN}, {.fd = up, .events = POLLIN}};
+
+        if (poll(pf, 2, 200) <= 0) {
+            continue;
+        }
+        for (int i = 0; i < 2; i++) {
+            bool lost;
+
+            if ((pf[i].revents & POLLIN) == 0) {
+                continue;
+            }
+            count++;
+            if (after != 0 && count == after + 1) {
+                blackout_end = time(NULL) + blackout_s;
+            }
+            lost = time(NULL) < blackout_end || (drop_every > 0 && count % drop_every == 0);
+            if (i == 0) {
+                relay_one(fd, up, &bmc, &client, lost);
+            } else if (client.sin_port != 0) {
+                relay_one(up, fd, &client, &ignored, lost);
+            }
+        }
+    }
+    close(up);
+    close(fd);
+    return 0;
+}
+
 static int
 open_socket(int port)
 {
@@ -190,6 +254,15 @@ main(int argc, char **argv)
     }
     p.fd = open_socket(atoi(argv[1]));
     end = time(NULL) + (argc > 3 ? atoi(argv[3]) : 30);
+    if (strcmp(argv[2], "relay") == 0) {
+        if (argc < 7) {
+            fprintf(stderr, "usage: hostile_bmc PORT relay SECONDS BMC_PORT DROP_EVERY "
+                            "BLACKOUT_SECONDS [AFTER]\n");
+            return 99;
+        }
+        return run_relay(p.fd, end, atoi(argv[4]), (unsigned int) atoi(argv[5]), atoi(argv[6]),
+                         argc > 7 ? strtoul(argv[7], NULL, 10) : 0);
+    }
     while (time(NULL) < end) {
         struct pollfd pf = {.fd = p.fd, .events = POLLIN};
         ssize_t n;

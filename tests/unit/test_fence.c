@@ -211,10 +211,59 @@ test_list_and_validate_touch_nothing(void **state)
 {
     struct fixture *f = *state;
 
-    assert_int_equal(run(f, BL_FENCE_LIST), BL_FENCE_EXIT_OK);
-    assert_string_equal(f->out, "N/A\n");
+    /* refused: any list would be made up, and Pacemaker would believe it */
+    assert_int_equal(run(f, BL_FENCE_LIST), BL_FENCE_EXIT_ERROR);
+    assert_string_equal(f->out, "");
+    assert_int_equal(run(f, BL_FENCE_LIST_STATUS), BL_FENCE_EXIT_ERROR);
     assert_int_equal(run(f, BL_FENCE_VALIDATE_ALL), BL_FENCE_EXIT_OK);
     assert_int_equal(f->bmc.open_calls, 0);
+}
+
+/* Lost session set-up is tried again while login_timeout lasts; a refusal is final. */
+static void
+test_login_retried_until_login_timeout(void **state)
+{
+    struct fixture *f = *state;
+
+    f->bmc.open_rc = BL_E_TIMEOUT;
+    f->cfg.login_timeout_s = 1;
+    assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
+    assert_true(f->bmc.open_calls >= 2);
+    f->bmc.open_calls = 0;
+    f->bmc.open_rc = BL_E_AUTH; /* retrying could lock the account */
+    assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
+    assert_int_equal(f->bmc.open_calls, 1);
+}
+
+/* Pacemaker's target (nodename) against bmclink.conf's BMC for it (node_bmc). */
+static void
+test_target_checked(void **state)
+{
+    struct fixture *f = *state;
+
+    f->cfg.nodename = g_strdup("node2");
+    f->cfg.bmclink_conf = g_strdup("/etc/bmclink/bmclink.conf");
+    /* not listed: status cannot vouch for it (Pacemaker: cannot fence), off is obeyed */
+    assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
+    assert_int_equal(f->bmc.open_calls, 0);
+    assert_int_equal(run(f, BL_FENCE_OFF), BL_FENCE_EXIT_OK);
+    assert_int_equal(f->bmc.open_calls, 1);
+    /* listed with another BMC: nothing is done, whatever the action */
+    f->cfg.node_bmc = g_strdup("127.0.0.2");
+    f->cfg.node_bmc_port = f->cfg.ipmi.port;
+    assert_int_equal(run(f, BL_FENCE_ON), BL_FENCE_EXIT_ERROR);
+    assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
+    assert_int_equal(f->bmc.open_calls, 1);
+    assert_false(f->bmc.power_on);
+    /* listed with this BMC */
+    g_free(f->cfg.node_bmc);
+    f->cfg.node_bmc = g_strdup("127.0.0.1");
+    f->cfg.node_bmc_port = 9624; /* another BMC on the same address */
+    assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
+    f->cfg.node_bmc_port = f->cfg.ipmi.port;
+    assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_OFF);
+    assert_int_equal(run(f, BL_FENCE_ON), BL_FENCE_EXIT_OK);
+    assert_int_equal(f->bmc.open_calls, 3);
 }
 
 static void
@@ -264,6 +313,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_login_failure_and_garbled_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent_bmc_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_and_validate_touch_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_retried_until_login_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_target_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_script, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
     };

@@ -234,7 +234,7 @@ test_validation_errors(void **state)
         {"ip=1.2.3.4\nhexadecimal_kg=xyz\n", "hexadecimal", BL_E_INVALID},
         {"ip=1.2.3.4\nusername=aaaaaaaaaaaaaaaaa\n", "16 bytes", BL_E_INVALID},
         {"ip=1.2.3.4\npassword=aaaaaaaaaaaaaaaaaaaaa\n", "20 bytes", BL_E_INVALID},
-        {"ip=1.2.3.4\ntarget=0x82\n", "not supported", BL_E_INVALID},
+        {"ip=1.2.3.4\ntarget=0x82\n", "IPMB bridging", BL_E_INVALID},
     };
     char err[256];
 
@@ -322,7 +322,7 @@ test_metadata_xml(void **state)
     GMarkupParser parser = {0};
     GMarkupParseContext *pc;
 
-    bl_fence_print_metadata(out);
+    bl_fence_print_metadata(out, BL_FENCE_ALIAS_NONE);
     fclose(out);
     pc = g_markup_parse_context_new(&parser, 0, NULL, NULL);
     assert_true(g_markup_parse_context_parse(pc, buf, (gssize) len, NULL));
@@ -335,8 +335,91 @@ test_metadata_xml(void **state)
     assert_non_null(strstr(buf, "name=\"password_script\""));
     assert_non_null(strstr(buf, "<action name=\"diag\" />"));
     assert_non_null(strstr(buf, "<action name=\"on\" automatic=\"0\"/>"));
-    assert_null(strstr(buf, "ipmitool_path")); /* hidden compatibility options */
+    /* fence_ipmilan's options pcs must find, the old names marked as fencing.py marks them */
+    assert_non_null(strstr(buf, "<parameter name=\"ipmitool_path\""));
+    assert_non_null(strstr(buf, "<parameter name=\"target\""));
+    assert_non_null(strstr(buf, "<parameter name=\"plug_separator\""));
+    assert_non_null(strstr(buf, "<parameter name=\"sudo\" unique=\"0\" required=\"0\" "
+                                "deprecated=\"1\">"));
+    assert_non_null(strstr(buf, "<parameter name=\"use_sudo\" unique=\"0\" required=\"0\" "
+                                "obsoletes=\"sudo\">"));
+    /* no list: Pacemaker's default host check would believe what it printed */
+    assert_null(strstr(buf, "<action name=\"list\""));
+    assert_null(strstr(buf, "<action name=\"list-status\""));
+    assert_non_null(strstr(buf, "<symlink name=\"fence_bmclink_ilo3\""));
     free(buf);
+}
+
+/* Run as fence_bmclink_ilo3, the agent takes fence_ilo3's power_wait and says its name. */
+static void
+test_alias_defaults(void **state)
+{
+    struct bl_fence_config cfg;
+    struct bl_fence_opts o;
+    char err[256];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out;
+
+    assert_int_equal(bl_fence_alias_from_argv0("/usr/sbin/fence_bmclink_ilo3"),
+                     BL_FENCE_ALIAS_ILO3);
+    assert_int_equal(bl_fence_alias_from_argv0("fence_bmclink_idrac"), BL_FENCE_ALIAS_IDRAC);
+    assert_int_equal(bl_fence_alias_from_argv0("/usr/sbin/fence_ilo3"), BL_FENCE_ALIAS_NONE);
+    assert_int_equal(bl_fence_alias_from_argv0(NULL), BL_FENCE_ALIAS_NONE);
+    assert_string_equal(bl_fence_alias_counterpart(BL_FENCE_ALIAS_ILO4), "fence_ilo4");
+    bl_fence_opts_init(&o);
+    o.alias = BL_FENCE_ALIAS_ILO3;
+    o.val[BL_FOPT_IP] = g_strdup("10.0.0.1");
+    assert_int_equal(bl_fence_opts_resolve(&o, &cfg, err, sizeof(err)), BL_OK);
+    assert_int_equal(cfg.power_wait_s, 4);
+    assert_true(cfg.ipmi.lanplus);
+    bl_fence_config_clear(&cfg);
+    o.alias = BL_FENCE_ALIAS_IDRAC;
+    assert_int_equal(bl_fence_opts_resolve(&o, &cfg, err, sizeof(err)), BL_OK);
+    assert_int_equal(cfg.power_wait_s, 0);
+    bl_fence_config_clear(&cfg);
+    bl_fence_opts_clear(&o);
+    out = open_memstream(&buf, &len);
+    bl_fence_print_metadata(out, BL_FENCE_ALIAS_ILO3);
+    fclose(out);
+    assert_non_null(strstr(buf, "<resource-agent name=\"fence_bmclink_ilo3\""));
+    assert_non_null(strstr(buf, "<content type=\"second\" default=\"4\" "));
+    assert_null(strstr(buf, "<symlink name=\"fence_bmclink_ilo3\""));
+    free(buf);
+}
+
+/* Timeouts as fencing.py reads them: 0 and disable_timeout mean no bound of the agent's
+ * own; ipmitool_timeout is ipmitool's -N, the retransmit interval. */
+static void
+test_timeouts_as_fencing_py(void **state)
+{
+    struct bl_fence_config cfg;
+    struct bl_fence_opts o;
+    char err[256];
+
+    bl_fence_opts_init(&o);
+    o.val[BL_FOPT_IP] = g_strdup("10.0.0.1");
+    o.val[BL_FOPT_LOGIN_TIMEOUT] = g_strdup("15");
+    o.val[BL_FOPT_POWER_TIMEOUT] = g_strdup("0");
+    o.val[BL_FOPT_IPMITOOL_TIMEOUT] = g_strdup("2");
+    assert_int_equal(bl_fence_opts_resolve(&o, &cfg, err, sizeof(err)), BL_OK);
+    assert_int_equal(cfg.login_timeout_s, 15);
+    assert_int_equal(cfg.shell_timeout_s, 3);
+    assert_int_equal(cfg.power_timeout_s, 86400);
+    assert_int_equal(cfg.ipmi.msg_timeout_ms, 2000);
+    bl_fence_config_clear(&cfg);
+    o.val[BL_FOPT_DISABLE_TIMEOUT] = g_strdup("true");
+    assert_int_equal(bl_fence_opts_resolve(&o, &cfg, err, sizeof(err)), BL_OK);
+    assert_int_equal(cfg.login_timeout_s, 86400);
+    assert_int_equal(cfg.shell_timeout_s, 86400);
+    bl_fence_config_clear(&cfg);
+    g_free(o.val[BL_FOPT_DISABLE_TIMEOUT]);
+    o.val[BL_FOPT_DISABLE_TIMEOUT] = g_strdup("false");
+    o.val[BL_FOPT_IPMITOOL_TIMEOUT][0] = '0';
+    assert_int_equal(bl_fence_opts_resolve(&o, &cfg, err, sizeof(err)), BL_E_INVALID);
+    assert_non_null(strstr(err, "ipmitool-timeout"));
+    bl_fence_config_clear(&cfg);
+    bl_fence_opts_clear(&o);
 }
 
 static void
@@ -346,7 +429,7 @@ test_help_and_manpage(void **state)
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
 
-    bl_fence_print_help(out);
+    bl_fence_print_help(out, BL_FENCE_ALIAS_NONE);
     fclose(out);
     assert_non_null(strstr(buf, "-S, --password-script=[script]"));
     assert_non_null(strstr(buf, "--power-wait=[seconds]"));
@@ -376,6 +459,8 @@ main(void)
         cmocka_unit_test(test_stdin_limits),
         cmocka_unit_test(test_parse_bool_and_actions),
         cmocka_unit_test(test_metadata_xml),
+        cmocka_unit_test(test_alias_defaults),
+        cmocka_unit_test(test_timeouts_as_fencing_py),
         cmocka_unit_test(test_help_and_manpage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
