@@ -61,7 +61,8 @@ esm_require() {
         error "ocf:heartbeat:IPaddr2 is missing (resource-agents)"
     [[ -r /usr/share/bmclink/registry/esmpro-ver6.profile ]] ||
         error "the registry profile esmpro-ver6 is not installed (cmake --install)"
-    bmclink esm 2>&1 | grep -q 'esm setup' || error "the installed bmclink has no 'esm' (cmake --install)"
+    meta=$(bmclink esm 2>&1) || true
+    grep -q 'esm setup' <<<"$meta" || error "the installed bmclink has no 'esm' (cmake --install)"
     meta=$(/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null) || true
     grep -q registry_profile <<<"$meta" ||
         error "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
@@ -82,6 +83,7 @@ esm_lab_session() {
 # esm_teardown: stop the trap sender, the daemons' logs on failure, then lab_teardown.
 esm_teardown() {
     local rc=$? i
+    set +e # (exit "$rc") below hands rc on to lab_teardown; errexit would end here
     [[ -z ${ESM_TMP:-} ]] || : >"$ESM_TMP/stop"
     if [[ -n ${ESM_SENDER_PID:-} ]]; then wait "$ESM_SENDER_PID" 2>/dev/null || true; fi
     if ((rc != 0 && rc != 77)); then
@@ -203,8 +205,10 @@ esm_install_node() {
     sed "s|^log-file =.*|log-file = /var/log/bmclink/bmclinkd.log|" \
         "$REPO_DIR/conf/registry/bmclinkd.conf" >"$disk/etc/bmclink/bmclinkd.conf"
     esm_site_text >"$disk$ESM_SITE"
+    # (written aside first: `esm chain` reads the site's chain file when there is one)
     { lab x "node$i" bmclink esm chain "$ESM_SITE" && esm_members_text "node$i"; } \
-        >"$disk/etc/bmclink/chains/esm-site.chain" || error "bmclink esm chain on node$i failed"
+        >"$ESM_TMP/esm-site.chain" || error "bmclink esm chain on node$i failed"
+    install -m 0644 "$ESM_TMP/esm-site.chain" "$disk/etc/bmclink/chains/esm-site.chain"
 }
 
 # esm_install_nodes: the managed host's snmpd.conf, the fake install on both nodes, the BMC
