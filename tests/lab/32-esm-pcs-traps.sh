@@ -32,8 +32,8 @@ note "the group runs on $a"
 assert_true esm_fip_on "$a"
 assert_false esm_fip_on "$b"
 status=$(lab x "$a" bmclink chain status)
-assert_eq 16 "$(grep -cE '^ +[0-9]+ +[A-Za-z0-9-]+ +(daemon|lsb) .* running +pid ' <<<"$status")" \
-    "members running in 'bmclink chain status'"
+printf '    | %s\n' "${status//$'\n'/$'\n'    | }"
+assert_eq 16 "$(grep -cE '^ +[0-9]+ .* running ' <<<"$status")" "members running in 'bmclink chain status'"
 lab x node1 pcs stonith status 2>/dev/null | sed 's/^/    | /'
 
 step "bl-adm sends a trap every 100 ms to its trap2sink, the floating IP $ESM_FIP"
