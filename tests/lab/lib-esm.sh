@@ -305,3 +305,45 @@ esm_received_above() { (($(esm_received_count "$1" "$2") > $3)); }
 
 # esm_received_seq FROM NODE SEQ: NODE's snmptrapd logged trap SEQ.
 esm_received_seq() { esm_received "$1" "$2" | grep -qx "$3"; }
+
+# --- bmclink esm check ----------------------------------------------------------------
+
+# esm_check: `bmclink esm facts` on both nodes, then `bmclink esm check` on node1 over the
+# two facts files (the lab has no sshd: the documented way without ssh). Sets ESM_CHECK_RC
+# and ESM_CHECK_OUT (the check's lines).
+esm_check() {
+    local i dir=$LAB_DIR/node1/disk$ESM_ROOT/facts
+    install -d "$dir"
+    for i in 1 2; do
+        lab x "node$i" bmclink esm facts --node "node$i" "$ESM_SITE" >"$ESM_TMP/node$i.facts" ||
+            fail "bmclink esm facts on node$i failed"
+        install -m 0644 "$ESM_TMP/node$i.facts" "$dir/node$i.facts"
+    done
+    ESM_CHECK_RC=0
+    ESM_CHECK_OUT=$(lab x node1 bmclink esm check "$ESM_SITE" "$ESM_ROOT/facts/node1.facts" \
+        "$ESM_ROOT/facts/node2.facts" 2>&1) || ESM_CHECK_RC=$?
+}
+
+# esm_check_finds WHAT PATTERN...: the check fails (exit 1) with exactly one line per
+# PATTERN (grep -E), each matching it; prints the lines.
+esm_check_finds() {
+    local what=$1 p n
+    shift
+    esm_check
+    printf '      %s\n' "${ESM_CHECK_OUT//$'\n'/$'\n'      }"
+    assert_eq 1 "$ESM_CHECK_RC" "exit code of bmclink esm check with $what"
+    n=$(grep -c . <<<"$ESM_CHECK_OUT")
+    assert_eq "$#" "$n" "lines of bmclink esm check with $what"
+    for p in "$@"; do
+        grep -E -- "$p" <<<"$ESM_CHECK_OUT" >/dev/null || fail "$what: no line matching: $p"
+    done
+}
+
+# esm_check_clean: the check passes and says so.
+esm_check_clean() {
+    esm_check
+    assert_eq 0 "$ESM_CHECK_RC" "exit code of bmclink esm check ($ESM_CHECK_OUT)"
+    grep -q "every prerequisite met on 2 node(s)" <<<"$ESM_CHECK_OUT" ||
+        fail "bmclink esm check: $ESM_CHECK_OUT"
+    note "$ESM_CHECK_OUT"
+}
