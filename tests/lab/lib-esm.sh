@@ -84,7 +84,7 @@ esm_lab_session() {
 esm_teardown() {
     local rc=$? i
     set +e # (exit "$rc") below hands rc on to lab_teardown; errexit would end here
-    [[ -z ${ESM_TMP:-} ]] || : >"$ESM_TMP/stop"
+    [[ -z ${ESM_TMP:-} ]] || : >"$ESM_TMP/stop" # the trap sender, if any, ends
     if [[ -n ${ESM_SENDER_PID:-} ]]; then wait "$ESM_SENDER_PID" 2>/dev/null || true; fi
     if ((rc != 0 && rc != 77)); then
         for i in 1 2; do
@@ -261,21 +261,26 @@ esm_chain_node() {
 esm_fip_on() { lab x "$1" ip -o addr show dev eth1 | grep -F " $ESM_FIP/" >/dev/null; }
 
 # --- the managed host's traps --------------------------------------------------------
+# Each round of traps is a phase: its traps say "esm-lab phase=P seq=N", so that one trap
+# log can hold several rounds.
 
-# esm_sender_start: bl-adm sends a trap every 100 ms to the destination of its snmpd.conf
-# (trap2sink), with the real snmptrap, until $ESM_TMP/stop exists; for each one sent it
-# logs "SEQ EPOCHREALTIME" (the time it was handed to the network) in $ESM_TMP/sent.
+# esm_sender_start PHASE: bl-adm sends a trap every 100 ms to the destination of its
+# snmpd.conf (trap2sink), with the real snmptrap, until $ESM_TMP/stop exists; for each one
+# sent it logs "SEQ EPOCHREALTIME" (when snmptrap had handed it to the network) in
+# $ESM_TMP/sent-PHASE.
 esm_sender_start() {
-    : >"$ESM_TMP/sent"
+    ESM_PHASE=$1
+    rm -f "$ESM_TMP/stop"
+    : >"$ESM_TMP/sent-$1"
     # shellcheck disable=SC2016 # expanded in bl-adm
     lab adm env SNMP_PERSISTENT_DIR="$ESM_TMP/adm-snmp" SNMPCONFPATH="$ESM_TMP/adm-snmp" \
         bash -c 'read -r dest community < <(awk "\$1 == \"trap2sink\" { print \$2, \$3 }" "$1")
         for ((seq = 1; ; seq++)); do
             [[ -e $2/stop ]] && exit 0
-            snmptrap -m "" -v 2c -c "$community" "$dest" "" "$3" "$4" s "esm-lab seq=$seq" \
-                2>/dev/null && echo "$seq $EPOCHREALTIME" >>"$2/sent"
+            snmptrap -m "" -v 2c -c "$community" "$dest" "" "$3" "$4" s "esm-lab phase=$5 seq=$seq" \
+                2>/dev/null && echo "$seq $EPOCHREALTIME" >>"$2/sent-$5"
             sleep 0.1
-        done' bash "$ESM_TMP/adm-snmpd.conf" "$ESM_TMP" "$ESM_TRAP_OID" "$ESM_TRAP_VAR" \
+        done' bash "$ESM_TMP/adm-snmpd.conf" "$ESM_TMP" "$ESM_TRAP_OID" "$ESM_TRAP_VAR" "$1" \
         </dev/null >/dev/null 2>&1 &
     ESM_SENDER_PID=$!
 }
@@ -287,24 +292,73 @@ esm_sender_stop() {
     ESM_SENDER_PID=
 }
 
-# esm_sent_count: traps sent so far.
-esm_sent_count() { wc -l <"$ESM_TMP/sent"; }
-
-# esm_received FROM NODE: the sequence numbers NODE's snmptrapd logged (its log on the
-# volume, read through FROM, the node that has the volume now), one a line, sorted.
+# esm_received FROM NODE: the sequence numbers of this phase's traps NODE's snmptrapd
+# logged (its log on the volume, read through FROM, the node that has the volume now),
+# one a line, sorted.
 esm_received() {
     lab x "$1" cat "$ESM_WORK/traps-$2.log" 2>/dev/null |
-        sed -n 's/.*"esm-lab seq=\([0-9]*\)".*/\1/p' | sort -n
+        sed -n "s/.*\"esm-lab phase=$ESM_PHASE seq=\([0-9]*\)\".*/\1/p" | sort -n
 }
 
 # esm_received_count FROM NODE
 esm_received_count() { esm_received "$1" "$2" | wc -l; }
 
-# esm_received_above FROM NODE N: NODE's snmptrapd logged more than N traps.
+# esm_received_above FROM NODE N: NODE's snmptrapd logged more than N traps of this phase.
 esm_received_above() { (($(esm_received_count "$1" "$2") > $3)); }
 
-# esm_received_seq FROM NODE SEQ: NODE's snmptrapd logged trap SEQ.
+# esm_received_seq FROM NODE SEQ: NODE's snmptrapd logged trap SEQ of this phase.
 esm_received_seq() { esm_received "$1" "$2" | grep -qx "$3"; }
+
+# esm_failover_traps PHASE HOW: traps from bl-adm while the group's node A fails (HOW: kill,
+# SIGKILL of its corosync; poweroff, its plug pulled) and is fenced, and the group starts on
+# B. Asserts that every trap sent before the fault and every one sent after the chain was
+# back on B was received (by A's snmptrapd, then B's) and that B's received some; prints
+# the figures; sets ESM_LOST (traps lost in the move), ESM_MOVE_S (fault to the chain
+# started on B), ESM_A and ESM_B.
+esm_failover_traps() {
+    local phase=$1 how=$2 a b mark t_fault t_back last r
+    a=$(esm_chain_node) b=$(other_node "$a")
+    ESM_A=$a ESM_B=$b
+    esm_sender_start "$phase"
+    wait_until 30 esm_received_above "$a" "$a" 20
+    mark=$(pcmk_log_mark "$b")
+    t_fault=$EPOCHREALTIME
+    lab "$how" "$a"
+    wait_until 60 fence_succeeded "$a" "$b"
+    # (crm_resource --locate names B while the start still runs: the start's own log line)
+    wait_until 60 pcmk_log_time "$b" "$mark" "Result of start operation for esm-chain on $b: ok"
+    t_back=$(pcmk_log_time "$b" "$mark" "Result of start operation for esm-chain on $b: ok")
+    assert_true resource_on esm-chain "$b" "$b"
+    assert_true esm_fip_on "$b"
+    wait_until 30 esm_received_above "$b" "$b" 20
+    esm_sender_stop
+    last=$(tail -n 1 "$ESM_TMP/sent-$phase" | cut -d' ' -f1)
+    wait_until 10 esm_received_seq "$b" "$b" "$last"
+    esm_received "$b" "$a" >"$ESM_TMP/recv-$phase-$a"
+    esm_received "$b" "$b" >"$ESM_TMP/recv-$phase-$b"
+    r=$ESM_TMP/report-$phase
+    # sent: "SEQ TIME"; the figures, then the lost ones
+    sort -n -u "$ESM_TMP/recv-$phase-$a" "$ESM_TMP/recv-$phase-$b" |
+        awk -v fault="$t_fault" -v back="$t_back" '
+        FNR == NR { got[$1] = 1; next }
+        { n++; if (!($1 in got)) { lost++; if (!first) first = $2; lastl = $2; lseq = lseq " " $1 } }
+        $2 < fault { before++; if (!($1 in got)) missed_before++ }
+        $2 > back { after++; if (!($1 in got)) missed_after++ }
+        END {
+            printf "sent %d: %d before the fault, %d after the chain was back\n", n, before, after
+            printf "missed_before %d\nmissed_after %d\nlost %d\n", missed_before, missed_after, lost
+            if (lost) printf "lost_window %.2f\nlost_seqs%s\n", lastl - first, lseq
+        }' - "$ESM_TMP/sent-$phase" >"$r"
+    sed 's/^/    /' "$r"
+    note "received by $a's snmptrapd: $(wc -l <"$ESM_TMP/recv-$phase-$a"), by $b's:" \
+        "$(wc -l <"$ESM_TMP/recv-$phase-$b")"
+    assert_eq 0 "$(sed -n 's/^missed_before //p' "$r")" "traps sent before the fault, lost"
+    assert_eq 0 "$(sed -n 's/^missed_after //p' "$r")" "traps sent after the chain was back, lost"
+    [[ -s $ESM_TMP/recv-$phase-$b ]] || fail "$b's snmptrapd received nothing"
+    ESM_LOST=$(sed -n 's/^lost //p' "$r")
+    ESM_LOST_WINDOW=$(sed -n 's/^lost_window //p' "$r")
+    ESM_MOVE_S=$(seconds_between "$t_fault" "$t_back")
+}
 
 # --- bmclink esm check ----------------------------------------------------------------
 
@@ -346,4 +400,10 @@ esm_check_clean() {
     grep -q "every prerequisite met on 2 node(s)" <<<"$ESM_CHECK_OUT" ||
         fail "bmclink esm check: $ESM_CHECK_OUT"
     note "$ESM_CHECK_OUT"
+}
+
+# reg_clone_running NODE: the bmclinkd clone is started on NODE (the group may run there).
+reg_clone_running() {
+    lab x "$1" crm_mon -1 --output-as=xml 2>/dev/null | grep -A1 '<resource id="bmclinkd" ' |
+        grep -B1 "<node name=\"$1\"" | grep 'role="Started"' >/dev/null
 }
