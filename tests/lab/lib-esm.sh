@@ -251,9 +251,9 @@ EOF
     lab x "$1" bmclink-reg import "$ESM_ROOT/conf/esm-keys.reg" || fail "bmclink-reg import on $1"
 }
 
-# esm_chain_node: where the chain runs (empty if nowhere).
+# esm_chain_node: where the chain runs (empty if nowhere), asked of a powered node.
 esm_chain_node() {
-    lab x "${1:-node1}" crm_resource --resource esm-chain --locate 2>/dev/null |
+    lab x "$(any_node_except none)" crm_resource --resource esm-chain --locate 2>/dev/null |
         sed -n 's/.*is running on: \(node[0-9]\)$/\1/p' | head -n 1
 }
 
@@ -318,6 +318,7 @@ esm_received_seq() { esm_received "$1" "$2" | grep -qx "$3"; }
 esm_failover_traps() {
     local phase=$1 how=$2 a b mark t_fault t_back last r
     a=$(esm_chain_node) b=$(other_node "$a")
+    # shellcheck disable=SC2034 # results for the test
     ESM_A=$a ESM_B=$b
     esm_sender_start "$phase"
     wait_until 30 esm_received_above "$a" "$a" 20
@@ -355,9 +356,12 @@ esm_failover_traps() {
     assert_eq 0 "$(sed -n 's/^missed_before //p' "$r")" "traps sent before the fault, lost"
     assert_eq 0 "$(sed -n 's/^missed_after //p' "$r")" "traps sent after the chain was back, lost"
     [[ -s $ESM_TMP/recv-$phase-$b ]] || fail "$b's snmptrapd received nothing"
-    ESM_LOST=$(sed -n 's/^lost //p' "$r")
-    ESM_LOST_WINDOW=$(sed -n 's/^lost_window //p' "$r")
-    ESM_MOVE_S=$(seconds_between "$t_fault" "$t_back")
+    # shellcheck disable=SC2034 # results for the test
+    {
+        ESM_LOST=$(sed -n 's/^lost //p' "$r")
+        ESM_LOST_WINDOW=$(sed -n 's/^lost_window //p' "$r")
+        ESM_MOVE_S=$(seconds_between "$t_fault" "$t_back")
+    }
 }
 
 # --- bmclink esm check ----------------------------------------------------------------
