@@ -149,7 +149,7 @@ apply_pcs(const struct bl_esm_site *site, const struct bl_chain *chain)
     }
     for (guint i = 0; i < cmds->len; i++) {
         struct bl_esm_cmd *c = cmds->pdata[i];
-        g_autofree char *line = g_strjoinv(" ", c->argv);
+        g_autofree char *line = bl_esm_cmd_line(c); /* as the script has it: runs if pasted */
         printf("+ %s\n", line);
         fflush(stdout);
         g_free(c->argv[0]);

@@ -133,6 +133,10 @@ struct bl_esm_cmd {
  */
 GPtrArray *bl_esm_pcs_commands(const struct bl_esm_site *site, const struct bl_chain *chain);
 
+/** One command as a shell line, each word quoted where it must be (what the script and
+ * `setup --apply` print). \return g_free() */
+char *bl_esm_cmd_line(const struct bl_esm_cmd *c);
+
 /** The same commands as a shell script (quoted), for a person to read. \return g_free() */
 char *bl_esm_pcs_script(const struct bl_esm_site *site, const struct bl_chain *chain);
 

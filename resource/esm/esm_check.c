@@ -74,10 +74,8 @@ check_lists(const struct bl_esm_site *s, const struct bl_esm_facts *f, GPtrArray
     for (size_t i = 0; f->member_problems[i] != NULL; i++) {
         const char *p = f->member_problems[i];
         if (strstr(p, "boot") != NULL) {
-            line(lines,
-                 "%s: %s: set its startup to manual (systemctl disable, update-rc.d "
-                 "NAME disable), only the cluster starts it (guide lines %s)",
-                 f->node, p, ref(s, &ref_startup));
+            /* the kind's own line says what to do (systemctl disable, update-rc.d ...) */
+            line(lines, "%s: %s (guide lines %s)", f->node, p, ref(s, &ref_startup));
         } else {
             line(lines,
                  "%s: %s: the chain cannot start here until it is fixed (install the "

@@ -319,6 +319,19 @@ script_header(const struct bl_esm_site *s, GString *out, const char *how)
 }
 
 char *
+bl_esm_cmd_line(const struct bl_esm_cmd *c)
+{
+    GString *out = g_string_new(NULL);
+
+    for (size_t w = 0; c->argv[w] != NULL; w++) {
+        bool plain = strspn(c->argv[w], SHELL_PLAIN) == strlen(c->argv[w]);
+        g_autofree char *quoted = plain ? g_strdup(c->argv[w]) : g_shell_quote(c->argv[w]);
+        g_string_append_printf(out, "%s%s", w > 0 ? " " : "", quoted);
+    }
+    return g_string_free(out, FALSE);
+}
+
+char *
 bl_esm_pcs_script(const struct bl_esm_site *s, const struct bl_chain *chain)
 {
     g_autoptr(GPtrArray) cmds = bl_esm_pcs_commands(s, chain);
@@ -328,15 +341,11 @@ bl_esm_pcs_script(const struct bl_esm_site *s, const struct bl_chain *chain)
     g_string_append(out, "set -eu\n");
     for (guint i = 0; i < cmds->len; i++) {
         const struct bl_esm_cmd *c = cmds->pdata[i];
+        g_autofree char *cmd_line = bl_esm_cmd_line(c);
         if (c->comment != NULL) {
             g_string_append_printf(out, "\n# %s\n", c->comment);
         }
-        for (size_t w = 0; c->argv[w] != NULL; w++) {
-            bool plain = strspn(c->argv[w], SHELL_PLAIN) == strlen(c->argv[w]);
-            g_autofree char *quoted = plain ? g_strdup(c->argv[w]) : g_shell_quote(c->argv[w]);
-            g_string_append_printf(out, "%s%s", w > 0 ? " " : "", quoted);
-        }
-        g_string_append_c(out, '\n');
+        g_string_append_printf(out, "%s\n", cmd_line);
     }
     return g_string_free(out, FALSE);
 }

@@ -127,6 +127,7 @@ reg_session() {
 
 reg_teardown() {
     local rc=$? i
+    set +e # (exit "$rc") below hands rc on to lab_teardown; under errexit it ended the trap
     if ((rc != 0 && rc != 77)); then
         for ((i = 1; i <= $(lab_node_count); i++)); do
             echo "=== node$i: $REG_LOG (last 40 lines)"

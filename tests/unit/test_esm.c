@@ -274,7 +274,11 @@ fake_check(const struct bl_chain_sys *sys, const struct bl_chain_member *const *
     (void) sys;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(m[i]->name, "DianaScope-ModemAgent") == 0) {
-            g_string_append_printf(problems, "unit %s is enabled at boot\n", m[i]->unit);
+            /* as the systemd kind says it */
+            g_string_append_printf(problems,
+                                   "member '%s': unit %s is enabled at boot; disable it, "
+                                   "only the cluster may start it\n",
+                                   m[i]->name, m[i]->unit);
             return BL_E_STATE;
         }
     }
@@ -352,7 +356,8 @@ test_gather_and_text(void **state)
     assert_string_equal(f.version, "6.40");
     assert_true(f.install_dir);
     assert_string_equal(f.member_problems[0],
-                        "unit esm-dianascope-modemagent.service is enabled at boot");
+                        "member 'DianaScope-ModemAgent': unit esm-dianascope-modemagent.service "
+                        "is enabled at boot; disable it, only the cluster may start it");
     assert_null(f.member_problems[1]);
     assert_non_null(strstr(f.files_missing[0], "NvBaseReceiver.properties"));
     assert_null(f.files_missing[1]);
@@ -430,8 +435,9 @@ test_check_lines(void **state)
         printf("  %s\n", (char *) lines->pdata[i]);
     }
     assert_true(has_line(lines, "node2: manager version 6.22 installed, the site says 6.40"));
-    assert_true(has_line(lines, "node1: unit esm-dianascope-modemagent.service is enabled at "
-                                "boot: set its startup to manual"));
+    assert_true(has_line(lines, "node1: member 'DianaScope-ModemAgent': unit "
+                                "esm-dianascope-modemagent.service is enabled at boot; disable "
+                                "it, only the cluster may start it (guide lines 2195-2224"));
     assert_true(has_line(lines, "node1: SM_NAME in service/options.txt is mgr_other"));
     assert_true(has_line(lines, "node1: indicationReceiveGlobalIp in subscribeSetting.properties "
                                 "is 192.168.0.1, not the floating IP 192.168.0.11"));
