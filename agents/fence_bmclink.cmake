@@ -20,4 +20,8 @@ set(BMCLINK_FENCE_ALIASES ipmilanplus ilo3 ilo4 ilo5 imm idrac)
 foreach(_alias IN LISTS BMCLINK_FENCE_ALIASES)
     install(CODE "file(CREATE_LINK fence_bmclink
         \"\$ENV{DESTDIR}${BMCLINK_FENCE_DIR}/fence_bmclink_${_alias}\" SYMBOLIC)")
+    # Each name has the agent's page (dh_installman turns the .so into a link).
+    file(WRITE ${CMAKE_BINARY_DIR}/docs/fence_bmclink_${_alias}.8 ".so man8/fence_bmclink.8\n")
+    install(FILES ${CMAKE_BINARY_DIR}/docs/fence_bmclink_${_alias}.8
+            DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 endforeach()
