@@ -169,6 +169,8 @@ node_boot() {
         "$LAB_SRC/node-init" "$LAB_DIR" "$i"
     deadline=$((SECONDS + 10))
     until pid_alive "$pidfile" >/dev/null; do
+        # A record whose process is gone: the init recorded itself and died at once.
+        [[ ! -e $pidfile ]] || node_boot_failed "$i" "its init died while booting"
         ((SECONDS < deadline)) || node_boot_failed "$i" "init did not start within 10 s"
         sleep 0.02
     done
