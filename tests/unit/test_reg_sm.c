@@ -277,6 +277,51 @@ test_hostile_messages_change_nothing(void **state)
     sim_fini(&s);
 }
 
+/*
+ * An upgrade that changes the wire format (docs/quickstart-hardware.md, "Upgrading bmclink"):
+ * while daemons of two releases are in the group each ignores the other's messages, so no
+ * sync round completes on either node, and a write is not answered however often the rounds
+ * are asked for again; once both run one release they agree, and nothing written before is
+ * lost.
+ */
+static void
+test_other_wire_version_stalls_both(void **state)
+{
+    struct sim s;
+    int rc;
+
+    sim_init(&s, 2);
+    start_all(&s);
+    uint64_t t = sim_set(&s, 0, "K", "before", "1", &rc);
+    sim_run(&s);
+    assert_int_equal(sim_reply(&s, 0, t), 0);
+
+    sim_crash(&s, 1); /* node 1 upgraded: a new release, another wire format */
+    s.n[1].wire = 1;
+    sim_start(&s, 1);
+    sim_run(&s);
+    t = sim_set(&s, 0, "K", "during", "2", &rc);
+    for (int k = 0; k < 10; k++) { /* 10 ticks: the stall is noticed, rounds asked again */
+        bl_reg_node_tick(s.n[0].node);
+        bl_reg_node_tick(s.n[1].node);
+        sim_run(&s);
+    }
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_SYNCING);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_SYNCING);
+    assert_int_equal(sim_reply(&s, 0, t), 1); /* no answer: neither applied nor refused */
+
+    sim_crash(&s, 0); /* node 0 upgraded too */
+    s.n[0].wire = 1;
+    sim_start(&s, 0);
+    sim_run(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_ACTIVE);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_ACTIVE);
+    assert_true(sim_same(&s, 0, 1));
+    g_autofree char *v = sim_get(&s, 1, "K", "before");
+    assert_string_equal(v, "1");
+    sim_fini(&s);
+}
+
 /* Before a split, Totem may deliver the last messages only on their sender's new side. */
 static void
 transitional(struct sim *s, GRand *r, const int *parts)
@@ -416,6 +461,7 @@ main(void)
         cmocka_unit_test(test_unconfirmed_write_of_lost_side_in_doubt),
         cmocka_unit_test(test_full_disk_leaves_then_rejoins),
         cmocka_unit_test(test_hostile_messages_change_nothing),
+        cmocka_unit_test(test_other_wire_version_stalls_both),
         cmocka_unit_test(test_random_partitions_and_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

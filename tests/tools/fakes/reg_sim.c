@@ -253,6 +253,19 @@ sim_partition(struct sim *s, const int *parts)
     end_all(s);
 }
 
+/* Between two releases whose wire formats differ, the version byte is another one. */
+static void
+deliver_one(struct sim_node *to, const struct sim_node *from, const struct sim_msg *m)
+{
+    g_autoptr(GByteArray) b = g_byte_array_new();
+
+    g_byte_array_append(b, m->bytes->data, m->bytes->len);
+    if (to->wire != from->wire && b->len > 4) {
+        b->data[4] = (uint8_t) (BL_REG_WIRE_VERSION + 1); /* after the u32 magic */
+    }
+    bl_reg_node_deliver(to->node, from->nodeid, from->pid, b->data, b->len);
+}
+
 /* A message reaches the group members on its sender's side, if the sender still runs. */
 static void
 deliver(struct sim *s, struct sim_msg *m, unsigned mask)
@@ -276,7 +289,7 @@ deliver(struct sim *s, struct sim_msg *m, unsigned mask)
                     " req %" G_GUINT64_FORMAT "\n",
                     m->from, i, bl_reg_msg_type_name(d.type), d.gen, d.epoch, d.req_id);
         }
-        bl_reg_node_deliver(n->node, from->nodeid, from->pid, m->bytes->data, m->bytes->len);
+        deliver_one(n, from, m);
     }
 }
 

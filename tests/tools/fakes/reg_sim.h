@@ -29,6 +29,9 @@ struct sim_node {
     uint64_t max_bytes;  /* store cap for the next start */
     GHashTable *replies; /* token -> rc + 1 (so 0 means "no answer yet") */
     int left_rc;         /* set when the node left the group after a store failure */
+    int wire;            /* the program's wire-format release (0 for all, as built); a
+                          * member of another release receives the version byte it cannot
+                          * decode, as between two bmclink versions during an upgrade */
 };
 
 struct sim_msg {
