@@ -50,17 +50,22 @@ agent_of() {
 
 # fence_via NODE FROM: kill NODE's corosync; it must be fenced through its own BMC only.
 fence_via() {
-    local node=$1 from=$2 other old_init ops0 ops0_other t_kill ops
+    local node=$1 from=$2 other old_init mark ops0 ops0_other t_kill ops line
     other=$from
     old_init=$(node_init_pid "$node")
+    mark=$(pcmk_log_mark "$from")
     ops0=$(chassis_lines "$node")
     ops0_other=$(chassis_lines "$other")
     t_kill=$EPOCHREALTIME
     lab kill "$node"
     wait_until 40 fence_succeeded "$node" "$from"
     note "$node fenced $(since "$t_kill")s after the kill"
-    lab x "$from" stonith_admin --history "$node" --verbose | grep -q fence_bmclink ||
-        fail "the history does not show fence_bmclink fencing $node"
+    # pacemaker-fenced names the device it used: "... targeting NODE using fence-NODE returned 0"
+    line=$(tail -n +"$((mark + 1))" "$LAB_DIR/$from/disk/var/log/pacemaker/pacemaker.log" |
+        grep -m 1 "targeting $node using .* returned 0") ||
+        fail "$from's fencer log names no device that fenced $node"
+    [[ $line == *"using fence-$node returned 0"* ]] || fail "fenced by another device: $line"
+    note "${line#*(}"
     assert_false test -e "/proc/$old_init"
     ops=$(chassis_ops "$node" "$ops0")
     note "$node's BMC: $ops"
