@@ -90,31 +90,29 @@ needs_bmc(enum bl_fence_action a)
 }
 
 /* Pacemaker's target node: its BMC per bmclink.conf, for bl_fence_run's check that this
- * device is that BMC. An unreadable or invalid file lists no node. */
+ * device is that BMC. Only the node's address is read (no password file: the device has
+ * its own). An unreadable or invalid file, or a node it does not list, lists no node. */
 static void
 lookup_node_bmc(struct bl_fence_config *cfg)
 {
-    struct bl_bmc_config *bc = NULL;
-    const struct bl_bmc_node *n;
+    char host[BL_IPMI_HOST_MAX + 1];
+    uint16_t port = 0;
     g_autofree char *why = NULL;
     int rc;
 
     if (cfg->nodename == NULL || cfg->port_as_ip || cfg->bmclink_conf == NULL) {
         return;
     }
-    rc = bl_bmc_config_load(cfg->bmclink_conf, &bc, &why);
+    rc = bl_bmc_config_node_address(cfg->bmclink_conf, cfg->nodename, host, sizeof(host), &port,
+                                    &why);
     if (rc != BL_OK) {
         /* absent: an ordinary fence_ipmilan-style set-up; present but unusable: say so */
-        qb_log(rc == -ENOENT ? LOG_DEBUG : LOG_WARNING, "%s lists no node: %s", cfg->bmclink_conf,
-               why != NULL ? why : bl_strerror(rc));
+        qb_log(rc == -ENOENT ? LOG_DEBUG : LOG_WARNING, "%s: no BMC for %s: %s",
+               cfg->bmclink_conf, cfg->nodename, why != NULL ? why : bl_strerror(rc));
         return;
     }
-    n = bl_bmc_config_find(bc, cfg->nodename);
-    if (n != NULL) {
-        cfg->node_bmc = g_strdup(n->ipmi.host);
-        cfg->node_bmc_port = n->ipmi.port;
-    }
-    bl_bmc_config_free(bc);
+    cfg->node_bmc = g_strdup(host);
+    cfg->node_bmc_port = port;
 }
 
 /* Installed as fence_bmclink_ilo3 etc. too: the name picks fence-agents' defaults. */

@@ -460,12 +460,47 @@ bl_fr_status_or_fail(struct bl_fence_run *r, bool *on)
     return rc;
 }
 
+/* Off is fencing: the power-down goes first, as ipmipower sends it, and one read confirms
+ * it (a read before it would cost a round trip on every fence; a power-down of a chassis
+ * that is already off is harmless). Only a BMC that refuses it is asked whether the
+ * chassis was off already (-EALREADY). On keeps fence-agents' read first. */
+static int
+bl_power_down(struct bl_fence_run *r)
+{
+    bool on = true;
+    int rc = bl_fr_set_power(r, false, 1);
+
+    if (rc == BL_E_BMC && bl_fr_status(r, &on) == BL_OK && !on) {
+        return -EALREADY; /* it was off already */
+    }
+    if (rc == BL_E_STATE) {
+        qb_log(LOG_ERR, "Failed: Timed out waiting to power OFF");
+    }
+    return rc;
+}
+
+static int
+bl_act_off(struct bl_fence_run *r)
+{
+    int rc = bl_power_down(r);
+
+    if (rc != BL_OK && rc != -EALREADY) {
+        return BL_FENCE_EXIT_ERROR;
+    }
+    fprintf(r->out, "Success: %s OFF\n", rc == BL_OK ? "Powered" : "Already");
+    return BL_FENCE_EXIT_OK;
+}
+
 static int
 bl_act_onoff(struct bl_fence_run *r, bool want_on)
 {
     bool on = false;
-    int rc = bl_fr_status_or_fail(r, &on);
+    int rc;
 
+    if (!want_on) {
+        return bl_act_off(r);
+    }
+    rc = bl_fr_status_or_fail(r, &on);
     if (rc != BL_OK) {
         return BL_FENCE_EXIT_ERROR;
     }
@@ -500,12 +535,17 @@ static int
 bl_act_reboot(struct bl_fence_run *r)
 {
     bool on = false;
-    int rc = bl_fr_status_or_fail(r, &on);
+    int rc;
 
+    if (r->cfg->method != BL_FENCE_METHOD_CYCLE) {
+        rc = bl_power_down(r); /* off first, no read before it: see bl_power_down */
+        return rc == BL_OK || rc == -EALREADY ? bl_act_reboot_on(r) : BL_FENCE_EXIT_ERROR;
+    }
+    rc = bl_fr_status_or_fail(r, &on); /* a power cycle of an off chassis is refused */
     if (rc != BL_OK) {
         return BL_FENCE_EXIT_ERROR;
     }
-    if (on && r->cfg->method == BL_FENCE_METHOD_CYCLE) {
+    if (on) {
         if (bl_fr_control(r, BL_IPMI_CHASSIS_CYCLE) != BL_OK) {
             return BL_FENCE_EXIT_ERROR;
         }
@@ -514,15 +554,6 @@ bl_act_reboot(struct bl_fence_run *r)
         }
         fprintf(r->out, "Success: Rebooted\n");
         return BL_FENCE_EXIT_OK;
-    }
-    if (on) {
-        rc = bl_fr_set_power(r, false, 1);
-        if (rc == BL_E_STATE) {
-            qb_log(LOG_ERR, "Failed: Timed out waiting to power OFF");
-        }
-        if (rc != BL_OK) {
-            return BL_FENCE_EXIT_ERROR;
-        }
     }
     return bl_act_reboot_on(r);
 }

@@ -539,6 +539,46 @@ bl_bmc_config_load(const char *path, struct bl_bmc_config **out, char **errmsg)
     return BL_OK;
 }
 
+int
+bl_bmc_config_node_address(const char *path, const char *node, char *host, size_t cap,
+                           uint16_t *port, char **errmsg)
+{
+    g_autofree char *group = g_strdup_printf(BK_NODE " %s", node != NULL ? node : "");
+    g_autofree char *trap_group = g_strdup_printf(BK_TRAP_NODE " %s", node != NULL ? node : "");
+    struct bk_access a = {0};
+    struct bl_conf *f = NULL;
+    GKeyFile *kf;
+    int rc;
+
+    if (node == NULL || host == NULL || port == NULL || cap == 0) {
+        return BL_E_INVALID;
+    }
+    rc = bl_conf_open(path, &f, errmsg);
+    if (rc != BL_OK) {
+        return rc;
+    }
+    kf = bl_conf_keyfile(f);
+    /* the node's keys over [bmc]'s, as bk_node() takes them; no password file is read */
+    (void) bl_conf_defaults(bl_bmc_conf_keys, BK_BMC, &a);
+    (void) bl_conf_apply(f, BK_BMC, bl_bmc_conf_keys, KINDS(BK_BMC), &a);
+    bk_trap_bmc(f, trap_group, &a);
+    (void) bl_conf_apply(f, group, bl_bmc_conf_keys, KINDS(BK_NODE, BK_BMC), &a);
+    rc = bl_conf_result(f, errmsg);
+    if (rc == BL_OK && !g_key_file_has_group(kf, group) && !g_key_file_has_group(kf, trap_group)) {
+        rc = -ENOENT;
+    }
+    if (rc == BL_OK && (a.address[0] == '\0' || strlen(a.address) >= cap)) {
+        rc = BL_E_INVALID;
+    }
+    if (rc == BL_OK) {
+        memcpy(host, a.address, strlen(a.address) + 1);
+        *port = (uint16_t) a.port;
+    }
+    bl_conf_close(f);
+    explicit_bzero(&a, sizeof(a));
+    return rc;
+}
+
 /* Lines of more not yet in all (the trap side and this reader may both see a secret). */
 static void
 bk_join(GString *all, const char *more)

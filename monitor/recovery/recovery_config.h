@@ -99,6 +99,19 @@ struct bl_bmc_config {
 int bl_bmc_config_load(const char *path, struct bl_bmc_config **out, char **errmsg);
 
 /**
+ * Where NODE's BMC is, per bmclink.conf ([bmc-node NODE] address/port over [bmc], else
+ * [trap-node NODE] bmc), without reading any password file: for the fence agent's check of
+ * which node a device fences, which needs no secret.
+ * \param[out] host    the numeric address, NUL-terminated, at most cap bytes
+ * \param[out] port    its RMCP+ port
+ * \param[out] errmsg  on a bad value, as bl_bmc_config_load (g_free()); may be NULL
+ * \return 0, -ENOENT (no file, or no group for NODE), -errno reading it, BL_E_INVALID
+ *         (a bad value in the groups used, or no address)
+ */
+int bl_bmc_config_node_address(const char *path, const char *node, char *host, size_t cap,
+                               uint16_t *port, char **errmsg);
+
+/**
  * Check all of bmclink.conf as bmclinkd loads it: the BMC side, every node's trap settings
  * and, when node is not NULL, that node's own; every problem of both readers in one report.
  * \param[out] out     the BMC side on success (bl_bmc_config_free()); NULL on failure

@@ -12,7 +12,8 @@
  * elsewhere, work against it (tests/agents/run_suite17_tests).
  *
  * usage: suite17_bmc PORT USER PASSWORD_FILE STATE_DIR [--no-cipher-list] [--offer N,N...]
- *                    [--seconds N]
+ *                    [--seconds N] [--kg HEX] [--relay PORT] [--bind ADDR]
+ *                    [--chassis-control CMD]
  *   STATE_DIR/power holds 0/1; every change is appended to STATE_DIR/power.log as
  *   "power 0" / "power 1" (the same files as the ipmi_sim fixture's chassis_control).
  *   --no-cipher-list: ignore Get Channel Cipher Suites, as some BMCs do.
@@ -20,10 +21,15 @@
  *   and behaviour disagree: lets a test show which list the client's policy refuses).
  *   --kg HEX: a BMC key Kg of its own (at most 40 hex digits): the session keys derive from
  *   it instead of the password, and Get Channel Authentication Capabilities says so.
+ *   --bind ADDR: serve on this IPv4 address instead of 127.0.0.1 (a lab BMC's namespace).
+ *   --chassis-control CMD: power is not the STATE_DIR/power file but CMD, run as ipmi_sim
+ *   runs its chassis_control program ("CMD get power" -> "power:0|1", "CMD set power 0|1"):
+ *   the lab's scripts/lab/chassis-control, so a suite-17 BMC really powers a node.
+ *   --seconds 0: run until killed.
  *   --relay PORT: be no BMC at all but a relay to the BMC on 127.0.0.1:PORT that drops
  *   session-less Get Channel Cipher Suites requests, turning ipmi_sim into a BMC that does
  *   not list its suites (so the client's blind fallback, 17 then 3, can be tested).
- * Binds 127.0.0.1 only; exits after N seconds (default 120). Every datagram is parsed with
+ * Binds 127.0.0.1 unless --bind; exits after N seconds (default 120). Every datagram is parsed with
  * bounds checks; anything malformed is dropped.
  */
 #include "bl_ipmi.h"
@@ -68,6 +74,7 @@ struct bmc {
     bool has_kg;
     uint8_t guid[BL_RAKP_GUID_LEN];
     const char *dir;
+    char **chassis_control; /* --chassis-control: the power wiring, ipmi_sim's protocol */
     bool cipher_list;
     int relay_port;    /* --relay: forward to this port instead of serving */
     uint8_t offer[16]; /* suites listed in Get Channel Cipher Suites */
@@ -113,12 +120,41 @@ put_rmcp(uint8_t *p)
 
 /* ---- power state on disk ---- */
 
+/* --chassis-control CMD: run "CMD get power" / "CMD set power 0|1" as ipmi_sim runs its
+ * chassis_control program (lanserv/extcmd.c), so the lab's wiring powers a real node. */
+static int
+chassis_run(const struct bmc *b, const char *verb, const char *value, char **out)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    int status = -1;
+
+    for (char **a = b->chassis_control; *a != NULL; a++) {
+        g_ptr_array_add(argv, *a);
+    }
+    g_ptr_array_add(argv, (char *) verb);
+    g_ptr_array_add(argv, (char *) "power");
+    if (value != NULL) {
+        g_ptr_array_add(argv, (char *) value);
+    }
+    g_ptr_array_add(argv, NULL);
+    if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
+                      &status, NULL) ||
+        !g_spawn_check_wait_status(status, NULL)) {
+        fprintf(stderr, "suite17_bmc: chassis control %s power failed\n", verb);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 power_get(const struct bmc *b)
 {
     g_autofree char *path = g_build_filename(b->dir, "power", NULL);
     g_autofree char *text = NULL;
 
+    if (b->chassis_control != NULL) {
+        return chassis_run(b, "get", NULL, &text) == 0 && strstr(text, "power:0") != NULL ? 0 : 1;
+    }
     return g_file_get_contents(path, &text, NULL, NULL) && text[0] == '0' ? 0 : 1;
 }
 
@@ -129,7 +165,11 @@ power_set(const struct bmc *b, int on)
     g_autofree char *log = g_build_filename(b->dir, "power.log", NULL);
     FILE *f;
 
-    (void) g_file_set_contents(path, on ? "1\n" : "0\n", -1, NULL);
+    if (b->chassis_control != NULL) {
+        (void) chassis_run(b, "set", on ? "1" : "0", NULL);
+    } else {
+        (void) g_file_set_contents(path, on ? "1\n" : "0\n", -1, NULL);
+    }
     f = fopen(log, "a");
     if (f != NULL) {
         fprintf(f, "power %d\n", on);
@@ -588,7 +628,8 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
 
     if (argc < 5) {
         fprintf(stderr, "usage: suite17_bmc PORT USER PASSWORD_FILE STATE_DIR "
-                        "[--no-cipher-list] [--seconds N]\n");
+                        "[--no-cipher-list] [--offer N,N...] [--seconds N] [--kg HEX] "
+                        "[--relay PORT] [--bind ADDR] [--chassis-control CMD]\n");
         return -1;
     }
     b->cipher_list = true;
@@ -615,6 +656,19 @@ setup(struct bmc *b, int argc, char **argv, int *seconds)
             b->relay_port = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             *seconds = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc) {
+            if (inet_pton(AF_INET, argv[++i], &a.sin_addr) != 1) {
+                fprintf(stderr, "suite17_bmc: --bind needs an IPv4 address\n");
+                return -1;
+            }
+        } else if (strcmp(argv[i], "--chassis-control") == 0 && i + 1 < argc) {
+            if (!g_shell_parse_argv(argv[++i], NULL, &b->chassis_control, NULL)) {
+                fprintf(stderr, "suite17_bmc: --chassis-control: not a command line\n");
+                return -1;
+            }
+        } else {
+            fprintf(stderr, "suite17_bmc: unknown or incomplete option '%s'\n", argv[i]);
+            return -1;
         }
     }
     if (!g_file_get_contents(argv[3], &pw, &pwlen, NULL)) {
@@ -689,7 +743,7 @@ main(int argc, char **argv)
     if (setup(&b, argc, argv, &seconds) != 0) {
         return 2;
     }
-    end = time(NULL) + seconds;
+    end = time(NULL) + (seconds > 0 ? (time_t) seconds : (time_t) 10 * 365 * 86400); /* 0: until killed */
     if (b.relay_port != 0) {
         return relay(&b, end);
     }

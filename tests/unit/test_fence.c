@@ -93,8 +93,8 @@ test_off_confirmed_after_lag(void **state)
     assert_string_equal(f->out, "Success: Powered OFF\n");
     assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 1);
     assert_false(f->bmc.power_on);
-    /* status, off, then 4 polls until the new state shows */
-    assert_int_equal(f->bmc.sends, 6);
+    /* off, then 4 polls until the new state shows: no read before the off */
+    assert_int_equal(f->bmc.sends, 5);
 }
 
 static void
@@ -102,10 +102,35 @@ test_off_already_off(void **state)
 {
     struct fixture *f = *state;
 
+    /* no read before the power-down: it goes out, and the read confirms it */
     f->bmc.power_on = false;
     assert_int_equal(run(f, BL_FENCE_OFF), BL_FENCE_EXIT_OK);
+    assert_string_equal(f->out, "Success: Powered OFF\n");
+    assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 1);
+    assert_int_equal(f->bmc.sends, 2);
+}
+
+static void
+test_off_refused_when_off(void **state)
+{
+    struct fixture *f = *state;
+
+    /* a BMC that refuses a power-down of an off chassis: the read says it was off */
+    f->bmc.power_on = false;
+    f->bmc.control_cc = 0xd5; /* not supported in present state */
+    assert_int_equal(run(f, BL_FENCE_OFF), BL_FENCE_EXIT_OK);
     assert_string_equal(f->out, "Success: Already OFF\n");
-    assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 0);
+}
+
+static void
+test_off_refused_when_on(void **state)
+{
+    struct fixture *f = *state;
+
+    f->bmc.control_cc = 0xd4; /* insufficient privilege */
+    assert_int_equal(run(f, BL_FENCE_OFF), BL_FENCE_EXIT_ERROR);
+    assert_string_equal(f->out, "");
+    assert_true(f->bmc.power_on);
 }
 
 static void
@@ -147,14 +172,16 @@ test_reboot_onoff(void **state)
 }
 
 static void
-test_reboot_from_off_only_powers_on(void **state)
+test_reboot_from_off_powers_on(void **state)
 {
     struct fixture *f = *state;
 
+    /* the power-down goes out unread (harmless on an off chassis), then on */
     f->bmc.power_on = false;
     assert_int_equal(run(f, BL_FENCE_REBOOT), BL_FENCE_EXIT_OK);
-    assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 0);
+    assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 1);
     assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_ON], 1);
+    assert_true(f->bmc.power_on);
 }
 
 static void
@@ -191,8 +218,11 @@ test_login_failure_and_garbled_status(void **state)
     f->bmc.open_rc = BL_OK;
     f->bmc.status_len = 2; /* a truncated Get Chassis Status reply */
     assert_int_equal(run(f, BL_FENCE_STATUS), BL_FENCE_EXIT_ERROR);
+    /* off sends its power-down unread, but never reports success it cannot confirm */
+    f->cfg.power_timeout_s = 1;
     assert_int_equal(run(f, BL_FENCE_OFF), BL_FENCE_EXIT_ERROR);
-    assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 0); /* never acts blind */
+    assert_int_equal(f->bmc.controls[BL_IPMI_CHASSIS_OFF], 1);
+    assert_string_equal(f->out, "");
 }
 
 static void
@@ -305,9 +335,11 @@ main(void)
         cmocka_unit_test_setup_teardown(test_off_confirmed_after_lag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_off_already_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_off_never_confirmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_off_refused_when_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_off_refused_when_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_on_refused_by_bmc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reboot_onoff, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reboot_from_off_only_powers_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reboot_from_off_powers_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reboot_cycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_failure_and_garbled_status, setup, teardown),

@@ -2,8 +2,37 @@
 # Lab BMCs: one OpenIPMI ipmi_sim per node, in netns bl-b<i>, on <bmc-ip>:623.
 # Power requests reach scripts/lab/chassis-control (see there for the protocol); with
 # BMCLINK_LAB_BMCSIM the BMCNOTICE plug-in is loaded too (bmcsim.sh).
+# With BMCLINK_LAB_SUITE17=<path to suite17_bmc> at `lab up`, every BMC is instead our
+# tests/tools/suite17_bmc, which offers RMCP+ cipher suite 17 only (Debian 12's ipmi_sim
+# cannot), wired to the same chassis-control: fencing through suite 17 powers real nodes.
+# (ipmitool -C 17 and FreeIPMI's ipmipower -I 17 vouch for it: tests/agents.)
+
+LAB_SUITE17_REC=$LAB_DIR/suite17_bmc.path
+# The suite every lab BMC speaks: `lab bmc` and `lab status` report it.
+if [[ -r $LAB_SUITE17_REC ]]; then LAB_BMC_CIPHER=17; fi
 
 bmc_pidfile() { echo "$(bmc_dir "$1")/ipmi_sim.pid"; }
+
+# suite17_bmc: the suite-17 BMC program this lab runs (fails for ipmi_sim BMCs).
+suite17_bmc() {
+    [[ -r $LAB_SUITE17_REC ]] && cat "$LAB_SUITE17_REC"
+}
+
+# suite17_prepare: at `lab up`, remember BMCLINK_LAB_SUITE17 (or forget it).
+suite17_prepare() {
+    local b=${BMCLINK_LAB_SUITE17:-}
+    if [[ -z $b ]]; then
+        rm -f "$LAB_SUITE17_REC"
+        LAB_BMC_CIPHER=3
+        return 0
+    fi
+    b=$(readlink -f "$b")
+    [[ -x $b ]] || lab_die "BMCLINK_LAB_SUITE17: no program $b"
+    [[ -z ${BMCLINK_LAB_BMCSIM:-} ]] ||
+        lab_die "BMCLINK_LAB_SUITE17 and BMCLINK_LAB_BMCSIM exclude each other (suite17_bmc sends no traps)"
+    echo "$b" >"$LAB_SUITE17_REC"
+    LAB_BMC_CIPHER=17
+}
 
 # bmc_configure I: lan.conf (0600: it holds the password), the emulator command file
 # creating the BMC management controller, and the persistent state directory.
@@ -54,12 +83,20 @@ bmc_start() {
     local i=$1 dir deadline
     bmc_running "$i" && return 0
     dir=$(bmc_dir "$i")
-    # A sanitizer-built plug-in needs its runtime loaded first (chassis-control drops it
-    # again before it boots a node).
-    lab_spawn "$dir/ipmi_sim.log" \
-        ip netns exec "$(bmc_ns "$i")" \
-        env LD_PRELOAD="$(bmcsim_preload)" ASAN_OPTIONS=detect_leaks=0 \
-        ipmi_sim -n -c "$dir/lan.conf" -f "$dir/bmc.emu" -s "$dir/state"
+    if suite17_bmc >/dev/null; then
+        lab_spawn "$dir/ipmi_sim.log" \
+            ip netns exec "$(bmc_ns "$i")" \
+            "$(suite17_bmc)" "$LAB_BMC_PORT" "$LAB_BMC_USER" "$LAB_PASSWORD_FILE" "$dir/state" \
+            --bind "$(bmc_ip "$i")" --seconds 0 \
+            --chassis-control "$LAB_SRC/chassis-control $LAB_DIR $i"
+    else
+        # A sanitizer-built plug-in needs its runtime loaded first (chassis-control drops
+        # it again before it boots a node).
+        lab_spawn "$dir/ipmi_sim.log" \
+            ip netns exec "$(bmc_ns "$i")" \
+            env LD_PRELOAD="$(bmcsim_preload)" ASAN_OPTIONS=detect_leaks=0 \
+            ipmi_sim -n -c "$dir/lan.conf" -f "$dir/bmc.emu" -s "$dir/state"
+    fi
     pid_record "$(bmc_pidfile "$i")" "$!" || lab_die "ipmi_sim for bmc$i exited at once; see $dir/ipmi_sim.log"
     deadline=$((SECONDS + 10))
     until bmc_listening "$i"; do
