@@ -243,7 +243,7 @@ cmd_status(struct status_opts *o)
 
     if (o->run_dir == NULL) {
         o->run_dir = g_strdup(g_getenv("HA_RSCTMP") != NULL ? g_getenv("HA_RSCTMP")
-                                                              : "/run/resource-agents");
+                                                            : "/run/resource-agents");
     }
     bl_chain_sys_defaults(&sys);
     if (b != NULL) {
@@ -293,8 +293,9 @@ bl_cmd_chain(int argc, char **argv)
         {"status", "", 0, 0, "resource run-dir chain json",
          "each member's state and each folder's bind, for the chains this node runs (or for "
          "the chain in FILE)"},
-        {"check", "FILE|PROFILE", 1, 1, NULL, "parse and validate a chain file; errors name file "
-                                              "and line"},
+        {"check", "FILE|PROFILE", 1, 1, NULL,
+         "parse and validate a chain file; errors name file "
+         "and line"},
         {"show", "FILE|PROFILE", 1, 1, NULL,
          "the chain as the agent sees it, includes resolved, every key explicit"},
         {"keys", "", 0, 0, NULL, "the member keys a chain file accepts, as a Markdown table"},
@@ -311,8 +312,7 @@ bl_cmd_chain(int argc, char **argv)
         {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "status: as JSON", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    const struct bl_cli_spec spec = {"bmclink chain", "Service chains.", entries, NULL, subs,
-                                     NULL};
+    const struct bl_cli_spec spec = {"bmclink chain", "Service chains.", entries, NULL, subs, NULL};
     struct bl_cli_args a;
     int rc = bl_cli_parse(&spec, argc, argv, &a);
 

@@ -54,8 +54,8 @@ check(const char *path, const char *node, bool json)
     struct bl_bmc_config *cfg = NULL;
     g_autofree char *err = NULL;
     int rc = bl_bmclink_conf_check(path, node, &cfg, &err);
-    g_auto(GStrv) lines = rc != 0 ? g_strsplit(err != NULL ? err : bl_strerror(rc), "\n", -1)
-                                  : NULL;
+    g_auto(GStrv) lines =
+        rc != 0 ? g_strsplit(err != NULL ? err : bl_strerror(rc), "\n", -1) : NULL;
 
     if (json) {
         json_report(path, cfg, lines);
@@ -91,8 +91,8 @@ bl_cmd_config(int argc, char **argv)
         {"json", 0, 0, G_OPTION_ARG_NONE, &json, "check: the result as JSON", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    const struct bl_cli_spec spec = {"bmclink config", "bmclink.conf, the BMC side's file.",
-                                     entries, NULL, subs, NULL};
+    const struct bl_cli_spec spec = {
+        "bmclink config", "bmclink.conf, the BMC side's file.", entries, NULL, subs, NULL};
     struct bl_cli_args a;
     int rc = bl_cli_parse(&spec, argc, argv, &a);
 

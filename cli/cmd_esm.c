@@ -310,7 +310,9 @@ bl_cmd_esm(int argc, char **argv)
     const struct bl_cli_spec spec = {
         "bmclink esm",
         "The server manager's site, set up and checked as the vendor's cluster guide has it.",
-        entries, "chains", subs,
+        entries,
+        "chains",
+        subs,
         "SITE is the site file (docs/esm.md, \"The site file\"). Exit: 0 fine, 1 failed or "
         "violations found, 2 usage."};
     struct bl_cli_args a;

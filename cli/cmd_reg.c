@@ -79,8 +79,8 @@ status_text(const struct bl_reg_ipc_status *st, const char *hex)
            st->state == BL_REG_SM_ACTIVE ? "in sync, writes accepted" : "NOT in sync");
     printf("quorum: %s, ring %u/%" G_GUINT64_FORMAT " with %u nodes\n", st->quorate ? "yes" : "no",
            st->ring_node, st->ring_seq, st->ring_nodes);
-    printf("epoch %" G_GUINT64_FORMAT ", generation %" G_GUINT64_FORMAT ", history %s\n",
-           st->epoch, st->gen, hex);
+    printf("epoch %" G_GUINT64_FORMAT ", generation %" G_GUINT64_FORMAT ", history %s\n", st->epoch,
+           st->gen, hex);
     printf("log from generation %" G_GUINT64_FORMAT ", %u writes pending, %" G_GUINT64_FORMAT
            " sync rounds (last %.1f ms), %" G_GUINT64_FORMAT " messages refused\n",
            st->log_min, st->pending, st->rounds, st->last_sync_us / 1000.0, st->dropped);
@@ -254,15 +254,15 @@ static const struct bl_cli_sub subs[] = {
 };
 
 static const reg_fn fns[] = {
-    reg_cmd_get,  reg_cmd_set,   reg_cmd_delete, reg_cmd_mkkey, reg_cmd_list,
+    reg_cmd_get,  reg_cmd_set,    reg_cmd_delete, reg_cmd_mkkey, reg_cmd_list,
     reg_cmd_tree, reg_cmd_export, reg_cmd_import, reg_cmd_watch, cmd_status,
-    cmd_wait,     cmd_render,    cmd_capture,
+    cmd_wait,     cmd_render,     cmd_capture,
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(fns) == G_N_ELEMENTS(subs) - 1);
 
 #define REG_DESCRIPTION                                                                            \
-    "bmclink reg is the entry; bmclink-reg is the same command under its older name.\n"           \
+    "bmclink reg is the entry; bmclink-reg is the same command under its older name.\n"            \
     "Exit: 0 done, 1 failed, 2 usage, 3 not found, 4 no quorum / not in sync"
 
 /* Options, then what they imply: --timeout read, --profile present where required. */
@@ -290,7 +290,8 @@ parse(struct reg_cli *cli, int argc, char **argv, struct bl_cli_args *a)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     const struct bl_cli_spec spec = {cli->prog, "The synchronized registry, through bmclinkd.",
-                                     entries, "service timeout", subs, REG_DESCRIPTION};
+                                     entries,   "service timeout",
+                                     subs,      REG_DESCRIPTION};
     int rc = bl_cli_parse(&spec, argc, argv, a);
 
     if (rc != 0) {
@@ -300,8 +301,8 @@ parse(struct reg_cli *cli, int argc, char **argv, struct bl_cli_args *a)
     if (cli->timeout != NULL && bl_cli_parse_timeout(cli->timeout, &cli->timeout_ms) != 0) {
         rc = bl_cli_usage_error(cli->prog, "--timeout '%s' is not a duration of 1 s to 1 h",
                                 cli->timeout);
-    } else if (cli->profile == NULL && (strcmp(a->sub->name, "render") == 0 ||
-                                        strcmp(a->sub->name, "capture") == 0)) {
+    } else if (cli->profile == NULL &&
+               (strcmp(a->sub->name, "render") == 0 || strcmp(a->sub->name, "capture") == 0)) {
         rc = bl_cli_usage_error(cli->prog, "%s: --profile FILE is required", a->sub->name);
     } else if (a->n_words > 3 && cli->value_file != NULL) {
         rc = bl_cli_usage_error(cli->prog, "set: a VALUE and --value-file both given");

@@ -126,8 +126,8 @@ reg_cmd_set(struct reg_cli *cli, int argc, char **argv)
     if (bl_reg_name_check(argv[1], strlen(argv[1])) != 0) {
         fprintf(stderr,
                 "%s: '%s' is not a value name (UTF-8, at most %d bytes, no "
-                "control characters)\n", cli->prog,
-                argv[1], BL_REG_NAME_MAX);
+                "control characters)\n",
+                cli->prog, argv[1], BL_REG_NAME_MAX);
         return BL_CLI_EXIT_USAGE;
     }
     if (bl_reg_type_parse(argv[2], &type) != 0) {
@@ -141,7 +141,8 @@ reg_cmd_set(struct reg_cli *cli, int argc, char **argv)
         return rc;
     }
     if (rc != 0) {
-        fprintf(stderr, "%s: value does not fit type %s: %s\n", cli->prog, argv[2], bl_strerror(rc));
+        fprintf(stderr, "%s: value does not fit type %s: %s\n", cli->prog, argv[2],
+                bl_strerror(rc));
         return BL_CLI_EXIT_USAGE;
     }
     bl_reg_ops_add(&ops, BL_REG_OP_SET, path, argv[1], &v);
@@ -360,7 +361,8 @@ write_in_parts(struct reg_cli *cli, const struct bl_reg_ops *ops)
 
     rc = rc != 0 ? reg_report(cli, rc, "import") : 0;
     if (parts > 1) {
-        fprintf(stderr, "%s: applied as %u writes (each atomic, not the whole)\n", cli->prog, parts);
+        fprintf(stderr, "%s: applied as %u writes (each atomic, not the whole)\n", cli->prog,
+                parts);
     }
     return rc;
 }
@@ -467,4 +469,3 @@ reg_cmd_watch(struct reg_cli *cli, int argc, char **argv)
         bl_reg_ipc_event_clear(&ev);
     }
 }
-

@@ -255,8 +255,8 @@ bl_cmd_status(int argc, char **argv)
          "key=value lines (newlines in values as \\n), for scripts", NULL},
         {"service", 's', 0, G_OPTION_ARG_STRING, &service,
          "The daemon's IPC service (ipc-service in bmclinkd.conf; default bmclink)", "NAME"},
-        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
-         BL_CLI_TIMEOUT_HELP " (default 30)", "DURATION"},
+        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout, BL_CLI_TIMEOUT_HELP " (default 30)",
+         "DURATION"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     const struct bl_cli_spec spec = {
@@ -264,7 +264,10 @@ bl_cmd_status(int argc, char **argv)
         "The local bmclinkd's state: BMCNOTICE trap counters (accepted, dropped by reason), the "
         "last notices and the recovery timeline, the BMC heartbeat table, the registry's sync "
         "state.",
-        entries, NULL, NULL, NULL};
+        entries,
+        NULL,
+        NULL,
+        NULL};
     struct bl_cli_args a;
     uint32_t timeout_ms = BL_CLI_TIMEOUT_DEFAULT_S * 1000u;
     struct bl_status *st = NULL;

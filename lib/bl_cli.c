@@ -330,10 +330,10 @@ with_builtins(const GOptionEntry *entries, gboolean *version, char ***rest)
     }
     GOptionEntry *all = g_new0(GOptionEntry, n + 3);
     memcpy(all, entries, n * sizeof(*all));
-    all[n] = (GOptionEntry){"version", 0, 0, G_OPTION_ARG_NONE, version,
-                            "Print the version and exit", NULL};
-    all[n + 1] = (GOptionEntry){G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, rest, NULL,
-                                NULL};
+    all[n] = (GOptionEntry){
+        "version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL};
+    all[n + 1] =
+        (GOptionEntry){G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, rest, NULL, NULL};
     return all;
 }
 
@@ -393,8 +393,8 @@ check_sub(const struct bl_cli_spec *spec, const struct bl_cli_args *a)
 {
     const struct bl_cli_sub *c = a->sub;
     int max = c != NULL ? c->max_args : 0;
-    g_autofree char *who = c != NULL ? g_strdup_printf("%s %s", spec->prog, c->name)
-                                     : g_strdup(spec->prog);
+    g_autofree char *who =
+        c != NULL ? g_strdup_printf("%s %s", spec->prog, c->name) : g_strdup(spec->prog);
 
     if (c != NULL && a->n_words < c->min_args) {
         return bl_cli_usage_error(who, "missing argument (usage: %s %s)", who, c->args);

@@ -35,7 +35,8 @@ enum {
  * --timeout, the same everywhere: a Pacemaker duration (bl_conf.h: "30", "30s", "2min",
  * "PT2M"), a bare number in seconds, from 1 s to 1 h.
  */
-#define BL_CLI_TIMEOUT_HELP "How long to wait: a duration (30, 30s, 2min, PT2M; a bare number is seconds)"
+#define BL_CLI_TIMEOUT_HELP                                                                        \
+    "How long to wait: a duration (30, 30s, 2min, PT2M; a bare number is seconds)"
 #define BL_CLI_TIMEOUT_DEFAULT_S 30
 #define BL_CLI_TIMEOUT_MAX_S 3600
 
@@ -94,12 +95,12 @@ struct bl_cli_sub {
 
 /* A command: programs and the subcommands of bmclink share this shape. */
 struct bl_cli_spec {
-    const char *prog;          /* as messages name it: "bmclink chain", "bmclink-reg" */
-    const char *summary;       /* one line for --help */
-    GOptionEntry *entries;     /* ending with an all-zero entry; arg_data point at the result */
-    const char *common;        /* options every subcommand takes, space-separated; NULL none */
+    const char *prog;              /* as messages name it: "bmclink chain", "bmclink-reg" */
+    const char *summary;           /* one line for --help */
+    GOptionEntry *entries;         /* ending with an all-zero entry; arg_data point at the result */
+    const char *common;            /* options every subcommand takes, space-separated; NULL none */
     const struct bl_cli_sub *subs; /* NULL-name-terminated; NULL: no subcommands */
-    const char *description;   /* after the subcommands in --help; may be NULL */
+    const char *description;       /* after the subcommands in --help; may be NULL */
 };
 
 /* What bl_cli_parse() found besides the options it stored through the entries. */
@@ -107,7 +108,7 @@ struct bl_cli_args {
     const struct bl_cli_sub *sub; /* NULL when the spec has no subcommands */
     char **words;                 /* the words after the subcommand, NULL-terminated */
     int n_words;
-    char **given;                 /* long names of the options on the command line */
+    char **given; /* long names of the options on the command line */
 };
 
 /**
@@ -152,7 +153,7 @@ struct bl_cli_progress {
     const char *what; /* "waiting for this node's registry to be in sync" */
     gint64 start_us;
     gint64 last_us;
-    gint64 every_us;  /* 1 s on a terminal, 5 s otherwise (a log keeps fewer lines) */
+    gint64 every_us; /* 1 s on a terminal, 5 s otherwise (a log keeps fewer lines) */
 };
 
 /** Start measuring (now). */
