@@ -246,16 +246,20 @@ cmd_status(struct status_opts *o)
                                                             : "/run/resource-agents");
     }
     bl_chain_sys_defaults(&sys);
-    if (b != NULL) {
+    /* the running resources: {"resources": [...]}; a chain file: its own object */
+    bool wrap = b != NULL && o->chain_file == NULL;
+    if (wrap) {
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, o->chain_file != NULL ? "chain_file" : "resources");
+        json_builder_set_member_name(b, "resources");
         json_builder_begin_array(b);
     }
     rc = status_all(&sys, o, b);
-    if (b != NULL) {
+    if (wrap) {
         json_builder_end_array(b);
         json_builder_end_object(b);
-        rc |= bl_cli_json_print(json_builder_get_root(b));
+    }
+    if (b != NULL) {
+        rc |= bl_cli_json_print(json_builder_get_root(b)); /* NULL (nothing) if FILE failed */
     }
     return rc;
 }

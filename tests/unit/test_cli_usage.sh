@@ -90,6 +90,30 @@ wrong "^fence_bmclink: error: Parse error: option --ip requires an argument" "$f
 wrong "^fence_bmclink: error: Parse error: unexpected argument 'off'" "$fence" -a 192.0.2.1 off
 wrong "^fence_bmclink: error: .*Unrecognised action 'bogus'" "$fence" -o bogus
 
+# --json: typed values (booleans, numbers, nested), every error of the file, nothing else on
+# stdout. python3 reads it (pcs brings it on every cluster node).
+printf '[bmc]\nbogus = 1\nother = 2\n[heartbeat]\ninterval = x\n' >"$tmp/bad.conf"
+"$cli" config check "$tmp/bad.conf" --json >"$tmp/json" 2>"$tmp/err"
+rc=$?
+python3 - "$tmp/json" "$tmp/bad.conf" <<'PY' && [ "$rc" -eq 1 ] && [ ! -s "$tmp/err" ] &&
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["valid"] is False and r["file"] == sys.argv[2], r
+assert len(r["errors"]) == 3 and all(sys.argv[2] + ":" in e for e in r["errors"]), r
+PY
+    echo "ok   config check --json: every error, valid false, exit 1" ||
+    { echo "FAIL: config check --json (exit $rc): $(cat "$tmp/json" "$tmp/err")"; failed=1; }
+printf '[member a]\nkind = daemon\ncommand = /bin/true\npidfile = %s/a.pid\n' "$tmp" >"$tmp/c.chain"
+"$cli" chain status --chain "$tmp/c.chain" --json >"$tmp/json" &&
+python3 - "$tmp/json" <<'PY' &&
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = r["chain"]["members"][0]
+assert m["name"] == "a" and m["optional"] is False and m["state"] == "stopped", r
+PY
+    echo "ok   chain status --chain --json: nested, typed" ||
+    { echo "FAIL: chain status --json: $(cat "$tmp/json")"; failed=1; }
+
 for p in "$cli" "$reg" "$daemon" "$fence"; do
     out=$("$p" --version 2>&1)
     rc=$?
