@@ -342,7 +342,7 @@ static int
 run_goption(const struct bl_cli_spec *spec, GOptionEntry *all, int argc, char **argv)
 {
     g_autofree char *desc = describe(spec);
-    GOptionContext *ctx = g_option_context_new(spec->subs != NULL ? "COMMAND [ARG…]" : NULL);
+    GOptionContext *ctx = g_option_context_new(spec->subs != NULL ? "COMMAND [ARG...]" : NULL);
     g_autofree char **av = g_new0(char *, (size_t) argc + 1);
     char **avp = av;
     GError *err = NULL;
