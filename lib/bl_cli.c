@@ -182,6 +182,11 @@ check_short(const GOptionEntry *entries, const char *word, GPtrArray *given, boo
         if (e == NULL && (*c == 'h' || *c == '?')) {
             continue;
         }
+        if (e == NULL && g_ascii_isdigit(*c)) {
+            return g_strdup_printf("unknown option '%s' (a value starting with '-' goes after "
+                                   "'--')",
+                                   word);
+        }
         if (e == NULL) {
             return g_strdup_printf("unknown option '-%c' (see --help)", *c);
         }

@@ -75,6 +75,7 @@ usage "^bmclink-reg: render: --profile FILE is required" "$reg" render
 usage "^bmclink-reg: set: a VALUE and --value-file both given" "$reg" set K n sz v -f -
 usage "^bmclink-reg: --timeout 'x' is not a duration" "$reg" --timeout x wait
 usage "^bmclink-reg: Missing argument for --service" "$reg" status --service
+usage "^bmclink-reg: unknown option '-1' \(a value starting with '-' goes after '--'\)" "$reg" set K n dword -1
 
 usage "^bmclinkd: unknown option '--chek-config' \($mean '--check-config'\?\)" "$daemon" --chek-config
 usage "^bmclinkd: unknown option '--bogus'" "$daemon" --bogus
