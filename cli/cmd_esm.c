@@ -6,6 +6,7 @@
 #include "bl_result.h"
 #include "chain_agent.h"
 #include "chain_exec.h"
+#include "cli_json.h"
 #include "commands.h"
 #include "esm.h"
 
@@ -20,6 +21,7 @@
 struct opts {
     gboolean crm;
     gboolean apply;
+    gboolean json;
     char *node;
     char *reg_cli;
     char *reg_profile;
@@ -220,6 +222,31 @@ read_facts_file(const char *path, struct bl_esm_facts *f)
     return true;
 }
 
+/* --json of check: {"site", "nodes", "facts_from", "ok", "violations": [...]} */
+static void
+print_check_json(const struct bl_esm_site *site, guint n_facts, const GPtrArray *lines)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "site");
+    json_builder_add_string_value(b, site->source);
+    json_builder_set_member_name(b, "nodes");
+    json_builder_add_int_value(b, (gint64) site->n_nodes);
+    json_builder_set_member_name(b, "facts_from");
+    json_builder_add_int_value(b, n_facts);
+    json_builder_set_member_name(b, "ok");
+    json_builder_add_boolean_value(b, lines->len == 0);
+    json_builder_set_member_name(b, "violations");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < lines->len; i++) {
+        json_builder_add_string_value(b, lines->pdata[i]);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    bl_cli_json_print(json_builder_get_root(b));
+}
+
 static int
 cmd_check(const struct opts *o, const struct bl_esm_site *site, const struct bl_chain *chain)
 {
@@ -238,15 +265,22 @@ cmd_check(const struct opts *o, const struct bl_esm_site *site, const struct bl_
         if (strcmp(node, here) == 0) {
             gather_here(o, site, chain, node, &f);
             g_array_append_val(facts, f);
-        } else if (gather_remote(o, node, &f)) {
-            g_array_append_val(facts, f);
+        } else {
+            /* ssh may take up to its time-out: say what is awaited (stderr only) */
+            fprintf(stderr, "bmclink esm: facts from %s over ssh ...\n", node);
+            if (gather_remote(o, node, &f)) {
+                g_array_append_val(facts, f);
+            }
         }
     }
     bl_esm_check(site, chain, (struct bl_esm_facts *) (void *) facts->data, facts->len, lines);
-    for (guint i = 0; i < lines->len; i++) {
+    if (o->json) {
+        print_check_json(site, facts->len, lines);
+    }
+    for (guint i = 0; !o->json && i < lines->len; i++) {
         printf("%s\n", (char *) lines->pdata[i]);
     }
-    if (lines->len == 0) {
+    if (!o->json && lines->len == 0) {
         printf("%s: every prerequisite met on %zu node(s)\n", site->source, site->n_nodes);
     }
     for (guint i = 0; i < facts->len; i++) {
@@ -262,7 +296,7 @@ static const struct bl_cli_sub subs[] = {
      "print the whole Pacemaker configuration (pcs commands, or crmsh text); --apply runs it"},
     {"facts", "SITE", 1, 1, "node reg-cli registry-profile",
      "what this node sees of the prerequisites (for check)"},
-    {"check", "SITE [FACTS-FILE...]", 1, -1, "node reg-cli registry-profile",
+    {"check", "SITE [FACTS-FILE...]", 1, -1, "node reg-cli registry-profile json",
      "every prerequisite on every node, one line per violation (facts from the files given, "
      "else gathered here and over ssh from the other nodes)"},
     {"update", "SITE", 1, 1, "crm", "the plan of a manager update, step by step (nothing is run)"},
@@ -303,6 +337,7 @@ bl_cmd_esm(int argc, char **argv)
          "facts, check: the registry command (default " BL_REG_CLI ")", "PATH"},
         {"registry-profile", 'p', 0, G_OPTION_ARG_FILENAME, &o.reg_profile,
          "facts, check: the registry profile (default the site's, installed)", "FILE"},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "check: the result as JSON", NULL},
         {"chains", 'C', 0, G_OPTION_ARG_FILENAME, &o.chains,
          "a folder of chain files searched first", "DIR"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
