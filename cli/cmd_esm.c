@@ -6,10 +6,10 @@
 #include "bl_result.h"
 #include "chain_agent.h"
 #include "chain_exec.h"
+#include "cli_json.h"
 #include "commands.h"
 #include "esm.h"
 
-#include <getopt.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -19,81 +19,16 @@
 #define FACTS_TIMEOUT_MS 60000
 
 struct opts {
-    bool crm;
-    bool apply;
-    const char *node;
-    const char *reg_cli;
-    const char *reg_profile;
-    const char *chains; /* a directory searched before the installed chain folders */
+    gboolean crm;
+    gboolean apply;
+    gboolean json;
+    char *node;
+    char *reg_cli;
+    char *reg_profile;
+    char *chains; /* a directory searched before the installed chain folders */
     const char *site;
     char **facts; /* files given to check */
 };
-
-void
-bl_cmd_esm_usage(FILE *out)
-{
-    fputs("usage: bmclink esm chain SITE\n"
-          "       bmclink esm setup [--crm] [--apply] SITE\n"
-          "       bmclink esm facts [--node NAME] SITE\n"
-          "       bmclink esm check SITE [FACTS-FILE...]\n"
-          "       bmclink esm update [--crm] SITE\n"
-          "       (any: --chains DIR, a folder of chain files searched first)\n\n"
-          "chain   the site's chain file, for /etc/bmclink/chains/ on every node\n"
-          "setup   print the whole Pacemaker configuration (pcs commands, or crmsh text);\n"
-          "        --apply runs it\n"
-          "facts   what this node sees of the prerequisites (for check)\n"
-          "check   every prerequisite on every node, one line per violation (facts from the\n"
-          "        files given, else gathered here and over ssh from the other nodes)\n"
-          "update  the plan of a manager update, step by step (nothing is run)\n\n"
-          "SITE is the site file (docs/esm.md, \"The site file\"). Exit: 0 fine, 1 failed or\n"
-          "violations found, 2 usage.\n",
-          out);
-}
-
-static int
-parse_opts(int argc, char **argv, struct opts *o)
-{
-    static const struct option longopts[] = {{"crm", no_argument, NULL, 'c'},
-                                             {"apply", no_argument, NULL, 'a'},
-                                             {"node", required_argument, NULL, 'n'},
-                                             {"reg-cli", required_argument, NULL, 'r'},
-                                             {"registry-profile", required_argument, NULL, 'p'},
-                                             {"chains", required_argument, NULL, 'C'},
-                                             {NULL, 0, NULL, 0}};
-    int opt;
-
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "can:r:p:C:", longopts, NULL)) != -1) {
-        switch (opt) {
-            case 'c':
-                o->crm = true;
-                break;
-            case 'a':
-                o->apply = true;
-                break;
-            case 'n':
-                o->node = optarg;
-                break;
-            case 'r':
-                o->reg_cli = optarg;
-                break;
-            case 'p':
-                o->reg_profile = optarg;
-                break;
-            case 'C':
-                o->chains = optarg;
-                break;
-            default:
-                return BL_CLI_USAGE;
-        }
-    }
-    if (optind >= argc) {
-        return BL_CLI_USAGE;
-    }
-    o->site = argv[optind];
-    o->facts = argv + optind + 1;
-    return BL_CLI_OK;
-}
 
 /* The site and its resolved chain, or a message and NULL. */
 static struct bl_esm_site *
@@ -134,7 +69,7 @@ run_logged(char *const *argv, const char *what)
                 rc != 0 ? bl_strerror(rc) : "non-zero exit", res.output ? res.output : "");
     }
     bl_chain_exec_res_clear(&res);
-    return ok ? BL_CLI_OK : BL_CLI_FAILED;
+    return ok ? BL_CLI_EXIT_OK : BL_CLI_EXIT_FAILED;
 }
 
 static int
@@ -145,7 +80,7 @@ apply_pcs(const struct bl_esm_site *site, const struct bl_chain *chain)
 
     if (pcs == NULL) {
         fputs("bmclink esm: pcs not found\n", stderr);
-        return BL_CLI_FAILED;
+        return BL_CLI_EXIT_FAILED;
     }
     for (guint i = 0; i < cmds->len; i++) {
         struct bl_esm_cmd *c = cmds->pdata[i];
@@ -154,11 +89,11 @@ apply_pcs(const struct bl_esm_site *site, const struct bl_chain *chain)
         fflush(stdout);
         g_free(c->argv[0]);
         c->argv[0] = g_strdup(pcs);
-        if (run_logged(c->argv, line) != BL_CLI_OK) {
-            return BL_CLI_FAILED;
+        if (run_logged(c->argv, line) != BL_CLI_EXIT_OK) {
+            return BL_CLI_EXIT_FAILED;
         }
     }
-    return BL_CLI_OK;
+    return BL_CLI_EXIT_OK;
 }
 
 static int
@@ -172,12 +107,12 @@ apply_crm(const char *text)
     if (crm == NULL || fd < 0) {
         fputs(crm == NULL ? "bmclink esm: crm not found\n" : "bmclink esm: no temporary file\n",
               stderr);
-        return BL_CLI_FAILED;
+        return BL_CLI_EXIT_FAILED;
     }
     close(fd);
     if (!g_file_set_contents(tmp, text, -1, NULL)) {
         g_unlink(tmp);
-        return BL_CLI_FAILED;
+        return BL_CLI_EXIT_FAILED;
     }
     char *argv[] = {crm, "configure", "load", "update", tmp, NULL};
     printf("+ crm configure load update %s\n", tmp);
@@ -193,7 +128,7 @@ cmd_setup(const struct opts *o, const struct bl_esm_site *site, const struct bl_
 
     if (!o->apply) {
         fputs(text, stdout);
-        return BL_CLI_OK;
+        return BL_CLI_EXIT_OK;
     }
     return o->crm ? apply_crm(text) : apply_pcs(site, chain);
 }
@@ -238,7 +173,7 @@ cmd_facts(const struct opts *o, const struct bl_esm_site *site, const struct bl_
     text = bl_esm_facts_to_text(&f);
     fputs(text, stdout);
     bl_esm_facts_clear(&f);
-    return BL_CLI_OK;
+    return BL_CLI_EXIT_OK;
 }
 
 /* Another node's facts through ssh (BatchMode: never a password prompt). */
@@ -287,6 +222,31 @@ read_facts_file(const char *path, struct bl_esm_facts *f)
     return true;
 }
 
+/* --json of check: {"site", "nodes", "facts_from", "ok", "violations": [...]} */
+static void
+print_check_json(const struct bl_esm_site *site, guint n_facts, const GPtrArray *lines)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "site");
+    json_builder_add_string_value(b, site->source);
+    json_builder_set_member_name(b, "nodes");
+    json_builder_add_int_value(b, (gint64) site->n_nodes);
+    json_builder_set_member_name(b, "facts_from");
+    json_builder_add_int_value(b, n_facts);
+    json_builder_set_member_name(b, "ok");
+    json_builder_add_boolean_value(b, lines->len == 0);
+    json_builder_set_member_name(b, "violations");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < lines->len; i++) {
+        json_builder_add_string_value(b, lines->pdata[i]);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    bl_cli_json_print(json_builder_get_root(b));
+}
+
 static int
 cmd_check(const struct opts *o, const struct bl_esm_site *site, const struct bl_chain *chain)
 {
@@ -305,62 +265,108 @@ cmd_check(const struct opts *o, const struct bl_esm_site *site, const struct bl_
         if (strcmp(node, here) == 0) {
             gather_here(o, site, chain, node, &f);
             g_array_append_val(facts, f);
-        } else if (gather_remote(o, node, &f)) {
-            g_array_append_val(facts, f);
+        } else {
+            /* ssh may take up to its time-out: say what is awaited (stderr only) */
+            fprintf(stderr, "bmclink esm: facts from %s over ssh ...\n", node);
+            if (gather_remote(o, node, &f)) {
+                g_array_append_val(facts, f);
+            }
         }
     }
     bl_esm_check(site, chain, (struct bl_esm_facts *) (void *) facts->data, facts->len, lines);
-    for (guint i = 0; i < lines->len; i++) {
+    if (o->json) {
+        print_check_json(site, facts->len, lines);
+    }
+    for (guint i = 0; !o->json && i < lines->len; i++) {
         printf("%s\n", (char *) lines->pdata[i]);
     }
-    if (lines->len == 0) {
+    if (!o->json && lines->len == 0) {
         printf("%s: every prerequisite met on %zu node(s)\n", site->source, site->n_nodes);
     }
     for (guint i = 0; i < facts->len; i++) {
         bl_esm_facts_clear(&g_array_index(facts, struct bl_esm_facts, i));
     }
     g_array_free(facts, TRUE);
-    return lines->len == 0 ? BL_CLI_OK : BL_CLI_FAILED;
+    return lines->len == 0 ? BL_CLI_EXIT_OK : BL_CLI_EXIT_FAILED;
+}
+
+static const struct bl_cli_sub subs[] = {
+    {"chain", "SITE", 1, 1, NULL, "the site's chain file, for /etc/bmclink/chains/ on every node"},
+    {"setup", "SITE", 1, 1, "crm apply",
+     "print the whole Pacemaker configuration (pcs commands, or crmsh text); --apply runs it"},
+    {"facts", "SITE", 1, 1, "node reg-cli registry-profile",
+     "what this node sees of the prerequisites (for check)"},
+    {"check", "SITE [FACTS-FILE...]", 1, -1, "node reg-cli registry-profile json",
+     "every prerequisite on every node, one line per violation (facts from the files given, "
+     "else gathered here and over ssh from the other nodes)"},
+    {"update", "SITE", 1, 1, "crm", "the plan of a manager update, step by step (nothing is run)"},
+    {NULL, NULL, 0, 0, NULL, NULL},
+};
+
+static int
+run_sub(const struct opts *o, const char *sub, const struct bl_esm_site *site,
+        const struct bl_chain *chain)
+{
+    g_autofree char *text = NULL;
+
+    if (strcmp(sub, "setup") == 0) {
+        return cmd_setup(o, site, chain);
+    }
+    if (strcmp(sub, "facts") == 0) {
+        return cmd_facts(o, site, chain);
+    }
+    if (strcmp(sub, "check") == 0) {
+        return cmd_check(o, site, chain);
+    }
+    text = strcmp(sub, "chain") == 0 ? bl_esm_chain_text(site)
+                                     : bl_esm_update_plan(site, chain, o->crm);
+    fputs(text, stdout);
+    return BL_CLI_EXIT_OK;
 }
 
 int
 bl_cmd_esm(int argc, char **argv)
 {
-    static const char *const subs[] = {"chain", "setup", "facts", "check", "update"};
     struct opts o = {0};
+    GOptionEntry entries[] = {
+        {"crm", 0, 0, G_OPTION_ARG_NONE, &o.crm, "setup, update: crmsh instead of pcs", NULL},
+        {"apply", 0, 0, G_OPTION_ARG_NONE, &o.apply, "setup: run it", NULL},
+        {"node", 'n', 0, G_OPTION_ARG_STRING, &o.node,
+         "facts, check: this node's name (default the host name up to its first dot)", "NAME"},
+        {"reg-cli", 'r', 0, G_OPTION_ARG_FILENAME, &o.reg_cli,
+         "facts, check: the registry command (default " BL_REG_CLI ")", "PATH"},
+        {"registry-profile", 'p', 0, G_OPTION_ARG_FILENAME, &o.reg_profile,
+         "facts, check: the registry profile (default the site's, installed)", "FILE"},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "check: the result as JSON", NULL},
+        {"chains", 'C', 0, G_OPTION_ARG_FILENAME, &o.chains,
+         "a folder of chain files searched first", "DIR"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    const struct bl_cli_spec spec = {
+        "bmclink esm",
+        "The server manager's site, set up and checked as the vendor's cluster guide has it.",
+        entries,
+        "chains",
+        subs,
+        "SITE is the site file (docs/esm.md, \"The site file\"). Exit: 0 fine, 1 failed or "
+        "violations found, 2 usage."};
+    struct bl_cli_args a;
     struct bl_chain *chain = NULL;
-    struct bl_esm_site *site;
-    int sub = -1;
-    int rc;
+    struct bl_esm_site *site = NULL;
+    int rc = bl_cli_parse(&spec, argc, argv, &a);
 
-    for (int i = 0; argc >= 2 && i < (int) G_N_ELEMENTS(subs); i++) {
-        sub = strcmp(argv[1], subs[i]) == 0 ? i : sub;
-    }
-    if (sub < 0 || parse_opts(argc - 1, argv + 1, &o) != BL_CLI_OK ||
-        (o.facts[0] != NULL && sub != 3)) {
-        bl_cmd_esm_usage(stderr);
-        return BL_CLI_USAGE;
-    }
-    site = load_site(&o, &chain);
-    if (site == NULL) {
-        return BL_CLI_FAILED;
-    }
-    if (sub == 0) {
-        g_autofree char *text = bl_esm_chain_text(site);
-        fputs(text, stdout);
-        rc = BL_CLI_OK;
-    } else if (sub == 1) {
-        rc = cmd_setup(&o, site, chain);
-    } else if (sub == 2) {
-        rc = cmd_facts(&o, site, chain);
-    } else if (sub == 3) {
-        rc = cmd_check(&o, site, chain);
-    } else {
-        g_autofree char *plan = bl_esm_update_plan(site, chain, o.crm);
-        fputs(plan, stdout);
-        rc = BL_CLI_OK;
+    if (rc == 0) {
+        o.site = a.words[0];
+        o.facts = a.words + 1;
+        site = load_site(&o, &chain);
+        rc = site != NULL ? run_sub(&o, a.sub->name, site, chain) : BL_CLI_EXIT_FAILED;
     }
     bl_chain_free(chain);
     bl_esm_site_free(site);
-    return rc;
+    bl_cli_args_clear(&a);
+    g_free(o.node);
+    g_free(o.reg_cli);
+    g_free(o.reg_profile);
+    g_free(o.chains);
+    return rc == BL_CLI_DONE ? BL_CLI_EXIT_OK : rc;
 }

@@ -1,5 +1,5 @@
 /*
- * bmclink status [--json | --keys] [--service NAME] [--timeout SECONDS]
+ * bmclink status [--json | --keys] [--service NAME] [--timeout DURATION]
  *
  * Asks the local bmclinkd (libqb IPC, the BMC module's id range) for its state and prints
  * it: trap counters (accepted, dropped by reason), the last notices, the recovery's
@@ -10,29 +10,15 @@
 #include "bl_ipcc.h"
 #include "bl_result.h"
 #include "bmc_status.h"
+#include "cli_json.h"
 #include "commands.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <glib.h>
 #include <qb/qbipcc.h>
 #include <string.h>
 
 #define IPC_MAX (BL_STATUS_WIRE_MAX + 4096)
-
-void
-bl_cmd_status_usage(FILE *out)
-{
-    fputs("usage: bmclink status [--json | --keys] [--service NAME] [--timeout SECONDS]\n\n"
-          "The local bmclinkd's state: BMCNOTICE trap counters (accepted, dropped by reason),\n"
-          "the last notices and the recovery timeline, the BMC heartbeat table, the\n"
-          "registry's sync state.\n"
-          "  --json     one JSON object of strings\n"
-          "  --keys     key=value lines (newlines in values as \\n), for scripts\n"
-          "  --service  the daemon's IPC service (ipc-service in bmclinkd.conf; default bmclink)\n"
-          "  --timeout  seconds to wait for the answer (1 to 3600; default 10)\n",
-          out);
-}
 
 /* One request, one answer: the encoded status. */
 static int
@@ -239,57 +225,74 @@ print_text(const struct bl_status *st)
            get(st, "registry.nodeid"), get(st, "registry.members"));
 }
 
-int
-bl_cmd_status(int argc, char **argv)
+static int
+show(const struct bl_status *st, bool json, bool keys)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"keys", no_argument, NULL, 'k'},
-        {"service", required_argument, NULL, 's'},
-        {"timeout", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *service = "bmclink";
-    int fmt = 0, opt;
-    guint64 timeout_s = 10;
-    struct bl_status *st = NULL;
-
-    while ((opt = getopt_long(argc, argv, "jks:t:", longopts, NULL)) != -1) {
-        switch (opt) {
-            case 'j':
-            case 'k':
-                fmt = opt;
-                break;
-            case 's':
-                service = optarg;
-                break;
-            case 't':
-                if (g_ascii_string_to_unsigned(optarg, 10, 1, 3600, &timeout_s, NULL) == FALSE) {
-                    fprintf(stderr, "bmclink status: --timeout wants 1 to 3600 seconds\n");
-                    return BL_CLI_USAGE;
-                }
-                break;
-            default:
-                bl_cmd_status_usage(stderr);
-                return BL_CLI_USAGE;
-        }
-    }
-    int rc = ask(service, (int) timeout_s * 1000, &st);
-    if (rc != 0) {
-        fprintf(stderr, "bmclink status: bmclinkd (IPC service %s): %s\n", service,
-                bl_strerror(rc));
-        return BL_CLI_FAILED;
-    }
     g_autoptr(GString) out = g_string_new(NULL);
-    if (fmt == 'j') {
-        bl_status_format_json(st, out);
-        fputs(out->str, stdout);
-    } else if (fmt == 'k') {
+
+    if (json) {
+        return bl_cli_json_print(bl_cli_json_from_status(st));
+    }
+    if (keys) {
         bl_status_format_keys(st, out);
         fputs(out->str, stdout);
     } else {
         print_text(st);
     }
+    return BL_CLI_EXIT_OK;
+}
+
+int
+bl_cmd_status(int argc, char **argv)
+{
+    g_autofree char *service = NULL;
+    g_autofree char *timeout = NULL;
+    gboolean json = FALSE, keys = FALSE;
+    GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         "One JSON object: nested by the keys' dots, numbers and yes/no typed", NULL},
+        {"keys", 0, 0, G_OPTION_ARG_NONE, &keys,
+         "key=value lines (newlines in values as \\n), for scripts", NULL},
+        {"service", 's', 0, G_OPTION_ARG_STRING, &service,
+         "The daemon's IPC service (ipc-service in bmclinkd.conf; default bmclink)", "NAME"},
+        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout, BL_CLI_TIMEOUT_HELP " (default 30)",
+         "DURATION"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    const struct bl_cli_spec spec = {
+        "bmclink status",
+        "The local bmclinkd's state: BMCNOTICE trap counters (accepted, dropped by reason), the "
+        "last notices and the recovery timeline, the BMC heartbeat table, the registry's sync "
+        "state.",
+        entries,
+        NULL,
+        NULL,
+        NULL};
+    struct bl_cli_args a;
+    uint32_t timeout_ms = BL_CLI_TIMEOUT_DEFAULT_S * 1000u;
+    struct bl_status *st = NULL;
+    int rc = bl_cli_parse(&spec, argc, argv, &a);
+
+    if (rc == 0) {
+        rc = bl_cli_conflict(&spec, &a, "json", "keys");
+        bl_cli_args_clear(&a);
+    }
+    if (rc == 0 && timeout != NULL && bl_cli_parse_timeout(timeout, &timeout_ms) != 0) {
+        rc = bl_cli_usage_error(spec.prog, "--timeout '%s' is not a duration of 1 s to 1 h",
+                                timeout);
+    }
+    if (rc != 0) {
+        return rc == BL_CLI_DONE ? BL_CLI_EXIT_OK : rc;
+    }
+    const char *svc = service != NULL ? service : "bmclink";
+    rc = ask(svc, (int) timeout_ms, &st);
+    if (rc != 0) {
+        const char *hint = bl_cli_daemon_hint(rc);
+        fprintf(stderr, "bmclink status: bmclinkd (IPC service %s): %s\n", svc,
+                hint != NULL ? hint : bl_strerror(rc));
+        return BL_CLI_EXIT_FAILED;
+    }
+    rc = show(st, json, keys);
     bl_status_free(st);
-    return BL_CLI_OK;
+    return rc;
 }

@@ -2,6 +2,7 @@
  * fence_bmclink's option table and its two parsers (argv, stdin) and validator.
  */
 #include "bl_fence_opt.h"
+#include "bl_cli.h"
 #include "bl_conf.h"
 #include "bl_result.h"
 
@@ -683,7 +684,17 @@ bl_getopt_error(int ch, int argc, char **argv, char *err, size_t errlen)
     } else if (optopt != 0) {
         snprintf(err, errlen, "Parse error: option -%c not recognized", optopt);
     } else {
-        snprintf(err, errlen, "Parse error: option %s not recognized", arg);
+        /* a near miss of a long option gets the nearest (bl_cli.h) */
+        const char *names[BL_FOPT__COUNT + 1] = {NULL};
+        g_autofree char *typed = g_strndup(arg, strcspn(arg, "="));
+        for (int i = 0, n = 0; i < BL_FOPT__COUNT; i++) {
+            names[n] = bl_fopts[i].long_opt;
+            n += names[n] != NULL;
+        }
+        const char *near = g_str_has_prefix(typed, "--") ? bl_cli_nearest(typed + 2, names) : NULL;
+        snprintf(err, errlen, "Parse error: option %s not recognized%s%s%s", typed,
+                 near != NULL ? " (did you mean '--" : "", near != NULL ? near : "",
+                 near != NULL ? "'?)" : "");
     }
     return BL_E_INVALID;
 }
@@ -721,7 +732,11 @@ bl_fence_opts_parse_argv(struct bl_fence_opts *o, int argc, char **argv, char *e
         bl_store_cmdline(o, d, optarg);
     }
     if (optind < argc) {
-        qb_log(LOG_WARNING, "Unused arguments on command line: %d", argc - optind);
+        /* fence-agents only warn; a stray word is refused here, as `-a HOST off` would
+         * otherwise run the default action (reboot) instead of the word's */
+        snprintf(err, errlen, "Parse error: unexpected argument '%s' (an action is -o ACTION)",
+                 argv[optind]);
+        return BL_E_INVALID;
     }
     if (o->val[BL_FOPT_PLUG] != NULL && o->val[BL_FOPT_PORT_AS_IP] == NULL) {
         snprintf(err, errlen, "Parser error: option -n/--plug is not recognized");

@@ -12,7 +12,7 @@ BL_PACKAGES=(
     # build
     build-essential cmake pkg-config clang libclang-rt-14-dev
     libqb-dev libcpg-dev libquorum-dev libvotequorum-dev libcmocka-dev libglib2.0-dev
-    libsqlite3-dev libsnmp-dev libopenipmi-dev pacemaker-dev
+    libsqlite3-dev libsnmp-dev libopenipmi-dev pacemaker-dev libjson-glib-dev
     # the cluster and its tools (pcs and crmsh as the examples use them)
     corosync pacemaker pacemaker-cli-utils pcs crmsh
     # the agents we drive and compare with, and what they call: Filesystem needs modprobe

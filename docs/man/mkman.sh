@@ -44,7 +44,9 @@ part bmclink.8 usage verbatim "$cli" --help
 for cmd in chain status config esm; do
     part bmclink.8 "$cmd" verbatim "$cli" "$cmd" --help
 done
-part bmclink.8 reg verbatim "$reg" --help
+# bmclink reg is the entry; bmclink-reg (its page a link to bmclink.8) runs the same code
+part bmclink.8 reg verbatim "$cli" reg --help
+"$reg" --version >/dev/null || { echo "mkman.sh: $reg --version failed" >&2; exit 1; }
 part ocf_bmclink_servicechain.7 ocf "ocf bmclink" ocf_meta "$chain_agent"
 part ocf_bmclink_bmclinkd.7 ocf "ocf bmclink" ocf_meta "$daemon_agent"
 

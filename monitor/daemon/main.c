@@ -12,6 +12,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "bl_cli.h"
 #include "bl_log.h"
 #include "bl_proc.h"
 #include "bl_result.h"
@@ -236,6 +237,7 @@ struct options {
     gboolean dump;
     gboolean check;
     gboolean reset_store;
+    gboolean version;
     char **rest; /* words after the options */
 };
 
@@ -280,12 +282,18 @@ parse_options(int argc, char **argv, struct options *o)
          "If the registry store is corrupt, set it aside and start empty (this node then "
          "receives a full copy from the cluster)",
          NULL},
+        {"version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
+    g_autofree char *bad = bl_cli_check_options(entries, argc, argv, NULL); /* did you mean */
     GOptionContext *ctx = g_option_context_new("[--check-config [FILE]] - bmclink node daemon");
     GError *err = NULL;
 
+    if (bad != NULL) {
+        g_option_context_free(ctx);
+        return bl_cli_usage_error("bmclinkd", "%s", bad);
+    }
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, EXIT_HELP "\n\n" SIGNALS_HELP);
     gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
@@ -294,6 +302,10 @@ parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "bmclinkd: %s\n", err->message);
         g_error_free(err);
         return EXIT_USAGE;
+    }
+    if (o->version) {
+        printf("bmclinkd %s\n", bl_version());
+        return -1; /* done: exit 0 */
     }
     return take_arguments(o);
 }
@@ -338,7 +350,7 @@ main(int argc, char **argv)
     if (rc != 0) {
         g_strfreev(o.rest);
         g_free(o.config);
-        return rc;
+        return rc < 0 ? 0 : rc; /* -1: --version printed */
     }
     if (o.dump) {
         bld_config_dump_man(stdout);

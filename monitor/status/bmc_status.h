@@ -90,10 +90,4 @@ int bl_status_decode(const uint8_t *buf, size_t len, struct bl_status **out);
  */
 void bl_status_format_keys(const struct bl_status *st, GString *out);
 
-/**
- * Print as one JSON object {"key": "value", ...} (strings escaped), in item order.
- * \param[in,out] out  appended to
- */
-void bl_status_format_json(const struct bl_status *st, GString *out);
-
 #endif

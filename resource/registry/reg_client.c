@@ -122,7 +122,9 @@ call(struct bl_reg_client *c, struct bl_reg_ipc_req *r, int timeout_ms, struct a
         rc = recv_answer(c, timeout_ms, a);
     }
     if (rc == 0 && a->seq != r->seq) {
-        rc = BL_E_PROTO;
+        /* bmclinkd answers a request no module serves with BL_E_UNSUPPORTED and no seq (the
+         * registry disabled): that, not a malformed answer */
+        rc = a->rc == BL_E_UNSUPPORTED ? BL_E_UNSUPPORTED : BL_E_PROTO;
     }
     return rc != 0 ? rc : a->rc;
 }

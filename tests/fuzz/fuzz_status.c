@@ -17,7 +17,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bl_status_decode(data, size, &st) == 0) {
         GString *out = g_string_new(NULL);
         bl_status_format_keys(st, out);
-        bl_status_format_json(st, out);
         g_string_free(out, TRUE);
         bl_status_free(st);
     }

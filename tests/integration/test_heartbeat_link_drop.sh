@@ -111,7 +111,7 @@ echo "$tl" | sed 's/\\n/\n/g' | sed 's/^/     | /'
 "$CLI" status --service "$SERVICE" | grep -A6 '^  link of node1: ok$' | grep -q 'link drop expected' &&
     ok "A: the text view shows the timeline" || bad A "text view: $("$CLI" status --service "$SERVICE")"
 "$CLI" status --json --service "$SERVICE" |
-    python3 -c 'import json, sys; assert "answers again" in json.load(sys.stdin)["hb.0.timeline"]' &&
+    python3 -c 'import json, sys; assert "answers again" in json.load(sys.stdin)["hb"]["0"]["timeline"]' &&
     ok "A: --json holds hb.0.timeline" || bad A "--json"
 
 # --- C: a power record in the SEL (system boot / restart initiated, hard reset) ---

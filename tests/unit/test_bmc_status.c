@@ -191,15 +191,11 @@ test_formats(void **state)
 {
     struct bl_status *st = bl_status_new();
     g_autoptr(GString) keys = g_string_new(NULL);
-    g_autoptr(GString) json = g_string_new(NULL);
 
     bl_status_add(st, "a", "x\\y\nz");
     bl_status_add(st, "b", "say \"hi\"\t");
     bl_status_format_keys(st, keys);
     assert_string_equal(keys->str, "a=x\\\\y\\nz\nb=say \"hi\"\t\n");
-    bl_status_format_json(st, json);
-    assert_string_equal(json->str,
-                        "{\n  \"a\": \"x\\\\y\\nz\",\n  \"b\": \"say \\\"hi\\\"\\t\"\n}\n");
     bl_status_free(st);
 }
 
