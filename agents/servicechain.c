@@ -28,6 +28,9 @@ main(int argc, char **argv)
 
     if (action == NULL || strcmp(action, "usage") == 0 || strcmp(action, "help") == 0) {
         usage(action == NULL ? stderr : stdout, argv[0]);
+        if (action == NULL) {
+            fputs("ocf-exit-reason:no action given (start, stop, monitor, ...)\n", stderr);
+        }
         return action == NULL ? BL_OCF_ERR_ARGS : BL_OCF_SUCCESS;
     }
     if (strcmp(action, "meta-data") == 0) {
