@@ -40,6 +40,8 @@ main(int argc, char **argv)
     bl_log_init("servicechain", BL_LOG_STDERR | BL_LOG_SYSLOG,
                 getenv("HA_debug") != NULL && strcmp(getenv("HA_debug"), "1") == 0 ? LOG_DEBUG
                                                                                    : LOG_INFO);
+    /* as ocf-shellfuncs' ha_log does: the facility Pacemaker was given (PCMK_logfacility) */
+    bl_log_set_facility(getenv("HA_LOGFACILITY"));
     bl_chain_agent_from_env(&agent);
     rc = bl_chain_agent_run(&agent, action);
     bl_chain_agent_print_exit_reason(&agent, stderr);
