@@ -404,7 +404,8 @@ bl_chain_agent_meta_data(FILE *out)
                "BMCLINK_STATE_DIR, BMCLINK_RESOURCE and BMCLINK_ACTION. With "
                "registry_profile, start waits until this node's synchronized registry is in "
                "sync, renders the profile's keys into files for the programs, and their "
-               "changes to those files are recorded back into the registry.");
+               "changes to those files are recorded back into the registry. The chain file: "
+               "bmclink.chain(5); a guide: /usr/share/doc/bmclink/servicechain.md.");
     print_text(out, "shortdesc", "Ordered service chain with state on a shared volume");
     print_params(out);
     fputs("<actions>\n"
