@@ -28,6 +28,9 @@ main(int argc, char **argv)
 
     if (action == NULL || strcmp(action, "usage") == 0 || strcmp(action, "help") == 0) {
         usage(action == NULL ? stderr : stdout, argv[0]);
+        if (action == NULL) {
+            fputs("ocf-exit-reason:no action given (start, stop, monitor, ...)\n", stderr);
+        }
         return action == NULL ? BL_OCF_ERR_ARGS : BL_OCF_SUCCESS;
     }
     if (strcmp(action, "meta-data") == 0) {
@@ -37,6 +40,8 @@ main(int argc, char **argv)
     bl_log_init("servicechain", BL_LOG_STDERR | BL_LOG_SYSLOG,
                 getenv("HA_debug") != NULL && strcmp(getenv("HA_debug"), "1") == 0 ? LOG_DEBUG
                                                                                    : LOG_INFO);
+    /* as ocf-shellfuncs' ha_log does: the facility Pacemaker was given (PCMK_logfacility) */
+    bl_log_set_facility(getenv("HA_LOGFACILITY"));
     bl_chain_agent_from_env(&agent);
     rc = bl_chain_agent_run(&agent, action);
     bl_chain_agent_print_exit_reason(&agent, stderr);

@@ -8,7 +8,8 @@
  * Value spellings are Pacemaker's, so what an administrator writes in a CIB also works here:
  *   boolean   yes/no, true/false, on/off, y/n, 1/0, any case (crm_str_to_boolean)
  *   duration  a number with an optional unit: ms/msec, s/sec, m/min, h/hr, any case, blanks
- *             allowed between; or ISO 8601 "P[nW][nD][T[nH][nM][nS]]" (pcmk_parse_interval_spec).
+ *             allowed between (crm_get_msec); or ISO 8601 "P[nW][nD][T[nH][nM][nS]]"
+ *             (crm_parse_interval_spec, Pacemaker 2.1's name for operation intervals).
  *             A bare number is in the key's unit: seconds (Pacemaker's), or milliseconds for
  *             keys whose name says so (interval_ms = 1000), as those keys always read it.
  *             Each key has a range (BL_CONF_MS, BL_CONF_DURATION, BL_CONF_SECONDS rows;

@@ -39,6 +39,12 @@ value_text(const struct bl_conf_key *k)
     if (plain && k->min == 0) {
         return g_strdup_printf("text of at most %" G_GINT64_FORMAT " characters", k->max);
     }
+    if (k->choices != NULL) {
+        /* "a, b, c": troff breaks a long list there, not inside "a|b|c" */
+        g_autofree char *expects = bl_conf_expects(k);
+        g_auto(GStrv) parts = g_strsplit(expects, "|", -1);
+        return g_strjoinv(", ", parts);
+    }
     return bl_conf_expects(k);
 }
 

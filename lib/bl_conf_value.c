@@ -1,6 +1,12 @@
 /*
  * The configuration engine's value parsers (bl_conf.h): Pacemaker's spellings of booleans and
  * durations, in one place for every reader (key files, OCF parameters, fence options).
+ *
+ * Pacemaker 2.1's parsers are public (crm_str_to_boolean, crm_get_msec,
+ * crm_parse_interval_spec in crm/common/util.h) but not called: they accept by prefix ("30s5",
+ * "5mn", "2hours"), cut fractions ("1.5s" is 1 s), read P1D as 0 and P1W as 6 days (2.1.5), log
+ * through Pacemaker's own callsites, and would pull libcrmcommon (libxml2, gnutls) into the
+ * fence agent. tests/unit/test_conf_pcmk.c holds ours against them on the same strings.
  */
 #include "bl_conf.h"
 #include "bl_result.h"

@@ -13,6 +13,7 @@
 
 struct mg_param {
     char *name, *longdesc, *shortdesc, *type, *def;
+    char *unique_group; /* OCF 1.1 unique-group, NULL without */
     bool required, unique;
 };
 
@@ -38,6 +39,7 @@ param_free(gpointer p)
     g_free(m->shortdesc);
     g_free(m->type);
     g_free(m->def);
+    g_free(m->unique_group);
     g_free(m);
 }
 
@@ -78,6 +80,7 @@ on_start(GMarkupParseContext *ctx, const char *el, const char **names, const cha
         a->cur->name = g_strdup(attr(names, values, "name"));
         a->cur->required = g_strcmp0(attr(names, values, "required"), "1") == 0;
         a->cur->unique = g_strcmp0(attr(names, values, "unique"), "1") == 0;
+        a->cur->unique_group = g_strdup(attr(names, values, "unique-group"));
         g_ptr_array_add(a->params, a->cur);
     } else if (strcmp(el, "content") == 0 && a->cur != NULL) {
         a->cur->type = g_strdup(attr(names, values, "type"));
@@ -150,8 +153,14 @@ print_params(FILE *out, const struct mg_agent *a)
         fputs("\\fR\n.RS 4\n", out);
         paragraphs(out,
                    m->longdesc != NULL ? m->longdesc : (m->shortdesc != NULL ? m->shortdesc : ""));
-        fprintf(out, ".sp\n(%s%s, %s", m->unique ? "unique, " : "",
-                m->required ? "required" : "optional", m->type != NULL ? m->type : "string");
+        fprintf(out, ".sp\n(%s", m->unique ? "unique, " : "");
+        if (m->unique_group != NULL) {
+            fputs("unique in group \\(lq", out);
+            bl_conf_man_text(out, m->unique_group, true);
+            fputs("\\(rq, ", out);
+        }
+        fprintf(out, "%s, %s", m->required ? "required" : "optional",
+                m->type != NULL ? m->type : "string");
         if (m->def != NULL && m->def[0] != '\0') {
             fputs(", default \"", out);
             bl_conf_man_text(out, m->def, true);

@@ -17,6 +17,9 @@ const struct bl_conf_key bld_daemon_options[] = {
     {"daemon", "ipc-group", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, 0, 0,
      "Group whose members (primary or supplementary group) may use the control socket "
      "besides root (empty: root only)."},
+    {"daemon", "log-facility", BL_CONF_STRDUP, "daemon", 0, 0,
+     "daemon|user|local0|local1|local2|local3|local4|local5|local6|local7|none", NULL, 0, 0,
+     "syslog facility, as Pacemaker's PCMK_logfacility (none: no syslog)."},
     {"daemon", "log-file", BL_CONF_STRDUP, "", 0, 0, NULL, NULL, 0, 0,
      "Also log to this file (absolute path, appended to; empty: no file), with "
      "millisecond time stamps."},

@@ -73,81 +73,42 @@ log_priority(const char *level)
     return LOG_INFO;
 }
 
-/* What SIGHUP, SIGUSR1 and SIGUSR2 act on. */
-struct log_state {
-    const char *file; /* log-file, "" for none */
-    int32_t target;   /* its libqb target, -1 for none */
-    int prio;         /* the configured log-level */
-};
-
-/* A log file beside syslog/stderr (a node without syslog, the lab), with ms time stamps. */
-static int
-open_log_file(const char *path, int prio)
-{
-    int32_t t = bld_config_make_parent(path, 0750);
-
-    if (t == 0) {
-        t = qb_log_file_open(path);
-    }
-    if (t < 0) {
-        return t;
-    }
-    qb_log_format_set(t, "%T %N[%P]: %p: %b");
-    qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", (uint8_t) prio);
-    qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
-    return t;
-}
-
-static void
-log_set_priority(const struct log_state *ls, int prio)
-{
-    bl_log_set_priority(prio);
-    if (ls->target >= 0) {
-        qb_log_filter_ctl(ls->target, QB_LOG_FILTER_CLEAR_ALL, QB_LOG_FILTER_FILE, "*", LOG_TRACE);
-        qb_log_filter_ctl(ls->target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", (uint8_t) prio);
-    }
-}
-
 /* SIGHUP: reopen log-file, for logrotate. (The configuration is not re-read: a changed
  * bmclinkd.conf takes a restart, which Pacemaker or systemd does in order.) */
 static gboolean
 on_hup(gpointer p)
 {
-    const struct log_state *ls = p;
+    int rc = bl_log_reopen_file();
 
-    if (ls->target >= 0 && qb_log_file_reopen(ls->target, ls->file) != 0) {
-        qb_log(LOG_ERR, "SIGHUP: cannot reopen log-file %s", ls->file);
-        return G_SOURCE_CONTINUE;
+    if (rc != 0) {
+        qb_log(LOG_ERR, "SIGHUP: cannot reopen log-file %s: %s", bl_log_file(), strerror(-rc));
+    } else {
+        qb_log(LOG_NOTICE, "SIGHUP: log file %s", bl_log_file() != NULL ? "reopened" : "(none)");
     }
-    qb_log(LOG_NOTICE, "SIGHUP: log file %s", ls->target >= 0 ? "reopened" : "(none) left alone");
     return G_SOURCE_CONTINUE;
 }
 
 /* SIGUSR1 logs at debug until SIGUSR2 sets the configured level back. */
 static gboolean
-on_usr(gpointer p, int prio, const char *what)
-{
-    log_set_priority(p, prio);
-    qb_log(LOG_NOTICE, "%s", what);
-    return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 on_usr1(gpointer p)
 {
-    return on_usr(p, LOG_DEBUG, "SIGUSR1: logging at debug level (SIGUSR2 sets it back)");
+    bl_log_set_debug(true);
+    qb_log(LOG_NOTICE, "SIGUSR1: logging at debug level (SIGUSR2 sets it back)");
+    return G_SOURCE_CONTINUE;
 }
 
 static gboolean
 on_usr2(gpointer p)
 {
-    const struct log_state *ls = p;
-
-    return on_usr(p, ls->prio, "SIGUSR2: logging at the configured log-level again");
+    bl_log_set_debug(false);
+    qb_log(LOG_NOTICE, "SIGUSR2: logging at the configured log-level again");
+    return G_SOURCE_CONTINUE;
 }
 
+/* syslog (facility log-facility) and/or stderr, and log-file beside them (a node without
+ * syslog, the lab). */
 static int
-setup_logging(const struct bld_config *cfg, bool to_stderr, struct log_state *ls)
+setup_logging(const struct bld_config *cfg, bool to_stderr)
 {
     const char *target = bld_config_str(cfg, "daemon", "log-target");
     const char *file = bld_config_str(cfg, "daemon", "log-file");
@@ -155,19 +116,15 @@ setup_logging(const struct bld_config *cfg, bool to_stderr, struct log_state *ls
     int targets = strcmp(target, "stderr") == 0 ? BL_LOG_STDERR
                   : strcmp(target, "both") == 0 ? BL_LOG_STDERR | BL_LOG_SYSLOG
                                                 : BL_LOG_SYSLOG;
+    int rc;
 
-    if (to_stderr) {
-        targets |= BL_LOG_STDERR;
-    }
-    bl_log_init("bmclinkd", targets, prio);
-    *ls = (struct log_state){.file = file, .target = -1, .prio = prio};
-    if (file[0] != '\0') {
-        int rc = open_log_file(file, prio);
-        if (rc < 0) {
-            fprintf(stderr, "bmclinkd: cannot open log-file %s: %s\n", file, strerror(-rc));
-            return 1;
-        }
-        ls->target = rc;
+    bl_log_init("bmclinkd", targets | (to_stderr ? BL_LOG_STDERR : 0), prio);
+    bl_log_set_facility(bld_config_str(cfg, "daemon", "log-facility")); /* checked at load */
+    rc = file[0] != '\0' ? bld_config_make_parent(file, 0750) : 0;
+    rc = rc == 0 && file[0] != '\0' ? bl_log_open_file(file) : rc;
+    if (rc < 0) {
+        fprintf(stderr, "bmclinkd: cannot open log-file %s: %s\n", file, strerror(-rc));
+        return 1;
     }
     return 0;
 }
@@ -193,7 +150,8 @@ enum {
 #define SIGNALS_HELP                                                                               \
     "Signals: SIGTERM or SIGINT stop (a recovery under way first sends its end notice; a second "  \
     "signal stops at once); SIGHUP reopens log-file (for logrotate; bmclinkd.conf is read at "     \
-    "start only); SIGUSR1 logs at debug level, SIGUSR2 at log-level again."
+    "start only); SIGUSR1 logs at debug level, on every target, until SIGUSR2 sets log-level "     \
+    "back."
 
 /*
  * --check-config checks the BMC side's own file (bmclink.conf) with bmclinkd's. A daemon
@@ -338,7 +296,6 @@ main(int argc, char **argv)
 {
     struct options o = {0};
     struct bld d = {0};
-    struct log_state ls = {0};
     char *err = NULL;
     int rc = bl_proc_protect_secrets(); /* before bmclink.conf and password files are read */
 
@@ -372,7 +329,7 @@ main(int argc, char **argv)
         printf("%s: OK\n", d.config_path);
     }
     if (rc == 0 && o.check == false) {
-        rc = setup_logging(d.cfg, o.stderr_log, &ls);
+        rc = setup_logging(d.cfg, o.stderr_log);
     }
     if (o.check || rc != 0) {
         bld_config_free(d.cfg);
@@ -385,9 +342,9 @@ main(int argc, char **argv)
     d.loop = g_main_loop_new(NULL, FALSE);
     g_unix_signal_add(SIGTERM, on_term, &d);
     g_unix_signal_add(SIGINT, on_term, &d);
-    g_unix_signal_add(SIGHUP, on_hup, &ls);
-    g_unix_signal_add(SIGUSR1, on_usr1, &ls);
-    g_unix_signal_add(SIGUSR2, on_usr2, &ls);
+    g_unix_signal_add(SIGHUP, on_hup, NULL);
+    g_unix_signal_add(SIGUSR1, on_usr1, NULL);
+    g_unix_signal_add(SIGUSR2, on_usr2, NULL);
     rc = run(&d);
     g_main_loop_unref(d.loop);
     bld_config_free(d.cfg);

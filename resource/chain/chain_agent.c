@@ -65,46 +65,56 @@ set_reason(struct bl_agent *a, const char *fmt, ...)
     va_end(ap);
 }
 
-static void
-log_lines(int priority, const char *prefix, const char *text)
+/* Log a report of one problem a line, each with the resource's name, as errors; the first
+ * problem is the exit reason, with a pointer to the log when there are more. \return rc */
+static int
+fail_lines(struct bl_agent *a, int rc, const char *what, const char *text)
 {
     g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+    const char *first = NULL;
+    size_t n = 0;
 
     for (size_t i = 0; lines[i] != NULL; i++) {
         if (lines[i][0] != '\0') {
-            qb_log(priority, "%s%s", prefix, lines[i]);
+            qb_log(LOG_ERR, "%s: %s%s", a->instance, what, lines[i]);
+            first = first != NULL ? first : lines[i];
+            n++;
         }
     }
+    if (n > 1) {
+        set_reason(a, "%s%s (and %zu more: see the system log)", what, first, n - 1);
+    } else {
+        set_reason(a, "%s%s", what, first != NULL ? first : "failed (see the system log)");
+    }
+    return rc;
 }
 
 /* Load parameters and the configured chain; returns an OCF code. */
 static int
-load_config(const struct bl_agent *a, struct work *w)
+load_config(struct bl_agent *a, struct work *w)
 {
     g_autofree char *err = NULL;
     int rc = bl_chain_agent_parse_params(a, &w->volume, &w->defs, &err);
 
     if (rc != 0) {
-        qb_log(LOG_ERR, "%s: invalid parameters: %s", a->instance, err);
-        return BL_OCF_ERR_CONFIGURED;
+        return fail_lines(a, BL_OCF_ERR_CONFIGURED, "invalid parameters: ", err);
     }
     rc = bl_chain_agent_load_chain(a, &w->defs, &w->chain, &err);
     if (rc != 0) {
-        g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
-        log_lines(LOG_ERR, prefix, err);
-        return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
+        return fail_lines(a, rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED, "",
+                          err);
     }
     rc = bl_chain_agent_parse_registry(a, a->param, &w->reg, &err);
     if (rc != 0) {
-        qb_log(LOG_ERR, "%s: %s", a->instance, err);
-        return rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED;
+        return fail_lines(a, rc == BL_E_INVALID ? BL_OCF_ERR_CONFIGURED : BL_OCF_ERR_INSTALLED,
+                          "registry_profile: ", err);
     }
     return BL_OCF_SUCCESS;
 }
 
 /* For stop and monitor: what this node started if it still knows, else the configuration. */
 static int
-load_running(const struct bl_agent *a, struct work *w)
+load_running(struct bl_agent *a, struct work *w)
 {
     if (bl_chain_snapshot_read(a->run_dir, a->instance, &w->snap) == 0) {
         g_autofree char *err = NULL;
@@ -186,7 +196,7 @@ record_path(const struct bl_agent *a, const struct bl_volume *v)
 
 /* Decide START or FAILOVER from the volume's record, then mark the chain running here. */
 static int
-record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode *mode)
+record_start(struct bl_agent *a, const struct bl_volume *v, enum bl_start_mode *mode)
 {
     g_autofree char *path = NULL;
     g_autofree char *snap = bl_chain_snapshot_path(a->run_dir, a->instance, "conf");
@@ -211,6 +221,7 @@ record_start(const struct bl_agent *a, const struct bl_volume *v, enum bl_start_
     rc = bl_chain_run_record_write(path, &rec);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: cannot write %s: %s", a->instance, path, bl_strerror(rc));
+        set_reason(a, "cannot write the run record %s on the volume: %s", path, bl_strerror(rc));
     }
     return rc;
 }
@@ -246,13 +257,11 @@ node_checks(struct bl_agent *a, const struct bl_chain *chain)
 {
     g_autoptr(GString) problems = g_string_new(NULL);
     int rc = bl_chain_check(&a->sys, chain, problems);
-    g_autofree char *prefix = g_strdup_printf("%s: ", a->instance);
 
     if (rc == 0) {
         return BL_OCF_SUCCESS;
     }
-    log_lines(LOG_ERR, prefix, problems->str);
-    return BL_OCF_ERR_INSTALLED;
+    return fail_lines(a, BL_OCF_ERR_INSTALLED, "", problems->str);
 }
 
 /* Below free_min or file system errors at start: said, not refused (the first monitor
@@ -393,7 +402,7 @@ registry_wait(struct bl_agent *a, struct work *w, int64_t deadline)
 
 /* After the binds (a render file may lie in a bound folder), before the first member. */
 static int
-registry_render(const struct bl_agent *a, struct work *w)
+registry_render(struct bl_agent *a, struct work *w)
 {
     g_autofree char *errmsg = NULL;
 
@@ -403,6 +412,7 @@ registry_render(const struct bl_agent *a, struct work *w)
     if (bl_chain_reg_render(&w->reg, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: cannot render profile %s on %s: %s", a->instance, w->reg.profile_path,
                a->node, errmsg);
+        set_reason(a, "cannot render registry profile %s: %s", w->reg.profile_path, errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     qb_log(LOG_INFO, "%s: profile %s rendered into %s", a->instance, w->reg.profile_path,
@@ -485,12 +495,19 @@ action_start(struct bl_agent *a, struct work *w)
     if (rc != BL_OCF_SUCCESS) {
         return rc;
     }
-    if (record_start(a, &w->volume, &w->mode) != 0 ||
-        bl_chain_snapshot_write(a, w->chain, w->mode, &w->volume.id) != 0) {
+    if (record_start(a, &w->volume, &w->mode) != 0) {
+        return BL_OCF_ERR_GENERIC;
+    }
+    rc = bl_chain_snapshot_write(a, w->chain, w->mode, &w->volume.id);
+    if (rc != 0) {
+        qb_log(LOG_ERR, "%s: cannot save what starts under %s: %s", a->instance, a->run_dir,
+               bl_strerror(rc));
+        set_reason(a, "cannot write under %s (HA_RSCTMP): %s", a->run_dir, bl_strerror(rc));
         return BL_OCF_ERR_GENERIC;
     }
     if (w->volume.n_folders > 0 && bl_volume_bind(&w->volume, &errmsg) != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
+        set_reason(a, "%s", errmsg);
         abandon_start(a, &w->volume, w->mode);
         return BL_OCF_ERR_GENERIC;
     }
@@ -531,12 +548,17 @@ action_stop(struct bl_agent *a, struct work *w)
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: chain %s: a member is still running; the folders stay bound",
                a->instance, work_chain(w)->name);
+        set_reason(a,
+                   "a member of chain %s survived stop (see the system log for which); "
+                   "the folders stay bound",
+                   work_chain(w)->name);
         return BL_OCF_ERR_GENERIC;
     }
     rc = unbind_folders(a, work_volume(w),
                         deadline != 0 ? (int) (deadline - bl_chain_mono_ms()) : 10000, &errmsg);
     if (rc != 0) {
         qb_log(LOG_ERR, "%s: %s", a->instance, errmsg);
+        set_reason(a, "%s", errmsg);
         return BL_OCF_ERR_GENERIC;
     }
     record_stop(a, work_volume(w), w->mode);
@@ -601,9 +623,13 @@ action_monitor(struct bl_agent *a, struct work *w)
     int vol = BL_OCF_SUCCESS;
     int rc = load_running(a, w);
 
-    if (rc != BL_OCF_SUCCESS) {
+    if (rc != BL_OCF_SUCCESS && a->interval_ms == 0 && rc == BL_OCF_ERR_INSTALLED) {
         /* A probe on a node without the chain file: it cannot be running here. */
-        return (a->interval_ms == 0 && rc == BL_OCF_ERR_INSTALLED) ? BL_OCF_NOT_RUNNING : rc;
+        g_clear_pointer(&a->exit_reason, g_free);
+        return BL_OCF_NOT_RUNNING;
+    }
+    if (rc != BL_OCF_SUCCESS) {
+        return rc;
     }
     chain = work_chain(w);
     states = g_new0(enum bl_member_state, chain->n_members);
@@ -632,6 +658,9 @@ action_monitor(struct bl_agent *a, struct work *w)
             log_down(a, chain, states, false);
             return BL_OCF_ERR_GENERIC;
         default:
+            if (a->interval_ms > 0) {
+                set_reason(a, "no member of chain %s runs on this node", chain->name);
+            }
             return BL_OCF_NOT_RUNNING;
     }
 }
@@ -677,6 +706,9 @@ action_validate(struct bl_agent *a, struct work *w)
         qb_log(problem == BL_VOL_NOT_DIR ? LOG_ERR : LOG_INFO, "%s: %s", a->instance,
                errmsg != NULL ? errmsg : "state_dir not checked");
     }
+    if (problem == BL_VOL_NOT_DIR) {
+        set_reason(a, "%s", errmsg != NULL ? errmsg : "state_dir is not a directory");
+    }
     return problem == BL_VOL_NOT_DIR ? BL_OCF_ERR_CONFIGURED : BL_OCF_SUCCESS;
 }
 
@@ -704,6 +736,10 @@ action_reload(struct bl_agent *a, struct work *w)
         &w->snap.volume.id);
     qb_log(rc == 0 ? LOG_INFO : LOG_ERR, "%s: member timeouts reloaded%s", a->instance,
            rc == 0 ? "" : " but not saved");
+    if (rc != 0) {
+        set_reason(a, "new member timeouts not saved under %s (HA_RSCTMP): %s", a->run_dir,
+                   bl_strerror(rc));
+    }
     return rc == 0 ? BL_OCF_SUCCESS : BL_OCF_ERR_GENERIC;
 }
 
@@ -732,5 +768,16 @@ bl_chain_agent_run(struct bl_agent *a, const char *action)
         }
     }
     work_clear(&w);
+    if (rc == BL_OCF_ERR_UNIMPLEMENTED) {
+        set_reason(a, "action '%s' is not implemented (see the agent's meta-data)", action);
+    }
+    /* Every path above sets its own cause; this is the net for one a change forgets. */
+    if (rc != BL_OCF_SUCCESS && rc != BL_OCF_NOT_RUNNING) {
+        set_reason(a, "%s failed (OCF code %d): see the system log for %s", action, rc,
+                   a->instance);
+    }
+    if (rc == BL_OCF_SUCCESS) {
+        g_clear_pointer(&a->exit_reason, g_free); /* e.g. a stop of a chain it cannot load */
+    }
     return rc;
 }

@@ -35,13 +35,14 @@ struct param_def {
     bool reloadable;
     const char *shortdesc;
     const char *longdesc;
+    const char *unique_group; /* OCF 1.1: no two resources of this agent share the value */
 };
 
 /* Indexed by enum bl_agent_param. */
 static const struct param_def params[BL_AP_COUNT] = {
     [BL_AP_CHAIN_FILE] = {"chain_file", "string", NULL, false, "Chain file or profile name",
                           "The chain: an ordered list of members in the format of "
-                          "docs/servicechain.md. A bare name such as esm-ver6 is looked up "
+                          "bmclink.chain(5). A bare name such as esm-ver6 is looked up "
                           "in " BL_CHAIN_ETC_DIR " then " BL_CHAIN_SHARE_DIR ". Give this or "
                           "chain."},
     [BL_AP_CHAIN] = {"chain", "string", NULL, false, "Inline chain",
@@ -51,7 +52,10 @@ static const struct param_def params[BL_AP_COUNT] = {
                          "Directory on the shared volume (mounted by ocf:heartbeat:Filesystem "
                          "earlier in the same group) that holds the folders and the record of "
                          "which node ran the chain last (which decides START or FAILOVER). "
-                         "Without it, members always see START."},
+                         "Without it, members always see START. Two chains never share one: "
+                         "the folders and the record would mix (see "
+                         "ocf_bmclink_servicechain(7)).",
+                         "state_dir"},
     [BL_AP_FOLDERS] = {"folders", "string", NULL, false, "Folders bound from the shared volume",
                        "Local folders of the manager (work, database, service, package pool) "
                        "bound from state_dir while the chain runs, separated by blanks or "
@@ -102,13 +106,14 @@ static const struct param_def params[BL_AP_COUNT] = {
                                    "Time between SIGTERM (or the stop command) and SIGKILL for "
                                    "members that set no stop_timeout. Changing it only reloads "
                                    "the agent."},
-    [BL_AP_REGISTRY_PROFILE] = {"registry_profile", "string", NULL, false,
-                                "Synchronized registry profile",
-                                "A profile file (conf/registry/esmpro.profile) naming the "
-                                "registry subtrees that belong to this chain. With it, start "
-                                "first waits until this node's replica of the registry "
-                                "(bmclinkd, ordered before this group) is in sync, and fails "
-                                "(1) when it is not within registry_sync_timeout."},
+    [BL_AP_REGISTRY_PROFILE] =
+        {"registry_profile", "string", NULL, false, "Synchronized registry profile",
+         "A profile file (e.g. /usr/share/doc/bmclink/examples/esmpro.profile; "
+         "the format in /usr/share/doc/bmclink/registry.md) naming the "
+         "registry subtrees that belong to this chain. With it, start "
+         "first waits until this node's replica of the registry "
+         "(bmclinkd, ordered before this group) is in sync, and fails "
+         "(1) when it is not within registry_sync_timeout."},
     [BL_AP_REGISTRY_RENDER] = {"registry_render", "string", NULL, false,
                                "Files the subtrees are rendered into",
                                "Absolute paths, separated by blanks or commas, of .reg files "
@@ -359,8 +364,12 @@ print_params(FILE *out)
     fputs("<parameters>\n", out);
     for (int i = 0; i < BL_AP_COUNT; i++) {
         const struct param_def *p = &params[i];
-        fprintf(out, "<parameter name=\"%s\" unique=\"0\" required=\"0\"%s>\n", p->name,
+        fprintf(out, "<parameter name=\"%s\" unique=\"0\" required=\"0\"%s", p->name,
                 p->reloadable ? " reloadable=\"1\"" : "");
+        if (p->unique_group != NULL) {
+            fprintf(out, " unique-group=\"%s\"", p->unique_group);
+        }
+        fputs(">\n", out);
         print_text(out, "longdesc", p->longdesc);
         print_text(out, "shortdesc", p->shortdesc);
         fprintf(out, "<content type=\"%s\"", p->type);
@@ -380,6 +389,7 @@ bl_chain_agent_meta_data(FILE *out)
     fputs("<?xml version=\"1.0\"?>\n"
           "<!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\" [\n"
           "<!ATTLIST parameter reloadable (1|0) \"0\">\n"
+          "<!ATTLIST parameter unique-group CDATA #IMPLIED>\n"
           "<!ATTLIST action name CDATA #REQUIRED>\n"
           "]>\n"
           "<resource-agent name=\"servicechain\" version=\"" BL_CHAIN_AGENT_VERSION "\">\n"
@@ -394,7 +404,8 @@ bl_chain_agent_meta_data(FILE *out)
                "BMCLINK_STATE_DIR, BMCLINK_RESOURCE and BMCLINK_ACTION. With "
                "registry_profile, start waits until this node's synchronized registry is in "
                "sync, renders the profile's keys into files for the programs, and their "
-               "changes to those files are recorded back into the registry.");
+               "changes to those files are recorded back into the registry. The chain file: "
+               "bmclink.chain(5); a guide: /usr/share/doc/bmclink/servicechain.md.");
     print_text(out, "shortdesc", "Ordered service chain with state on a shared volume");
     print_params(out);
     fputs("<actions>\n"

@@ -34,6 +34,7 @@ cat >"$TMP/d.conf" <<CONF
 [daemon]
 log-target = stderr
 log-file = $TMP/file.log
+log-facility = local3
 ipc-service = $service
 ipc-group = $group
 [registry]
@@ -105,6 +106,9 @@ wait_log "debug:" "$TMP/file.log" || fail "SIGUSR1: no debug line after a status
 kill -USR2 "$DAEMON_PID"
 wait_log "configured log-level again" "$TMP/file.log" || fail "SIGUSR2: level not set back"
 alive || fail "SIGUSR2 stopped bmclinkd"
+after=$(sed -n '/configured log-level again/,$p' "$TMP/file.log")
+[[ $after != *"debug:"* ]] || fail "SIGUSR2: still logging at debug: $after"
+[ "$(stat -c %a "$TMP/file.log")" = 640 ] || fail "log-file reopened with mode $(stat -c %a "$TMP/file.log")"
 echo "ok   E. SIGHUP reopened log-file, SIGUSR1/2 switched debug; bmclinkd still answers"
 
 # F. Not dumpable.

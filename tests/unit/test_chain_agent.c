@@ -210,6 +210,49 @@ test_mandatory_member_fails_start(void **state)
     assert_int_equal(run("monitor"), BL_OCF_NOT_RUNNING);
 }
 
+/* Each failure gives its cause as the exit reason; a success or a probe that finds nothing
+ * gives none. */
+static void
+expect_reason(const char *action, int want_rc, const char *want_reason)
+{
+    g_autofree char *reason = NULL;
+
+    assert_int_equal(run_reason(action, &reason), want_rc);
+    if (want_reason == NULL) {
+        assert_null(reason);
+    } else {
+        assert_non_null(reason);
+        print_message("%s: %d: %s\n", action, want_rc, reason);
+        assert_non_null(strstr(reason, want_reason));
+    }
+}
+
+static void
+test_exit_reasons(void **state)
+{
+    g_autofree char *chain = member_chain("");
+    g_autofree char *file = g_build_filename(tmpdir, "a-file", NULL);
+
+    g_setenv("OCF_RESKEY_chain", "[member a];kind=rocket;[member b", TRUE);
+    expect_reason("validate-all", BL_OCF_ERR_CONFIGURED, "(and 1 more: see the system log)");
+    g_setenv("OCF_RESKEY_chain", chain, TRUE);
+    g_setenv("OCF_RESKEY_member_stop_timeout", "5 fortnights", TRUE);
+    expect_reason("start", BL_OCF_ERR_CONFIGURED,
+                  "invalid parameters: member_stop_timeout '5 fortnights' is not a duration");
+    g_unsetenv("OCF_RESKEY_member_stop_timeout");
+    expect_reason("validate-all", BL_OCF_SUCCESS, NULL);
+    g_setenv("OCF_RESKEY_CRM_meta_interval", "10000", TRUE);
+    expect_reason("monitor", BL_OCF_NOT_RUNNING, "no member of chain");
+    g_setenv("OCF_RESKEY_CRM_meta_interval", "0", TRUE);
+    expect_reason("monitor", BL_OCF_NOT_RUNNING, NULL);
+    assert_true(g_file_set_contents(file, "", 0, NULL));
+    g_setenv("HA_RSCTMP", file, TRUE); /* the run snapshot cannot be written */
+    expect_reason("start", BL_OCF_ERR_GENERIC, "(HA_RSCTMP)");
+    g_setenv("HA_RSCTMP", tmpdir, TRUE);
+    expect_reason("stop", BL_OCF_SUCCESS, NULL);
+    expect_reason("frobnicate", BL_OCF_ERR_UNIMPLEMENTED, "'frobnicate' is not implemented");
+}
+
 static void
 test_config_errors(void **state)
 {
@@ -315,6 +358,7 @@ main(void)
         cmocka_unit_test_setup(test_config_errors, reset),
         cmocka_unit_test_setup(test_volume_snapshot, reset),
         cmocka_unit_test_setup(test_exit_reason, reset),
+        cmocka_unit_test_setup(test_exit_reasons, reset),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
