@@ -348,8 +348,8 @@ bl_cmd_esm(int argc, char **argv)
         entries,
         "chains",
         subs,
-        "SITE is the site file (docs/esm.md, \"The site file\"). Exit: 0 fine, 1 failed or "
-        "violations found, 2 usage."};
+        "SITE is the site file (/usr/share/doc/bmclink/esm.md, \"The site file\"). Exit: 0 fine, "
+        "1 failed or violations found, 2 usage."};
     struct bl_cli_args a;
     struct bl_chain *chain = NULL;
     struct bl_esm_site *site = NULL;
