@@ -108,4 +108,22 @@ bl_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --reinstall \
         "$BL_DEB_DIR"/bmclink_*_"$(dpkg --print-architecture)".deb >/tmp/bmclink-apt.log 2>&1 ||
         { tail -20 /tmp/bmclink-apt.log; return 1; }
+    bl_check_man_index
+}
+
+# bl_check_man_index: every man page the package installed is listed by `man -k bmclink`
+# (what an administrator types first). Prints the list.
+bl_check_man_index() {
+    local page name sec listed missing=0
+    mandb -q 2>/dev/null
+    listed=$(man -k bmclink 2>/dev/null)
+    echo "== man -k bmclink"
+    echo "$listed"
+    for page in $(dpkg -L bmclink | grep -E '^/usr/share/man/man[0-9]/.+\.gz$'); do
+        name=$(basename "$page" .gz)
+        sec=${name##*.}
+        name=${name%.*}
+        grep -q "^$name ($sec)" <<<"$listed" || { echo "man -k bmclink lacks $name($sec)" >&2; missing=1; }
+    done
+    return "$missing"
 }
