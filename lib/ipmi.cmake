@@ -12,6 +12,7 @@ target_sources(bmclink PRIVATE
 target_link_libraries(bmclink PUBLIC PkgConfig::OPENIPMI)
 target_sources(bmclink PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/bl_fence_opt.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_fence_opt_table.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_fence_alias.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_fence_doc.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_fence.c
