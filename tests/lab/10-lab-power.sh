@@ -54,6 +54,8 @@ mapfile -t lab_pids < <(for ns in $(ip netns list | awk '$1 ~ /^bl-/ { print $1 
     ip netns pids "$ns"; done)
 note "${#lab_pids[@]} processes live in lab namespaces before lab down"
 ((${#lab_pids[@]} >= 10)) || fail "expected the lab's processes, found ${#lab_pids[@]}"
+# This lab's images by device and inode (a clean room's lab has images at the same paths).
+img_ids=$(for img in "$LAB_DIR"/*.img; do [[ -e $img ]] && stat -L -c '%i %Hd:%Ld' "$img"; done)
 trap - EXIT
 lab down
 assert_eq "" "$(ip netns list | awk '$1 ~ /^bl-/')" "lab namespaces after down"
@@ -63,6 +65,9 @@ for pid in "${lab_pids[@]}"; do
 done
 assert_eq 0 "${#left[@]}" "lab processes after down (${left[*]:-})"
 assert_eq "" "$(grep -F "$LAB_DIR" /proc/self/mountinfo || true)" "mounts under $LAB_DIR"
-assert_eq "" "$(losetup -n -O BACK-FILE 2>/dev/null | grep -F "$LAB_DIR" || true)" "loop devices"
+attached=$(losetup -n -l -O BACK-INO,BACK-MAJ:MIN 2>/dev/null | awk '{ print $1, $2 }')
+while read -r id; do
+    [[ -z $id ]] || ! grep -qxF "$id" <<<"$attached" || fail "a loop device still holds an image ($id)"
+done <<<"$img_ids"
 assert_false test -e "$LAB_DIR"
 step "PASS"

@@ -31,10 +31,22 @@ disk_up_args() {
     done
 }
 
+# loops_of FILE: the loop devices backed by FILE itself, one per line. Matched by the file's
+# device and inode, never by its path: a lab in a clean room (its own mount namespace) has
+# an image at the same path, and `losetup -j` or a path match would take its device.
+loops_of() {
+    local id dev ino majmin
+    id=$(stat -L -c '%i %Hd:%Ld' "$1" 2>/dev/null) || return 0
+    { losetup -n -l -O NAME,BACK-INO,BACK-MAJ:MIN 2>/dev/null || true; } |
+        while read -r dev ino majmin; do
+            [[ "$ino $majmin" == "$id" ]] && echo "$dev"
+        done
+}
+
 # disk_loop_of FILE: the loop device FILE is attached to (fails when none).
 disk_loop_of() {
     local dev
-    dev=$(losetup -n -O NAME -j "$1" 2>/dev/null | head -n 1)
+    dev=$(loops_of "$1" | head -n 1)
     [[ -n $dev ]] && echo "$dev"
 }
 
