@@ -243,6 +243,24 @@ test_duplicate_and_replay(void **state)
     assert_int_equal(decide(f, 172, &ev), BL_TRAP_FATAL);
 }
 
+/* A PET stamped 0 ("unspecified") has no time to compare with the newest: its record's key
+ * alone refuses it again (docs/bmcnotice.md, "Replay"); over v3 the engine time does more. */
+static void
+test_pet_timestamp_zero(void **state)
+{
+    struct fixture *f = *state;
+    struct bl_trap_event ev;
+
+    assert_int_equal(decide(f, 100, &ev), BL_TRAP_FATAL); /* newest PET time 100000 */
+    f->pet.sequence = 9;
+    f->pet.timestamp = 0;
+    set_pet_varbind(&f->msg, &f->pet);
+    assert_int_equal(decide(f, 110, &ev), BL_TRAP_FATAL);
+    assert_int_equal(decide(f, 300, &ev), BL_TRAP_DROPPED);
+    assert_int_equal(ev.drop, BL_TRAP_DROP_REPLAY);
+    assert_int_equal(f->dedup.newest_pet_ts, 100000);
+}
+
 /* v3 notice number n (its own varbind value) stamped with the BMC's engine boots and time. */
 static enum bl_trap_verdict
 v3_notice(struct fixture *f, int n, uint32_t boots, uint32_t etime, uint64_t now_s,
@@ -402,6 +420,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_allow_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3_engine_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pet_timestamp_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oid_matching, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pet_over_v2c, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_pet, setup, teardown),
