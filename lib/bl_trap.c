@@ -407,17 +407,52 @@ bl_dedup_find(const struct bl_trap_dedup *dedup, uint64_t key)
     return NULL;
 }
 
+/* <0, 0, >0 as the message's (engine boots, engine time) is older, the same, newer. */
+static int
+bl_v3_cmp(const struct bl_trap_dedup *dedup, const struct bl_trap_msg *msg)
+{
+    if (msg->engine_boots != dedup->v3_boots) {
+        return msg->engine_boots < dedup->v3_boots ? -1 : 1;
+    }
+    if (msg->engine_time != dedup->v3_time) {
+        return msg->engine_time < dedup->v3_time ? -1 : 1;
+    }
+    return 0;
+}
+
+/*
+ * SNMPv3: the BMC stamps every message it sends (a resend too) with its engine's boots and
+ * time, under the message's authentication. net-snmp's USM refuses only what is more than
+ * 150 s old; anything not newer than the newest accepted is a captured message sent again.
+ * The same second stays open for a moment, for two notices the BMC sent within it.
+ */
+static bool
+bl_v3_replayed(const struct bl_trap_policy *policy, const struct bl_trap_dedup *dedup,
+               const struct bl_trap_msg *msg, bool seen, uint64_t now_s)
+{
+    if (msg->version != BL_TRAP_V3 || !dedup->have_v3_time) {
+        return false;
+    }
+    int cmp = bl_v3_cmp(dedup, msg);
+    return cmp < 0 || (cmp == 0 && (seen || now_s > dedup->v3_seen_s + policy->dedup_window_s));
+}
+
 static enum bl_trap_verdict
 bl_dedup_check(const struct bl_trap_policy *policy, const struct bl_trap_dedup *dedup,
-               const struct bl_trap_event *ev, uint64_t now_s)
+               const struct bl_trap_msg *msg, const struct bl_trap_event *ev, uint64_t now_s)
 {
     const struct bl_trap_dedup_slot *seen = bl_dedup_find(dedup, ev->key);
 
     if (seen != NULL && now_s - seen->seen_s <= policy->dedup_window_s) {
         return BL_TRAP_DUPLICATE;
     }
+    if (bl_v3_replayed(policy, dedup, msg, seen != NULL, now_s)) {
+        return BL_TRAP_DROPPED;
+    }
     if (!ev->is_pet) {
-        return ev->verdict; /* v2c/v3 notices carry no sequence to tell a replay from news */
+        /* v2c: no authentication, so a replay is no more than a forgery, which the
+         * community allows anyway; v3: its engine time above */
+        return ev->verdict;
     }
     if (seen != NULL) {
         return BL_TRAP_DROPPED; /* the same sequence and timestamp, long after */
@@ -445,6 +480,18 @@ bl_dedup_record(struct bl_trap_dedup *dedup, const struct bl_trap_event *ev, uin
     }
 }
 
+/* A resend (duplicate) moves the engine time on too: it is the BMC's own, newer message. */
+static void
+bl_v3_record(struct bl_trap_dedup *dedup, const struct bl_trap_msg *msg, uint64_t now_s)
+{
+    if (msg->version == BL_TRAP_V3 && (!dedup->have_v3_time || bl_v3_cmp(dedup, msg) > 0)) {
+        dedup->have_v3_time = true;
+        dedup->v3_boots = msg->engine_boots;
+        dedup->v3_time = msg->engine_time;
+        dedup->v3_seen_s = now_s;
+    }
+}
+
 static enum bl_trap_verdict
 bl_drop(struct bl_trap_event *ev, enum bl_trap_drop why)
 {
@@ -465,19 +512,23 @@ bl_trap_decide(const struct bl_trap_policy *policy, struct bl_trap_dedup *dedup,
     ev->source = msg->source;
     ev->trap_oid = msg->trap_oid;
     why = bl_trap_allowed(policy, msg);
+    if (why == BL_TRAP_DROP_NONE && msg->version == BL_TRAP_V3 && !msg->have_engine_time) {
+        why = BL_TRAP_DROP_PARSE; /* net-snmp took it, yet its header did not read back */
+    }
     if (why == BL_TRAP_DROP_NONE) {
         why = bl_classify(policy, msg, ev);
     }
     if (why != BL_TRAP_DROP_NONE) {
         return bl_drop(ev, why);
     }
-    verdict = bl_dedup_check(policy, dedup, ev, now_s);
+    verdict = bl_dedup_check(policy, dedup, msg, ev, now_s);
     if (verdict == BL_TRAP_DROPPED) {
         return bl_drop(ev, BL_TRAP_DROP_REPLAY);
     }
     if (verdict != BL_TRAP_DUPLICATE) {
         bl_dedup_record(dedup, ev, now_s);
     }
+    bl_v3_record(dedup, msg, now_s);
     ev->verdict = verdict;
     return verdict;
 }

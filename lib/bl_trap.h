@@ -79,6 +79,11 @@ struct bl_trap_msg {
     /* v3 (already authenticated/decrypted by net-snmp's USM when seclevel says so) */
     char security_name[BL_TRAP_USER_MAX + 1];
     enum bl_trap_seclevel seclevel;
+    /* v3: msgAuthoritativeEngineBoots/Time of this message (covered by its authentication);
+     * a v3 message without them is dropped */
+    bool have_engine_time;
+    uint32_t engine_boots;
+    uint32_t engine_time;
     /* v1 header */
     struct bl_oid enterprise;
     int generic_trap;
@@ -151,6 +156,14 @@ struct bl_trap_dedup {
     size_t next;
     bool have_pet_ts;
     uint32_t newest_pet_ts;
+    /* The newest SNMPv3 engine boots and time accepted from the BMC, and when (the clock of
+     * the slots) the first message of that engine second was: a v3 message older than it is
+     * a replay, one of the same second only while no key of it was seen and inside the
+     * de-duplication window (two notices the BMC sent within one second). */
+    bool have_v3_time;
+    uint32_t v3_boots;
+    uint32_t v3_time;
+    uint64_t v3_seen_s;
 };
 
 /**

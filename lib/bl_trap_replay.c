@@ -40,13 +40,13 @@ bl_trap_replay_encode(const struct bl_trap_replay *st, GByteArray *out)
         put_u64(out, st->dedup.slot[i].key);
         put_u64(out, st->dedup.slot[i].seen_s);
     }
-    b = st->have_engine;
+    b = st->dedup.have_v3_time;
     g_byte_array_append(out, &b, 1);
     g_byte_array_append(out, &st->engine_id_len, 1);
     g_byte_array_append(out, st->engine_id, sizeof(st->engine_id));
-    put_u32(out, st->engine_boots);
-    put_u32(out, st->engine_time);
-    put_u64(out, st->engine_at_s);
+    put_u32(out, st->dedup.v3_boots);
+    put_u32(out, st->dedup.v3_time);
+    put_u64(out, st->dedup.v3_seen_s);
 }
 
 /* A bounds-checked reader: past the end it reads zeros and remembers it. */
@@ -116,12 +116,12 @@ bl_trap_replay_decode(const uint8_t *p, size_t len, struct bl_trap_replay *st)
         return BL_E_UNSUPPORTED;
     }
     get_slots(&r, &st->dedup);
-    st->have_engine = get_bool(&r);
+    st->dedup.have_v3_time = get_bool(&r);
     st->engine_id_len = (uint8_t) get_be(&r, 1);
     const uint8_t *id = take(&r, sizeof(st->engine_id));
-    st->engine_boots = (uint32_t) get_be(&r, 4);
-    st->engine_time = (uint32_t) get_be(&r, 4);
-    st->engine_at_s = get_be(&r, 8);
+    st->dedup.v3_boots = (uint32_t) get_be(&r, 4);
+    st->dedup.v3_time = (uint32_t) get_be(&r, 4);
+    st->dedup.v3_seen_s = get_be(&r, 8);
     if (r.bad || r.pos != len || st->engine_id_len > sizeof(st->engine_id)) {
         memset(st, 0, sizeof(*st));
         return BL_E_PROTO;
@@ -142,4 +142,6 @@ bl_trap_dedup_shift(struct bl_trap_dedup *d, uint64_t from_now, uint64_t to_now)
             memset(s, 0, sizeof(*s));
         }
     }
+    uint64_t age = from_now >= d->v3_seen_s ? from_now - d->v3_seen_s : 0;
+    d->v3_seen_s = age <= to_now ? to_now - age : 0;
 }

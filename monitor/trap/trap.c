@@ -48,7 +48,7 @@ bl_wall_s(void)
     return (uint64_t) (g_get_real_time() / G_USEC_PER_SEC);
 }
 
-/* Hand the de-duplication state (and the BMC's engine time) to the writer thread. */
+/* Hand the de-duplication state (with the BMC's newest engine time) to the writer thread. */
 static void
 bl_save_state(struct bl_trap_receiver *r)
 {
@@ -57,13 +57,11 @@ bl_save_state(struct bl_trap_receiver *r)
     GByteArray *bytes = g_byte_array_new();
 
     bl_trap_dedup_shift(&st.dedup, bl_now_s(), bl_wall_s());
-    if (u->engine_id_len > 0 && u->engine_id_len <= sizeof(st.engine_id) &&
-        bl_trap_snmp_engine_time(u->engine_id, u->engine_id_len, &st.engine_boots,
-                                 &st.engine_time) == 0) {
-        st.have_engine = true;
+    if (u->engine_id_len > 0 && u->engine_id_len <= sizeof(st.engine_id)) {
         st.engine_id_len = (uint8_t) u->engine_id_len;
         memcpy(st.engine_id, u->engine_id, u->engine_id_len);
-        st.engine_at_s = bl_wall_s();
+    } else {
+        st.dedup.have_v3_time = false;
     }
     bl_trap_replay_encode(&st, bytes);
     bl_trap_state_put(r->state, bytes->data, bytes->len);
@@ -90,14 +88,18 @@ bl_load_state(struct bl_trap_receiver *r, const char *path)
         }
         return;
     }
+    if (st.engine_id_len != u->engine_id_len ||
+        memcmp(st.engine_id, u->engine_id, u->engine_id_len) != 0) {
+        st.dedup.have_v3_time = false; /* another BMC (engine) since: its times are not ours */
+    }
+    if (st.dedup.have_v3_time) {
+        /* net-snmp's window too, from the first datagram on: the engine's clock went on */
+        uint64_t since = bl_wall_s() > st.dedup.v3_seen_s ? bl_wall_s() - st.dedup.v3_seen_s : 0;
+        (void) bl_trap_snmp_engine_time_set(u->engine_id, u->engine_id_len, st.dedup.v3_boots,
+                                            (uint32_t) MIN(st.dedup.v3_time + since, INT32_MAX));
+    }
     bl_trap_dedup_shift(&st.dedup, bl_wall_s(), bl_now_s());
     r->dedup = st.dedup;
-    if (st.have_engine && st.engine_id_len == u->engine_id_len &&
-        memcmp(st.engine_id, u->engine_id, u->engine_id_len) == 0) {
-        uint64_t since = bl_wall_s() > st.engine_at_s ? bl_wall_s() - st.engine_at_s : 0;
-        (void) bl_trap_snmp_engine_time_set(u->engine_id, u->engine_id_len, st.engine_boots,
-                                            (uint32_t) MIN(st.engine_time + since, INT32_MAX));
-    }
 }
 
 int

@@ -33,6 +33,7 @@ struct bl_trap_snmp {
     void *accept_ud;
     bool delivered;
     uint8_t rxbuf[BL_TRAP_DGRAM_MAX]; /* the datagram read before net-snmp sees it */
+    size_t rxlen;
 };
 
 /* ---- UDP I/O (the real seam implementation) ---- */
@@ -277,19 +278,6 @@ bl_trap_snmp_add_user(const struct bl_trap_v3_user *user)
     explicit_bzero(sess.securityAuthKey, sizeof(sess.securityAuthKey));
     explicit_bzero(sess.securityPrivKey, sizeof(sess.securityPrivKey));
     return rc;
-}
-
-int
-bl_trap_snmp_engine_time(const uint8_t *id, size_t len, uint32_t *boots, uint32_t *etime)
-{
-    u_int b = 0, t = 0;
-
-    if (len == 0 || get_enginetime(id, (u_int) len, &b, &t, FALSE) != SNMPERR_SUCCESS) {
-        return BL_E_INVALID;
-    }
-    *boots = b;
-    *etime = t;
-    return b == 0 && t == 0 ? -ENOENT : 0;
 }
 
 int
@@ -549,6 +537,59 @@ bl_pdu_to_msg(const netsnmp_pdu *pdu, struct bl_trap_msg *msg)
     return true;
 }
 
+/* ---- the engine time of a v3 message ---- */
+
+/* Step over one BER element (a SEQUENCE whose content we do not need); NULL when it does not
+ * fit in *left. */
+static u_char *
+bl_ber_skip(u_char *p, size_t *left)
+{
+    size_t len = *left;
+    u_char type;
+    u_char *content = asn_parse_header(p, &len, &type); /* checks len against *left */
+
+    if (content == NULL) {
+        return NULL;
+    }
+    *left -= (size_t) (content - p) + len;
+    return content + len;
+}
+
+/*
+ * msgAuthoritativeEngineBoots and msgAuthoritativeEngineTime of an SNMPv3 message (RFC 3412
+ * section 6: version, msgGlobalData, then msgSecurityParameters, an OCTET STRING holding
+ * USM's SEQUENCE {engine ID, boots, time, ...}, RFC 3414 section 2.4), read with net-snmp's
+ * bounds-checked BER parsers. net-snmp keeps them to itself; it has authenticated these very
+ * bytes when this is called, and the authentication covers both fields.
+ */
+static bool
+bl_v3_engine_time(const uint8_t *pkt, size_t len, uint32_t *boots, uint32_t *etime)
+{
+    u_char sec[512], id[64], type;
+    size_t left = len, sec_len = sizeof(sec), id_len = sizeof(id);
+    long version = 0, b = -1, t = -1;
+    u_char *p = asn_parse_sequence((u_char *) pkt, &left, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR,
+                                   "v3 message");
+
+    p = p != NULL ? asn_parse_int(p, &left, &type, &version, sizeof(version)) : NULL;
+    p = p != NULL && version == SNMP_VERSION_3 ? bl_ber_skip(p, &left) : NULL;
+    p = p != NULL ? asn_parse_string(p, &left, &type, sec, &sec_len) : NULL;
+    if (p == NULL || type != ASN_OCTET_STR) {
+        return false;
+    }
+    left = sec_len;
+    p = asn_parse_sequence(sec, &left, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "usm parameters");
+    p = p != NULL ? asn_parse_string(p, &left, &type, id, &id_len) : NULL;
+    p = p != NULL ? asn_parse_int(p, &left, &type, &b, sizeof(b)) : NULL;
+    p = p != NULL ? asn_parse_int(p, &left, &type, &t, sizeof(t)) : NULL;
+    if (p == NULL || b < 0 || b > INT32_MAX || t < 0 || t > INT32_MAX) {
+        return false;
+    }
+    *boots = (uint32_t) b;
+    *etime = (uint32_t) t;
+    return true;
+}
+
 /* ---- listening session ---- */
 
 static void
@@ -581,6 +622,10 @@ bl_snmp_input(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *
         return 1;
     }
     if (bl_pdu_to_msg(pdu, msg)) {
+        if (msg->version == BL_TRAP_V3) {
+            msg->have_engine_time =
+                bl_v3_engine_time(s->rxbuf, s->rxlen, &msg->engine_boots, &msg->engine_time);
+        }
         s->delivered = true;
         if (s->fn(msg, s->td->rx_ns, s->ud) && msg->is_inform) {
             bl_reply_inform(s, pdu);
@@ -648,6 +693,7 @@ bl_snmp_process(struct bl_trap_snmp *s, size_t len)
 {
     netsnmp_large_fd_set fds;
 
+    s->rxlen = len;
     s->td->pending = s->rxbuf;
     s->td->pending_len = len;
     netsnmp_large_fd_set_init(&fds, s->transport->sock + 1);

@@ -58,13 +58,6 @@ void bl_trap_snmp_fini(void);
 int bl_trap_snmp_add_user(const struct bl_trap_v3_user *user);
 
 /**
- * The SNMPv3 engine boots and time net-snmp holds for an engine (the BMC's, learnt from its
- * authenticated notifications), as estimated now.
- * \return 0, -ENOENT (nothing learnt yet), BL_E_INVALID
- */
-int bl_trap_snmp_engine_time(const uint8_t *id, size_t len, uint32_t *boots, uint32_t *etime);
-
-/**
  * Tell net-snmp an engine's boots and time as if learnt from an authenticated message, so
  * its time window refuses notices older than that (replays) from the first one on.
  * \return 0 or BL_E_INVALID

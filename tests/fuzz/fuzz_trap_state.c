@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct bl_trap_replay st;
 
     if (bl_trap_replay_decode(data, size, &st) == 0) {
-        bl_trap_dedup_shift(&st.dedup, st.engine_at_s, (uint64_t) 1 << 40);
+        bl_trap_dedup_shift(&st.dedup, st.dedup.v3_seen_s, (uint64_t) 1 << 40);
     }
     return 0;
 }

@@ -98,13 +98,9 @@ if command -v snmptrap >/dev/null; then
     mkdir -m 700 "$TMP/snmp"
     printf 'defCommunity change-me-node1\nclientaddr 127.0.0.21\n' >"$TMP/snmp/snmp.conf"
     chmod 600 "$TMP/snmp/snmp.conf"
-    ts=$(($(date +%s) - 883612800))
-    hex=$(printf '%032x%04x%08xffff2020%02x20000000%s000000000000c1' 0 9 "$ts" 8 00ffffffffffffff)
     counted() { [ "$(status_key trap.duplicate)" = "$1" ] && [ "$(status_key trap.recoverable)" = 1 ]; }
     for want in 0 1; do
-        SNMPCONFPATH=$TMP/snmp MIBS='' snmptrap -v1 -M /dev/null 127.0.0.1:11161 \
-            1.3.6.1.4.1.3183.1.1 0.0.0.0 6 487168 0 1.3.6.1.4.1.3183.1.1.1 x "$hex" ||
-            fail "snmptrap failed"
+        bl_snmptrap_v1_pet "$TMP/snmp" 127.0.0.1:11161 9 || fail "snmptrap failed"
         wait_for "the PET was not counted (duplicate $want): $(status_key trap.duplicate)" counted "$want"
     done
     [ "$(status_key notices.total)" = 1 ] || fail "notices.total $(status_key notices.total)"

@@ -111,3 +111,14 @@ bl_bmcd_conf() {
         done
     } >"$TMP/d.conf"
 }
+
+# bl_snmptrap_v1_pet SNMPCONFDIR DEST SEQ: the real snmptrap sends a recoverable v1 PET
+# (sequence SEQ, stamped now) to DEST with the community and clientaddr of SNMPCONFDIR's
+# snmp.conf (the community stays off the command line).
+bl_snmptrap_v1_pet() {
+    local ts hex
+    ts=$(($(date +%s) - 883612800))
+    hex=$(printf '%032x%04x%08xffff2020%02x20000000%s000000000000c1' 0 "$3" "$ts" 8 00ffffffffffffff)
+    SNMPCONFPATH=$1 MIBS='' snmptrap -v1 -M /dev/null "$2" \
+        1.3.6.1.4.1.3183.1.1 0.0.0.0 6 487168 0 1.3.6.1.4.1.3183.1.1.1 x "$hex"
+}

@@ -18,12 +18,12 @@ sample(struct bl_trap_replay *st)
     st->dedup.next = 6;
     st->dedup.have_pet_ts = true;
     st->dedup.newest_pet_ts = 123456;
-    st->have_engine = true;
+    st->dedup.have_v3_time = true;
     st->engine_id_len = 5;
     memcpy(st->engine_id, "\x80\x00\x1f\x88\x80", 5);
-    st->engine_boots = 3;
-    st->engine_time = 4000;
-    st->engine_at_s = 1700000000;
+    st->dedup.v3_boots = 3;
+    st->dedup.v3_time = 4000;
+    st->dedup.v3_seen_s = 995;
 }
 
 static void
@@ -38,14 +38,15 @@ test_round_trip(void **state)
     assert_memory_equal(&a.dedup.slot, &b.dedup.slot, sizeof(a.dedup.slot));
     assert_int_equal(b.dedup.next, 6);
     assert_int_equal(b.dedup.newest_pet_ts, 123456);
-    assert_true(b.have_engine);
+    assert_true(b.dedup.have_v3_time);
     assert_memory_equal(b.engine_id, a.engine_id, 5);
-    assert_int_equal(b.engine_boots, 3);
-    assert_int_equal(b.engine_time, 4000);
+    assert_int_equal(b.dedup.v3_boots, 3);
+    assert_int_equal(b.dedup.v3_time, 4000);
+    assert_int_equal(b.dedup.v3_seen_s, 995);
     /* Every truncation, a trailing byte, another version, a bad flag: refused, state zeroed. */
     for (guint n = 0; n < bytes->len; n++) {
         assert_int_not_equal(bl_trap_replay_decode(bytes->data, n, &b), 0);
-        assert_false(b.have_engine);
+        assert_false(b.dedup.have_v3_time);
     }
     g_byte_array_append(bytes, (const guint8 *) "x", 1);
     assert_int_equal(bl_trap_replay_decode(bytes->data, bytes->len, &b), BL_E_PROTO);
@@ -69,10 +70,17 @@ test_shift(void **state)
     bl_trap_dedup_shift(&st.dedup, 1000, 1700000000); /* monotonic -> wall at save */
     assert_int_equal(st.dedup.slot[0].seen_s, 1700000000);
     assert_int_equal(st.dedup.slot[5].seen_s, 1700000000 - 10);
+    assert_int_equal(st.dedup.v3_seen_s, 1700000000 - 5);
     bl_trap_dedup_shift(&st.dedup, 1700000300, base + 30); /* wall -> a new boot's clock */
     assert_int_equal(st.dedup.slot[0].seen_s, base + 30 - 300);
     assert_int_equal(st.dedup.slot[5].seen_s, base + 30 - 310);
+    assert_int_equal(st.dedup.v3_seen_s, base + 30 - 305);
     assert_false(st.dedup.slot[1].used);
+    /* Older than the new clock can say: the slot goes, the engine time stays. */
+    bl_trap_dedup_shift(&st.dedup, base + 30, 100);
+    assert_false(st.dedup.slot[0].used);
+    assert_int_equal(st.dedup.v3_seen_s, 0);
+    assert_int_equal(st.dedup.v3_time, 4000);
 }
 
 int
