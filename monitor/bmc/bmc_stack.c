@@ -29,11 +29,11 @@ static int
 new_seams(struct bl_bmc_stack *s, char **errmsg)
 {
     struct bl_pcmk_tools tools;
-    int rc = bl_ipmi_lan_new(NULL, &s->lan);
+    int rc = bl_ipmi_lan_new(s->ctx, &s->lan);
 
     bl_pcmk_tools_init(&tools);
     if (rc == BL_OK) {
-        rc = bl_pcmk_new(NULL, &tools, &s->pcmk);
+        rc = bl_pcmk_new(s->ctx, &tools, &s->pcmk);
     }
     if (rc != BL_OK) {
         *errmsg = g_strdup_printf("cannot start the IPMI or Pacemaker seam: %s", bl_strerror(rc));
@@ -44,10 +44,16 @@ new_seams(struct bl_bmc_stack *s, char **errmsg)
 static int
 new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **errmsg)
 {
-    struct bl_heartbeat_params hp = {
-        .cfg = s->cfg, .local_node = p->node, .on_change = p->on_hb_change, .ud = p->ud};
-    struct bl_recovery_params rp = {
-        .node = p->node, .cfg = &s->cfg->rec, .on_step = p->on_step, .ud = p->ud};
+    struct bl_heartbeat_params hp = {.ctx = s->ctx,
+                                     .cfg = s->cfg,
+                                     .local_node = p->node,
+                                     .on_change = p->on_hb_change,
+                                     .ud = p->ud};
+    struct bl_recovery_params rp = {.ctx = s->ctx,
+                                    .node = p->node,
+                                    .cfg = &s->cfg->rec,
+                                    .on_step = p->on_step,
+                                    .ud = p->ud};
     int rc;
 
     bl_ipmi_lan_client(s->lan, &hp.ipmi);
@@ -75,7 +81,7 @@ new_trap(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **err
         return rc;
     }
     bl_trap_addr_format(&tcfg.listen, s->listen, sizeof(s->listen));
-    rc = bl_trap_receiver_new(NULL, &tcfg, &bl_trap_udp_io, NULL, on_trap, s, &s->rx);
+    rc = bl_trap_receiver_new(s->ctx, &tcfg, &bl_trap_udp_io, NULL, on_trap, s, &s->rx);
     explicit_bzero(&tcfg, sizeof(tcfg));
     /* The replay state beside the SEL position: [heartbeat] sel_state_dir ("": memory only). */
     if (rc == BL_OK && s->cfg->hb.sel_state_dir[0] != '\0') {
@@ -98,6 +104,7 @@ bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **out,
 
     *out = NULL;
     s->node = g_strdup(p->node);
+    s->ctx = g_main_context_ref(p->ctx != NULL ? p->ctx : g_main_context_default());
     s->on_trap = p->on_trap;
     s->ud = p->ud;
     rc = bl_bmc_config_load(p->path, &s->cfg, errmsg);
@@ -149,12 +156,15 @@ bl_bmc_stack_free(struct bl_bmc_stack *s)
     bl_pcmk_free(s->pcmk);
     /* Let OpenIPMI see its sessions closed before it goes. Only when the heartbeat ran: a
      * failed start opened none, and is freed from the retry timer, where iterating would
-     * run the daemon's other handlers (registry, IPC) nested inside it. */
-    for (int i = 0; s->started && s->lan != NULL && i < 20 && g_main_context_iteration(NULL, FALSE);
-         i++) {
+     * run the other handlers of that context nested inside it. */
+    for (int i = 0;
+         s->started && s->lan != NULL && i < 20 && g_main_context_iteration(s->ctx, FALSE); i++) {
     }
     bl_ipmi_lan_free(s->lan);
     bl_bmc_config_free(s->cfg);
+    if (s->ctx != NULL) {
+        g_main_context_unref(s->ctx);
+    }
     g_free(s->node);
     g_free(s);
 }

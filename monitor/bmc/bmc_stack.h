@@ -8,8 +8,12 @@
  * Module monitor/bmc (library bmclink_bmc), contract: this header. heartbeat.h,
  * recovery_run.h and bmc_elect.h are its parts (public for the daemon, the tests and the
  * fixtures); heartbeat_priv.h, heartbeat_sel.h and heartbeat_core.h are internal to the
- * heartbeat. Loop: the default GLib main context, no thread; every outside system (BMCs,
- * Pacemaker, traps) is reached through its seam (bl_ipmi_ops, bl_pcmk_ops, bl_trap_io_ops).
+ * heartbeat. Loop: the one GLib main context given in the parameters (bmclinkd: its BMC
+ * thread's own; bmc_driver: the default), never another: every source of every part is
+ * attached there and every callback runs from its dispatch, so the stack is used from the
+ * one thread that iterates that context (OpenIPMI's os handler has no locks, net-snmp is
+ * not thread-safe). Every outside system (BMCs, Pacemaker, traps) is reached through its
+ * seam (bl_ipmi_ops, bl_pcmk_ops, bl_trap_io_ops).
  */
 #ifndef BMCLINK_BMC_STACK_H
 #define BMCLINK_BMC_STACK_H
@@ -17,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <glib.h>
 
 #include "bl_ipmi_lan.h"
 #include "heartbeat.h"
@@ -26,6 +32,7 @@
 #include "trap.h"
 
 struct bl_bmc_stack_params {
+    GMainContext *ctx;            /* where every part runs (NULL: the default context) */
     const char *path;             /* bmclink.conf, shared by all nodes */
     const char *node;             /* this node's name in it and in Pacemaker */
     bool heartbeat_only;          /* no recovery, no trap receiver (benchmarks) */
@@ -45,14 +52,15 @@ struct bl_bmc_stack {
     struct bl_trap_receiver *rx;
     char listen[64]; /* the trap receiver's address, "" without one */
     char *node;
+    GMainContext *ctx; /* a reference */
     bl_trap_receiver_fn on_trap;
     void *ud;
     bool started; /* the heartbeat ran: IPMI sessions may exist */
 };
 
 /**
- * Load the configuration and create every part in the default main context; nothing is
- * opened or polled yet (bl_bmc_stack_start does that).
+ * Load the configuration and create every part in p->ctx; nothing is opened or polled yet
+ * (bl_bmc_stack_start does that). Call it from the thread that iterates p->ctx.
  * \param[in]  p    copied where kept (the strings only for the call)
  * \param[out] out  free with bl_bmc_stack_free(); NULL on failure
  * \param[out] errmsg  on failure, what went wrong with the file (every problem, one per
@@ -70,9 +78,9 @@ int bl_bmc_stack_new(const struct bl_bmc_stack_params *p, struct bl_bmc_stack **
 int bl_bmc_stack_start(struct bl_bmc_stack *s, char **errmsg);
 
 /**
- * Free every part. Once started, iterates the default main context a little so that
- * OpenIPMI sees its sessions closed before it goes: free a started stack only after the main
- * loop has ended. A stack that was never started (or whose start failed: no session was
+ * Free every part. Once started, iterates the stack's context a little so that OpenIPMI
+ * sees its sessions closed before it goes: free a started stack only after the loop that
+ * ran that context has ended, from the thread that ran it. A stack that was never started (or whose start failed: no session was
  * opened) is freed without iterating, so it may be freed from inside a main-loop callback.
  * Accepts NULL.
  */

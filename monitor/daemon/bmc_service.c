@@ -1,9 +1,17 @@
 /*
  * The BMC module of bmclinkd: this node's trap receiver (trap.h), the heartbeat to every BMC
- * (heartbeat.h) and the recovery of a fatal notice on this node (recovery_run.h), wired in
- * the daemon's one GLib main loop on one OpenIPMI backend, from the shared bmclink.conf: the
- * stack of bmc_stack.h, which bmc_driver runs too; this module adds the election of the
- * attribute publisher, the log lines and `bmclink status`.
+ * (heartbeat.h) and the recovery of a fatal notice on this node (recovery_run.h), wired on
+ * one OpenIPMI backend from the shared bmclink.conf: the stack of bmc_stack.h, which
+ * bmc_driver runs too; this module adds the election of the attribute publisher, the log
+ * lines and `bmclink status`.
+ *
+ * Threads (daemon.h): the stack lives on the BMC thread, its own GLib context and loop
+ * (loop_thread.h), created, run, retried and freed there, so no registry commit or Corosync
+ * call on the main loop ever delays a notice. The main loop keeps what talks to Corosync and
+ * the control socket: the election group and `bmclink status` requests. Each side owns the
+ * fields marked below and reaches the other only by bld_post(); the BMC thread never waits
+ * for the main one. struct bld_bmc is reference-counted (g_atomic_rc_box): each posted call
+ * holds a reference, so a call still queued when the module stops finds it, marked gone.
  *
  * One daemon per cluster writes the bmclink-bmc-* attributes: the lowest nodeid among the
  * daemons whose BMC side runs. Each joins the BMC side's own CPG group ([bmc] group, only
@@ -26,6 +34,7 @@
 #include "bmc_status.h"
 #include "cpg.h"
 #include "daemon.h"
+#include "loop_thread.h"
 
 #define NOTICES_KEPT 8
 #define ERR_LEN 512
@@ -55,21 +64,35 @@ struct notice_rec {
     char line[160];
 };
 
+/* The election as the main loop saw it last; the BMC thread gets a copy with each change. */
+struct group_view {
+    uint32_t self;   /* our nodeid there, 0 until connected */
+    uint32_t lowest; /* the group's lowest nodeid, 0 when out of it */
+    size_t n_members;
+    bool elected;
+};
+
 struct bld_bmc {
+    /* set before the thread runs, then read-only */
     struct bld *d;
     char *path;
     char node[BL_REC_NAME_MAX];
+    char *group_name;      /* [bmc] group */
+    unsigned retry_ms;     /* [bmc] retry-ms */
+    struct bld_thread *th; /* the BMC thread */
+    GMainContext *ctx;     /* its context */
+    /* main loop only */
+    bool gone;             /* stopped: queued calls do nothing */
+    struct bld_cpg *group; /* the publisher's election, joined once the BMC side runs */
+    struct group_view main_gv;
+    /* BMC thread only */
+    struct group_view gv;    /* the last copy received */
     struct bl_bmc_stack *st; /* NULL until it started, and while it is failed */
     bool publish;            /* this daemon writes bmclink-bmc-* now */
-    guint retry;             /* the retry timer while it is failed, else 0 */
-    guint drain;             /* while stopping: the check that the recovery is over, else 0 */
+    GSource *retry;          /* the retry timer while it is failed, else NULL */
+    GSource *drain;          /* while stopping: the check that the recovery is over */
     uint64_t drain_until_us; /* monotonic bound of that wait */
-    struct bld_cpg *group;   /* the publisher's election, joined while the BMC side runs */
-    uint32_t self;           /* our nodeid there, 0 until connected */
-    uint32_t lowest;         /* the group's lowest nodeid, 0 when out of it */
-    size_t n_members;
-    bool elected;
-    char error[ERR_LEN]; /* why it failed last ("" while it runs) */
+    char error[ERR_LEN];     /* why it failed last ("" while it runs) */
     uint64_t n_notices;
     struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT accepted */
     struct notice_rec last_drop;             /* real_us 0 until a trap was dropped */
@@ -236,7 +259,7 @@ on_trap(const struct bl_trap_event *ev, const struct bl_trap_msg *msg, uint64_t 
 static void
 apply_publish(struct bld_bmc *b)
 {
-    bool want = b->st != NULL && b->st->cfg->hb.publish && b->elected;
+    bool want = b->st != NULL && b->st->cfg->hb.publish && b->gv.elected;
 
     if (want == b->publish) {
         return;
@@ -245,11 +268,81 @@ apply_publish(struct bld_bmc *b)
     qb_log(LOG_NOTICE,
            "bmc: %s the bmclink-bmc-* attributes (nodeid %u, lowest %u, %zu members of CPG "
            "group %s)",
-           want ? "publishing" : "no longer publishing", b->self, b->lowest, b->n_members,
-           bld_config_str(b->d->cfg, "bmc", "group"));
+           want ? "publishing" : "no longer publishing", b->gv.self, b->gv.lowest,
+           b->gv.n_members, b->group_name);
     if (b->st != NULL) {
         bl_heartbeat_set_publish(b->st->hb, want);
     }
+}
+
+/* ---- calls between the loops */
+
+static void
+bmc_clear(gpointer p)
+{
+    struct bld_bmc *b = p;
+
+    g_free(b->path);
+    g_free(b->group_name);
+}
+
+static struct bld_bmc *
+bmc_ref(struct bld_bmc *b)
+{
+    return g_atomic_rc_box_acquire(b);
+}
+
+static void
+bmc_unref(gpointer p)
+{
+    g_atomic_rc_box_release_full(p, bmc_clear);
+}
+
+static void
+to_bmc(struct bld_bmc *b, void (*fn)(gpointer), gpointer data, GDestroyNotify notify)
+{
+    bld_post(b->ctx, fn, data, notify);
+}
+
+static void
+to_main(void (*fn)(gpointer), gpointer data, GDestroyNotify notify)
+{
+    bld_post(g_main_context_default(), fn, data, notify);
+}
+
+struct gv_msg {
+    struct bld_bmc *b; /* a reference */
+    struct group_view gv;
+};
+
+static void
+gv_msg_free(gpointer p)
+{
+    struct gv_msg *m = p;
+
+    bmc_unref(m->b);
+    g_free(m);
+}
+
+/* BMC thread: the election changed. */
+static void
+gv_apply(gpointer p)
+{
+    struct gv_msg *m = p;
+
+    m->b->gv = m->gv;
+    apply_publish(m->b);
+}
+
+/* Main loop: hand the view over. */
+static void
+gv_send(struct bld_bmc *b)
+{
+    struct gv_msg *m = g_new(struct gv_msg, 1);
+
+    m->b = bmc_ref(b);
+    m->gv = b->main_gv;
+    to_bmc(b, gv_apply, m, gv_msg_free);
 }
 
 static void
@@ -257,7 +350,8 @@ on_group_connected(void *ctx, uint32_t nodeid)
 {
     struct bld_bmc *b = ctx;
 
-    b->self = nodeid;
+    b->main_gv.self = nodeid;
+    gv_send(b);
 }
 
 static void
@@ -269,9 +363,9 @@ on_group_change(void *ctx, const struct bld_cpg_member *m, size_t n)
     for (size_t i = 0; i < n; i++) {
         ids[i] = m[i].nodeid;
     }
-    b->n_members = n;
-    b->elected = bl_bmc_elected(b->self, ids, n, &b->lowest);
-    apply_publish(b);
+    b->main_gv.n_members = n;
+    b->main_gv.elected = bl_bmc_elected(b->main_gv.self, ids, n, &b->main_gv.lowest);
+    gv_send(b);
 }
 
 static void
@@ -462,7 +556,7 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
     bl_status_addf(st, "hb.drop_window_ms", "%u", b->st->cfg->hb.drop_window_ms);
     bl_status_add(st, "hb.publisher", b->publish ? "yes" : "no");
     bl_status_addf(st, "hb.group", "%s: %zu members, lowest nodeid %u, this nodeid %u",
-                   bld_config_str(b->d->cfg, "bmc", "group"), b->n_members, b->lowest, b->self);
+                   b->group_name, b->gv.n_members, b->gv.lowest, b->gv.self);
     bl_status_add(st, "hb.health", bl_health_color_name(bl_heartbeat_health(b->st->hb)));
     bl_status_addf(st, "hb.count", "%zu", n);
     for (size_t i = 0; i < n; i++) {
@@ -497,54 +591,131 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
     }
 }
 
+/* BMC thread: the BMC side's part of the status. */
 static void
-status_build(struct bld *d, struct bl_status *st)
+status_build(struct bld_bmc *b, struct bl_status *st)
 {
-    struct bld_bmc *b = d->bmc;
-
-    bl_status_add(st, "bmc.state", b == NULL ? "off" : b->st != NULL ? "running" : "failed");
-    if (b != NULL) {
-        bl_status_add(st, "bmc.node", b->node);
-        bl_status_add(st, "bmc.config", b->path);
-    }
-    if (b != NULL && b->st == NULL) {
+    bl_status_add(st, "bmc.state", b->st != NULL ? "running" : "failed");
+    bl_status_add(st, "bmc.node", b->node);
+    bl_status_add(st, "bmc.config", b->path);
+    if (b->st == NULL) {
         bl_status_add(st, "bmc.error", b->error);
-        bl_status_addf(st, "bmc.retry_ms", "%" PRId64, bld_config_int(d->cfg, "bmc", "retry-ms"));
+        bl_status_addf(st, "bmc.retry_ms", "%u", b->retry_ms);
+        return;
     }
-    if (b != NULL && b->st != NULL) {
-        status_traps(b, st);
-        status_notices(b, st);
-        status_recovery(b, st);
-        status_heartbeat(b, st);
+    status_traps(b, st);
+    status_notices(b, st);
+    status_recovery(b, st);
+    status_heartbeat(b, st);
+}
+
+/* A `bmclink status` request on its way: main loop -> BMC thread -> main loop. */
+struct status_job {
+    struct bld_bmc *b;          /* a reference; NULL when the BMC side is off */
+    struct bld *d;
+    struct bld_ipc_conn *conn; /* a reference */
+    uint32_t id;
+    struct bl_status *st;
+    bool handed; /* on its way back to the main loop */
+};
+
+static void
+job_free(struct status_job *j)
+{
+    if (j->b != NULL) {
+        bmc_unref(j->b);
     }
-    bld_reg_status(d->reg, st);
+    bld_ipc_conn_unref(j->conn);
+    bl_status_free(j->st);
+    g_free(j);
+}
+
+/* Main loop: the registry's part, and the answer. */
+static void
+status_reply(gpointer p)
+{
+    struct status_job *j = p;
+    g_autoptr(GByteArray) out = g_byte_array_new();
+    int rc;
+
+    if (j->b != NULL && j->b->gone) {
+        return; /* stopping: the module and the registry may be gone */
+    }
+    bld_reg_status(j->d->reg, j->st);
+    rc = bl_status_encode(j->st, out);
+    (void) bld_ipc_reply(j->conn, j->id, rc, out->data, out->len);
+}
+
+static void
+status_reply_done(gpointer p)
+{
+    job_free(p);
+}
+
+static void
+status_on_bmc(gpointer p)
+{
+    struct status_job *j = p;
+
+    status_build(j->b, j->st);
+    j->handed = true;
+    to_main(status_reply, j, status_reply_done);
+}
+
+/* Unless it went on to the main loop: the BMC thread stopped before it ran. */
+static void
+status_on_bmc_done(gpointer p)
+{
+    struct status_job *j = p;
+
+    if (!j->handed) {
+        job_free(j);
+    }
 }
 
 static void
 on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, size_t len)
 {
     struct bld *d = ctx;
-    g_autoptr(GByteArray) out = g_byte_array_new();
-    struct bl_status *st;
-    int rc;
+    struct status_job *j;
 
     if (id != BL_BMC_IPC_STATUS) {
         (void) bld_ipc_reply(conn, id, BL_E_UNSUPPORTED, NULL, 0);
         return;
     }
-    st = bl_status_new();
-    status_build(d, st);
-    rc = bl_status_encode(st, out);
-    bl_status_free(st);
-    (void) bld_ipc_reply(conn, id, rc, out->data, out->len);
+    j = g_new0(struct status_job, 1);
+    j->d = d;
+    j->conn = bld_ipc_conn_ref(conn);
+    j->id = id;
+    j->st = bl_status_new();
+    if (d->bmc == NULL) {
+        bl_status_add(j->st, "bmc.state", "off");
+        status_reply(j);
+        job_free(j);
+        return;
+    }
+    j->b = bmc_ref(d->bmc);
+    to_bmc(d->bmc, status_on_bmc, j, status_on_bmc_done);
 }
 
 /* ---- start, retry and stop */
 
+/* Main loop: Corosync is the main loop's. */
+static void
+group_join(gpointer p)
+{
+    struct bld_bmc *b = p;
+
+    if (!b->gone && b->group == NULL) {
+        bld_cpg_start(b->group_name, &group_cb, b, &b->group);
+    }
+}
+
 static int
 start_stack(struct bld_bmc *b, char **errmsg)
 {
-    struct bl_bmc_stack_params sp = {.path = b->path,
+    struct bl_bmc_stack_params sp = {.ctx = b->ctx,
+                                     .path = b->path,
                                      .node = b->node,
                                      .on_hb_change = on_hb_change,
                                      .on_step = on_step,
@@ -564,7 +735,7 @@ start_stack(struct bld_bmc *b, char **errmsg)
     b->st = s;
     b->publish = false;
     /* only now a candidate for publishing: the group has the daemons whose BMC side runs */
-    bld_cpg_start(bld_config_str(b->d->cfg, "bmc", "group"), &group_cb, b, &b->group);
+    to_main(group_join, bmc_ref(b), bmc_unref);
     return BL_OK;
 }
 
@@ -574,7 +745,7 @@ static gboolean on_retry(gpointer p);
 static void
 set_failed(struct bld_bmc *b, const char *err)
 {
-    unsigned ms = (unsigned) bld_config_int(b->d->cfg, "bmc", "retry-ms");
+    unsigned ms = b->retry_ms;
 
     if (strcmp(err, b->error) != 0) {
         qb_log(LOG_ERR,
@@ -585,8 +756,10 @@ set_failed(struct bld_bmc *b, const char *err)
         qb_log(LOG_DEBUG, "bmc: BMC side of %s still failed: %s", b->node, err);
     }
     g_strlcpy(b->error, err, sizeof(b->error));
-    if (b->retry == 0) {
-        b->retry = g_timeout_add(ms, on_retry, b);
+    if (b->retry == NULL) {
+        b->retry = g_timeout_source_new(ms);
+        g_source_set_callback(b->retry, on_retry, b, NULL);
+        g_source_attach(b->retry, b->ctx);
     }
 }
 
@@ -618,10 +791,40 @@ on_retry(gpointer p)
     struct bld_bmc *b = p;
 
     if (try_start(b)) {
-        b->retry = 0;
+        g_source_unref(b->retry);
+        b->retry = NULL;
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
+}
+
+/* BMC thread: its first act. */
+static void
+bmc_thread_init(void *p)
+{
+    (void) try_start(p);
+}
+
+static void
+drop_source(GSource **src)
+{
+    if (*src != NULL) {
+        g_source_destroy(*src);
+        g_source_unref(*src);
+        *src = NULL;
+    }
+}
+
+/* BMC thread: its loop has ended. */
+static void
+bmc_thread_fini(void *p)
+{
+    struct bld_bmc *b = p;
+
+    drop_source(&b->retry);
+    drop_source(&b->drain);
+    bl_bmc_stack_free(b->st);
+    b->st = NULL;
 }
 
 /*
@@ -644,12 +847,16 @@ bld_bmc_start(struct bld *d)
         return 0;
     }
     bmc_mode(d->cfg, &path);
-    b = g_new0(struct bld_bmc, 1);
+    b = g_atomic_rc_box_new0(struct bld_bmc);
     b->d = d;
     b->path = g_strdup(path);
+    b->group_name = g_strdup(bld_config_str(d->cfg, "bmc", "group"));
+    b->retry_ms = (unsigned) bld_config_int(d->cfg, "bmc", "retry-ms");
     node_name(d->cfg, b->node, sizeof(b->node));
+    b->th = bld_thread_new("bmclinkd-bmc");
+    b->ctx = bld_thread_context(b->th);
     d->bmc = b;
-    (void) try_start(b);
+    bld_thread_run(b->th, bmc_thread_init, bmc_thread_fini, b);
     return 0;
 }
 
@@ -666,6 +873,17 @@ owes_end_notice(const struct bld_bmc *b)
     }
     r = bl_recovery_machine(b->st->rr);
     return r->phase == BL_REC_ACTING || r->phase == BL_REC_ENDING;
+}
+
+/* Main loop: the BMC side says the daemon may stop. */
+static void
+quit_main(gpointer p)
+{
+    struct bld_bmc *b = p;
+
+    if (!b->gone) {
+        bld_quit(b->d, 0);
+    }
 }
 
 static gboolean
@@ -685,29 +903,50 @@ on_drain(gpointer p)
     } else {
         qb_log(LOG_NOTICE, "bmc: the recovery of %s is over (end notice sent); stopping", b->node);
     }
-    b->drain = 0;
-    bld_quit(b->d, 0);
+    to_main(quit_main, bmc_ref(b), bmc_unref);
+    g_source_unref(b->drain);
+    b->drain = NULL;
     return G_SOURCE_REMOVE;
 }
 
-bool
-bld_bmc_drain(struct bld *d)
+/* BMC thread: a stop was asked for. */
+static void
+drain_on_bmc(gpointer p)
 {
-    struct bld_bmc *b = d->bmc;
+    struct bld_bmc *b = p;
     uint64_t bound_ms;
 
-    if (b == NULL || !owes_end_notice(b)) {
-        return false;
+    if (!owes_end_notice(b)) {
+        to_main(quit_main, bmc_ref(b), bmc_unref);
+        return;
+    }
+    if (b->drain != NULL) {
+        return;
     }
     /* The recovery ends by its own deadline (timeout_ms) and a notice gives up after
      * notice_timeout_ms: wait that long, plus a second, and no more. */
     bound_ms = b->st->cfg->rec.set.timeout_ns / 1000000u + b->st->cfg->rec.notice_timeout_ms + 1000;
     b->drain_until_us = (uint64_t) g_get_monotonic_time() + bound_ms * 1000;
-    b->drain = g_timeout_add(50, on_drain, b);
+    b->drain = g_timeout_source_new(50);
+    g_source_set_callback(b->drain, on_drain, b, NULL);
+    g_source_attach(b->drain, b->ctx);
     qb_log(LOG_NOTICE,
            "bmc: stop requested during the recovery of %s: finishing it first so "
            "its BMC gets the end notice (at most %" PRIu64 " ms)",
            b->node, bound_ms);
+}
+
+/* Whether a recovery owes its end notice is the BMC thread's to say: it answers with
+ * quit_main, at once or once the recovery is over. */
+bool
+bld_bmc_drain(struct bld *d)
+{
+    struct bld_bmc *b = d->bmc;
+
+    if (b == NULL) {
+        return false;
+    }
+    to_bmc(b, drain_on_bmc, bmc_ref(b), bmc_unref);
     return true;
 }
 
@@ -722,15 +961,14 @@ bld_bmc_stop(struct bld *d)
     if (b == NULL) {
         return;
     }
+    b->gone = true;
     bld_cpg_stop(b->group); /* leave: the next lowest publishes */
-    if (b->retry != 0) {
-        g_source_remove(b->retry);
-    }
-    if (b->drain != 0) {
-        g_source_remove(b->drain);
-    }
-    bl_bmc_stack_free(b->st); /* the main loop has ended */
-    g_free(b->path);
-    g_free(b);
+    b->group = NULL;
+    /* The thread frees the stack (bmc_thread_fini) after its loop; calls still queued for
+     * it are dropped, their references released. */
+    bld_thread_stop(b->th);
+    b->th = NULL;
+    b->ctx = NULL;
     d->bmc = NULL;
+    bmc_unref(b);
 }
