@@ -49,11 +49,8 @@ new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **er
                                      .local_node = p->node,
                                      .on_change = p->on_hb_change,
                                      .ud = p->ud};
-    struct bl_recovery_params rp = {.ctx = s->ctx,
-                                    .node = p->node,
-                                    .cfg = &s->cfg->rec,
-                                    .on_step = p->on_step,
-                                    .ud = p->ud};
+    struct bl_recovery_params rp = {
+        .ctx = s->ctx, .node = p->node, .cfg = &s->cfg->rec, .on_step = p->on_step, .ud = p->ud};
     int rc;
 
     bl_ipmi_lan_client(s->lan, &hp.ipmi);

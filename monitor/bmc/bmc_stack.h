@@ -80,9 +80,9 @@ int bl_bmc_stack_start(struct bl_bmc_stack *s, char **errmsg);
 /**
  * Free every part. Once started, iterates the stack's context a little so that OpenIPMI
  * sees its sessions closed before it goes: free a started stack only after the loop that
- * ran that context has ended, from the thread that ran it. A stack that was never started (or whose start failed: no session was
- * opened) is freed without iterating, so it may be freed from inside a main-loop callback.
- * Accepts NULL.
+ * ran that context has ended, from the thread that ran it. A stack that was never started (or whose
+ * start failed: no session was opened) is freed without iterating, so it may be freed from inside a
+ * main-loop callback. Accepts NULL.
  */
 void bl_bmc_stack_free(struct bl_bmc_stack *s);
 

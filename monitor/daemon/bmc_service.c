@@ -34,10 +34,8 @@
 #include "bmc_status.h"
 #include "cpg.h"
 #include "daemon.h"
+#include "bmc_service_int.h"
 #include "loop_thread.h"
-
-#define NOTICES_KEPT 8
-#define ERR_LEN 512
 
 const struct bl_conf_key bld_bmc_options[] = {
     {"bmc", "enabled", BL_CONF_STRDUP, "auto", 0, 0, "auto|true|false", NULL, 0, 0,
@@ -56,47 +54,6 @@ const struct bl_conf_key bld_bmc_options[] = {
      "A BMC side that failed to start (trap port in use, bmclink.conf or the password file "
      "missing or wrong) is tried again this often; the registry runs meanwhile."},
     {NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL},
-};
-
-/* A notice as `bmclink status` lists it. */
-struct notice_rec {
-    gint64 real_us;
-    char line[160];
-};
-
-/* The election as the main loop saw it last; the BMC thread gets a copy with each change. */
-struct group_view {
-    uint32_t self;   /* our nodeid there, 0 until connected */
-    uint32_t lowest; /* the group's lowest nodeid, 0 when out of it */
-    size_t n_members;
-    bool elected;
-};
-
-struct bld_bmc {
-    /* set before the thread runs, then read-only */
-    struct bld *d;
-    char *path;
-    char node[BL_REC_NAME_MAX];
-    char *group_name;      /* [bmc] group */
-    unsigned retry_ms;     /* [bmc] retry-ms */
-    struct bld_thread *th; /* the BMC thread */
-    GMainContext *ctx;     /* its context */
-    /* main loop only */
-    bool gone;             /* stopped: queued calls do nothing */
-    struct bld_cpg *group; /* the publisher's election, joined once the BMC side runs */
-    struct group_view main_gv;
-    /* BMC thread only */
-    struct group_view gv;    /* the last copy received */
-    struct bl_bmc_stack *st; /* NULL until it started, and while it is failed */
-    bool publish;            /* this daemon writes bmclink-bmc-* now */
-    GSource *retry;          /* the retry timer while it is failed, else NULL */
-    GSource *drain;          /* while stopping: the check that the recovery is over */
-    uint64_t drain_until_us; /* monotonic bound of that wait */
-    char error[ERR_LEN];     /* why it failed last ("" while it runs) */
-    uint64_t n_notices;
-    struct notice_rec notices[NOTICES_KEPT]; /* ring: the last NOTICES_KEPT accepted */
-    struct notice_rec last_drop;             /* real_us 0 until a trap was dropped */
-    struct notice_rec last_dup;              /* real_us 0 until a resend was seen */
 };
 
 /* ---- configuration */
@@ -268,8 +225,8 @@ apply_publish(struct bld_bmc *b)
     qb_log(LOG_NOTICE,
            "bmc: %s the bmclink-bmc-* attributes (nodeid %u, lowest %u, %zu members of CPG "
            "group %s)",
-           want ? "publishing" : "no longer publishing", b->gv.self, b->gv.lowest,
-           b->gv.n_members, b->group_name);
+           want ? "publishing" : "no longer publishing", b->gv.self, b->gv.lowest, b->gv.n_members,
+           b->group_name);
     if (b->st != NULL) {
         bl_heartbeat_set_publish(b->st->hb, want);
     }
@@ -382,236 +339,9 @@ static const struct bld_cpg_callbacks group_cb = {
     .lost = on_group_lost,
 };
 
-/* ---- status */
-
-static void
-status_traps(struct bld_bmc *b, struct bl_status *st)
-{
-    struct bl_trap_stats ts = {0};
-    uint64_t dropped = 0;
-
-    bl_trap_receiver_get_stats(b->st->rx, &ts);
-    for (int i = 0; i < BL_TRAP_DROP_COUNT; i++) {
-        dropped += ts.dropped[i];
-    }
-    bl_status_add(st, "trap.listen", b->st->listen);
-    bl_status_addf(st, "trap.datagrams", "%" PRIu64, ts.datagrams);
-    bl_status_addf(st, "trap.accepted", "%" PRIu64, ts.fatal + ts.recoverable);
-    bl_status_addf(st, "trap.fatal", "%" PRIu64, ts.fatal);
-    bl_status_addf(st, "trap.recoverable", "%" PRIu64, ts.recoverable);
-    bl_status_addf(st, "trap.duplicate", "%" PRIu64, ts.duplicate);
-    bl_status_addf(st, "trap.dropped", "%" PRIu64, dropped);
-    for (int i = 1; i < BL_TRAP_DROP_COUNT; i++) {
-        g_autofree char *k = g_strdup_printf("trap.dropped.%s", bl_trap_drop_name(i));
-        bl_status_addf(st, k, "%" PRIu64, ts.dropped[i]);
-    }
-    bl_status_addf(st, "trap.read_errors", "%" PRIu64, ts.read_errors);
-    bl_status_addf(st, "trap.forwarded", "%" PRIu64, ts.forwarded);
-    bl_status_addf(st, "trap.forward_failed", "%" PRIu64, ts.forward_failed);
-    bl_status_addf(st, "trap.informs_acked", "%" PRIu64, ts.informs_acked);
-    bl_status_addf(st, "trap.informs_lost", "%" PRIu64, ts.informs_lost);
-}
-
-static void
-status_notice(struct bl_status *st, const char *key, const struct notice_rec *n)
-{
-    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(n->real_us / G_USEC_PER_SEC);
-    g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T") : g_strdup("?");
-
-    bl_status_addf(st, key, "%s.%03d UTC %s", when, (int) (n->real_us % G_USEC_PER_SEC / 1000),
-                   n->line);
-}
-
-static void
-status_notices(struct bld_bmc *b, struct bl_status *st)
-{
-    uint64_t first = b->n_notices > NOTICES_KEPT ? b->n_notices - NOTICES_KEPT : 0;
-
-    bl_status_addf(st, "notices.total", "%" PRIu64, b->n_notices);
-    for (uint64_t i = first; i < b->n_notices; i++) {
-        g_autofree char *k = g_strdup_printf("notice.%" PRIu64, i + 1);
-
-        status_notice(st, k, &b->notices[i % NOTICES_KEPT]);
-    }
-    if (b->last_dup.real_us != 0) {
-        status_notice(st, "duplicate.last", &b->last_dup);
-    }
-    if (b->last_drop.real_us != 0) {
-        status_notice(st, "drop.last", &b->last_drop);
-    }
-}
-
-static void
-status_recovery(struct bld_bmc *b, struct bl_status *st)
-{
-    const struct bl_rec *r = bl_recovery_machine(b->st->rr);
-    g_autoptr(GString) tl = g_string_new(NULL);
-
-    bl_status_add(st, "recovery.action", bl_rec_kind_name(b->st->cfg->rec.set.kind));
-    bl_status_add(st, "recovery.target", b->st->cfg->rec.target);
-    bl_status_add(st, "recovery.phase", bl_rec_phase_name(r->phase));
-    bl_status_addf(st, "recovery.started", "%" PRIu64, r->stats.started);
-    bl_status_addf(st, "recovery.busy", "%" PRIu64, r->stats.busy);
-    bl_status_addf(st, "recovery.notice_failures", "%" PRIu64, r->stats.notice_failures);
-    for (int i = 0; i < BL_REC_RESULT_COUNT; i++) {
-        g_autofree char *k = g_strdup_printf("recovery.result.%s", bl_rec_result_name(i));
-        bl_status_addf(st, k, "%" PRIu64, r->stats.results[i]);
-    }
-    bl_recovery_format(b->st->rr, tl);
-    bl_status_add(st, "recovery.timeline", tl->str);
-}
-
-/* The SEL reader's counters (docs/bmc-health.md), on the local node's BMC only. */
-static void
-status_sel(struct bl_status *st, size_t i, const struct bl_hb_status *h)
-{
-    const struct {
-        const char *name;
-        uint64_t v;
-    } c[] = {{"sel_rounds", h->sel_rounds},
-             {"sel_records", h->sel_records},
-             {"sel_acted", h->sel_acted},
-             {"sel_errors", h->sel_errors}};
-    g_autofree char *k = g_strdup_printf("hb.%zu.sel", i);
-
-    bl_status_add(st, k, h->sel ? "yes" : "no");
-    for (size_t j = 0; h->sel && j < G_N_ELEMENTS(c); j++) {
-        g_autofree char *kj = g_strdup_printf("hb.%zu.%s", i, c[j].name);
-
-        bl_status_addf(st, kj, "%" PRIu64, c[j].v);
-    }
-}
-
-/* A monotonic time of the heartbeat as clock time ("2026-12-06 12:03:04.123 UTC"). */
-static char *
-hb_clock(const struct bl_hb_status *h, gint64 real_us, uint64_t t_ns)
-{
-    gint64 us = real_us - (gint64) ((h->now_ns - MIN(t_ns, h->now_ns)) / 1000u);
-    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / G_USEC_PER_SEC);
-    g_autofree char *when = t != NULL ? g_date_time_format(t, "%F %T") : g_strdup("?");
-
-    return g_strdup_printf("%s.%03d UTC", when, (int) (us % G_USEC_PER_SEC / 1000));
-}
-
-/* One line of a BMC's link timeline (docs/bmc-health.md). */
-static void
-hb_event_line(GString *out, const struct bl_hb_status *h, gint64 real_us,
-              const struct bl_hb_event_rec *e)
-{
-    g_autofree char *at = hb_clock(h, real_us, e->at_ns);
-    g_autofree char *ref = hb_clock(h, real_us, e->ref_ns);
-    double secs = (double) e->ref_ns / 1e9;
-
-    g_string_append_printf(out, "%s%s %s", out->len > 0 ? "\n" : "", at, bl_hb_event_name(e->kind));
-    if (e->kind == BL_HB_EV_DROP && e->expected) {
-        g_string_append_printf(out, " expected (power event at %s)", ref);
-    } else if (e->kind == BL_HB_EV_BACK || e->kind == BL_HB_EV_UNREACHABLE) {
-        g_string_append_printf(out, " after %.1f s silent%s", secs,
-                               e->expected ? " (after a power event)" : "");
-    }
-}
-
-/* How the link is now, and its timeline. */
-static void
-status_link(struct bl_status *st, size_t i, const struct bl_hb_status *h)
-{
-    gint64 real_us = g_get_real_time();
-    g_autofree char *k = g_strdup_printf("hb.%zu.link", i);
-    g_autofree char *kt = g_strdup_printf("hb.%zu.timeline", i);
-    g_autofree char *ev = hb_clock(h, real_us, h->link.event_ns);
-    double silent = (double) h->link.silent_ns / 1e9;
-    double left = (double) (h->link.bound_ns - MIN(h->link.bound_ns, h->now_ns)) / 1e9;
-    g_autoptr(GString) tl = g_string_new(NULL);
-
-    switch (h->link.state) {
-        case BL_HB_LINK_DROP:
-            bl_status_addf(st, k,
-                           "link drop expected (power event at %s), silent %.1f s, "
-                           "unreachable in %.1f s",
-                           ev, silent, left);
-            break;
-        case BL_HB_LINK_SILENT:
-            bl_status_addf(st, k, "silent %.1f s, unreachable in %.1f s", silent, left);
-            break;
-        case BL_HB_LINK_UNREACHABLE:
-            bl_status_addf(st, k, "unreachable, silent %.1f s", silent);
-            break;
-        default:
-            bl_status_add(st, k, "ok");
-    }
-    for (size_t j = 0; j < h->n_events; j++) {
-        hb_event_line(tl, h, real_us, &h->timeline[j]);
-    }
-    bl_status_add(st, kt, tl->str);
-}
-
-static void
-status_heartbeat(struct bld_bmc *b, struct bl_status *st)
-{
-    size_t n = bl_heartbeat_count(b->st->hb);
-
-    bl_status_add(st, "hb.enabled", b->st->cfg->hb.enabled ? "yes" : "no");
-    bl_status_addf(st, "hb.interval_ms", "%u", b->st->cfg->hb.interval_ms);
-    bl_status_addf(st, "hb.silence_ms", "%u", b->st->cfg->hb.silence_ms);
-    bl_status_addf(st, "hb.drop_window_ms", "%u", b->st->cfg->hb.drop_window_ms);
-    bl_status_add(st, "hb.publisher", b->publish ? "yes" : "no");
-    bl_status_addf(st, "hb.group", "%s: %zu members, lowest nodeid %u, this nodeid %u",
-                   b->group_name, b->gv.n_members, b->gv.lowest, b->gv.self);
-    bl_status_add(st, "hb.health", bl_health_color_name(bl_heartbeat_health(b->st->hb)));
-    bl_status_addf(st, "hb.count", "%zu", n);
-    for (size_t i = 0; i < n; i++) {
-        struct bl_hb_status h;
-        const char *r;
-
-        if (bl_heartbeat_get(b->st->hb, i, &h) != 0) {
-            continue;
-        }
-        r = h.reach == BL_HB_REACH_YES ? "yes" : h.reach == BL_HB_REACH_NO ? "no" : "unknown";
-#define HB_KEY(name) g_autofree char *k_##name = g_strdup_printf("hb.%zu." #name, i)
-        HB_KEY(node);
-        HB_KEY(bmc);
-        HB_KEY(session);
-        HB_KEY(reachable);
-        HB_KEY(power);
-        HB_KEY(rtt_ms);
-        HB_KEY(polls);
-#undef HB_KEY
-        bl_status_add(st, k_node, h.node);
-        bl_status_addf(st, k_bmc, "%s:%u", h.host, h.port);
-        bl_status_add(st, k_session, h.session_up ? "up" : "down");
-        bl_status_add(st, k_reachable, r);
-        bl_status_add(st, k_power, bl_hb_power_value(h.power));
-        bl_status_addf(st, k_rtt_ms, "%.2f last, %.2f p50, %.2f p99", (double) h.rtt.last_ns / 1e6,
-                       (double) bl_hb_rtt_percentile(&h.rtt, 50) / 1e6,
-                       (double) bl_hb_rtt_percentile(&h.rtt, 99) / 1e6);
-        bl_status_addf(st, k_polls, "%" PRIu64 " polls, %" PRIu64 " answers, %" PRIu64 " errors",
-                       h.polls, h.answers, h.errors);
-        status_link(st, i, &h);
-        status_sel(st, i, &h);
-    }
-}
-
-/* BMC thread: the BMC side's part of the status. */
-static void
-status_build(struct bld_bmc *b, struct bl_status *st)
-{
-    bl_status_add(st, "bmc.state", b->st != NULL ? "running" : "failed");
-    bl_status_add(st, "bmc.node", b->node);
-    bl_status_add(st, "bmc.config", b->path);
-    if (b->st == NULL) {
-        bl_status_add(st, "bmc.error", b->error);
-        bl_status_addf(st, "bmc.retry_ms", "%u", b->retry_ms);
-        return;
-    }
-    status_traps(b, st);
-    status_notices(b, st);
-    status_recovery(b, st);
-    status_heartbeat(b, st);
-}
-
 /* A `bmclink status` request on its way: main loop -> BMC thread -> main loop. */
 struct status_job {
-    struct bld_bmc *b;          /* a reference; NULL when the BMC side is off */
+    struct bld_bmc *b; /* a reference; NULL when the BMC side is off */
     struct bld *d;
     struct bld_ipc_conn *conn; /* a reference */
     uint32_t id;
@@ -657,7 +387,7 @@ status_on_bmc(gpointer p)
 {
     struct status_job *j = p;
 
-    status_build(j->b, j->st);
+    bld_bmc_status_build(j->b, j->st);
     j->handed = true;
     to_main(status_reply, j, status_reply_done);
 }

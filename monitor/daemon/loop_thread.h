@@ -30,8 +30,7 @@ GMainContext *bld_thread_context(const struct bld_thread *t);
  * runs the loop until bld_thread_stop(), then calls fini(ud), still on the thread.
  * \param[in] init, fini  may be NULL; ud must outlive bld_thread_stop()
  */
-void bld_thread_run(struct bld_thread *t, void (*init)(void *ud), void (*fini)(void *ud),
-                    void *ud);
+void bld_thread_run(struct bld_thread *t, void (*init)(void *ud), void (*fini)(void *ud), void *ud);
 
 /**
  * Quit the thread's loop, wait for fini and the thread's end, then free the context: calls
