@@ -1,5 +1,5 @@
 /*
- * bmclinkd, the node daemon: one GLib main loop, a list of modules started in order and
+ * bmclinkd, the node daemon: a GLib main loop, a list of modules started in order and
  * stopped in reverse. main.c only parses options, loads the configuration, handles signals
  * and runs the modules; each module owns one job and talks to one outside system through
  * its own file (cpg.c: Corosync, ipc.c: the control socket, ...).
@@ -13,10 +13,16 @@
  *   3. to answer the CLI, register an id range with bld_ipc_register() on d->ipc (the
  *      registry uses 1..100, the BMC module 101..200; take the next free hundred).
  *
- * Folder monitor/daemon (the program bmclinkd), contract: this header. config.h, ipc.h, cpg.h
- * and reg_service.h are private to the folder; a module's logic lives in a library of its
- * own room (monitor/bmc, resource/registry ...) and the module file here is only its glue.
- * Loop: one GLib main loop (the default context), no thread; nothing blocks it.
+ * Folder monitor/daemon (the program bmclinkd), contract: this header. config.h, ipc.h, cpg.h,
+ * reg_service.h, loop_thread.h and bmc_service_int.h are private to the folder; a module's
+ * logic lives in a library of its own room (monitor/bmc, resource/registry ...) and the
+ * module file here is only its glue.
+ * Threads (docs/architecture.md, "Threads in bmclinkd"): the main loop (the default context)
+ * runs the control socket, the registry and every Corosync call, which may block (a commit's
+ * fsync, a Corosync call without time-out); the BMC module runs the whole BMC side on a
+ * thread of its own with its own context (loop_thread.h), so nothing the main loop waits
+ * for can delay a BMC notice. Everything in struct bld belongs to the main thread; the BMC
+ * thread reads d->cfg (read-only once loaded) and reaches the rest by posted calls.
  */
 #ifndef BLD_DAEMON_H
 #define BLD_DAEMON_H
@@ -94,7 +100,8 @@ void bld_bmc_stop(struct bld *d);
  * A stop was asked for (SIGTERM: Pacemaker stopping the clone, e.g. because the recovery put
  * this node in standby or stopped its cluster stack). With a recovery of this node under way
  * the BMC still waits for its end notice: finish that first (bounded by the recovery's own
- * deadline), then bld_quit().
+ * deadline), then bld_quit(). The BMC thread decides and posts the quit back to the main
+ * loop, at once when no recovery is under way.
  *
  * \return true when the BMC side will call bld_quit() itself, false to quit now
  */
