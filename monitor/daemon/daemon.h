@@ -21,8 +21,9 @@
  * runs the control socket, the registry and every Corosync call, which may block (a commit's
  * fsync, a Corosync call without time-out); the BMC module runs the whole BMC side on a
  * thread of its own with its own context (loop_thread.h), so nothing the main loop waits
- * for can delay a BMC notice. Everything in struct bld belongs to the main thread; the BMC
- * thread reads d->cfg (read-only once loaded) and reaches the rest by posted calls.
+ * for can delay a BMC notice. Everything in struct bld belongs to the main thread: the BMC
+ * module copies what its thread needs before starting it, and reaches the rest by posted
+ * calls.
  */
 #ifndef BLD_DAEMON_H
 #define BLD_DAEMON_H
