@@ -221,8 +221,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_post_runs_on_thread), cmocka_unit_test(test_post_to_main_waits),
-        cmocka_unit_test(test_stop_at_once),        cmocka_unit_test(test_unrun_released),
+        cmocka_unit_test(test_post_runs_on_thread),   cmocka_unit_test(test_post_to_main_waits),
+        cmocka_unit_test(test_stop_at_once),          cmocka_unit_test(test_unrun_released),
         cmocka_unit_test(test_child_watch_on_thread),
     };
 
