@@ -255,16 +255,18 @@ bmc_unref(gpointer p)
     g_atomic_rc_box_release_full(p, bmc_clear);
 }
 
+/* Each posted function owns its data: it ends by releasing it (or posting it on), and the
+ * drop function releases what a stopped loop never ran. */
 static void
-to_bmc(struct bld_bmc *b, void (*fn)(gpointer), gpointer data, GDestroyNotify notify)
+to_bmc(struct bld_bmc *b, void (*fn)(gpointer), gpointer data, GDestroyNotify drop)
 {
-    bld_post(b->ctx, fn, data, notify);
+    bld_post(b->ctx, fn, data, drop);
 }
 
 static void
-to_main(void (*fn)(gpointer), gpointer data, GDestroyNotify notify)
+to_main(void (*fn)(gpointer), gpointer data, GDestroyNotify drop)
 {
-    bld_post(g_main_context_default(), fn, data, notify);
+    bld_post(g_main_context_default(), fn, data, drop);
 }
 
 struct gv_msg {
@@ -289,6 +291,7 @@ gv_apply(gpointer p)
 
     m->b->gv = m->gv;
     apply_publish(m->b);
+    gv_msg_free(m);
 }
 
 /* Main loop: hand the view over. */
@@ -346,12 +349,13 @@ struct status_job {
     struct bld_ipc_conn *conn; /* a reference */
     uint32_t id;
     struct bl_status *st;
-    bool handed; /* on its way back to the main loop */
 };
 
 static void
-job_free(struct status_job *j)
+job_free(gpointer p)
 {
+    struct status_job *j = p;
+
     if (j->b != NULL) {
         bmc_unref(j->b);
     }
@@ -360,47 +364,30 @@ job_free(struct status_job *j)
     g_free(j);
 }
 
-/* Main loop: the registry's part, and the answer. */
+/* Main loop: the registry's part, and the answer; the job ends here. */
 static void
 status_reply(gpointer p)
 {
     struct status_job *j = p;
     g_autoptr(GByteArray) out = g_byte_array_new();
-    int rc;
 
-    if (j->b != NULL && j->b->gone) {
-        return; /* stopping: the module and the registry may be gone */
+    /* stopping: the module and the registry may be gone */
+    if (j->b == NULL || !j->b->gone) {
+        bld_reg_status(j->d->reg, j->st);
+        int rc = bl_status_encode(j->st, out);
+        (void) bld_ipc_reply(j->conn, j->id, rc, out->data, out->len);
     }
-    bld_reg_status(j->d->reg, j->st);
-    rc = bl_status_encode(j->st, out);
-    (void) bld_ipc_reply(j->conn, j->id, rc, out->data, out->len);
+    job_free(j);
 }
 
-static void
-status_reply_done(gpointer p)
-{
-    job_free(p);
-}
-
+/* BMC thread: its items, then the job goes back (and is no longer ours). */
 static void
 status_on_bmc(gpointer p)
 {
     struct status_job *j = p;
 
     bld_bmc_status_build(j->b, j->st);
-    j->handed = true;
-    to_main(status_reply, j, status_reply_done);
-}
-
-/* Unless it went on to the main loop: the BMC thread stopped before it ran. */
-static void
-status_on_bmc_done(gpointer p)
-{
-    struct status_job *j = p;
-
-    if (!j->handed) {
-        job_free(j);
-    }
+    to_main(status_reply, j, job_free);
 }
 
 static void
@@ -421,11 +408,10 @@ on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p, 
     if (d->bmc == NULL) {
         bl_status_add(j->st, "bmc.state", "off");
         status_reply(j);
-        job_free(j);
         return;
     }
     j->b = bmc_ref(d->bmc);
-    to_bmc(d->bmc, status_on_bmc, j, status_on_bmc_done);
+    to_bmc(d->bmc, status_on_bmc, j, job_free);
 }
 
 /* ---- start, retry and stop */
@@ -439,6 +425,7 @@ group_join(gpointer p)
     if (!b->gone && b->group == NULL) {
         bld_cpg_start(b->group_name, &group_cb, b, &b->group);
     }
+    bmc_unref(b);
 }
 
 static int
@@ -614,6 +601,7 @@ quit_main(gpointer p)
     if (!b->gone) {
         bld_quit(b->d, 0);
     }
+    bmc_unref(b);
 }
 
 static gboolean
@@ -641,9 +629,8 @@ on_drain(gpointer p)
 
 /* BMC thread: a stop was asked for. */
 static void
-drain_on_bmc(gpointer p)
+drain_start(struct bld_bmc *b)
 {
-    struct bld_bmc *b = p;
     uint64_t bound_ms;
 
     if (!owes_end_notice(b)) {
@@ -664,6 +651,13 @@ drain_on_bmc(gpointer p)
            "bmc: stop requested during the recovery of %s: finishing it first so "
            "its BMC gets the end notice (at most %" PRIu64 " ms)",
            b->node, bound_ms);
+}
+
+static void
+drain_on_bmc(gpointer p)
+{
+    drain_start(p);
+    bmc_unref(p);
 }
 
 /* Whether a recovery owes its end notice is the BMC thread's to say: it answers with

@@ -83,41 +83,43 @@ bld_thread_stop(struct bld_thread *t)
 }
 
 struct post {
-    void (*fn)(gpointer data);
+    void (*fn)(gpointer data); /* NULL once called */
     gpointer data;
-    GDestroyNotify notify;
+    GDestroyNotify drop;
 };
 
 static gboolean
 post_dispatch(gpointer p)
 {
     struct post *c = p;
+    void (*fn)(gpointer data) = c->fn;
 
-    c->fn(c->data);
+    c->fn = NULL; /* data is fn's now: post_free must not touch it */
+    fn(c->data);
     return G_SOURCE_REMOVE;
 }
 
-/* After the call, or when the context drops the source unrun. */
+/* After the call, or when the context drops the source unrun (then data is dropped). */
 static void
 post_free(gpointer p)
 {
     struct post *c = p;
 
-    if (c->notify != NULL) {
-        c->notify(c->data);
+    if (c->fn != NULL && c->drop != NULL) {
+        c->drop(c->data);
     }
     g_free(c);
 }
 
 void
-bld_post(GMainContext *ctx, void (*fn)(gpointer data), gpointer data, GDestroyNotify notify)
+bld_post(GMainContext *ctx, void (*fn)(gpointer data), gpointer data, GDestroyNotify drop)
 {
     GSource *src = g_idle_source_new();
     struct post *c = g_new(struct post, 1);
 
     c->fn = fn;
     c->data = data;
-    c->notify = notify;
+    c->drop = drop;
     g_source_set_priority(src, G_PRIORITY_DEFAULT);
     g_source_set_callback(src, post_dispatch, c, post_free);
     g_source_attach(src, ctx);

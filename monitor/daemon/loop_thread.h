@@ -6,7 +6,7 @@
  *
  * Rules that keep it simple: a thread touches the state of the other loop only by posting
  * a call there (bld_post); the BMC thread never waits for the main thread; what is handed
- * over by a post belongs to the receiver.
+ * over by a post belongs to the call, and the poster does not touch it again.
  */
 #ifndef BLD_LOOP_THREAD_H
 #define BLD_LOOP_THREAD_H
@@ -43,10 +43,11 @@ void bld_thread_stop(struct bld_thread *t);
  * Have fn(data) called once from ctx's dispatch, whoever calls this (never inline, even
  * when the caller could run ctx: a context not yet owned by its loop would otherwise run
  * it on the wrong thread). Thread-safe.
- * \param[in] ctx     g_main_context_default() for the main loop, bld_thread_context()
- * \param[in] notify  called with data after fn, or when ctx goes without running it; may be
- *                    NULL
+ * \param[in] ctx   g_main_context_default() for the main loop, bld_thread_context()
+ * \param[in] data  handed over: fn owns it once called (it may free it, or post it on)
+ * \param[in] drop  called with data instead of fn when ctx goes without running it (a
+ *                  stopped thread's queue); may be NULL
  */
-void bld_post(GMainContext *ctx, void (*fn)(gpointer data), gpointer data, GDestroyNotify notify);
+void bld_post(GMainContext *ctx, void (*fn)(gpointer data), gpointer data, GDestroyNotify drop);
 
 #endif
