@@ -23,6 +23,11 @@ __wrap_qb_log_real_(struct qb_log_callsite *cs, ...)
 {
     va_list ap;
 
+    /* A message no target wants (a filtered-out debug line) costs no lock. targets changes
+     * only with the log level (SIGUSR1/2): a message logged just then may go either way. */
+    if (cs == NULL || g_atomic_int_get((const gint *) &cs->targets) == 0) {
+        return;
+    }
     va_start(ap, cs);
     g_mutex_lock(&log_lock);
     qb_log_real_va_(cs, ap);
