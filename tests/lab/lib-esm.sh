@@ -61,8 +61,8 @@ esm_require() {
         error "ocf:heartbeat:IPaddr2 is missing (resource-agents)"
     [[ -r /usr/share/bmclink/registry/esmpro-ver6.profile ]] ||
         error "the registry profile esmpro-ver6 is not installed (cmake --install)"
-    meta=$(bmclink esm 2>&1) || true
-    grep -q 'esm setup' <<<"$meta" || error "the installed bmclink has no 'esm' (cmake --install)"
+    meta=$(bmclink esm --help 2>&1) || true
+    grep -Eq '^ +setup SITE' <<<"$meta" || error "the installed bmclink has no 'esm' (cmake --install)"
     meta=$(/usr/lib/ocf/resource.d/bmclink/servicechain meta-data 2>/dev/null) || true
     grep -q registry_profile <<<"$meta" ||
         error "the installed ocf:bmclink:servicechain predates registry_profile (cmake --install)"
