@@ -273,6 +273,7 @@ grep -a 'BLKVM status' "$TMP/console.log" | tail -1 | sed 's/^/     | /'
 
 # --- 2. the fault ---
 boots_before=$(grep -ac 'BLKVM boot' "$TMP/console.log")
+qemu1=$(cat "$TMP/qemu.pid")
 t_fault=$(ms)
 ipmi raw 0x30 0x80 >/dev/null || { echo "ERROR: fault injection refused"; exit 99; }
 wait_for "$TMP/bmcsim.log" 'end-notice' 40 || bad "notices" "no end notice within 40 s"
@@ -297,16 +298,28 @@ grep -q 'reset reason=end-notice' "$TMP/bmcsim.log" &&
     bad "hold" "$(grep 'reset reason' "$TMP/bmcsim.log")"
 
 # --- 3. ipmi_sim's power control stopped and booted the guest ---
+# The first QEMU process ended (ipmi_sim's VM codec told it to power off), and ipmi_sim's
+# startcmd booted a new one, whose bmclinkd is up in-band again.
 end=$((SECONDS + 120))
 while ((SECONDS < end)) && [ "$(grep -ac 'BLKVM boot' "$TMP/console.log")" -le "$boots_before" ]; do
     sleep 0.5
 done
-if [ "$(grep -c qemu-start "$TMP/power.log")" -ge 2 ] &&
+qemu2=$(cat "$TMP/qemu.pid")
+if ! kill -0 "$qemu1" 2>/dev/null && [ "$qemu2" != "$qemu1" ] && kill -0 "$qemu2" 2>/dev/null &&
     [ "$(grep -ac 'BLKVM boot' "$TMP/console.log")" -gt "$boots_before" ]; then
-    ok "power off stopped QEMU and power on booted the guest again ($((t_on - t_off)) ms off)"
+    ok "power off ended QEMU (pid $qemu1), power on booted the guest again in pid $qemu2 ($((t_on - t_off)) ms off)"
 else
-    bad "power" "no second boot: $(tr '\n' ';' <"$TMP/power.log")"
+    bad "power" "QEMU $qemu1 -> $qemu2, power: $(tr '\n' ';' <"$TMP/power.log")"
 fi
+boot2=$(grep -a 'BLKVM boot' "$TMP/console.log" | tail -1 | cut -d' ' -f3)
+since_boot2() { sed -n "/BLKVM boot $boot2/,\$p" "$TMP/console.log"; }
+end=$((SECONDS + 120))
+until since_boot2 | grep -qa 'BLKVM status .*hb\.0\.session=up' || ((SECONDS >= end)); do
+    sleep 0.5
+done
+since_boot2 | grep -qa 'BLKVM status .*hb\.0\.session=up.*now inband' &&
+    ok "after the reset the guest's bmclinkd is up in-band again" ||
+    bad "after reset" "no in-band session after the second boot"
 grep -a 'BLKVM boot' "$TMP/console.log" | sed 's/^/     | /'
 sed 's/^/     | power: /' "$TMP/power.log"
 echo "# timings: trap->start $((t_start - t_trap)) ms, start->end $((t_end - t_start)) ms," \
