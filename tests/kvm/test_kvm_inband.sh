@@ -49,6 +49,7 @@ if [ -z "${BL_IN_NETNS:-}" ]; then
             dpkg -S "${lib#/usr}" 2>/dev/null
     done | cut -d: -f1 | sort -u)
     t=$SECONDS
+    # shellcheck disable=SC2086 # one package per word
     BL_KVM_IMG=$("$HERE/guest-image" $pkgs) ||
         { rm -rf "$BL_KVM_STAGE"; echo "ERROR: the guest root could not be built"; exit 99; }
     echo "# guest root ready in $((SECONDS - t)) s: $BL_KVM_IMG"
@@ -59,8 +60,8 @@ if [ -z "${BL_IN_NETNS:-}" ]; then
             skip "KVM here does not boot Debian's kernel (BL_KVM_ACCEL=kvm asked for it)"
         fi
         [ "$BL_KVM_ACCEL_USE" = kvm ] ||
-            echo "# NOTE: /dev/kvm here does not boot Debian's kernel ($(ls /sys/module 2>/dev/null |
-                grep -x 'kvm_[a-z]*' | tr '\n' ' ')): the guest runs under TCG (emulated) instead"
+            echo "# NOTE: /dev/kvm here does not boot Debian's kernel (modules:" \
+                "$(cd /sys/module && echo kvm_*)): the guest runs under TCG (emulated) instead"
     else
         BL_KVM_ACCEL_USE=tcg
     fi
