@@ -153,6 +153,20 @@ print_sel(const struct bl_status *st, guint64 i)
            v[3], v[4]);
 }
 
+/* How the daemon reaches its own BMC, when that is not the LAN alone (absent from an older
+ * daemon). */
+static void
+print_path(const struct bl_status *st, guint64 i)
+{
+    g_autofree char *kn = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".node", i);
+    g_autofree char *kp = g_strdup_printf("hb.%" G_GUINT64_FORMAT ".path", i);
+    const char *path = bl_status_get(st, kp);
+
+    if (path != NULL && strcmp(path, "lan") != 0) {
+        printf("  path to the BMC of %s: %s\n", get(st, kn), path);
+    }
+}
+
 /* BMC i's link (link drops expected after power events) and its timeline. */
 static void
 print_link(const struct bl_status *st, guint64 i)
@@ -196,6 +210,7 @@ print_heartbeat(const struct bl_status *st)
     }
     for (guint64 i = 0; i < n; i++) {
         print_sel(st, i);
+        print_path(st, i);
     }
 }
 

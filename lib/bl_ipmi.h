@@ -310,6 +310,18 @@ typedef void (*bl_ipmi_state_cb)(bl_ipmi_session *s, int rc, void *user_data);
 typedef void (*bl_ipmi_rsp_cb)(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len,
                                void *user_data);
 
+/*
+ * How a node reaches its own BMC ([bmc] path in bmclink.conf, bl_ipmi_route.h): RMCP+ over
+ * the LAN, the local IPMI driver (/dev/ipmi0) with the LAN as the fallback of a request the
+ * driver fails, or the driver when its device opens and the LAN otherwise.
+ */
+enum bl_ipmi_path {
+    BL_IPMI_PATH_NONE = 0, /* in the counters: no path up */
+    BL_IPMI_PATH_LAN,
+    BL_IPMI_PATH_INBAND,
+    BL_IPMI_PATH_AUTO,
+};
+
 /* Packet counters of one session, as the backend saw them. */
 struct bl_ipmi_stats {
     unsigned int tx_packets;
@@ -318,6 +330,12 @@ struct bl_ipmi_stats {
     unsigned int timeouts;
     unsigned int rejected; /* received but dropped: malformed, bad session, bad auth code */
     uint8_t cipher;        /* RMCP+ suite of the current attempt (0 for IPMI 1.5) */
+    /* Where requests go now (enum bl_ipmi_path: LAN, INBAND or NONE; 0 from backends that
+     * do not say, read as LAN), and, for a route with both, how many went in-band, how many
+     * went to the LAN after the driver failed them or while it was down. */
+    uint8_t path;
+    unsigned int inband_sent;
+    unsigned int fallbacks;
 };
 
 struct bl_ipmi_ops {

@@ -2,6 +2,7 @@
  * bl_ipmi_ops on OpenIPMI's LAN connection layer, driven by a GLib main context.
  */
 #include "bl_ipmi_lan.h"
+#include "bl_ipmi_con.h"
 #include "bl_ipmi_glib.h"
 #include "bl_ipmi_probe.h"
 #include "bl_ipmi_rakp256.h"
@@ -32,13 +33,6 @@ struct bl_ipmi_lan {
 /* OpenIPMI's state is per process; this only guards against a second initialisation. */
 static bool bl_lan_initialised;
 
-/* One outstanding request. Outlives its session when OpenIPMI answers after close(). */
-struct bl_lan_req {
-    bl_ipmi_session *s; /* NULL once orphaned by close() */
-    bl_ipmi_rsp_cb cb;
-    void *user_data;
-};
-
 #define BL_LAN_CANDIDATES 8
 
 struct bl_ipmi_session {
@@ -60,7 +54,7 @@ struct bl_ipmi_session {
     bool in_open;  /* inside bl_lan_open(): callbacks must wait for the loop */
     int deferred_rc;
     GSource *deferred;
-    GList *pending; /* struct bl_lan_req * */
+    struct bl_ipmi_con_reqs reqs; /* requests in flight */
     struct bl_ipmi_stats stats;
 };
 
@@ -557,6 +551,7 @@ bl_lan_open(void *backend, const struct bl_ipmi_params *params, bl_ipmi_state_cb
     s->params = *params;
     s->state_cb = cb;
     s->user_data = user_data;
+    s->reqs.s = s;
     lan->sessions++;
     s->in_open = true;
     rv = bl_lan_begin(s);
@@ -570,82 +565,16 @@ bl_lan_open(void *backend, const struct bl_ipmi_params *params, bl_ipmi_state_cb
 }
 
 static int
-bl_lan_rsp(ipmi_con_t *con, ipmi_msgi_t *rspi)
-{
-    struct bl_lan_req *req = rspi->data1;
-    const ipmi_msg_t *msg = &rspi->msg;
-    bl_ipmi_session *s = req->s;
-    int rc = BL_OK;
-
-    if (s == NULL) {
-        g_free(req); /* close() already told the caller */
-        return IPMI_MSG_ITEM_NOT_USED;
-    }
-    s->pending = g_list_remove(s->pending, req);
-    if (con == NULL) {
-        rc = -ECANCELED;
-    } else if (msg->data_len == 0 || msg->data == NULL || msg->data_len > IPMI_MAX_MSG_LENGTH) {
-        rc = BL_E_PROTO;
-    } else if (msg->data_len == 1 && msg->data[0] == IPMI_TIMEOUT_CC) {
-        rc = BL_E_TIMEOUT; /* OpenIPMI's own verdict after its retransmits ran out */
-    }
-    if (rc == BL_OK) {
-        req->cb(s, BL_OK, msg->data, msg->data_len, req->user_data);
-    } else {
-        req->cb(s, rc, NULL, 0, req->user_data);
-    }
-    g_free(req);
-    return IPMI_MSG_ITEM_NOT_USED;
-}
-
-static int
 bl_lan_send(bl_ipmi_session *s, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
             bl_ipmi_rsp_cb cb, void *user_data)
 {
-    ipmi_system_interface_addr_t si = {
-        .addr_type = IPMI_SYSTEM_INTERFACE_ADDR_TYPE, .channel = IPMI_BMC_CHANNEL, .lun = 0};
-    unsigned char body[BL_IPMI_MSG_MAX];
-    ipmi_msg_t msg = {.netfn = netfn, .cmd = cmd, .data = body, .data_len = (unsigned short) len};
-    struct bl_lan_req *req;
-    ipmi_msgi_t *rspi;
-    int rv;
-
-    if (cb == NULL || len > sizeof(body) || (len > 0 && data == NULL)) {
+    if (cb == NULL || len > BL_IPMI_MSG_MAX || (len > 0 && data == NULL)) {
         return BL_E_INVALID;
     }
     if (!s->up) {
         return BL_E_STATE;
     }
-    if (len > 0) {
-        memcpy(body, data, len);
-    }
-    rspi = ipmi_alloc_msg_item();
-    if (rspi == NULL) {
-        return -ENOMEM;
-    }
-    req = g_new0(struct bl_lan_req, 1);
-    *req = (struct bl_lan_req){.s = s, .cb = cb, .user_data = user_data};
-    rspi->data1 = req;
-    rv = s->con->send_command(s->con, (ipmi_addr_t *) &si, sizeof(si), &msg, bl_lan_rsp, rspi);
-    if (rv != 0) {
-        ipmi_free_msg_item(rspi);
-        g_free(req);
-        return -rv;
-    }
-    s->pending = g_list_prepend(s->pending, req);
-    return BL_OK;
-}
-
-static void
-bl_lan_cancel_pending(bl_ipmi_session *s)
-{
-    while (s->pending != NULL) {
-        struct bl_lan_req *req = s->pending->data;
-
-        s->pending = g_list_delete_link(s->pending, s->pending);
-        req->s = NULL; /* OpenIPMI still owns the request; bl_lan_rsp frees it */
-        req->cb(s, -ECANCELED, NULL, 0, req->user_data);
-    }
+    return bl_ipmi_con_send(&s->reqs, s->con, netfn, cmd, data, len, cb, user_data);
 }
 
 static void
@@ -663,7 +592,7 @@ bl_lan_close(bl_ipmi_session *s)
         g_source_unref(s->next_suite);
     }
     bl_ipmi_probe_free(s->probe);
-    bl_lan_cancel_pending(s);
+    bl_ipmi_con_cancel(&s->reqs);
     bl_lan_drop_con(s);
     s->lan->sessions--;
     bl_ipmi_params_wipe(&s->params);
@@ -690,4 +619,10 @@ bl_ipmi_lan_client(struct bl_ipmi_lan *lan, struct bl_ipmi_client *out)
 {
     out->ops = &bl_ipmi_lan_ops;
     out->backend = lan;
+}
+
+struct os_handler_s *
+bl_ipmi_lan_os_handler(struct bl_ipmi_lan *lan)
+{
+    return lan->os_hnd;
 }

@@ -53,4 +53,10 @@ extern const struct bl_ipmi_ops bl_ipmi_lan_ops;
  */
 void bl_ipmi_lan_client(struct bl_ipmi_lan *lan, struct bl_ipmi_client *out);
 
+/**
+ * The OpenIPMI os handler of \p lan (borrowed), for the other OpenIPMI connections of the
+ * process (the local driver's, bl_ipmi_smi.h), which must share it.
+ */
+struct os_handler_s *bl_ipmi_lan_os_handler(struct bl_ipmi_lan *lan);
+
 #endif

@@ -7,6 +7,9 @@ target_sources(bmclink PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_probe.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_glib.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_lan.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_con.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_smi.c
+    ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_route.c
     ${CMAKE_CURRENT_LIST_DIR}/bl_ipmi_sync.c
 )
 target_link_libraries(bmclink PUBLIC PkgConfig::OPENIPMI)

@@ -41,6 +41,23 @@ new_seams(struct bl_bmc_stack *s, char **errmsg)
     return rc;
 }
 
+/* This node's own BMC through the local IPMI driver, when [bmc] path asks for it. */
+static int
+new_route(struct bl_bmc_stack *s, const char *node, struct bl_ipmi_client *out)
+{
+    const struct bl_bmc_node *n = bl_bmc_config_find(s->cfg, node);
+    int rc;
+
+    if (n == NULL || n->path == BL_IPMI_PATH_LAN) {
+        return BL_OK; /* out stays empty: the LAN client serves it */
+    }
+    rc = bl_ipmi_route_new_local(s->lan, n->path, n->device, &s->route);
+    if (rc == BL_OK) {
+        bl_ipmi_route_client(s->route, out);
+    }
+    return rc;
+}
+
 static int
 new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **errmsg)
 {
@@ -55,7 +72,10 @@ new_sides(struct bl_bmc_stack *s, const struct bl_bmc_stack_params *p, char **er
 
     bl_ipmi_lan_client(s->lan, &hp.ipmi);
     bl_pcmk_client(s->pcmk, &hp.pcmk);
-    rc = bl_heartbeat_new(&hp, &s->hb);
+    rc = new_route(s, p->node, &hp.local_ipmi);
+    if (rc == BL_OK) {
+        rc = bl_heartbeat_new(&hp, &s->hb);
+    }
     if (rc == BL_OK && !p->heartbeat_only) {
         rp.hb = s->hb;
         rp.pcmk = hp.pcmk;
@@ -157,6 +177,7 @@ bl_bmc_stack_free(struct bl_bmc_stack *s)
     for (int i = 0;
          s->started && s->lan != NULL && i < 20 && g_main_context_iteration(s->ctx, FALSE); i++) {
     }
+    bl_ipmi_route_free(s->route);
     bl_ipmi_lan_free(s->lan);
     bl_bmc_config_free(s->cfg);
     if (s->ctx != NULL) {

@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "bl_ipmi_lan.h"
+#include "bl_ipmi_route.h"
 #include "heartbeat.h"
 #include "pcmk.h"
 #include "recovery_config.h"
@@ -46,6 +47,7 @@ struct bl_bmc_stack_params {
 struct bl_bmc_stack {
     struct bl_bmc_config *cfg;
     struct bl_ipmi_lan *lan;
+    struct bl_ipmi_route *route; /* this node's own BMC in-band ([bmc] path), or NULL */
     struct bl_pcmk *pcmk;
     struct bl_heartbeat *hb;
     struct bl_recovery *rr;

@@ -213,7 +213,7 @@ hb_on_poll(bl_ipmi_session *s, int rc, const uint8_t *rsp, size_t len, void *ud)
 static void
 hb_poll(struct hb_bmc *b, uint64_t now)
 {
-    const struct bl_ipmi_ops *ops = b->hb->ipmi.ops;
+    const struct bl_ipmi_ops *ops = b->ipmi.ops;
     int rc = BL_E_STATE;
 
     if (b->s != NULL && b->up) {
@@ -261,7 +261,7 @@ hb_close(struct hb_bmc *b)
     b->up = false;
     b->close_pending = false;
     if (s != NULL) {
-        b->hb->ipmi.ops->close(s); /* pending replies come back with -ECANCELED */
+        b->ipmi.ops->close(s); /* pending replies come back with -ECANCELED */
     }
 }
 
@@ -272,7 +272,7 @@ hb_open(struct hb_bmc *b, uint64_t now)
 
     b->open_ns = now;
     b->opens++;
-    rc = b->hb->ipmi.ops->open(b->hb->ipmi.backend, &b->params, hb_on_state, b, &b->s);
+    rc = b->ipmi.ops->open(b->ipmi.backend, &b->params, hb_on_state, b, &b->s);
     if (rc != BL_OK) {
         b->s = NULL;
         if (!b->said_down) {
@@ -356,7 +356,7 @@ static void
 hb_req_send(struct hb_req *r)
 {
     struct hb_bmc *b = r->b;
-    int rc = b->hb->ipmi.ops->send(b->s, r->netfn, r->cmd, r->data, r->len, hb_on_req_rsp, r);
+    int rc = b->ipmi.ops->send(b->s, r->netfn, r->cmd, r->data, r->len, hb_on_req_rsp, r);
 
     if (rc == BL_OK) {
         r->sent = true;
@@ -551,7 +551,7 @@ hb_on_timer(gpointer data)
     hb_expire(hb, now);
     hb_ticks(hb, now);
     if (hb->sel != NULL) {
-        bl_hb_sel_step(hb->sel, hb->ipmi.ops, hb->sel_bmc->s, hb->sel_bmc->up, now);
+        bl_hb_sel_step(hb->sel, hb->sel_bmc->ipmi.ops, hb->sel_bmc->s, hb->sel_bmc->up, now);
     }
     hb_flush(hb); /* sessions opened by the ticks may already be up (fakes) */
     hb_sweep(hb);
@@ -573,11 +573,14 @@ static GSourceFuncs hb_source_funcs = {.dispatch = hb_dispatch};
 /* ---- life cycle ---- */
 
 static void
-hb_bmc_init(struct bl_heartbeat *hb, struct hb_bmc *b, const struct bl_bmc_node *n)
+hb_bmc_init(struct bl_heartbeat *hb, struct hb_bmc *b, const struct bl_bmc_node *n,
+            const struct bl_ipmi_client *local_ipmi)
 {
     b->hb = hb;
     g_strlcpy(b->node, n->node, sizeof(b->node));
     b->params = n->ipmi;
+    /* Only the node's own BMC may go in-band; every other BMC is reached over the LAN. */
+    b->ipmi = local_ipmi->ops != NULL && strcmp(b->node, hb->local) == 0 ? *local_ipmi : hb->ipmi;
     bl_hb_state_init(&b->st, hb->conf.misses);
     bl_hb_state_limits(&b->st, hb_ms(hb->conf.silence_ms), hb_ms(hb->conf.drop_window_ms));
     hb_attr_init(&b->reach, hb, b->node, BL_HB_ATTR_REACHABLE);
@@ -628,10 +631,10 @@ bl_heartbeat_new(const struct bl_heartbeat_params *p, struct bl_heartbeat **out)
     hb->ud = p->ud;
     hb->n = p->cfg->n_nodes;
     hb->bmc = g_new0(struct hb_bmc, hb->n > 0 ? hb->n : 1);
-    for (size_t i = 0; i < hb->n; i++) {
-        hb_bmc_init(hb, &hb->bmc[i], &p->cfg->nodes[i]);
-    }
     g_strlcpy(hb->local, p->local_node != NULL ? p->local_node : "", sizeof(hb->local));
+    for (size_t i = 0; i < hb->n; i++) {
+        hb_bmc_init(hb, &hb->bmc[i], &p->cfg->nodes[i], &p->local_ipmi);
+    }
     bl_health_init(&hb->health, p->cfg->health.red_severity, hb_ms(p->cfg->health.hold_s * 1000));
     hb_attr_init(&hb->health_attr, hb, hb->local, BL_HB_ATTR_HEALTH);
     hb->health_attr.own = true;
@@ -823,8 +826,9 @@ bl_heartbeat_get(const struct bl_heartbeat *hb, size_t i, struct bl_hb_status *o
     bl_hb_link(&b->st, out->now_ns, &out->link);
     out->n_events = bl_hb_timeline(&b->st, out->timeline);
     if (b->s != NULL) {
-        hb->ipmi.ops->get_stats(b->s, &out->ipmi);
+        b->ipmi.ops->get_stats(b->s, &out->ipmi);
     }
+    out->routed = b->ipmi.ops != hb->ipmi.ops;
     if (hb->sel != NULL && hb->sel_bmc == b) {
         out->sel = true;
         out->sel_rounds = hb->sel->rounds;

@@ -48,12 +48,13 @@ typedef void (*bl_hb_change_fn)(const char *node, enum bl_hb_reach reach, enum b
 typedef void (*bl_hb_rsp_fn)(int rc, const uint8_t *rsp, size_t len, void *ud);
 
 struct bl_heartbeat_params {
-    GMainContext *ctx;               /* NULL: the default context */
-    const struct bl_bmc_config *cfg; /* nodes, [heartbeat], [health]; copied */
-    const char *local_node;          /* whose #health-bmc this daemon writes; may be NULL */
-    struct bl_ipmi_client ipmi;      /* sessions (bl_ipmi_lan, or a fake) */
-    struct bl_pcmk_client pcmk;      /* attributes; ops NULL: publish nothing */
-    bl_hb_change_fn on_change;       /* may be NULL */
+    GMainContext *ctx;                /* NULL: the default context */
+    const struct bl_bmc_config *cfg;  /* nodes, [heartbeat], [health]; copied */
+    const char *local_node;           /* whose #health-bmc this daemon writes; may be NULL */
+    struct bl_ipmi_client ipmi;       /* sessions (bl_ipmi_lan, or a fake) */
+    struct bl_ipmi_client local_ipmi; /* local_node's own BMC (bl_ipmi_route.h); ops NULL: ipmi */
+    struct bl_pcmk_client pcmk;       /* attributes; ops NULL: publish nothing */
+    bl_hb_change_fn on_change;        /* may be NULL */
     void *ud;
 };
 
@@ -125,6 +126,7 @@ struct bl_hb_status {
     uint64_t polls, answers, errors, opens;
     struct bl_hb_rtt rtt;
     struct bl_ipmi_stats ipmi;
+    bool routed; /* the node's own BMC, on the local route ([bmc] path inband or auto) */
     /* The SEL reader (the local node's BMC only, docs/bmc-health.md): whether this BMC's
      * SEL is read; Get SEL Info sent, new records read, records acted on, bad replies. */
     bool sel;

@@ -46,6 +46,7 @@ struct hb_bmc {
     struct bl_heartbeat *hb;
     char node[BL_REC_NAME_MAX];
     struct bl_ipmi_params params;
+    struct bl_ipmi_client ipmi; /* the heartbeat's, or the local route (own BMC) */
     bl_ipmi_session *s;
     bool up;
     bool close_pending; /* closed from the timer, never inside an IPMI callback */

@@ -106,6 +106,27 @@ status_sel(struct bl_status *st, size_t i, const struct bl_hb_status *h)
     }
 }
 
+/* How the daemon reaches a BMC: the LAN, or for its own BMC the path configured, the one in
+ * use and the fallbacks to the LAN (bl_ipmi_route.h). */
+static void
+status_path(struct bl_status *st, size_t i, const struct bl_hb_status *h,
+            const struct bl_bmc_node *n)
+{
+    g_autofree char *k = g_strdup_printf("hb.%zu.path", i);
+    enum bl_ipmi_path want = h->routed && n != NULL ? n->path : BL_IPMI_PATH_LAN;
+    enum bl_ipmi_path now = h->session_up && h->ipmi.path == BL_IPMI_PATH_NONE
+                                ? BL_IPMI_PATH_LAN
+                                : (enum bl_ipmi_path) h->ipmi.path;
+
+    if (want == BL_IPMI_PATH_LAN) {
+        bl_status_add(st, k, "lan");
+        return;
+    }
+    bl_status_addf(st, k, "%s (%s), now %s: %u in-band, %u fallbacks to the LAN",
+                   bl_ipmi_path_name(want), n->device, bl_ipmi_path_name(now), h->ipmi.inband_sent,
+                   h->ipmi.fallbacks);
+}
+
 /* A monotonic time of the heartbeat as clock time ("2026-12-06 12:03:04.123 UTC"). */
 static char *
 hb_clock(const struct bl_hb_status *h, gint64 real_us, uint64_t t_ns)
@@ -212,6 +233,7 @@ status_heartbeat(struct bld_bmc *b, struct bl_status *st)
                        h.polls, h.answers, h.errors);
         status_link(st, i, &h);
         status_sel(st, i, &h);
+        status_path(st, i, &h, bl_bmc_config_find(b->st->cfg, h.node));
     }
 }
 

@@ -4,6 +4,8 @@
  */
 #include "recovery_config.h"
 #include "bl_conf.h"
+#include "bl_ipmi_route.h"
+#include "bl_ipmi_smi.h"
 #include "bl_pet.h"
 #include "bl_result.h"
 #include "bl_trap_config.h"
@@ -35,6 +37,8 @@ struct bk_access {
     enum bl_ipmi_priv priv;
     char kg[2 * BL_IPMI_KG_MAX + 3];
     uint32_t retransmit_ms;
+    enum bl_ipmi_path path; /* this node's own BMC only: lan, inband or auto */
+    char device[BL_BMC_PATH_MAX];
 };
 
 /* What [recovery] fills; times in ms become the state machine's ns afterwards. */
@@ -163,6 +167,23 @@ bk_cipher(const struct bl_conf_key *k, const char *text, void *base)
 }
 
 static int
+bk_path(const struct bl_conf_key *k, const char *text, void *base)
+{
+    return bl_ipmi_path_parse(text, bk_field(k, base));
+}
+
+/* The driver's device node: its interface number is what OpenIPMI opens. */
+static int
+bk_device(const struct bl_conf_key *k, const char *text, void *base)
+{
+    if (bl_ipmi_smi_if_num(text) < 0 || strlen(text) > (size_t) k->max) {
+        return BL_E_INVALID;
+    }
+    memcpy(bk_field(k, base), text, strlen(text) + 1);
+    return BL_OK;
+}
+
+static int
 bk_kg(const struct bl_conf_key *k, const char *text, void *base)
 {
     uint8_t kg[BL_IPMI_KG_MAX];
@@ -220,6 +241,13 @@ const struct bl_conf_key bl_bmc_conf_keys[] = {
      SECRET, "BMC key Kg in hex (secret)"},
     {BK_BMC, "retransmit_ms", BL_CONF_MS, "500", 50, 10000, NULL, NULL, A(retransmit_ms), 0,
      "IPMI request retransmit interval"},
+    {BK_BMC, "path", BL_CONF_CUSTOM, "lan", 0, 0, "lan, inband or auto", bk_path, A(path), 0,
+     "how this node reaches its own BMC (other nodes' BMCs: always the LAN): lan (RMCP+), "
+     "inband (the local IPMI driver, device; a request it fails goes again on the LAN) or auto "
+     "(inband when device opens, otherwise the LAN)"},
+    {BK_BMC, "device", BL_CONF_CUSTOM, "/dev/ipmi0", 0, BL_BMC_PATH_MAX - 1,
+     "/dev/ipmiN, /dev/ipmi/N or /dev/ipmidev/N", bk_device, A(device), 0,
+     "the local IPMI driver's device, for path = inband or auto"},
     {BK_HB, "enabled", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, H(enabled), 0,
      "poll every node's BMC"},
     {BK_HB, "interval_ms", BL_CONF_MS, "1000", 100, 60000, NULL, NULL, H(interval_ms), 0,
@@ -396,6 +424,8 @@ bk_node(struct bl_conf *f, const char *name, const struct bk_access *base, struc
         rc = bk_params(f, g_key_file_has_group(bl_conf_keyfile(f), group) ? group : trap_group, &a,
                        &out->ipmi);
     }
+    out->path = a.path;
+    memcpy(out->device, a.device, sizeof(out->device));
     explicit_bzero(&a, sizeof(a));
     return rc;
 }

@@ -11,8 +11,9 @@
  *
  * One table of the config engine (bl_conf.h, bl_bmc_conf_keys) drives parsing, defaults and
  * the documentation. Errors name file, line, group and key, all of them in one report, and
- * never echo a secret; groups neither this reader nor the trap side's reads are refused. The BMC password is read from password_file (0600, or 0640 at
- * most: a world-readable file is refused) or, in the 0600 configuration file, `password`.
+ * never echo a secret; groups neither this reader nor the trap side's reads are refused. The BMC
+ * password is read from password_file (0600, or 0640 at most: a world-readable file is refused) or,
+ * in the 0600 configuration file, `password`.
  */
 #ifndef BL_RECOVERY_CONFIG_H
 #define BL_RECOVERY_CONFIG_H
@@ -40,6 +41,8 @@ struct bl_notice_cmd {
 struct bl_bmc_node {
     char node[BL_REC_NAME_MAX];
     struct bl_ipmi_params ipmi; /* holds the password: wiped by bl_bmc_config_free */
+    enum bl_ipmi_path path;     /* [bmc] path: used for the daemon's own node only */
+    char device[BL_BMC_PATH_MAX];
 };
 
 struct bl_hb_config {

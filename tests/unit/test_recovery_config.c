@@ -176,6 +176,38 @@ test_no_recovery_group_is_none(void **state)
     bl_bmc_config_free(cfg);
 }
 
+/* The path to a node's own BMC: lan by default, inband/auto per node with the device. */
+static void
+test_path_and_device(void **state)
+{
+    struct fixture *f = *state;
+    struct bl_bmc_config *cfg;
+    const struct bl_bmc_node *a, *b;
+
+    assert_int_equal(load(f,
+                          "[bmc]\npassword_file = @PW@\n[bmc-node a]\naddress = 127.0.0.1\n"
+                          "path = InBand\ndevice = /dev/ipmi/1\n"
+                          "[bmc-node b]\naddress = 127.0.0.2\n",
+                          &cfg),
+                     0);
+    a = bl_bmc_config_find(cfg, "a");
+    b = bl_bmc_config_find(cfg, "b");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->path, BL_IPMI_PATH_INBAND);
+    assert_string_equal(a->device, "/dev/ipmi/1");
+    assert_int_equal(b->path, BL_IPMI_PATH_LAN);
+    assert_string_equal(b->device, "/dev/ipmi0");
+    bl_bmc_config_free(cfg);
+    assert_int_equal(load(f,
+                          "[bmc]\npassword_file = @PW@\npath = auto\n"
+                          "[bmc-node a]\naddress = 127.0.0.1\n",
+                          &cfg),
+                     0);
+    assert_int_equal(cfg->nodes[0].path, BL_IPMI_PATH_AUTO);
+    bl_bmc_config_free(cfg);
+}
+
 /* (text, expected start of a line of the report after "path:") */
 static void
 expect_error(struct fixture *f, const char *text, const char *where)
@@ -220,6 +252,11 @@ test_errors_name_line_and_key(void **state)
                  "4: [bmc-node n1]: cipher suite without integrity");
     expect_error(f, "[bmc]\npassword_file = @PW@\ncipher = 3x\n[bmc-node n1]\naddress = ::1\n",
                  "3: [bmc] cipher: invalid value '3x' (expected auto or a cipher suite number");
+    expect_error(f, "[bmc]\npassword_file = @PW@\npath = pci\n[bmc-node n1]\naddress = ::1\n",
+                 "3: [bmc] path: invalid value 'pci' (expected lan, inband or auto");
+    expect_error(f,
+                 "[bmc]\npassword_file = @PW@\n[bmc-node n1]\naddress = ::1\ndevice = /dev/sda\n",
+                 "5: [bmc-node n1] device: invalid value '/dev/sda'");
     expect_error(f, "[bmc]\npassword_file = /nonexistent/pw\n[bmc-node n1]\naddress = ::1\n",
                  "3: [bmc-node n1] password_file: /nonexistent/pw: No such file");
 }
@@ -348,6 +385,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_recovery_group_is_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_path_and_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_line_and_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_error_and_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),

@@ -452,8 +452,10 @@ bmcsim_on_notice(struct bmcsim *b, enum bmcsim_notice n, const char *name, msg_t
     bool accepted = false;
     unsigned act = bmcsim_core_notice(&b->core, n, bmcsim_now_ms(), &accepted);
 
-    bmcsim_record(b, "%s phase=%s %s len=%u", name, bmcsim_phase_name(b->core.phase),
-                  accepted ? "accepted" : "ignored", msg->len);
+    /* chan: the IPMI channel it came in on (a LAN channel, or 15: the system interface,
+     * i.e. the host's own driver), for the in-band tests (tests/kvm). */
+    bmcsim_record(b, "%s phase=%s %s len=%u chan=%u", name, bmcsim_phase_name(b->core.phase),
+                  accepted ? "accepted" : "ignored", msg->len, (unsigned int) msg->channel);
     bmcsim_do(b, act);
     bmcsim_reply(rdata, rdata_len, 0x00);
 }

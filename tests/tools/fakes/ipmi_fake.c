@@ -64,6 +64,7 @@ fake_open(void *backend, const struct bl_ipmi_params *p, bl_ipmi_state_cb cb, vo
     int rc = bl_ipmi_params_check(p, NULL);
 
     f->open_calls++;
+    rc = rc == BL_OK && f->open_fail != 0 ? f->open_fail : rc;
     if (rc != BL_OK) {
         return rc;
     }
@@ -122,7 +123,11 @@ deliver_rsp(gpointer data)
     s->reqs = g_list_remove(s->reqs, r);
     s->f->pending--;
     g_source_unref(r->src);
-    r->cb(s, BL_OK, r->rsp, r->len, r->user_data);
+    if (s->f->fail_rc != 0) {
+        r->cb(s, s->f->fail_rc, NULL, 0, r->user_data);
+    } else {
+        r->cb(s, BL_OK, r->rsp, r->len, r->user_data);
+    }
     g_free(r);
     return G_SOURCE_REMOVE;
 }

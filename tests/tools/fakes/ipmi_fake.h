@@ -19,6 +19,8 @@ struct fake_bmc {
     unsigned int lag_left;
     bool pending_state;
     bool silent;        /* accept requests, never answer them */
+    int fail_rc;        /* answer every request with this rc and no reply (0: answer) */
+    int open_fail;      /* open() itself returns this (0: open normally) */
     uint8_t control_cc; /* completion code for Chassis Control */
     uint8_t diag_cc;    /* completion code for the NMI sub-command */
     size_t status_len;  /* Get Chassis Status reply length (0: normal 4) */
