@@ -28,6 +28,7 @@ bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
     sm->pid = init->pid;
     sm->nonce = init->nonce_seed;
     sm->snap_max = init->snapshot_max > 0 ? init->snapshot_max : BL_REG_SNAPSHOT_MAX;
+    sm->ack_timeout_ms = init->ack_timeout_ms;
     sm->cur = init->state;
     sm->durable_gen = init->state.gen;
     sm->applied_sent = init->state.gen;
@@ -66,6 +67,9 @@ bl_reg_sm_free(struct bl_reg_sm *sm)
     g_queue_clear_full(&sm->actions, action_free);
     bl_reg_ops_clear(&sm->snap);
     g_array_free(sm->members, TRUE);
+    if (sm->last_quorate != NULL) {
+        g_array_free(sm->last_quorate, TRUE);
+    }
     g_free(sm->status_buf);
     g_free(sm);
 }
@@ -125,8 +129,8 @@ bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st)
     }
 }
 
-static guint
-distinct_nodes(const struct bl_reg_sm *sm)
+guint
+bl_reg_sm_distinct_nodes(const struct bl_reg_sm *sm)
 {
     guint k = 0;
 
@@ -137,11 +141,66 @@ distinct_nodes(const struct bl_reg_sm *sm)
     return k;
 }
 
+static bool
+in_last_quorate(const struct bl_reg_sm *sm, const struct sm_member *m)
+{
+    for (guint i = 0; i < sm->last_quorate->len; i++) {
+        const struct bl_reg_addr *a = &g_array_index(sm->last_quorate, struct bl_reg_addr, i);
+        if (a->nodeid == m->nodeid && a->pid == m->pid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Two nodes, one daemon: it holds every acknowledged write if it was the only member of its
+ * last quorate round (durable), or if every member now was in the quorate group this process
+ * last completed a round with and it never left the group since: Corosync delivered it
+ * whatever that group delivered before the others left. */
+static bool
+may_write_alone(const struct bl_reg_sm *sm)
+{
+    if (sm->cur.sole) {
+        return true;
+    }
+    if (sm->last_quorate == NULL) {
+        return false;
+    }
+    for (guint i = 0; i < sm->members->len; i++) {
+        if (in_last_quorate(sm, &g_array_index(sm->members, struct sm_member, i)) == false) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool
 bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm)
 {
-    return sm->q_quorate && sm->q_ring_node == sm->ring_node && sm->q_ring_seq == sm->ring_seq &&
-           distinct_nodes(sm) * 2 > sm->q_nodes;
+    guint nodes = bl_reg_sm_distinct_nodes(sm);
+
+    if (sm->q_quorate == false || sm->q_ring_node != sm->ring_node ||
+        sm->q_ring_seq != sm->ring_seq) {
+        return false;
+    }
+    if (sm->two_node && nodes == 1 && sm->q_nodes <= 2) {
+        return may_write_alone(sm);
+    }
+    return nodes * 2 > sm->q_nodes;
+}
+
+void
+bl_reg_sm_keep_quorate_group(struct bl_reg_sm *sm)
+{
+    if (sm->last_quorate == NULL) {
+        sm->last_quorate = g_array_new(FALSE, TRUE, sizeof(struct bl_reg_addr));
+    }
+    g_array_set_size(sm->last_quorate, 0);
+    for (guint i = 0; i < sm->members->len; i++) {
+        const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
+        struct bl_reg_addr a = {m->nodeid, m->pid};
+        g_array_append_val(sm->last_quorate, a);
+    }
 }
 
 int
@@ -290,6 +349,7 @@ bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_
             const struct sm_member *o = &g_array_index(old, struct sm_member, j);
             if (o->nodeid == m.nodeid && o->pid == m.pid) {
                 m.applied = o->applied;
+                m.excused_to = o->excused_to;
             }
         }
         g_array_append_val(sm->members, m);
@@ -297,6 +357,11 @@ bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_
     g_array_free(old, TRUE);
     g_array_sort(sm->members, member_cmp);
     sm->in_group = bl_reg_sm_member_index(sm, sm->nodeid, sm->pid) >= 0;
+    if (sm->in_group == false && sm->last_quorate != NULL) {
+        /* Out of the group we may miss writes: only a new quorate round vouches for us. */
+        g_array_free(sm->last_quorate, TRUE);
+        sm->last_quorate = NULL;
+    }
     barrier(sm);
 }
 
@@ -306,6 +371,20 @@ bl_reg_sm_ring(struct bl_reg_sm *sm, uint32_t ring_node, uint64_t ring_seq)
     sm->ring_node = ring_node;
     sm->ring_seq = ring_seq;
     barrier(sm);
+}
+
+/* Our quorum may have changed; the group's state was decided on what we announced. */
+static void
+quorum_changed(struct bl_reg_sm *sm, bool before)
+{
+    if (sm->state == BL_REG_SM_JOINING || sm->state == BL_REG_SM_FAILED) {
+        return;
+    }
+    /* The group's state was decided on what we announced; if that is stale, decide again. */
+    if (bl_reg_sm_locally_quorate(sm) != before ||
+        bl_reg_sm_locally_quorate(sm) != sm->said_quorate) {
+        sm->need_sync_req = true;
+    }
 }
 
 void
@@ -318,13 +397,78 @@ bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_
     sm->q_ring_node = ring_node;
     sm->q_ring_seq = ring_seq;
     sm->q_nodes = ring_nodes;
-    if (sm->state == BL_REG_SM_JOINING || sm->state == BL_REG_SM_FAILED) {
+    quorum_changed(sm, before);
+}
+
+void
+bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node)
+{
+    bool before = bl_reg_sm_locally_quorate(sm);
+
+    sm->two_node = two_node;
+    quorum_changed(sm, before);
+}
+
+void
+bl_reg_sm_clock(struct bl_reg_sm *sm, uint64_t now_ms)
+{
+    sm->now_ms = now_ms;
+}
+
+/* Two members on two nodes of a two_node cluster: a member that is late is excused. */
+static bool
+excusing(const struct bl_reg_sm *sm)
+{
+    return sm->two_node && sm->ack_timeout_ms > 0 && bl_reg_sm_distinct_nodes(sm) == 2;
+}
+
+static bool
+is_self_member(const struct bl_reg_sm *sm, const struct sm_member *m)
+{
+    return m->nodeid == sm->nodeid && m->pid == sm->pid;
+}
+
+/* A member the oldest waiting write still waits for (not excused, not confirmed). */
+static bool
+holds_up(const struct bl_reg_sm *sm, const struct sm_member *m, const struct sm_write *w)
+{
+    return is_self_member(sm, m) == false && m->excused_to == 0 && m->applied < w->gen;
+}
+
+uint64_t
+bl_reg_sm_deadline(const struct bl_reg_sm *sm)
+{
+    const struct sm_write *w = g_queue_peek_head((GQueue *) &sm->unstable);
+
+    if (w == NULL || excusing(sm) == false || sm->state != BL_REG_SM_ACTIVE) {
+        return 0;
+    }
+    for (guint i = 0; i < sm->members->len; i++) {
+        if (holds_up(sm, &g_array_index(sm->members, struct sm_member, i), w)) {
+            return w->since_ms + sm->ack_timeout_ms;
+        }
+    }
+    return 0;
+}
+
+/* The Corosync token timeout is shorter than ack_timeout: a member that has not confirmed by
+ * then either left with a ring change (a barrier) or its Corosync holds the write and will
+ * deliver it before any membership change; so it stops holding writes up until it confirms
+ * what we hold now. It cannot write alone after a restart (its last quorate round had two
+ * members), so it catches up before it is active again. */
+static void
+excuse_late(struct bl_reg_sm *sm)
+{
+    const struct sm_write *w = g_queue_peek_head(&sm->unstable);
+
+    if (w == NULL || excusing(sm) == false || sm->now_ms < w->since_ms + sm->ack_timeout_ms) {
         return;
     }
-    /* The group's state was decided on what we announced; if that is stale, decide again. */
-    if (bl_reg_sm_locally_quorate(sm) != before ||
-        bl_reg_sm_locally_quorate(sm) != sm->said_quorate) {
-        sm->need_sync_req = true;
+    for (guint i = 0; i < sm->members->len; i++) {
+        struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
+        if (holds_up(sm, m, w)) {
+            m->excused_to = MAX(sm->cur.gen, 1);
+        }
     }
 }
 
@@ -367,9 +511,10 @@ check_stable(struct bl_reg_sm *sm)
     if (sm->state != BL_REG_SM_ACTIVE) {
         return;
     }
+    excuse_late(sm);
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
-        if (m->nodeid != sm->nodeid || m->pid != sm->pid) {
+        if (is_self_member(sm, m) == false && m->excused_to == 0) {
             min = MIN(min, m->applied);
         }
     }
@@ -402,6 +547,7 @@ on_record(struct bl_reg_sm *sm, bool ours, const struct bl_reg_write_rec *r)
         bl_reg_sm_reply(sm, w, rc);
     } else if (w != NULL) {
         w->gen = sm->cur.gen;
+        w->since_ms = sm->now_ms;
         g_queue_push_tail(&sm->unstable, w);
     }
     return rc;
@@ -435,6 +581,9 @@ on_applied(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
     struct sm_member *mb = &g_array_index(sm->members, struct sm_member, member);
 
     mb->applied = MAX(mb->applied, m->gen);
+    if (mb->excused_to != 0 && mb->applied >= mb->excused_to) {
+        mb->excused_to = 0; /* caught up: it holds writes up again, as any member */
+    }
     if (mb->nodeid == sm->nodeid && mb->pid == sm->pid) {
         sm->applied_out = false;
     }
@@ -620,6 +769,8 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     out->gen = sm->cur.gen;
     memcpy(out->hash, sm->cur.hash, BL_REG_HASH_LEN);
     out->quorate = bl_reg_sm_locally_quorate(sm);
+    out->two_node = sm->two_node;
+    out->sole = sm->cur.sole;
     out->ring_node = sm->ring_node;
     out->ring_seq = sm->ring_seq;
     out->ring_nodes = sm->q_nodes;
@@ -631,7 +782,8 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
         bool self = m->nodeid == sm->nodeid && m->pid == sm->pid;
         sm->status_buf[i] = (struct bl_reg_member_status){
-            m->nodeid, m->pid, self ? sm->durable_gen : m->applied, m->lagging};
+            m->nodeid, m->pid, self ? sm->durable_gen : m->applied,
+            m->lagging || m->excused_to != 0};
     }
     out->members = sm->status_buf;
     out->nmembers = sm->members->len;
