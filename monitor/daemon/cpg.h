@@ -54,6 +54,9 @@ void bld_cpg_stop(struct bld_cpg *c);
  *  -ENOTCONN, -E2BIG or -EIO */
 int bld_cpg_mcast(struct bld_cpg *c, const void *msg, size_t len);
 
+/** votequorum's two_node flag, as of its last notification (false without votequorum). */
+bool bld_cpg_two_node(const struct bld_cpg *c);
+
 /** Leave the group and disconnect from Corosync until bld_cpg_join(). */
 void bld_cpg_leave(struct bld_cpg *c);
 void bld_cpg_join(struct bld_cpg *c);

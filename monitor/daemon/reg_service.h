@@ -49,6 +49,7 @@ struct bld_reg {
     guint kick_src;
     guint resend_src;
     guint recover_src;
+    guint deadline_src; /* a write's ack-timeout (two nodes) */
     unsigned recover_s;
     gint64 sync_started;   /* monotonic time the current round began, 0 when in sync */
     uint64_t last_sync_us; /* duration of the last round that ended in sync */

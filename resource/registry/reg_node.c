@@ -35,8 +35,13 @@ bl_reg_node_new(const struct bl_reg_node_config *cfg, const struct bl_reg_node_o
                 struct bl_reg_node **out, char **errmsg)
 {
     struct bl_reg_node *n = g_new0(struct bl_reg_node, 1);
-    struct bl_reg_sm_init init = {cfg->nodeid,       cfg->pid, cfg->nonce_seed, {0},
-                                  cfg->snapshot_max, cfg->ack_timeout_ms};
+    struct bl_reg_sm_init init = {
+        .nodeid = cfg->nodeid,
+        .pid = cfg->pid,
+        .nonce_seed = cfg->nonce_seed,
+        .snapshot_max = cfg->snapshot_max,
+        .ack_timeout_ms = cfg->ack_timeout_ms,
+    };
     int rc = bl_reg_store_open(cfg->store_path, cfg->store_flags, &n->store, errmsg);
 
     *out = NULL;

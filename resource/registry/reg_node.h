@@ -40,8 +40,8 @@ struct bl_reg_node_config {
     uint32_t nodeid;
     uint32_t pid;
     uint64_t nonce_seed;
-    size_t chunk; /* catch-up payload per message; 0: BL_REG_CHUNK_TARGET */
-    uint64_t snapshot_max; /* largest snapshot received, in total; 0: BL_REG_SNAPSHOT_MAX */
+    size_t chunk;            /* catch-up payload per message; 0: BL_REG_CHUNK_TARGET */
+    uint64_t snapshot_max;   /* largest snapshot received, in total; 0: BL_REG_SNAPSHOT_MAX */
     uint32_t ack_timeout_ms; /* two-node: excuse a late member after this (0: never) */
     bool take_over;          /* record this replica as its history's sole writer at open */
 };

@@ -141,39 +141,6 @@ bl_reg_sm_distinct_nodes(const struct bl_reg_sm *sm)
     return k;
 }
 
-static bool
-in_last_quorate(const struct bl_reg_sm *sm, const struct sm_member *m)
-{
-    for (guint i = 0; i < sm->last_quorate->len; i++) {
-        const struct bl_reg_addr *a = &g_array_index(sm->last_quorate, struct bl_reg_addr, i);
-        if (a->nodeid == m->nodeid && a->pid == m->pid) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Two nodes, one daemon: it holds every acknowledged write if it was the only member of its
- * last quorate round (durable), or if every member now was in the quorate group this process
- * last completed a round with and it never left the group since: Corosync delivered it
- * whatever that group delivered before the others left. */
-static bool
-may_write_alone(const struct bl_reg_sm *sm)
-{
-    if (sm->cur.sole) {
-        return true;
-    }
-    if (sm->last_quorate == NULL) {
-        return false;
-    }
-    for (guint i = 0; i < sm->members->len; i++) {
-        if (in_last_quorate(sm, &g_array_index(sm->members, struct sm_member, i)) == false) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool
 bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm)
 {
@@ -184,23 +151,9 @@ bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm)
         return false;
     }
     if (sm->two_node && nodes == 1 && sm->q_nodes <= 2) {
-        return may_write_alone(sm);
+        return bl_reg_sm_may_write_alone(sm);
     }
     return nodes * 2 > sm->q_nodes;
-}
-
-void
-bl_reg_sm_keep_quorate_group(struct bl_reg_sm *sm)
-{
-    if (sm->last_quorate == NULL) {
-        sm->last_quorate = g_array_new(FALSE, TRUE, sizeof(struct bl_reg_addr));
-    }
-    g_array_set_size(sm->last_quorate, 0);
-    for (guint i = 0; i < sm->members->len; i++) {
-        const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
-        struct bl_reg_addr a = {m->nodeid, m->pid};
-        g_array_append_val(sm->last_quorate, a);
-    }
 }
 
 int
@@ -410,69 +363,6 @@ bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node)
 }
 
 void
-bl_reg_sm_clock(struct bl_reg_sm *sm, uint64_t now_ms)
-{
-    sm->now_ms = now_ms;
-}
-
-/* Two members on two nodes of a two_node cluster: a member that is late is excused. */
-static bool
-excusing(const struct bl_reg_sm *sm)
-{
-    return sm->two_node && sm->ack_timeout_ms > 0 && bl_reg_sm_distinct_nodes(sm) == 2;
-}
-
-static bool
-is_self_member(const struct bl_reg_sm *sm, const struct sm_member *m)
-{
-    return m->nodeid == sm->nodeid && m->pid == sm->pid;
-}
-
-/* A member the oldest waiting write still waits for (not excused, not confirmed). */
-static bool
-holds_up(const struct bl_reg_sm *sm, const struct sm_member *m, const struct sm_write *w)
-{
-    return is_self_member(sm, m) == false && m->excused_to == 0 && m->applied < w->gen;
-}
-
-uint64_t
-bl_reg_sm_deadline(const struct bl_reg_sm *sm)
-{
-    const struct sm_write *w = g_queue_peek_head((GQueue *) &sm->unstable);
-
-    if (w == NULL || excusing(sm) == false || sm->state != BL_REG_SM_ACTIVE) {
-        return 0;
-    }
-    for (guint i = 0; i < sm->members->len; i++) {
-        if (holds_up(sm, &g_array_index(sm->members, struct sm_member, i), w)) {
-            return w->since_ms + sm->ack_timeout_ms;
-        }
-    }
-    return 0;
-}
-
-/* The Corosync token timeout is shorter than ack_timeout: a member that has not confirmed by
- * then either left with a ring change (a barrier) or its Corosync holds the write and will
- * deliver it before any membership change; so it stops holding writes up until it confirms
- * what we hold now. It cannot write alone after a restart (its last quorate round had two
- * members), so it catches up before it is active again. */
-static void
-excuse_late(struct bl_reg_sm *sm)
-{
-    const struct sm_write *w = g_queue_peek_head(&sm->unstable);
-
-    if (w == NULL || excusing(sm) == false || sm->now_ms < w->since_ms + sm->ack_timeout_ms) {
-        return;
-    }
-    for (guint i = 0; i < sm->members->len; i++) {
-        struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
-        if (holds_up(sm, m, w)) {
-            m->excused_to = MAX(sm->cur.gen, 1);
-        }
-    }
-}
-
-void
 bl_reg_sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len, struct bl_reg_ops *ops)
 {
     struct bl_reg_action *a = bl_reg_sm_push(sm, BL_REG_ACT_APPLY);
@@ -511,10 +401,10 @@ check_stable(struct bl_reg_sm *sm)
     if (sm->state != BL_REG_SM_ACTIVE) {
         return;
     }
-    excuse_late(sm);
+    bl_reg_sm_excuse_late(sm);
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
-        if (is_self_member(sm, m) == false && m->excused_to == 0) {
+        if ((m->nodeid != sm->nodeid || m->pid != sm->pid) && m->excused_to == 0) {
             min = MIN(min, m->applied);
         }
     }
@@ -781,9 +671,9 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
         bool self = m->nodeid == sm->nodeid && m->pid == sm->pid;
-        sm->status_buf[i] = (struct bl_reg_member_status){
-            m->nodeid, m->pid, self ? sm->durable_gen : m->applied,
-            m->lagging || m->excused_to != 0};
+        sm->status_buf[i] =
+            (struct bl_reg_member_status){m->nodeid, m->pid, self ? sm->durable_gen : m->applied,
+                                          m->lagging || m->excused_to != 0};
     }
     out->members = sm->status_buf;
     out->nmembers = sm->members->len;

@@ -101,7 +101,11 @@ void bl_reg_sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m);
 void bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st);
 bool bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm);
 guint bl_reg_sm_distinct_nodes(const struct bl_reg_sm *sm);
+
+/* reg_sm_twonode.c */
+bool bl_reg_sm_may_write_alone(const struct bl_reg_sm *sm);
 void bl_reg_sm_keep_quorate_group(struct bl_reg_sm *sm);
+void bl_reg_sm_excuse_late(struct bl_reg_sm *sm);
 int bl_reg_sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid);
 void bl_reg_sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len,
                      struct bl_reg_ops *ops);

@@ -7,7 +7,6 @@
 #include "bl_result.h"
 #include "reg_sm_int.h"
 
-
 static struct sm_member *
 member_at(struct bl_reg_sm *sm, guint i)
 {

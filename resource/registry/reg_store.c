@@ -185,8 +185,8 @@ static int
 add_sole_column(struct bl_reg_store *s)
 {
     int has = 0;
-    int rc = pragma_int(s, "SELECT count(*) FROM pragma_table_info('state') WHERE name = 'sole'",
-                        &has);
+    int rc =
+        pragma_int(s, "SELECT count(*) FROM pragma_table_info('state') WHERE name = 'sole'", &has);
 
     if (rc != 0 || has > 0) {
         return rc;

@@ -283,8 +283,7 @@ sim_thaw(struct sim *s, int i)
 
     n->frozen = false;
     while ((m = g_queue_pop_head(&n->held)) != NULL) {
-        bl_reg_node_deliver(n->node, s->n[m->from].nodeid, m->pid, m->bytes->data,
-                            m->bytes->len);
+        bl_reg_node_deliver(n->node, s->n[m->from].nodeid, m->pid, m->bytes->data, m->bytes->len);
         msg_free(m);
     }
     end_all(s);

@@ -57,7 +57,7 @@ struct sim {
     uint64_t log_keep;
     uint64_t snapshot_max; /* each node's cap on a received snapshot (0: the default) */
     uint64_t next_token;
-    bool leaving; /* a node left the group since the last iteration */
+    bool leaving;            /* a node left the group since the last iteration */
     bool two_node;           /* votequorum's two_node: every non-empty partition is quorate */
     uint32_t ack_timeout_ms; /* each node's ack-timeout at its next start */
     uint64_t now_ms;         /* the simulated monotonic clock */
