@@ -1,5 +1,6 @@
 #include "cpg.h"
 
+#include <corosync/cmap.h>
 #include <corosync/cpg.h>
 #include <corosync/votequorum.h>
 #include <errno.h>
@@ -397,6 +398,19 @@ bld_cpg_join(struct bld_cpg *c)
 {
     c->want_join = true;
     schedule_retry(c, 0);
+}
+
+int
+bld_corosync_token_ms(uint32_t *out)
+{
+    cmap_handle_t h = 0;
+    int rc = cs_to_rc(cmap_initialize(&h));
+
+    if (rc == 0) {
+        rc = cs_to_rc(cmap_get_uint32(h, "runtime.config.totem.token", out));
+        cmap_finalize(h);
+    }
+    return rc;
 }
 
 bool

@@ -54,6 +54,12 @@ void bld_cpg_stop(struct bld_cpg *c);
  *  -ENOTCONN, -E2BIG or -EIO */
 int bld_cpg_mcast(struct bld_cpg *c, const void *msg, size_t len);
 
+/**
+ * Corosync's effective totem token timeout (cmap runtime.config.totem.token), asked now.
+ * \return 0 or -ENOTCONN / -ENOENT / -EIO
+ */
+int bld_corosync_token_ms(uint32_t *out);
+
 /** votequorum's two_node flag, as of its last notification (false without votequorum). */
 bool bld_cpg_two_node(const struct bld_cpg *c);
 

@@ -12,6 +12,7 @@
 #      node dies (its Corosync and bmclinkd killed), the passive daemon starts alone on a
 #      quorate node: it is read-only and refuses writes (exit 4) instead of serving its older
 #      history; the lost node comes back and its newer history wins
+#   5. an ack-timeout not longer than Corosync's token timeout is warned about
 # Prints "ok"/"not ok" lines and a closing "N passed, N failed". Exit 0 all passed, 1 a check
 # failed, 77 skipped (not root), 99 a tool or the build missing.
 set -uo pipefail
@@ -131,6 +132,16 @@ reg_daemon_start 1
 check "stale: the lost node back, node 2 active" reg_wait_active 2 30
 check "stale: node 2 has the write made alone" value_is 2 W last newest
 check "stale: replicas agree" same_history
+
+# 5. An ack-timeout no longer than Corosync's token timeout (3 s here) is warned about.
+reg_daemon_kill 1 TERM
+sleep 0.5
+reg_exec 1 bash -c 'echo "ack-timeout = 2s" >>/etc/bmclink/bmclinkd.conf'
+reg_daemon_start 1
+reg_wait_active 1 30 >/dev/null
+check "a short ack-timeout is warned about" \
+    grep -q "ack-timeout (2000 ms) is not longer than Corosync's token timeout (3000 ms)" \
+    "$REG_DIR/node-1/bmclinkd.log"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
