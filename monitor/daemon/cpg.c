@@ -401,15 +401,19 @@ bld_cpg_join(struct bld_cpg *c)
 }
 
 int
-bld_corosync_token_ms(uint32_t *out)
+bld_corosync_membership_ms(uint32_t *out)
 {
     cmap_handle_t h = 0;
+    uint32_t token = 0;
+    uint32_t consensus = 0;
     int rc = cs_to_rc(cmap_initialize(&h));
 
     if (rc == 0) {
-        rc = cs_to_rc(cmap_get_uint32(h, "runtime.config.totem.token", out));
+        rc = cs_to_rc(cmap_get_uint32(h, "runtime.config.totem.token", &token))
+                 ?: cs_to_rc(cmap_get_uint32(h, "runtime.config.totem.consensus", &consensus));
         cmap_finalize(h);
     }
+    *out = token + consensus;
     return rc;
 }
 

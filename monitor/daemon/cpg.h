@@ -55,10 +55,12 @@ void bld_cpg_stop(struct bld_cpg *c);
 int bld_cpg_mcast(struct bld_cpg *c, const void *msg, size_t len);
 
 /**
- * Corosync's effective totem token timeout (cmap runtime.config.totem.token), asked now.
+ * How long Corosync takes at most to notice a silent node and deliver the new membership:
+ * its effective token plus consensus timeouts (cmap runtime.config.totem.token and
+ * .consensus), asked now.
  * \return 0 or -ENOTCONN / -ENOENT / -EIO
  */
-int bld_corosync_token_ms(uint32_t *out);
+int bld_corosync_membership_ms(uint32_t *out);
 
 /** votequorum's two_node flag, as of its last notification (false without votequorum). */
 bool bld_cpg_two_node(const struct bld_cpg *c);

@@ -16,6 +16,7 @@
 
 #define RESEND_MS 2
 #define TICK_MS 1000
+#define ACK_TIMEOUT_FALLBACK_MS 10000 /* ack-timeout 0 while Corosync's timeouts are unknown */
 
 const struct bl_conf_key bld_registry_options[] = {
     {"registry", "enabled", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
@@ -30,10 +31,11 @@ const struct bl_conf_key bld_registry_options[] = {
      "Cap on the replica's size (0: none); past it writes fail as on a full disk."},
     {"registry", "retry-interval", BL_CONF_SECONDS, "5", 1, 3600, NULL, NULL, 0, 0,
      "Seconds between attempts to reopen the replica after a store failure."},
-    {"registry", "ack-timeout", BL_CONF_DURATION, "5", 1000, 600000, NULL, NULL, 0, 0,
-     "Two-node clusters: a write is answered at the latest this long after it is durable "
-     "here, even if the other daemon has not confirmed it (frozen, say). Keep it longer "
-     "than Corosync's totem token timeout (docs/registry.md, \"Two nodes\")."},
+    {"registry", "ack-timeout", BL_CONF_DURATION, "0", 0, 600000, NULL, NULL, 0, 0,
+     "Two-node clusters: a write waits at most this long for the other daemon's "
+     "confirmation (a frozen daemon), then is answered once durable here. 0: Corosync's "
+     "token + consensus timeouts plus 1 s (7.6 s with token 3000), read when connecting; a "
+     "set value must be longer than those (docs/registry.md, \"Two nodes\")."},
     {"registry", "durable", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
      "fsync every batch (one sync of the write-ahead log, before any answer or message "
      "depends on it). false is for benchmarks only: a power loss may "
@@ -304,19 +306,28 @@ view_update(struct bld *d, const struct bld_cpg_member *m, size_t n)
     }
 }
 
-/* The two-node rule excuses a late member only after Corosync would have noticed a node that
- * stopped passing the token: a shorter ack-timeout weakens it (docs/registry.md). */
+/* The two-node rule excuses a late member only once Corosync would have delivered a new
+ * membership had that node gone silent: sooner, it would answer writes earlier than a ring
+ * change does (docs/registry.md, "Two nodes"). ack-timeout 0 takes that time plus 1 s. */
 static void
-check_ack_timeout(const struct bld_reg *reg)
+set_ack_timeout(struct bld_reg *reg)
 {
-    uint32_t token = 0;
+    uint32_t membership = 0;
+    int rc = bld_corosync_membership_ms(&membership);
+    uint32_t ms = reg->ack_timeout_cfg;
 
-    if (bld_corosync_token_ms(&token) == 0 && reg->ncfg.ack_timeout_ms <= token) {
+    if (ms == 0) {
+        ms = rc == 0 ? membership + 1000 : ACK_TIMEOUT_FALLBACK_MS;
+    } else if (rc == 0 && ms <= membership) {
         qb_log(LOG_WARNING,
-               "registry: ack-timeout (%u ms) is not longer than Corosync's token timeout "
-               "(%u ms): in a two-node cluster an acknowledged write could then be missing "
-               "from the other node if this one dies at once; raise ack-timeout",
-               reg->ncfg.ack_timeout_ms, token);
+               "registry: ack-timeout (%u ms) is not longer than Corosync's token + consensus "
+               "timeouts (%u ms): in a two-node cluster a write could then be answered before "
+               "a silent node is noticed; leave ack-timeout at 0 (automatic) or raise it",
+               ms, membership);
+    }
+    reg->ncfg.ack_timeout_ms = ms;
+    if (reg->node != NULL) {
+        bl_reg_sm_set_ack_timeout(bl_reg_node_sm(reg->node), ms);
     }
 }
 
@@ -330,7 +341,7 @@ on_connected(void *ctx, uint32_t nodeid)
     if (reg->node != NULL) {
         bl_reg_sm_set_self(bl_reg_node_sm(reg->node), nodeid, (uint32_t) getpid());
     }
-    check_ack_timeout(reg);
+    set_ack_timeout(reg);
 }
 
 static void
@@ -460,7 +471,9 @@ configure(struct bld_reg *reg, const struct bld_config *cfg)
     reg->ncfg.pid = (uint32_t) getpid();
     reg->ncfg.nonce_seed = (uint64_t) g_get_real_time() << 16 ^ (uint64_t) getpid();
     reg->recover_s = (unsigned) bld_config_int(cfg, "registry", "retry-interval");
-    reg->ncfg.ack_timeout_ms = (uint32_t) bld_config_int(cfg, "registry", "ack-timeout");
+    reg->ack_timeout_cfg = (uint32_t) bld_config_int(cfg, "registry", "ack-timeout");
+    reg->ncfg.ack_timeout_ms =
+        reg->ack_timeout_cfg != 0 ? reg->ack_timeout_cfg : ACK_TIMEOUT_FALLBACK_MS;
 }
 
 int

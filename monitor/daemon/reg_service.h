@@ -49,7 +49,8 @@ struct bld_reg {
     guint kick_src;
     guint resend_src;
     guint recover_src;
-    guint deadline_src; /* a write's ack-timeout (two nodes) */
+    guint deadline_src;       /* a write's ack-timeout (two nodes) */
+    uint32_t ack_timeout_cfg; /* [registry] ack-timeout; 0: from Corosync's timeouts */
     unsigned recover_s;
     gint64 sync_started;   /* monotonic time the current round began, 0 when in sync */
     uint64_t last_sync_us; /* duration of the last round that ended in sync */

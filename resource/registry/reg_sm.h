@@ -149,6 +149,9 @@ void bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, ui
  */
 void bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node);
 
+/** Change the ack-timeout (as in bl_reg_sm_init) for writes applied from now on. */
+void bl_reg_sm_set_ack_timeout(struct bl_reg_sm *sm, uint32_t ms);
+
 /** The monotonic clock, in ms, as the glue reads it; call before bl_reg_sm_flush(). */
 void bl_reg_sm_clock(struct bl_reg_sm *sm, uint64_t now_ms);
 

@@ -53,6 +53,12 @@ bl_reg_sm_keep_quorate_group(struct bl_reg_sm *sm)
 }
 
 void
+bl_reg_sm_set_ack_timeout(struct bl_reg_sm *sm, uint32_t ms)
+{
+    sm->ack_timeout_ms = ms;
+}
+
+void
 bl_reg_sm_clock(struct bl_reg_sm *sm, uint64_t now_ms)
 {
     sm->now_ms = now_ms;

@@ -6,13 +6,13 @@
 #   2. the passive daemon stopped (SIGTERM, what standby does): the active node stays active
 #      and its writes are answered; the daemon restarts and catches up
 #   3. the passive daemon frozen (SIGSTOP): a write on the active node is answered (after
-#      ack-timeout, 5 s by default; the time is printed, not asserted) while the other is
-#      still frozen; thawed, it has the write
+#      ack-timeout: token 3000 + consensus 3600 + 1000 ms here; the time is printed, not
+#      asserted) while the other is still frozen; thawed, it has the write
 #   4. the sequence: the passive daemon stops, the active node writes alone, the active
 #      node dies (its Corosync and bmclinkd killed), the passive daemon starts alone on a
 #      quorate node: it is read-only and refuses writes (exit 4) instead of serving its older
 #      history; the lost node comes back and its newer history wins
-#   5. an ack-timeout not longer than Corosync's token timeout is warned about
+#   5. an ack-timeout not longer than Corosync's token + consensus timeouts is warned about
 # Prints "ok"/"not ok" lines and a closing "N passed, N failed". Exit 0 all passed, 1 a check
 # failed, 77 skipped (not root), 99 a tool or the build missing.
 set -uo pipefail
@@ -98,7 +98,7 @@ t0=$(date +%s%N)
 set_ok 1 F frozen v3
 rc=$?
 t1=$(date +%s%N)
-echo "# write with the peer frozen answered in $(((t1 - t0) / 1000000)) ms (ack-timeout 5000 ms)"
+echo "# write with the peer frozen answered in $(((t1 - t0) / 1000000)) ms (ack-timeout 7600 ms)"
 check "peer frozen: the write is answered 0" test "$rc" -eq 0
 t0=$(date +%s%N)
 set_ok 1 F frozen2 v4
@@ -133,14 +133,15 @@ check "stale: the lost node back, node 2 active" reg_wait_active 2 30
 check "stale: node 2 has the write made alone" value_is 2 W last newest
 check "stale: replicas agree" same_history
 
-# 5. An ack-timeout no longer than Corosync's token timeout (3 s here) is warned about.
+# 5. An ack-timeout not longer than Corosync's token + consensus timeouts (6.6 s here) is
+#    warned about.
 reg_daemon_kill 1 TERM
 sleep 0.5
 reg_exec 1 bash -c 'echo "ack-timeout = 2s" >>/etc/bmclink/bmclinkd.conf'
 reg_daemon_start 1
 reg_wait_active 1 30 >/dev/null
 check "a short ack-timeout is warned about" \
-    grep -q "ack-timeout (2000 ms) is not longer than Corosync's token timeout (3000 ms)" \
+    grep -q "ack-timeout (2000 ms) is not longer than Corosync's token + consensus timeouts (6600 ms)" \
     "$REG_DIR/node-1/bmclinkd.log"
 
 echo "$passed passed, $failed failed"
