@@ -299,6 +299,211 @@ test_take_over(void **state)
     sim_fini(&s);
 }
 
+/* The passive daemon frozen, excused from a write, then the active node dies: once it thaws,
+ * it reads the write Corosync queued for it before the membership change, and goes on alone
+ * with it (continuity). */
+static void
+test_frozen_peer_survives_active_death(void **state)
+{
+    struct sim s;
+    int rc;
+
+    start_cluster(&s, 2, true);
+    sim_freeze(&s, 1);
+    uint64_t t = sim_set(&s, 0, "SOFTWARE/NEC/NVBASE", "WorkDir", "acked", &rc);
+    sim_run(&s);
+    sim_advance(&s, ACK_TIMEOUT_MS);
+    assert_int_equal(sim_reply(&s, 0, t), 0);
+    node_down(&s, 0);
+    sim_thaw(&s, 1);
+    sim_run(&s);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_ACTIVE);
+    assert_value(&s, 1, "WorkDir", "acked");
+    write_ok(&s, 1, "Port", "after");
+    sim_fini(&s);
+}
+
+/* ---- A seeded random run of two-node faults (no link cut: two_node trusts fencing there). */
+
+struct campaign {
+    struct sim s;
+    GRand *r;
+    GPtrArray *acked; /* names of writes answered 0 */
+    GHashTable *pending[2];
+    uint32_t seed;
+    bool down[2]; /* the node is powered off */
+};
+
+static bool
+running(const struct campaign *c, int i)
+{
+    return c->s.n[i].node != NULL && c->s.n[i].in_group;
+}
+
+static void
+collect(struct campaign *c)
+{
+    for (int k = 0; k < 2; k++) {
+        GHashTableIter it;
+        gpointer key;
+        gpointer val;
+        g_hash_table_iter_init(&it, c->pending[k]);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            int ans = sim_reply(&c->s, k, (uint64_t) GPOINTER_TO_SIZE(key));
+            if (ans == 0) {
+                g_ptr_array_add(c->acked, g_strdup(val));
+            }
+            if (ans != 1) {
+                g_hash_table_iter_remove(&it);
+            }
+        }
+    }
+}
+
+/* A daemon active alone holds every write answered 0 so far, on either node. */
+static void
+audit_alone(struct campaign *c, int step)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!running(c, i) || c->s.n[i].frozen || running(c, 1 - i) ||
+            sim_state(&c->s, i) != BL_REG_SM_ACTIVE) {
+            continue;
+        }
+        for (guint k = 0; k < c->acked->len; k++) {
+            g_autofree char *v = sim_get(&c->s, i, "R", g_ptr_array_index(c->acked, k));
+            if (v == NULL) {
+                fail_msg("seed %u step %d: node %d active alone without acknowledged %s", c->seed,
+                         step, i, (char *) g_ptr_array_index(c->acked, k));
+            }
+        }
+    }
+}
+
+/* The other daemon stopped, died or lost its node: a running, unfrozen daemon that was
+ * active with it stays active. */
+static void
+audit_writable(struct campaign *c, int survivor, bool was_active, int step)
+{
+    if (was_active && running(c, survivor) && !c->s.n[survivor].frozen) {
+        sim_run(&c->s);
+        if (sim_state(&c->s, survivor) != BL_REG_SM_ACTIVE) {
+            fail_msg("seed %u step %d: node %d not active after its peer left", c->seed, step,
+                     survivor);
+        }
+    }
+}
+
+static void
+fault(struct campaign *c, int i, int step)
+{
+    int j = 1 - i;
+    int what = g_rand_int_range(c->r, 0, 100);
+    bool j_active = running(c, j) && !c->s.n[j].frozen && sim_state(&c->s, j) == BL_REG_SM_ACTIVE;
+    int rc;
+
+    if (what < 50 && running(c, i) && !c->s.n[i].frozen) {
+        g_autofree char *name = g_strdup_printf("s%u-%d", c->seed, step);
+        uint64_t t = sim_set(&c->s, i, "R", name, name, &rc);
+        if (t != 0) {
+            g_hash_table_insert(c->pending[i], GSIZE_TO_POINTER(t), g_strdup(name));
+        }
+    } else if (what < 58 && running(c, i)) {
+        sim_stop(&c->s, i);
+        audit_writable(c, j, j_active, step);
+    } else if (what < 64 && running(c, i)) {
+        sim_crash(&c->s, i);
+        audit_writable(c, j, j_active, step);
+    } else if (what < 68 && !c->down[i]) {
+        node_down(&c->s, i);
+        c->down[i] = true;
+        audit_writable(c, j, j_active, step);
+    } else if (what < 78 && !running(c, i)) {
+        if (c->down[i]) {
+            node_up(&c->s, i);
+            c->down[i] = false;
+        } else {
+            sim_start(&c->s, i);
+        }
+    } else if (what < 84 && running(c, i) && !c->s.n[j].frozen) {
+        sim_freeze(&c->s, i);
+    } else if (what < 92 && c->s.n[i].frozen) {
+        sim_thaw(&c->s, i);
+    } else {
+        sim_advance(&c->s, (uint64_t) g_rand_int_range(c->r, 0, 2 * ACK_TIMEOUT_MS));
+    }
+}
+
+static void
+campaign_end(struct campaign *c)
+{
+    for (int i = 0; i < 2; i++) {
+        if (c->s.n[i].frozen) {
+            sim_thaw(&c->s, i);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (c->down[i]) {
+            node_up(&c->s, i);
+        } else if (!running(c, i)) {
+            sim_start(&c->s, i);
+        }
+    }
+    sim_run(&c->s);
+    collect(c);
+    assert_int_equal(sim_state(&c->s, 0), BL_REG_SM_ACTIVE);
+    assert_int_equal(sim_state(&c->s, 1), BL_REG_SM_ACTIVE);
+    assert_true(sim_same(&c->s, 0, 1));
+    for (guint k = 0; k < c->acked->len; k++) {
+        g_autofree char *v = sim_get(&c->s, 0, "R", g_ptr_array_index(c->acked, k));
+        if (v == NULL) {
+            fail_msg("seed %u: acknowledged %s lost", c->seed,
+                     (char *) g_ptr_array_index(c->acked, k));
+        }
+    }
+}
+
+static void
+campaign_run(uint32_t seed)
+{
+    struct campaign c = {.r = g_rand_new_with_seed(seed), .seed = seed};
+
+    c.acked = g_ptr_array_new_with_free_func(g_free);
+    for (int k = 0; k < 2; k++) {
+        c.pending[k] = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    }
+    start_cluster(&c.s, 2, true);
+    for (int step = 0; step < 300; step++) {
+        fault(&c, g_rand_int_range(c.r, 0, 2), step);
+        sim_step(&c.s, (size_t) g_rand_int_range(c.r, 0, 8));
+        collect(&c);
+        audit_alone(&c, step);
+    }
+    campaign_end(&c);
+    for (int k = 0; k < 2; k++) {
+        g_hash_table_destroy(c.pending[k]);
+    }
+    g_ptr_array_free(c.acked, TRUE);
+    g_rand_free(c.r);
+    sim_fini(&c.s);
+}
+
+/* REG_SIM_SEED=N replays one seed, REG_SIM_SEEDS=N runs more (CTest: 100). */
+static void
+test_random_two_node_faults(void **state)
+{
+    const char *one = g_getenv("REG_SIM_SEED");
+    const char *many = g_getenv("REG_SIM_SEEDS");
+    uint32_t n = many != NULL ? (uint32_t) g_ascii_strtoull(many, NULL, 10) : 100;
+
+    if (one != NULL) {
+        campaign_run((uint32_t) g_ascii_strtoull(one, NULL, 10));
+        return;
+    }
+    for (uint32_t seed = 1; seed <= n; seed++) {
+        campaign_run(seed);
+    }
+}
+
 int
 main(void)
 {
@@ -312,6 +517,8 @@ main(void)
         cmocka_unit_test(test_excused_then_killed_refused),
         cmocka_unit_test(test_passive_node_down_and_back),
         cmocka_unit_test(test_take_over),
+        cmocka_unit_test(test_frozen_peer_survives_active_death),
+        cmocka_unit_test(test_random_two_node_faults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

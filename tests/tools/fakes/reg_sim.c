@@ -77,8 +77,21 @@ msg_free(gpointer p)
 {
     struct sim_msg *m = p;
 
-    g_byte_array_unref(m->bytes);
+    if (m->bytes != NULL) {
+        g_byte_array_unref(m->bytes);
+    }
     g_free(m);
+}
+
+static void
+view_apply(struct sim_node *n, const struct sim_view *v)
+{
+    bl_reg_node_confchg(n->node, v->members, v->count);
+    if (v->ring_change) {
+        bl_reg_node_ring(n->node, v->ring_node, v->ring_seq);
+    }
+    bl_reg_node_two_node(n->node, v->two_node);
+    bl_reg_node_quorum(n->node, v->quorate, v->ring_node, v->ring_seq, v->ring_nodes);
 }
 
 void
@@ -150,13 +163,18 @@ part_quorate(struct sim *s, int p)
 static void
 announce_part(struct sim *s, int p, bool ring_change)
 {
-    struct bl_reg_addr members[SIM_MAX];
-    size_t k = 0;
-    bool quorate = part_quorate(s, p);
+    struct sim_view v = {
+        .ring_change = ring_change,
+        .ring_node = part_ring_node(s, p),
+        .ring_seq = s->part_ring[p],
+        .two_node = s->two_node,
+        .quorate = part_quorate(s, p),
+        .ring_nodes = (uint32_t) part_size(s, p),
+    };
 
     for (int i = 0; i < s->count; i++) {
         if (s->n[i].part == p && s->n[i].in_group) {
-            members[k++] = (struct bl_reg_addr){s->n[i].nodeid, s->n[i].pid};
+            v.members[v.count++] = (struct bl_reg_addr){s->n[i].nodeid, s->n[i].pid};
         }
     }
     for (int i = 0; i < s->count; i++) {
@@ -164,13 +182,13 @@ announce_part(struct sim *s, int p, bool ring_change)
         if (n->part != p || n->in_group == false) {
             continue;
         }
-        bl_reg_node_confchg(n->node, members, k);
-        if (ring_change) {
-            bl_reg_node_ring(n->node, part_ring_node(s, p), s->part_ring[p]);
+        if (n->frozen) { /* read after what Corosync queued before it */
+            struct sim_msg *m = g_new0(struct sim_msg, 1);
+            m->view = v;
+            g_queue_push_tail(&n->held, m);
+            continue;
         }
-        bl_reg_node_two_node(n->node, s->two_node);
-        bl_reg_node_quorum(n->node, quorate, part_ring_node(s, p), s->part_ring[p],
-                           (uint32_t) part_size(s, p));
+        view_apply(n, &v);
     }
 }
 
@@ -283,7 +301,12 @@ sim_thaw(struct sim *s, int i)
 
     n->frozen = false;
     while ((m = g_queue_pop_head(&n->held)) != NULL) {
-        bl_reg_node_deliver(n->node, s->n[m->from].nodeid, m->pid, m->bytes->data, m->bytes->len);
+        if (m->bytes == NULL) {
+            view_apply(n, &m->view);
+        } else {
+            bl_reg_node_deliver(n->node, s->n[m->from].nodeid, m->pid, m->bytes->data,
+                                m->bytes->len);
+        }
         msg_free(m);
     }
     end_all(s);

@@ -40,10 +40,23 @@ struct sim_node {
     GQueue held;         /* struct sim_msg *: delivered by Corosync, not yet read */
 };
 
+/* A configuration change as Corosync hands it to one daemon: held for a frozen one. */
+struct sim_view {
+    struct bl_reg_addr members[SIM_MAX];
+    size_t count;
+    bool ring_change;
+    uint32_t ring_node;
+    uint64_t ring_seq;
+    bool two_node;
+    bool quorate;
+    uint32_t ring_nodes;
+};
+
 struct sim_msg {
     int from;
-    uint32_t pid; /* the sender's process: a restarted daemon is another member */
-    GByteArray *bytes;
+    uint32_t pid;      /* the sender's process: a restarted daemon is another member */
+    GByteArray *bytes; /* NULL: a configuration change (view) instead of a message */
+    struct sim_view view;
 };
 
 struct sim {
