@@ -377,6 +377,8 @@ on_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *msg, size_t len
     if (reg->node == NULL) {
         return;
     }
+    /* A write's ack-timeout counts from its delivery, not from the last batch's end. */
+    bl_reg_node_clock(reg->node, now_ms());
     int rc = bl_reg_node_deliver(reg->node, nodeid, pid, msg, len);
     if (rc != 0) {
         qb_log(LOG_WARNING, "registry: ignored a %zu-byte message from node %u pid %u: %s", len,

@@ -100,10 +100,10 @@ bl_reg_sm_deadline(const struct bl_reg_sm *sm)
     return 0;
 }
 
-/* The Corosync token timeout is shorter than ack_timeout: a member that has not confirmed by
- * then either left with a ring change (a barrier) or its Corosync holds the write and will
- * deliver it before any membership change; so it stops holding writes up until it confirms
- * what we hold now. It cannot write alone after a restart (its last quorate round had two
+/* Corosync's token + consensus timeouts are shorter than ack_timeout: a member that has not
+ * confirmed by then either left with a ring change (a barrier) or its Corosync holds the
+ * write and will deliver it before any membership change; so it stops holding writes up until it
+ * confirms what we hold now. It cannot write alone after a restart (its last quorate round had two
  * members), so it catches up before it is active again. */
 void
 bl_reg_sm_excuse_late(struct bl_reg_sm *sm)
