@@ -65,6 +65,20 @@ node_reply(void *ctx, uint64_t token, int rc, uint64_t gen)
     bld_reg_answer_write(ctx, token, rc, gen);
 }
 
+/* Read-only with votequorum's blessing: the two-node rule refused, so say why and the way
+ * out (whichever of the state change and the quorum notification comes last). */
+static void
+explain_read_only(const struct bld_reg *reg, const struct bl_reg_sm_status *s)
+{
+    if (s->state == BL_REG_SM_READONLY && reg->vq_quorate && s->two_node && s->nmembers == 1) {
+        qb_log(LOG_WARNING,
+               "registry: alone in a two-node cluster, and this replica may lack writes the "
+               "other node acknowledged (it was not the last to write alone): read-only until "
+               "the other node's bmclinkd joins. If that node is lost for good, see "
+               "bmclinkd --take-over (docs/registry.md, \"Two nodes\")");
+    }
+}
+
 static void
 node_state(void *ctx, enum bl_reg_sm_state st)
 {
@@ -86,13 +100,7 @@ node_state(void *ctx, enum bl_reg_sm_state st)
     if (st == BL_REG_SM_ACTIVE) {
         bld_reg_wake_waiters(reg);
     }
-    if (st == BL_REG_SM_READONLY && s.two_node && s.nmembers == 1) {
-        qb_log(LOG_WARNING,
-               "registry: alone in a two-node cluster, and this replica may lack writes the "
-               "other node acknowledged (it was not the last to write alone): read-only until "
-               "the other node's bmclinkd joins. If that node is lost for good, see "
-               "bmclinkd --take-over (docs/registry.md, \"Two nodes\")");
-    }
+    explain_read_only(reg, &s);
 }
 
 static gboolean recover(gpointer p);
@@ -391,9 +399,17 @@ on_quorum(void *ctx, bool quorate, uint32_t ring_node, uint64_t ring_seq, uint32
 {
     struct bld_reg *reg = ctx;
 
+    bool newly = quorate && reg->vq_quorate == false;
+    struct bl_reg_sm_status s;
+
+    reg->vq_quorate = quorate;
     if (reg->node != NULL) {
         bl_reg_node_two_node(reg->node, reg->cpg != NULL && bld_cpg_two_node(reg->cpg));
         bl_reg_node_quorum(reg->node, quorate, ring_node, ring_seq, nodes);
+        if (newly) {
+            bl_reg_sm_status(bl_reg_node_sm(reg->node), &s);
+            explain_read_only(reg, &s);
+        }
     }
 }
 
