@@ -1,5 +1,6 @@
 #include "cpg.h"
 
+#include <corosync/cmap.h>
 #include <corosync/cpg.h>
 #include <corosync/votequorum.h>
 #include <errno.h>
@@ -31,6 +32,7 @@ struct bld_cpg {
     uint32_t ring_node;
     uint64_t ring_seq;
     uint32_t nodes;
+    bool two_node; /* votequorum_getinfo()'s VOTEQUORUM_INFO_TWONODE for us */
 };
 
 static int
@@ -119,12 +121,24 @@ ctx_of_vq(votequorum_handle_t h)
     return p;
 }
 
+/* Asked at each notification: corosync.conf can be reloaded with a changed two_node. */
+static void
+read_two_node(struct bld_cpg *c)
+{
+    struct votequorum_info info;
+
+    if (votequorum_getinfo(c->vq, c->nodeid, &info) == CS_OK) {
+        c->two_node = (info.flags & VOTEQUORUM_INFO_TWONODE) != 0;
+    }
+}
+
 static void
 on_quorum(votequorum_handle_t h, uint64_t context, uint32_t quorate, uint32_t n,
           votequorum_node_t nodes[])
 {
     struct bld_cpg *c = ctx_of_vq(h);
 
+    read_two_node(c);
     c->quorate = quorate != 0;
     qb_log(LOG_INFO, "votequorum: %s", c->quorate ? "quorate" : "NOT quorate");
     c->cb->quorum(c->ctx, c->quorate, c->ring_node, c->ring_seq, c->nodes);
@@ -136,6 +150,7 @@ on_nodelist(votequorum_handle_t h, uint64_t context, votequorum_ring_id_t ring, 
 {
     struct bld_cpg *c = ctx_of_vq(h);
 
+    read_two_node(c);
     c->ring_node = ring.nodeid;
     c->ring_seq = ring.seq;
     c->nodes = n;
@@ -383,6 +398,29 @@ bld_cpg_join(struct bld_cpg *c)
 {
     c->want_join = true;
     schedule_retry(c, 0);
+}
+
+int
+bld_corosync_membership_ms(uint32_t *out)
+{
+    cmap_handle_t h = 0;
+    uint32_t token = 0;
+    uint32_t consensus = 0;
+    int rc = cs_to_rc(cmap_initialize(&h));
+
+    if (rc == 0) {
+        rc = cs_to_rc(cmap_get_uint32(h, "runtime.config.totem.token", &token))
+                 ?: cs_to_rc(cmap_get_uint32(h, "runtime.config.totem.consensus", &consensus));
+        cmap_finalize(h);
+    }
+    *out = token + consensus;
+    return rc;
+}
+
+bool
+bld_cpg_two_node(const struct bld_cpg *c)
+{
+    return c->two_node;
 }
 
 uint32_t

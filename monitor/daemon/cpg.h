@@ -54,6 +54,17 @@ void bld_cpg_stop(struct bld_cpg *c);
  *  -ENOTCONN, -E2BIG or -EIO */
 int bld_cpg_mcast(struct bld_cpg *c, const void *msg, size_t len);
 
+/**
+ * How long Corosync takes at most to notice a silent node and deliver the new membership:
+ * its effective token plus consensus timeouts (cmap runtime.config.totem.token and
+ * .consensus), asked now.
+ * \return 0 or -ENOTCONN / -ENOENT / -EIO
+ */
+int bld_corosync_membership_ms(uint32_t *out);
+
+/** votequorum's two_node flag, as of its last notification (false without votequorum). */
+bool bld_cpg_two_node(const struct bld_cpg *c);
+
 /** Leave the group and disconnect from Corosync until bld_cpg_join(). */
 void bld_cpg_leave(struct bld_cpg *c);
 void bld_cpg_join(struct bld_cpg *c);

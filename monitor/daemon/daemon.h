@@ -57,6 +57,7 @@ struct bld {
     struct bld_config *cfg;
     const char *config_path;
     bool reset_store;    /* --reset-store: set a corrupt registry store aside and start empty */
+    bool take_over;      /* --take-over: this replica becomes its history's sole writer */
     int exit_code;       /* what main returns once the loop ends */
     bool stopping;       /* a stop signal came (main.c) */
     struct bld_ipc *ipc; /* the control socket, shared by every module */

@@ -143,8 +143,8 @@ enum {
     "3 a file or secret is missing or unusable on this node (bmclinkd.conf, bmclink.conf, a "      \
     "password file: missing, unreadable, world-readable, empty or longer than 20 bytes); 4 "       \
     "bmclink.conf is invalid (syntax, a value); 5 bmclinkd is already running (another process "   \
-    "holds the IPC service name: the message gives its pid). A daemon start checks "             \
-    "bmclinkd.conf only (1, or 3 when -c names a missing file); 4 and the password files only "   \
+    "holds the IPC service name: the message gives its pid). A daemon start checks "               \
+    "bmclinkd.conf only (1, or 3 when -c names a missing file); 4 and the password files only "    \
     "with --check-config."
 
 #define SIGNALS_HELP                                                                               \
@@ -196,6 +196,7 @@ struct options {
     gboolean check;
     gboolean reset_store;
     gboolean version;
+    gboolean take_over;
     char **rest; /* words after the options */
 };
 
@@ -241,6 +242,10 @@ parse_options(int argc, char **argv, struct options *o)
          "receives a full copy from the cluster)",
          NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL},
+        {"take-over", 0, 0, G_OPTION_ARG_NONE, &o->take_over,
+         "Two nodes, the other lost for good: make this replica its history's sole writer, "
+         "so it may write alone (writes only the lost node had are lost; docs/registry.md)",
+         NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -339,6 +344,7 @@ main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     d.reset_store = o.reset_store;
+    d.take_over = o.take_over;
     d.loop = g_main_loop_new(NULL, FALSE);
     g_unix_signal_add(SIGTERM, on_term, &d);
     g_unix_signal_add(SIGINT, on_term, &d);

@@ -16,6 +16,7 @@
 
 #define RESEND_MS 2
 #define TICK_MS 1000
+#define ACK_TIMEOUT_FALLBACK_MS 10000 /* ack-timeout 0 while Corosync's timeouts are unknown */
 
 const struct bl_conf_key bld_registry_options[] = {
     {"registry", "enabled", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
@@ -30,6 +31,11 @@ const struct bl_conf_key bld_registry_options[] = {
      "Cap on the replica's size (0: none); past it writes fail as on a full disk."},
     {"registry", "retry-interval", BL_CONF_SECONDS, "5", 1, 3600, NULL, NULL, 0, 0,
      "Seconds between attempts to reopen the replica after a store failure."},
+    {"registry", "ack-timeout", BL_CONF_DURATION, "0", 0, 600000, NULL, NULL, 0, 0,
+     "Two-node clusters: a write waits at most this long for the other daemon's "
+     "confirmation (a frozen daemon), then is answered once durable here. 0: Corosync's "
+     "token + consensus timeouts plus 1 s (7.6 s with token 3000), read when connecting; a "
+     "set value must be longer than those (docs/registry.md, \"Two nodes\")."},
     {"registry", "durable", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
      "fsync every batch (one sync of the write-ahead log, before any answer or message "
      "depends on it). false is for benchmarks only: a power loss may "
@@ -59,6 +65,20 @@ node_reply(void *ctx, uint64_t token, int rc, uint64_t gen)
     bld_reg_answer_write(ctx, token, rc, gen);
 }
 
+/* Read-only with votequorum's blessing: the two-node rule refused, so say why and the way
+ * out (whichever of the state change and the quorum notification comes last). */
+static void
+explain_read_only(const struct bld_reg *reg, const struct bl_reg_sm_status *s)
+{
+    if (s->state == BL_REG_SM_READONLY && reg->vq_quorate && s->two_node && s->nmembers == 1) {
+        qb_log(LOG_WARNING,
+               "registry: alone in a two-node cluster, and this replica may lack writes the "
+               "other node acknowledged (it was not the last to write alone): read-only until "
+               "the other node's bmclinkd joins. If that node is lost for good, see "
+               "bmclinkd --take-over (docs/registry.md, \"Two nodes\")");
+    }
+}
+
 static void
 node_state(void *ctx, enum bl_reg_sm_state st)
 {
@@ -80,6 +100,7 @@ node_state(void *ctx, enum bl_reg_sm_state st)
     if (st == BL_REG_SM_ACTIVE) {
         bld_reg_wake_waiters(reg);
     }
+    explain_read_only(reg, &s);
 }
 
 static gboolean recover(gpointer p);
@@ -195,39 +216,71 @@ recover(gpointer p)
 }
 
 static gboolean resend(gpointer p);
+static gboolean deadline_passed(gpointer p);
+
+static uint64_t
+now_ms(void)
+{
+    return (uint64_t) (g_get_monotonic_time() / 1000);
+}
+
+/* A write waits for the other daemon's confirmation at most until its ack-timeout: end a
+ * batch then, and the state machine answers it (two nodes only; 0 means nothing waits). */
+static void
+arm_deadline(struct bld_reg *reg)
+{
+    uint64_t due = bl_reg_node_deadline(reg->node);
+
+    if (due == 0 || reg->deadline_src != 0) {
+        return;
+    }
+    uint64_t now = now_ms();
+    reg->deadline_src =
+        g_timeout_add((guint) (due > now ? MIN(due - now, G_MAXUINT) : 0), deadline_passed, reg);
+}
 
 /* Commit what this iteration delivered, then let queued messages go; Corosync's queue may
- * be full, in which case we try again shortly. */
+ * be full (CS_ERR_TRY_AGAIN: its own totem queue, or a membership change in progress; a
+ * frozen daemon elsewhere does not cause it), in which case we try again shortly. */
 static void
 end_of_batch(struct bld_reg *reg)
 {
     if (reg->node == NULL || bl_reg_node_failed(reg->node)) {
         return;
     }
+    bl_reg_node_clock(reg->node, now_ms());
     bl_reg_node_end_of_batch(reg->node);
     if (bl_reg_node_queued(reg->node) > 0 && reg->resend_src == 0) {
         reg->resend_src = g_timeout_add(RESEND_MS, resend, reg);
     }
+    arm_deadline(reg);
+}
+
+/* A one-shot source that ends a batch: it forgets its id first. */
+static gboolean
+batch_source(struct bld_reg *reg, guint *src)
+{
+    *src = 0;
+    end_of_batch(reg);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+deadline_passed(gpointer p)
+{
+    return batch_source(p, &((struct bld_reg *) p)->deadline_src);
 }
 
 static gboolean
 resend(gpointer p)
 {
-    struct bld_reg *reg = p;
-
-    reg->resend_src = 0;
-    end_of_batch(reg);
-    return G_SOURCE_REMOVE;
+    return batch_source(p, &((struct bld_reg *) p)->resend_src);
 }
 
 static gboolean
 kicked(gpointer p)
 {
-    struct bld_reg *reg = p;
-
-    reg->kick_src = 0;
-    end_of_batch(reg);
-    return G_SOURCE_REMOVE;
+    return batch_source(p, &((struct bld_reg *) p)->kick_src);
 }
 
 /* At idle priority: every request already waiting on the control socket is read first, so
@@ -261,6 +314,31 @@ view_update(struct bld *d, const struct bld_cpg_member *m, size_t n)
     }
 }
 
+/* The two-node rule excuses a late member only once Corosync would have delivered a new
+ * membership had that node gone silent: sooner, it would answer writes earlier than a ring
+ * change does (docs/registry.md, "Two nodes"). ack-timeout 0 takes that time plus 1 s. */
+static void
+set_ack_timeout(struct bld_reg *reg)
+{
+    uint32_t membership = 0;
+    int rc = bld_corosync_membership_ms(&membership);
+    uint32_t ms = reg->ack_timeout_cfg;
+
+    if (ms == 0) {
+        ms = rc == 0 ? membership + 1000 : ACK_TIMEOUT_FALLBACK_MS;
+    } else if (rc == 0 && ms <= membership) {
+        qb_log(LOG_WARNING,
+               "registry: ack-timeout (%u ms) is not longer than Corosync's token + consensus "
+               "timeouts (%u ms): in a two-node cluster a write could then be answered before "
+               "a silent node is noticed; leave ack-timeout at 0 (automatic) or raise it",
+               ms, membership);
+    }
+    reg->ncfg.ack_timeout_ms = ms;
+    if (reg->node != NULL) {
+        bl_reg_sm_set_ack_timeout(bl_reg_node_sm(reg->node), ms);
+    }
+}
+
 static void
 on_connected(void *ctx, uint32_t nodeid)
 {
@@ -271,6 +349,7 @@ on_connected(void *ctx, uint32_t nodeid)
     if (reg->node != NULL) {
         bl_reg_sm_set_self(bl_reg_node_sm(reg->node), nodeid, (uint32_t) getpid());
     }
+    set_ack_timeout(reg);
 }
 
 static void
@@ -306,6 +385,8 @@ on_deliver(void *ctx, uint32_t nodeid, uint32_t pid, const void *msg, size_t len
     if (reg->node == NULL) {
         return;
     }
+    /* A write's ack-timeout counts from its delivery, not from the last batch's end. */
+    bl_reg_node_clock(reg->node, now_ms());
     int rc = bl_reg_node_deliver(reg->node, nodeid, pid, msg, len);
     if (rc != 0) {
         qb_log(LOG_WARNING, "registry: ignored a %zu-byte message from node %u pid %u: %s", len,
@@ -318,8 +399,17 @@ on_quorum(void *ctx, bool quorate, uint32_t ring_node, uint64_t ring_seq, uint32
 {
     struct bld_reg *reg = ctx;
 
+    bool newly = quorate && reg->vq_quorate == false;
+    struct bl_reg_sm_status s;
+
+    reg->vq_quorate = quorate;
     if (reg->node != NULL) {
+        bl_reg_node_two_node(reg->node, reg->cpg != NULL && bld_cpg_two_node(reg->cpg));
         bl_reg_node_quorum(reg->node, quorate, ring_node, ring_seq, nodes);
+        if (newly) {
+            bl_reg_sm_status(bl_reg_node_sm(reg->node), &s);
+            explain_read_only(reg, &s);
+        }
     }
 }
 
@@ -399,6 +489,9 @@ configure(struct bld_reg *reg, const struct bld_config *cfg)
     reg->ncfg.pid = (uint32_t) getpid();
     reg->ncfg.nonce_seed = (uint64_t) g_get_real_time() << 16 ^ (uint64_t) getpid();
     reg->recover_s = (unsigned) bld_config_int(cfg, "registry", "retry-interval");
+    reg->ack_timeout_cfg = (uint32_t) bld_config_int(cfg, "registry", "ack-timeout");
+    reg->ncfg.ack_timeout_ms =
+        reg->ack_timeout_cfg != 0 ? reg->ack_timeout_cfg : ACK_TIMEOUT_FALLBACK_MS;
 }
 
 int
@@ -416,9 +509,17 @@ bld_reg_start(struct bld *d)
     configure(reg, d->cfg);
     /* 0700: the replica holds every registry value, secrets included */
     int rc = bld_config_make_parent(reg->store_path, 0700);
+    reg->ncfg.take_over = d->take_over;
     if (rc == 0) {
         rc = open_or_reset(reg, &err);
     }
+    if (rc == 0 && d->take_over) {
+        qb_log(LOG_WARNING,
+               "registry: --take-over: %s is now recorded as its history's sole writer; this "
+               "node writes alone from it, and writes only the other node held are lost",
+               reg->store_path);
+    }
+    reg->ncfg.take_over = false; /* once: a reopen after a store failure is no take-over */
     if (rc != 0) {
         fprintf(stderr, "bmclinkd: registry store %s: %s: %s\n", reg->store_path, bl_strerror(rc),
                 err != NULL ? err : "");
@@ -460,6 +561,7 @@ bld_reg_stop(struct bld *d)
     g_clear_handle_id(&reg->kick_src, g_source_remove);
     g_clear_handle_id(&reg->resend_src, g_source_remove);
     g_clear_handle_id(&reg->recover_src, g_source_remove);
+    g_clear_handle_id(&reg->deadline_src, g_source_remove);
     bld_reg_requests_free(reg);
     bl_reg_node_free(reg->node);
     g_hash_table_destroy(reg->pending);
@@ -492,6 +594,8 @@ bld_reg_status(struct bld_reg *reg, struct bl_status *st)
     bl_status_addf(st, "registry.generation", "%" G_GUINT64_FORMAT, s.gen);
     bl_status_addf(st, "registry.epoch", "%" G_GUINT64_FORMAT, s.epoch);
     bl_status_add(st, "registry.quorate", s.quorate ? "yes" : "no");
+    bl_status_add(st, "registry.two_node",
+                  s.two_node ? (s.sole ? "yes, sole writer" : "yes") : "no");
     bl_status_addf(st, "registry.nodeid", "%u", reg->nodeid);
     bl_status_add(st, "registry.members", members->str);
 }

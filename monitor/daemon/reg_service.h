@@ -49,6 +49,9 @@ struct bld_reg {
     guint kick_src;
     guint resend_src;
     guint recover_src;
+    guint deadline_src;       /* a write's ack-timeout (two nodes) */
+    uint32_t ack_timeout_cfg; /* [registry] ack-timeout; 0: from Corosync's timeouts */
+    bool vq_quorate;          /* votequorum's last verdict */
     unsigned recover_s;
     gint64 sync_started;   /* monotonic time the current round began, 0 when in sync */
     uint64_t last_sync_us; /* duration of the last round that ended in sync */

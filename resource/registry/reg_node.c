@@ -18,12 +18,30 @@ struct bl_reg_node {
     struct bl_reg_node_stats stats;
 };
 
+/* The operator says the other node is gone for good: this replica becomes the sole writer of
+ * its history, durably, before it joins (docs/registry.md, "Two nodes"). */
+static int
+take_over(struct bl_reg_store *store)
+{
+    struct bl_reg_state st;
+
+    bl_reg_store_state(store, &st);
+    return bl_reg_store_begin(store) ?: bl_reg_store_set_epoch(store, st.epoch, true)
+                                     ?: bl_reg_store_commit(store);
+}
+
 int
 bl_reg_node_new(const struct bl_reg_node_config *cfg, const struct bl_reg_node_ops *ops, void *ctx,
                 struct bl_reg_node **out, char **errmsg)
 {
     struct bl_reg_node *n = g_new0(struct bl_reg_node, 1);
-    struct bl_reg_sm_init init = {cfg->nodeid, cfg->pid, cfg->nonce_seed, {0}, cfg->snapshot_max};
+    struct bl_reg_sm_init init = {
+        .nodeid = cfg->nodeid,
+        .pid = cfg->pid,
+        .nonce_seed = cfg->nonce_seed,
+        .snapshot_max = cfg->snapshot_max,
+        .ack_timeout_ms = cfg->ack_timeout_ms,
+    };
     int rc = bl_reg_store_open(cfg->store_path, cfg->store_flags, &n->store, errmsg);
 
     *out = NULL;
@@ -35,6 +53,9 @@ bl_reg_node_new(const struct bl_reg_node_config *cfg, const struct bl_reg_node_o
         bl_reg_store_set_log_keep(n->store, cfg->log_keep);
     }
     rc = bl_reg_store_set_max_bytes(n->store, cfg->max_bytes);
+    if (rc == 0 && cfg->take_over) {
+        rc = take_over(n->store);
+    }
     if (rc != 0) {
         bl_reg_store_close(n->store);
         g_free(n);
@@ -152,7 +173,8 @@ run_one(struct bl_reg_node *n, struct bl_reg_action *a)
                        ?: bl_reg_store_apply(n->store, a->state.gen, a->state.hash, a->bytes->data,
                                              a->bytes->len, &a->ops);
         case BL_REG_ACT_EPOCH:
-            return ensure_batch(n) ?: bl_reg_store_set_epoch(n->store, a->state.epoch);
+            return ensure_batch(n)
+                       ?: bl_reg_store_set_epoch(n->store, a->state.epoch, a->state.sole);
         case BL_REG_ACT_REPLACE:
             return commit(n) ?: bl_reg_store_replace(n->store, &a->ops, &a->state);
         case BL_REG_ACT_CATCHUP:
@@ -229,6 +251,25 @@ bl_reg_node_submit(struct bl_reg_node *n, uint64_t token, const struct bl_reg_op
 
     run_actions(n);
     return rc;
+}
+
+void
+bl_reg_node_two_node(struct bl_reg_node *n, bool two_node)
+{
+    bl_reg_sm_two_node(n->sm, two_node);
+    run_actions(n);
+}
+
+void
+bl_reg_node_clock(struct bl_reg_node *n, uint64_t now_ms)
+{
+    bl_reg_sm_clock(n->sm, now_ms);
+}
+
+uint64_t
+bl_reg_node_deadline(const struct bl_reg_node *n)
+{
+    return n->failed != 0 ? 0 : bl_reg_sm_deadline(n->sm);
 }
 
 void

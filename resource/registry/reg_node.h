@@ -40,8 +40,10 @@ struct bl_reg_node_config {
     uint32_t nodeid;
     uint32_t pid;
     uint64_t nonce_seed;
-    size_t chunk; /* catch-up payload per message; 0: BL_REG_CHUNK_TARGET */
-    uint64_t snapshot_max; /* largest snapshot received, in total; 0: BL_REG_SNAPSHOT_MAX */
+    size_t chunk;            /* catch-up payload per message; 0: BL_REG_CHUNK_TARGET */
+    uint64_t snapshot_max;   /* largest snapshot received, in total; 0: BL_REG_SNAPSHOT_MAX */
+    uint32_t ack_timeout_ms; /* two-node: excuse a late member after this (0: never) */
+    bool take_over;          /* record this replica as its history's sole writer at open */
 };
 
 struct bl_reg_node;
@@ -72,6 +74,11 @@ int bl_reg_node_deliver(struct bl_reg_node *n, uint32_t nodeid, uint32_t pid, co
                         size_t len);
 int bl_reg_node_submit(struct bl_reg_node *n, uint64_t token, const struct bl_reg_ops *ops);
 void bl_reg_node_tick(struct bl_reg_node *n);
+void bl_reg_node_two_node(struct bl_reg_node *n, bool two_node);
+/** The monotonic clock in ms; call before bl_reg_node_end_of_batch(). */
+void bl_reg_node_clock(struct bl_reg_node *n, uint64_t now_ms);
+/** When to end a batch again for a write's ack-timeout (bl_reg_sm_deadline()); 0: never. */
+uint64_t bl_reg_node_deadline(const struct bl_reg_node *n);
 
 /**
  * End of an iteration: commit the batch, let the state machine send what waited for it,

@@ -28,6 +28,7 @@ bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
     sm->pid = init->pid;
     sm->nonce = init->nonce_seed;
     sm->snap_max = init->snapshot_max > 0 ? init->snapshot_max : BL_REG_SNAPSHOT_MAX;
+    sm->ack_timeout_ms = init->ack_timeout_ms;
     sm->cur = init->state;
     sm->durable_gen = init->state.gen;
     sm->applied_sent = init->state.gen;
@@ -66,6 +67,9 @@ bl_reg_sm_free(struct bl_reg_sm *sm)
     g_queue_clear_full(&sm->actions, action_free);
     bl_reg_ops_clear(&sm->snap);
     g_array_free(sm->members, TRUE);
+    if (sm->last_quorate != NULL) {
+        g_array_free(sm->last_quorate, TRUE);
+    }
     g_free(sm->status_buf);
     g_free(sm);
 }
@@ -125,8 +129,8 @@ bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st)
     }
 }
 
-static guint
-distinct_nodes(const struct bl_reg_sm *sm)
+guint
+bl_reg_sm_distinct_nodes(const struct bl_reg_sm *sm)
 {
     guint k = 0;
 
@@ -140,8 +144,16 @@ distinct_nodes(const struct bl_reg_sm *sm)
 bool
 bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm)
 {
-    return sm->q_quorate && sm->q_ring_node == sm->ring_node && sm->q_ring_seq == sm->ring_seq &&
-           distinct_nodes(sm) * 2 > sm->q_nodes;
+    guint nodes = bl_reg_sm_distinct_nodes(sm);
+
+    if (sm->q_quorate == false || sm->q_ring_node != sm->ring_node ||
+        sm->q_ring_seq != sm->ring_seq) {
+        return false;
+    }
+    if (sm->two_node && nodes == 1 && sm->q_nodes <= 2) {
+        return bl_reg_sm_may_write_alone(sm);
+    }
+    return nodes * 2 > sm->q_nodes;
 }
 
 int
@@ -290,6 +302,7 @@ bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_
             const struct sm_member *o = &g_array_index(old, struct sm_member, j);
             if (o->nodeid == m.nodeid && o->pid == m.pid) {
                 m.applied = o->applied;
+                m.excused_to = o->excused_to;
             }
         }
         g_array_append_val(sm->members, m);
@@ -297,6 +310,11 @@ bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_
     g_array_free(old, TRUE);
     g_array_sort(sm->members, member_cmp);
     sm->in_group = bl_reg_sm_member_index(sm, sm->nodeid, sm->pid) >= 0;
+    if (sm->in_group == false && sm->last_quorate != NULL) {
+        /* Out of the group we may miss writes: only a new quorate round vouches for us. */
+        g_array_free(sm->last_quorate, TRUE);
+        sm->last_quorate = NULL;
+    }
     barrier(sm);
 }
 
@@ -306,6 +324,20 @@ bl_reg_sm_ring(struct bl_reg_sm *sm, uint32_t ring_node, uint64_t ring_seq)
     sm->ring_node = ring_node;
     sm->ring_seq = ring_seq;
     barrier(sm);
+}
+
+/* Our quorum may have changed; the group's state was decided on what we announced. */
+static void
+quorum_changed(struct bl_reg_sm *sm, bool before)
+{
+    if (sm->state == BL_REG_SM_JOINING || sm->state == BL_REG_SM_FAILED) {
+        return;
+    }
+    /* The group's state was decided on what we announced; if that is stale, decide again. */
+    if (bl_reg_sm_locally_quorate(sm) != before ||
+        bl_reg_sm_locally_quorate(sm) != sm->said_quorate) {
+        sm->need_sync_req = true;
+    }
 }
 
 void
@@ -318,14 +350,16 @@ bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_
     sm->q_ring_node = ring_node;
     sm->q_ring_seq = ring_seq;
     sm->q_nodes = ring_nodes;
-    if (sm->state == BL_REG_SM_JOINING || sm->state == BL_REG_SM_FAILED) {
-        return;
-    }
-    /* The group's state was decided on what we announced; if that is stale, decide again. */
-    if (bl_reg_sm_locally_quorate(sm) != before ||
-        bl_reg_sm_locally_quorate(sm) != sm->said_quorate) {
-        sm->need_sync_req = true;
-    }
+    quorum_changed(sm, before);
+}
+
+void
+bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node)
+{
+    bool before = bl_reg_sm_locally_quorate(sm);
+
+    sm->two_node = two_node;
+    quorum_changed(sm, before);
 }
 
 void
@@ -367,9 +401,10 @@ check_stable(struct bl_reg_sm *sm)
     if (sm->state != BL_REG_SM_ACTIVE) {
         return;
     }
+    bl_reg_sm_excuse_late(sm);
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
-        if (m->nodeid != sm->nodeid || m->pid != sm->pid) {
+        if ((m->nodeid != sm->nodeid || m->pid != sm->pid) && m->excused_to == 0) {
             min = MIN(min, m->applied);
         }
     }
@@ -402,6 +437,7 @@ on_record(struct bl_reg_sm *sm, bool ours, const struct bl_reg_write_rec *r)
         bl_reg_sm_reply(sm, w, rc);
     } else if (w != NULL) {
         w->gen = sm->cur.gen;
+        w->since_ms = sm->now_ms;
         g_queue_push_tail(&sm->unstable, w);
     }
     return rc;
@@ -435,6 +471,9 @@ on_applied(struct bl_reg_sm *sm, int member, const struct bl_reg_msg *m)
     struct sm_member *mb = &g_array_index(sm->members, struct sm_member, member);
 
     mb->applied = MAX(mb->applied, m->gen);
+    if (mb->excused_to != 0 && mb->applied >= mb->excused_to) {
+        mb->excused_to = 0; /* caught up: it holds writes up again, as any member */
+    }
     if (mb->nodeid == sm->nodeid && mb->pid == sm->pid) {
         sm->applied_out = false;
     }
@@ -620,6 +659,8 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     out->gen = sm->cur.gen;
     memcpy(out->hash, sm->cur.hash, BL_REG_HASH_LEN);
     out->quorate = bl_reg_sm_locally_quorate(sm);
+    out->two_node = sm->two_node;
+    out->sole = sm->cur.sole;
     out->ring_node = sm->ring_node;
     out->ring_seq = sm->ring_seq;
     out->ring_nodes = sm->q_nodes;
@@ -630,8 +671,9 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
         bool self = m->nodeid == sm->nodeid && m->pid == sm->pid;
-        sm->status_buf[i] = (struct bl_reg_member_status){
-            m->nodeid, m->pid, self ? sm->durable_gen : m->applied, m->lagging};
+        sm->status_buf[i] =
+            (struct bl_reg_member_status){m->nodeid, m->pid, self ? sm->durable_gen : m->applied,
+                                          m->lagging || m->excused_to != 0};
     }
     out->members = sm->status_buf;
     out->nmembers = sm->members->len;

@@ -90,6 +90,8 @@ struct bl_reg_sm_init {
     uint64_t nonce_seed;       /* makes our round tags unique across restarts */
     struct bl_reg_state state; /* the store's durable identity */
     uint64_t snapshot_max;     /* largest snapshot accepted, all chunks together; 0: 1 GiB */
+    uint32_t ack_timeout_ms;   /* two-node groups: excuse a member that has not confirmed a
+                                * write this long after it was applied here (0: never) */
 };
 
 struct bl_reg_sm_status {
@@ -97,7 +99,10 @@ struct bl_reg_sm_status {
     uint64_t epoch;
     uint64_t gen;
     uint8_t hash[BL_REG_HASH_LEN];
-    bool quorate;        /* votequorum says quorate for the current ring, and we hold a majority */
+    bool quorate;        /* votequorum says quorate for the current ring, and we hold a majority
+                          * (two-node: or we may write alone) */
+    bool two_node;       /* votequorum's two_node flag */
+    bool sole;           /* our last quorate round had us alone (durable) */
     uint32_t ring_nodes; /* nodes in the ring as votequorum counted them */
     uint32_t ring_node;
     uint64_t ring_seq;
@@ -134,6 +139,27 @@ void bl_reg_sm_ring(struct bl_reg_sm *sm, uint32_t ring_node, uint64_t ring_seq)
  */
 void bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_t ring_seq,
                       uint32_t ring_nodes);
+
+/**
+ * votequorum's two_node flag. With it, a group of one node in a ring of at most two counts as
+ * quorate (votequorum agreeing) only if this replica may write alone: it completed a quorate
+ * round with every current member in it and never left the group since, or its last
+ * quorate round had it as the only member (recorded in the store). And a member that does
+ * not confirm a write within ack_timeout_ms is excused (docs/registry.md, "Two nodes").
+ */
+void bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node);
+
+/** Change the ack-timeout (as in bl_reg_sm_init) for writes applied from now on. */
+void bl_reg_sm_set_ack_timeout(struct bl_reg_sm *sm, uint32_t ms);
+
+/** The monotonic clock, in ms, as the glue reads it; call before bl_reg_sm_flush(). */
+void bl_reg_sm_clock(struct bl_reg_sm *sm, uint64_t now_ms);
+
+/**
+ * When (on the clock above) a waiting write's ack-timeout expires, so the glue can flush
+ * then; 0 when nothing waits on a timeout.
+ */
+uint64_t bl_reg_sm_deadline(const struct bl_reg_sm *sm);
 
 /**
  * A delivered CPG message, hostile until decoded.

@@ -17,6 +17,7 @@ struct sm_member {
     bool lagging;
     bool done;
     uint64_t applied;
+    uint64_t excused_to; /* two-node: excused from confirming until applied reaches it; 0: not */
 };
 
 /* A local client's write, from submission to answer. */
@@ -24,6 +25,7 @@ struct sm_write {
     uint64_t token;
     uint64_t req_id;
     uint64_t gen;      /* where it landed in the history, once delivered */
+    uint64_t since_ms; /* the clock when it was applied here */
     GByteArray *bytes; /* canonical ops, kept so a dropped write can be sent again */
 };
 
@@ -44,6 +46,12 @@ struct bl_reg_sm {
     uint64_t q_ring_seq;
     uint32_t q_nodes;
     bool said_quorate; /* what our last ANNOUNCE claimed */
+    bool two_node;     /* votequorum's two_node flag */
+    uint32_t ack_timeout_ms;
+    uint64_t now_ms;
+    /* The members of the last quorate round this process completed, while we have not left
+     * the group since (continuity, docs/registry.md "Two nodes"); NULL: none. */
+    GArray *last_quorate; /* struct bl_reg_addr */
 
     /* The sync round in progress, if any. */
     bool round_active;
@@ -92,6 +100,12 @@ struct bl_reg_action *bl_reg_sm_push(struct bl_reg_sm *sm, enum bl_reg_action_ki
 void bl_reg_sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m);
 void bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st);
 bool bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm);
+guint bl_reg_sm_distinct_nodes(const struct bl_reg_sm *sm);
+
+/* reg_sm_twonode.c */
+bool bl_reg_sm_may_write_alone(const struct bl_reg_sm *sm);
+void bl_reg_sm_keep_quorate_group(struct bl_reg_sm *sm);
+void bl_reg_sm_excuse_late(struct bl_reg_sm *sm);
 int bl_reg_sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid);
 void bl_reg_sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len,
                      struct bl_reg_ops *ops);

@@ -7,7 +7,6 @@
 #include "bl_result.h"
 #include "reg_sm_int.h"
 
-
 static struct sm_member *
 member_at(struct bl_reg_sm *sm, guint i)
 {
@@ -149,8 +148,12 @@ complete(struct bl_reg_sm *sm)
     for (guint i = 0; i < sm->members->len; i++) {
         member_at(sm, i)->applied = sm->cur.gen;
         member_at(sm, i)->lagging = false;
+        member_at(sm, i)->excused_to = 0;
     }
     sm->applied_sent = sm->cur.gen;
+    if (sm->round_quorate) {
+        bl_reg_sm_keep_quorate_group(sm);
+    }
     /* Writes confirmed by nobody yet: in the final history on every member of a quorate
      * group, or their fate is unknown. */
     bl_reg_sm_answer_all(&sm->unstable, sm, sm->round_quorate && !sm->replaced ? 0 : BL_E_INDOUBT);
@@ -171,8 +174,13 @@ complete(struct bl_reg_sm *sm)
 static void
 adopt_epoch(struct bl_reg_sm *sm)
 {
-    if (sm->round_epoch != sm->cur.epoch) {
+    /* Recorded before SYNC_DONE, so a round of two clears it on both before either can
+     * answer a write in it (a member excused later may lack that write). */
+    bool sole = sm->round_quorate ? bl_reg_sm_distinct_nodes(sm) == 1 : sm->cur.sole;
+
+    if (sm->round_epoch != sm->cur.epoch || sole != sm->cur.sole) {
         sm->cur.epoch = sm->round_epoch;
+        sm->cur.sole = sole;
         bl_reg_sm_push(sm, BL_REG_ACT_EPOCH)->state = sm->cur;
     }
     sm->sync_done_pending = true;

@@ -17,8 +17,9 @@
 
 static const char *const schema_sql =
     "CREATE TABLE state(id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL,"
-    " gen INTEGER NOT NULL, hash BLOB NOT NULL, log_min INTEGER NOT NULL);"
-    "INSERT INTO state VALUES (1, 0, 0, zeroblob(16), 1);"
+    " gen INTEGER NOT NULL, hash BLOB NOT NULL, log_min INTEGER NOT NULL,"
+    " sole INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO state VALUES (1, 0, 0, zeroblob(16), 1, 0);"
     "CREATE TABLE keys(path TEXT PRIMARY KEY, parent TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX keys_parent ON keys(parent, path);"
     "CREATE TABLE vals(path TEXT NOT NULL, name TEXT NOT NULL, type INTEGER NOT NULL,"
@@ -43,8 +44,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_LOG_CLEAR] = "DELETE FROM log",
     [ST_LOG_AT] = "SELECT hash FROM log WHERE gen = ?1",
     [ST_LOG_FROM] = "SELECT gen, hash, ops FROM log WHERE gen > ?1 ORDER BY gen",
-    [ST_STATE_GET] = "SELECT epoch, gen, hash, log_min FROM state WHERE id = 1",
-    [ST_STATE_PUT] = "UPDATE state SET epoch = ?1, gen = ?2, hash = ?3, log_min = ?4 WHERE id = 1",
+    [ST_STATE_GET] = "SELECT epoch, gen, hash, log_min, sole FROM state WHERE id = 1",
+    [ST_STATE_PUT] = "UPDATE state SET epoch = ?1, gen = ?2, hash = ?3, log_min = ?4, sole = ?5"
+                     " WHERE id = 1",
     [ST_CHILDREN] = "SELECT path FROM keys WHERE parent = ?1 ORDER BY path",
     [ST_VALUES] = "SELECT name, type, data FROM vals WHERE path = ?1 AND (?2 IS NULL OR name > ?2)"
                   " ORDER BY name",
@@ -176,6 +178,22 @@ integrity_check(struct bl_reg_store *s)
     return bl_reg_store_fail(s, rc);
 }
 
+/* Stores made before the two-node rule lack state.sole; they get it, false (the node then
+ * writes alone only after a round proves it may). The schema version stays, so an older
+ * daemon still opens the file (it names the columns it reads). */
+static int
+add_sole_column(struct bl_reg_store *s)
+{
+    int has = 0;
+    int rc =
+        pragma_int(s, "SELECT count(*) FROM pragma_table_info('state') WHERE name = 'sole'", &has);
+
+    if (rc != 0 || has > 0) {
+        return rc;
+    }
+    return exec_sql(s, "ALTER TABLE state ADD COLUMN sole INTEGER NOT NULL DEFAULT 0");
+}
+
 /* An empty file gets the schema; anything else must be ours, at our version. */
 static int
 schema_check(struct bl_reg_store *s)
@@ -196,6 +214,9 @@ schema_check(struct bl_reg_store *s)
     }
     if (tables == 0 && app == 0) {
         return exec_sql(s, "BEGIN IMMEDIATE") ?: exec_sql(s, schema_sql) ?: exec_sql(s, "COMMIT");
+    }
+    if (app == APP_ID && version == SCHEMA_VERSION) {
+        return add_sole_column(s);
     }
     if (app != APP_ID || version != SCHEMA_VERSION) {
         g_free(s->errmsg);
@@ -222,6 +243,7 @@ load_state(struct bl_reg_store *s)
     s->durable.gen = (uint64_t) sqlite3_column_int64(st, 1);
     memcpy(s->durable.hash, sqlite3_column_blob(st, 2), BL_REG_HASH_LEN);
     s->durable.log_min = (uint64_t) sqlite3_column_int64(st, 3);
+    s->durable.sole = sqlite3_column_int(st, 4) != 0;
     sqlite3_reset(st);
     if (s->durable.log_min > s->durable.gen + 1 || s->durable.log_min == 0) {
         bl_reg_store_set_err(s, "registry identity inconsistent with its log");
@@ -600,12 +622,13 @@ bl_reg_store_apply(struct bl_reg_store *s, uint64_t gen, const uint8_t hash[BL_R
 }
 
 int
-bl_reg_store_set_epoch(struct bl_reg_store *s, uint64_t epoch)
+bl_reg_store_set_epoch(struct bl_reg_store *s, uint64_t epoch, bool sole)
 {
     if (s->in_batch == false) {
         return -EINVAL;
     }
     s->cur.epoch = epoch;
+    s->cur.sole = sole;
     return 0;
 }
 
@@ -634,6 +657,7 @@ bl_reg_store_put_state(struct bl_reg_store *s)
     sqlite3_bind_int64(st, 2, (sqlite3_int64) s->cur.gen);
     sqlite3_bind_blob(st, 3, s->cur.hash, BL_REG_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64) s->cur.log_min);
+    sqlite3_bind_int(st, 5, s->cur.sole ? 1 : 0);
     return bl_reg_store_step_done(s, st);
 }
 

@@ -28,6 +28,10 @@ struct bl_reg_state {
     uint64_t gen;
     uint8_t hash[BL_REG_HASH_LEN];
     uint64_t log_min;
+    /* The last quorate round this replica completed had it as the only member, so no other
+     * replica can hold a newer history: in a two-node cluster it may write alone after a
+     * restart (docs/registry.md, "Two nodes"). */
+    bool sole;
 };
 
 #define BL_REG_STORE_CREATE 0x1u /* create the file when it does not exist */
@@ -122,8 +126,9 @@ bool bl_reg_store_in_batch(const struct bl_reg_store *s);
 int bl_reg_store_apply(struct bl_reg_store *s, uint64_t gen, const uint8_t hash[BL_REG_HASH_LEN],
                        const uint8_t *bytes, size_t len, const struct bl_reg_ops *ops);
 
-/** Record a new epoch in the open batch. \return 0 or -EINVAL (no batch) */
-int bl_reg_store_set_epoch(struct bl_reg_store *s, uint64_t epoch);
+/** Record a new epoch, and whether we were the sole member, in the open batch.
+ * \return 0 or -EINVAL (no batch) */
+int bl_reg_store_set_epoch(struct bl_reg_store *s, uint64_t epoch, bool sole);
 
 /**
  * Commit the batch and make it durable with one sync of the write-ahead log. The watches run

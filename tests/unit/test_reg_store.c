@@ -355,6 +355,33 @@ test_corrupt_and_foreign_files(void **state)
     f->s = NULL;
 }
 
+/* The sole-writer flag (two-node rule) survives a reopen; a store made before it existed
+ * gets the column, false, and stays readable by the older daemon (same schema version). */
+static void
+test_sole_flag_and_older_store(void **state)
+{
+    struct fixture *f = *state;
+    struct bl_reg_state st;
+    sqlite3 *db = NULL;
+
+    bl_reg_store_close(f->s);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE state DROP COLUMN sole", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(bl_reg_store_open(f->path, 0, &f->s, NULL), 0);
+    bl_reg_store_state(f->s, &st);
+    assert_false(st.sole);
+    assert_int_equal(bl_reg_store_begin(f->s), 0);
+    assert_int_equal(bl_reg_store_set_epoch(f->s, 12, true), 0);
+    assert_int_equal(bl_reg_store_commit(f->s), 0);
+    bl_reg_store_close(f->s);
+    assert_int_equal(bl_reg_store_open(f->path, 0, &f->s, NULL), 0);
+    bl_reg_store_state(f->s, &st);
+    assert_true(st.sole);
+    assert_int_equal(st.epoch, 12);
+}
+
 /* A VFS over the default one that counts (and can fail) syncs of write-ahead logs: the
  * files keep the real VFS's object, only their method table is a copy with xSync wrapped. */
 static struct {
@@ -581,6 +608,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_and_foreign_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visible_then_durable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_loss_before_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sole_flag_and_older_store, setup, teardown),
     };
     shim_register();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,8 +77,21 @@ msg_free(gpointer p)
 {
     struct sim_msg *m = p;
 
-    g_byte_array_unref(m->bytes);
+    if (m->bytes != NULL) {
+        g_byte_array_unref(m->bytes);
+    }
     g_free(m);
+}
+
+static void
+view_apply(struct sim_node *n, const struct sim_view *v)
+{
+    bl_reg_node_confchg(n->node, v->members, v->count);
+    if (v->ring_change) {
+        bl_reg_node_ring(n->node, v->ring_node, v->ring_seq);
+    }
+    bl_reg_node_two_node(n->node, v->two_node);
+    bl_reg_node_quorum(n->node, v->quorate, v->ring_node, v->ring_seq, v->ring_nodes);
 }
 
 void
@@ -95,6 +108,7 @@ sim_init(struct sim *s, int count)
         s->n[i].idx = i;
         s->n[i].nodeid = (uint32_t) (i + 1);
         s->n[i].replies = g_hash_table_new(NULL, NULL);
+        g_queue_init(&s->n[i].held);
         s->part_ring[i] = s->ring_seq;
     }
 }
@@ -105,6 +119,7 @@ sim_fini(struct sim *s)
     for (int i = 0; i < s->count; i++) {
         bl_reg_node_free(s->n[i].node);
         g_hash_table_destroy(s->n[i].replies);
+        g_queue_clear_full(&s->n[i].held, msg_free);
     }
     g_queue_clear_full(&s->bus, msg_free);
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", s->dir);
@@ -137,18 +152,29 @@ part_ring_node(struct sim *s, int p)
     return 0;
 }
 
+static bool
+part_quorate(struct sim *s, int p)
+{
+    return s->two_node ? part_size(s, p) > 0 : part_size(s, p) * 2 > s->count;
+}
+
 /* CPG confchg for every group member of partition p, then (on a ring change) the totem
  * confchg, then votequorum: the order Corosync uses. */
 static void
 announce_part(struct sim *s, int p, bool ring_change)
 {
-    struct bl_reg_addr members[SIM_MAX];
-    size_t k = 0;
-    bool quorate = part_size(s, p) * 2 > s->count;
+    struct sim_view v = {
+        .ring_change = ring_change,
+        .ring_node = part_ring_node(s, p),
+        .ring_seq = s->part_ring[p],
+        .two_node = s->two_node,
+        .quorate = part_quorate(s, p),
+        .ring_nodes = (uint32_t) part_size(s, p),
+    };
 
     for (int i = 0; i < s->count; i++) {
         if (s->n[i].part == p && s->n[i].in_group) {
-            members[k++] = (struct bl_reg_addr){s->n[i].nodeid, s->n[i].pid};
+            v.members[v.count++] = (struct bl_reg_addr){s->n[i].nodeid, s->n[i].pid};
         }
     }
     for (int i = 0; i < s->count; i++) {
@@ -156,12 +182,13 @@ announce_part(struct sim *s, int p, bool ring_change)
         if (n->part != p || n->in_group == false) {
             continue;
         }
-        bl_reg_node_confchg(n->node, members, k);
-        if (ring_change) {
-            bl_reg_node_ring(n->node, part_ring_node(s, p), s->part_ring[p]);
+        if (n->frozen) { /* read after what Corosync queued before it */
+            struct sim_msg *m = g_new0(struct sim_msg, 1);
+            m->view = v;
+            g_queue_push_tail(&n->held, m);
+            continue;
         }
-        bl_reg_node_quorum(n->node, quorate, part_ring_node(s, p), s->part_ring[p],
-                           (uint32_t) part_size(s, p));
+        view_apply(n, &v);
     }
 }
 
@@ -170,7 +197,8 @@ end_all(struct sim *s)
 {
     for (int i = 0; i < s->count; i++) {
         struct sim_node *n = &s->n[i];
-        if (n->node != NULL && n->in_group) {
+        if (n->node != NULL && n->in_group && n->frozen == false) {
+            bl_reg_node_clock(n->node, s->now_ms);
             bl_reg_node_end_of_batch(n->node);
         }
     }
@@ -200,6 +228,8 @@ sim_start(struct sim *s, int i)
         .nonce_seed = (uint64_t) i << 48,
         .chunk = 4096,
         .snapshot_max = s->snapshot_max,
+        .ack_timeout_ms = s->ack_timeout_ms,
+        .take_over = n->take_over,
     };
 
     if (tracing()) {
@@ -209,10 +239,12 @@ sim_start(struct sim *s, int i)
     g_assert_cmpint(bl_reg_node_new(&cfg, &sim_ops, n, &n->node, NULL), ==, 0);
     n->in_group = true;
     n->left_rc = 0;
+    n->take_over = false;
     /* The joiner learns the current ring as CPG's initial totem configuration. */
     announce_part(s, n->part, false);
     bl_reg_node_ring(n->node, part_ring_node(s, n->part), s->part_ring[n->part]);
-    bl_reg_node_quorum(n->node, part_size(s, n->part) * 2 > s->count, part_ring_node(s, n->part),
+    bl_reg_node_two_node(n->node, s->two_node);
+    bl_reg_node_quorum(n->node, part_quorate(s, n->part), part_ring_node(s, n->part),
                        s->part_ring[n->part], (uint32_t) part_size(s, n->part));
     end_all(s);
 }
@@ -228,7 +260,62 @@ sim_crash(struct sim *s, int i)
     bl_reg_node_free(n->node); /* rolls back the open batch: as lost as under kill -9 */
     n->node = NULL;
     n->in_group = false;
+    n->frozen = false;
+    g_queue_clear_full(&n->held, msg_free);
     announce_part(s, n->part, false);
+    end_all(s);
+}
+
+void
+sim_stop(struct sim *s, int i)
+{
+    if (s->n[i].frozen == false) {
+        bl_reg_node_end_of_batch(s->n[i].node); /* SIGTERM: what was delivered is committed */
+    }
+    sim_crash(s, i);
+}
+
+void
+sim_freeze(struct sim *s, int i)
+{
+    s->n[i].frozen = true;
+}
+
+static struct sim_msg *
+msg_copy(const struct sim_msg *m)
+{
+    struct sim_msg *c = g_new0(struct sim_msg, 1);
+
+    c->from = m->from;
+    c->pid = m->pid;
+    c->bytes = g_byte_array_new();
+    g_byte_array_append(c->bytes, m->bytes->data, m->bytes->len);
+    return c;
+}
+
+void
+sim_thaw(struct sim *s, int i)
+{
+    struct sim_node *n = &s->n[i];
+    struct sim_msg *m;
+
+    n->frozen = false;
+    while ((m = g_queue_pop_head(&n->held)) != NULL) {
+        if (m->bytes == NULL) {
+            view_apply(n, &m->view);
+        } else {
+            bl_reg_node_deliver(n->node, s->n[m->from].nodeid, m->pid, m->bytes->data,
+                                m->bytes->len);
+        }
+        msg_free(m);
+    }
+    end_all(s);
+}
+
+void
+sim_advance(struct sim *s, uint64_t ms)
+{
+    s->now_ms += ms;
     end_all(s);
 }
 
@@ -279,6 +366,10 @@ deliver(struct sim *s, struct sim_msg *m, unsigned mask)
         struct sim_node *n = &s->n[i];
         if (n->node == NULL || n->in_group == false || n->part != from->part ||
             (mask & (1u << i)) == 0) {
+            continue;
+        }
+        if (n->frozen) {
+            g_queue_push_tail(&n->held, msg_copy(m)); /* Corosync queues it for the daemon */
             continue;
         }
         if (tracing()) {

@@ -4,7 +4,10 @@
  * total order inside each network partition, with CPG and totem configuration changes,
  * votequorum's verdict (majority of all nodes), daemon crashes (kill -9: the open batch is
  * lost) and restarts, and messages that only the sender's side receives at a partition
- * (what Totem delivers in a transitional configuration).
+ * (what Totem delivers in a transitional configuration). With two_node, votequorum's two_node
+ * flag: any partition with a node is quorate. A simulated clock (ms) drives the two-node
+ * ack-timeout; a frozen daemon (SIGSTOP) receives nothing until thawed, then everything
+ * Corosync queued for it, in order.
  */
 #ifndef REG_SIM_H
 #define REG_SIM_H
@@ -32,12 +35,28 @@ struct sim_node {
     int wire;            /* the program's wire-format release (0 for all, as built); a
                           * member of another release receives the version byte it cannot
                           * decode, as between two bmclink versions during an upgrade */
+    bool frozen;         /* SIGSTOPped: deliveries wait in held */
+    bool take_over;      /* the next start is bmclinkd --take-over */
+    GQueue held;         /* struct sim_msg *: delivered by Corosync, not yet read */
+};
+
+/* A configuration change as Corosync hands it to one daemon: held for a frozen one. */
+struct sim_view {
+    struct bl_reg_addr members[SIM_MAX];
+    size_t count;
+    bool ring_change;
+    uint32_t ring_node;
+    uint64_t ring_seq;
+    bool two_node;
+    bool quorate;
+    uint32_t ring_nodes;
 };
 
 struct sim_msg {
     int from;
-    uint32_t pid; /* the sender's process: a restarted daemon is another member */
-    GByteArray *bytes;
+    uint32_t pid;      /* the sender's process: a restarted daemon is another member */
+    GByteArray *bytes; /* NULL: a configuration change (view) instead of a message */
+    struct sim_view view;
 };
 
 struct sim {
@@ -51,7 +70,10 @@ struct sim {
     uint64_t log_keep;
     uint64_t snapshot_max; /* each node's cap on a received snapshot (0: the default) */
     uint64_t next_token;
-    bool leaving; /* a node left the group since the last iteration */
+    bool leaving;            /* a node left the group since the last iteration */
+    bool two_node;           /* votequorum's two_node: every non-empty partition is quorate */
+    uint32_t ack_timeout_ms; /* each node's ack-timeout at its next start */
+    uint64_t now_ms;         /* the simulated monotonic clock */
 };
 
 void sim_init(struct sim *s, int count);
@@ -60,6 +82,13 @@ void sim_fini(struct sim *s);
 void sim_start(struct sim *s, int i);
 /* kill -9 node i's daemon: no commit, no goodbye. */
 void sim_crash(struct sim *s, int i);
+/* Stop node i's daemon cleanly (SIGTERM: commit, leave the group). */
+void sim_stop(struct sim *s, int i);
+/* SIGSTOP / SIGCONT node i's daemon; a thawed daemon reads what Corosync queued for it. */
+void sim_freeze(struct sim *s, int i);
+void sim_thaw(struct sim *s, int i);
+/* Let ms pass on the simulated clock, then end an iteration on every running node. */
+void sim_advance(struct sim *s, uint64_t ms);
 /* Move node i to partition p (a ring change for both sides). */
 void sim_partition(struct sim *s, const int *parts);
 /* Deliver everything, batch by batch, until the group is quiet. */
