@@ -135,7 +135,11 @@ wait_in_sync(struct reg_cli *cli, uint32_t ms)
     if (rc == BL_E_TIMEOUT && bl_reg_client_status(cli->c, &st) == 0) {
         fprintf(stderr, "%s: this node's registry is not in sync after %u s: %s%s\n", cli->prog,
                 (ms + 999) / 1000, bl_reg_sm_state_name(st.state),
-                st.quorate ? "" : " (no quorum: the cluster partition is too small)");
+                st.quorate ? ""
+                           : st.ring_nodes == 2 && st.nmembers == 1
+                               ? " (alone in a ring of two without the right to write: "
+                                 "/usr/share/doc/bmclink/registry.md, \"Two nodes\")"
+                               : " (no quorum: the cluster partition is too small)");
         bl_reg_ipc_status_clear(&st);
         return REG_EXIT_REFUSED;
     }

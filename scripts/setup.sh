@@ -11,7 +11,7 @@ BL_BUILD=${BL_BUILD:-$BL_TOP/build}
 BL_PACKAGES=(
     # build
     build-essential cmake pkg-config clang libclang-rt-14-dev
-    libqb-dev libcpg-dev libquorum-dev libvotequorum-dev libcmocka-dev libglib2.0-dev
+    libqb-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libcmocka-dev libglib2.0-dev
     libsqlite3-dev libsnmp-dev libopenipmi-dev pacemaker-dev libjson-glib-dev
     # the cluster and its tools (pcs and crmsh as the examples use them)
     corosync pacemaker pacemaker-cli-utils pcs crmsh
@@ -26,6 +26,9 @@ BL_PACKAGES=(
     # the lab: namespaces, veth and bridges (ip rule's "ipproto udp" reads /etc/protocols:
     # netbase), the shared ext4 disk, process checks
     iproute2 netbase procps e2fsprogs gawk
+    # the in-band test (tests/kvm): a QEMU guest with the kernel's IPMI driver, whose root
+    # is built with debootstrap and written into an ext4 image
+    qemu-system-x86 debootstrap
 )
 
 # Commands the demo and the tests call, each with the package that brings it: checked
@@ -41,6 +44,7 @@ BL_COMMANDS=(
     flock:util-linux setsid:util-linux findmnt:util-linux mkfs.ext4:e2fsprogs
     dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian mandb:man-db
     ps:procps pgrep:procps awk:gawk ldd:libc-bin timeout:coreutils xmllint:libxml2-utils
+    qemu-system-x86_64:qemu-system-x86 debootstrap:debootstrap
 )
 
 bl_need_root() {
