@@ -55,7 +55,9 @@ mapfile -t lab_pids < <(for ns in $(ip netns list | awk '$1 ~ /^bl-/ { print $1 
 note "${#lab_pids[@]} processes live in lab namespaces before lab down"
 ((${#lab_pids[@]} >= 10)) || fail "expected the lab's processes, found ${#lab_pids[@]}"
 # This lab's images by device and inode (a clean room's lab has images at the same paths).
-img_ids=$(for img in "$LAB_DIR"/*.img; do [[ -e $img ]] && stat -L -c '%i %Hd:%Ld' "$img"; done)
+img_ids=$(for img in "$LAB_DIR"/*.img; do
+    if [[ -e $img ]]; then stat -L -c '%i %Hd:%Ld' "$img"; fi
+done)
 trap - EXIT
 lab down
 assert_eq "" "$(ip netns list | awk '$1 ~ /^bl-/')" "lab namespaces after down"

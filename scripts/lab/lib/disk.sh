@@ -39,7 +39,7 @@ loops_of() {
     id=$(stat -L -c '%i %Hd:%Ld' "$1" 2>/dev/null) || return 0
     { losetup -n -l -O NAME,BACK-INO,BACK-MAJ:MIN 2>/dev/null || true; } |
         while read -r dev ino majmin; do
-            [[ "$ino $majmin" == "$id" ]] && echo "$dev"
+            if [[ "$ino $majmin" == "$id" ]]; then echo "$dev"; fi
         done
 }
 
