@@ -330,19 +330,23 @@ static void
 explain_not_in_sync(struct bl_chain_reg *r, unsigned waited_ms, int rc, char **errmsg)
 {
     struct bl_reg_ipc_status st;
+    const char *why;
 
     if (r->ops->status(r->conn, &st) != 0) {
         *errmsg =
             g_strdup_printf("registry not in sync after %u ms: %s", waited_ms, bl_strerror(rc));
         return;
     }
+    why = st.quorate ? "still catching up with the other replicas"
+          : st.ring_nodes == 2 && st.nmembers == 1
+              ? "its daemon is alone in a ring of two without the newest history (the other "
+                "node's daemon holds writes it missed: docs/registry.md, \"Two nodes\")"
+              : "this partition has no quorum, so its replica may miss the last writes";
     *errmsg = g_strdup_printf(
         "node %u's registry replica is not in sync after %u ms (state %s, quorum %s, %u nodes in "
-        "the ring): %s; see `bmclink-reg status` here, or raise registry_sync_timeout",
+        "the ring): %s; see `bmclink reg status` here, or raise registry_sync_timeout",
         st.nodeid, waited_ms, bl_reg_sm_state_name(st.state), st.quorate ? "yes" : "no",
-        st.ring_nodes,
-        st.quorate ? "still catching up with the other replicas"
-                   : "this partition has no quorum, so its replica may miss the last writes");
+        st.ring_nodes, why);
     bl_reg_ipc_status_clear(&st);
 }
 

@@ -88,7 +88,8 @@ settled
 refusal=$(pcmk_since "$b" "$mark" | grep -m1 -E "refusing to start chain $CHAIN_NAME on $b: .*not in sync") ||
     fail "no 'refusing to start chain $CHAIN_NAME on $b: ... not in sync' in $b's pacemaker.log"
 note "$(sed -e 's/.*\(refusing to start\)/\1/' -e 's/ *\]$//' <<<"$refusal")"
-grep -qE "read-only|quorum no" <<<"$refusal" || fail "the refusal does not say why: $refusal"
+grep -q "alone in a ring of two without the newest history" <<<"$refusal" ||
+    fail "the refusal does not say why: $refusal"
 note "start refused $(pcmk_log_since "$b" "$mark" "$t_clear" \
     "Result of start operation for esm-chain on $b: error")s after $b's daemon was allowed back" \
     "(registry_sync_timeout ${SYNC_TIMEOUT_S}s)"
