@@ -192,8 +192,23 @@ f_reboot() { # graceful shutdown of a passive node (the power button), then powe
     lab boot "$1" >/dev/null
 }
 
-f_vol-ro() { # the volume remounted read-only under the running chain
-    lab x "$1" mount -o remount,ro "$CHAIN_MOUNT" || { C_WHY="remount,ro on $1"; return 1; }
+f_vol-ro() { # the volume turns read-only under the running chain: ARG even, remounted
+    # read-only (refused while a member writes: then as odd); odd, a real ext4 error
+    # (errors=remount-ro, set at the site's set-up as conf/servicechain-pcs.sh.example says)
+    local t trigger
+    for ((t = 0; t < 5 && $2 % 2 == 0; t++)); do
+        if lab x "$1" mount -o remount,ro "$CHAIN_MOUNT" 2>/dev/null; then
+            C_DETAIL=remount
+            break
+        fi
+        sleep 0.2
+    done
+    if [[ -z $C_DETAIL ]]; then
+        C_DETAIL=ext4-error
+        trigger=/sys/fs/ext4/${LAB_DISK_DEV##*/}/trigger_fs_error
+        [[ $LAB_DISK_KIND == loop && -w $trigger ]] || { C_WHY="no $trigger"; return 1; }
+        echo 1 >"$trigger" || { C_WHY="cannot write $trigger"; return 1; }
+    fi
     # the chain's monitor must see it: the group is restarted (its members start again)
     c_wait 90 c_members_restarted "$C_T0"
 }

@@ -69,6 +69,9 @@ c_site_up() {
         lab x node1 pcs property set priority-fencing-delay=5s
     fi
     c_chain_install
+    # what conf/servicechain-pcs.sh.example asks of an ext4 volume: an error turns it read-only
+    [[ $LAB_DISK_KIND != loop ]] || tune2fs -e remount-ro "$LAB_DISK_DEV" >/dev/null ||
+        error "tune2fs -e remount-ro $LAB_DISK_DEV"
     bmc_daemon_start
     for node in $(c_nodes); do reg_wait_sync "$node" 60; done
     lab_copy_to_nodes "$REPO_DIR/conf/registry/esmpro.profile" \
