@@ -52,13 +52,25 @@ c_fenced_at() {
         awk -v t0="$C_T0" '$1 >= t0'
 }
 
-# a_fenced_first: whenever the chain left a node that was lost or fenced in this step, that
-# node's fencing was confirmed before the volume was mounted elsewhere.
+# c_stopped_clean NODE T: NODE's own log has the volume's stop, ok, between the step's start
+# and T.
+c_stopped_clean() {
+    grep -h "Result of stop operation for esm-fs on $1: ok" \
+        "$LAB_DIR/$1/disk/var/log/pacemaker/pacemaker.log" 2>/dev/null | cut -c1-19 |
+        while read -r ts; do date -d "$ts" +%s.%N; done |
+        awk -v t0="$C_T0" -v t="$2" '$1 >= t0 && $1 <= t { hit = 1 } END { exit !hit }'
+}
+
+# a_fenced_first: whenever the chain left a node that was lost, or fenced in this step
+# without a clean stop of the volume there first, that node's fencing was confirmed before
+# the volume was mounted elsewhere.
 a_fenced_first() {
     local from to t lost fences first
     while read -r from to t lost; do
         fences=$(c_fenced_at "$from")
         [[ $lost == 1 || -n $fences ]] || continue
+        # left cleanly (a BMCNOTICE evacuation, then the reset: fenced after, rightly)
+        [[ $lost == 1 ]] || ! c_stopped_clean "$from" "$t" || continue
         first=$(sort -n <<<"$fences" | head -n 1)
         if [[ -z $first ]]; then
             C_WHY="the chain left $from (lost) and started on $to with no fencing of $from"
@@ -91,7 +103,8 @@ a_replicas_equal() {
     return 1
 }
 
-# a_nothing_stuck: no bmclink-evacuate, no health other than green, no ban or move.
+# a_nothing_stuck: no bmclink-evacuate, no health other than green, no ban or move, no
+# fail count at INFINITY (a ban by another name).
 a_nothing_stuck() {
     local node v
     for node in $(c_nodes); do
@@ -99,6 +112,12 @@ a_nothing_stuck() {
         [[ -z $v ]] || { C_WHY="$node still has bmclink-evacuate=$v"; return 1; }
         v=$(node_attr "$node" '#health-bmc')
         [[ -z $v || $v == green ]] || { C_WHY="$node has #health-bmc=$v"; return 1; }
+    done
+    for node in $(c_nodes); do
+        for v in esm-fs esm-chain; do
+            [[ $(fail_count "$v" "$node" "$(any_node_except none)") != INFINITY ]] ||
+                { C_WHY="$v's fail count on $node is INFINITY (banned until cleaned up)"; return 1; }
+        done
     done
     v=$(cib_constraints "$(any_node_except none)" | grep -oE 'id="cli-(ban|prefer)[^"]*"' | head -n 1)
     [[ -z $v ]] || { C_WHY="a constraint left: $v"; return 1; }

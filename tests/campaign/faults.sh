@@ -209,8 +209,14 @@ f_vol-ro() { # the volume turns read-only under the running chain: ARG even, rem
         [[ $LAB_DISK_KIND == loop && -w $trigger ]] || { C_WHY="no $trigger"; return 1; }
         echo 1 >"$trigger" || { C_WHY="cannot write $trigger"; return 1; }
     fi
-    # the chain's monitor must see it: the group is restarted (its members start again)
-    c_wait 90 c_members_restarted "$C_T0"
+    # the chain's monitor must see it: the group is restarted (its members start again);
+    # the node's failed start there (Filesystem leaves the volume mounted read-only, the
+    # chain refuses it) bans it until cleaned up, as an operator does once the disk is fixed
+    local rc=0
+    c_wait 90 c_members_restarted "$C_T0" || rc=1
+    c_wait 90 resource_started esm-chain
+    lab x node1 crm_resource --cleanup --resource esm >/dev/null 2>&1
+    return "$rc"
 }
 
 f_vol-full() { # the volume filled to the last block; freed once the chain reacted
