@@ -86,7 +86,8 @@ a_fenced_first() {
 
 # a_acked_present: every acknowledged write (from every node) is in the chain node's replica.
 a_acked_present() {
-    local node=node$(c_chain_at) out
+    local node out
+    node=node$(c_chain_at)
     c_acked "$C_DIR/acked.all"
     out=$(reg_acked_present "$node" "$C_DIR/acked.all") ||
         { C_WHY="acknowledged writes missing on $node: $(paste -sd' ' <<<"$out" | cut -c1-300)"; return 1; }
@@ -159,7 +160,7 @@ a_no_stray() {
         done
     done
     p=$(ip netns pids bl-adm 2>/dev/null | head -n 1)
-    [[ -z $p ]] || { C_WHY="left running on the admin host: $(cat "/proc/$p/cmdline" | tr '\0' ' ')"; return 1; }
+    [[ -z $p ]] || { C_WHY="left running on the admin host: $(tr '\0' ' ' <"/proc/$p/cmdline")"; return 1; }
 }
 
 # c_node_count NODE COMM: processes named COMM in NODE.

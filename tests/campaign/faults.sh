@@ -274,20 +274,25 @@ c_trap_target() { echo "10.231.2.1${1#node}:1162"; }
 f_forged() { # fatal PETs: the right community from the admin host, a wrong one from the BMC
     C_STAY=1
     c_trap_conf
-    send_pet bl-adm "$C_SNMP_GOOD" "$(c_trap_target "$1")" $((40000 + C_STEP)) 0x20 &&
-        send_pet "bl-b${1#node}" "$C_SNMP_BAD" "$(c_trap_target "$1")" $((40000 + C_STEP)) 0x20 ||
-        { C_WHY="snmptrap failed"; return 1; }
+    if ! send_pet bl-adm "$C_SNMP_GOOD" "$(c_trap_target "$1")" $((40000 + C_STEP)) 0x20 ||
+        ! send_pet "bl-b${1#node}" "$C_SNMP_BAD" "$(c_trap_target "$1")" $((40000 + C_STEP)) 0x20; then
+        C_WHY="snmptrap failed"
+        return 1
+    fi
     sleep 3
 }
 
 f_replay() { # a non-critical notice and its clearing, then a fatal PET stamped 1 h earlier
-    local t=$(c_trap_target "$1") ns=bl-b${1#node} seq=$((50000 + 3 * C_STEP))
+    local t ns=bl-b${1#node} seq=$((50000 + 3 * C_STEP))
+    t=$(c_trap_target "$1")
     C_STAY=1
     c_trap_conf
-    send_pet "$ns" "$C_SNMP_GOOD" "$t" "$seq" 0x08 &&
-        PET_DEASSERT=1 send_pet "$ns" "$C_SNMP_GOOD" "$t" $((seq + 1)) 0x08 &&
-        send_pet "$ns" "$C_SNMP_GOOD" "$t" $((seq + 2)) 0x20 3600 ||
-        { C_WHY="snmptrap failed"; return 1; }
+    if ! send_pet "$ns" "$C_SNMP_GOOD" "$t" "$seq" 0x08 ||
+        ! PET_DEASSERT=1 send_pet "$ns" "$C_SNMP_GOOD" "$t" $((seq + 1)) 0x08 ||
+        ! send_pet "$ns" "$C_SNMP_GOOD" "$t" $((seq + 2)) 0x20 3600; then
+        C_WHY="snmptrap failed"
+        return 1
+    fi
     sleep 3
 }
 

@@ -172,7 +172,7 @@ c_sampler_loop() {
     n=$(lab_node_count)
     exec {pause}<> <(:)
     while [[ -e /proc/$parent ]]; do
-        vol= mem= pw=
+        vol='' mem='' pw=''
         for ((i = 1; i <= n; i++)); do
             ipid[i]=
             read -r p _ <"$LAB_DIR/node$i/init.pid" 2>/dev/null || continue
