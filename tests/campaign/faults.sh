@@ -220,20 +220,22 @@ f_vol-ro() { # the volume turns read-only under the running chain: ARG even, rem
 }
 
 f_vol-full() { # the volume filled to the last block; freed once the chain reacted
-    local avail rc=0 at
+    local avail rc=0
     avail=$(lab x "$1" df --output=avail -B1 "$CHAIN_MOUNT" | tail -n 1)
     lab x "$1" fallocate -l "$avail" "$CHAIN_MOUNT/campaign-fill" 2>/dev/null ||
         lab x "$1" dd if=/dev/zero of="$CHAIN_MOUNT/campaign-fill" bs=1M 2>/dev/null || true
     c_wait 90 c_members_restarted "$C_T0" || rc=1
-    # free it wherever the volume is mounted now (it may have moved)
-    local deadline=$((SECONDS + 60))
-    while ((SECONDS < deadline)); do
-        at=$(c_sample_now | sed -n 's/.* v=\([0-9]\)[0-9]* .*/\1/p')
-        if [[ -n $at ]] && lab x "node$at" rm -f "$CHAIN_MOUNT/campaign-fill" 2>/dev/null; then
-            break
-        fi
-        sleep 1
+    # free it wherever the volume is mounted now (it may have moved): through the node's
+    # own root from the host, where a missing file means "not mounted here"
+    local deadline=$((SECONDS + 60)) node pid freed=0
+    while ((!freed && SECONDS < deadline)); do
+        for node in $(c_nodes); do
+            read -r pid _ 2>/dev/null <"$LAB_DIR/$node/init.pid" || continue
+            if rm "/proc/$pid/root$CHAIN_MOUNT/campaign-fill" 2>/dev/null; then freed=1; fi
+        done
+        ((freed)) || sleep 1
     done
+    ((freed)) || { C_WHY="the fill file could not be removed"; rc=1; }
     lab x node1 crm_resource --cleanup --resource esm >/dev/null 2>&1
     return "$rc"
 }
