@@ -91,8 +91,10 @@ a_acked_present() {
     local node missing
     node=node$(c_chain_at)
     c_acked "$C_DIR/acked.all"
-    [[ ! -s $C_DIR/lost ]] || grep -v -x -F -f "$C_DIR/lost" "$C_DIR/acked.all" >"$C_DIR/acked.tmp" &&
+    if [[ -s $C_DIR/lost ]]; then
+        grep -v -x -F -f "$C_DIR/lost" "$C_DIR/acked.all" >"$C_DIR/acked.tmp" || true
         mv "$C_DIR/acked.tmp" "$C_DIR/acked.all"
+    fi
     missing=$(reg_export_triples "$node" | sort | comm -13 - <(sort "$C_DIR/acked.all"))
     [[ -n $missing ]] || return 0
     printf '%s\n' "$missing" >>"$C_DIR/lost"
