@@ -38,7 +38,10 @@ daemon_has node1 "$d0" '^step name=end-sent .*detail=success' || fail "end notic
 step "node1 is reset, boots and rejoins; nothing sticky is left"
 wait_until 30 node_rebooted node1 "$F_INIT"
 wait_until 60 node_state_is node1 online node2
-[[ -z $(node_attr node1 bmclink-evacuate node2) ]] || fail "bmclink-evacuate survived the reset"
+# Pacemaker drops a reset node's transient attributes when it handles the node's loss; on a
+# loaded machine that was seen to land just after the node was online again: allow it a
+# moment (a sticky attribute still fails here).
+wait_until 20 node_attr_is node1 bmclink-evacuate "" node2
 cib_constraints node2 | grep -E 'cli-(ban|prefer)' >/dev/null && fail "a ban or move constraint appeared"
 assert_eq "$constraints_before" "$(cib_constraints node2 | grep -c '<rsc_location' || true)" \
     "location constraints"

@@ -32,5 +32,8 @@ wait_until 60 node_state_is node2 online node1
 assert_true resource_on grp node1 node1
 assert_eq "$started_before" "$(grep -c 'Result of start operation for grp' \
     "$LAB_DIR/node1/disk/var/log/pacemaker/pacemaker.log" || true)" "starts of grp on node1"
-[[ -z $(node_attr node2 bmclink-evacuate node1) ]] || fail "bmclink-evacuate survived the reset"
+# Pacemaker drops a reset node's transient attributes when it handles the node's loss; on a
+# loaded machine that was seen to land just after the node was online again: allow it a
+# moment (a sticky attribute still fails here).
+wait_until 20 node_attr_is node2 bmclink-evacuate "" node1
 step "PASS"

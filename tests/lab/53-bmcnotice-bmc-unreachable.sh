@@ -32,5 +32,8 @@ step "node1 comes back, IPMI healed"
 lab ipmi-heal node1
 wait_until 30 node_rebooted node1 "$F_INIT"
 wait_until 60 node_state_is node1 online node2
-[[ -z $(node_attr node1 bmclink-evacuate node2) ]] || fail "bmclink-evacuate survived the reset"
+# Pacemaker drops a reset node's transient attributes when it handles the node's loss; on a
+# loaded machine that was seen to land just after the node was online again: allow it a
+# moment (a sticky attribute still fails here).
+wait_until 20 node_attr_is node1 bmclink-evacuate "" node2
 step "PASS"
