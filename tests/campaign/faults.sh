@@ -306,12 +306,18 @@ f_flood() { # junk PETs from the BMC's own address: 3000 at 1000/s (trap_blast),
             --rate 1000 --kind pet --community-file "$C_DIR/junk-community" >/dev/null ||
             { C_WHY="trap_blast failed"; return 1; }
     else # (a build without -DBMCLINK_BUILD_BENCH=ON): snmptrap, 30 at a time
-        local k
+        # (waiting on these PIDs only: a bare `wait` also waits for the registry writers,
+        # which run until the campaign ends, and hung the CI's short campaign)
+        local k pids=()
         for ((k = 0; k < 300; k++)); do
             send_pet "bl-b${1#node}" "$C_SNMP_BAD" "$(c_trap_target "$1")" $((k + 1)) 0x20 &
-            ((k % 30 != 29)) || wait
+            pids+=("$!")
+            if ((${#pids[@]} == 30)); then
+                wait "${pids[@]}" 2>/dev/null || true
+                pids=()
+            fi
         done
-        wait
+        ((${#pids[@]} == 0)) || wait "${pids[@]}" 2>/dev/null || true
     fi
     sleep 2
 }
