@@ -17,38 +17,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tools/regnet.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "skip: must run as root (network namespaces)"
-    exit 77
-fi
-for tool in corosync unshare nsenter ip; do
-    command -v "$tool" >/dev/null || { echo "ERROR: $tool is not installed"; exit 99; }
-done
-[ -x "$REG_BUILD/monitor/bmclinkd" ] || { echo "ERROR: build $REG_BUILD first"; exit 99; }
-
-passed=0 failed=0
-check() { # check "description" command...
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok - $what"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $what"
-        failed=$((failed + 1))
-    fi
-}
-
-# Identity line of each node's status: all equal when the replicas agree.
-same_history() {
-    local first="" i line
-    for ((i = 1; i <= REG_N; i++)); do
-        line=$(reg_reg "$i" status 2>/dev/null | sed -n 3p)
-        [ -n "$line" ] || return 1
-        [ -z "$first" ] && first=$line
-        [ "$line" = "$first" ] || { echo "  node $i: $line / node 1: $first"; return 1; }
-    done
-}
+regnet_require
 
 all_active() {
     local i
@@ -187,5 +156,4 @@ check "space back: node 2 rejoins and catches up" all_active 30
 check "space back: replicas agree" same_history
 check "space back: acknowledged writes on node 2" acked_present 2 "$work/acked.f"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_report

@@ -19,34 +19,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tools/regnet.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "skip: must run as root (network namespaces)"
-    exit 77
-fi
-for tool in corosync unshare nsenter ip; do
-    command -v "$tool" >/dev/null || { echo "ERROR: $tool is not installed"; exit 99; }
-done
-[ -x "$REG_BUILD/monitor/bmclinkd" ] || { echo "ERROR: build $REG_BUILD first"; exit 99; }
+regnet_require
 
-passed=0 failed=0
-check() { # check "description" command...
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok - $what"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $what"
-        failed=$((failed + 1))
-    fi
-}
-
-same_history() {
-    local a b
-    a=$(reg_reg 1 status 2>/dev/null | sed -n 3p)
-    b=$(reg_reg 2 status 2>/dev/null | sed -n 3p)
-    [ -n "$a" ] && [ "$a" = "$b" ] || { echo "  node 1: $a / node 2: $b"; return 1; }
-}
 state_is() { # (status exits 4 when not in sync: read its output, not its code)
     local out
     out=$(reg_reg "$1" status 2>/dev/null)
@@ -144,5 +118,4 @@ check "a short ack-timeout is warned about" \
     grep -q "ack-timeout (2000 ms) is not longer than Corosync's token + consensus timeouts (6600 ms)" \
     "$REG_DIR/node-1/bmclinkd.log"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_report

@@ -194,3 +194,48 @@ reg_down() {
         ip netns del "$i"
     done
 }
+
+# --- for the checks that use this cluster (tests/integration/reg_*_check.sh) -----------
+
+# regnet_require: root (else skip, 77), the tools and the build (else error, 99).
+regnet_require() {
+    local tool
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "skip: must run as root (network namespaces)"
+        exit 77
+    fi
+    for tool in corosync unshare nsenter ip; do
+        command -v "$tool" >/dev/null || { echo "ERROR: $tool is not installed"; exit 99; }
+    done
+    [ -x "$REG_BUILD/monitor/bmclinkd" ] || { echo "ERROR: build $REG_BUILD first"; exit 99; }
+}
+
+# check DESCRIPTION CMD...: run CMD, print "ok - ..." or "not ok - ...", count the result;
+# check_report prints "N passed, N failed" and fails when one did.
+passed=0 failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then
+        echo "ok - $what"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $what"
+        failed=$((failed + 1))
+    fi
+}
+check_report() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+# same_history: the identity line of every node's status is the same (the replicas agree).
+same_history() {
+    local first="" i line
+    for ((i = 1; i <= REG_N; i++)); do
+        line=$(reg_reg "$i" status 2>/dev/null | sed -n 3p)
+        [ -n "$line" ] || return 1
+        [ -z "$first" ] && first=$line
+        [ "$line" = "$first" ] || { echo "  node $i: $line / node 1: $first"; return 1; }
+    done
+}
