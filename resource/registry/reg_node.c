@@ -261,6 +261,20 @@ bl_reg_node_two_node(struct bl_reg_node *n, bool two_node)
 }
 
 void
+bl_reg_node_node_down(struct bl_reg_node *n, uint32_t nodeid, uint64_t since)
+{
+    bl_reg_sm_node_down(n->sm, nodeid, since);
+    run_actions(n);
+}
+
+void
+bl_reg_node_fenced(struct bl_reg_node *n, uint32_t nodeid, uint64_t when)
+{
+    bl_reg_sm_fenced(n->sm, nodeid, when);
+    run_actions(n);
+}
+
+void
 bl_reg_node_clock(struct bl_reg_node *n, uint64_t now_ms)
 {
     bl_reg_sm_clock(n->sm, now_ms);

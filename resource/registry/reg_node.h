@@ -75,6 +75,8 @@ int bl_reg_node_deliver(struct bl_reg_node *n, uint32_t nodeid, uint32_t pid, co
 int bl_reg_node_submit(struct bl_reg_node *n, uint64_t token, const struct bl_reg_ops *ops);
 void bl_reg_node_tick(struct bl_reg_node *n);
 void bl_reg_node_two_node(struct bl_reg_node *n, bool two_node);
+void bl_reg_node_node_down(struct bl_reg_node *n, uint32_t nodeid, uint64_t since);
+void bl_reg_node_fenced(struct bl_reg_node *n, uint32_t nodeid, uint64_t when);
 /** The monotonic clock in ms; call before bl_reg_node_end_of_batch(). */
 void bl_reg_node_clock(struct bl_reg_node *n, uint64_t now_ms);
 /** When to end a batch again for a write's ack-timeout (bl_reg_sm_deadline()); 0: never. */

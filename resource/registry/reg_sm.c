@@ -34,6 +34,7 @@ bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
     sm->applied_sent = init->state.gen;
     sm->state = BL_REG_SM_JOINING;
     sm->members = g_array_new(FALSE, TRUE, sizeof(struct sm_member));
+    sm->unfenced = g_array_new(FALSE, TRUE, sizeof(struct sm_unfenced));
     g_queue_init(&sm->inflight);
     g_queue_init(&sm->unstable);
     g_queue_init(&sm->parked);
@@ -70,6 +71,7 @@ bl_reg_sm_free(struct bl_reg_sm *sm)
     if (sm->last_quorate != NULL) {
         g_array_free(sm->last_quorate, TRUE);
     }
+    g_array_free(sm->unfenced, TRUE);
     g_free(sm->status_buf);
     g_free(sm);
 }
@@ -315,6 +317,7 @@ bl_reg_sm_confchg(struct bl_reg_sm *sm, const struct bl_reg_addr *members, size_
         g_array_free(sm->last_quorate, TRUE);
         sm->last_quorate = NULL;
     }
+    bl_reg_sm_forget_unfenced(sm);
     barrier(sm);
 }
 
@@ -327,8 +330,8 @@ bl_reg_sm_ring(struct bl_reg_sm *sm, uint32_t ring_node, uint64_t ring_seq)
 }
 
 /* Our quorum may have changed; the group's state was decided on what we announced. */
-static void
-quorum_changed(struct bl_reg_sm *sm, bool before)
+void
+bl_reg_sm_quorum_changed(struct bl_reg_sm *sm, bool before)
 {
     if (sm->state == BL_REG_SM_JOINING || sm->state == BL_REG_SM_FAILED) {
         return;
@@ -350,7 +353,7 @@ bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, uint64_
     sm->q_ring_node = ring_node;
     sm->q_ring_seq = ring_seq;
     sm->q_nodes = ring_nodes;
-    quorum_changed(sm, before);
+    bl_reg_sm_quorum_changed(sm, before);
 }
 
 void
@@ -359,7 +362,7 @@ bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node)
     bool before = bl_reg_sm_locally_quorate(sm);
 
     sm->two_node = two_node;
-    quorum_changed(sm, before);
+    bl_reg_sm_quorum_changed(sm, before);
 }
 
 void
@@ -661,6 +664,8 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     out->quorate = bl_reg_sm_locally_quorate(sm);
     out->two_node = sm->two_node;
     out->sole = sm->cur.sole;
+    out->unfenced =
+        sm->unfenced->len > 0 ? g_array_index(sm->unfenced, struct sm_unfenced, 0).nodeid : 0;
     out->ring_node = sm->ring_node;
     out->ring_seq = sm->ring_seq;
     out->ring_nodes = sm->q_nodes;

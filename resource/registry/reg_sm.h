@@ -103,6 +103,7 @@ struct bl_reg_sm_status {
                           * (two-node: or we may write alone) */
     bool two_node;       /* votequorum's two_node flag */
     bool sole;           /* our last quorate round had us alone (durable) */
+    uint32_t unfenced;   /* a lost peer whose fencing we wait for (0: none) */
     uint32_t ring_nodes; /* nodes in the ring as votequorum counted them */
     uint32_t ring_node;
     uint64_t ring_seq;
@@ -148,6 +149,27 @@ void bl_reg_sm_quorum(struct bl_reg_sm *sm, bool quorate, uint32_t ring_node, ui
  * not confirm a write within ack_timeout_ms is excused (docs/registry.md, "Two nodes").
  */
 void bl_reg_sm_two_node(struct bl_reg_sm *sm, bool two_node);
+
+/**
+ * Two nodes: node \p nodeid left the ring while its daemon was a member of our group (CPG
+ * reason NODEDOWN: its power, its Corosync, or the cluster link). On the far side of a cut
+ * link its daemon may still be writing, so continuity no longer lets us write alone until
+ * bl_reg_sm_fenced() says it was fenced at or after \p since, or its daemon is a member again
+ * (docs/registry.md, "A cut link"). Call it before the confchg that removes the member.
+ * \param since  when its daemon was first seen in the group, on the fencer's clock (seconds
+ *               since the epoch): a fencing before that was of an earlier life of the node
+ */
+void bl_reg_sm_node_down(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t since);
+
+/** Pacemaker's answer: \p nodeid was last fenced at \p when (0: never). */
+void bl_reg_sm_fenced(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t when);
+
+/**
+ * The nodes whose fencing we wait for (ask Pacemaker about them until bl_reg_sm_fenced()).
+ * \param[out] out  the first max of them
+ * \return how many there are
+ */
+size_t bl_reg_sm_unfenced(const struct bl_reg_sm *sm, uint32_t *out, size_t max);
 
 /** Change the ack-timeout (as in bl_reg_sm_init) for writes applied from now on. */
 void bl_reg_sm_set_ack_timeout(struct bl_reg_sm *sm, uint32_t ms);

@@ -20,6 +20,12 @@ struct sm_member {
     uint64_t excused_to; /* two-node: excused from confirming until applied reaches it; 0: not */
 };
 
+/* A peer lost with its node: fenced at or after since, it holds no write we lack. */
+struct sm_unfenced {
+    uint32_t nodeid;
+    uint64_t since;
+};
+
 /* A local client's write, from submission to answer. */
 struct sm_write {
     uint64_t token;
@@ -52,6 +58,9 @@ struct bl_reg_sm {
     /* The members of the last quorate round this process completed, while we have not left
      * the group since (continuity, docs/registry.md "Two nodes"); NULL: none. */
     GArray *last_quorate; /* struct bl_reg_addr */
+    /* Two nodes: peers whose node left the ring while their daemon was in our group, until
+     * Pacemaker confirms them fenced (docs/registry.md "A cut link"). */
+    GArray *unfenced; /* struct sm_unfenced */
 
     /* The sync round in progress, if any. */
     bool round_active;
@@ -101,10 +110,15 @@ void bl_reg_sm_mcast(struct bl_reg_sm *sm, const struct bl_reg_msg *m);
 void bl_reg_sm_set_state(struct bl_reg_sm *sm, enum bl_reg_sm_state st);
 bool bl_reg_sm_locally_quorate(const struct bl_reg_sm *sm);
 guint bl_reg_sm_distinct_nodes(const struct bl_reg_sm *sm);
+/* Ask for a new round if our quorum (before: what it was) is not what the group decided on. */
+void bl_reg_sm_quorum_changed(struct bl_reg_sm *sm, bool before);
 
 /* reg_sm_twonode.c */
 bool bl_reg_sm_may_write_alone(const struct bl_reg_sm *sm);
 void bl_reg_sm_keep_quorate_group(struct bl_reg_sm *sm);
+/* After a confchg: a lost peer whose daemon is a member again, or any once we are out of the
+ * group (continuity is gone anyway), is no longer waited for. */
+void bl_reg_sm_forget_unfenced(struct bl_reg_sm *sm);
 void bl_reg_sm_excuse_late(struct bl_reg_sm *sm);
 int bl_reg_sm_member_index(const struct bl_reg_sm *sm, uint32_t nodeid, uint32_t pid);
 void bl_reg_sm_apply(struct bl_reg_sm *sm, const uint8_t *bytes, size_t len,

@@ -27,7 +27,8 @@ bl_reg_sm_may_write_alone(const struct bl_reg_sm *sm)
     if (sm->cur.sole) {
         return true;
     }
-    if (sm->last_quorate == NULL) {
+    /* A peer lost with its node may be writing on the far side of a cut link until fenced. */
+    if (sm->last_quorate == NULL || sm->unfenced->len > 0) {
         return false;
     }
     for (guint i = 0; i < sm->members->len; i++) {
@@ -36,6 +37,70 @@ bl_reg_sm_may_write_alone(const struct bl_reg_sm *sm)
         }
     }
     return true;
+}
+
+void
+bl_reg_sm_node_down(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t since)
+{
+    bool before = bl_reg_sm_locally_quorate(sm);
+    bool member = false;
+
+    for (guint i = 0; i < sm->members->len; i++) {
+        member = member || g_array_index(sm->members, struct sm_member, i).nodeid == nodeid;
+    }
+    /* Only a peer that shared our group could have answered writes we lack. */
+    if (sm->two_node == false || nodeid == sm->nodeid || member == false) {
+        return;
+    }
+    for (guint i = 0; i < sm->unfenced->len; i++) {
+        struct sm_unfenced *u = &g_array_index(sm->unfenced, struct sm_unfenced, i);
+        if (u->nodeid == nodeid) {
+            u->since = MAX(u->since, since);
+            return;
+        }
+    }
+    struct sm_unfenced u = {nodeid, since};
+    g_array_append_val(sm->unfenced, u);
+    bl_reg_sm_quorum_changed(sm, before);
+}
+
+void
+bl_reg_sm_fenced(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t when)
+{
+    bool before = bl_reg_sm_locally_quorate(sm);
+
+    for (guint i = 0; i < sm->unfenced->len; i++) {
+        const struct sm_unfenced *u = &g_array_index(sm->unfenced, struct sm_unfenced, i);
+        if (u->nodeid == nodeid && when != 0 && when >= u->since) {
+            g_array_remove_index(sm->unfenced, i);
+            bl_reg_sm_quorum_changed(sm, before);
+            return;
+        }
+    }
+}
+
+size_t
+bl_reg_sm_unfenced(const struct bl_reg_sm *sm, uint32_t *out, size_t max)
+{
+    for (guint i = 0; i < sm->unfenced->len && i < max; i++) {
+        out[i] = g_array_index(sm->unfenced, struct sm_unfenced, i).nodeid;
+    }
+    return sm->unfenced->len;
+}
+
+void
+bl_reg_sm_forget_unfenced(struct bl_reg_sm *sm)
+{
+    for (guint i = sm->unfenced->len; i > 0; i--) {
+        uint32_t id = g_array_index(sm->unfenced, struct sm_unfenced, i - 1).nodeid;
+        bool back = false;
+        for (guint k = 0; k < sm->members->len; k++) {
+            back = back || g_array_index(sm->members, struct sm_member, k).nodeid == id;
+        }
+        if (back || sm->in_group == false) {
+            g_array_remove_index(sm->unfenced, i - 1);
+        }
+    }
 }
 
 void

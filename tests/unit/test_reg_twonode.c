@@ -57,14 +57,27 @@ assert_value(struct sim *s, int i, const char *name, const char *want)
     }
 }
 
-/* The power goes on node i: its daemon dies with it and the ring shrinks to the others. */
+/* The power goes on node i: the ring shrinks to the others, whose daemons see its daemon
+ * leave with its node (NODEDOWN), and it dies. */
 static void
 node_down(struct sim *s, int i)
 {
     int parts[SIM_MAX] = {0};
 
-    sim_crash(s, i);
     parts[i] = 1;
+    sim_partition(s, parts);
+    if (s->n[i].node != NULL) {
+        sim_crash(s, i);
+    }
+    sim_run(s);
+}
+
+/* The cluster link between node 0 and node 1 is cut: both stay up, each in a ring of one. */
+static void
+cut(struct sim *s)
+{
+    const int parts[SIM_MAX] = {0, 1};
+
     sim_partition(s, parts);
     sim_run(s);
 }
@@ -254,15 +267,21 @@ test_excused_then_killed_refused(void **state)
     sim_fini(&s);
 }
 
-/* The passive node loses power: the active daemon keeps writing (continuity); the returning
- * node catches up. */
+/* The passive node loses power: the active daemon writes again once Pacemaker has fenced
+ * it (until then it cannot tell a dead node from a cut link); the returning node catches up. */
 static void
 test_passive_node_down_and_back(void **state)
 {
     struct sim s;
+    int rc;
 
     start_cluster(&s, 2, true);
     node_down(&s, 1);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_READONLY);
+    sim_set(&s, 0, "K", "v", "x", &rc);
+    assert_int_equal(rc, BL_E_NOQUORUM);
+    sim_fence(&s, 1);
+    sim_run(&s);
     assert_int_equal(sim_state(&s, 0), BL_REG_SM_ACTIVE);
     write_ok(&s, 0, "WorkDir", "while-down");
     node_up(&s, 1);
@@ -315,6 +334,7 @@ test_frozen_peer_survives_active_death(void **state)
     sim_advance(&s, ACK_TIMEOUT_MS);
     assert_int_equal(sim_reply(&s, 0, t), 0);
     node_down(&s, 0);
+    sim_fence(&s, 0);
     sim_thaw(&s, 1);
     sim_run(&s);
     assert_int_equal(sim_state(&s, 1), BL_REG_SM_ACTIVE);
@@ -323,7 +343,98 @@ test_frozen_peer_survives_active_death(void **state)
     sim_fini(&s);
 }
 
-/* ---- A seeded random run of two-node faults (no link cut: two_node trusts fencing there). */
+/* The cluster link is cut: each daemon is alone in a quorate ring (two_node) and cannot tell
+ * whether the other is dead or writing too, so neither answers a write until Pacemaker has
+ * fenced one; the survivor then holds every write ever answered, and the fenced node, back,
+ * takes the survivor's history. */
+static void
+test_cut_link_waits_for_fencing(void **state)
+{
+    struct sim s;
+    int rc;
+
+    start_cluster(&s, 2, true);
+    write_ok(&s, 0, "WorkDir", "before");
+    /* A write on node 1 that only node 1 delivers, as the link goes. */
+    uint64_t t = sim_set(&s, 1, "K", "caught", "in-cut", &rc);
+    assert_int_equal(rc, 0);
+    sim_step(&s, 0);
+    sim_deliver_head_to(&s, 1u << 1);
+    cut(&s);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sim_state(&s, i), BL_REG_SM_READONLY);
+        sim_set(&s, i, "K", "v", "x", &rc);
+        assert_int_equal(rc, BL_E_NOQUORUM);
+    }
+    assert_int_not_equal(sim_reply(&s, 1, t), 0); /* never answered 0 (in doubt, or not yet) */
+    sim_advance(&s, 10 * ACK_TIMEOUT_MS);         /* time alone does not unblock either */
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_READONLY);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_READONLY);
+    sim_fence(&s, 1);
+    sim_run(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_ACTIVE);
+    write_ok(&s, 0, "Port", "after-fencing");
+    node_up(&s, 1);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_ACTIVE);
+    assert_value(&s, 1, "Port", "after-fencing");
+    assert_value(&s, 1, "WorkDir", "before");
+    assert_true(sim_same(&s, 0, 1));
+    sim_fini(&s);
+}
+
+/* The link heals before either is fenced: the daemons meet again and go on together. */
+static void
+test_cut_heals_without_fencing(void **state)
+{
+    struct sim s;
+    const int whole[SIM_MAX] = {0};
+
+    start_cluster(&s, 2, true);
+    cut(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_READONLY);
+    sim_partition(&s, whole);
+    sim_run(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_ACTIVE);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_ACTIVE);
+    write_ok(&s, 1, "WorkDir", "healed");
+    assert_true(sim_same(&s, 0, 1));
+    sim_fini(&s);
+}
+
+/* A fencing from an earlier life of the node (before its daemon joined) proves nothing. */
+static void
+test_cut_old_fencing_not_enough(void **state)
+{
+    struct sim s;
+
+    start_cluster(&s, 2, true);
+    sim_fence(&s, 1);
+    node_up(&s, 1);
+    assert_int_equal(sim_state(&s, 1), BL_REG_SM_ACTIVE);
+    cut(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_READONLY);
+    sim_fence(&s, 1);
+    sim_run(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_ACTIVE);
+    sim_fini(&s);
+}
+
+/* Three nodes never wait for fencing: the majority rule already keeps a minority read-only. */
+static void
+test_three_nodes_no_fencing_wait(void **state)
+{
+    struct sim s;
+    const int parts[SIM_MAX] = {0, 0, 1};
+
+    start_cluster(&s, 3, false);
+    sim_partition(&s, parts);
+    sim_run(&s);
+    assert_int_equal(sim_state(&s, 0), BL_REG_SM_ACTIVE);
+    assert_int_equal(sim_state(&s, 2), BL_REG_SM_READONLY);
+    sim_fini(&s);
+}
+
+/* ---- A seeded random run of two-node faults, link cuts and fencing included. */
 
 struct campaign {
     struct sim s;
@@ -332,6 +443,7 @@ struct campaign {
     GHashTable *pending[2];
     uint32_t seed;
     bool down[2]; /* the node is powered off */
+    bool cut;     /* the cluster link is cut (both nodes up) */
 };
 
 static bool
@@ -365,7 +477,8 @@ static void
 audit_alone(struct campaign *c, int step)
 {
     for (int i = 0; i < 2; i++) {
-        if (!running(c, i) || c->s.n[i].frozen || running(c, 1 - i) ||
+        bool with_other = running(c, 1 - i) && c->s.n[0].part == c->s.n[1].part;
+        if (!running(c, i) || c->s.n[i].frozen || with_other ||
             sim_state(&c->s, i) != BL_REG_SM_ACTIVE) {
             continue;
         }
@@ -416,17 +529,31 @@ fault(struct campaign *c, int i, int step)
     } else if (what < 68 && !c->down[i]) {
         node_down(&c->s, i);
         c->down[i] = true;
+        sim_fence(&c->s, i); /* Pacemaker fences the lost node */
         audit_writable(c, j, j_active, step);
-    } else if (what < 78 && !running(c, i)) {
+    } else if (what < 71 && !c->cut && !c->down[0] && !c->down[1]) {
+        cut(&c->s);
+        c->cut = true;
+    } else if (what < 74 && c->cut) {
+        /* Fencing settles the cut: one side (either) loses its power; or the link heals. */
+        if (g_rand_boolean(c->r)) {
+            sim_fence(&c->s, i);
+            c->down[i] = true;
+        } else {
+            sim_partition(&c->s, (const int[SIM_MAX]){0});
+        }
+        c->cut = false;
+    } else if (what < 80 && !running(c, i)) {
         if (c->down[i]) {
             node_up(&c->s, i);
             c->down[i] = false;
+            c->cut = false;
         } else {
             sim_start(&c->s, i);
         }
-    } else if (what < 84 && running(c, i) && !c->s.n[j].frozen) {
+    } else if (what < 86 && running(c, i) && !c->s.n[j].frozen) {
         sim_freeze(&c->s, i);
-    } else if (what < 92 && c->s.n[i].frozen) {
+    } else if (what < 93 && c->s.n[i].frozen) {
         sim_thaw(&c->s, i);
     } else {
         sim_advance(&c->s, (uint64_t) g_rand_int_range(c->r, 0, 2 * ACK_TIMEOUT_MS));
@@ -440,6 +567,9 @@ campaign_end(struct campaign *c)
         if (c->s.n[i].frozen) {
             sim_thaw(&c->s, i);
         }
+    }
+    if (c->cut) {
+        sim_partition(&c->s, (const int[SIM_MAX]){0});
     }
     for (int i = 0; i < 2; i++) {
         if (c->down[i]) {
@@ -518,6 +648,10 @@ main(void)
         cmocka_unit_test(test_passive_node_down_and_back),
         cmocka_unit_test(test_take_over),
         cmocka_unit_test(test_frozen_peer_survives_active_death),
+        cmocka_unit_test(test_cut_link_waits_for_fencing),
+        cmocka_unit_test(test_cut_heals_without_fencing),
+        cmocka_unit_test(test_cut_old_fencing_not_enough),
+        cmocka_unit_test(test_three_nodes_no_fencing_wait),
         cmocka_unit_test(test_random_two_node_faults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,9 @@ msg_free(gpointer p)
 static void
 view_apply(struct sim_node *n, const struct sim_view *v)
 {
+    for (size_t k = 0; k < v->ndown; k++) {
+        bl_reg_node_node_down(n->node, v->down[k].nodeid, v->down[k].since);
+    }
     bl_reg_node_confchg(n->node, v->members, v->count);
     if (v->ring_change) {
         bl_reg_node_ring(n->node, v->ring_node, v->ring_seq);
@@ -175,6 +178,8 @@ announce_part(struct sim *s, int p, bool ring_change)
     for (int i = 0; i < s->count; i++) {
         if (s->n[i].part == p && s->n[i].in_group) {
             v.members[v.count++] = (struct bl_reg_addr){s->n[i].nodeid, s->n[i].pid};
+        } else if (s->n[i].part != p && ring_change) {
+            v.down[v.ndown++] = (struct sim_down){s->n[i].nodeid, s->started[i]};
         }
     }
     for (int i = 0; i < s->count; i++) {
@@ -192,12 +197,27 @@ announce_part(struct sim *s, int p, bool ring_change)
     }
 }
 
+/* What bmclinkd's glue does each iteration while it waits for a fencing: ask Pacemaker. */
+static void
+ask_fencer(struct sim *s, struct sim_node *n)
+{
+    uint32_t ids[SIM_MAX];
+    size_t k = bl_reg_sm_unfenced(bl_reg_node_sm(n->node), ids, SIM_MAX);
+
+    for (size_t j = 0; j < k && j < SIM_MAX; j++) {
+        if (ids[j] >= 1 && ids[j] <= (uint32_t) s->count && s->fenced[ids[j] - 1] != 0) {
+            bl_reg_node_fenced(n->node, ids[j], s->fenced[ids[j] - 1]);
+        }
+    }
+}
+
 static void
 end_all(struct sim *s)
 {
     for (int i = 0; i < s->count; i++) {
         struct sim_node *n = &s->n[i];
         if (n->node != NULL && n->in_group && n->frozen == false) {
+            ask_fencer(s, n);
             bl_reg_node_clock(n->node, s->now_ms);
             bl_reg_node_end_of_batch(n->node);
         }
@@ -237,6 +257,7 @@ sim_start(struct sim *s, int i)
     }
     bl_reg_node_free(n->node);
     g_assert_cmpint(bl_reg_node_new(&cfg, &sim_ops, n, &n->node, NULL), ==, 0);
+    s->started[i] = ++s->events;
     n->in_group = true;
     n->left_rc = 0;
     n->take_over = false;
@@ -273,6 +294,19 @@ sim_stop(struct sim *s, int i)
         bl_reg_node_end_of_batch(s->n[i].node); /* SIGTERM: what was delivered is committed */
     }
     sim_crash(s, i);
+}
+
+void
+sim_fence(struct sim *s, int i)
+{
+    if (tracing()) {
+        fprintf(stderr, "FENCE %d\n", i);
+    }
+    if (s->n[i].node != NULL) {
+        sim_crash(s, i);
+    }
+    s->fenced[i] = ++s->events;
+    end_all(s);
 }
 
 void

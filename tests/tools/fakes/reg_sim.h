@@ -7,7 +7,9 @@
  * (what Totem delivers in a transitional configuration). With two_node, votequorum's two_node
  * flag: any partition with a node is quorate. A simulated clock (ms) drives the two-node
  * ack-timeout; a frozen daemon (SIGSTOP) receives nothing until thawed, then everything
- * Corosync queued for it, in order.
+ * Corosync queued for it, in order. A ring change reports the members on the other side as
+ * lost with their node (CPG's NODEDOWN); sim_fence() is Pacemaker fencing a node, which every
+ * daemon learns at its next iteration (as bmclinkd polls the fencer), on a logical clock.
  */
 #ifndef REG_SIM_H
 #define REG_SIM_H
@@ -50,6 +52,11 @@ struct sim_view {
     bool two_node;
     bool quorate;
     uint32_t ring_nodes;
+    struct sim_down {
+        uint32_t nodeid;
+        uint64_t since; /* when its daemon started, on the fencer's clock */
+    } down[SIM_MAX];    /* the nodes outside the ring */
+    size_t ndown;
 };
 
 struct sim_msg {
@@ -74,6 +81,9 @@ struct sim {
     bool two_node;           /* votequorum's two_node: every non-empty partition is quorate */
     uint32_t ack_timeout_ms; /* each node's ack-timeout at its next start */
     uint64_t now_ms;         /* the simulated monotonic clock */
+    uint64_t events;         /* the fencer's clock: a tick per daemon start and fencing */
+    uint64_t started[SIM_MAX];
+    uint64_t fenced[SIM_MAX]; /* when Pacemaker last fenced node i (0: never) */
 };
 
 void sim_init(struct sim *s, int count);
@@ -91,6 +101,9 @@ void sim_thaw(struct sim *s, int i);
 void sim_advance(struct sim *s, uint64_t ms);
 /* Move node i to partition p (a ring change for both sides). */
 void sim_partition(struct sim *s, const int *parts);
+/* Pacemaker fences node i: its daemon dies with its power (if it ran); from now on every
+ * daemon that asks learns when. The node stays off (in its partition) until restarted. */
+void sim_fence(struct sim *s, int i);
 /* Deliver everything, batch by batch, until the group is quiet. */
 void sim_run(struct sim *s);
 /* Deliver at most n messages (one batch), then end the iteration on every node. */
