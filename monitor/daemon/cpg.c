@@ -92,6 +92,9 @@ on_confchg(cpg_handle_t h, const struct cpg_name *group, const struct cpg_addres
     for (size_t i = 0; i < nleft; i++) {
         qb_log(LOG_INFO, "CPG %s: node %u pid %u left (reason %u)", c->group, left[i].nodeid,
                left[i].pid, left[i].reason);
+        if (left[i].reason == CPG_REASON_NODEDOWN && c->cb->node_down != NULL) {
+            c->cb->node_down(c->ctx, left[i].nodeid);
+        }
     }
     for (size_t i = 0; i < njoined; i++) {
         qb_log(LOG_INFO, "CPG %s: node %u pid %u joined", c->group, joined[i].nodeid,

@@ -25,6 +25,9 @@ struct bld_cpg_member {
 struct bld_cpg_callbacks {
     /* Connected to Corosync as nodeid; the group is joined next. */
     void (*connected)(void *ctx, uint32_t nodeid);
+    /* A member left because its node left the ring (CPG_REASON_NODEDOWN: its power, its
+     * Corosync, or the link to it), told before the confchg that removes it. May be NULL. */
+    void (*node_down)(void *ctx, uint32_t nodeid);
     /* The group's members now (after a join, leave or failure). */
     void (*confchg)(void *ctx, const struct bld_cpg_member *members, size_t n);
     /* A new totem ring (also once right after joining). */

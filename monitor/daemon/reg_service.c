@@ -36,6 +36,10 @@ const struct bl_conf_key bld_registry_options[] = {
      "confirmation (a frozen daemon), then is answered once durable here. 0: Corosync's "
      "token + consensus timeouts plus 1 s (7.6 s with token 3000), read when connecting; a "
      "set value must be longer than those (docs/registry.md, \"Two nodes\")."},
+    {"registry", "stonith-admin", BL_CONF_STRDUP, "/usr/sbin/stonith_admin", 1, 0, NULL, NULL, 0,
+     BL_CONF_ABSPATH,
+     "Pacemaker's stonith_admin: two-node clusters ask it whether a node lost with its "
+     "bmclinkd in the group was fenced before writing alone (docs/registry.md, \"A cut link\")."},
     {"registry", "durable", BL_CONF_BOOL, "true", 0, 0, NULL, NULL, 0, 0,
      "fsync every batch (one sync of the write-ahead log, before any answer or message "
      "depends on it). false is for benchmarks only: a power loss may "
@@ -254,6 +258,7 @@ end_of_batch(struct bld_reg *reg)
         reg->resend_src = g_timeout_add(RESEND_MS, resend, reg);
     }
     arm_deadline(reg);
+    bld_reg_fencing_check(reg);
 }
 
 /* A one-shot source that ends a batch: it forgets its id first. */
@@ -364,6 +369,7 @@ on_confchg(void *ctx, const struct bld_cpg_member *m, size_t n)
     if (reg->node != NULL) {
         bl_reg_node_confchg(reg->node, a, n);
     }
+    bld_reg_fencing_members(reg, m, n);
     view_update(reg->d, m, n);
 }
 
@@ -431,8 +437,15 @@ on_lost(void *ctx)
     view_update(reg->d, NULL, 0);
 }
 
+static void
+on_node_down(void *ctx, uint32_t nodeid)
+{
+    bld_reg_fencing_node_down(ctx, nodeid);
+}
+
 static const struct bld_cpg_callbacks cpg_cb = {
     .connected = on_connected,
+    .node_down = on_node_down,
     .confchg = on_confchg,
     .ring = on_ring,
     .deliver = on_deliver,
@@ -507,8 +520,11 @@ bld_reg_start(struct bld *d)
     reg->d = d;
     reg->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     configure(reg, d->cfg);
+    int rc = bld_reg_fencing_init(reg, d->cfg);
     /* 0700: the replica holds every registry value, secrets included */
-    int rc = bld_config_make_parent(reg->store_path, 0700);
+    if (rc == 0) {
+        rc = bld_config_make_parent(reg->store_path, 0700);
+    }
     reg->ncfg.take_over = d->take_over;
     if (rc == 0) {
         rc = open_or_reset(reg, &err);
@@ -563,6 +579,7 @@ bld_reg_stop(struct bld *d)
     g_clear_handle_id(&reg->recover_src, g_source_remove);
     g_clear_handle_id(&reg->deadline_src, g_source_remove);
     bld_reg_requests_free(reg);
+    bld_reg_fencing_free(reg);
     bl_reg_node_free(reg->node);
     g_hash_table_destroy(reg->pending);
     g_free(reg->store_path);
@@ -596,6 +613,9 @@ bld_reg_status(struct bld_reg *reg, struct bl_status *st)
     bl_status_add(st, "registry.quorate", s.quorate ? "yes" : "no");
     bl_status_add(st, "registry.two_node",
                   s.two_node ? (s.sole ? "yes, sole writer" : "yes") : "no");
+    if (s.unfenced != 0) {
+        bl_status_addf(st, "registry.awaiting_fencing", "node %u", s.unfenced);
+    }
     bl_status_addf(st, "registry.nodeid", "%u", reg->nodeid);
     bl_status_add(st, "registry.members", members->str);
 }

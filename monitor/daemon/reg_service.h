@@ -8,6 +8,7 @@
 
 #include "cpg.h"
 #include "daemon.h"
+#include "pcmk.h"
 #include "reg_ipc.h"
 #include "reg_node.h"
 
@@ -55,11 +56,29 @@ struct bld_reg {
     unsigned recover_s;
     gint64 sync_started;   /* monotonic time the current round began, 0 when in sync */
     uint64_t last_sync_us; /* duration of the last round that ended in sync */
+    /* Waiting for a fencing (reg_fencing.c) */
+    GHashTable *seen;      /* member (nodeid << 32 | pid) -> when it joined, s since the epoch */
+    struct bl_pcmk *pcmk;  /* asks the fencer */
+    guint fence_src;       /* the poll, while the state machine waits for a fencing */
+    uint32_t fence_asked;  /* the node a question in flight is about; 0: none */
+    size_t fence_next;     /* which waited-for node to ask about next */
+    uint64_t fence_warned; /* when the fencer could last not be asked (logged) */
 };
 
 /* reg_service.c */
 /** Run the node's end of batch soon (once per main-loop iteration). */
 void bld_reg_kick(struct bld_reg *reg);
+
+/* reg_fencing.c: two nodes, a peer lost with its node (docs/registry.md, "A cut link") */
+/** Make the pcmk seam ([registry] stonith-admin). \return 0 or BL_E_INVALID */
+int bld_reg_fencing_init(struct bld_reg *reg, const struct bld_config *cfg);
+void bld_reg_fencing_free(struct bld_reg *reg);
+/** The group's members now: remember when each new one joined. */
+void bld_reg_fencing_members(struct bld_reg *reg, const struct bld_cpg_member *m, size_t n);
+/** CPG: a member left with its node (NODEDOWN); before the confchg. */
+void bld_reg_fencing_node_down(struct bld_reg *reg, uint32_t nodeid);
+/** After a batch: ask the fencer once a second while the state machine waits for a fencing. */
+void bld_reg_fencing_check(struct bld_reg *reg);
 
 /* reg_requests.c */
 void bld_reg_on_request(void *ctx, struct bld_ipc_conn *conn, uint32_t id, const uint8_t *p,

@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum bl_px_section {
     BL_PX_NONE = 0,
@@ -389,4 +390,43 @@ bl_pcmk_locate(const struct bl_pcmk_status *st, const char *target, const char *
             memcpy(obs->where, n->name, sizeof(obs->where));
         }
     }
+}
+
+/* "Node N last fenced at: Www Mmm dd hh:mm:ss yyyy" (ctime, UTC) or "Node N has never been
+ * fenced": one line, N a name or a number, nothing else trusted. */
+int
+bl_pcmk_last_fenced_parse(const char *text, size_t len, int64_t *when)
+{
+    static const char at[] = " last fenced at: ";
+    char buf[BL_PCMK_FENCED_MAX + 1];
+    struct tm tm = {0};
+    const char *p;
+    const char *end;
+
+    if (text == NULL || when == NULL) {
+        return BL_E_INVALID;
+    }
+    if (len > BL_PCMK_FENCED_MAX || memchr(text, '\0', len) != NULL) {
+        return BL_E_PROTO;
+    }
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    g_strchomp(buf);
+    if (strncmp(buf, "Node ", 5) != 0 || strchr(buf, '\n') != NULL) {
+        return BL_E_PROTO;
+    }
+    if (g_str_has_suffix(buf, " has never been fenced")) {
+        *when = 0;
+        return BL_OK;
+    }
+    p = strstr(buf, at);
+    if (p == NULL) {
+        return BL_E_PROTO;
+    }
+    end = strptime(p + strlen(at), "%a %b %e %H:%M:%S %Y", &tm);
+    if (end == NULL || *end != '\0' || tm.tm_year < 70) {
+        return BL_E_PROTO;
+    }
+    *when = (int64_t) timegm(&tm);
+    return *when > 0 ? BL_OK : BL_E_PROTO;
 }

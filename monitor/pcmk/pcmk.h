@@ -1,12 +1,12 @@
 /*
  * bmclinkd's seam to Pacemaker: node attributes, standby, the cluster status, resource
- * restarts and commands, all asynchronous.
+ * restarts, when a node was last fenced, and commands, all asynchronous.
  *
  * The real backend (bl_pcmk_new) runs Pacemaker's public tools as GSubprocesses in the
  * daemon's main loop: attrd_updater (Pacemaker 2.1's attrd C update call is internal),
- * crm_attribute, crm_resource, crm_mon --output-as=xml. Nothing blocks; each call has a
- * timeout after which the tool is killed; at most a few run at once, the rest wait in order.
- * Unit tests plug a fake into struct bl_pcmk_ops; the lab tests use the real cluster.
+ * crm_attribute, crm_resource, crm_mon --output-as=xml, stonith_admin --last. Nothing blocks; each
+ * call has a timeout after which the tool is killed; at most a few run at once, the rest wait in
+ * order. Unit tests plug a fake into struct bl_pcmk_ops; the lab tests use the real cluster.
  *
  * crm_mon's XML is parsed here (GMarkup) into struct bl_pcmk_status, checked like any
  * outside input: unknown layout, oversized names or counts are refused, never trusted.
@@ -77,8 +77,21 @@ void bl_pcmk_status_clear(struct bl_pcmk_status *st);
 void bl_pcmk_locate(const struct bl_pcmk_status *st, const char *target, const char *node,
                     struct bl_rec_observation *obs);
 
+/**
+ * Parse `stonith_admin --last NODE` output, run with TZ=UTC ("Node 2 last fenced at: Sun Dec
+ * 6 17:15:55 2026" or "Node 2 has never been fenced"; --output-as=xml fails for a node never
+ * fenced in Pacemaker 2.1.5).
+ * \param[in]  text  the output (need not be NUL-terminated), at most BL_PCMK_FENCED_MAX bytes
+ * \param[out] when  seconds since the epoch, 0 for never
+ * \return 0, BL_E_PROTO (anything else), BL_E_INVALID (NULL)
+ */
+int bl_pcmk_last_fenced_parse(const char *text, size_t len, int64_t *when);
+#define BL_PCMK_FENCED_MAX 512
+
 /* Done: rc 0, -errno, BL_E_TIMEOUT (killed at the timeout) or -ECANCELED. */
 typedef void (*bl_pcmk_done_fn)(int rc, const char *detail, void *ud);
+/* Last fenced: when (seconds since the epoch, 0: never) is meaningful only if rc is 0. */
+typedef void (*bl_pcmk_fenced_fn)(int rc, int64_t when, const char *detail, void *ud);
 /* Status: st valid during the call only, NULL when rc != 0. */
 typedef void (*bl_pcmk_status_fn)(int rc, const struct bl_pcmk_status *st, void *ud);
 
@@ -96,6 +109,8 @@ struct bl_pcmk_ops {
     int (*standby)(void *be, const char *node, bool on, bl_pcmk_done_fn cb, void *ud);
     /** The cluster status (nodes and resources). */
     int (*status)(void *be, bl_pcmk_status_fn cb, void *ud);
+    /** When the node with Corosync id \p nodeid was last fenced, as the local fencer knows. */
+    int (*last_fenced)(void *be, uint32_t nodeid, bl_pcmk_fenced_fn cb, void *ud);
     /** Restart a resource and wait for it, at most timeout_ms. */
     int (*restart)(void *be, const char *rsc, unsigned timeout_ms, bl_pcmk_done_fn cb, void *ud);
     /**
@@ -123,6 +138,7 @@ struct bl_pcmk_tools {
     const char *crm_attribute;
     const char *crm_resource;
     const char *crm_mon;
+    const char *stonith_admin;
     unsigned timeout_ms; /* per tool call, except restart and run (their own) */
     unsigned parallel;   /* tools running at once */
 };

@@ -20,6 +20,7 @@
 enum bl_pcmk_call_kind {
     BL_PCMK_CALL_DONE = 0,
     BL_PCMK_CALL_STATUS,
+    BL_PCMK_CALL_FENCED,
 };
 
 struct bl_pcmk_call {
@@ -30,6 +31,8 @@ struct bl_pcmk_call {
     unsigned timeout_ms;
     bl_pcmk_done_fn done;
     bl_pcmk_status_fn status_cb;
+    bl_pcmk_fenced_fn fenced_cb;
+    int64_t when; /* BL_PCMK_CALL_FENCED: the parsed answer */
     void *ud;
     GSubprocess *proc;
     GCancellable *cancellable;
@@ -42,7 +45,7 @@ struct bl_pcmk_call {
 
 struct bl_pcmk {
     GMainContext *ctx;
-    char *tool[4]; /* attrd_updater, crm_attribute, crm_resource, crm_mon */
+    char *tool[5]; /* attrd_updater, crm_attribute, crm_resource, crm_mon, stonith_admin */
     unsigned timeout_ms;
     unsigned parallel;
     GQueue queue;  /* struct bl_pcmk_call *, not started yet */
@@ -50,7 +53,7 @@ struct bl_pcmk {
     struct bl_pcmk_stats stats;
 };
 
-enum { BL_T_ATTRD = 0, BL_T_ATTRIBUTE, BL_T_RESOURCE, BL_T_MON };
+enum { BL_T_ATTRD = 0, BL_T_ATTRIBUTE, BL_T_RESOURCE, BL_T_MON, BL_T_STONITH, BL_T_COUNT };
 
 void
 bl_pcmk_tools_init(struct bl_pcmk_tools *t)
@@ -60,6 +63,7 @@ bl_pcmk_tools_init(struct bl_pcmk_tools *t)
         .crm_attribute = "/usr/sbin/crm_attribute",
         .crm_resource = "/usr/sbin/crm_resource",
         .crm_mon = "/usr/sbin/crm_mon",
+        .stonith_admin = "/usr/sbin/stonith_admin",
         .timeout_ms = BL_PCMK_DEFAULT_TIMEOUT_MS,
         .parallel = BL_PCMK_DEFAULT_PARALLEL,
     };
@@ -68,11 +72,11 @@ bl_pcmk_tools_init(struct bl_pcmk_tools *t)
 int
 bl_pcmk_new(GMainContext *ctx, const struct bl_pcmk_tools *tools, struct bl_pcmk **out)
 {
-    const char *names[4] = {tools->attrd_updater, tools->crm_attribute, tools->crm_resource,
-                            tools->crm_mon};
+    const char *names[BL_T_COUNT] = {tools->attrd_updater, tools->crm_attribute,
+                                     tools->crm_resource, tools->crm_mon, tools->stonith_admin};
     struct bl_pcmk *p;
 
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < BL_T_COUNT; i++) {
         if (names[i] == NULL || names[i][0] == '\0') {
             return BL_E_INVALID;
         }
@@ -82,7 +86,7 @@ bl_pcmk_new(GMainContext *ctx, const struct bl_pcmk_tools *tools, struct bl_pcmk
     }
     p = g_new0(struct bl_pcmk, 1);
     p->ctx = g_main_context_ref(ctx != NULL ? ctx : g_main_context_default());
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < BL_T_COUNT; i++) {
         p->tool[i] = g_strdup(names[i]);
     }
     p->timeout_ms = tools->timeout_ms;
@@ -117,6 +121,8 @@ bl_pcmk_call_report(struct bl_pcmk_call *c, int rc, const char *detail,
 {
     if (c->kind == BL_PCMK_CALL_STATUS) {
         c->status_cb(rc, rc == BL_OK ? st : NULL, c->ud);
+    } else if (c->kind == BL_PCMK_CALL_FENCED) {
+        c->fenced_cb(rc, rc == BL_OK ? c->when : 0, detail, c->ud);
     } else {
         c->done(rc, detail, c->ud);
     }
@@ -189,10 +195,17 @@ bl_pcmk_result(struct bl_pcmk_call *c, bool read_ok, GBytes *out, GBytes *err,
         return -EIO;
     }
     rc = bl_pcmk_exit_rc(c, err);
-    if (rc != BL_OK || c->kind != BL_PCMK_CALL_STATUS) {
+    if (rc != BL_OK || c->kind == BL_PCMK_CALL_DONE) {
         return rc;
     }
     xml = g_bytes_get_data(out, &len);
+    if (c->kind == BL_PCMK_CALL_FENCED) {
+        rc = bl_pcmk_last_fenced_parse(xml != NULL ? xml : "", len, &c->when);
+        if (rc != BL_OK) {
+            snprintf(c->detail, sizeof(c->detail), "stonith_admin output refused");
+        }
+        return rc;
+    }
     rc = bl_pcmk_status_parse(xml != NULL ? xml : "", len, st);
     if (rc != BL_OK) {
         snprintf(c->detail, sizeof(c->detail), "crm_mon output refused: %s", bl_strerror(rc));
@@ -392,6 +405,26 @@ bl_pcmk_status(void *be, bl_pcmk_status_fn cb, void *ud)
     return bl_pcmk_submit(p, c);
 }
 
+/* TZ=UTC: the tool prints the time with ctime(), in its local time zone. */
+static int
+bl_pcmk_last_fenced(void *be, uint32_t nodeid, bl_pcmk_fenced_fn cb, void *ud)
+{
+    struct bl_pcmk *p = be;
+    char id[16];
+    const char *argv[] = {p->tool[BL_T_STONITH], "--last", id, "--as-node-id", NULL};
+    struct bl_pcmk_call *c;
+
+    if (cb == NULL || nodeid == 0) {
+        return BL_E_INVALID;
+    }
+    snprintf(id, sizeof(id), "%u", nodeid);
+    c = bl_pcmk_call_new(argv, NULL, ud);
+    c->kind = BL_PCMK_CALL_FENCED;
+    c->fenced_cb = cb;
+    c->env = g_strsplit("TZ=UTC", ",", -1);
+    return bl_pcmk_submit(p, c);
+}
+
 static int
 bl_pcmk_restart(void *be, const char *rsc, unsigned timeout_ms, bl_pcmk_done_fn cb, void *ud)
 {
@@ -498,7 +531,7 @@ bl_pcmk_free(struct bl_pcmk *p)
         return;
     }
     bl_pcmk_cancel_where(p, true, NULL);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < BL_T_COUNT; i++) {
         g_free(p->tool[i]);
     }
     g_main_context_unref(p->ctx);
@@ -516,6 +549,7 @@ const struct bl_pcmk_ops bl_pcmk_proc_ops = {
     .attr_set = bl_pcmk_attr_set,
     .standby = bl_pcmk_standby,
     .status = bl_pcmk_status,
+    .last_fenced = bl_pcmk_last_fenced,
     .restart = bl_pcmk_restart,
     .run = bl_pcmk_run,
     .cancel = bl_pcmk_cancel,

@@ -12,7 +12,11 @@
 #      node dies (its Corosync and bmclinkd killed), the passive daemon starts alone on a
 #      quorate node: it is read-only and refuses writes (exit 4) instead of serving its older
 #      history; the lost node comes back and its newer history wins
-#   5. an ack-timeout not longer than Corosync's token + consensus timeouts is warned about
+#   5. the cluster link cut with both daemons up (both halves quorate under two_node): neither
+#      answers a write until Pacemaker says the other node was fenced (a stand-in
+#      stonith_admin here, answering from a file the check writes when it kills node 2); node
+#      1 then writes, and node 2, back, takes its history
+#   6. an ack-timeout not longer than Corosync's token + consensus timeouts is warned about
 # Prints "ok"/"not ok" lines and a closing "N passed, N failed". Exit 0 all passed, 1 a check
 # failed, 77 skipped (not root), 99 a tool or the build missing.
 set -uo pipefail
@@ -46,10 +50,28 @@ node_dies() {
     reg_exec "$1" bash -c 'kill -KILL "$(cat /run/corosync.pid)"'
 }
 
+# No Pacemaker here: stonith_admin --last N --as-node-id answers from /run/fenced-N (its time,
+# written by the check when it "fences" node N), in Pacemaker 2.1.5's words.
+fake_stonith_admin() {
+    cat <<'EOS'
+#!/bin/sh
+if [ -s "/run/fenced-$2" ]; then
+    echo "Node $2 last fenced at: $(date -u -d "@$(cat "/run/fenced-$2")" '+%a %b %e %H:%M:%S %Y')"
+else
+    echo "Node $2 has never been fenced"
+fi
+EOS
+}
+
 trap reg_down EXIT
 reg_down 2>/dev/null
 rm -rf "$REG_DIR"
 reg_up 2 >/dev/null 2>&1
+for i in 1 2; do
+    reg_exec "$i" bash -c "$(declare -f fake_stonith_admin); fake_stonith_admin >/etc/bmclink/stonith_admin
+        chmod 755 /etc/bmclink/stonith_admin
+        echo 'stonith-admin = /etc/bmclink/stonith_admin' >>/etc/bmclink/bmclinkd.conf"
+done
 for i in 1 2; do reg_daemon_start "$i"; done
 reg_wait_active 1 30 >/dev/null
 reg_wait_active 2 30 >/dev/null
@@ -107,7 +129,39 @@ check "stale: the lost node back, node 2 active" reg_wait_active 2 30
 check "stale: node 2 has the write made alone" value_is 2 W last newest
 check "stale: replicas agree" same_history
 
-# 5. An ack-timeout not longer than Corosync's token + consensus timeouts (6.6 s here) is
+# 5. The cluster link cut, both daemons up.
+set_ok 1 C before v5
+reg_cut 2
+check "cut: node 1's ring shrinks to itself" ring_of 1 1
+ring_of 2 1
+sleep 1
+reg_reg 1 --timeout 5 set C during sz a >/dev/null 2>&1
+rc1=$?
+reg_reg 2 --timeout 5 set C during sz b >/dev/null 2>&1
+rc2=$?
+echo "# writes during the cut: exit $rc1 on node 1, $rc2 on node 2"
+check "cut: a write on node 1 is refused (exit 4)" test "$rc1" -eq 4
+check "cut: a write on node 2 is refused (exit 4)" test "$rc2" -eq 4
+check "cut: the log names the fencing it waits for" \
+    grep -q "no writes alone until Pacemaker has fenced it" "$REG_DIR/node-1/bmclinkd.log"
+node_dies 2
+reg_exec 1 bash -c 'date +%s >/run/fenced-2'
+t0=$(date +%s%N)
+check "cut: node 2 fenced, node 1 active again" reg_wait_active 1 10
+t1=$(date +%s%N)
+echo "# active $(((t1 - t0) / 1000000)) ms after the fencing was recorded (polled every 1 s)"
+check "cut: a write on node 1 is answered" set_ok 1 C after v6
+check "cut: the log says the fencing was seen" \
+    grep -q "Pacemaker fenced node 2" "$REG_DIR/node-1/bmclinkd.log"
+reg_heal 2
+corosync_start 2
+ring_of 1 2
+reg_daemon_start 2
+check "cut: node 2 back, active" reg_wait_active 2 30
+check "cut: node 2 has the write made after the fencing" value_is 2 C after v6
+check "cut: replicas agree" same_history
+
+# 6. An ack-timeout not longer than Corosync's token + consensus timeouts (6.6 s here) is
 #    warned about.
 reg_daemon_kill 1 TERM
 sleep 0.5

@@ -245,6 +245,39 @@ test_too_many(void **state)
     assert_int_equal(bl_pcmk_status_parse(NULL, 0, &st), BL_E_INVALID);
 }
 
+/* stonith_admin --last, as Pacemaker 2.1.5 prints it (run with TZ=UTC). */
+static void
+test_last_fenced(void **state)
+{
+    static const char *refused_texts[] = {
+        "",
+        "Node 2 last fenced at: Sun Dec 32 17:15:55 2026\n",
+        "Node 2 last fenced at: Sun Dec  6 17:15:55 2026 extra\n",
+        "Node 2 last fenced at: yesterday\n",
+        "Node 2 last fenced at: Thu Jan  1 00:00:00 1970\n",
+        "Node 2 last fenced at: Sun Dec  6 17:15:55 2026\nNode 3 has never been fenced\n",
+        "Error: could not connect to the fencer\n",
+        "node 2 has never been fenced\n",
+    };
+    int64_t when = -1;
+    const char *ok = "Node 2 last fenced at: Sun Dec  6 17:15:55 2026\n";
+    const char *never = "Node 2 has never been fenced\n";
+
+    assert_int_equal(bl_pcmk_last_fenced_parse(ok, strlen(ok), &when), 0);
+    assert_int_equal(when, 1796577355);
+    assert_int_equal(bl_pcmk_last_fenced_parse(never, strlen(never), &when), 0);
+    assert_int_equal(when, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(refused_texts); i++) {
+        assert_int_equal(
+            bl_pcmk_last_fenced_parse(refused_texts[i], strlen(refused_texts[i]), &when),
+            BL_E_PROTO);
+    }
+    assert_int_equal(bl_pcmk_last_fenced_parse("Node 2\0x", 8, &when), BL_E_PROTO);
+    g_autofree char *big = g_strnfill(BL_PCMK_FENCED_MAX + 1, 'N');
+    assert_int_equal(bl_pcmk_last_fenced_parse(big, strlen(big), &when), BL_E_PROTO);
+    assert_int_equal(bl_pcmk_last_fenced_parse(NULL, 0, &when), BL_E_INVALID);
+}
+
 int
 main(void)
 {
@@ -257,6 +290,7 @@ main(void)
         cmocka_unit_test(test_clone_members),
         cmocka_unit_test(test_hostile_documents),
         cmocka_unit_test(test_too_many),
+        cmocka_unit_test(test_last_fenced),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

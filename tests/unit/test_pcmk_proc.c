@@ -22,7 +22,7 @@
 struct fixture {
     char *dir;
     struct bl_pcmk_tools tools;
-    char *tool[4];
+    char *tool[5];
     struct bl_pcmk *p;
     struct bl_pcmk_client c;
 };
@@ -33,6 +33,7 @@ struct result {
     int rc;
     char detail[200];
     size_t n_nodes;
+    int64_t when;
     gint64 at_us;
 };
 
@@ -49,12 +50,13 @@ static int
 setup(void **state)
 {
     struct fixture *f = g_new0(struct fixture, 1);
-    static const char *names[4] = {"attrd_updater", "crm_attribute", "crm_resource", "crm_mon"};
+    static const char *names[5] = {"attrd_updater", "crm_attribute", "crm_resource", "crm_mon",
+                                   "stonith_admin"};
 
     f->dir = g_dir_make_tmp("bl-pcmk-XXXXXX", NULL);
     assert_non_null(f->dir);
     g_setenv("FAKE_DIR", f->dir, TRUE);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         f->tool[i] = g_build_filename(f->dir, names[i], NULL);
         /* default: record argv, one line per call */
         write_script(f->tool[i], "echo \"$0 $*\" >> \"$FAKE_DIR/calls\"");
@@ -64,6 +66,7 @@ setup(void **state)
     f->tools.crm_attribute = f->tool[1];
     f->tools.crm_resource = f->tool[2];
     f->tools.crm_mon = f->tool[3];
+    f->tools.stonith_admin = f->tool[4];
     f->tools.timeout_ms = 3000;
     assert_int_equal(bl_pcmk_new(NULL, &f->tools, &f->p), 0);
     bl_pcmk_client(f->p, &f->c);
@@ -91,7 +94,7 @@ teardown(void **state)
         drain();
     }
     assert_int_equal(system(cmd), 0);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         g_free(f->tool[i]);
     }
     g_free(f->dir);
@@ -380,6 +383,45 @@ test_restart_argv(void **state)
     assert_string_equal(calls, expect);
 }
 
+static void
+on_fenced(int rc, int64_t when, const char *detail, void *ud)
+{
+    struct result *r = ud;
+
+    r->calls++;
+    r->rc = rc;
+    r->when = when;
+    snprintf(r->detail, sizeof(r->detail), "%s", detail != NULL ? detail : "");
+}
+
+/* stonith_admin --last N --as-node-id, in UTC whatever the daemon's zone; its answer parsed,
+ * an answer we cannot read refused. */
+static void
+test_last_fenced(void **state)
+{
+    struct fixture *f = *state;
+    struct result r = {0};
+
+    write_script(f->tool[4], "echo \"$* TZ=$TZ\" >> \"$FAKE_DIR/calls\"\n"
+                             "echo \"Node $2 last fenced at: Sun Dec  6 17:15:55 2026\"");
+    g_setenv("TZ", "Asia/Tokyo", TRUE);
+    assert_int_equal(f->c.ops->last_fenced(f->p, 2, on_fenced, &r), 0);
+    wait_for(&r, 1);
+    g_unsetenv("TZ");
+    assert_string_equal(r.detail, "exit 0");
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.when, 1796577355);
+    g_autofree char *calls = read_file(f, "calls");
+    assert_string_equal(calls, "--last 2 --as-node-id TZ=UTC\n");
+
+    struct result bad = {0};
+    write_script(f->tool[4], "echo 'Node 2 last fenced at: soon'");
+    assert_int_equal(f->c.ops->last_fenced(f->p, 2, on_fenced, &bad), 0);
+    wait_for(&bad, 1);
+    assert_int_equal(bad.rc, BL_E_PROTO);
+    assert_int_equal(f->c.ops->last_fenced(f->p, 0, on_fenced, &r), BL_E_INVALID);
+}
+
 int
 main(void)
 {
@@ -394,6 +436,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_cancels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_argv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_fenced, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
