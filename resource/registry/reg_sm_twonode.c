@@ -1,6 +1,7 @@
 /*
  * The two-node rule (docs/registry.md, "Two nodes"): when a daemon alone may write, and when a
- * member that does not confirm a write stops holding answers up. Pure, like the rest of the
+ * member that does not confirm a write stops holding answers up (also with three nodes, while
+ * the others hold a majority). Pure, like the rest of the
  * state machine: the clock comes from the glue.
  */
 #include "reg_sm_int.h"
@@ -129,11 +130,14 @@ bl_reg_sm_clock(struct bl_reg_sm *sm, uint64_t now_ms)
     sm->now_ms = now_ms;
 }
 
-/* Two members on two nodes of a two_node cluster: a member that is late is excused. */
+/* Two members on two nodes of a two_node cluster, or a group of three nodes or more: a member
+ * that is late may be excused (docs/registry.md, "A frozen member"). */
 static bool
 excusing(const struct bl_reg_sm *sm)
 {
-    return sm->two_node && sm->ack_timeout_ms > 0 && bl_reg_sm_distinct_nodes(sm) == 2;
+    guint nodes = bl_reg_sm_distinct_nodes(sm);
+
+    return sm->ack_timeout_ms > 0 && ((sm->two_node && nodes == 2) || nodes >= 3);
 }
 
 static bool
@@ -149,6 +153,26 @@ holds_up(const struct bl_reg_sm *sm, const struct sm_member *m, const struct sm_
     return is_self_member(sm, m) == false && m->excused_to == 0 && m->applied < w->gen;
 }
 
+/* Three nodes or more: excusing m still leaves the writes on a majority of the ring's nodes
+ * (the members not excused, ourselves included), so any later quorate group holds them. */
+static bool
+majority_without(const struct bl_reg_sm *sm, const struct sm_member *m)
+{
+    guint held = 0;
+
+    for (guint i = 0; i < sm->members->len; i++) {
+        const struct sm_member *k = &g_array_index(sm->members, struct sm_member, i);
+        held += k != m && k->excused_to == 0 ? 1 : 0;
+    }
+    return held * 2 > sm->q_nodes;
+}
+
+static bool
+excusable(const struct bl_reg_sm *sm, const struct sm_member *m, const struct sm_write *w)
+{
+    return holds_up(sm, m, w) && (bl_reg_sm_distinct_nodes(sm) == 2 || majority_without(sm, m));
+}
+
 uint64_t
 bl_reg_sm_deadline(const struct bl_reg_sm *sm)
 {
@@ -158,7 +182,7 @@ bl_reg_sm_deadline(const struct bl_reg_sm *sm)
         return 0;
     }
     for (guint i = 0; i < sm->members->len; i++) {
-        if (holds_up(sm, &g_array_index(sm->members, struct sm_member, i), w)) {
+        if (excusable(sm, &g_array_index(sm->members, struct sm_member, i), w)) {
             return w->since_ms + sm->ack_timeout_ms;
         }
     }
@@ -167,9 +191,10 @@ bl_reg_sm_deadline(const struct bl_reg_sm *sm)
 
 /* Corosync's token + consensus timeouts are shorter than ack_timeout: a member that has not
  * confirmed by then either left with a ring change (a barrier) or its Corosync holds the
- * write and will deliver it before any membership change; so it stops holding writes up until it
- * confirms what we hold now. It cannot write alone after a restart (its last quorate round had two
- * members), so it catches up before it is active again. */
+ * write and will deliver it before any membership change; so it stops holding writes up
+ * until it confirms what we hold now. With two nodes it cannot write alone after a restart
+ * (its last quorate round had two members); with three or more the write is on a majority
+ * without it. Either way it catches up before it is active again. */
 void
 bl_reg_sm_excuse_late(struct bl_reg_sm *sm)
 {
@@ -180,7 +205,7 @@ bl_reg_sm_excuse_late(struct bl_reg_sm *sm)
     }
     for (guint i = 0; i < sm->members->len; i++) {
         struct sm_member *m = &g_array_index(sm->members, struct sm_member, i);
-        if (holds_up(sm, m, w)) {
+        if (excusable(sm, m, w)) {
             m->excused_to = MAX(sm->cur.gen, 1);
         }
     }
