@@ -118,10 +118,10 @@ answered(int rc, int64_t when, const char *detail, void *ud)
         still = still || ids[i] == id;
     }
     if (still == false) {
-        qb_log(LOG_NOTICE,
-               "registry: Pacemaker fenced node %u (at %" G_GINT64_FORMAT
-               "): it holds no write we lack",
-               id, when);
+        g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(when);
+        g_autofree char *at = t != NULL ? g_date_time_format(t, "%F %T UTC") : NULL;
+        qb_log(LOG_NOTICE, "registry: Pacemaker fenced node %u at %s: it holds no write we lack",
+               id, at != NULL ? at : "?");
     }
     bld_reg_kick(reg); /* end the batch: the round that makes us active asks to start */
 }
