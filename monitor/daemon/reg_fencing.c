@@ -86,20 +86,64 @@ bld_reg_fencing_node_down(struct bld_reg *reg, uint32_t nodeid)
     bl_reg_node_node_down(reg->node, nodeid, since != 0 ? since : now_s());
 }
 
-static void ask(struct bld_reg *reg);
+static char *
+utc(int64_t when)
+{
+    g_autoptr(GDateTime) t = when > 0 ? g_date_time_new_from_unix_utc(when) : NULL;
+
+    return t != NULL ? g_date_time_format(t, "%F %T UTC") : g_strdup("never");
+}
+
+/* Is node id still waited for? Its entry (since) when it is. */
+static bool
+waiting_for(struct bld_reg *reg, uint32_t id, struct bl_reg_unfenced *out)
+{
+    struct bl_reg_unfenced u[FENCE_ASK_MAX];
+    size_t n =
+        reg->node != NULL ? bl_reg_sm_unfenced(bl_reg_node_sm(reg->node), u, FENCE_ASK_MAX) : 0;
+
+    for (size_t i = 0; i < n && i < FENCE_ASK_MAX; i++) {
+        if (u[i].nodeid == id) {
+            *out = u[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Still waiting after an answer: say so every FENCE_WARN_EVERY_S, with Pacemaker's answer. */
+static void
+still_waiting(struct bld_reg *reg, uint32_t id, int64_t when, const struct bl_reg_unfenced *u)
+{
+    uint64_t now = now_s();
+
+    if (now < reg->fence_wait_since + FENCE_WARN_EVERY_S ||
+        (reg->fence_warned != 0 && now < reg->fence_warned + FENCE_WARN_EVERY_S)) {
+        return;
+    }
+    reg->fence_warned = now;
+    g_autofree char *last = utc(when);
+    g_autofree char *joined = utc((int64_t) u->since);
+    qb_log(LOG_WARNING,
+           "registry: still read-only, waiting for Pacemaker to fence node %u (its last fencing: "
+           "%s; it counts from %s, when its bmclinkd joined). Bring the node back, or if it is "
+           "lost for good see bmclinkd --take-over (docs/registry.md, \"A cut link\")",
+           id, last, joined);
+}
 
 static void
 answered(int rc, int64_t when, const char *detail, void *ud)
 {
     struct bld_reg *reg = ud;
     uint32_t id = reg->fence_asked;
+    struct bl_reg_unfenced u;
 
     if (rc == -ECANCELED) {
         return; /* reg is being freed */
     }
     reg->fence_asked = 0;
     if (rc != BL_OK) {
-        if (reg->fence_warned == 0 || now_s() - reg->fence_warned >= FENCE_WARN_EVERY_S) {
+        if (reg->fence_warned == 0 || now_s() >= reg->fence_warned + FENCE_WARN_EVERY_S) {
             reg->fence_warned = now_s();
             qb_log(LOG_WARNING,
                    "registry: cannot ask Pacemaker whether node %u was fenced: %s (%s)", id,
@@ -107,22 +151,19 @@ answered(int rc, int64_t when, const char *detail, void *ud)
         }
         return;
     }
-    if (reg->node == NULL || when <= 0) {
+    if (reg->node == NULL || waiting_for(reg, id, &u) == false) {
         return;
     }
-    bl_reg_node_fenced(reg->node, id, (uint64_t) when);
-    uint32_t ids[FENCE_ASK_MAX];
-    size_t left = bl_reg_sm_unfenced(bl_reg_node_sm(reg->node), ids, FENCE_ASK_MAX);
-    bool still = false;
-    for (size_t i = 0; i < left && i < FENCE_ASK_MAX; i++) {
-        still = still || ids[i] == id;
+    if (when > 0) {
+        bl_reg_node_fenced(reg->node, id, (uint64_t) when);
     }
-    if (still == false) {
-        g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(when);
-        g_autofree char *at = t != NULL ? g_date_time_format(t, "%F %T UTC") : NULL;
-        qb_log(LOG_NOTICE, "registry: Pacemaker fenced node %u at %s: it holds no write we lack",
-               id, at != NULL ? at : "?");
+    if (waiting_for(reg, id, &u)) {
+        still_waiting(reg, id, when, &u);
+        return;
     }
+    g_autofree char *at = utc(when);
+    qb_log(LOG_NOTICE, "registry: Pacemaker fenced node %u at %s: it holds no write we lack", id,
+           at);
     bld_reg_kick(reg); /* end the batch: the round that makes us active asks to start */
 }
 
@@ -130,22 +171,22 @@ answered(int rc, int64_t when, const char *detail, void *ud)
 static void
 ask(struct bld_reg *reg)
 {
-    uint32_t ids[FENCE_ASK_MAX];
+    struct bl_reg_unfenced u[FENCE_ASK_MAX];
     size_t n =
-        reg->node != NULL ? bl_reg_sm_unfenced(bl_reg_node_sm(reg->node), ids, FENCE_ASK_MAX) : 0;
+        reg->node != NULL ? bl_reg_sm_unfenced(bl_reg_node_sm(reg->node), u, FENCE_ASK_MAX) : 0;
     struct bl_pcmk_client c;
 
     if (n == 0 || reg->fence_asked != 0) {
         return;
     }
     reg->fence_next = (reg->fence_next + 1) % MIN(n, FENCE_ASK_MAX);
-    reg->fence_asked = ids[reg->fence_next];
+    reg->fence_asked = u[reg->fence_next].nodeid;
     bl_pcmk_client(reg->pcmk, &c);
     int rc = c.ops->last_fenced(c.be, reg->fence_asked, answered, reg);
     if (rc != 0) {
+        qb_log(LOG_WARNING, "registry: cannot ask Pacemaker about node %u: %s", reg->fence_asked,
+               bl_strerror(rc));
         reg->fence_asked = 0;
-        qb_log(LOG_WARNING, "registry: cannot ask Pacemaker about node %u: %s",
-               ids[reg->fence_next], bl_strerror(rc));
     }
 }
 
@@ -159,15 +200,17 @@ poll_fencer(gpointer p)
 void
 bld_reg_fencing_check(struct bld_reg *reg)
 {
-    uint32_t ids[1];
-    size_t n = reg->node != NULL ? bl_reg_sm_unfenced(bl_reg_node_sm(reg->node), ids, 1) : 0;
+    struct bl_reg_unfenced u[1];
+    size_t n = reg->node != NULL ? bl_reg_sm_unfenced(bl_reg_node_sm(reg->node), u, 1) : 0;
 
     if (n > 0 && reg->fence_src == 0) {
         qb_log(LOG_NOTICE,
                "registry: node %u left the ring while its bmclinkd was in the group (power, "
                "Corosync or the cluster link): no writes alone until Pacemaker has fenced it "
                "or it is back (docs/registry.md, \"A cut link\")",
-               ids[0]);
+               u[0].nodeid);
+        reg->fence_wait_since = now_s();
+        reg->fence_warned = 0;
         reg->fence_src = g_timeout_add(FENCE_POLL_MS, poll_fencer, reg);
     } else if (n == 0 && reg->fence_src != 0) {
         g_clear_handle_id(&reg->fence_src, g_source_remove);

@@ -434,6 +434,8 @@ on_lost(void *ctx)
         bl_reg_node_confchg(reg->node, NULL, 0);
         end_of_batch(reg);
     }
+    /* Out of the group we miss joins and fencings: every member is new when we are back. */
+    bld_reg_fencing_members(reg, NULL, 0);
     view_update(reg->d, NULL, 0);
 }
 

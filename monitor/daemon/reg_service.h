@@ -57,12 +57,13 @@ struct bld_reg {
     gint64 sync_started;   /* monotonic time the current round began, 0 when in sync */
     uint64_t last_sync_us; /* duration of the last round that ended in sync */
     /* Waiting for a fencing (reg_fencing.c) */
-    GHashTable *seen;      /* member (nodeid << 32 | pid) -> when it joined, s since the epoch */
-    struct bl_pcmk *pcmk;  /* asks the fencer */
-    guint fence_src;       /* the poll, while the state machine waits for a fencing */
-    uint32_t fence_asked;  /* the node a question in flight is about; 0: none */
-    size_t fence_next;     /* which waited-for node to ask about next */
-    uint64_t fence_warned; /* when the fencer could last not be asked (logged) */
+    GHashTable *seen;     /* member (nodeid << 32 | pid) -> when it joined, s since the epoch */
+    struct bl_pcmk *pcmk; /* asks the fencer */
+    guint fence_src;      /* the poll, while the state machine waits for a fencing */
+    uint32_t fence_asked; /* the node a question in flight is about; 0: none */
+    size_t fence_next;    /* which waited-for node to ask about next */
+    uint64_t fence_wait_since; /* when the current wait began, s since the epoch */
+    uint64_t fence_warned;     /* when the wait or a failed question was last logged */
 };
 
 /* reg_service.c */

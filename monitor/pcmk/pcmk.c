@@ -393,17 +393,16 @@ bl_pcmk_locate(const struct bl_pcmk_status *st, const char *target, const char *
 }
 
 /* "Node N last fenced at: Www Mmm dd hh:mm:ss yyyy" (ctime, UTC) or "Node N has never been
- * fenced": one line, N a name or a number, nothing else trusted. */
+ * fenced": one line, about the node asked, nothing else trusted. */
 int
-bl_pcmk_last_fenced_parse(const char *text, size_t len, int64_t *when)
+bl_pcmk_last_fenced_parse(const char *text, size_t len, const char *node, int64_t *when)
 {
-    static const char at[] = " last fenced at: ";
     char buf[BL_PCMK_FENCED_MAX + 1];
     struct tm tm = {0};
-    const char *p;
+    const char *rest;
     const char *end;
 
-    if (text == NULL || when == NULL) {
+    if (text == NULL || node == NULL || when == NULL) {
         return BL_E_INVALID;
     }
     if (len > BL_PCMK_FENCED_MAX || memchr(text, '\0', len) != NULL) {
@@ -412,18 +411,20 @@ bl_pcmk_last_fenced_parse(const char *text, size_t len, int64_t *when)
     memcpy(buf, text, len);
     buf[len] = '\0';
     g_strchomp(buf);
-    if (strncmp(buf, "Node ", 5) != 0 || strchr(buf, '\n') != NULL) {
+    size_t n = strlen(node);
+    if (strncmp(buf, "Node ", 5) != 0 || strncmp(buf + 5, node, n) != 0 ||
+        strchr(buf, '\n') != NULL) {
         return BL_E_PROTO;
     }
-    if (g_str_has_suffix(buf, " has never been fenced")) {
+    rest = buf + 5 + n;
+    if (strcmp(rest, " has never been fenced") == 0) {
         *when = 0;
         return BL_OK;
     }
-    p = strstr(buf, at);
-    if (p == NULL) {
+    if (g_str_has_prefix(rest, " last fenced at: ") == false) {
         return BL_E_PROTO;
     }
-    end = strptime(p + strlen(at), "%a %b %e %H:%M:%S %Y", &tm);
+    end = strptime(rest + strlen(" last fenced at: "), "%a %b %e %H:%M:%S %Y", &tm);
     if (end == NULL || *end != '\0' || tm.tm_year < 70) {
         return BL_E_PROTO;
     }

@@ -80,12 +80,14 @@ void bl_pcmk_locate(const struct bl_pcmk_status *st, const char *target, const c
 /**
  * Parse `stonith_admin --last NODE` output, run with TZ=UTC ("Node 2 last fenced at: Sun Dec
  * 6 17:15:55 2026" or "Node 2 has never been fenced"; --output-as=xml fails for a node never
- * fenced in Pacemaker 2.1.5).
+ * fenced in Pacemaker 2.1.5). Any completed fencing action counts, unfencing ("on")
+ * included: Pacemaker's history keeps no distinction here (docs/registry.md, "A cut link").
  * \param[in]  text  the output (need not be NUL-terminated), at most BL_PCMK_FENCED_MAX bytes
+ * \param[in]  node  the node asked about, as it was given to the tool
  * \param[out] when  seconds since the epoch, 0 for never
- * \return 0, BL_E_PROTO (anything else), BL_E_INVALID (NULL)
+ * \return 0, BL_E_PROTO (anything else, or about another node), BL_E_INVALID (NULL)
  */
-int bl_pcmk_last_fenced_parse(const char *text, size_t len, int64_t *when);
+int bl_pcmk_last_fenced_parse(const char *text, size_t len, const char *node, int64_t *when);
 #define BL_PCMK_FENCED_MAX 512
 
 /* Done: rc 0, -errno, BL_E_TIMEOUT (killed at the timeout) or -ECANCELED. */

@@ -32,7 +32,8 @@ struct bl_pcmk_call {
     bl_pcmk_done_fn done;
     bl_pcmk_status_fn status_cb;
     bl_pcmk_fenced_fn fenced_cb;
-    int64_t when; /* BL_PCMK_CALL_FENCED: the parsed answer */
+    int64_t when;    /* BL_PCMK_CALL_FENCED: the parsed answer */
+    char target[16]; /* BL_PCMK_CALL_FENCED: the node asked about */
     void *ud;
     GSubprocess *proc;
     GCancellable *cancellable;
@@ -200,7 +201,7 @@ bl_pcmk_result(struct bl_pcmk_call *c, bool read_ok, GBytes *out, GBytes *err,
     }
     xml = g_bytes_get_data(out, &len);
     if (c->kind == BL_PCMK_CALL_FENCED) {
-        rc = bl_pcmk_last_fenced_parse(xml != NULL ? xml : "", len, &c->when);
+        rc = bl_pcmk_last_fenced_parse(xml != NULL ? xml : "", len, c->target, &c->when);
         if (rc != BL_OK) {
             snprintf(c->detail, sizeof(c->detail), "stonith_admin output refused");
         }
@@ -420,6 +421,7 @@ bl_pcmk_last_fenced(void *be, uint32_t nodeid, bl_pcmk_fenced_fn cb, void *ud)
     snprintf(id, sizeof(id), "%u", nodeid);
     c = bl_pcmk_call_new(argv, NULL, ud);
     c->kind = BL_PCMK_CALL_FENCED;
+    snprintf(c->target, sizeof(c->target), "%s", id);
     c->fenced_cb = cb;
     c->env = g_strsplit("TZ=UTC", ",", -1);
     return bl_pcmk_submit(p, c);

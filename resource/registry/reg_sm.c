@@ -34,7 +34,7 @@ bl_reg_sm_new(const struct bl_reg_sm_init *init, struct bl_reg_sm **out)
     sm->applied_sent = init->state.gen;
     sm->state = BL_REG_SM_JOINING;
     sm->members = g_array_new(FALSE, TRUE, sizeof(struct sm_member));
-    sm->unfenced = g_array_new(FALSE, TRUE, sizeof(struct sm_unfenced));
+    sm->unfenced = g_array_new(FALSE, TRUE, sizeof(struct bl_reg_unfenced));
     g_queue_init(&sm->inflight);
     g_queue_init(&sm->unstable);
     g_queue_init(&sm->parked);
@@ -665,7 +665,7 @@ bl_reg_sm_status(struct bl_reg_sm *sm, struct bl_reg_sm_status *out)
     out->two_node = sm->two_node;
     out->sole = sm->cur.sole;
     out->unfenced =
-        sm->unfenced->len > 0 ? g_array_index(sm->unfenced, struct sm_unfenced, 0).nodeid : 0;
+        sm->unfenced->len > 0 ? g_array_index(sm->unfenced, struct bl_reg_unfenced, 0).nodeid : 0;
     out->ring_node = sm->ring_node;
     out->ring_seq = sm->ring_seq;
     out->ring_nodes = sm->q_nodes;

@@ -164,12 +164,18 @@ void bl_reg_sm_node_down(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t since);
 /** Pacemaker's answer: \p nodeid was last fenced at \p when (0: never). */
 void bl_reg_sm_fenced(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t when);
 
+/* A node whose fencing we wait for, and since when a fencing counts. */
+struct bl_reg_unfenced {
+    uint32_t nodeid;
+    uint64_t since;
+};
+
 /**
  * The nodes whose fencing we wait for (ask Pacemaker about them until bl_reg_sm_fenced()).
  * \param[out] out  the first max of them
  * \return how many there are
  */
-size_t bl_reg_sm_unfenced(const struct bl_reg_sm *sm, uint32_t *out, size_t max);
+size_t bl_reg_sm_unfenced(const struct bl_reg_sm *sm, struct bl_reg_unfenced *out, size_t max);
 
 /** Change the ack-timeout (as in bl_reg_sm_init) for writes applied from now on. */
 void bl_reg_sm_set_ack_timeout(struct bl_reg_sm *sm, uint32_t ms);

@@ -20,12 +20,6 @@ struct sm_member {
     uint64_t excused_to; /* two-node: excused from confirming until applied reaches it; 0: not */
 };
 
-/* A peer lost with its node: fenced at or after since, it holds no write we lack. */
-struct sm_unfenced {
-    uint32_t nodeid;
-    uint64_t since;
-};
-
 /* A local client's write, from submission to answer. */
 struct sm_write {
     uint64_t token;
@@ -60,7 +54,8 @@ struct bl_reg_sm {
     GArray *last_quorate; /* struct bl_reg_addr */
     /* Two nodes: peers whose node left the ring while their daemon was in our group, until
      * Pacemaker confirms them fenced (docs/registry.md "A cut link"). */
-    GArray *unfenced; /* struct sm_unfenced */
+    GArray *
+        unfenced; /* struct bl_reg_unfenced: fenced at or after since, none holds a write we lack */
 
     /* The sync round in progress, if any. */
     bool round_active;

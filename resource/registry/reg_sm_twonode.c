@@ -54,13 +54,13 @@ bl_reg_sm_node_down(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t since)
         return;
     }
     for (guint i = 0; i < sm->unfenced->len; i++) {
-        struct sm_unfenced *u = &g_array_index(sm->unfenced, struct sm_unfenced, i);
+        struct bl_reg_unfenced *u = &g_array_index(sm->unfenced, struct bl_reg_unfenced, i);
         if (u->nodeid == nodeid) {
             u->since = MAX(u->since, since);
             return;
         }
     }
-    struct sm_unfenced u = {nodeid, since};
+    struct bl_reg_unfenced u = {nodeid, since};
     g_array_append_val(sm->unfenced, u);
     bl_reg_sm_quorum_changed(sm, before);
 }
@@ -71,7 +71,7 @@ bl_reg_sm_fenced(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t when)
     bool before = bl_reg_sm_locally_quorate(sm);
 
     for (guint i = 0; i < sm->unfenced->len; i++) {
-        const struct sm_unfenced *u = &g_array_index(sm->unfenced, struct sm_unfenced, i);
+        const struct bl_reg_unfenced *u = &g_array_index(sm->unfenced, struct bl_reg_unfenced, i);
         if (u->nodeid == nodeid && when != 0 && when >= u->since) {
             g_array_remove_index(sm->unfenced, i);
             bl_reg_sm_quorum_changed(sm, before);
@@ -81,10 +81,10 @@ bl_reg_sm_fenced(struct bl_reg_sm *sm, uint32_t nodeid, uint64_t when)
 }
 
 size_t
-bl_reg_sm_unfenced(const struct bl_reg_sm *sm, uint32_t *out, size_t max)
+bl_reg_sm_unfenced(const struct bl_reg_sm *sm, struct bl_reg_unfenced *out, size_t max)
 {
     for (guint i = 0; i < sm->unfenced->len && i < max; i++) {
-        out[i] = g_array_index(sm->unfenced, struct sm_unfenced, i).nodeid;
+        out[i] = g_array_index(sm->unfenced, struct bl_reg_unfenced, i);
     }
     return sm->unfenced->len;
 }
@@ -93,7 +93,7 @@ void
 bl_reg_sm_forget_unfenced(struct bl_reg_sm *sm)
 {
     for (guint i = sm->unfenced->len; i > 0; i--) {
-        uint32_t id = g_array_index(sm->unfenced, struct sm_unfenced, i - 1).nodeid;
+        uint32_t id = g_array_index(sm->unfenced, struct bl_reg_unfenced, i - 1).nodeid;
         bool back = false;
         for (guint k = 0; k < sm->members->len; k++) {
             back = back || g_array_index(sm->members, struct sm_member, k).nodeid == id;
@@ -154,15 +154,21 @@ holds_up(const struct bl_reg_sm *sm, const struct sm_member *m, const struct sm_
 }
 
 /* Three nodes or more: excusing m still leaves the writes on a majority of the ring's nodes
- * (the members not excused, ourselves included), so any later quorate group holds them. */
+ * (nodes with a member not excused, ourselves included; two daemons of one node are one
+ * holder), so any later quorate group of the same ring holds them. Members are sorted by
+ * nodeid. */
 static bool
 majority_without(const struct bl_reg_sm *sm, const struct sm_member *m)
 {
     guint held = 0;
+    uint32_t last = 0;
 
     for (guint i = 0; i < sm->members->len; i++) {
         const struct sm_member *k = &g_array_index(sm->members, struct sm_member, i);
-        held += k != m && k->excused_to == 0 ? 1 : 0;
+        if (k != m && k->excused_to == 0 && (held == 0 || k->nodeid != last)) {
+            held++;
+            last = k->nodeid;
+        }
     }
     return held * 2 > sm->q_nodes;
 }

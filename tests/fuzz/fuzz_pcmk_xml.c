@@ -20,6 +20,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bl_pcmk_locate(&st, "svc", "node1", &obs);
     }
     bl_pcmk_status_clear(&st);
-    (void) bl_pcmk_last_fenced_parse((const char *) data, size, &when);
+    (void) bl_pcmk_last_fenced_parse((const char *) data, size, "2", &when);
     return 0;
 }

@@ -258,24 +258,27 @@ test_last_fenced(void **state)
         "Node 2 last fenced at: Sun Dec  6 17:15:55 2026\nNode 3 has never been fenced\n",
         "Error: could not connect to the fencer\n",
         "node 2 has never been fenced\n",
+        "Node 3 has never been fenced\n",
+        "Node 22 has never been fenced\n",
+        "Node 3 last fenced at: Sun Dec  6 17:15:55 2026\n",
     };
     int64_t when = -1;
     const char *ok = "Node 2 last fenced at: Sun Dec  6 17:15:55 2026\n";
     const char *never = "Node 2 has never been fenced\n";
 
-    assert_int_equal(bl_pcmk_last_fenced_parse(ok, strlen(ok), &when), 0);
+    assert_int_equal(bl_pcmk_last_fenced_parse(ok, strlen(ok), "2", &when), 0);
     assert_int_equal(when, 1796577355);
-    assert_int_equal(bl_pcmk_last_fenced_parse(never, strlen(never), &when), 0);
+    assert_int_equal(bl_pcmk_last_fenced_parse(never, strlen(never), "2", &when), 0);
     assert_int_equal(when, 0);
     for (size_t i = 0; i < G_N_ELEMENTS(refused_texts); i++) {
         assert_int_equal(
-            bl_pcmk_last_fenced_parse(refused_texts[i], strlen(refused_texts[i]), &when),
+            bl_pcmk_last_fenced_parse(refused_texts[i], strlen(refused_texts[i]), "2", &when),
             BL_E_PROTO);
     }
-    assert_int_equal(bl_pcmk_last_fenced_parse("Node 2\0x", 8, &when), BL_E_PROTO);
+    assert_int_equal(bl_pcmk_last_fenced_parse("Node 2\0x", 8, "2", &when), BL_E_PROTO);
     g_autofree char *big = g_strnfill(BL_PCMK_FENCED_MAX + 1, 'N');
-    assert_int_equal(bl_pcmk_last_fenced_parse(big, strlen(big), &when), BL_E_PROTO);
-    assert_int_equal(bl_pcmk_last_fenced_parse(NULL, 0, &when), BL_E_INVALID);
+    assert_int_equal(bl_pcmk_last_fenced_parse(big, strlen(big), "2", &when), BL_E_PROTO);
+    assert_int_equal(bl_pcmk_last_fenced_parse(NULL, 0, "2", &when), BL_E_INVALID);
 }
 
 int

@@ -201,12 +201,13 @@ announce_part(struct sim *s, int p, bool ring_change)
 static void
 ask_fencer(struct sim *s, struct sim_node *n)
 {
-    uint32_t ids[SIM_MAX];
-    size_t k = bl_reg_sm_unfenced(bl_reg_node_sm(n->node), ids, SIM_MAX);
+    struct bl_reg_unfenced u[SIM_MAX];
+    size_t k = bl_reg_sm_unfenced(bl_reg_node_sm(n->node), u, SIM_MAX);
 
     for (size_t j = 0; j < k && j < SIM_MAX; j++) {
-        if (ids[j] >= 1 && ids[j] <= (uint32_t) s->count && s->fenced[ids[j] - 1] != 0) {
-            bl_reg_node_fenced(n->node, ids[j], s->fenced[ids[j] - 1]);
+        uint32_t id = u[j].nodeid;
+        if (id >= 1 && id <= (uint32_t) s->count && s->fenced[id - 1] != 0) {
+            bl_reg_node_fenced(n->node, id, s->fenced[id - 1]);
         }
     }
 }
