@@ -48,7 +48,10 @@ c_require() {
 # chain runs when it returns.
 c_site_up() {
     local n=$1
-    BMCLINK_LAB_DISK=1 lab_session "$n"
+    # A firmware pause at every boot, longer than the lab's token + consensus (2.2 s): real
+    # servers are never fenced and back in the ring within one membership change, which
+    # leaves Pacemaker 2.1.5's DC without a join offer for them (scripts/lab/node-init).
+    BMCLINK_LAB_POST_S=${BMCLINK_LAB_POST_S:-4} BMCLINK_LAB_DISK=1 lab_session "$n"
     trap c_teardown EXIT
     local env t
     # (once in a run `lab disk env` said "no shared disk" right after `lab up` had attached
