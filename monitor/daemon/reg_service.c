@@ -74,7 +74,9 @@ node_reply(void *ctx, uint64_t token, int rc, uint64_t gen)
 static void
 explain_read_only(const struct bld_reg *reg, const struct bl_reg_sm_status *s)
 {
-    if (s->state == BL_REG_SM_READONLY && reg->vq_quorate && s->two_node && s->nmembers == 1) {
+    /* (While a lost peer's fencing is awaited, reg_fencing.c says so instead.) */
+    if (s->state == BL_REG_SM_READONLY && reg->vq_quorate && s->two_node && s->nmembers == 1 &&
+        s->unfenced == 0) {
         qb_log(LOG_WARNING,
                "registry: alone in a two-node cluster, and this replica may lack writes the "
                "other node acknowledged (it was not the last to write alone): read-only until "
