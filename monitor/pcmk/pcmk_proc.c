@@ -423,7 +423,7 @@ bl_pcmk_last_fenced(void *be, uint32_t nodeid, bl_pcmk_fenced_fn cb, void *ud)
     c->kind = BL_PCMK_CALL_FENCED;
     snprintf(c->target, sizeof(c->target), "%s", id);
     c->fenced_cb = cb;
-    c->env = g_strsplit("TZ=UTC", ",", -1);
+    c->env = g_strdupv((char *[]){"TZ=UTC", NULL});
     return bl_pcmk_submit(p, c);
 }
 
