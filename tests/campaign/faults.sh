@@ -125,21 +125,17 @@ f_power-loss() { # the node loses power through its BMC (chassis power off), the
     return 0
 }
 
-f_standby() { # pcs node standby, hold, unstandby
-    lab x node1 pcs node standby "$1" || { C_WHY="pcs node standby $1"; return 1; }
+# c_hold_in MODE NODE: pcs node MODE NODE (standby, maintenance), hold, then leave MODE.
+c_hold_in() {
+    lab x node1 pcs node "$1" "$2" || { C_WHY="pcs node $1 $2"; return 1; }
     local rc=0
     c_hold || rc=1
-    lab x node1 pcs node unstandby "$1" >/dev/null
+    lab x node1 pcs node "un$1" "$2" >/dev/null
     return "$rc"
 }
 
-f_maintenance() { # pcs node maintenance, hold, unmaintenance
-    lab x node1 pcs node maintenance "$1" || { C_WHY="pcs node maintenance $1"; return 1; }
-    local rc=0
-    c_hold || rc=1
-    lab x node1 pcs node unmaintenance "$1" >/dev/null
-    return "$rc"
-}
+f_standby() { c_hold_in standby "$1"; }         # standby, hold, unstandby
+f_maintenance() { c_hold_in maintenance "$1"; } # maintenance, hold, unmaintenance
 
 f_move() { # crm_resource --move the group to a passive node, then --clear
     lab x node1 crm_resource --move --resource esm --node "$1" >/dev/null 2>&1 ||
